@@ -1,0 +1,37 @@
+/* The node list: building it from several sources, merging, looking nodes up. */
+#ifndef DMSCONN_CLUSTER_H
+#define DMSCONN_CLUSTER_H
+
+#include "dmsconn/error.h"
+#include "dmsconn/model.h"
+
+int dc_cluster_new(struct dc_cluster **out);
+void dc_cluster_free(struct dc_cluster *cluster);
+
+/* Adds a node, or merges it into the node that has the same name or the same address:
+ * roles are united, port maps appended. The same name with different addresses is
+ * rejected (DC_EDUP, diag names both origins). Copies every string. */
+int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *address,
+                   uint32_t roles, const char *origin, struct dc_diag *diag);
+
+/* Index of the node with this name or address, or -1. */
+long dc_cluster_find(const struct dc_cluster *cluster, const char *name_or_address);
+
+int dc_cluster_set_name(struct dc_cluster *cluster, const char *name);
+int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Records that on node `index` the service with default port `from` listens on `to`. */
+int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
+/* The port to probe on this node for a service whose default is `port`. */
+uint16_t dc_node_port(const struct dc_node *node, uint16_t port);
+
+/* Adds the pseudo node that stands for "this machine" as a source (--all-targets). */
+int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *index);
+
+#endif
+
+#ifndef DMSCONN_CLUSTER_ADDRESS
+#define DMSCONN_CLUSTER_ADDRESS
+/* True when `address` is an IPv4 or IPv6 literal or a syntactically valid hostname. */
+bool dc_address_valid(const char *address);
+#endif

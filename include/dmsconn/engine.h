@@ -1,0 +1,36 @@
+/* The engine: runs a plan's tasks on one libuv loop with a deadline per probe, a global
+ * concurrency cap and a per-destination cap. */
+#ifndef DMSCONN_ENGINE_H
+#define DMSCONN_ENGINE_H
+
+#include "dmsconn/error.h"
+#include "dmsconn/model.h"
+#include "dmsconn/plan.h"
+
+struct dc_engine_opts {
+    double timeout_s;     /* per probe, from its start; also bounds name resolution */
+    unsigned concurrency; /* probes in flight at once, in all */
+    unsigned per_node;    /* probes in flight at once towards one destination node */
+    bool handle_signals;  /* SIGINT/SIGTERM stop the run; what was measured stays */
+    /* Bind each probe's socket to its source node's (numeric) address, so a cluster
+     * simulated on loopback addresses sends from the right node (demo, benchmarks). */
+    bool bind_source;
+    /* Called on the loop thread after each result (may be NULL). */
+    void (*on_result)(void *ud, size_t index, size_t done, size_t total);
+    void *ud;
+};
+
+void dc_engine_opts_default(struct dc_engine_opts *opts);
+
+/* Runs every task; results[i] is task i's result (`measured` false for tasks not run because
+ * the run was interrupted). Returns 0, or a negative code for our own failure (then diag);
+ * *interrupted tells whether a signal cut the run short. */
+int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                  const struct dc_plan *plan, const struct dc_engine_opts *opts,
+                  struct dc_result *results, bool *interrupted, struct dc_diag *diag);
+
+/* The node of the cluster this machine is, from its interface addresses (numeric addresses
+ * only; no name lookups). -1 if none. */
+long dc_engine_local_node(const struct dc_cluster *cluster);
+
+#endif

@@ -1,0 +1,31 @@
+/* Readers of node lists: DataMiner's DMS.xml and DB.xml, a YAML inventory, --node flags.
+ * Each adds to a cluster; on failure diag says file, line and what was expected. */
+#ifndef DMSCONN_INVENTORY_H
+#define DMSCONN_INVENTORY_H
+
+#include "dmsconn/cluster.h"
+
+/* DMS.xml: one node per <DMA ip>, role dma; Redirects set each DMA's link. */
+int dc_inventory_read_dmsxml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
+int dc_inventory_parse_dmsxml(struct dc_cluster *cluster, const char *data, size_t len,
+                              const char *origin, struct dc_diag *diag);
+
+/* DB.xml: database nodes. "localhost" adds the role to every DMA already in the cluster, so
+ * read DMS.xml first. */
+int dc_inventory_read_dbxml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
+int dc_inventory_parse_dbxml(struct dc_cluster *cluster, const char *data, size_t len,
+                             const char *origin, struct dc_diag *diag);
+
+/* The YAML inventory (README: "Inventory file"). */
+int dc_inventory_read_yaml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
+int dc_inventory_parse_yaml(struct dc_cluster *cluster, const char *data, size_t len,
+                            const char *origin, struct dc_diag *diag);
+
+/* One --node NAME=ADDR[:role,role] flag. An IPv6 address is written in brackets when roles
+ * follow: --node db6=[fd00::5]:cassandra. */
+int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct dc_diag *diag);
+
+/* Reads a whole file into a NUL-terminated buffer (max 16 MiB). */
+int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *diag);
+
+#endif

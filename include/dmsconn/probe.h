@@ -1,0 +1,47 @@
+/* The probe interface: one const table per protocol (probes/registry.c lists them all).
+ * A probe never blocks, never prints and reports exactly once through the engine. */
+#ifndef DMSCONN_PROBE_H
+#define DMSCONN_PROBE_H
+
+#include "dmsconn/model.h"
+
+/* How the engine drives a probe (DESIGN.md, "Probes"). */
+enum dc_driver {
+    DC_DRIVER_DIALOGUE /* engine connects; the probe may send a hello and judge the reply */
+};
+
+enum dc_judgement {
+    DC_JUDGE_MORE, /* the reply is incomplete: read more (until the deadline) */
+    DC_JUDGE_DONE  /* `out` has the final state, detail and evidence */
+};
+
+/* What a dialogue probe sees of its task. */
+struct dc_probe_ctx {
+    const char *host; /* destination address as probed */
+    uint16_t port;
+};
+
+struct dc_probe_ops {
+    const char *name;    /* as written in profiles: "tcp" */
+    const char *summary; /* one line for `dmsconn profile show` and --help */
+    const uint16_t *default_ports; /* 0-terminated */
+    enum dc_transport transport;
+    enum dc_driver driver;
+    /* Writes the bytes to send once connected into buf; returns their length (0: send
+     * nothing). NULL: send nothing. */
+    size_t (*hello)(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap);
+    /* Judges the reply received so far. `closed` is true when the peer closed or the
+     * deadline passed: then it must return DC_JUDGE_DONE. NULL: a connect is success. */
+    enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
+                               struct dc_result *out);
+    size_t max_reply; /* bytes kept for judge (0: 4096) */
+};
+
+/* The registry: a NULL-terminated table of every probe. */
+extern const struct dc_probe_ops *const dc_probes[];
+
+const struct dc_probe_ops *dc_probe_find(const char *name);
+/* "tcp, cql, ..." for messages; returns buf. */
+char *dc_probe_names(char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,23 @@
+/* Verdicts: expected x observed -> pass/warn/fail, with a remedy a person can act on. */
+#ifndef DMSCONN_VERDICT_H
+#define DMSCONN_VERDICT_H
+
+#include "dmsconn/model.h"
+#include "dmsconn/plan.h"
+
+struct dc_verdict_opts {
+    double slow_ms; /* a working path slower than this is a warning (BPA: 50 ms) */
+};
+
+void dc_verdict_opts_default(struct dc_verdict_opts *opts);
+
+/* Fills result->verdict and result->remedy. */
+void dc_verdict_judge(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                      const struct dc_task *task, const struct dc_verdict_opts *opts,
+                      struct dc_result *result);
+
+/* The run's verdict: CRITICAL if anything failed, else UNKNOWN if something could not be
+ * measured, else WARNING if anything warned, else OK. */
+enum dc_run_verdict dc_verdict_run(const struct dc_result *results, size_t n);
+
+#endif

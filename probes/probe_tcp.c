@@ -1,0 +1,12 @@
+/* probes/probe_tcp.c — a TCP connect: the handshake completing is the whole proof. */
+#include "dmsconn/probe.h"
+
+static const uint16_t tcp_ports[] = {0};
+
+const struct dc_probe_ops dc_probe_tcp = {
+    .name = "tcp",
+    .summary = "TCP connect: the port accepts connections (no protocol check)",
+    .default_ports = tcp_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE, /* connect only: no hello, no judge */
+};

@@ -1,0 +1,35 @@
+/* The one table of probes: adding a protocol is one file plus one line here. */
+#include "dmsconn/probe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct dc_probe_ops dc_probe_tcp;
+
+const struct dc_probe_ops *const dc_probes[] = {
+    &dc_probe_tcp,
+    NULL,
+};
+
+const struct dc_probe_ops *dc_probe_find(const char *name)
+{
+    for (const struct dc_probe_ops *const *p = dc_probes; *p; p++) {
+        if (strcmp((*p)->name, name) == 0)
+            return *p;
+    }
+    return NULL;
+}
+
+char *dc_probe_names(char *buf, size_t cap)
+{
+    size_t len = 0;
+    if (cap)
+        buf[0] = '\0';
+    for (const struct dc_probe_ops *const *p = dc_probes; *p && len < cap; p++) {
+        int n = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", (*p)->name);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    return buf;
+}

@@ -1,0 +1,52 @@
+/* Syntax of node addresses: IPv4, IPv6 (optionally %zone) or an RFC 1123 hostname. */
+#include "dmsconn/cluster.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+
+static bool is_ipv6(const char *s)
+{
+    char buf[64];
+    const char *zone = strchr(s, '%');
+    size_t n = zone ? (size_t)(zone - s) : strlen(s);
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    struct in6_addr a6;
+    return inet_pton(AF_INET6, buf, &a6) == 1;
+}
+
+bool dc_address_valid(const char *s)
+{
+    struct in_addr a4;
+    if (!s || !*s)
+        return false;
+    if (inet_pton(AF_INET, s, &a4) == 1 || is_ipv6(s))
+        return true;
+    size_t len = strlen(s);
+    if (len > 253)
+        return false;
+    /* A name whose last label is all digits is a mistyped IPv4 address, not a host. */
+    const char *last = strrchr(s, '.');
+    last = last ? last + 1 : s;
+    bool all_digits = *last != '\0';
+    for (const char *p = last; *p; p++)
+        all_digits = all_digits && isdigit((unsigned char)*p);
+    if (all_digits)
+        return false;
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.') {
+            if (label == 0 || s[i - 1] == '-')
+                return false;
+            label = 0;
+            continue;
+        }
+        if (!(isalnum(c) || c == '-' || c == '_') || (label == 0 && c == '-') || ++label > 63)
+            return false;
+    }
+    return label > 0 || s[len - 1] == '.';
+}

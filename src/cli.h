@@ -1,0 +1,99 @@
+/* The dmsconn program (not the library): subcommands and what they share. */
+#ifndef DMSCONN_CLI_H
+#define DMSCONN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "dmsconn/engine.h"
+#include "dmsconn/report.h"
+#include "dmsconn/verdict.h"
+
+#define DC_VERSION "0.1.0"
+
+/* Where the node list and the profile come from (--dms, --db, --inventory, --node,
+ * --profile). */
+struct cli_sources {
+    const char *dms;
+    const char *db;
+    const char *inventory;
+    const char *profile;
+    const char **nodes;
+    size_t nnodes;
+};
+
+/* How a run goes and what it writes. */
+struct cli_run {
+    struct dc_engine_opts engine;
+    struct dc_verdict_opts verdict;
+    const char *json; /* NULL, a path, or "-" */
+    bool quiet;
+    bool all;
+    bool no_color;
+};
+
+/* Options shared by subcommands: 1 when `opt` was theirs and valid, 0 when it is not theirs,
+ * -1 when its value is invalid (the message is printed; exit 3). */
+int cli_source_option(struct cli_sources *src, int opt, const char *arg);
+int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd);
+void cli_run_defaults(struct cli_run *run);
+
+/* Reads the node list and the profile; on failure prints the message and returns 3. */
+int cli_load(const struct cli_sources *src, struct dc_cluster **cluster,
+             struct dc_profile **profile, const char *cmd);
+
+/* Runs a plan, judges it, writes the reports; returns the exit code. */
+int cli_execute(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                const struct dc_plan *plan, const struct cli_run *run);
+
+/* The same, into the caller's results (plan->ntasks of them), for callers that look at them. */
+int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                     const struct dc_plan *plan, const struct cli_run *run,
+                     struct dc_result *results);
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Splits "a,b,c" into a NULL-terminated list (the strings point into a copy it owns). */
+const char **cli_split_list(const char *arg);
+
+int cmd_check(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+
+/* Long options shared by check and agent (their values are in cli_common.c). */
+enum {
+    OPT_DMS = 1000,
+    OPT_DB,
+    OPT_INVENTORY,
+    OPT_NODE,
+    OPT_PROFILE,
+    OPT_TIMEOUT,
+    OPT_CONCURRENCY,
+    OPT_PER_NODE,
+    OPT_SLOW_MS,
+    OPT_JSON,
+    OPT_QUIET,
+    OPT_ALL,
+    OPT_NO_COLOR,
+    OPT_FROM_HERE,
+    OPT_ALL_TARGETS,
+    OPT_AS,
+    OPT_CHECK,
+    OPT_FROM,
+    OPT_TO,
+};
+
+#define CLI_SOURCE_LONGOPTS                                                                    \
+    {"dms", required_argument, NULL, OPT_DMS}, {"db", required_argument, NULL, OPT_DB},        \
+        {"inventory", required_argument, NULL, OPT_INVENTORY},                                 \
+        {"node", required_argument, NULL, OPT_NODE},                                           \
+        {"profile", required_argument, NULL, OPT_PROFILE}
+
+#define CLI_RUN_LONGOPTS                                                                       \
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},                                         \
+        {"concurrency", required_argument, NULL, OPT_CONCURRENCY},                             \
+        {"per-node", required_argument, NULL, OPT_PER_NODE},                                   \
+        {"slow-ms", required_argument, NULL, OPT_SLOW_MS},                                     \
+        {"json", required_argument, NULL, OPT_JSON}, {"quiet", no_argument, NULL, OPT_QUIET},  \
+        {"all", no_argument, NULL, OPT_ALL}, {"no-color", no_argument, NULL, OPT_NO_COLOR}
+
+#endif

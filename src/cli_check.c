@@ -1,0 +1,181 @@
+/* dmsconn check: plan the checks of the node list and run them. */
+#include "cli.h"
+#include "dmsconn/cluster.h"
+#include "dmsconn/profile.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: dmsconn check --from-here [--as NAME] [--all-targets] NODE-LIST [OPTIONS]\n"
+    "\n"
+    "Checks every path the profile requires from this machine and prints the matrix.\n"
+    "(The full matrix of every node, through agents, comes with 'dmsconn agent'.)\n"
+    "\n"
+    "Node list (several may be combined; read in this order):\n"
+    "  --dms FILE          DataMiner's DMS.xml: the DMAs and their Remoting/gRPC links\n"
+    "  --inventory FILE    a YAML inventory (see README)\n"
+    "  --node NAME=ADDR[:role,role]  one node (default role: dma); repeatable\n"
+    "  --db FILE           DataMiner's DB.xml: Cassandra and OpenSearch nodes\n"
+    "  --profile FILE      a YAML profile on top of the built-in 'dataminer' profile\n"
+    "\n"
+    "Which checks:\n"
+    "  --from-here         run the row of this machine (found by its addresses)\n"
+    "  --as NAME           ... as node NAME\n"
+    "  --all-targets       every check towards every node, whatever this node's roles\n"
+    "  --check LIST        only these checks (comma-separated names)\n"
+    "  --to LIST           only these destination nodes\n"
+    "\n"
+    "Run and output:\n"
+    "  --timeout SECONDS   per probe deadline (default 2; fractions allowed)\n"
+    "  --concurrency N     probes in flight at once (default 1024)\n"
+    "  --per-node N        probes in flight towards one node (default 64)\n"
+    "  --slow-ms MS        a working path slower than this warns (default 50)\n"
+    "  --json FILE|-       write the JSON report (schema dmsconn.report/1)\n"
+    "  --all               list passing checks too\n"
+    "  --quiet             no terminal report\n"
+    "  --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
+    "\n"
+    "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";
+
+struct check_args {
+    struct cli_sources src;
+    struct cli_run run;
+    bool from_here;
+    bool all_targets;
+    const char *as;
+    const char **checks;
+    const char **to;
+};
+
+/* Unknown names in a filter are typos: refuse them rather than silently run nothing. */
+static int validate_filter(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                           const struct check_args *a)
+{
+    for (const char **c = a->checks; c && *c; c++) {
+        if (dc_profile_find(profile, *c) < 0)
+            return cli_usage_error("check", "--check: no check named '%s' in profile '%s' "
+                                   "(see 'dmsconn profile show')", *c, profile->name);
+    }
+    for (const char **n = a->to; n && *n; n++) {
+        if (dc_cluster_find(cluster, *n) < 0)
+            return cli_usage_error("check", "--to: no node named '%s'", *n);
+    }
+    return 0;
+}
+
+static int pick_source(struct dc_cluster *cluster, const struct check_args *a, uint32_t *source)
+{
+    if (a->as) {
+        long idx = dc_cluster_find(cluster, a->as);
+        if (idx >= 0) {
+            *source = (uint32_t)idx;
+            return 0;
+        }
+        if (!a->all_targets)
+            return cli_usage_error("check", "--as %s: no node has this name or address", a->as);
+        return dc_cluster_add_here(cluster, a->as, source) ? DC_RUN_UNKNOWN : 0;
+    }
+    long idx = dc_engine_local_node(cluster);
+    if (idx >= 0) {
+        *source = (uint32_t)idx;
+        return 0;
+    }
+    if (!a->all_targets)
+        return cli_usage_error("check", "this machine has none of the nodes' addresses: "
+                               "expected --as NAME, or --all-targets");
+    char host[256] = "here";
+    gethostname(host, sizeof host - 1);
+    return dc_cluster_add_here(cluster, host, source) ? DC_RUN_UNKNOWN : 0;
+}
+
+static int parse_args(int argc, char **argv, struct check_args *a)
+{
+    static const struct option longopts[] = {
+        CLI_SOURCE_LONGOPTS,
+        CLI_RUN_LONGOPTS,
+        {"from-here", no_argument, NULL, OPT_FROM_HERE},
+        {"all-targets", no_argument, NULL, OPT_ALL_TARGETS},
+        {"as", required_argument, NULL, OPT_AS},
+        {"check", required_argument, NULL, OPT_CHECK},
+        {"to", required_argument, NULL, OPT_TO},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int used = cli_source_option(&a->src, opt, optarg);
+        if (used == 0)
+            used = cli_run_option(&a->run, opt, optarg, "check");
+        if (used < 0)
+            return DC_RUN_UNKNOWN;
+        if (used > 0)
+            continue;
+        switch (opt) {
+        case 'h': fputs(usage, stdout); return -1;
+        case OPT_FROM_HERE: a->from_here = true; break;
+        case OPT_ALL_TARGETS: a->all_targets = true; break;
+        case OPT_AS: a->as = optarg; break;
+        case OPT_CHECK: free(a->checks); a->checks = cli_split_list(optarg); break;
+        case OPT_TO: free(a->to); a->to = cli_split_list(optarg); break;
+        default: return cli_usage_error("check", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+    if (!a->from_here)
+        return cli_usage_error("check", "the full matrix needs 'dmsconn agent' on every node, "
+                               "which is not built yet: expected --from-here");
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    struct check_args a = {0};
+    struct dc_cluster *cluster = NULL;
+    struct dc_profile *profile = NULL;
+    struct dc_plan *plan = NULL;
+    cli_run_defaults(&a.run);
+    int rc = parse_args(argc, argv, &a);
+    if (rc) {
+        rc = rc < 0 ? 0 : rc; /* --help */
+        goto out;
+    }
+    rc = cli_load(&a.src, &cluster, &profile, "check");
+    if (rc)
+        goto out;
+    rc = validate_filter(cluster, profile, &a);
+    uint32_t source = 0;
+    if (!rc)
+        rc = pick_source(cluster, &a, &source);
+    if (rc)
+        goto out;
+    struct dc_plan_filter filter = {.checks = a.checks, .to = a.to};
+    if (dc_plan_build_from(cluster, profile, source, a.all_targets, &filter, &plan)) {
+        fprintf(stderr, "dmsconn check: out of memory while planning\n");
+        rc = DC_RUN_UNKNOWN;
+        goto out;
+    }
+    if (plan->ntasks == 0) {
+        char roles[128];
+        fprintf(stderr, "dmsconn check: nothing to check from %s (roles: %s): no check of "
+                "profile '%s' starts from these roles (try --all-targets)\n",
+                cluster->nodes[source].name,
+                dc_roles_format(cluster->nodes[source].roles, roles, sizeof roles),
+                profile->name);
+        rc = DC_RUN_UNKNOWN;
+        goto out;
+    }
+    rc = cli_execute(cluster, profile, plan, &a.run);
+out:
+    dc_plan_free(plan);
+    dc_profile_free(profile);
+    dc_cluster_free(cluster);
+    free(a.src.nodes);
+    free(a.checks);
+    free(a.to);
+    return rc;
+}

@@ -1,0 +1,210 @@
+/* What the subcommands share: node-list and profile options, run options, the run itself. */
+#include "cli.h"
+#include "dmsconn/inventory.h"
+#include "dmsconn/profile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "dmsconn %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (try 'dmsconn %s --help')\n", cmd);
+    return DC_RUN_UNKNOWN;
+}
+
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < (long)lo || v > (long)hi)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+void cli_run_defaults(struct cli_run *run)
+{
+    memset(run, 0, sizeof *run);
+    dc_engine_opts_default(&run->engine);
+    dc_verdict_opts_default(&run->verdict);
+    run->engine.handle_signals = true;
+}
+
+int cli_source_option(struct cli_sources *src, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_DMS: src->dms = arg; return 1;
+    case OPT_DB: src->db = arg; return 1;
+    case OPT_INVENTORY: src->inventory = arg; return 1;
+    case OPT_PROFILE: src->profile = arg; return 1;
+    case OPT_NODE: {
+        const char **nodes = realloc(src->nodes, (src->nnodes + 1) * sizeof *nodes);
+        if (!nodes)
+            return -1;
+        src->nodes = nodes;
+        nodes[src->nnodes++] = arg;
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd)
+{
+    switch (opt) {
+    case OPT_TIMEOUT:
+        if (!parse_double(arg, 0.01, 3600, &run->engine.timeout_s)) {
+            cli_usage_error(cmd, "--timeout '%s': expected seconds, 0.01 to 3600", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_CONCURRENCY:
+        if (!parse_uint(arg, 1, 100000, &run->engine.concurrency)) {
+            cli_usage_error(cmd, "--concurrency '%s': expected 1 to 100000", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_PER_NODE:
+        if (!parse_uint(arg, 1, 100000, &run->engine.per_node)) {
+            cli_usage_error(cmd, "--per-node '%s': expected 1 to 100000", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_SLOW_MS:
+        if (!parse_double(arg, 0, 1e6, &run->verdict.slow_ms)) {
+            cli_usage_error(cmd, "--slow-ms '%s': expected milliseconds >= 0", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_JSON: run->json = arg; return 1;
+    case OPT_QUIET: run->quiet = true; return 1;
+    case OPT_ALL: run->all = true; return 1;
+    case OPT_NO_COLOR: run->no_color = true; return 1;
+    default: return 0;
+    }
+}
+
+int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
+             struct dc_profile **profile_out, const char *cmd)
+{
+    struct dc_diag diag = {{0}};
+    struct dc_cluster *cluster = NULL;
+    struct dc_profile *profile = NULL;
+    if (!src->dms && !src->db && !src->inventory && src->nnodes == 0)
+        return cli_usage_error(cmd, "no nodes: expected --dms, --db, --inventory or --node");
+    int rc = dc_cluster_new(&cluster);
+    /* DMS.xml first: DB.xml's "localhost" means every DMA, so the DMAs must be known. */
+    if (!rc && src->dms)
+        rc = dc_inventory_read_dmsxml(cluster, src->dms, &diag);
+    if (!rc && src->inventory)
+        rc = dc_inventory_read_yaml(cluster, src->inventory, &diag);
+    for (size_t i = 0; !rc && i < src->nnodes; i++)
+        rc = dc_inventory_add_flag(cluster, src->nodes[i], &diag);
+    if (!rc && src->db)
+        rc = dc_inventory_read_dbxml(cluster, src->db, &diag);
+    if (!rc)
+        rc = dc_profile_dataminer(&profile);
+    if (!rc && src->profile)
+        rc = dc_profile_read_yaml(profile, src->profile, &diag);
+    if (rc) {
+        fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg[0] ? diag.msg : dc_strerror(rc));
+        dc_cluster_free(cluster);
+        dc_profile_free(profile);
+        return DC_RUN_UNKNOWN;
+    }
+    *cluster_out = cluster;
+    *profile_out = profile;
+    return 0;
+}
+
+int cli_execute(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                const struct dc_plan *plan, const struct cli_run *run)
+{
+    struct dc_result *results = calloc(plan->ntasks ? plan->ntasks : 1, sizeof *results);
+    if (!results) {
+        fprintf(stderr, "dmsconn: out of memory for %zu results\n", plan->ntasks);
+        return DC_RUN_UNKNOWN;
+    }
+    int rc = cli_execute_into(cluster, profile, plan, run, results);
+    free(results);
+    return rc;
+}
+
+int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                     const struct dc_plan *plan, const struct cli_run *run,
+                     struct dc_result *results)
+{
+    struct dc_diag diag = {{0}};
+    struct dc_report rep = {.cluster = cluster, .profile = profile, .plan = plan,
+                            .results = results};
+    clock_gettime(CLOCK_REALTIME, &rep.started);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = dc_engine_run(cluster, profile, plan, &run->engine, results, &rep.interrupted, &diag);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    rep.duration_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (rc)
+        fprintf(stderr, "dmsconn: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
+    for (size_t i = 0; i < plan->ntasks; i++)
+        dc_verdict_judge(cluster, profile, &plan->tasks[i], &run->verdict, &results[i]);
+    rep.verdict = rc ? DC_RUN_UNKNOWN : dc_verdict_run(results, plan->ntasks);
+
+    int exit_code = (int)rep.verdict;
+    bool json_on_stdout = run->json && strcmp(run->json, "-") == 0;
+    if (run->json) {
+        int wrc = dc_report_json_write(&rep, run->json);
+        if (wrc) {
+            fprintf(stderr, "dmsconn: cannot write %s: %s\n", run->json, strerror(-wrc));
+            exit_code = DC_RUN_UNKNOWN;
+        }
+    }
+    if (!run->quiet && !json_on_stdout) {
+        struct dc_text_opts topts = {
+            .color = !run->no_color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+            .all = run->all,
+        };
+        dc_report_text(&rep, &topts, stdout);
+        fflush(stdout);
+    }
+    return exit_code;
+}
+
+const char **cli_split_list(const char *arg)
+{
+    size_t n = 1;
+    for (const char *p = arg; *p; p++)
+        n += *p == ',';
+    /* The strings live right after the pointers, so one free() releases both. */
+    const char **list = malloc((n + 1) * sizeof *list + strlen(arg) + 1);
+    if (!list)
+        return NULL;
+    char *store = (char *)(list + n + 1);
+    strcpy(store, arg);
+    size_t i = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(store, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        list[i++] = tok;
+    list[i] = NULL;
+    return list;
+}

@@ -1,0 +1,268 @@
+/* dmsconn demo: a throwaway four-node cluster on loopback addresses, with real listeners
+ * and seeded faults, checked through the same plan, engine and reports as a real run. */
+#include "cli.h"
+#include "dmsconn/cluster.h"
+#include "dmsconn/plan.h"
+#include "dmsconn/profile.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum serve { SERVE, DROP };
+
+struct listener_spec {
+    const char *node;
+    uint16_t port;
+    enum serve mode;
+    const char *story; /* the seeded fault, for people */
+};
+
+struct demo_node {
+    const char *name;
+    const char *address;
+    uint32_t roles;
+};
+
+static const struct demo_node demo_nodes[] = {
+    {"dma1", "127.0.1.1", DC_ROLE_DMA},
+    {"dma2", "127.0.1.2", DC_ROLE_DMA},
+    {"dma3", "127.0.1.3", DC_ROLE_DMA},
+    {"db1", "127.0.1.4", DC_ROLE_CASSANDRA | DC_ROLE_OPENSEARCH},
+};
+
+/* Every port that answers; anything else is closed (refused). */
+static const struct listener_spec specs[] = {
+    {"dma1", 8004, SERVE, NULL}, {"dma1", 80, SERVE, NULL}, {"dma1", 4222, SERVE, NULL},
+    {"dma1", 6222, SERVE, NULL}, {"dma1", 9090, SERVE, NULL}, {"dma1", 8222, SERVE, NULL},
+    {"dma2", 443, SERVE, "dma2 is reached over gRPC (a DMS.xml Redirect): 443, not 8004"},
+    {"dma2", 80, SERVE, NULL}, {"dma2", 4222, SERVE, NULL}, {"dma2", 6222, SERVE, NULL},
+    {"dma2", 9090, SERVE, NULL},
+    {"dma2", 23, SERVE, "dma2 has Telnet enabled (must be closed)"},
+    {"dma3", 8004, SERVE, NULL}, {"dma3", 80, SERVE, NULL}, {"dma3", 4222, SERVE, NULL},
+    {"dma3", 6222, SERVE, NULL},
+    {"dma3", 0, SERVE, "dma3's NATS Account Server (9090) is not running"},
+    {"db1", 9042, DROP, "db1 drops every SYN to Cassandra 9042 (a full accept queue)"},
+    {"db1", 9200, SERVE, NULL},
+};
+
+#define NSPECS (sizeof specs / sizeof specs[0])
+
+struct demo {
+    struct dc_cluster *cluster;
+    int fds[NSPECS * 2];
+    size_t nfds;
+    uint16_t actual[NSPECS]; /* port each spec listens on after mapping */
+};
+
+static int bind_listener(const char *address, uint16_t port, int backlog, uint16_t *bound)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, address, &sa.sin_addr);
+    socklen_t len = sizeof sa;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, backlog) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    *bound = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* A listener whose accept queue is full: the kernel drops further SYNs, which is exactly
+ * what a DROP firewall rule looks like from the other side — and it needs no root. */
+static int fill_queue(const char *address, uint16_t port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, address, &sa.sin_addr);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+static const char *node_address(const char *name)
+{
+    for (size_t i = 0; i < sizeof demo_nodes / sizeof demo_nodes[0]; i++) {
+        if (strcmp(demo_nodes[i].name, name) == 0)
+            return demo_nodes[i].address;
+    }
+    return NULL;
+}
+
+static int start_listeners(struct demo *d)
+{
+    for (size_t i = 0; i < NSPECS; i++) {
+        const struct listener_spec *s = &specs[i];
+        if (s->port == 0)
+            continue;
+        const char *addr = node_address(s->node);
+        uint16_t bound = 0;
+        int backlog = s->mode == DROP ? 0 : 64;
+        int fd = bind_listener(addr, s->port, backlog, &bound);
+        if (fd == -EACCES || fd == -EADDRINUSE) {
+            /* Ports below 1024 need root; a busy port is someone else's: take a free one
+             * and tell the plan, as an inventory's `ports:` map would. */
+            fd = bind_listener(addr, 0, backlog, &bound);
+            if (fd >= 0) {
+                long idx = dc_cluster_find(d->cluster, s->node);
+                dc_node_map_port(&d->cluster->nodes[idx], s->port, bound);
+                printf("demo: %s serves %u on %s:%u instead (%u is privileged or busy)\n",
+                       s->node, s->port, addr, bound, s->port);
+            }
+        }
+        if (fd < 0) {
+            fprintf(stderr, "dmsconn demo: cannot listen on %s:%u: %s\n", addr, s->port,
+                    strerror(-fd));
+            return DC_RUN_UNKNOWN;
+        }
+        d->fds[d->nfds++] = fd;
+        d->actual[i] = bound;
+        if (s->mode == DROP) {
+            int client = fill_queue(addr, bound);
+            if (client < 0) {
+                fprintf(stderr, "dmsconn demo: cannot fill the queue of %s:%u: %s\n", addr,
+                        bound, strerror(-client));
+                return DC_RUN_UNKNOWN;
+            }
+            d->fds[d->nfds++] = client;
+        }
+    }
+    return 0;
+}
+
+static enum dc_state expected_state(const struct demo *d, const char *node, uint16_t port)
+{
+    for (size_t i = 0; i < NSPECS; i++) {
+        if (specs[i].port && strcmp(specs[i].node, node) == 0 && d->actual[i] == port)
+            return specs[i].mode == DROP ? DC_STATE_FILTERED : DC_STATE_OK;
+    }
+    return DC_STATE_REFUSED;
+}
+
+/* The demo knows the truth of every cell; it says so if this machine disagrees. */
+static size_t count_surprises(const struct demo *d, const struct dc_plan *plan,
+                              const struct dc_result *results)
+{
+    size_t surprises = 0;
+    for (size_t i = 0; i < plan->ntasks; i++) {
+        const struct dc_task *t = &plan->tasks[i];
+        const char *to = d->cluster->nodes[t->to].name;
+        enum dc_state want = expected_state(d, to, t->port);
+        if (results[i].state != want) {
+            if (surprises++ == 0)
+                printf("\ndemo: results that differ from the seeded faults:\n");
+            printf("  %s -> %s:%u: expected %s, measured %s (%s)\n",
+                   d->cluster->nodes[t->from].name, to, t->port, dc_state_name(want),
+                   dc_state_name(results[i].state), results[i].detail);
+        }
+    }
+    return surprises;
+}
+
+static int build_cluster(struct demo *d)
+{
+    struct dc_diag diag = {{0}};
+    int rc = dc_cluster_new(&d->cluster);
+    if (!rc)
+        rc = dc_cluster_set_name(d->cluster, "demo");
+    for (size_t i = 0; !rc && i < sizeof demo_nodes / sizeof demo_nodes[0]; i++)
+        rc = dc_cluster_add(d->cluster, demo_nodes[i].name, demo_nodes[i].address,
+                            demo_nodes[i].roles, "demo", &diag);
+    if (!rc) {
+        struct dc_node *dma2 = &d->cluster->nodes[dc_cluster_find(d->cluster, "dma2")];
+        dma2->link = DC_LINK_GRPC;
+        dma2->link_port = 443;
+    }
+    return rc;
+}
+
+static const char usage[] =
+    "usage: dmsconn demo [--timeout SECONDS] [--json FILE|-] [--all] [--no-color]\n"
+    "\n"
+    "Starts a throwaway cluster of four nodes on 127.0.1.1-127.0.1.4 (dma1-3, db1) with real\n"
+    "listeners and seeded faults, checks it with the built-in profile, each row from its\n"
+    "own node's address, prints the matrix and cleans up. No root needed. Exit 0 when every\n"
+    "result matches the seeded faults, 2 when this machine disagrees (e.g. a local service\n"
+    "already listens on one of the ports), 3 when the demo cannot start.\n";
+
+int cmd_demo(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_RUN_LONGOPTS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli_run run;
+    cli_run_defaults(&run);
+    run.engine.timeout_s = 1.0; /* the seeded DROP costs one timeout: keep the demo quick */
+    run.engine.bind_source = true;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        int used = cli_run_option(&run, opt, optarg, "demo");
+        if (used < 0)
+            return DC_RUN_UNKNOWN;
+        if (used == 0)
+            return cli_usage_error("demo", "unknown option");
+    }
+    struct demo d = {0};
+    struct dc_profile *profile = NULL;
+    struct dc_plan *plan = NULL;
+    struct dc_result *results = NULL;
+    int rc = build_cluster(&d);
+    if (!rc)
+        rc = dc_profile_dataminer(&profile);
+    if (rc) {
+        fprintf(stderr, "dmsconn demo: %s\n", dc_strerror(rc));
+        rc = DC_RUN_UNKNOWN;
+        goto out;
+    }
+    printf("demo: cluster of 4 nodes on 127.0.1.1-4; seeded faults:\n");
+    for (size_t i = 0; i < NSPECS; i++) {
+        if (specs[i].story)
+            printf("  - %s\n", specs[i].story);
+    }
+    rc = start_listeners(&d);
+    if (rc)
+        goto out;
+    if (dc_plan_build(d.cluster, profile, NULL, &plan)) {
+        rc = DC_RUN_UNKNOWN;
+        goto out;
+    }
+    printf("\n");
+    results = calloc(plan->ntasks, sizeof *results);
+    rc = results ? cli_execute_into(d.cluster, profile, plan, &run, results) : DC_RUN_UNKNOWN;
+    if (rc == DC_RUN_UNKNOWN)
+        goto out;
+    size_t surprises = count_surprises(&d, plan, results);
+    if (surprises == 0)
+        printf("\ndemo: all %zu results match the seeded faults.\n", plan->ntasks);
+    rc = surprises ? DC_RUN_CRITICAL : 0;
+out:
+    for (size_t i = 0; i < d.nfds; i++)
+        close(d.fds[i]);
+    free(results);
+    dc_plan_free(plan);
+    dc_profile_free(profile);
+    dc_cluster_free(d.cluster);
+    return rc;
+}

@@ -1,0 +1,64 @@
+/* dmsconn: a thin main over the dmsconn_core library; subcommands from one table. */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"check", "check the paths the profile requires and print the matrix", cmd_check},
+    {"demo", "run a real check against a throwaway cluster on loopback", cmd_demo},
+    {"profile", "show the effective port profile", cmd_profile},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: dmsconn COMMAND [OPTIONS]   (dmsconn COMMAND --help for more)\n\n"
+                 "Which nodes of a DataMiner System reach which others on every port it needs.\n\n"
+                 "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nexit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n");
+}
+
+/* Every probe holds a descriptor: allow as many as the hard limit does. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return DC_RUN_UNKNOWN;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("dmsconn %s\n", DC_VERSION);
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN); /* a peer that resets mid-write is a result, not a crash */
+    raise_fd_limit();
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "dmsconn: unknown command '%s' (try 'dmsconn --help')\n", argv[1]);
+    return DC_RUN_UNKNOWN;
+}

@@ -1,0 +1,219 @@
+/* The node list: adding and merging nodes from several sources. */
+#include "dmsconn/cluster.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int dc_cluster_new(struct dc_cluster **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? 0 : DC_ENOMEM;
+}
+
+static void node_clear(struct dc_node *node)
+{
+    free(node->name);
+    for (size_t i = 0; i < node->naddresses; i++)
+        free(node->addresses[i]);
+    free(node->addresses);
+    free(node->ports);
+    free(node->origin);
+}
+
+void dc_cluster_free(struct dc_cluster *cluster)
+{
+    if (!cluster)
+        return;
+    for (size_t i = 0; i < cluster->nnodes; i++)
+        node_clear(&cluster->nodes[i]);
+    free(cluster->nodes);
+    for (size_t i = 0; i < cluster->nnotes; i++)
+        free(cluster->notes[i]);
+    free(cluster->notes);
+    free(cluster->name);
+    free(cluster);
+}
+
+/* Host names compare case-insensitively, as DNS does; so do IPv6 hex digits. */
+static bool node_has_address(const struct dc_node *node, const char *address)
+{
+    for (size_t i = 0; i < node->naddresses; i++) {
+        if (strcasecmp(node->addresses[i], address) == 0)
+            return true;
+    }
+    return false;
+}
+
+long dc_cluster_find(const struct dc_cluster *cluster, const char *key)
+{
+    for (size_t i = 0; i < cluster->nnodes; i++) {
+        if (strcmp(cluster->nodes[i].name, key) == 0)
+            return (long)i;
+    }
+    for (size_t i = 0; i < cluster->nnodes; i++) {
+        if (node_has_address(&cluster->nodes[i], key))
+            return (long)i;
+    }
+    return -1;
+}
+
+static long find_by_name(const struct dc_cluster *cluster, const char *name)
+{
+    for (size_t i = 0; i < cluster->nnodes; i++) {
+        if (strcmp(cluster->nodes[i].name, name) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static long find_by_address(const struct dc_cluster *cluster, const char *address)
+{
+    for (size_t i = 0; i < cluster->nnodes; i++) {
+        if (node_has_address(&cluster->nodes[i], address))
+            return (long)i;
+    }
+    return -1;
+}
+
+static int node_append(struct dc_cluster *cluster, const char *name, const char *address,
+                       uint32_t roles, const char *origin)
+{
+    if (cluster->nnodes == cluster->cap) {
+        size_t cap = cluster->cap ? cluster->cap * 2 : 16;
+        struct dc_node *nodes = realloc(cluster->nodes, cap * sizeof *nodes);
+        if (!nodes)
+            return DC_ENOMEM;
+        cluster->nodes = nodes;
+        cluster->cap = cap;
+    }
+    struct dc_node *node = &cluster->nodes[cluster->nnodes];
+    memset(node, 0, sizeof *node);
+    node->name = strdup(name);
+    node->origin = strdup(origin ? origin : "");
+    node->roles = roles;
+    node->link = DC_LINK_REMOTING;
+    if (address) {
+        node->addresses = malloc(sizeof *node->addresses);
+        if (node->addresses) {
+            node->addresses[0] = strdup(address);
+            node->naddresses = node->addresses[0] ? 1 : 0;
+        }
+    }
+    if (!node->name || !node->origin || (address && node->naddresses != 1)) {
+        node_clear(node);
+        return DC_ENOMEM;
+    }
+    cluster->nnodes++;
+    return 0;
+}
+
+int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *address,
+                   uint32_t roles, const char *origin, struct dc_diag *diag)
+{
+    long same_name = find_by_name(cluster, name);
+    if (same_name >= 0) {
+        struct dc_node *node = &cluster->nodes[same_name];
+        if (!node_has_address(node, address)) {
+            dc_diag_set(diag,
+                        "%s: node '%s' is already defined with address %s (%s); "
+                        "expected the same address, found %s",
+                        origin, name, node->naddresses ? node->addresses[0] : "(none)",
+                        node->origin, address);
+            return DC_EDUP;
+        }
+        node->roles |= roles;
+        return 0;
+    }
+    long same_address = find_by_address(cluster, address);
+    if (same_address >= 0) {
+        /* The same machine seen by two sources (a DMA in DMS.xml that DB.xml lists as a
+         * Cassandra node): one node with both roles. An explicit name beats one derived
+         * from the address. */
+        struct dc_node *node = &cluster->nodes[same_address];
+        bool old_named = strcasecmp(node->name, address) != 0;
+        bool new_named = strcasecmp(name, address) != 0;
+        if (old_named && new_named) {
+            dc_diag_set(diag,
+                        "%s: address %s is given to node '%s' and, in %s, to node '%s'; "
+                        "expected one name per address",
+                        origin, address, name, node->origin, node->name);
+            return DC_EDUP;
+        }
+        node->roles |= roles;
+        if (new_named) {
+            char *renamed = strdup(name);
+            if (!renamed)
+                return DC_ENOMEM;
+            free(node->name);
+            node->name = renamed;
+        }
+        return 0;
+    }
+    return node_append(cluster, name, address, roles, origin);
+}
+
+int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *index)
+{
+    int rc = node_append(cluster, name, NULL, 0, "this machine");
+    if (rc)
+        return rc;
+    cluster->nodes[cluster->nnodes - 1].pseudo = true;
+    *index = (uint32_t)(cluster->nnodes - 1);
+    return 0;
+}
+
+int dc_cluster_set_name(struct dc_cluster *cluster, const char *name)
+{
+    char *copy = strdup(name);
+    if (!copy)
+        return DC_ENOMEM;
+    free(cluster->name);
+    cluster->name = copy;
+    return 0;
+}
+
+int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **notes = realloc(cluster->notes, (cluster->nnotes + 1) * sizeof *notes);
+    if (!notes)
+        return DC_ENOMEM;
+    cluster->notes = notes;
+    notes[cluster->nnotes] = strdup(text);
+    if (!notes[cluster->nnotes])
+        return DC_ENOMEM;
+    cluster->nnotes++;
+    return 0;
+}
+
+int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to)
+{
+    for (size_t i = 0; i < node->nports; i++) {
+        if (node->ports[i].from == from) {
+            node->ports[i].to = to;
+            return 0;
+        }
+    }
+    struct dc_port_map *ports = realloc(node->ports, (node->nports + 1) * sizeof *ports);
+    if (!ports)
+        return DC_ENOMEM;
+    node->ports = ports;
+    ports[node->nports++] = (struct dc_port_map){from, to};
+    return 0;
+}
+
+uint16_t dc_node_port(const struct dc_node *node, uint16_t port)
+{
+    for (size_t i = 0; i < node->nports; i++) {
+        if (node->ports[i].from == port)
+            return node->ports[i].to;
+    }
+    return port;
+}

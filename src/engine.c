@@ -1,0 +1,372 @@
+/* The engine: every task of a plan on one libuv loop. Destinations are resolved first (each
+ * in parallel, numeric addresses without a lookup); each destination then feeds a FIFO of
+ * its tasks into a ring of destinations that have work and spare capacity, so the global
+ * and per-node caps cost O(1) per probe. */
+#include "dmsconn/engine.h"
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+void dc_engine_opts_default(struct dc_engine_opts *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->timeout_s = 2.0;
+    opts->concurrency = 1024;
+    opts->per_node = 64;
+}
+
+static void ring_push(struct engine *e, uint32_t d)
+{
+    struct dest *dest = &e->dests[d];
+    if (dest->in_ring)
+        return;
+    dest->in_ring = true;
+    e->ring[(e->ring_head + e->ring_len) % e->ndests] = d;
+    e->ring_len++;
+}
+
+static uint32_t ring_pop(struct engine *e)
+{
+    uint32_t d = e->ring[e->ring_head];
+    e->ring_head = (e->ring_head + 1) % e->ndests;
+    e->ring_len--;
+    e->dests[d].in_ring = false;
+    return d;
+}
+
+static bool dest_wants_more(const struct engine *e, const struct dest *dest)
+{
+    return dest->state == DEST_READY && dest->qhead < dest->qlen &&
+           dest->active < e->opts.per_node;
+}
+
+void engine_pump(struct engine *e)
+{
+    while (!e->stopping && e->active < e->opts.concurrency && e->ring_len > 0) {
+        uint32_t d = ring_pop(e);
+        struct dest *dest = &e->dests[d];
+        if (!dest_wants_more(e, dest))
+            continue;
+        uint32_t task = dest->queue[dest->qhead++];
+        dest->active++;
+        e->active++;
+        conn_start(e, dest, task);
+        if (dest_wants_more(e, dest))
+            ring_push(e, d);
+    }
+    engine_maybe_finish(e);
+}
+
+/* Records a result for a task that never reached the network (dns, interrupted). */
+static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state,
+                          const char *detail, bool measured)
+{
+    struct dc_result *r = &e->results[task];
+    r->state = state;
+    r->measured = measured;
+    r->latency_ms = -1;
+    snprintf(r->detail, sizeof r->detail, "%s", detail);
+    if (measured)
+        engine_result_done(e, task);
+}
+
+void engine_result_done(struct engine *e, uint32_t task)
+{
+    e->done++;
+    if (e->opts.on_result)
+        e->opts.on_result(e->opts.ud, task, e->done, e->plan->ntasks);
+}
+
+void engine_dest_idle(struct engine *e, struct dest *dest)
+{
+    dest->active--;
+    e->active--;
+    if (dest_wants_more(e, dest))
+        ring_push(e, (uint32_t)(dest - e->dests));
+    engine_pump(e);
+}
+
+static void close_aux(struct engine *e)
+{
+    if (e->aux_closed)
+        return;
+    e->aux_closed = true;
+    if (e->signals) {
+        uv_close((uv_handle_t *)&e->sigint, NULL);
+        uv_close((uv_handle_t *)&e->sigterm, NULL);
+    }
+    uv_close((uv_handle_t *)&e->resolve_timer, NULL);
+}
+
+void engine_maybe_finish(struct engine *e)
+{
+    if (e->setting_up || e->active > 0 || e->resolving > 0)
+        return;
+    if (!e->stopping && e->ring_len > 0)
+        return;
+    close_aux(e);
+}
+
+static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, const char *why)
+{
+    dest->state = DEST_FAILED;
+    while (dest->qhead < dest->qlen)
+        settle_unsent(e, dest->queue[dest->qhead++], state, why, true);
+}
+
+static void dest_ready(struct engine *e, struct dest *dest)
+{
+    dest->state = DEST_READY;
+    ring_push(e, (uint32_t)(dest - e->dests));
+    engine_pump(e);
+}
+
+static void resolve_next(struct engine *e, struct dest *dest);
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct dest *dest = req->data;
+    struct engine *e = dest->engine;
+    e->resolving--;
+    if (dest->state != DEST_RESOLVING) {
+        /* the resolution deadline settled this destination already */
+        uv_freeaddrinfo(res);
+        engine_maybe_finish(e);
+        return;
+    }
+    if (status == 0 && res) {
+        memcpy(&dest->addr, res->ai_addr, res->ai_addrlen);
+        uv_ip_name(res->ai_addr, dest->address, sizeof dest->address);
+        uv_freeaddrinfo(res);
+        dest_ready(e, dest);
+        return;
+    }
+    uv_freeaddrinfo(res);
+    const struct dc_node *node = &e->cluster->nodes[dest->node];
+    snprintf(dest->why, sizeof dest->why, "name '%s' does not resolve: %s",
+             node->addresses[dest->try_index], uv_strerror(status));
+    dest->try_index++;
+    resolve_next(e, dest);
+    engine_maybe_finish(e);
+}
+
+static void resolve_next(struct engine *e, struct dest *dest)
+{
+    const struct dc_node *node = &e->cluster->nodes[dest->node];
+    for (; dest->try_index < node->naddresses; dest->try_index++) {
+        const char *a = node->addresses[dest->try_index];
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&dest->addr;
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&dest->addr;
+        if (uv_ip4_addr(a, 0, a4) == 0 || (strchr(a, ':') && uv_ip6_addr(a, 0, a6) == 0)) {
+            snprintf(dest->address, sizeof dest->address, "%s", a);
+            dest_ready(e, dest);
+            return;
+        }
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+        dest->gai.data = dest;
+        int rc = uv_getaddrinfo(&e->loop, &dest->gai, on_resolved, a, NULL, &hints);
+        if (rc == 0) {
+            dest->state = DEST_RESOLVING;
+            e->resolving++;
+            return;
+        }
+        snprintf(dest->why, sizeof dest->why, "name '%s' cannot be resolved: %s", a,
+                 uv_strerror(rc));
+    }
+    dest_fail(e, dest, DC_STATE_DNS, dest->why[0] ? dest->why : "node has no address");
+}
+
+/* Name resolution is bounded by the probe timeout like everything else. */
+static void on_resolve_deadline(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+    for (size_t d = 0; d < e->ndests; d++) {
+        struct dest *dest = &e->dests[d];
+        if (dest->state != DEST_RESOLVING)
+            continue;
+        uv_cancel((uv_req_t *)&dest->gai);
+        char why[160];
+        snprintf(why, sizeof why, "name '%s' did not resolve within %.1f s",
+                 e->cluster->nodes[dest->node].addresses[dest->try_index], e->opts.timeout_s);
+        dest_fail(e, dest, DC_STATE_DNS, why);
+    }
+    engine_maybe_finish(e);
+}
+
+/* What was measured stays; what was not stays "not run: interrupted". */
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    struct engine *e = sig->data;
+    (void)signum;
+    e->interrupted = true;
+    e->stopping = true;
+    conn_abort_all(e);
+    for (size_t d = 0; d < e->ndests; d++) {
+        if (e->dests[d].state == DEST_RESOLVING) {
+            uv_cancel((uv_req_t *)&e->dests[d].gai);
+            e->dests[d].state = DEST_FAILED;
+        }
+    }
+    engine_maybe_finish(e);
+}
+
+static int build_queues(struct engine *e)
+{
+    e->ndests = e->cluster->nnodes;
+    e->dests = calloc(e->ndests ? e->ndests : 1, sizeof *e->dests);
+    e->ring = calloc(e->ndests ? e->ndests : 1, sizeof *e->ring);
+    e->queue_store = malloc((e->plan->ntasks ? e->plan->ntasks : 1) * sizeof *e->queue_store);
+    if (!e->dests || !e->ring || !e->queue_store)
+        return DC_ENOMEM;
+    for (size_t i = 0; i < e->plan->ntasks; i++)
+        e->dests[e->plan->tasks[i].to].qlen++;
+    size_t offset = 0;
+    for (size_t d = 0; d < e->ndests; d++) {
+        e->dests[d].engine = e;
+        e->dests[d].node = (uint32_t)d;
+        e->dests[d].queue = e->queue_store + offset;
+        offset += e->dests[d].qlen;
+        e->dests[d].qlen = 0;
+    }
+    for (size_t i = 0; i < e->plan->ntasks; i++) {
+        struct dest *dest = &e->dests[e->plan->tasks[i].to];
+        dest->queue[dest->qlen++] = (uint32_t)i;
+    }
+    if (!e->opts.bind_source)
+        return 0;
+    e->sources = calloc(e->ndests ? e->ndests : 1, sizeof *e->sources);
+    if (!e->sources)
+        return DC_ENOMEM;
+    for (size_t n = 0; n < e->ndests; n++) {
+        const struct dc_node *node = &e->cluster->nodes[n];
+        const char *a = node->naddresses ? node->addresses[0] : "";
+        if (uv_ip4_addr(a, 0, (struct sockaddr_in *)&e->sources[n]) != 0 &&
+            (!strchr(a, ':') || uv_ip6_addr(a, 0, (struct sockaddr_in6 *)&e->sources[n]) != 0))
+            e->sources[n].ss_family = 0;
+    }
+    return 0;
+}
+
+/* Every probe holds one descriptor: keep the cap below the process's limit. */
+static unsigned fd_budget(unsigned wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return wanted;
+    rlim_t spare = rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 1;
+    return wanted < spare ? wanted : (unsigned)spare;
+}
+
+static void engine_release(struct engine *e)
+{
+    conn_pool_free(e);
+    free(e->dests);
+    free(e->ring);
+    free(e->queue_store);
+    free(e->sources);
+}
+
+int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                  const struct dc_plan *plan, const struct dc_engine_opts *opts,
+                  struct dc_result *results, bool *interrupted, struct dc_diag *diag)
+{
+    struct engine e;
+    memset(&e, 0, sizeof e);
+    e.cluster = cluster;
+    e.profile = profile;
+    e.plan = plan;
+    e.opts = *opts;
+    e.results = results;
+    if (e.opts.timeout_s <= 0)
+        e.opts.timeout_s = 2.0;
+    e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 1024);
+    if (e.opts.per_node == 0)
+        e.opts.per_node = 64;
+    e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);
+    for (size_t i = 0; i < plan->ntasks; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        results[i].state = DC_STATE_UNKNOWN;
+        results[i].latency_ms = -1;
+        snprintf(results[i].detail, sizeof results[i].detail, "not run: the run was interrupted");
+    }
+    int rc = build_queues(&e);
+    if (rc) {
+        engine_release(&e);
+        return rc;
+    }
+    rc = uv_loop_init(&e.loop);
+    if (rc) {
+        dc_diag_set(diag, "cannot start the event loop: %s", uv_strerror(rc));
+        engine_release(&e);
+        return DC_EIO;
+    }
+    uv_timer_init(&e.loop, &e.resolve_timer);
+    e.resolve_timer.data = &e;
+    uv_timer_start(&e.resolve_timer, on_resolve_deadline, e.timeout_ms, 0);
+    uv_unref((uv_handle_t *)&e.resolve_timer);
+    if (opts->handle_signals) {
+        e.signals = true;
+        uv_signal_init(&e.loop, &e.sigint);
+        uv_signal_init(&e.loop, &e.sigterm);
+        e.sigint.data = e.sigterm.data = &e;
+        uv_signal_start(&e.sigint, on_signal, SIGINT);
+        uv_signal_start(&e.sigterm, on_signal, SIGTERM);
+        uv_unref((uv_handle_t *)&e.sigint);
+        uv_unref((uv_handle_t *)&e.sigterm);
+    }
+    e.setting_up = true;
+    for (size_t d = 0; d < e.ndests; d++) {
+        if (e.dests[d].qlen > 0)
+            resolve_next(&e, &e.dests[d]);
+    }
+    e.setting_up = false;
+    engine_pump(&e);
+    uv_run(&e.loop, UV_RUN_DEFAULT);
+    close_aux(&e);
+    uv_run(&e.loop, UV_RUN_DEFAULT); /* runs the close callbacks */
+    rc = uv_loop_close(&e.loop);
+    if (rc)
+        dc_diag_set(diag, "event loop did not close cleanly: %s", uv_strerror(rc));
+    if (interrupted)
+        *interrupted = e.interrupted;
+    engine_release(&e);
+    return rc ? DC_EIO : 0;
+}
+
+static bool same_ip(const char *a, const struct sockaddr *sa)
+{
+    unsigned char want[16], have[16];
+    if (sa->sa_family == AF_INET) {
+        memcpy(have, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return uv_inet_pton(AF_INET, a, want) == 0 && memcmp(want, have, 4) == 0;
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(have, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        return uv_inet_pton(AF_INET6, a, want) == 0 && memcmp(want, have, 16) == 0;
+    }
+    return false;
+}
+
+long dc_engine_local_node(const struct dc_cluster *cluster)
+{
+    uv_interface_address_t *ifs;
+    int n;
+    if (uv_interface_addresses(&ifs, &n) != 0)
+        return -1;
+    long found = -1;
+    for (size_t i = 0; i < cluster->nnodes && found < 0; i++) {
+        const struct dc_node *node = &cluster->nodes[i];
+        for (size_t a = 0; a < node->naddresses && found < 0; a++) {
+            for (int k = 0; k < n && found < 0; k++) {
+                if (same_ip(node->addresses[a], (const struct sockaddr *)&ifs[k].address))
+                    found = (long)i;
+            }
+        }
+    }
+    uv_free_interface_addresses(ifs, n);
+    return found;
+}

@@ -1,0 +1,310 @@
+/* The socket-dialogue driver: a non-blocking connect with a deadline, then optionally a
+ * hello and a judged reply. Each probe owns a TCP handle and a timer; its memory returns
+ * to a free list once libuv has closed both (the close-callback rule). */
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+#define HELLO_MAX 512
+#define REPLY_DEFAULT 4096
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    uv_connect_t connect_req;
+    uv_write_t write_req;
+    struct engine *engine;
+    struct dest *dest;
+    const struct dc_probe_ops *probe;
+    uint32_t task;
+    uint64_t started_ns;
+    int open_handles;
+    bool reported;
+    bool connected;
+    uint8_t *reply;
+    size_t reply_len;
+    size_t reply_cap;
+    uint8_t hello[HELLO_MAX];
+    struct conn *prev;
+    struct conn *next; /* live list, or free list */
+};
+
+static struct conn *conn_alloc(struct engine *e)
+{
+    struct conn *c = e->free_list;
+    if (c) {
+        e->free_list = c->next;
+        uint8_t *reply = c->reply;
+        size_t cap = c->reply_cap;
+        memset(c, 0, offsetof(struct conn, hello));
+        c->reply = reply;
+        c->reply_cap = cap;
+        c->prev = c->next = NULL;
+        return c;
+    }
+    return calloc(1, sizeof *c);
+}
+
+static void live_unlink(struct engine *e, struct conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        e->live = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    struct conn *c = handle->data;
+    if (--c->open_handles > 0)
+        return;
+    struct engine *e = c->engine;
+    struct dest *dest = c->dest;
+    c->next = e->free_list;
+    e->free_list = c;
+    engine_dest_idle(e, dest);
+}
+
+/* The handshake's round trip. The kernel measured it (SYN to SYN-ACK) without the delay of
+ * a busy loop noticing the connect; elsewhere the loop's own clock is the fallback. */
+static double connect_rtt_ms(const struct conn *c)
+{
+#ifdef __linux__
+    uv_os_fd_t fd;
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0 &&
+        getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_rtt > 0)
+        return (double)info.tcpi_rtt / 1000.0;
+#endif
+    return (double)(uv_hrtime() - c->started_ns) / 1e6;
+}
+
+/* Reports exactly once, then closes the handles; the rest happens in on_closed. */
+static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
+{
+    if (c->reported)
+        return;
+    c->reported = true;
+    struct engine *e = c->engine;
+    struct dc_result *r = &e->results[c->task];
+    r->state = state;
+    r->measured = true;
+    if (!c->connected)
+        r->latency_ms = -1;
+    snprintf(r->address, sizeof r->address, "%s", c->dest->address);
+    if (detail)
+        snprintf(r->detail, sizeof r->detail, "%s", detail);
+    live_unlink(e, c);
+    engine_result_done(e, c->task);
+    uv_timer_stop(&c->timer);
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+    uv_close((uv_handle_t *)&c->timer, on_closed);
+}
+
+/* Lets the probe judge; a probe that answers DONE has filled state, detail and evidence. */
+static void conn_judge(struct conn *c, bool closed)
+{
+    struct dc_result *r = &c->engine->results[c->task];
+    struct dc_result verdict = *r;
+    verdict.detail[0] = '\0';
+    enum dc_judgement j = c->probe->judge(c->reply, c->reply_len, closed, &verdict);
+    if (j == DC_JUDGE_MORE && !closed)
+        return;
+    snprintf(r->evidence, sizeof r->evidence, "%s", verdict.evidence);
+    conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
+}
+
+static void classify_connect_error(struct conn *c, int status)
+{
+    char detail[192];
+    enum dc_state state;
+    switch (status) {
+    case UV_ECONNREFUSED:
+        state = DC_STATE_REFUSED;
+        snprintf(detail, sizeof detail, "connection refused (RST): nothing listens");
+        break;
+    case UV_ETIMEDOUT:
+        state = DC_STATE_FILTERED;
+        snprintf(detail, sizeof detail, "connect timed out in the kernel: packets dropped");
+        break;
+    case UV_EHOSTUNREACH:
+        state = DC_STATE_UNREACHABLE;
+        snprintf(detail, sizeof detail, "host unreachable (ICMP or no neighbour answer)");
+        break;
+    case UV_ENETUNREACH:
+        state = DC_STATE_UNREACHABLE;
+        snprintf(detail, sizeof detail, "network unreachable: no route to the destination");
+        break;
+    case UV_EPERM:
+    case UV_EACCES:
+        /* connect() fails this way when a local OUTPUT rule drops or rejects the packet */
+        state = DC_STATE_FILTERED;
+        snprintf(detail, sizeof detail, "blocked by a firewall rule on the source (%s)",
+                 uv_err_name(status));
+        break;
+    default:
+        state = DC_STATE_ERROR;
+        snprintf(detail, sizeof detail, "local failure: %s", uv_strerror(status));
+        break;
+    }
+    conn_finish(c, state, detail);
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct conn *c = handle->data;
+    (void)suggested;
+    size_t max = c->probe->max_reply ? c->probe->max_reply : REPLY_DEFAULT;
+    if (c->reply_cap < max) {
+        uint8_t *grown = realloc(c->reply, max);
+        if (grown) {
+            c->reply = grown;
+            c->reply_cap = max;
+        }
+    }
+    size_t room = c->reply_cap > c->reply_len ? c->reply_cap - c->reply_len : 0;
+    *buf = uv_buf_init((char *)c->reply + c->reply_len, (unsigned)room);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = stream->data;
+    (void)buf;
+    if (c->reported)
+        return;
+    if (nread > 0) {
+        c->reply_len += (size_t)nread;
+        bool full = c->reply_len >= c->reply_cap;
+        conn_judge(c, full); /* a full buffer is all the probe will ever see */
+    } else if (nread < 0) {
+        conn_judge(c, true); /* EOF, reset, or UV_ENOBUFS when the buffer could not grow */
+    }
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (status < 0 && !c->reported)
+        conn_judge(c, true);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (c->reported)
+        return; /* UV_ECANCELED after the deadline closed the handle */
+    if (status < 0) {
+        classify_connect_error(c, status);
+        return;
+    }
+    c->connected = true;
+    struct dc_result *r = &c->engine->results[c->task];
+    r->latency_ms = connect_rtt_ms(c);
+    if (!c->probe->judge) {
+        conn_finish(c, DC_STATE_OK, "connected");
+        return;
+    }
+    int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    size_t n = 0;
+    if (rc == 0 && c->probe->hello) {
+        const struct dc_probe_ctx ctx = {c->dest->address, c->engine->plan->tasks[c->task].port};
+        n = c->probe->hello(&ctx, c->hello, sizeof c->hello);
+    }
+    if (rc == 0 && n > 0) {
+        uv_buf_t buf = uv_buf_init((char *)c->hello, (unsigned)n);
+        c->write_req.data = c;
+        rc = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, on_written);
+    }
+    if (rc < 0) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "local failure after connect: %s", uv_strerror(rc));
+        conn_finish(c, DC_STATE_ERROR, detail);
+    }
+}
+
+static void on_deadline(uv_timer_t *timer)
+{
+    struct conn *c = timer->data;
+    if (c->connected && c->probe->judge) {
+        conn_judge(c, true);
+        return;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "no answer within %.1f s: packets dropped on the way",
+             c->engine->opts.timeout_s);
+    conn_finish(c, DC_STATE_FILTERED, detail);
+}
+
+void conn_start(struct engine *e, struct dest *dest, uint32_t task)
+{
+    const struct dc_task *t = &e->plan->tasks[task];
+    struct conn *c = conn_alloc(e);
+    if (!c) {
+        struct dc_result *r = &e->results[task];
+        r->state = DC_STATE_ERROR;
+        r->measured = true;
+        snprintf(r->detail, sizeof r->detail, "local failure: out of memory");
+        engine_result_done(e, task);
+        engine_dest_idle(e, dest);
+        return;
+    }
+    c->engine = e;
+    c->dest = dest;
+    c->task = task;
+    c->probe = e->profile->checks[t->check].probe;
+    c->next = e->live;
+    if (e->live)
+        e->live->prev = c;
+    e->live = c;
+
+    struct sockaddr_storage addr = dest->addr;
+    if (addr.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&addr)->sin6_port = htons(t->port);
+    else
+        ((struct sockaddr_in *)&addr)->sin_port = htons(t->port);
+
+    uv_tcp_init(&e->loop, &c->tcp);
+    uv_timer_init(&e->loop, &c->timer);
+    c->tcp.data = c->timer.data = c->connect_req.data = c;
+    c->open_handles = 2;
+    c->started_ns = uv_hrtime();
+    uv_timer_start(&c->timer, on_deadline, e->timeout_ms, 0);
+    int rc = 0;
+    if (e->sources && e->sources[t->from].ss_family == addr.ss_family)
+        rc = uv_tcp_bind(&c->tcp, (const struct sockaddr *)&e->sources[t->from], 0);
+    if (rc == 0)
+        rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&addr, on_connect);
+    if (rc < 0)
+        classify_connect_error(c, rc); /* e.g. no route: connect() fails at once */
+}
+
+void conn_abort_all(struct engine *e)
+{
+    while (e->live) {
+        struct conn *c = e->live;
+        struct dc_result *r = &e->results[c->task];
+        conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
+        r->measured = false;
+    }
+}
+
+void conn_pool_free(struct engine *e)
+{
+    while (e->free_list) {
+        struct conn *c = e->free_list;
+        e->free_list = c->next;
+        free(c->reply);
+        free(c);
+    }
+}

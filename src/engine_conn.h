@@ -1,0 +1,72 @@
+/* Internal to the engine: its state, and the per-probe connection driver. */
+#ifndef DMSCONN_ENGINE_CONN_H
+#define DMSCONN_ENGINE_CONN_H
+
+#include <uv.h>
+
+#include "dmsconn/engine.h"
+
+enum dest_state { DEST_IDLE, DEST_RESOLVING, DEST_READY, DEST_FAILED };
+
+/* One destination node: its resolved address and the FIFO of its tasks. */
+struct dest {
+    struct engine *engine;
+    uint32_t node;
+    enum dest_state state;
+    struct sockaddr_storage addr; /* port 0; each probe sets its own */
+    char address[64];
+    char why[192]; /* last resolution failure */
+    size_t try_index;
+    uv_getaddrinfo_t gai;
+    uint32_t *queue;
+    size_t qhead;
+    size_t qlen;
+    unsigned active;
+    bool in_ring;
+};
+
+struct conn;
+
+struct engine {
+    uv_loop_t loop;
+    const struct dc_cluster *cluster;
+    const struct dc_profile *profile;
+    const struct dc_plan *plan;
+    struct dc_engine_opts opts;
+    struct dc_result *results;
+    uint64_t timeout_ms;
+    struct dest *dests;
+    size_t ndests;
+    struct sockaddr_storage *sources; /* per node, with bind_source; family 0: none */
+    uint32_t *queue_store;
+    uint32_t *ring; /* destinations with work and spare capacity */
+    size_t ring_head;
+    size_t ring_len;
+    unsigned active;
+    size_t done;
+    size_t resolving;
+    bool setting_up;
+    bool stopping;
+    bool interrupted;
+    bool signals;
+    bool aux_closed;
+    uv_signal_t sigint;
+    uv_signal_t sigterm;
+    uv_timer_t resolve_timer;
+    struct conn *live;      /* probes in flight, for an interrupt */
+    struct conn *free_list; /* finished probes' memory, reused */
+};
+
+/* engine.c */
+void engine_pump(struct engine *e);
+void engine_maybe_finish(struct engine *e);
+void engine_result_done(struct engine *e, uint32_t task);
+/* A probe towards dest has released its handles. */
+void engine_dest_idle(struct engine *e, struct dest *dest);
+
+/* engine_conn.c: the socket-dialogue driver. */
+void conn_start(struct engine *e, struct dest *dest, uint32_t task);
+void conn_abort_all(struct engine *e);
+void conn_pool_free(struct engine *e);
+
+#endif

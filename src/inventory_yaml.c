@@ -1,0 +1,182 @@
+/* The YAML inventory: cluster name and nodes with name, address(es), roles and port maps. */
+#include "dmsconn/inventory.h"
+#include "yaml_doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct node_ctx {
+    struct dc_yaml *y;
+    struct dc_diag *diag;
+    uint32_t roles;
+    const char *addresses[8];
+    size_t naddresses;
+};
+
+static int collect_role(const char *value, yaml_node_t *at, void *ud)
+{
+    struct node_ctx *ctx = ud;
+    uint32_t role;
+    if (dc_role_parse(value, false, &role)) {
+        dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected dma, cassandra, opensearch, "
+                    "elasticsearch, nats or cloudgateway", ctx->y->origin, dc_yaml_line(at), value);
+        return DC_EINVAL;
+    }
+    ctx->roles |= role;
+    return 0;
+}
+
+static int collect_address(const char *value, yaml_node_t *at, void *ud)
+{
+    struct node_ctx *ctx = ud;
+    if (!dc_address_valid(value)) {
+        dc_diag_set(ctx->diag, "%s:%lu: address '%s': expected an IPv4 or IPv6 address or a "
+                    "hostname", ctx->y->origin, dc_yaml_line(at), value);
+        return DC_EINVAL;
+    }
+    if (ctx->naddresses == sizeof ctx->addresses / sizeof ctx->addresses[0]) {
+        dc_diag_set(ctx->diag, "%s:%lu: too many addresses; expected at most 8", ctx->y->origin,
+                    dc_yaml_line(at));
+        return DC_EINVAL;
+    }
+    ctx->addresses[ctx->naddresses++] = value;
+    return 0;
+}
+
+/* ports: {9042: 19042} — this node's service with default port 9042 listens on 19042. */
+static int read_ports(struct dc_yaml *y, yaml_node_t *map, struct dc_node *node,
+                      struct dc_diag *diag)
+{
+    if (map->type != YAML_MAPPING_NODE) {
+        dc_diag_set(diag, "%s:%lu: ports: expected a mapping {DEFAULT_PORT: ACTUAL_PORT}",
+                    y->origin, dc_yaml_line(map));
+        return DC_EPARSE;
+    }
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        uint16_t from, to;
+        int rc = dc_yaml_port(y, yaml_document_get_node(&y->doc, p->key), "ports key", &from, diag);
+        if (!rc)
+            rc = dc_yaml_port(y, yaml_document_get_node(&y->doc, p->value), "ports value", &to,
+                              diag);
+        if (!rc)
+            rc = dc_node_map_port(node, from, to);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t *item,
+                     struct dc_diag *diag)
+{
+    static const char *const keys[] = {"name", "address", "addresses", "roles", "ports", NULL};
+    unsigned long line = dc_yaml_line(item);
+    if (item->type != YAML_MAPPING_NODE) {
+        dc_diag_set(diag, "%s:%lu: a node: expected a mapping with name, address and roles",
+                    y->origin, line);
+        return DC_EPARSE;
+    }
+    int rc = dc_yaml_only_keys(y, item, keys, "a node", diag);
+    if (rc)
+        return rc;
+    yaml_node_t *name_node = dc_yaml_get(y, item, "name");
+    if (!name_node) {
+        dc_diag_set(diag, "%s:%lu: a node without 'name'; expected name: NAME", y->origin, line);
+        return DC_EPARSE;
+    }
+    const char *name = dc_yaml_scalar(y, name_node, "name", diag);
+    if (!name)
+        return DC_EPARSE;
+    struct node_ctx ctx = {.y = y, .diag = diag};
+    yaml_node_t *addr = dc_yaml_get(y, item, "address");
+    if (!addr)
+        addr = dc_yaml_get(y, item, "addresses");
+    if (!addr) {
+        dc_diag_set(diag, "%s:%lu: node '%s' has no address; expected address: IP or hostname",
+                    y->origin, line, name);
+        return DC_EPARSE;
+    }
+    rc = dc_yaml_each_scalar(y, addr, "address", collect_address, &ctx, diag);
+    yaml_node_t *roles = dc_yaml_get(y, item, "roles");
+    if (!rc && roles)
+        rc = dc_yaml_each_scalar(y, roles, "roles", collect_role, &ctx, diag);
+    else if (!rc)
+        ctx.roles = DC_ROLE_DMA; /* most nodes of a DMS are DMAs */
+    if (!rc && ctx.naddresses == 0) {
+        dc_diag_set(diag, "%s:%lu: node '%s' has an empty address list", y->origin, line, name);
+        rc = DC_EPARSE;
+    }
+    if (rc)
+        return rc;
+    char where[300];
+    snprintf(where, sizeof where, "%s:%lu", y->origin, line);
+    rc = dc_cluster_add(cluster, name, ctx.addresses[0], ctx.roles, where, diag);
+    if (rc)
+        return rc;
+    struct dc_node *node = &cluster->nodes[dc_cluster_find(cluster, name)];
+    for (size_t i = 1; i < ctx.naddresses; i++) {
+        char **more = realloc(node->addresses, (node->naddresses + 1) * sizeof *more);
+        if (!more)
+            return DC_ENOMEM;
+        node->addresses = more;
+        more[node->naddresses] = strdup(ctx.addresses[i]);
+        if (!more[node->naddresses])
+            return DC_ENOMEM;
+        node->naddresses++;
+    }
+    yaml_node_t *ports = dc_yaml_get(y, item, "ports");
+    return ports ? read_ports(y, ports, node, diag) : 0;
+}
+
+int dc_inventory_parse_yaml(struct dc_cluster *cluster, const char *data, size_t len,
+                            const char *origin, struct dc_diag *diag)
+{
+    static const char *const keys[] = {"cluster", "nodes", NULL};
+    struct dc_yaml y;
+    int rc = dc_yaml_load(&y, data, len, origin, diag);
+    if (rc)
+        goto out;
+    yaml_node_t *root = dc_yaml_root(&y);
+    if (root->type != YAML_MAPPING_NODE) {
+        dc_diag_set(diag, "%s:%lu: expected a mapping with 'cluster' and 'nodes'", origin,
+                    dc_yaml_line(root));
+        rc = DC_EPARSE;
+        goto out;
+    }
+    rc = dc_yaml_only_keys(&y, root, keys, "the inventory", diag);
+    if (rc)
+        goto out;
+    yaml_node_t *name = dc_yaml_get(&y, root, "cluster");
+    if (name) {
+        const char *s = dc_yaml_scalar(&y, name, "cluster", diag);
+        rc = s ? dc_cluster_set_name(cluster, s) : DC_EPARSE;
+        if (rc)
+            goto out;
+    }
+    yaml_node_t *nodes = dc_yaml_get(&y, root, "nodes");
+    if (!nodes || nodes->type != YAML_SEQUENCE_NODE || !dc_yaml_item(&y, nodes, 0)) {
+        dc_diag_set(diag, "%s:%lu: expected 'nodes:' with a list of at least one node", origin,
+                    dc_yaml_line(nodes ? nodes : root));
+        rc = DC_EPARSE;
+        goto out;
+    }
+    yaml_node_t *item;
+    for (size_t i = 0; !rc && (item = dc_yaml_item(&y, nodes, i)) != NULL; i++)
+        rc = read_node(cluster, &y, item, diag);
+out:
+    dc_yaml_free(&y);
+    return rc;
+}
+
+int dc_inventory_read_yaml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = dc_read_file(path, &data, &len, diag);
+    if (!rc)
+        rc = dc_inventory_parse_yaml(cluster, data, len, path, diag);
+    free(data);
+    return rc;
+}

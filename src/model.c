@@ -1,0 +1,170 @@
+/* Names of the model's enumerations, both ways, and the role table. */
+#include "dmsconn/error.h"
+#include "dmsconn/model.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const state_names[DC_STATE_COUNT] = {
+    "ok", "refused", "filtered", "unreachable", "dns", "wrong_service",
+    "tls", "auth", "degraded", "error", "unknown",
+};
+
+const char *dc_state_name(enum dc_state state)
+{
+    return (unsigned)state < DC_STATE_COUNT ? state_names[state] : "unknown";
+}
+
+int dc_state_parse(const char *name, enum dc_state *out)
+{
+    for (unsigned i = 0; i < DC_STATE_COUNT; i++) {
+        if (strcmp(name, state_names[i]) == 0) {
+            *out = (enum dc_state)i;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
+static const char *const expect_names[] = {"required", "optional", "must_be_closed"};
+
+const char *dc_expect_name(enum dc_expect expect)
+{
+    return (unsigned)expect < 3 ? expect_names[expect] : "required";
+}
+
+int dc_expect_parse(const char *name, enum dc_expect *out)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        if (strcmp(name, expect_names[i]) == 0) {
+            *out = (enum dc_expect)i;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
+const char *dc_transport_name(enum dc_transport transport)
+{
+    return transport == DC_TRANSPORT_UDP ? "udp" : "tcp";
+}
+
+const char *dc_verdict_name(enum dc_verdict verdict)
+{
+    static const char *const names[] = {"pass", "warn", "fail"};
+    return (unsigned)verdict < 3 ? names[verdict] : "fail";
+}
+
+const char *dc_run_verdict_name(enum dc_run_verdict verdict)
+{
+    static const char *const names[] = {"ok", "warning", "critical", "unknown"};
+    return (unsigned)verdict < 4 ? names[verdict] : "unknown";
+}
+
+static const char *const when_names[] = {
+    "always", "remoting", "grpc", "cassandra-plain", "cassandra-tls",
+};
+
+const char *dc_when_name(enum dc_when when)
+{
+    return (unsigned)when < 5 ? when_names[when] : "always";
+}
+
+int dc_when_parse(const char *name, enum dc_when *out)
+{
+    for (unsigned i = 0; i < 5; i++) {
+        if (strcmp(name, when_names[i]) == 0) {
+            *out = (enum dc_when)i;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
+static const char *const pairs_names[] = {"others", "all", "self"};
+
+const char *dc_pairs_name(enum dc_pairs pairs)
+{
+    return (unsigned)pairs < 3 ? pairs_names[pairs] : "others";
+}
+
+int dc_pairs_parse(const char *name, enum dc_pairs *out)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        if (strcmp(name, pairs_names[i]) == 0) {
+            *out = (enum dc_pairs)i;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
+struct role_name {
+    const char *name;
+    uint32_t bit;
+};
+
+/* Order matters for formatting: the first name of a bit is its canonical name. */
+static const struct role_name roles[] = {
+    {"dma", DC_ROLE_DMA},
+    {"cassandra", DC_ROLE_CASSANDRA},
+    {"opensearch", DC_ROLE_OPENSEARCH},
+    {"elasticsearch", DC_ROLE_OPENSEARCH},
+    {"nats", DC_ROLE_NATS},
+    {"cloudgateway", DC_ROLE_CLOUDGATEWAY},
+};
+
+int dc_role_parse(const char *name, bool allow_any, uint32_t *out)
+{
+    if (allow_any && strcasecmp(name, "any") == 0) {
+        *out = DC_ROLE_ANY;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        if (strcasecmp(name, roles[i].name) == 0) {
+            *out = roles[i].bit;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
+void dc_roles_each(uint32_t set, void (*fn)(const char *name, void *ud), void *ud)
+{
+    uint32_t seen = 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        if ((set & roles[i].bit) && !(seen & roles[i].bit)) {
+            seen |= roles[i].bit;
+            fn(roles[i].name, ud);
+        }
+    }
+}
+
+struct format_buf {
+    char *buf;
+    size_t cap;
+    size_t len;
+};
+
+static void append_role(const char *name, void *ud)
+{
+    struct format_buf *fb = ud;
+    int n = snprintf(fb->buf + fb->len, fb->cap - fb->len, "%s%s", fb->len ? "," : "", name);
+    if (n > 0 && (size_t)n < fb->cap - fb->len)
+        fb->len += (size_t)n;
+}
+
+char *dc_roles_format(uint32_t set, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    if (set == DC_ROLE_ANY) {
+        snprintf(buf, cap, "any");
+        return buf;
+    }
+    struct format_buf fb = {buf, cap, 0};
+    dc_roles_each(set, append_role, &fb);
+    return buf;
+}

@@ -1,0 +1,173 @@
+/* Profiles: a named list of checks; the built-in `dataminer` profile encodes PORTS.md. */
+#include "dmsconn/probe.h"
+#include "dmsconn/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int dc_profile_new(const char *name, struct dc_profile **out)
+{
+    struct dc_profile *p = calloc(1, sizeof *p);
+    if (!p)
+        return DC_ENOMEM;
+    p->name = strdup(name);
+    if (!p->name) {
+        free(p);
+        return DC_ENOMEM;
+    }
+    *out = p;
+    return 0;
+}
+
+static void check_clear(struct dc_check *c)
+{
+    free(c->name);
+    free(c->service);
+}
+
+void dc_profile_free(struct dc_profile *profile)
+{
+    if (!profile)
+        return;
+    for (size_t i = 0; i < profile->nchecks; i++)
+        check_clear(&profile->checks[i]);
+    free(profile->checks);
+    free(profile->name);
+    free(profile);
+}
+
+long dc_profile_find(const struct dc_profile *profile, const char *name)
+{
+    for (size_t i = 0; i < profile->nchecks; i++) {
+        if (strcmp(profile->checks[i].name, name) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+int dc_profile_put(struct dc_profile *profile, const struct dc_check *check)
+{
+    struct dc_check copy = *check;
+    copy.name = strdup(check->name);
+    copy.service = strdup(check->service ? check->service : check->name);
+    if (!copy.name || !copy.service) {
+        check_clear(&copy);
+        return DC_ENOMEM;
+    }
+    long at = dc_profile_find(profile, check->name);
+    if (at >= 0) {
+        check_clear(&profile->checks[at]);
+        profile->checks[at] = copy;
+        return 0;
+    }
+    if (profile->nchecks == profile->cap) {
+        size_t cap = profile->cap ? profile->cap * 2 : 32;
+        struct dc_check *checks = realloc(profile->checks, cap * sizeof *checks);
+        if (!checks) {
+            check_clear(&copy);
+            return DC_ENOMEM;
+        }
+        profile->checks = checks;
+        profile->cap = cap;
+    }
+    profile->checks[profile->nchecks++] = copy;
+    return 0;
+}
+
+int dc_profile_remove(struct dc_profile *profile, const char *name)
+{
+    long at = dc_profile_find(profile, name);
+    if (at < 0)
+        return DC_ENOTFOUND;
+    check_clear(&profile->checks[at]);
+    memmove(&profile->checks[at], &profile->checks[at + 1],
+            (profile->nchecks - (size_t)at - 1) * sizeof *profile->checks);
+    profile->nchecks--;
+    return 0;
+}
+
+struct builtin {
+    const char *name;
+    const char *service;
+    const char *probe;
+    uint16_t port;
+    uint32_t from;
+    uint32_t to;
+    enum dc_expect expect;
+    enum dc_when when;
+    enum dc_pairs pairs;
+};
+
+#define DMA DC_ROLE_DMA
+#define DMA_NATS (DC_ROLE_DMA | DC_ROLE_NATS)
+#define CASS DC_ROLE_CASSANDRA
+#define SEARCH DC_ROLE_OPENSEARCH
+#define OTHERS DC_PAIRS_OTHERS
+#define ALL DC_PAIRS_ALL
+#define SELF DC_PAIRS_SELF
+
+/* PORTS.md, row by row. Every check uses the tcp probe until its protocol probe exists
+ * (issue 3); ALL also covers a DMA to its own machine (a local database), SELF only that. SNMP
+ * (161/162 udp) waits for the SNMP probe: a TCP connect cannot judge UDP. */
+static const struct builtin dataminer[] = {
+    {"slnet-remoting", "SLNet .NET Remoting", "tcp", 8004, DMA, DMA, DC_EXPECT_REQUIRED,
+     DC_WHEN_REMOTING, OTHERS},
+    {"slnet-grpc", "SLNet gRPC (APIGateway over HTTPS)", "tcp", 443, DMA, DMA,
+     DC_EXPECT_REQUIRED, DC_WHEN_GRPC, OTHERS},
+    {"http", "DataMiner web server (HTTP)", "tcp", 80, DMA, DMA, DC_EXPECT_OPTIONAL,
+     DC_WHEN_ALWAYS, OTHERS},
+    {"nats-client", "NATS client port", "tcp", 4222, DMA, DMA_NATS, DC_EXPECT_REQUIRED,
+     DC_WHEN_ALWAYS, OTHERS},
+    {"nats-cluster", "NATS cluster routes", "tcp", 6222, DMA_NATS, DMA_NATS, DC_EXPECT_REQUIRED,
+     DC_WHEN_ALWAYS, OTHERS},
+    {"nats-account", "NATS Account Server", "tcp", 9090, DMA, DMA, DC_EXPECT_REQUIRED,
+     DC_WHEN_ALWAYS, OTHERS},
+    {"nats-monitoring", "NATS monitoring (internal only)", "tcp", 8222, DMA, DMA_NATS,
+     DC_EXPECT_OPTIONAL, DC_WHEN_ALWAYS, OTHERS},
+    {"cloudgateway", "CloudGateway internal endpoint", "tcp", 5100, DMA, DC_ROLE_CLOUDGATEWAY,
+     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, SELF},
+    {"telnet", "Telnet (should be disabled)", "tcp", 23, DC_ROLE_ANY, DMA,
+     DC_EXPECT_MUST_BE_CLOSED, DC_WHEN_ALWAYS, OTHERS},
+    {"cql", "Cassandra CQL", "tcp", 9042, DMA, CASS, DC_EXPECT_REQUIRED,
+     DC_WHEN_CASSANDRA_PLAIN, ALL},
+    {"cql-tls", "Cassandra CQL over TLS", "tcp", 9142, DMA, CASS, DC_EXPECT_REQUIRED,
+     DC_WHEN_CASSANDRA_TLS, ALL},
+    {"cassandra-internode", "Cassandra internode", "tcp", 7000, CASS, CASS, DC_EXPECT_REQUIRED,
+     DC_WHEN_CASSANDRA_PLAIN, OTHERS},
+    {"cassandra-internode-tls", "Cassandra internode over TLS", "tcp", 7001, CASS, CASS,
+     DC_EXPECT_REQUIRED, DC_WHEN_CASSANDRA_TLS, OTHERS},
+    {"cassandra-jmx", "Cassandra JMX (backups)", "tcp", 7199, CASS, CASS, DC_EXPECT_OPTIONAL,
+     DC_WHEN_ALWAYS, OTHERS},
+    {"opensearch-http", "OpenSearch/Elasticsearch REST", "tcp", 9200, DMA, SEARCH,
+     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, ALL},
+    {"opensearch-transport", "OpenSearch/Elasticsearch transport", "tcp", 9300, SEARCH, SEARCH,
+     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, OTHERS},
+};
+
+int dc_profile_dataminer(struct dc_profile **out)
+{
+    struct dc_profile *p = NULL;
+    int rc = dc_profile_new("dataminer", &p);
+    for (size_t i = 0; !rc && i < sizeof dataminer / sizeof dataminer[0]; i++) {
+        const struct builtin *b = &dataminer[i];
+        struct dc_check c = {
+            .name = (char *)b->name,
+            .service = (char *)b->service,
+            .probe = dc_probe_find(b->probe),
+            .port = b->port,
+            .transport = DC_TRANSPORT_TCP,
+            .from_roles = b->from,
+            .to_roles = b->to,
+            .expect = b->expect,
+            .when = b->when,
+            .pairs = b->pairs,
+        };
+        rc = c.probe ? dc_profile_put(p, &c) : DC_ENOTFOUND;
+    }
+    if (rc) {
+        dc_profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}

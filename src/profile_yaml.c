@@ -1,0 +1,242 @@
+/* A YAML profile file: replaces, adds or removes checks of a base profile. */
+#include "dmsconn/inventory.h"
+#include "dmsconn/probe.h"
+#include "dmsconn/profile.h"
+#include "yaml_doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct roles_ctx {
+    struct dc_yaml *y;
+    struct dc_diag *diag;
+    uint32_t roles;
+};
+
+static int collect_role(const char *value, yaml_node_t *at, void *ud)
+{
+    struct roles_ctx *ctx = ud;
+    uint32_t role;
+    if (dc_role_parse(value, true, &role)) {
+        dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected any, dma, cassandra, "
+                    "opensearch, elasticsearch, nats or cloudgateway", ctx->y->origin,
+                    dc_yaml_line(at), value);
+        return DC_EINVAL;
+    }
+    ctx->roles |= role;
+    return 0;
+}
+
+static int read_roles(struct dc_yaml *y, yaml_node_t *item, const char *key, uint32_t *out,
+                      struct dc_diag *diag)
+{
+    yaml_node_t *node = dc_yaml_get(y, item, key);
+    if (!node) {
+        dc_diag_set(diag, "%s:%lu: a check without '%s'; expected %s: [ROLE, ...] or [any]",
+                    y->origin, dc_yaml_line(item), key, key);
+        return DC_EPARSE;
+    }
+    struct roles_ctx ctx = {y, diag, 0};
+    int rc = dc_yaml_each_scalar(y, node, key, collect_role, &ctx, diag);
+    *out = ctx.roles;
+    return rc;
+}
+
+/* Reads an optional enumerated value with its parser; `def` stays when the key is absent. */
+static int read_enum(struct dc_yaml *y, yaml_node_t *item, const char *key,
+                     int (*parse)(const char *, void *), void *out, const char *expected,
+                     struct dc_diag *diag)
+{
+    yaml_node_t *node = dc_yaml_get(y, item, key);
+    if (!node)
+        return 0;
+    const char *s = dc_yaml_scalar(y, node, key, diag);
+    if (!s)
+        return DC_EPARSE;
+    if (parse(s, out)) {
+        dc_diag_set(diag, "%s:%lu: %s '%s': expected %s", y->origin, dc_yaml_line(node), key, s,
+                    expected);
+        return DC_EINVAL;
+    }
+    return 0;
+}
+
+static int parse_expect(const char *s, void *out) { return dc_expect_parse(s, out); }
+static int parse_when(const char *s, void *out) { return dc_when_parse(s, out); }
+static int parse_pairs(const char *s, void *out) { return dc_pairs_parse(s, out); }
+
+static int parse_transport(const char *s, void *out)
+{
+    enum dc_transport *t = out;
+    if (strcmp(s, "tcp") == 0)
+        *t = DC_TRANSPORT_TCP;
+    else if (strcmp(s, "udp") == 0)
+        *t = DC_TRANSPORT_UDP;
+    else
+        return DC_EINVAL;
+    return 0;
+}
+
+static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t *item,
+                      struct dc_diag *diag)
+{
+    static const char *const keys[] = {"name", "service", "probe", "port", "transport", "from",
+                                       "to", "expect", "when", "pairs", "enabled", NULL};
+    unsigned long line = dc_yaml_line(item);
+    if (item->type != YAML_MAPPING_NODE) {
+        dc_diag_set(diag, "%s:%lu: a check: expected a mapping with probe, port, from, to",
+                    y->origin, line);
+        return DC_EPARSE;
+    }
+    int rc = dc_yaml_only_keys(y, item, keys, "a check", diag);
+    if (rc)
+        return rc;
+    char derived_name[64];
+    const char *name = NULL;
+    yaml_node_t *name_node = dc_yaml_get(y, item, "name");
+    if (name_node && !(name = dc_yaml_scalar(y, name_node, "name", diag)))
+        return DC_EPARSE;
+
+    bool enabled = true;
+    yaml_node_t *enabled_node = dc_yaml_get(y, item, "enabled");
+    if (enabled_node && (rc = dc_yaml_bool(y, enabled_node, "enabled", &enabled, diag)))
+        return rc;
+    if (!enabled) {
+        if (!name) {
+            dc_diag_set(diag, "%s:%lu: 'enabled: false' needs the 'name' of the check to remove",
+                        y->origin, line);
+            return DC_EPARSE;
+        }
+        if (dc_profile_remove(profile, name)) {
+            dc_diag_set(diag, "%s:%lu: no check named '%s' to disable in profile '%s'", y->origin,
+                        line, name, profile->name);
+            return DC_ENOTFOUND;
+        }
+        return 0;
+    }
+
+    struct dc_check c = {.transport = DC_TRANSPORT_TCP, .expect = DC_EXPECT_REQUIRED};
+    yaml_node_t *probe = dc_yaml_get(y, item, "probe");
+    const char *probe_name = probe ? dc_yaml_scalar(y, probe, "probe", diag) : NULL;
+    if (!probe_name) {
+        dc_diag_set(diag, "%s:%lu: a check without 'probe'; expected probe: NAME", y->origin, line);
+        return DC_EPARSE;
+    }
+    c.probe = dc_probe_find(probe_name);
+    if (!c.probe) {
+        char names[256];
+        dc_diag_set(diag, "%s:%lu: unknown probe '%s'; expected one of: %s", y->origin,
+                    dc_yaml_line(probe), probe_name, dc_probe_names(names, sizeof names));
+        return DC_EINVAL;
+    }
+    yaml_node_t *port = dc_yaml_get(y, item, "port");
+    if (!port) {
+        dc_diag_set(diag, "%s:%lu: a check without 'port'; expected port: 1-65535", y->origin,
+                    line);
+        return DC_EPARSE;
+    }
+    rc = dc_yaml_port(y, port, "port", &c.port, diag);
+    if (!rc)
+        rc = read_roles(y, item, "from", &c.from_roles, diag);
+    if (!rc)
+        rc = read_roles(y, item, "to", &c.to_roles, diag);
+    if (!rc)
+        rc = read_enum(y, item, "expect", parse_expect, &c.expect,
+                       "required, optional or must_be_closed", diag);
+    if (!rc)
+        rc = read_enum(y, item, "when", parse_when, &c.when,
+                       "always, remoting, grpc, cassandra-plain or cassandra-tls", diag);
+    if (!rc)
+        rc = read_enum(y, item, "pairs", parse_pairs, &c.pairs, "others, all or self", diag);
+    if (!rc)
+        rc = read_enum(y, item, "transport", parse_transport, &c.transport, "tcp or udp", diag);
+    if (rc)
+        return rc;
+    if (c.transport != c.probe->transport) {
+        dc_diag_set(diag, "%s:%lu: probe '%s' speaks %s; expected transport: %s", y->origin, line,
+                    c.probe->name, dc_transport_name(c.probe->transport),
+                    dc_transport_name(c.probe->transport));
+        return DC_EINVAL;
+    }
+    yaml_node_t *service = dc_yaml_get(y, item, "service");
+    if (service && !(c.service = (char *)dc_yaml_scalar(y, service, "service", diag)))
+        return DC_EPARSE;
+    if (!name) {
+        snprintf(derived_name, sizeof derived_name, "%s-%u", c.probe->name, c.port);
+        name = derived_name;
+    }
+    c.name = (char *)name;
+    return dc_profile_put(profile, &c);
+}
+
+int dc_profile_apply_yaml(struct dc_profile *profile, const char *data, size_t len,
+                          const char *origin, struct dc_diag *diag)
+{
+    static const char *const keys[] = {"name", "base", "checks", NULL};
+    struct dc_yaml y;
+    int rc = dc_yaml_load(&y, data, len, origin, diag);
+    if (rc)
+        goto out;
+    yaml_node_t *root = dc_yaml_root(&y);
+    if (root->type != YAML_MAPPING_NODE) {
+        dc_diag_set(diag, "%s:%lu: expected a mapping with 'checks'", origin, dc_yaml_line(root));
+        rc = DC_EPARSE;
+        goto out;
+    }
+    if ((rc = dc_yaml_only_keys(&y, root, keys, "the profile", diag)))
+        goto out;
+    yaml_node_t *base = dc_yaml_get(&y, root, "base");
+    if (base) {
+        const char *s = dc_yaml_scalar(&y, base, "base", diag);
+        if (!s || (strcmp(s, "dataminer") != 0 && strcmp(s, "none") != 0)) {
+            dc_diag_set(diag, "%s:%lu: base '%s': expected dataminer or none", origin,
+                        dc_yaml_line(base), s ? s : "");
+            rc = DC_EINVAL;
+            goto out;
+        }
+        if (strcmp(s, "none") == 0) {
+            while (profile->nchecks > 0)
+                dc_profile_remove(profile, profile->checks[0].name);
+        }
+    }
+    yaml_node_t *name = dc_yaml_get(&y, root, "name");
+    if (name) {
+        const char *s = dc_yaml_scalar(&y, name, "name", diag);
+        char *copy = s ? strdup(s) : NULL;
+        if (!copy) {
+            rc = s ? DC_ENOMEM : DC_EPARSE;
+            goto out;
+        }
+        free(profile->name);
+        profile->name = copy;
+    }
+    yaml_node_t *checks = dc_yaml_get(&y, root, "checks");
+    if (!checks || checks->type != YAML_SEQUENCE_NODE) {
+        dc_diag_set(diag, "%s:%lu: expected 'checks:' with a list of checks", origin,
+                    dc_yaml_line(checks ? checks : root));
+        rc = DC_EPARSE;
+        goto out;
+    }
+    yaml_node_t *item;
+    for (size_t i = 0; !rc && (item = dc_yaml_item(&y, checks, i)) != NULL; i++)
+        rc = read_check(profile, &y, item, diag);
+    if (!rc && profile->nchecks == 0) {
+        dc_diag_set(diag, "%s: the profile has no checks left; expected at least one", origin);
+        rc = DC_EINVAL;
+    }
+out:
+    dc_yaml_free(&y);
+    return rc;
+}
+
+int dc_profile_read_yaml(struct dc_profile *profile, const char *path, struct dc_diag *diag)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = dc_read_file(path, &data, &len, diag);
+    if (!rc)
+        rc = dc_profile_apply_yaml(profile, data, len, path, diag);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,171 @@
+/* The terminal view: a source x destination matrix, then every failure with its remedy. */
+#include "dmsconn/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_COLS 18
+#define CELL_MIN_COLS 9
+
+struct cell {
+    unsigned total;
+    unsigned pass;
+    unsigned warn;
+    unsigned fail;
+    unsigned unknown;
+};
+
+static const char *const GREEN = "\033[32m", *const YELLOW = "\033[33m", *const RED = "\033[31m",
+                  *const GREY = "\033[90m", *const BOLD = "\033[1m", *const RESET = "\033[0m";
+
+/* Names longer than a column are cut with '~' (issue 6 folds wide clusters properly). */
+static void fit(const char *name, char *buf, size_t width)
+{
+    size_t n = strlen(name);
+    if (n <= width) {
+        snprintf(buf, width + 1, "%s", name);
+        return;
+    }
+    snprintf(buf, width + 1, "%.*s~", (int)(width - 1), name);
+}
+
+static void cell_text(const struct cell *c, char *buf, size_t cap, const char **color)
+{
+    if (c->total == 0) {
+        snprintf(buf, cap, ".");
+        *color = GREY;
+    } else if (c->fail) {
+        snprintf(buf, cap, "FAIL %u/%u", c->fail, c->total);
+        *color = RED;
+    } else if (c->unknown) {
+        snprintf(buf, cap, "? %u/%u", c->unknown, c->total);
+        *color = YELLOW;
+    } else if (c->warn) {
+        snprintf(buf, cap, "warn %u/%u", c->warn, c->total);
+        *color = YELLOW;
+    } else {
+        snprintf(buf, cap, "ok %u", c->total);
+        *color = GREEN;
+    }
+}
+
+static void print_padded(FILE *out, const char *text, size_t width, const char *color, bool use)
+{
+    fprintf(out, "%s%-*s%s", use ? color : "", (int)width, text, use ? RESET : "");
+}
+
+static void print_matrix(const struct dc_report *rep, const struct dc_text_opts *opts,
+                         FILE *out)
+{
+    const struct dc_cluster *cl = rep->cluster;
+    size_t n = cl->nnodes;
+    struct cell *cells = calloc(n * n, sizeof *cells);
+    bool *is_src = calloc(n, sizeof *is_src), *is_dst = calloc(n, sizeof *is_dst);
+    if (!cells || !is_src || !is_dst)
+        goto out;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        const struct dc_task *t = &rep->plan->tasks[i];
+        const struct dc_result *r = &rep->results[i];
+        struct cell *c = &cells[t->from * n + t->to];
+        is_src[t->from] = is_dst[t->to] = true;
+        c->total++;
+        if (r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR)
+            c->unknown += r->verdict != DC_VERDICT_FAIL;
+        if (r->verdict == DC_VERDICT_FAIL)
+            c->fail++;
+        else if (r->verdict == DC_VERDICT_WARN)
+            c->warn++;
+        else
+            c->pass++;
+    }
+    size_t row_w = 9, col_w = CELL_MIN_COLS;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(cl->nodes[i].name);
+        if (is_src[i] && len > row_w)
+            row_w = len;
+        if (is_dst[i] && len + 1 > col_w)
+            col_w = len + 1;
+    }
+    row_w = row_w > NAME_MAX_COLS ? NAME_MAX_COLS : row_w;
+    col_w = col_w > NAME_MAX_COLS ? NAME_MAX_COLS : col_w;
+    char buf[64];
+    fprintf(out, "%-*s ", (int)row_w, "from\\to");
+    for (size_t d = 0; d < n; d++) {
+        if (!is_dst[d])
+            continue;
+        fit(cl->nodes[d].name, buf, col_w - 1);
+        print_padded(out, buf, col_w, BOLD, opts->color);
+    }
+    fputc('\n', out);
+    for (size_t s = 0; s < n; s++) {
+        if (!is_src[s])
+            continue;
+        fit(cl->nodes[s].name, buf, row_w);
+        print_padded(out, buf, row_w, BOLD, opts->color);
+        fputc(' ', out);
+        for (size_t d = 0; d < n; d++) {
+            if (!is_dst[d])
+                continue;
+            const char *color;
+            cell_text(&cells[s * n + d], buf, sizeof buf, &color);
+            print_padded(out, buf, col_w, color, opts->color);
+        }
+        fputc('\n', out);
+    }
+out:
+    free(cells);
+    free(is_src);
+    free(is_dst);
+}
+
+static void print_result(const struct dc_report *rep, size_t i, const struct dc_text_opts *opts,
+                         FILE *out)
+{
+    const struct dc_task *t = &rep->plan->tasks[i];
+    const struct dc_result *r = &rep->results[i];
+    const struct dc_check *c = &rep->profile->checks[t->check];
+    const char *color = r->verdict == DC_VERDICT_FAIL   ? RED
+                        : r->verdict == DC_VERDICT_WARN ? YELLOW
+                                                        : GREEN;
+    char latency[32] = "";
+    if (r->latency_ms >= 0)
+        snprintf(latency, sizeof latency, ", %.*f ms", r->latency_ms < 10 ? 2 : 0,
+                 r->latency_ms);
+    fprintf(out, "  %s%-4s%s %s -> %s %s %s/%u: %s (%s%s)\n", opts->color ? color : "",
+            r->verdict == DC_VERDICT_FAIL ? "FAIL" : r->verdict == DC_VERDICT_WARN ? "WARN" : "ok",
+            opts->color ? RESET : "", rep->cluster->nodes[t->from].name,
+            rep->cluster->nodes[t->to].name, c->name, dc_transport_name(c->transport), t->port,
+            dc_state_name(r->state), r->detail, latency);
+    if (r->remedy[0])
+        fprintf(out, "       remedy: %s\n", r->remedy);
+}
+
+void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
+{
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < rep->plan->ntasks; i++)
+        counts[rep->results[i].verdict]++;
+    const char *vcolor[] = {GREEN, YELLOW, RED, YELLOW};
+    fprintf(out, "dmsconn: cluster %s, profile %s: %zu checks in %.2f s%s\n",
+            rep->cluster->name ? rep->cluster->name : "(unnamed)", rep->profile->name,
+            rep->plan->ntasks, rep->duration_ms / 1000.0,
+            rep->interrupted ? " (INTERRUPTED: partial results)" : "");
+    if (rep->plan->ntasks > 0)
+        print_matrix(rep, opts, out);
+    bool header = false;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        if (!opts->all && rep->results[i].verdict == DC_VERDICT_PASS)
+            continue;
+        if (!header) {
+            fprintf(out, "\n%s:\n", opts->all ? "Results" : "Failures and warnings");
+            header = true;
+        }
+        print_result(rep, i, opts, out);
+    }
+    for (size_t i = 0; i < rep->cluster->nnotes; i++)
+        fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
+    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail)\n",
+            opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
+            opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],
+            counts[DC_VERDICT_FAIL]);
+}

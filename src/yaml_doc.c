@@ -1,0 +1,169 @@
+/* Typed lookups over a libyaml document, with messages that name file and line. */
+#include "yaml_doc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int dc_yaml_load(struct dc_yaml *y, const char *data, size_t len, const char *origin,
+                 struct dc_diag *diag)
+{
+    memset(y, 0, sizeof *y);
+    y->origin = origin;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return DC_ENOMEM;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    int rc = 0;
+    if (!yaml_parser_load(&parser, &y->doc)) {
+        dc_diag_set(diag, "%s:%lu:%lu: %s%s%s; expected valid YAML", origin,
+                    (unsigned long)parser.problem_mark.line + 1,
+                    (unsigned long)parser.problem_mark.column + 1,
+                    parser.problem ? parser.problem : "malformed YAML",
+                    parser.context ? " " : "", parser.context ? parser.context : "");
+        rc = DC_EPARSE;
+    } else {
+        y->loaded = true;
+        if (!yaml_document_get_root_node(&y->doc)) {
+            dc_diag_set(diag, "%s: the file is empty; expected a YAML mapping", origin);
+            rc = DC_EPARSE;
+        }
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+void dc_yaml_free(struct dc_yaml *y)
+{
+    if (y->loaded)
+        yaml_document_delete(&y->doc);
+    y->loaded = false;
+}
+
+yaml_node_t *dc_yaml_root(struct dc_yaml *y)
+{
+    return yaml_document_get_root_node(&y->doc);
+}
+
+unsigned long dc_yaml_line(const yaml_node_t *node)
+{
+    return node ? (unsigned long)node->start_mark.line + 1 : 0;
+}
+
+yaml_node_t *dc_yaml_get(struct dc_yaml *y, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+        if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+            return yaml_document_get_node(&y->doc, p->value);
+    }
+    return NULL;
+}
+
+int dc_yaml_only_keys(struct dc_yaml *y, yaml_node_t *map, const char *const *allowed,
+                      const char *what, struct dc_diag *diag)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+        const char *name = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value
+                                                            : "?";
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, name) == 0;
+        if (!known) {
+            char list[256] = "";
+            for (const char *const *a = allowed; *a; a++) {
+                strncat(list, *a, sizeof list - strlen(list) - 1);
+                if (a[1])
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            dc_diag_set(diag, "%s:%lu: unknown key '%s' in %s; expected one of: %s", y->origin,
+                        dc_yaml_line(k), name, what, list);
+            return DC_EPARSE;
+        }
+    }
+    return 0;
+}
+
+const char *dc_yaml_scalar(struct dc_yaml *y, yaml_node_t *node, const char *what,
+                           struct dc_diag *diag)
+{
+    if (!node || node->type != YAML_SCALAR_NODE) {
+        dc_diag_set(diag, "%s:%lu: %s: expected a single value", y->origin, dc_yaml_line(node),
+                    what);
+        return NULL;
+    }
+    return (const char *)node->data.scalar.value;
+}
+
+int dc_yaml_port(struct dc_yaml *y, yaml_node_t *node, const char *what, uint16_t *out,
+                 struct dc_diag *diag)
+{
+    const char *s = dc_yaml_scalar(y, node, what, diag);
+    if (!s)
+        return DC_EPARSE;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 1 || v > 65535) {
+        dc_diag_set(diag, "%s:%lu: %s '%s': expected a port number 1-65535", y->origin,
+                    dc_yaml_line(node), what, s);
+        return DC_EINVAL;
+    }
+    *out = (uint16_t)v;
+    return 0;
+}
+
+int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *out,
+                 struct dc_diag *diag)
+{
+    const char *s = dc_yaml_scalar(y, node, what, diag);
+    if (!s)
+        return DC_EPARSE;
+    if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0) {
+        *out = true;
+    } else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
+        *out = false;
+    } else {
+        dc_diag_set(diag, "%s:%lu: %s '%s': expected true or false", y->origin,
+                    dc_yaml_line(node), what, s);
+        return DC_EINVAL;
+    }
+    return 0;
+}
+
+yaml_node_t *dc_yaml_item(struct dc_yaml *y, yaml_node_t *seq, size_t i)
+{
+    if (!seq || seq->type != YAML_SEQUENCE_NODE)
+        return NULL;
+    yaml_node_item_t *it = seq->data.sequence.items.start + i;
+    if (it >= seq->data.sequence.items.top)
+        return NULL;
+    return yaml_document_get_node(&y->doc, *it);
+}
+
+int dc_yaml_each_scalar(struct dc_yaml *y, yaml_node_t *node, const char *what,
+                        int (*fn)(const char *value, yaml_node_t *at, void *ud), void *ud,
+                        struct dc_diag *diag)
+{
+    if (node && node->type == YAML_SCALAR_NODE)
+        return fn((const char *)node->data.scalar.value, node, ud);
+    if (!node || node->type != YAML_SEQUENCE_NODE) {
+        dc_diag_set(diag, "%s:%lu: %s: expected a value or a list [a, b]", y->origin,
+                    dc_yaml_line(node), what);
+        return DC_EPARSE;
+    }
+    yaml_node_t *item;
+    for (size_t i = 0; (item = dc_yaml_item(y, node, i)) != NULL; i++) {
+        const char *s = dc_yaml_scalar(y, item, what, diag);
+        if (!s)
+            return DC_EPARSE;
+        int rc = fn(s, item, ud);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The program on bad input: one clear message naming file, line and what was expected,
+# exit 3, never a crash. And --help for every subcommand. Usage: test_cli_errors.sh DMSCONN DATA
+set -u
+dmsconn=$1 data=$2
+passed=0 failed=0
+
+# expect CODE NEEDLE -- ARGS...: the exit code and a piece of stderr+stdout.
+expect() {
+    local want=$1 needle=$2; shift 3
+    local out rc
+    out=$(timeout 20 "$dmsconn" "$@" 2>&1); rc=$?
+    if [[ $rc -eq $want && $out == *"$needle"* ]]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL: dmsconn %s\n  expected exit %s and "%s"\n  got exit %s: %s\n' \
+            "$*" "$want" "$needle" "$rc" "$out"
+    fi
+}
+
+expect 3 "dms-malformed.xml:5" -- check --from-here --dms "$data/dms-malformed.xml"
+expect 3 "dms-empty.xml: the file is empty" -- check --from-here --dms "$data/dms-empty.xml"
+expect 3 "external entity" -- check --from-here --dms "$data/dms-xxe.xml"
+expect 3 "nope.xml: cannot open" -- check --from-here --dms "$data/nope.xml"
+expect 3 "expected a regular file" -- check --from-here --dms "$data"
+expect 3 "expected DMS.xml" -- check --from-here --db "$data/db-localhost-only.xml"
+expect 3 "inventory-bad-role.yaml:5: unknown role 'mongodb'" -- \
+    check --from-here --inventory "$data/inventory-bad-role.yaml"
+expect 3 "inventory-dup.yaml:5" -- check --from-here --inventory "$data/inventory-dup.yaml"
+expect 3 "expected a port number 1-65535" -- \
+    check --from-here --inventory "$data/inventory-bad-port.yaml"
+expect 3 "profile-bad-probe.yaml:2: unknown probe 'cql'" -- \
+    check --from-here --node a=127.0.0.1 --profile "$data/profile-bad-probe.yaml"
+expect 3 "unknown role 'oracle'" -- check --from-here --node a=127.0.0.1:oracle
+expect 3 "no nodes" -- check --from-here
+expect 3 "--timeout 'x'" -- check --from-here --node a=127.0.0.1 --timeout x
+expect 3 "--timeout '0'" -- check --from-here --node a=127.0.0.1 --timeout 0
+expect 3 "--concurrency '0'" -- check --from-here --node a=127.0.0.1 --concurrency 0
+expect 3 "no check named 'cqll'" -- check --from-here --node a=127.0.0.1 --check cqll
+expect 3 "no node named 'zz'" -- check --from-here --node a=127.0.0.1 --to zz
+expect 3 "--as nobody" -- check --from-here --node a=192.0.2.1 --as nobody
+expect 3 "expected --from-here" -- check --node a=192.0.2.1
+expect 3 "unknown command 'chek'" -- chek
+expect 3 "expected 'show'" -- profile
+expect 3 "nothing to check" -- check --from-here --as 10.20.2.21 --dms "$data/dms-sample.xml" \
+    --db "$data/db-sample.xml" --check slnet-remoting
+# a message about a Redirect quotes the element, but never its password
+expect 3 "dms-bad-via.xml:5" -- check --from-here --dms "$data/dms-bad-via.xml"
+out=$("$dmsconn" check --from-here --dms "$data/dms-bad-via.xml" 2>&1)
+if [[ $out == *"secret-in-bad-via"* ]]; then
+    failed=$((failed + 1)); echo "FAIL: the Redirect's pwd was printed: $out"
+else
+    passed=$((passed + 1))
+fi
+
+for cmd in check demo profile; do
+    expect 0 "usage: dmsconn $cmd" -- "$cmd" --help
+done
+expect 0 "commands:" -- --help
+expect 0 "cql-tls" -- profile show
+expect 0 "name: cql" -- profile show --yaml
+expect 0 "tcp-8443" -- profile show --profile "$data/profile-override.yaml"
+
+# the YAML that 'profile show --yaml' prints is itself a valid profile
+tmp=$(mktemp)
+"$dmsconn" profile show --yaml > "$tmp"
+expect 0 "profile dataminer: 16 checks" -- profile show --profile "$tmp"
+rm -f "$tmp"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

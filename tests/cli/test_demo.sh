@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The demo end to end: real listeners on 127.0.1.x, the real engine, the seeded faults found,
+# and the JSON report parsed by Python against the contract. Usage: test_demo.sh DMSCONN DATA
+set -u
+dmsconn=$1
+passed=0 failed=0
+check() { # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
+}
+
+out=$(timeout 30 "$dmsconn" demo --no-color); rc=$?
+echo "$out"
+check "demo exits 0 when every result matches the seeded faults (got $rc)" test "$rc" -eq 0
+check "demo reports the match" grep -q "results match the seeded faults" <<<"$out"
+check "demo shows the matrix" grep -q "^from.to" <<<"$out"
+check "Telnet left open is a failure" grep -q "FAIL dma1 -> dma2 telnet" <<<"$out"
+
+json=$(mktemp)
+timeout 30 "$dmsconn" demo --json "$json" --quiet >/dev/null
+check "demo --json writes a report that matches the contract" python3 - "$json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["schema"] == "dmsconn.report/1", r["schema"]
+assert r["cluster"] == "demo" and r["verdict"] == "critical"
+assert isinstance(r["duration_ms"], (int, float)) and r["started"].endswith("Z")
+assert [n["name"] for n in r["nodes"]] == ["dma1", "dma2", "dma3", "db1"]
+keys = {"from", "to", "check", "port", "transport", "state", "expect", "verdict",
+        "latency_ms", "detail", "remedy"}
+states = {}
+for x in r["results"]:
+    assert keys <= x.keys(), x
+    states[(x["from"], x["to"], x["check"])] = x["state"]
+    assert (x["verdict"] == "pass") == (x["remedy"] is None), x
+assert states[("dma1", "db1", "cql")] == "filtered"
+assert states[("dma2", "dma3", "nats-account")] == "refused"
+assert states[("dma3", "dma2", "slnet-grpc")] == "ok"
+assert ("dma1", "dma2", "slnet-remoting") not in states   # dma2 is reached over gRPC
+assert states[("dma1", "dma3", "slnet-remoting")] == "ok"
+assert r["counts"] == {"pass": 43, "warn": 0, "fail": 8}, r["counts"]
+PY
+rm -f "$json"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

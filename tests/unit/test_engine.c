@@ -1,0 +1,285 @@
+/* The engine against real sockets on loopback: open, closed, dropped (a full accept queue:
+ * the kernel drops SYNs to a listener whose queue is full, as a DROP rule would, and that
+ * needs no root — the netns test does the same with real iptables rules), a dialogue probe
+ * judging what a server says, and an interrupted run. Every wait is bounded by the probe
+ * timeout. */
+#include "test_util.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dmsconn/engine.h"
+#include "dmsconn/inventory.h"
+#include "dmsconn/probe.h"
+#include "dmsconn/profile.h"
+
+static int listen_on(int backlog, uint16_t *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    if (backlog >= 0)
+        assert_int_equal(listen(fd, backlog), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+static int connect_to(uint16_t port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* A test-only dialogue probe: says PING, wants PONG. */
+static size_t ping_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+{
+    (void)ctx;
+    assert_true(cap >= 5);
+    memcpy(buf, "PING\n", 5);
+    return 5;
+}
+
+static enum dc_judgement ping_judge(const uint8_t *reply, size_t len, bool closed,
+                                    struct dc_result *out)
+{
+    if (len >= 5 && memcmp(reply, "PONG\n", 5) == 0) {
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "pong");
+        snprintf(out->evidence, sizeof out->evidence, "server said PONG");
+        return DC_JUDGE_DONE;
+    }
+    if (len < 5 && !closed)
+        return DC_JUDGE_MORE;
+    out->state = DC_STATE_WRONG_SERVICE;
+    snprintf(out->detail, sizeof out->detail, len ? "unexpected reply" : "no reply");
+    return DC_JUDGE_DONE;
+}
+
+static const struct dc_probe_ops ping_probe = {
+    .name = "ping-test",
+    .summary = "test",
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .hello = ping_hello,
+    .judge = ping_judge,
+    .max_reply = 64,
+};
+
+/* A server thread: accepts `n` connections and answers each with `reply` (NULL: silence). */
+struct server {
+    int fd;
+    int n;
+    const char *reply;
+    pthread_t thread;
+    int accepted[8];
+};
+
+static void *serve(void *arg)
+{
+    struct server *s = arg;
+    for (int i = 0; i < s->n; i++) {
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0)
+            break;
+        s->accepted[i] = c;
+        char buf[16];
+        if (s->reply && read(c, buf, sizeof buf) > 0)
+            (void)!write(c, s->reply, strlen(s->reply));
+    }
+    return NULL;
+}
+
+struct fixture {
+    struct dc_cluster *cluster;
+    struct dc_profile *profile;
+    struct dc_plan *plan;
+    struct dc_result results[16];
+};
+
+static void fixture_init(struct fixture *f)
+{
+    struct dc_diag diag = {{0}};
+    memset(f, 0, sizeof *f);
+    assert_int_equal(dc_cluster_new(&f->cluster), 0);
+    assert_int_equal(dc_profile_new("test", &f->profile), 0);
+    assert_int_equal(dc_inventory_add_flag(f->cluster, "local=127.0.0.1:dma", &diag), 0);
+    f->plan = calloc(1, sizeof *f->plan);
+    f->plan->tasks = calloc(16, sizeof *f->plan->tasks);
+    f->plan->cap = 16;
+}
+
+/* One check per port, named after it; `probe` NULL is the tcp probe. */
+static void add_task(struct fixture *f, const struct dc_probe_ops *probe, uint16_t port)
+{
+    char name[32];
+    snprintf(name, sizeof name, "check-%zu", f->plan->ntasks);
+    struct dc_check c = {.name = name, .probe = probe ? probe : dc_probe_find("tcp"),
+                         .port = port, .from_roles = DC_ROLE_ANY, .to_roles = DC_ROLE_ANY};
+    assert_int_equal(dc_profile_put(f->profile, &c), 0);
+    f->plan->tasks[f->plan->ntasks++] =
+        (struct dc_task){0, 0, (uint32_t)f->profile->nchecks - 1, port};
+}
+
+static void fixture_free(struct fixture *f)
+{
+    dc_plan_free(f->plan);
+    dc_profile_free(f->profile);
+    dc_cluster_free(f->cluster);
+}
+
+static void run(struct fixture *f, double timeout, bool *interrupted)
+{
+    struct dc_engine_opts opts;
+    struct dc_diag diag = {{0}};
+    dc_engine_opts_default(&opts);
+    opts.timeout_s = timeout;
+    assert_int_equal(dc_engine_run(f->cluster, f->profile, f->plan, &opts, f->results,
+                                   interrupted, &diag), 0);
+}
+
+static void open_closed_dropped(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_init(&f);
+    uint16_t open_port, closed_port, full_port;
+    int open_fd = listen_on(16, &open_port);
+    int closed_fd = listen_on(-1, &closed_port); /* bound, not listening: answers RST */
+    int full_fd = listen_on(0, &full_port);
+    int filler = connect_to(full_port); /* now the queue is full: SYNs are dropped */
+    add_task(&f, NULL, open_port);
+    add_task(&f, NULL, closed_port);
+    add_task(&f, NULL, full_port);
+    bool interrupted = true;
+    run(&f, 0.5, &interrupted);
+    assert_false(interrupted);
+    assert_int_equal(f.results[0].state, DC_STATE_OK);
+    assert_true(f.results[0].measured);
+    assert_true(f.results[0].latency_ms >= 0 && f.results[0].latency_ms < 500);
+    assert_string_equal(f.results[0].address, "127.0.0.1");
+    assert_int_equal(f.results[1].state, DC_STATE_REFUSED);
+    assert_true(f.results[1].latency_ms < 0);
+    assert_int_equal(f.results[2].state, DC_STATE_FILTERED);
+    assert_contains(f.results[2].detail, "no answer within 0.5 s");
+    close(open_fd);
+    close(closed_fd);
+    close(full_fd);
+    close(filler);
+    fixture_free(&f);
+}
+
+static void dialogue(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_init(&f);
+    struct server good = {.n = 1, .reply = "PONG\n"}, junk = {.n = 1, .reply = "HTTP/1.0 400\r\n"},
+                  mute = {.n = 1, .reply = NULL};
+    uint16_t good_port, junk_port, mute_port;
+    good.fd = listen_on(4, &good_port);
+    junk.fd = listen_on(4, &junk_port);
+    mute.fd = listen_on(4, &mute_port);
+    pthread_create(&good.thread, NULL, serve, &good);
+    pthread_create(&junk.thread, NULL, serve, &junk);
+    pthread_create(&mute.thread, NULL, serve, &mute);
+    add_task(&f, &ping_probe, good_port);
+    add_task(&f, &ping_probe, junk_port);
+    add_task(&f, &ping_probe, mute_port);
+    run(&f, 0.5, NULL);
+    assert_int_equal(f.results[0].state, DC_STATE_OK);
+    assert_string_equal(f.results[0].evidence, "server said PONG");
+    assert_int_equal(f.results[1].state, DC_STATE_WRONG_SERVICE);
+    assert_string_equal(f.results[1].detail, "unexpected reply");
+    assert_int_equal(f.results[2].state, DC_STATE_WRONG_SERVICE); /* silent until the deadline */
+    assert_string_equal(f.results[2].detail, "no reply");
+    struct server *servers[] = {&good, &junk, &mute};
+    for (size_t i = 0; i < 3; i++) {
+        pthread_join(servers[i]->thread, NULL);
+        close(servers[i]->accepted[0]);
+        close(servers[i]->fd);
+    }
+    fixture_free(&f);
+}
+
+static void interrupt_on_first_result(void *ud, size_t index, size_t done, size_t total)
+{
+    (void)ud;
+    (void)index;
+    (void)total;
+    if (done == 1)
+        raise(SIGINT);
+}
+
+/* A SIGINT keeps what was measured, marks the rest unmeasured, and ends the run now. */
+static void interrupted_run_keeps_results(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_init(&f);
+    uint16_t open_port, full_port;
+    int open_fd = listen_on(16, &open_port);
+    int full_fd = listen_on(0, &full_port);
+    int filler = connect_to(full_port);
+    add_task(&f, NULL, open_port);
+    add_task(&f, NULL, full_port);
+    add_task(&f, NULL, full_port);
+    struct dc_engine_opts opts;
+    struct dc_diag diag = {{0}};
+    dc_engine_opts_default(&opts);
+    opts.timeout_s = 30; /* without the interrupt this test would take 30 s */
+    opts.handle_signals = true;
+    opts.on_result = interrupt_on_first_result;
+    bool interrupted = false;
+    assert_int_equal(
+        dc_engine_run(f.cluster, f.profile, f.plan, &opts, f.results, &interrupted, &diag), 0);
+    assert_true(interrupted);
+    assert_int_equal(f.results[0].state, DC_STATE_OK);
+    assert_true(f.results[0].measured);
+    for (size_t i = 1; i < 3; i++) {
+        assert_int_equal(f.results[i].state, DC_STATE_UNKNOWN);
+        assert_false(f.results[i].measured);
+    }
+    close(open_fd);
+    close(full_fd);
+    close(filler);
+    fixture_free(&f);
+}
+
+/* A node without any usable address is a dns result, not a crash. */
+static void bad_name_without_lookup(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_init(&f);
+    /* an address no resolver accepts: glibc refuses it before sending any query */
+    free(f.cluster->nodes[0].addresses[0]);
+    f.cluster->nodes[0].addresses[0] = strdup("bad name!");
+    add_task(&f, NULL, 9);
+    run(&f, 0.5, NULL);
+    assert_true(f.results[0].measured);
+    assert_int_equal(f.results[0].state, DC_STATE_DNS);
+    assert_contains(f.results[0].detail, "bad name!");
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(open_closed_dropped),
+        cmocka_unit_test(dialogue),
+        cmocka_unit_test(interrupted_run_keeps_results),
+        cmocka_unit_test(bad_name_without_lookup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

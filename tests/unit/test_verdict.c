@@ -1,0 +1,134 @@
+/* Verdicts: expected x observed -> pass/warn/fail, remedies, and the run's verdict. */
+#include "test_util.h"
+
+#include "dmsconn/inventory.h"
+#include "dmsconn/profile.h"
+#include "dmsconn/verdict.h"
+
+static struct dc_cluster *cluster;
+static struct dc_profile *profile;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct dc_diag diag = {{0}};
+    if (dc_cluster_new(&cluster) || dc_profile_dataminer(&profile))
+        return -1;
+    if (dc_inventory_add_flag(cluster, "dma1=10.0.0.11:dma", &diag) ||
+        dc_inventory_add_flag(cluster, "db1=10.0.0.21:cassandra", &diag))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dc_cluster_free(cluster);
+    dc_profile_free(profile);
+    return 0;
+}
+
+static struct dc_result judge(const char *check, enum dc_state state, double latency)
+{
+    struct dc_verdict_opts opts;
+    dc_verdict_opts_default(&opts);
+    long c = dc_profile_find(profile, check);
+    assert_true(c >= 0);
+    struct dc_task task = {0, 1, (uint32_t)c, profile->checks[c].port};
+    struct dc_result r = {.state = state, .measured = true, .latency_ms = latency};
+    snprintf(r.address, sizeof r.address, "10.0.0.21");
+    snprintf(r.detail, sizeof r.detail, "detail");
+    dc_verdict_judge(cluster, profile, &task, &opts, &r);
+    return r;
+}
+
+struct row {
+    const char *check;
+    enum dc_state state;
+    double latency;
+    enum dc_verdict verdict;
+};
+
+static void table(void **state)
+{
+    (void)state;
+    static const struct row rows[] = {
+        {"cql", DC_STATE_OK, 0.4, DC_VERDICT_PASS},
+        {"cql", DC_STATE_OK, 73.0, DC_VERDICT_WARN}, /* BPA: above 50 ms */
+        {"cql", DC_STATE_REFUSED, -1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_FILTERED, -1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_UNREACHABLE, -1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_DNS, -1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_WRONG_SERVICE, 1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_TLS, 1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_AUTH, 1, DC_VERDICT_FAIL},
+        {"cql", DC_STATE_DEGRADED, 1, DC_VERDICT_WARN},
+        {"cql", DC_STATE_ERROR, -1, DC_VERDICT_WARN},
+        {"cql", DC_STATE_UNKNOWN, -1, DC_VERDICT_WARN},
+        {"cassandra-jmx", DC_STATE_OK, 1, DC_VERDICT_PASS},
+        {"cassandra-jmx", DC_STATE_OK, 90, DC_VERDICT_PASS},
+        {"cassandra-jmx", DC_STATE_REFUSED, -1, DC_VERDICT_PASS},
+        {"cassandra-jmx", DC_STATE_FILTERED, -1, DC_VERDICT_PASS},
+        {"cassandra-jmx", DC_STATE_WRONG_SERVICE, 1, DC_VERDICT_WARN},
+        {"cassandra-jmx", DC_STATE_DNS, -1, DC_VERDICT_WARN},
+        {"telnet", DC_STATE_REFUSED, -1, DC_VERDICT_PASS},
+        {"telnet", DC_STATE_FILTERED, -1, DC_VERDICT_PASS},
+        {"telnet", DC_STATE_UNREACHABLE, -1, DC_VERDICT_PASS},
+        {"telnet", DC_STATE_OK, 1, DC_VERDICT_FAIL},
+        {"telnet", DC_STATE_WRONG_SERVICE, 1, DC_VERDICT_FAIL},
+        {"telnet", DC_STATE_DNS, -1, DC_VERDICT_WARN},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct dc_result r = judge(rows[i].check, rows[i].state, rows[i].latency);
+        if (r.verdict != rows[i].verdict)
+            fail_msg("%s %s %.0f ms: expected %s, got %s", rows[i].check,
+                     dc_state_name(rows[i].state), rows[i].latency,
+                     dc_verdict_name(rows[i].verdict), dc_verdict_name(r.verdict));
+        /* every failure and warning says what to do; a clean pass says nothing */
+        if (r.verdict != DC_VERDICT_PASS)
+            assert_true(strlen(r.remedy) > 20);
+        else if (rows[i].state == DC_STATE_OK)
+            assert_string_equal(r.remedy, "");
+    }
+}
+
+static void remedies_name_the_path(void **state)
+{
+    (void)state;
+    struct dc_result r = judge("cql", DC_STATE_FILTERED, -1);
+    assert_contains(r.remedy, "allow tcp/9042 from dma1 (10.0.0.11) to db1 (10.0.0.21)");
+    assert_contains(r.remedy, "dropped");
+    r = judge("cql", DC_STATE_REFUSED, -1);
+    assert_contains(r.remedy, "nothing listens on db1 (10.0.0.21) tcp/9042");
+    assert_contains(r.remedy, "Cassandra CQL");
+    r = judge("telnet", DC_STATE_OK, 1);
+    assert_contains(r.remedy, "must be closed");
+    r = judge("cql", DC_STATE_OK, 73);
+    assert_contains(r.remedy, "73 ms");
+}
+
+static void run_verdict(void **state)
+{
+    (void)state;
+    struct dc_result r[3] = {{.verdict = DC_VERDICT_PASS}, {.verdict = DC_VERDICT_PASS},
+                             {.verdict = DC_VERDICT_PASS}};
+    assert_int_equal(dc_verdict_run(r, 3), DC_RUN_OK);
+    assert_int_equal(dc_verdict_run(r, 0), DC_RUN_OK);
+    r[1].verdict = DC_VERDICT_WARN;
+    assert_int_equal(dc_verdict_run(r, 3), DC_RUN_WARNING);
+    r[2].state = DC_STATE_UNKNOWN;
+    r[2].verdict = DC_VERDICT_WARN;
+    assert_int_equal(dc_verdict_run(r, 3), DC_RUN_UNKNOWN);
+    r[0].verdict = DC_VERDICT_FAIL;
+    assert_int_equal(dc_verdict_run(r, 3), DC_RUN_CRITICAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table),
+        cmocka_unit_test(remedies_name_the_path),
+        cmocka_unit_test(run_verdict),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
