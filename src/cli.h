@@ -82,18 +82,24 @@ enum {
     OPT_TO,
 };
 
+/* One option per line reads better than the formatter's layout. */
+/* clang-format off */
 #define CLI_SOURCE_LONGOPTS                                                                    \
-    {"dms", required_argument, NULL, OPT_DMS}, {"db", required_argument, NULL, OPT_DB},        \
-        {"inventory", required_argument, NULL, OPT_INVENTORY},                                 \
-        {"node", required_argument, NULL, OPT_NODE},                                           \
-        {"profile", required_argument, NULL, OPT_PROFILE}
+    {"dms", required_argument, NULL, OPT_DMS},                                                 \
+    {"db", required_argument, NULL, OPT_DB},                                                   \
+    {"inventory", required_argument, NULL, OPT_INVENTORY},                                     \
+    {"node", required_argument, NULL, OPT_NODE},                                               \
+    {"profile", required_argument, NULL, OPT_PROFILE}
 
 #define CLI_RUN_LONGOPTS                                                                       \
     {"timeout", required_argument, NULL, OPT_TIMEOUT},                                         \
-        {"concurrency", required_argument, NULL, OPT_CONCURRENCY},                             \
-        {"per-node", required_argument, NULL, OPT_PER_NODE},                                   \
-        {"slow-ms", required_argument, NULL, OPT_SLOW_MS},                                     \
-        {"json", required_argument, NULL, OPT_JSON}, {"quiet", no_argument, NULL, OPT_QUIET},  \
-        {"all", no_argument, NULL, OPT_ALL}, {"no-color", no_argument, NULL, OPT_NO_COLOR}
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},                                 \
+    {"per-node", required_argument, NULL, OPT_PER_NODE},                                       \
+    {"slow-ms", required_argument, NULL, OPT_SLOW_MS},                                         \
+    {"json", required_argument, NULL, OPT_JSON},                                               \
+    {"quiet", no_argument, NULL, OPT_QUIET},                                                   \
+    {"all", no_argument, NULL, OPT_ALL},                                                       \
+    {"no-color", no_argument, NULL, OPT_NO_COLOR}
+/* clang-format on */
 
 #endif

@@ -56,8 +56,10 @@ static int validate_filter(const struct dc_cluster *cluster, const struct dc_pro
 {
     for (const char **c = a->checks; c && *c; c++) {
         if (dc_profile_find(profile, *c) < 0)
-            return cli_usage_error("check", "--check: no check named '%s' in profile '%s' "
-                                   "(see 'dmsconn profile show')", *c, profile->name);
+            return cli_usage_error("check",
+                                   "--check: no check named '%s' in profile '%s' "
+                                   "(see 'dmsconn profile show')",
+                                   *c, profile->name);
     }
     for (const char **n = a->to; n && *n; n++) {
         if (dc_cluster_find(cluster, *n) < 0)
@@ -85,7 +87,7 @@ static int pick_source(struct dc_cluster *cluster, const struct check_args *a, u
     }
     if (!a->all_targets)
         return cli_usage_error("check", "this machine has none of the nodes' addresses: "
-                               "expected --as NAME, or --all-targets");
+                                        "expected --as NAME, or --all-targets");
     char host[256] = "here";
     gethostname(host, sizeof host - 1);
     return dc_cluster_add_here(cluster, host, source) ? DC_RUN_UNKNOWN : 0;
@@ -119,8 +121,14 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         case OPT_FROM_HERE: a->from_here = true; break;
         case OPT_ALL_TARGETS: a->all_targets = true; break;
         case OPT_AS: a->as = optarg; break;
-        case OPT_CHECK: free(a->checks); a->checks = cli_split_list(optarg); break;
-        case OPT_TO: free(a->to); a->to = cli_split_list(optarg); break;
+        case OPT_CHECK:
+            free(a->checks);
+            a->checks = cli_split_list(optarg);
+            break;
+        case OPT_TO:
+            free(a->to);
+            a->to = cli_split_list(optarg);
+            break;
         default: return cli_usage_error("check", "unknown option");
         }
     }
@@ -128,7 +136,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
     if (!a->from_here)
         return cli_usage_error("check", "the full matrix needs 'dmsconn agent' on every node, "
-                               "which is not built yet: expected --from-here");
+                                        "which is not built yet: expected --from-here");
     return 0;
 }
 
@@ -161,11 +169,11 @@ int cmd_check(int argc, char **argv)
     }
     if (plan->ntasks == 0) {
         char roles[128];
-        fprintf(stderr, "dmsconn check: nothing to check from %s (roles: %s): no check of "
+        fprintf(stderr,
+                "dmsconn check: nothing to check from %s (roles: %s): no check of "
                 "profile '%s' starts from these roles (try --all-targets)\n",
                 cluster->nodes[source].name,
-                dc_roles_format(cluster->nodes[source].roles, roles, sizeof roles),
-                profile->name);
+                dc_roles_format(cluster->nodes[source].roles, roles, sizeof roles), profile->name);
         rc = DC_RUN_UNKNOWN;
         goto out;
     }

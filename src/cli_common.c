@@ -156,14 +156,15 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                      struct dc_result *results)
 {
     struct dc_diag diag = {{0}};
-    struct dc_report rep = {.cluster = cluster, .profile = profile, .plan = plan,
-                            .results = results};
+    struct dc_report rep = {
+        .cluster = cluster, .profile = profile, .plan = plan, .results = results};
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = dc_engine_run(cluster, profile, plan, &run->engine, results, &rep.interrupted, &diag);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    rep.duration_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    rep.duration_ms =
+        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc)
         fprintf(stderr, "dmsconn: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
     for (size_t i = 0; i < plan->ntasks; i++)

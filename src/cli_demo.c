@@ -38,13 +38,21 @@ static const struct demo_node demo_nodes[] = {
 
 /* Every port that answers; anything else is closed (refused). */
 static const struct listener_spec specs[] = {
-    {"dma1", 8004, SERVE, NULL}, {"dma1", 80, SERVE, NULL}, {"dma1", 4222, SERVE, NULL},
-    {"dma1", 6222, SERVE, NULL}, {"dma1", 9090, SERVE, NULL}, {"dma1", 8222, SERVE, NULL},
+    {"dma1", 8004, SERVE, NULL},
+    {"dma1", 80, SERVE, NULL},
+    {"dma1", 4222, SERVE, NULL},
+    {"dma1", 6222, SERVE, NULL},
+    {"dma1", 9090, SERVE, NULL},
+    {"dma1", 8222, SERVE, NULL},
     {"dma2", 443, SERVE, "dma2 is reached over gRPC (a DMS.xml Redirect): 443, not 8004"},
-    {"dma2", 80, SERVE, NULL}, {"dma2", 4222, SERVE, NULL}, {"dma2", 6222, SERVE, NULL},
+    {"dma2", 80, SERVE, NULL},
+    {"dma2", 4222, SERVE, NULL},
+    {"dma2", 6222, SERVE, NULL},
     {"dma2", 9090, SERVE, NULL},
     {"dma2", 23, SERVE, "dma2 has Telnet enabled (must be closed)"},
-    {"dma3", 8004, SERVE, NULL}, {"dma3", 80, SERVE, NULL}, {"dma3", 4222, SERVE, NULL},
+    {"dma3", 8004, SERVE, NULL},
+    {"dma3", 80, SERVE, NULL},
+    {"dma3", 4222, SERVE, NULL},
     {"dma3", 6222, SERVE, NULL},
     {"dma3", 0, SERVE, "dma3's NATS Account Server (9090) is not running"},
     {"db1", 9042, DROP, "db1 drops every SYN to Cassandra 9042 (a full accept queue)"},
@@ -121,8 +129,8 @@ static int start_listeners(struct demo *d)
             if (fd >= 0) {
                 long idx = dc_cluster_find(d->cluster, s->node);
                 dc_node_map_port(&d->cluster->nodes[idx], s->port, bound);
-                printf("demo: %s serves %u on %s:%u instead (%u is privileged or busy)\n",
-                       s->node, s->port, addr, bound, s->port);
+                printf("demo: %s serves %u on %s:%u instead (%u is privileged or busy)\n", s->node,
+                       s->port, addr, bound, s->port);
             }
         }
         if (fd < 0) {
@@ -135,8 +143,8 @@ static int start_listeners(struct demo *d)
         if (s->mode == DROP) {
             int client = fill_queue(addr, bound);
             if (client < 0) {
-                fprintf(stderr, "dmsconn demo: cannot fill the queue of %s:%u: %s\n", addr,
-                        bound, strerror(-client));
+                fprintf(stderr, "dmsconn demo: cannot fill the queue of %s:%u: %s\n", addr, bound,
+                        strerror(-client));
                 return DC_RUN_UNKNOWN;
             }
             d->fds[d->nfds++] = client;

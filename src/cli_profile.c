@@ -16,8 +16,8 @@ static void show_table(const struct dc_profile *p)
 {
     char from[64], to[64];
     printf("profile %s: %zu checks\n", p->name, p->nchecks);
-    printf("%-24s %-6s %-10s %-16s %-22s %-15s %-15s %s\n", "check", "probe", "port", "from",
-           "to", "expect", "when", "pairs");
+    printf("%-24s %-6s %-10s %-16s %-22s %-15s %-15s %s\n", "check", "probe", "port", "from", "to",
+           "expect", "when", "pairs");
     for (size_t i = 0; i < p->nchecks; i++) {
         const struct dc_check *c = &p->checks[i];
         char port[16];

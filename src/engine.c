@@ -40,8 +40,7 @@ static uint32_t ring_pop(struct engine *e)
 
 static bool dest_wants_more(const struct engine *e, const struct dest *dest)
 {
-    return dest->state == DEST_READY && dest->qhead < dest->qlen &&
-           dest->active < e->opts.per_node;
+    return dest->state == DEST_READY && dest->qhead < dest->qlen && dest->active < e->opts.per_node;
 }
 
 void engine_pump(struct engine *e)
@@ -62,8 +61,8 @@ void engine_pump(struct engine *e)
 }
 
 /* Records a result for a task that never reached the network (dns, interrupted). */
-static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state,
-                          const char *detail, bool measured)
+static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state, const char *detail,
+                          bool measured)
 {
     struct dc_result *r = &e->results[task];
     r->state = state;

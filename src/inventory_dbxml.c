@@ -60,8 +60,10 @@ static int add_to_every_dma(struct dc_cluster *cluster, uint32_t role, uint16_t 
         dmas++;
     }
     if (dmas == 0) {
-        dc_diag_set(diag, "%s: DBServer 'localhost' means each DMA's own machine, but no DMA is "
-                    "known; expected DMS.xml (--dms) before DB.xml", where);
+        dc_diag_set(diag,
+                    "%s: DBServer 'localhost' means each DMA's own machine, but no DMA is "
+                    "known; expected DMS.xml (--dms) before DB.xml",
+                    where);
         return DC_EINVAL;
     }
     return 0;
@@ -100,8 +102,10 @@ static int add_servers(struct dc_cluster *cluster, const char *servers, uint32_t
             continue;
         }
         if (!dc_address_valid(host)) {
-            dc_diag_set(diag, "%s: DBServer host '%s'; expected an IPv4 or IPv6 address or a "
-                        "hostname", where, host);
+            dc_diag_set(diag,
+                        "%s: DBServer host '%s'; expected an IPv4 or IPv6 address or a "
+                        "hostname",
+                        where, host);
             rc = DC_EINVAL;
             break;
         }
@@ -133,11 +137,11 @@ static int read_database(struct dc_cluster *cluster, const xmlNode *el, const ch
 
     if (active && !dc_xml_true(active))
         goto out; /* configured but switched off */
-    bool is_search = dc_xml_true(search) ||
-                     (type && (strcasecmp(type, "Elasticsearch") == 0 ||
-                               strcasecmp(type, "OpenSearch") == 0));
-    bool is_cassandra = type && (strcasecmp(type, "CassandraCluster") == 0 ||
-                                 strcasecmp(type, "Cassandra") == 0);
+    bool is_search =
+        dc_xml_true(search) ||
+        (type && (strcasecmp(type, "Elasticsearch") == 0 || strcasecmp(type, "OpenSearch") == 0));
+    bool is_cassandra =
+        type && (strcasecmp(type, "CassandraCluster") == 0 || strcasecmp(type, "Cassandra") == 0);
     if (!is_search && !is_cassandra) {
         /* MySQL, MSSQL, Oracle: outside DataMiner's port list (DATAMINER-FILES.md). */
         rc = dc_cluster_add_note(cluster, "%s: %s database %s is known but not checked", where,

@@ -94,8 +94,10 @@ static int apply_redirect(struct dc_cluster *cluster, const xmlNode *el, const c
     }
     long idx = dc_cluster_find(cluster, to);
     if (idx < 0) {
-        rc = dc_cluster_add_note(cluster, "%s:%ld: Redirect to %s, which is no DMA of the file: "
-                                 "ignored", origin, line, to);
+        rc = dc_cluster_add_note(cluster,
+                                 "%s:%ld: Redirect to %s, which is no DMA of the file: "
+                                 "ignored",
+                                 origin, line, to);
         goto out;
     }
     cluster->nodes[idx].link = link;
@@ -131,12 +133,16 @@ int dc_inventory_parse_dmsxml(struct dc_cluster *cluster, const char *data, size
         } else if (dc_xml_is(el, "DMA")) {
             char *ip = dc_xml_attr(el, "ip");
             if (!ip || !*ip) {
-                dc_diag_set(diag, "%s:%ld: <DMA> without an 'ip' attribute; expected "
-                            "ip=\"IPv4 address or hostname\"", origin, line);
+                dc_diag_set(diag,
+                            "%s:%ld: <DMA> without an 'ip' attribute; expected "
+                            "ip=\"IPv4 address or hostname\"",
+                            origin, line);
                 rc = DC_EPARSE;
             } else if (!dc_address_valid(ip)) {
-                dc_diag_set(diag, "%s:%ld: <DMA ip=\"%s\">: expected an IPv4 address or a "
-                            "hostname", origin, line, ip);
+                dc_diag_set(diag,
+                            "%s:%ld: <DMA ip=\"%s\">: expected an IPv4 address or a "
+                            "hostname",
+                            origin, line, ip);
                 rc = DC_EINVAL;
             } else {
                 char where[300];

@@ -39,8 +39,10 @@ int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct d
         }
     }
     if (!dc_address_valid(address)) {
-        dc_diag_set(diag, "--node '%s': address '%s': expected an IPv4 or IPv6 address or a "
-                    "hostname", spec, address);
+        dc_diag_set(diag,
+                    "--node '%s': address '%s': expected an IPv4 or IPv6 address or a "
+                    "hostname",
+                    spec, address);
         rc = DC_EINVAL;
         goto out;
     }
@@ -49,8 +51,10 @@ int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct d
     for (char *r = roles ? strtok_r(roles, ",", &save) : NULL; r; r = strtok_r(NULL, ",", &save)) {
         uint32_t bit;
         if (dc_role_parse(r, false, &bit)) {
-            dc_diag_set(diag, "--node '%s': unknown role '%s'; expected dma, cassandra, "
-                        "opensearch, elasticsearch, nats or cloudgateway", spec, r);
+            dc_diag_set(diag,
+                        "--node '%s': unknown role '%s'; expected dma, cassandra, "
+                        "opensearch, elasticsearch, nats or cloudgateway",
+                        spec, r);
             rc = DC_EINVAL;
             goto out;
         }

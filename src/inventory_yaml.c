@@ -19,8 +19,10 @@ static int collect_role(const char *value, yaml_node_t *at, void *ud)
     struct node_ctx *ctx = ud;
     uint32_t role;
     if (dc_role_parse(value, false, &role)) {
-        dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected dma, cassandra, opensearch, "
-                    "elasticsearch, nats or cloudgateway", ctx->y->origin, dc_yaml_line(at), value);
+        dc_diag_set(ctx->diag,
+                    "%s:%lu: unknown role '%s'; expected dma, cassandra, opensearch, "
+                    "elasticsearch, nats or cloudgateway",
+                    ctx->y->origin, dc_yaml_line(at), value);
         return DC_EINVAL;
     }
     ctx->roles |= role;
@@ -31,8 +33,10 @@ static int collect_address(const char *value, yaml_node_t *at, void *ud)
 {
     struct node_ctx *ctx = ud;
     if (!dc_address_valid(value)) {
-        dc_diag_set(ctx->diag, "%s:%lu: address '%s': expected an IPv4 or IPv6 address or a "
-                    "hostname", ctx->y->origin, dc_yaml_line(at), value);
+        dc_diag_set(ctx->diag,
+                    "%s:%lu: address '%s': expected an IPv4 or IPv6 address or a "
+                    "hostname",
+                    ctx->y->origin, dc_yaml_line(at), value);
         return DC_EINVAL;
     }
     if (ctx->naddresses == sizeof ctx->addresses / sizeof ctx->addresses[0]) {

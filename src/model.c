@@ -7,8 +7,8 @@
 #include <strings.h>
 
 static const char *const state_names[DC_STATE_COUNT] = {
-    "ok", "refused", "filtered", "unreachable", "dns", "wrong_service",
-    "tls", "auth", "degraded", "error", "unknown",
+    "ok",  "refused", "filtered", "unreachable", "dns",     "wrong_service",
+    "tls", "auth",    "degraded", "error",       "unknown",
 };
 
 const char *dc_state_name(enum dc_state state)

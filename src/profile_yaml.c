@@ -19,9 +19,10 @@ static int collect_role(const char *value, yaml_node_t *at, void *ud)
     struct roles_ctx *ctx = ud;
     uint32_t role;
     if (dc_role_parse(value, true, &role)) {
-        dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected any, dma, cassandra, "
-                    "opensearch, elasticsearch, nats or cloudgateway", ctx->y->origin,
-                    dc_yaml_line(at), value);
+        dc_diag_set(ctx->diag,
+                    "%s:%lu: unknown role '%s'; expected any, dma, cassandra, "
+                    "opensearch, elasticsearch, nats or cloudgateway",
+                    ctx->y->origin, dc_yaml_line(at), value);
         return DC_EINVAL;
     }
     ctx->roles |= role;
@@ -62,9 +63,18 @@ static int read_enum(struct dc_yaml *y, yaml_node_t *item, const char *key,
     return 0;
 }
 
-static int parse_expect(const char *s, void *out) { return dc_expect_parse(s, out); }
-static int parse_when(const char *s, void *out) { return dc_when_parse(s, out); }
-static int parse_pairs(const char *s, void *out) { return dc_pairs_parse(s, out); }
+static int parse_expect(const char *s, void *out)
+{
+    return dc_expect_parse(s, out);
+}
+static int parse_when(const char *s, void *out)
+{
+    return dc_when_parse(s, out);
+}
+static int parse_pairs(const char *s, void *out)
+{
+    return dc_pairs_parse(s, out);
+}
 
 static int parse_transport(const char *s, void *out)
 {
@@ -81,8 +91,8 @@ static int parse_transport(const char *s, void *out)
 static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t *item,
                       struct dc_diag *diag)
 {
-    static const char *const keys[] = {"name", "service", "probe", "port", "transport", "from",
-                                       "to", "expect", "when", "pairs", "enabled", NULL};
+    static const char *const keys[] = {"name", "service", "probe", "port",  "transport", "from",
+                                       "to",   "expect",  "when",  "pairs", "enabled",   NULL};
     unsigned long line = dc_yaml_line(item);
     if (item->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: a check: expected a mapping with probe, port, from, to",

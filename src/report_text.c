@@ -16,7 +16,8 @@ struct cell {
 };
 
 static const char *const GREEN = "\033[32m", *const YELLOW = "\033[33m", *const RED = "\033[31m",
-                  *const GREY = "\033[90m", *const BOLD = "\033[1m", *const RESET = "\033[0m";
+                         *const GREY = "\033[90m", *const BOLD = "\033[1m",
+                         *const RESET = "\033[0m";
 
 /* Names longer than a column are cut with '~' (issue 6 folds wide clusters properly). */
 static void fit(const char *name, char *buf, size_t width)
@@ -54,8 +55,7 @@ static void print_padded(FILE *out, const char *text, size_t width, const char *
     fprintf(out, "%s%-*s%s", use ? color : "", (int)width, text, use ? RESET : "");
 }
 
-static void print_matrix(const struct dc_report *rep, const struct dc_text_opts *opts,
-                         FILE *out)
+static void print_matrix(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
 {
     const struct dc_cluster *cl = rep->cluster;
     size_t n = cl->nnodes;
@@ -129,10 +129,11 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
                                                         : GREEN;
     char latency[32] = "";
     if (r->latency_ms >= 0)
-        snprintf(latency, sizeof latency, ", %.*f ms", r->latency_ms < 10 ? 2 : 0,
-                 r->latency_ms);
+        snprintf(latency, sizeof latency, ", %.*f ms", r->latency_ms < 10 ? 2 : 0, r->latency_ms);
     fprintf(out, "  %s%-4s%s %s -> %s %s %s/%u: %s (%s%s)\n", opts->color ? color : "",
-            r->verdict == DC_VERDICT_FAIL ? "FAIL" : r->verdict == DC_VERDICT_WARN ? "WARN" : "ok",
+            r->verdict == DC_VERDICT_FAIL   ? "FAIL"
+            : r->verdict == DC_VERDICT_WARN ? "WARN"
+                                            : "ok",
             opts->color ? RESET : "", rep->cluster->nodes[t->from].name,
             rep->cluster->nodes[t->to].name, c->name, dc_transport_name(c->transport), t->port,
             dc_state_name(r->state), r->detail, latency);

@@ -16,9 +16,7 @@ static void describe(const struct dc_node *node, const char *address, char *buf,
         snprintf(buf, cap, "this machine (%s)", node->name);
         return;
     }
-    const char *addr = address && *address ? address
-                       : node->naddresses   ? node->addresses[0]
-                                            : "";
+    const char *addr = address && *address ? address : node->naddresses ? node->addresses[0] : "";
     if (strcmp(node->name, addr) == 0 || !*addr)
         snprintf(buf, cap, "%s", node->name);
     else
@@ -56,7 +54,8 @@ static void remedy_broken(const struct ctx *x)
     case DC_STATE_REFUSED:
         snprintf(r->remedy, sizeof r->remedy,
                  "nothing listens on %s %s/%u: is %s running there? (or a firewall on %s "
-                 "rejects with RST)", x->dst, x->proto, port, svc, x->dst_name);
+                 "rejects with RST)",
+                 x->dst, x->proto, port, svc, x->dst_name);
         break;
     case DC_STATE_FILTERED:
         snprintf(r->remedy, sizeof r->remedy,
@@ -67,44 +66,46 @@ static void remedy_broken(const struct ctx *x)
     case DC_STATE_UNREACHABLE:
         snprintf(r->remedy, sizeof r->remedy,
                  "%s is unreachable from %s: check the address in the node list, routing, and "
-                 "firewalls that answer with ICMP unreachable", x->dst, x->src);
+                 "firewalls that answer with ICMP unreachable",
+                 x->dst, x->src);
         break;
     case DC_STATE_DNS:
         snprintf(r->remedy, sizeof r->remedy,
                  "the name of %s does not resolve on %s: fix DNS or put the IP address in the "
-                 "node list", x->dst_name, x->src);
+                 "node list",
+                 x->dst_name, x->src);
         break;
     case DC_STATE_WRONG_SERVICE:
         snprintf(r->remedy, sizeof r->remedy,
                  "something other than %s answers on %s %s/%u: free the port or move %s to "
-                 "its configured port", svc, x->dst, x->proto, port, svc);
+                 "its configured port",
+                 svc, x->dst, x->proto, port, svc);
         break;
     case DC_STATE_TLS:
         snprintf(r->remedy, sizeof r->remedy,
                  "the TLS handshake with %s on %s %s/%u failed: check its certificate and "
-                 "TLS settings", svc, x->dst, x->proto, port);
+                 "TLS settings",
+                 svc, x->dst, x->proto, port);
         break;
     case DC_STATE_AUTH:
         snprintf(r->remedy, sizeof r->remedy,
                  "%s on %s refused the credentials: check the credentials file", svc, x->dst);
         break;
     case DC_STATE_DEGRADED:
-        snprintf(r->remedy, sizeof r->remedy, "%s on %s answers but is unhealthy: %s", svc,
-                 x->dst, r->detail);
+        snprintf(r->remedy, sizeof r->remedy, "%s on %s answers but is unhealthy: %s", svc, x->dst,
+                 r->detail);
         break;
     case DC_STATE_ERROR:
         snprintf(r->remedy, sizeof r->remedy,
                  "dmsconn could not run this probe on %s (%s): rerun with a lower "
-                 "--concurrency or check the local system", x->src, r->detail);
+                 "--concurrency or check the local system",
+                 x->src, r->detail);
         break;
     case DC_STATE_UNKNOWN:
-        snprintf(r->remedy, sizeof r->remedy, "not measured (%s): run the check again",
-                 r->detail);
+        snprintf(r->remedy, sizeof r->remedy, "not measured (%s): run the check again", r->detail);
         break;
     case DC_STATE_OK:
-    case DC_STATE_COUNT:
-        r->remedy[0] = '\0';
-        break;
+    case DC_STATE_COUNT: r->remedy[0] = '\0'; break;
     }
 }
 
@@ -115,8 +116,8 @@ static enum dc_verdict judge_required(const struct ctx *x, const struct dc_verdi
         if (r->latency_ms > opts->slow_ms) {
             snprintf(r->remedy, sizeof r->remedy,
                      "round trip %.0f ms from %s to %s exceeds %.0f ms (DataMiner's BPA warns "
-                     "above 50 ms): check the network path", r->latency_ms, x->src, x->dst,
-                     opts->slow_ms);
+                     "above 50 ms): check the network path",
+                     r->latency_ms, x->src, x->dst, opts->slow_ms);
             return DC_VERDICT_WARN;
         }
         return DC_VERDICT_PASS;
@@ -147,8 +148,9 @@ static enum dc_verdict judge_closed(const struct ctx *x)
     if (answered_state(r->state)) {
         snprintf(r->remedy, sizeof r->remedy,
                  "%s is open on %s %s/%u but must be closed: disable the service or block "
-                 "%s/%u in %s's firewall", x->check->service, x->dst, x->proto, x->task->port,
-                 x->proto, x->task->port, x->dst_name);
+                 "%s/%u in %s's firewall",
+                 x->check->service, x->dst, x->proto, x->task->port, x->proto, x->task->port,
+                 x->dst_name);
         return DC_VERDICT_FAIL;
     }
     remedy_broken(x);

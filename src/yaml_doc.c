@@ -19,8 +19,8 @@ int dc_yaml_load(struct dc_yaml *y, const char *data, size_t len, const char *or
         dc_diag_set(diag, "%s:%lu:%lu: %s%s%s; expected valid YAML", origin,
                     (unsigned long)parser.problem_mark.line + 1,
                     (unsigned long)parser.problem_mark.column + 1,
-                    parser.problem ? parser.problem : "malformed YAML",
-                    parser.context ? " " : "", parser.context ? parser.context : "");
+                    parser.problem ? parser.problem : "malformed YAML", parser.context ? " " : "",
+                    parser.context ? parser.context : "");
         rc = DC_EPARSE;
     } else {
         y->loaded = true;
@@ -57,7 +57,8 @@ yaml_node_t *dc_yaml_get(struct dc_yaml *y, yaml_node_t *map, const char *key)
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
-        if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+        if (k && k->type == YAML_SCALAR_NODE &&
+            strcmp((const char *)k->data.scalar.value, key) == 0)
             return yaml_document_get_node(&y->doc, p->value);
     }
     return NULL;
@@ -69,8 +70,8 @@ int dc_yaml_only_keys(struct dc_yaml *y, yaml_node_t *map, const char *const *al
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
-        const char *name = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value
-                                                            : "?";
+        const char *name =
+            k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
         bool known = false;
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(*a, name) == 0;
@@ -128,8 +129,8 @@ int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *o
     } else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
         *out = false;
     } else {
-        dc_diag_set(diag, "%s:%lu: %s '%s': expected true or false", y->origin,
-                    dc_yaml_line(node), what, s);
+        dc_diag_set(diag, "%s:%lu: %s '%s': expected true or false", y->origin, dc_yaml_line(node),
+                    what, s);
         return DC_EINVAL;
     }
     return 0;

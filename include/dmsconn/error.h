@@ -24,7 +24,6 @@ struct dc_diag {
     char msg[512];
 };
 
-void dc_diag_set(struct dc_diag *diag, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void dc_diag_set(struct dc_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

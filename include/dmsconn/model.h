@@ -27,12 +27,7 @@ enum dc_transport { DC_TRANSPORT_TCP, DC_TRANSPORT_UDP };
 enum dc_verdict { DC_VERDICT_PASS, DC_VERDICT_WARN, DC_VERDICT_FAIL };
 
 /* The run's verdict; the values are the exit codes of monitoring plugins. */
-enum dc_run_verdict {
-    DC_RUN_OK = 0,
-    DC_RUN_WARNING = 1,
-    DC_RUN_CRITICAL = 2,
-    DC_RUN_UNKNOWN = 3
-};
+enum dc_run_verdict { DC_RUN_OK = 0, DC_RUN_WARNING = 1, DC_RUN_CRITICAL = 2, DC_RUN_UNKNOWN = 3 };
 
 /* Roles are bits so the planner matches a check's roles with one AND. */
 enum {
@@ -76,8 +71,8 @@ struct dc_node {
     uint16_t link_port; /* 0: the check's own port */
     struct dc_port_map *ports;
     size_t nports;
-    char *origin;    /* where it was defined, for messages: "DMS.xml:4" */
-    bool pseudo;     /* the "here" source of --all-targets, not a cluster member */
+    char *origin; /* where it was defined, for messages: "DMS.xml:4" */
+    bool pseudo;  /* the "here" source of --all-targets, not a cluster member */
 };
 
 struct dc_cluster {
@@ -122,11 +117,11 @@ struct dc_task {
 
 struct dc_result {
     enum dc_state state;
-    bool measured;       /* false: never run (interrupted, filtered out) */
-    double latency_ms;   /* connect round trip; < 0 when there was none */
-    char address[64];    /* the address actually probed, "" if none */
-    char detail[192];    /* one line for people */
-    char evidence[192];  /* what the peer said about itself (version, banner) */
+    bool measured;      /* false: never run (interrupted, filtered out) */
+    double latency_ms;  /* connect round trip; < 0 when there was none */
+    char address[64];   /* the address actually probed, "" if none */
+    char detail[192];   /* one line for people */
+    char evidence[192]; /* what the peer said about itself (version, banner) */
     enum dc_verdict verdict;
     char remedy[512];
 };

@@ -22,8 +22,8 @@ struct dc_probe_ctx {
 };
 
 struct dc_probe_ops {
-    const char *name;    /* as written in profiles: "tcp" */
-    const char *summary; /* one line for `dmsconn profile show` and --help */
+    const char *name;              /* as written in profiles: "tcp" */
+    const char *summary;           /* one line for `dmsconn profile show` and --help */
     const uint16_t *default_ports; /* 0-terminated */
     enum dc_transport transport;
     enum dc_driver driver;

@@ -26,7 +26,7 @@ int dc_report_json_write(const struct dc_report *report, const char *path);
 
 struct dc_text_opts {
     bool color;
-    bool all;   /* list passing results too, not only failures and warnings */
+    bool all; /* list passing results too, not only failures and warnings */
 };
 
 void dc_report_text(const struct dc_report *report, const struct dc_text_opts *opts, FILE *out);

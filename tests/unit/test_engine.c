@@ -34,8 +34,8 @@ static int listen_on(int backlog, uint16_t *port)
 static int connect_to(uint16_t port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in sa = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     return fd;
 }
@@ -123,8 +123,11 @@ static void add_task(struct fixture *f, const struct dc_probe_ops *probe, uint16
 {
     char name[32];
     snprintf(name, sizeof name, "check-%zu", f->plan->ntasks);
-    struct dc_check c = {.name = name, .probe = probe ? probe : dc_probe_find("tcp"),
-                         .port = port, .from_roles = DC_ROLE_ANY, .to_roles = DC_ROLE_ANY};
+    struct dc_check c = {.name = name,
+                         .probe = probe ? probe : dc_probe_find("tcp"),
+                         .port = port,
+                         .from_roles = DC_ROLE_ANY,
+                         .to_roles = DC_ROLE_ANY};
     assert_int_equal(dc_profile_put(f->profile, &c), 0);
     f->plan->tasks[f->plan->ntasks++] =
         (struct dc_task){0, 0, (uint32_t)f->profile->nchecks - 1, port};
@@ -143,8 +146,8 @@ static void run(struct fixture *f, double timeout, bool *interrupted)
     struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
     opts.timeout_s = timeout;
-    assert_int_equal(dc_engine_run(f->cluster, f->profile, f->plan, &opts, f->results,
-                                   interrupted, &diag), 0);
+    assert_int_equal(
+        dc_engine_run(f->cluster, f->profile, f->plan, &opts, f->results, interrupted, &diag), 0);
 }
 
 static void open_closed_dropped(void **state)

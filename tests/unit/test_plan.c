@@ -12,8 +12,11 @@ static int setup(void **state)
 {
     (void)state;
     static const char *const nodes[] = {
-        "dma1=192.0.2.1:dma,cloudgateway", "dma2=192.0.2.2:dma", "dma3=192.0.2.3:dma",
-        "db1=192.0.2.11:cassandra",        "db2=192.0.2.12:cassandra,opensearch",
+        "dma1=192.0.2.1:dma,cloudgateway",
+        "dma2=192.0.2.2:dma",
+        "dma3=192.0.2.3:dma",
+        "db1=192.0.2.11:cassandra",
+        "db2=192.0.2.12:cassandra,opensearch",
     };
     struct dc_diag diag = {{0}};
     if (dc_cluster_new(&cluster) || dc_profile_dataminer(&profile))
@@ -35,8 +38,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static size_t count(const struct dc_plan *plan, const char *from, const char *to,
-                    const char *check, uint16_t port)
+static size_t count(const struct dc_plan *plan, const char *from, const char *to, const char *check,
+                    uint16_t port)
 {
     size_t n = 0;
     for (size_t i = 0; i < plan->ntasks; i++) {

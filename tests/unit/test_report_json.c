@@ -32,9 +32,13 @@ static void contract(void **state)
     struct dc_verdict_opts vopts;
     dc_verdict_opts_default(&vopts);
     dc_verdict_judge(cluster, profile, &plan->tasks[0], &vopts, &result);
-    struct dc_report rep = {.cluster = cluster, .profile = profile, .plan = plan,
-                            .results = &result, .started = {1764000000, 5000000},
-                            .duration_ms = 2001.5, .verdict = dc_verdict_run(&result, 1)};
+    struct dc_report rep = {.cluster = cluster,
+                            .profile = profile,
+                            .plan = plan,
+                            .results = &result,
+                            .started = {1764000000, 5000000},
+                            .duration_ms = 2001.5,
+                            .verdict = dc_verdict_run(&result, 1)};
 
     char *text = dc_report_json(&rep);
     assert_non_null(text);
@@ -50,8 +54,8 @@ static void contract(void **state)
     assert_int_equal(cJSON_GetArraySize(nodes), 2);
     cJSON *db1 = cJSON_GetArrayItem(nodes, 1);
     assert_string_equal(cJSON_GetObjectItem(db1, "name")->valuestring, "db1");
-    assert_string_equal(
-        cJSON_GetArrayItem(cJSON_GetObjectItem(db1, "addresses"), 0)->valuestring, "10.0.0.21");
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(db1, "addresses"), 0)->valuestring,
+                        "10.0.0.21");
     assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(db1, "roles"), 0)->valuestring,
                         "cassandra");
     cJSON *results = cJSON_GetObjectItem(root, "results");

@@ -14,11 +14,11 @@
 #define DATA(name) DC_TEST_DATA "/" name
 
 /* Fails with both strings shown when `needle` is not in `haystack`. */
-#define assert_contains(haystack, needle)                                                      \
-    do {                                                                                       \
-        const char *h_ = (haystack), *n_ = (needle);                                           \
-        if (!strstr(h_, n_))                                                                   \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                                     \
+#define assert_contains(haystack, needle)                                                          \
+    do {                                                                                           \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (!strstr(h_, n_))                                                                       \
+            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                                         \
     } while (0)
 
 #endif

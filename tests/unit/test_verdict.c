@@ -110,8 +110,8 @@ static void remedies_name_the_path(void **state)
 static void run_verdict(void **state)
 {
     (void)state;
-    struct dc_result r[3] = {{.verdict = DC_VERDICT_PASS}, {.verdict = DC_VERDICT_PASS},
-                             {.verdict = DC_VERDICT_PASS}};
+    struct dc_result r[3] = {
+        {.verdict = DC_VERDICT_PASS}, {.verdict = DC_VERDICT_PASS}, {.verdict = DC_VERDICT_PASS}};
     assert_int_equal(dc_verdict_run(r, 3), DC_RUN_OK);
     assert_int_equal(dc_verdict_run(r, 0), DC_RUN_OK);
     r[1].verdict = DC_VERDICT_WARN;
