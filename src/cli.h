@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "dmsconn/agent.h"
 #include "dmsconn/engine.h"
 #include "dmsconn/report.h"
 #include "dmsconn/verdict.h"
@@ -30,6 +31,11 @@ struct cli_run {
     bool quiet;
     bool all;
     bool no_color;
+    /* The full matrix: rows of other nodes go to their agents; `local` is this machine's
+     * node (-1: none, every row goes to an agent). */
+    bool coordinate;
+    long local;
+    struct dc_coordinator_opts coord;
 };
 
 /* Options shared by subcommands: 1 when `opt` was theirs and valid, 0 when it is not theirs,
@@ -55,6 +61,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Splits "a,b,c" into a NULL-terminated list (the strings point into a copy it owns). */
 const char **cli_split_list(const char *arg);
 
+int cmd_agent(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
@@ -80,6 +87,11 @@ enum {
     OPT_CHECK,
     OPT_FROM,
     OPT_TO,
+    OPT_TOKEN_FILE_CHECK,
+    OPT_AGENT_PORT,
+    OPT_AGENT_TLS,
+    OPT_AGENT_CA,
+    OPT_AGENT_INSECURE,
 };
 
 /* One option per line reads better than the formatter's layout. */

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: dmsconn check --from-here [--as NAME] [--all-targets] NODE-LIST [OPTIONS]\n"
+    "usage: dmsconn check --token-file FILE NODE-LIST [OPTIONS]      (the full matrix)\n"
+    "       dmsconn check --from-here [--as NAME] [--all-targets] NODE-LIST [OPTIONS]\n"
     "\n"
-    "Checks every path the profile requires from this machine and prints the matrix.\n"
-    "(The full matrix of every node, through agents, comes with 'dmsconn agent'.)\n"
+    "Checks every path the profile requires and prints the source x destination matrix:\n"
+    "this machine's row here, every other row on that node's 'dmsconn agent', all at once.\n"
+    "An agent that cannot be asked makes its row unknown; the rest of the report stands.\n"
     "\n"
     "Node list (several may be combined; read in this order):\n"
     "  --dms FILE          DataMiner's DMS.xml: the DMAs and their Remoting/gRPC links\n"
@@ -21,11 +23,18 @@ static const char usage[] =
     "  --db FILE           DataMiner's DB.xml: Cassandra and OpenSearch nodes\n"
     "  --profile FILE      a YAML profile on top of the built-in 'dataminer' profile\n"
     "\n"
+    "Agents (the full matrix):\n"
+    "  --token-file FILE   the agents' shared token (a file only its owner can read)\n"
+    "  --agent-port N      where agents listen unless the inventory says (default 7488)\n"
+    "  --agent-tls         talk HTTPS to the agents; --agent-ca FILE to verify them,\n"
+    "                      --agent-insecure to accept any certificate (labs only)\n"
+    "\n"
     "Which checks:\n"
-    "  --from-here         run the row of this machine (found by its addresses)\n"
+    "  --from-here         only the row of this machine (found by its addresses), no agents\n"
     "  --as NAME           ... as node NAME\n"
     "  --all-targets       every check towards every node, whatever this node's roles\n"
     "  --check LIST        only these checks (comma-separated names)\n"
+    "  --from LIST         only these source nodes (rows)\n"
     "  --to LIST           only these destination nodes\n"
     "\n"
     "Run and output:\n"
@@ -47,7 +56,9 @@ struct check_args {
     bool all_targets;
     const char *as;
     const char **checks;
+    const char **from;
     const char **to;
+    const char *token_file;
 };
 
 /* Unknown names in a filter are typos: refuse them rather than silently run nothing. */
@@ -64,6 +75,10 @@ static int validate_filter(const struct dc_cluster *cluster, const struct dc_pro
     for (const char **n = a->to; n && *n; n++) {
         if (dc_cluster_find(cluster, *n) < 0)
             return cli_usage_error("check", "--to: no node named '%s'", *n);
+    }
+    for (const char **n = a->from; n && *n; n++) {
+        if (dc_cluster_find(cluster, *n) < 0)
+            return cli_usage_error("check", "--from: no node named '%s'", *n);
     }
     return 0;
 }
@@ -93,6 +108,56 @@ static int pick_source(struct dc_cluster *cluster, const struct check_args *a, u
     return dc_cluster_add_here(cluster, host, source) ? DC_RUN_UNKNOWN : 0;
 }
 
+/* The full matrix: this machine's row (if it is a node) here, every other row on agents. */
+static int run_matrix(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                      struct check_args *a)
+{
+    long local = -1;
+    if (a->as) {
+        local = dc_cluster_find(cluster, a->as);
+        if (local < 0)
+            return cli_usage_error("check", "--as %s: no node has this name or address", a->as);
+    } else {
+        local = dc_engine_local_node(cluster);
+    }
+    struct dc_plan_filter filter = {.checks = a->checks, .from = a->from, .to = a->to};
+    struct dc_plan *plan = NULL;
+    char *token = NULL;
+    struct dc_diag diag = {{0}};
+    int rc = 0;
+    if (dc_plan_build(cluster, profile, &filter, &plan)) {
+        fprintf(stderr, "dmsconn check: out of memory while planning\n");
+        return DC_RUN_UNKNOWN;
+    }
+    bool remote = false;
+    for (size_t i = 0; i < plan->ntasks && !remote; i++)
+        remote = (long)plan->tasks[i].from != local;
+    if (plan->ntasks == 0) {
+        fprintf(stderr,
+                "dmsconn check: nothing to check: no check of profile '%s' applies to "
+                "these nodes\n",
+                profile->name);
+        rc = DC_RUN_UNKNOWN;
+    } else if (remote && !a->token_file) {
+        rc = cli_usage_error("check",
+                             "rows of other nodes run on their agents: expected "
+                             "--token-file FILE (or --from-here for this machine's row only)");
+    } else if (remote && dc_token_read(a->token_file, &token, &diag)) {
+        fprintf(stderr, "dmsconn check: %s\n", diag.msg);
+        rc = DC_RUN_UNKNOWN;
+    } else {
+        a->run.coordinate = true;
+        a->run.local = local;
+        a->run.coord.token = token;
+        rc = cli_execute(cluster, profile, plan, &a->run);
+    }
+    if (token)
+        explicit_bzero(token, strlen(token));
+    free(token);
+    dc_plan_free(plan);
+    return rc;
+}
+
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
     static const struct option longopts[] = {
@@ -103,6 +168,12 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         {"as", required_argument, NULL, OPT_AS},
         {"check", required_argument, NULL, OPT_CHECK},
         {"to", required_argument, NULL, OPT_TO},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE_CHECK},
+        {"agent-port", required_argument, NULL, OPT_AGENT_PORT},
+        {"agent-tls", no_argument, NULL, OPT_AGENT_TLS},
+        {"agent-ca", required_argument, NULL, OPT_AGENT_CA},
+        {"agent-insecure", no_argument, NULL, OPT_AGENT_INSECURE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -129,14 +200,32 @@ static int parse_args(int argc, char **argv, struct check_args *a)
             free(a->to);
             a->to = cli_split_list(optarg);
             break;
+        case OPT_FROM:
+            free(a->from);
+            a->from = cli_split_list(optarg);
+            break;
+        case OPT_TOKEN_FILE_CHECK: a->token_file = optarg; break;
+        case OPT_AGENT_PORT: {
+            char *end;
+            long p = strtol(optarg, &end, 10);
+            if (*end || p < 1 || p > 65535)
+                return cli_usage_error("check", "--agent-port '%s': expected 1-65535", optarg);
+            a->run.coord.agent_port = (uint16_t)p;
+            break;
+        }
+        case OPT_AGENT_TLS: a->run.coord.tls = true; break;
+        case OPT_AGENT_CA: a->run.coord.ca_file = optarg; break;
+        case OPT_AGENT_INSECURE: a->run.coord.insecure = true; break;
         default: return cli_usage_error("check", "unknown option");
         }
     }
     if (optind < argc)
         return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
-    if (!a->from_here)
-        return cli_usage_error("check", "the full matrix needs 'dmsconn agent' on every node, "
-                                        "which is not built yet: expected --from-here");
+    if (a->from_here && a->from)
+        return cli_usage_error("check", "--from selects rows of the full matrix; with "
+                                        "--from-here there is one row");
+    if (!a->from_here && a->all_targets)
+        return cli_usage_error("check", "--all-targets goes with --from-here");
     return 0;
 }
 
@@ -156,9 +245,14 @@ int cmd_check(int argc, char **argv)
     if (rc)
         goto out;
     rc = validate_filter(cluster, profile, &a);
+    if (rc)
+        goto out;
+    if (!a.from_here) {
+        rc = run_matrix(cluster, profile, &a);
+        goto out;
+    }
     uint32_t source = 0;
-    if (!rc)
-        rc = pick_source(cluster, &a, &source);
+    rc = pick_source(cluster, &a, &source);
     if (rc)
         goto out;
     struct dc_plan_filter filter = {.checks = a.checks, .to = a.to};
@@ -184,6 +278,7 @@ out:
     dc_cluster_free(cluster);
     free(a.src.nodes);
     free(a.checks);
+    free(a.from);
     free(a.to);
     return rc;
 }

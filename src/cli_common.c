@@ -49,6 +49,9 @@ void cli_run_defaults(struct cli_run *run)
     dc_engine_opts_default(&run->engine);
     dc_verdict_opts_default(&run->verdict);
     run->engine.handle_signals = true;
+    run->local = -1;
+    run->coord.agent_port = DC_AGENT_PORT;
+    run->coord.margin_s = 2.0; /* the agent's own start-up, planning and JSON */
 }
 
 int cli_source_option(struct cli_sources *src, int opt, const char *arg)
@@ -161,7 +164,10 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = dc_engine_run(cluster, profile, plan, &run->engine, results, &rep.interrupted, &diag);
+    int rc = run->coordinate ? dc_coordinator_run(cluster, profile, plan, run->local, &run->engine,
+                                                  &run->coord, results, &rep.interrupted, &diag)
+                             : dc_engine_run(cluster, profile, plan, &run->engine, results,
+                                             &rep.interrupted, &diag);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     rep.duration_ms =
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;

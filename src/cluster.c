@@ -20,6 +20,7 @@ static void node_clear(struct dc_node *node)
         free(node->addresses[i]);
     free(node->addresses);
     free(node->ports);
+    free(node->agent);
     free(node->origin);
 }
 

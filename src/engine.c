@@ -57,7 +57,6 @@ void engine_pump(struct engine *e)
         if (dest_wants_more(e, dest))
             ring_push(e, d);
     }
-    engine_maybe_finish(e);
 }
 
 /* Records a result for a task that never reached the network (dns, interrupted). */
@@ -89,25 +88,15 @@ void engine_dest_idle(struct engine *e, struct dest *dest)
     engine_pump(e);
 }
 
+/* The signal handlers and the resolution deadline are unref'd: they never keep the loop
+ * alive, so the loop ends when the probes (and any attached work) are done. */
 static void close_aux(struct engine *e)
 {
-    if (e->aux_closed)
-        return;
-    e->aux_closed = true;
     if (e->signals) {
         uv_close((uv_handle_t *)&e->sigint, NULL);
         uv_close((uv_handle_t *)&e->sigterm, NULL);
     }
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
-}
-
-void engine_maybe_finish(struct engine *e)
-{
-    if (e->setting_up || e->active > 0 || e->resolving > 0)
-        return;
-    if (!e->stopping && e->ring_len > 0)
-        return;
-    close_aux(e);
 }
 
 static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, const char *why)
@@ -134,7 +123,6 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     if (dest->state != DEST_RESOLVING) {
         /* the resolution deadline settled this destination already */
         uv_freeaddrinfo(res);
-        engine_maybe_finish(e);
         return;
     }
     if (status == 0 && res) {
@@ -150,7 +138,6 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
              node->addresses[dest->try_index], uv_strerror(status));
     dest->try_index++;
     resolve_next(e, dest);
-    engine_maybe_finish(e);
 }
 
 static void resolve_next(struct engine *e, struct dest *dest)
@@ -193,7 +180,6 @@ static void on_resolve_deadline(uv_timer_t *timer)
                  e->cluster->nodes[dest->node].addresses[dest->try_index], e->opts.timeout_s);
         dest_fail(e, dest, DC_STATE_DNS, why);
     }
-    engine_maybe_finish(e);
 }
 
 /* What was measured stays; what was not stays "not run: interrupted". */
@@ -210,7 +196,8 @@ static void on_signal(uv_signal_t *sig, int signum)
             e->dests[d].state = DEST_FAILED;
         }
     }
-    engine_maybe_finish(e);
+    if (e->opts.interrupt)
+        e->opts.interrupt(e->opts.attach_ud);
 }
 
 static int build_queues(struct engine *e)
@@ -317,15 +304,17 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         uv_unref((uv_handle_t *)&e.sigint);
         uv_unref((uv_handle_t *)&e.sigterm);
     }
-    e.setting_up = true;
+    if (opts->attach)
+        opts->attach(&e.loop, opts->attach_ud);
     for (size_t d = 0; d < e.ndests; d++) {
         if (e.dests[d].qlen > 0)
             resolve_next(&e, &e.dests[d]);
     }
-    e.setting_up = false;
     engine_pump(&e);
     uv_run(&e.loop, UV_RUN_DEFAULT);
     close_aux(&e);
+    if (opts->detach)
+        opts->detach(opts->attach_ud);
     uv_run(&e.loop, UV_RUN_DEFAULT); /* runs the close callbacks */
     rc = uv_loop_close(&e.loop);
     if (rc)

@@ -45,11 +45,9 @@ struct engine {
     unsigned active;
     size_t done;
     size_t resolving;
-    bool setting_up;
     bool stopping;
     bool interrupted;
     bool signals;
-    bool aux_closed;
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t resolve_timer;
@@ -59,7 +57,6 @@ struct engine {
 
 /* engine.c */
 void engine_pump(struct engine *e);
-void engine_maybe_finish(struct engine *e);
 void engine_result_done(struct engine *e, uint32_t task);
 /* A probe towards dest has released its handles. */
 void engine_dest_idle(struct engine *e, struct dest *dest);

@@ -72,10 +72,41 @@ static int read_ports(struct dc_yaml *y, yaml_node_t *map, struct dc_node *node,
     return 0;
 }
 
+/* agent: ADDR:PORT, or [IPv6]:PORT — where this node's dmsconn agent listens. */
+static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
+                      struct dc_diag *diag)
+{
+    const char *s = dc_yaml_scalar(y, at, "agent", diag);
+    if (!s)
+        return DC_EPARSE;
+    const char *colon = strrchr(s, ':');
+    char host[256];
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    size_t hostlen = colon ? (size_t)(colon - s) : 0;
+    if (hostlen >= 2 && s[0] == '[' && s[hostlen - 1] == ']') {
+        s++;
+        hostlen -= 2;
+    }
+    if (hostlen > 0 && hostlen < sizeof host)
+        snprintf(host, sizeof host, "%.*s", (int)hostlen, s);
+    else
+        host[0] = '\0';
+    if (!colon || !end || *end || port < 1 || port > 65535 || !dc_address_valid(host)) {
+        dc_diag_set(diag, "%s:%lu: agent '%s': expected ADDRESS:PORT or [IPv6]:PORT", y->origin,
+                    dc_yaml_line(at), (const char *)at->data.scalar.value);
+        return DC_EINVAL;
+    }
+    free(node->agent);
+    node->agent = strdup((const char *)at->data.scalar.value);
+    return node->agent ? 0 : DC_ENOMEM;
+}
+
 static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t *item,
                      struct dc_diag *diag)
 {
-    static const char *const keys[] = {"name", "address", "addresses", "roles", "ports", NULL};
+    static const char *const keys[] = {"name",  "address", "addresses", "roles",
+                                       "ports", "agent",   NULL};
     unsigned long line = dc_yaml_line(item);
     if (item->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: a node: expected a mapping with name, address and roles",
@@ -130,6 +161,9 @@ static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t 
             return DC_ENOMEM;
         node->naddresses++;
     }
+    yaml_node_t *agent = dc_yaml_get(y, item, "agent");
+    if (agent && (rc = read_agent(y, agent, node, diag)))
+        return rc;
     yaml_node_t *ports = dc_yaml_get(y, item, "ports");
     return ports ? read_ports(y, ports, node, diag) : 0;
 }

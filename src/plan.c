@@ -57,7 +57,7 @@ static uint16_t applicable_port(const struct dc_cluster *cluster, const struct d
     return dc_node_port(dst, port);
 }
 
-static int push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port)
+int dc_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port)
 {
     if (plan->ntasks == plan->cap) {
         size_t cap = plan->cap ? plan->cap * 2 : 256;
@@ -105,12 +105,20 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
             uint16_t port = applicable_port(cluster, check, dst);
             if (!port || (all_targets && duplicate(plan, first, profile, check, port)))
                 continue;
-            int rc = push(plan, src, d, c, port);
+            int rc = dc_plan_push(plan, src, d, c, port);
             if (rc)
                 return rc;
         }
     }
     return 0;
+}
+
+uint16_t dc_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
+                      const struct dc_node *dst)
+{
+    if (dst->pseudo || !roles_match(dst->roles, check->to_roles))
+        return 0;
+    return applicable_port(cluster, check, dst);
 }
 
 void dc_plan_free(struct dc_plan *plan)

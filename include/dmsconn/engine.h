@@ -7,6 +7,8 @@
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
 
+struct uv_loop_s;
+
 struct dc_engine_opts {
     double timeout_s;     /* per probe, from its start; also bounds name resolution */
     unsigned concurrency; /* probes in flight at once, in all */
@@ -18,6 +20,13 @@ struct dc_engine_opts {
     /* Called on the loop thread after each result (may be NULL). */
     void (*on_result)(void *ud, size_t index, size_t done, size_t total);
     void *ud;
+    /* Other work on the same loop (the coordinator's requests to agents): attach starts it
+     * once the loop exists; the run lasts until it ends too; interrupt stops it on SIGINT;
+     * detach closes its handles after the loop has run dry. Each may be NULL. */
+    void (*attach)(struct uv_loop_s *loop, void *ud);
+    void (*interrupt)(void *ud);
+    void (*detach)(void *ud);
+    void *attach_ud;
 };
 
 void dc_engine_opts_default(struct dc_engine_opts *opts);

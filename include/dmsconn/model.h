@@ -71,6 +71,7 @@ struct dc_node {
     uint16_t link_port; /* 0: the check's own port */
     struct dc_port_map *ports;
     size_t nports;
+    char *agent;  /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
     char *origin; /* where it was defined, for messages: "DMS.xml:4" */
     bool pseudo;  /* the "here" source of --all-targets, not a cluster member */
 };

@@ -40,7 +40,7 @@ expect 3 "--concurrency '0'" -- check --from-here --node a=127.0.0.1 --concurren
 expect 3 "no check named 'cqll'" -- check --from-here --node a=127.0.0.1 --check cqll
 expect 3 "no node named 'zz'" -- check --from-here --node a=127.0.0.1 --to zz
 expect 3 "--as nobody" -- check --from-here --node a=192.0.2.1 --as nobody
-expect 3 "expected --from-here" -- check --node a=192.0.2.1
+expect 3 "expected --token-file" -- check --node a=192.0.2.1 --node b=192.0.2.2
 expect 3 "unknown command 'chek'" -- chek
 expect 3 "expected 'show'" -- profile
 expect 3 "nothing to check" -- check --from-here --as 10.20.2.21 --dms "$data/dms-sample.xml" \

@@ -1,0 +1,61 @@
+/* The agent: an HTTP API (libmicrohttpd) that runs, from this node, the tasks a coordinator
+ * sends — only towards nodes of its own cluster and ports of its own profile — and the
+ * coordinator's side of it. */
+#ifndef DMSCONN_AGENT_H
+#define DMSCONN_AGENT_H
+
+#include "dmsconn/engine.h"
+#include "dmsconn/wire.h"
+
+#define DC_AGENT_PORT 7488 /* outside DataMiner's port list (PORTS.md) */
+
+/* Reads a bearer token: a regular file readable by its owner only, at least 16 characters
+ * (trailing whitespace ignored). */
+int dc_token_read(const char *path, char **token, struct dc_diag *diag);
+/* Compares in time that depends on the lengths only, not on where they differ. */
+bool dc_token_equal(const char *expected, const char *given);
+
+/* Turns a batch into a plan of the tasks this agent may run: the destination must be a node
+ * of its cluster and the port the one the profile checks there. results[i] of a refused
+ * task is filled (state error, the reason); map[k] is the batch index of plan task k. */
+int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan,
+                       size_t **map, struct dc_result *results);
+
+struct dc_agent_opts {
+    const char *listen_address; /* numeric IPv4/IPv6 */
+    uint16_t port;
+    const char *token;
+    const char *tls_cert_pem; /* both NULL: plain HTTP */
+    const char *tls_key_pem;
+    const struct dc_cluster *cluster;
+    const struct dc_profile *profile;
+    uint32_t self;
+    struct dc_engine_opts engine; /* timeout_s here is the most a request may ask for */
+    size_t max_body;              /* bytes */
+    unsigned max_runs;            /* batches running at once */
+};
+
+struct dc_agent;
+
+int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, struct dc_diag *diag);
+/* Stops accepting, waits for running batches (bounded by their timeout), frees. */
+void dc_agent_stop(struct dc_agent *agent);
+
+/* The coordinator: runs `local`'s row here (-1: none) and every other row on its node's
+ * agent, all at once; a row whose agent fails is `unknown` with the reason. */
+struct dc_coordinator_opts {
+    const char *token;
+    uint16_t agent_port; /* for nodes without an explicit agent address */
+    bool tls;
+    const char *ca_file; /* NULL: the system's CAs */
+    bool insecure;       /* accept any certificate (labs) */
+    double margin_s;     /* on top of the probe timeout for an agent's answer */
+};
+
+int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       const struct dc_plan *plan, long local, const struct dc_engine_opts *engine,
+                       const struct dc_coordinator_opts *opts, struct dc_result *results,
+                       bool *interrupted, struct dc_diag *diag);
+
+#endif

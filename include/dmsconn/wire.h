@@ -1,0 +1,46 @@
+/* What the coordinator and an agent say to each other over HTTP (JSON):
+ *   POST /v1/run  {"schema":"dmsconn.tasks/1","source":NAME,"timeout_s":S,
+ *                  "tasks":[{"to":NAME,"address":ADDR,"check":NAME,"port":P}, ...]}
+ *   200           {"schema":"dmsconn.results/1","node":NAME,
+ *                  "results":[{"state":..,"measured":..,"latency_ms":..,"address":..,
+ *                              "detail":..,"evidence":..}, ...]}   (same order as tasks) */
+#ifndef DMSCONN_WIRE_H
+#define DMSCONN_WIRE_H
+
+#include "dmsconn/model.h"
+#include "dmsconn/plan.h"
+
+#define DC_WIRE_MAX_TASKS 100000
+
+struct dc_wire_task {
+    char *to;
+    char *address;
+    char *check;
+    uint16_t port;
+};
+
+struct dc_wire_batch {
+    char *source;
+    double timeout_s;
+    struct dc_wire_task *tasks;
+    size_t ntasks;
+};
+
+/* The request for the tasks plan->tasks[index[0..n-1]] (all from one source). Caller frees. */
+char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s);
+
+/* Parses a request; on failure `why` says what was wrong (for a 400). */
+int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,
+                          size_t cap);
+void dc_wire_batch_free(struct dc_wire_batch *batch);
+
+/* The response for n results. Caller frees. */
+char *dc_wire_results(const char *node, const struct dc_result *results, size_t n);
+
+/* Parses a response into results[0..n-1] (state, measured, latency, address, detail,
+ * evidence); fails when it is not exactly n well-formed results. */
+int dc_wire_parse_results(const char *body, size_t len, struct dc_result *results, size_t n,
+                          char *why, size_t cap);
+
+#endif

@@ -1,0 +1,50 @@
+/* Bearer tokens: read from a file only its owner can read; compared in constant time. */
+#include "dmsconn/agent.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dmsconn/inventory.h"
+
+int dc_token_read(const char *path, char **token, struct dc_diag *diag)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        dc_diag_set(diag, "%s: cannot read the token file", path);
+        return DC_EIO;
+    }
+    if (st.st_mode & 077) {
+        dc_diag_set(diag,
+                    "%s: the token file is open to others (mode %04o); expected 0600 "
+                    "(chmod 600 %s)",
+                    path, (unsigned)(st.st_mode & 07777), path);
+        return DC_EINVAL;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    int rc = dc_read_file(path, &data, &len, diag);
+    if (rc)
+        return rc;
+    while (len > 0 && isspace((unsigned char)data[len - 1]))
+        data[--len] = '\0';
+    if (len < 16 || strlen(data) != len) {
+        dc_diag_set(diag, "%s: expected a token of at least 16 characters on one line", path);
+        free(data);
+        return DC_EINVAL;
+    }
+    *token = data;
+    return 0;
+}
+
+bool dc_token_equal(const char *expected, const char *given)
+{
+    size_t a = strlen(expected), b = strlen(given);
+    unsigned char diff = (unsigned char)(a != b);
+    /* Walk the expected token whole, whatever `given` holds, so timing says nothing of how
+     * many leading bytes matched. */
+    for (size_t i = 0; i < a; i++)
+        diff |= (unsigned char)(expected[i] ^ (i < b ? given[i] : 0));
+    return diff == 0;
+}

@@ -1,0 +1,272 @@
+/* The coordinator: its own row on the local engine, every other row on that node's agent
+ * (one HTTP request per row, all at once, through libcurl on the engine's own loop). A row
+ * whose agent fails becomes `unknown` with the reason; the rest of the report stands. */
+#include "dmsconn/agent.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "curl_uv.h"
+
+#define MAX_RESPONSE (64u * 1024 * 1024)
+
+struct row {
+    struct coordinator *co;
+    uint32_t source;
+    size_t *index; /* plan indices of this row */
+    size_t n;
+    CURL *easy;
+    struct curl_slist *headers;
+    char *body;
+    char *response;
+    size_t response_len;
+    bool overflow;
+    char endpoint[300];
+};
+
+struct coordinator {
+    const struct dc_cluster *cluster;
+    const struct dc_profile *profile;
+    const struct dc_plan *plan;
+    const struct dc_coordinator_opts *opts;
+    double timeout_s;
+    struct dc_result *results;
+    struct row *rows;
+    size_t nrows;
+    struct dc_curl_uv *curl;
+    char auth_header[1100];
+};
+
+static void row_unknown(struct row *row, const char *fmt, const char *a, const char *b)
+{
+    char why[192];
+    snprintf(why, sizeof why, fmt, a, b);
+    for (size_t i = 0; i < row->n; i++) {
+        struct dc_result *r = &row->co->results[row->index[i]];
+        memset(r, 0, sizeof *r);
+        r->state = DC_STATE_UNKNOWN;
+        r->latency_ms = -1;
+        snprintf(r->detail, sizeof r->detail, "%s", why);
+    }
+}
+
+static size_t on_data(char *data, size_t size, size_t n, void *ud)
+{
+    struct row *row = ud;
+    size_t len = size * n;
+    if (row->response_len + len > MAX_RESPONSE) {
+        row->overflow = true;
+        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    char *grown = realloc(row->response, row->response_len + len + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + row->response_len, data, len);
+    row->response = grown;
+    row->response_len += len;
+    row->response[row->response_len] = '\0';
+    return len;
+}
+
+static void on_done(CURL *easy, CURLcode result, void *ud)
+{
+    struct row *row = ud;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    char code[32];
+    snprintf(code, sizeof code, "%ld", status);
+    if (result == CURLE_ABORTED_BY_CALLBACK) {
+        row_unknown(row, "interrupted before the agent at %s answered%s", row->endpoint, "");
+    } else if (result != CURLE_OK) {
+        row_unknown(row, "agent at %s did not answer: %s", row->endpoint,
+                    row->overflow ? "its answer is too large" : curl_easy_strerror(result));
+    } else if (status == 401) {
+        row_unknown(row, "agent at %s refused the token (HTTP %s): check --token-file",
+                    row->endpoint, code);
+    } else if (status != 200) {
+        row_unknown(row, "agent at %s answered HTTP %s", row->endpoint, code);
+    } else {
+        struct dc_result *tmp = calloc(row->n, sizeof *tmp);
+        char why[160] = "";
+        if (!tmp ||
+            dc_wire_parse_results(row->response, row->response_len, tmp, row->n, why, sizeof why)) {
+            row_unknown(row, "agent at %s answered garbage: %s", row->endpoint,
+                        tmp ? why : "out of memory");
+        } else {
+            for (size_t i = 0; i < row->n; i++)
+                row->co->results[row->index[i]] = tmp[i];
+        }
+        free(tmp);
+    }
+    curl_easy_cleanup(easy);
+    row->easy = NULL;
+}
+
+/* "ADDR:PORT" of a node's agent: its inventory `agent`, else its address and the default. */
+static void endpoint_of(const struct dc_node *node, uint16_t port, char *buf, size_t cap)
+{
+    const char *addr = node->naddresses ? node->addresses[0] : "";
+    if (node->agent)
+        snprintf(buf, cap, "%s", node->agent);
+    else if (strchr(addr, ':'))
+        snprintf(buf, cap, "[%s]:%u", addr, port);
+    else
+        snprintf(buf, cap, "%s:%u", addr, port);
+}
+
+static int start_row(struct coordinator *co, struct row *row)
+{
+    const struct dc_coordinator_opts *o = co->opts;
+    endpoint_of(&co->cluster->nodes[row->source], o->agent_port, row->endpoint,
+                sizeof row->endpoint);
+    char url[400];
+    snprintf(url, sizeof url, "%s://%s/v1/run", o->tls ? "https" : "http", row->endpoint);
+    row->body =
+        dc_wire_request(co->cluster, co->profile, co->plan, row->index, row->n, co->timeout_s);
+    row->easy = curl_easy_init();
+    row->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    row->headers = curl_slist_append(row->headers, co->auth_header);
+    if (!row->body || !row->easy || !row->headers)
+        return DC_ENOMEM;
+    CURL *e = row->easy;
+    long total_ms = (long)((co->timeout_s + o->margin_s) * 1000.0);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, row->body);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, row);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(co->timeout_s * 1000.0));
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*"); /* agents are on the cluster's own network */
+    curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+    if (o->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+    if (o->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return dc_curl_uv_add(co->curl, e, on_done, row);
+}
+
+static void attach(uv_loop_t *loop, void *ud)
+{
+    struct coordinator *co = ud;
+    if (co->nrows == 0)
+        return;
+    if (dc_curl_uv_new(loop, &co->curl)) {
+        for (size_t r = 0; r < co->nrows; r++)
+            row_unknown(&co->rows[r], "cannot start HTTP requests%s%s", "", "");
+        return;
+    }
+    for (size_t r = 0; r < co->nrows; r++) {
+        struct row *row = &co->rows[r];
+        if (start_row(co, row)) {
+            row_unknown(row, "cannot send the row to the agent at %s%s", row->endpoint, "");
+            if (row->easy)
+                curl_easy_cleanup(row->easy);
+            row->easy = NULL;
+        }
+    }
+}
+
+static void interrupt(void *ud)
+{
+    struct coordinator *co = ud;
+    if (co->curl)
+        dc_curl_uv_abort(co->curl);
+}
+
+static void detach(void *ud)
+{
+    struct coordinator *co = ud;
+    dc_curl_uv_close(co->curl);
+    co->curl = NULL;
+}
+
+/* Groups the plan's remote tasks by source node; the plan is ordered by source already. */
+static int split_rows(struct coordinator *co, long local, struct dc_plan *local_plan,
+                      size_t **local_index)
+{
+    const struct dc_plan *plan = co->plan;
+    co->rows = calloc(co->cluster->nnodes ? co->cluster->nnodes : 1, sizeof *co->rows);
+    *local_index = calloc(plan->ntasks ? plan->ntasks : 1, sizeof **local_index);
+    if (!co->rows || !*local_index)
+        return DC_ENOMEM;
+    for (size_t i = 0; i < plan->ntasks; i++) {
+        const struct dc_task *t = &plan->tasks[i];
+        if ((long)t->from == local) {
+            (*local_index)[local_plan->ntasks] = i;
+            int rc = dc_plan_push(local_plan, t->from, t->to, t->check, t->port);
+            if (rc)
+                return rc;
+            continue;
+        }
+        struct row *row = co->nrows ? &co->rows[co->nrows - 1] : NULL;
+        if (!row || row->source != t->from) {
+            row = &co->rows[co->nrows++];
+            row->co = co;
+            row->source = t->from;
+            row->index = calloc(plan->ntasks, sizeof *row->index);
+            if (!row->index)
+                return DC_ENOMEM;
+        }
+        row->index[row->n++] = i;
+    }
+    /* Until an agent answers, its row is unknown: a result is never "ok" by default. */
+    for (size_t r = 0; r < co->nrows; r++)
+        row_unknown(&co->rows[r], "not run: the agent of %s was not asked%s",
+                    co->cluster->nodes[co->rows[r].source].name, "");
+    return 0;
+}
+
+int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       const struct dc_plan *plan, long local, const struct dc_engine_opts *engine,
+                       const struct dc_coordinator_opts *opts, struct dc_result *results,
+                       bool *interrupted, struct dc_diag *diag)
+{
+    struct coordinator co = {.cluster = cluster,
+                             .profile = profile,
+                             .plan = plan,
+                             .opts = opts,
+                             .timeout_s = engine->timeout_s,
+                             .results = results};
+    struct dc_plan local_plan = {0};
+    size_t *local_index = NULL;
+    struct dc_result *local_results = NULL;
+    snprintf(co.auth_header, sizeof co.auth_header, "Authorization: Bearer %s",
+             opts->token ? opts->token : "");
+    int rc = split_rows(&co, local, &local_plan, &local_index);
+    if (!rc && co.nrows > 0 && !opts->token) {
+        dc_diag_set(diag, "%zu rows run on agents: expected --token-file", co.nrows);
+        rc = DC_EINVAL;
+    }
+    local_results = calloc(local_plan.ntasks ? local_plan.ntasks : 1, sizeof *local_results);
+    if (!rc && !local_results)
+        rc = DC_ENOMEM;
+    if (!rc) {
+        struct dc_engine_opts eopts = *engine;
+        eopts.attach = attach;
+        eopts.interrupt = interrupt;
+        eopts.detach = detach;
+        eopts.attach_ud = &co;
+        rc = dc_engine_run(cluster, profile, &local_plan, &eopts, local_results, interrupted, diag);
+        for (size_t k = 0; k < local_plan.ntasks; k++)
+            results[local_index[k]] = local_results[k];
+    }
+    for (size_t r = 0; r < co.nrows; r++) {
+        free(co.rows[r].index);
+        free(co.rows[r].body);
+        free(co.rows[r].response);
+        curl_slist_free_all(co.rows[r].headers);
+    }
+    /* the header held the token: wipe it before the memory goes back */
+    explicit_bzero(co.auth_header, sizeof co.auth_header);
+    free(co.rows);
+    free(local_plan.tasks);
+    free(local_index);
+    free(local_results);
+    return rc;
+}

@@ -1,0 +1,24 @@
+/* libcurl's multi interface driven by a libuv loop (socket and timer callbacks), so HTTP
+ * transfers share the loop with every other probe. One instance per loop. */
+#ifndef DMSCONN_CURL_UV_H
+#define DMSCONN_CURL_UV_H
+
+#include <curl/curl.h>
+#include <uv.h>
+
+struct dc_curl_uv;
+
+/* Called once per transfer, on the loop thread, after the easy handle left the multi
+ * handle (the callee owns `easy` again). */
+typedef void (*dc_curl_done_fn)(CURL *easy, CURLcode result, void *ud);
+
+int dc_curl_uv_new(uv_loop_t *loop, struct dc_curl_uv **out);
+/* Starts a transfer; `done` fires exactly once unless this fails. */
+int dc_curl_uv_add(struct dc_curl_uv *cu, CURL *easy, dc_curl_done_fn done, void *ud);
+/* Ends every transfer still running: `done` fires for each with CURLE_ABORTED_BY_CALLBACK. */
+void dc_curl_uv_abort(struct dc_curl_uv *cu);
+/* Closes the loop handles; the memory goes once libuv has closed them. Call after abort or
+ * when no transfer is left. */
+void dc_curl_uv_close(struct dc_curl_uv *cu);
+
+#endif

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Agents and the coordinator end to end on loopback addresses (no root): three agents, each
+# sending from its own address, the full matrix checked cell by cell; an agent killed ->
+# its row unknown, the report still written; a wrong token -> nothing probed; tasks aimed
+# outside the cluster or its profile -> refused and never sent on the wire; oversized and
+# malformed requests -> 4xx, the agent still serving. Usage: test_agents.sh DMSCONN DATA
+set -u
+dmsconn=$1
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+base=$((20000 + $$ % 20000)) # agent ports: base+1..3; services: base+101, base+102
+a=$((base + 101)) b=$((base + 102)) stray=$((base + 103))
+
+umask 077
+echo "agent-test-token-0123456789" > "$work/token"
+echo "a-different-token-9876543210" > "$work/wrong"
+cat > "$work/inventory.yaml" <<YAML
+cluster: agents-test
+nodes:
+  - {name: n1, address: 127.0.1.11, roles: [dma], agent: "127.0.1.11:$((base + 1))"}
+  - {name: n2, address: 127.0.1.12, roles: [dma], agent: "127.0.1.12:$((base + 2))"}
+  - {name: n3, address: 127.0.1.13, roles: [dma], agent: "127.0.1.13:$((base + 3))"}
+YAML
+cat > "$work/profile.yaml" <<YAML
+name: agents-test
+base: none
+checks:
+  - {name: svc-a, probe: tcp, port: $a, from: [any], to: [any]}
+  - {name: svc-b, probe: tcp, port: $b, from: [any], to: [any]}
+YAML
+
+# Listeners that log every connection's peer address; they end by themselves after 120 s.
+timeout 120 python3 - "$work/accepted.log" "127.0.1.11:$a" "127.0.1.12:$a" "127.0.1.12:$b" \
+    "127.0.1.13:$a" "127.0.1.99:$a" "127.0.1.11:$stray" <<'PY' &
+import selectors, socket, sys
+log = open(sys.argv[1], "a", buffering=1)
+sel = selectors.DefaultSelector()
+for spec in sys.argv[2:]:
+    host, port = spec.rsplit(":", 1)
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, int(port))); s.listen(128); sel.register(s, selectors.EVENT_READ, spec)
+while True:
+    for key, _ in sel.select():
+        c, peer = key.fileobj.accept()
+        log.write(f"{peer[0]} -> {key.data}\n"); c.close()
+PY
+pids+=($!)
+for i in 1 2 3; do
+    "$dmsconn" agent --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+        --token-file "$work/token" --listen "127.0.1.1$i:$((base + i))" --bind-source \
+        2> "$work/agent$i.log" &
+    pids+=($!)
+    eval "agent$i=$!"
+done
+# bounded wait for the agents and listeners (5 s)
+python3 - "$base" "$a" <<'PY'
+import socket, sys, time, urllib.request
+base, a = int(sys.argv[1]), int(sys.argv[2])
+deadline = time.time() + 5
+for url in [f"http://127.0.1.1{i}:{base + i}/v1/health" for i in (1, 2, 3)]:
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=0.5).read(); break
+        except OSError:
+            if time.time() > deadline: sys.exit(f"not up: {url}")
+            time.sleep(0.05)
+PY
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+coordinator() { # coordinator TOKEN-FILE JSON
+    timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+        --token-file "$1" --as n1 --timeout 1 --json "$2" --no-color
+}
+# expected matrix, written by hand from the listeners above
+cat > "$work/expected.py" <<'PY'
+expected = {
+    ("n1", "n2", "svc-a"): "ok", ("n1", "n2", "svc-b"): "ok",
+    ("n1", "n3", "svc-a"): "ok", ("n1", "n3", "svc-b"): "refused",
+    ("n2", "n1", "svc-a"): "ok", ("n2", "n1", "svc-b"): "refused",
+    ("n2", "n3", "svc-a"): "ok", ("n2", "n3", "svc-b"): "refused",
+    ("n3", "n1", "svc-a"): "ok", ("n3", "n1", "svc-b"): "refused",
+    ("n3", "n2", "svc-a"): "ok", ("n3", "n2", "svc-b"): "ok",
+}
+PY
+compare() { # compare JSON UNKNOWN-ROW
+    python3 - "$1" "$2" "$work/expected.py" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); dead = sys.argv[2]
+exec(open(sys.argv[3]).read())
+got = {(x["from"], x["to"], x["check"]): x for x in r["results"]}
+bad = 0
+for k, v in expected.items():
+    want = "unknown" if k[0] == dead else v
+    if got.get(k, {}).get("state") != want:
+        bad += 1
+        print("FAIL", k, "expected", want, "got", got.get(k, {}).get("state"), got.get(k, {}).get("detail"))
+if len(got) != len(expected):
+    bad += 1; print("FAIL: results", len(got), "expected", len(expected))
+if dead != "-":
+    d = got[(dead, "n1", "svc-a")]["detail"]
+    assert "did not answer" in d, d
+sys.exit(1 if bad else 0)
+PY
+}
+
+coordinator "$work/token" "$work/full.json" > "$work/full.txt"; rc=$?
+cat "$work/full.txt"
+[[ $rc -eq 2 ]] && ok || ko "full matrix: exit $rc, expected 2"
+compare "$work/full.json" - && ok || ko "full matrix cells"
+# the agents' probes left from their own addresses
+grep -q "^127.0.1.13 -> 127.0.1.12:$b" "$work/accepted.log" && ok || ko "n3's probe to n2 did not come from n3"
+
+# a wrong token: every remote row unknown, and no agent probes anything
+before=$(grep -vc "^127.0.0.1 " "$work/accepted.log")
+coordinator "$work/wrong" "$work/wrong.json" > /dev/null; rc=$?
+after=$(grep -vc "^127.0.0.1 " "$work/accepted.log")
+[[ $rc -eq 2 && $before -eq $after ]] && ok || ko "wrong token: exit $rc, agent connections $before -> $after"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+rows = [x for x in r["results"] if x["from"] != "n1"]
+assert rows and all(x["state"] == "unknown" and "refused the token" in x["detail"] for x in rows), rows[0]
+' "$work/wrong.json" && ok || ko "wrong token rows"
+
+# direct requests: the agent refuses what is outside its cluster or profile, answers 4xx to
+# garbage, and still serves afterwards
+python3 - "$base" "$work/token" "$work/accepted.log" "$a" "$stray" <<'PY' && ok || ko "direct requests"
+import json, sys, time, urllib.request, urllib.error
+base, token, log, a, stray = int(sys.argv[1]), open(sys.argv[2]).read().strip(), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+url = f"http://127.0.1.12:{base + 2}/v1/run"
+def post(body, tok=token, path=url):
+    req = urllib.request.Request(path, data=body, method="POST",
+                                 headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+def batch(tasks):
+    return json.dumps({"schema": "dmsconn.tasks/1", "source": "n2", "timeout_s": 1, "tasks": tasks}).encode()
+seen = open(log).read()
+status, r = post(batch([
+    {"to": "evil", "address": "127.0.1.99", "check": "svc-a", "port": a},
+    {"to": "n1", "address": "127.0.1.11", "check": "svc-a", "port": stray},
+    {"to": "n1", "address": "127.0.1.11", "check": "ssh", "port": 22},
+    {"to": "n1", "address": "127.0.1.11", "check": "svc-a", "port": a},
+]))
+assert status == 200, (status, r)
+res = r["results"]
+assert all(x["state"] == "error" and "refused by the agent" in x["detail"] for x in res[:3]), res
+assert res[3]["state"] == "ok", res[3]
+time.sleep(0.2)
+new = open(log).read()[len(seen):]
+assert "127.0.1.99" not in new and f":{stray}" not in new, new
+assert new.count(f"127.0.1.12 -> 127.0.1.11:{a}") == 1, new
+assert post(batch([]))[0] == 400
+assert post(b"{not json")[0] == 400
+assert post(b'{"schema":"dmsconn.tasks/1","source":"n1","timeout_s":1,"tasks":[{"to":"n2","address":"","check":"svc-a","port":1}]}')[0] == 400
+assert post(batch([{"to": "n1", "address": "", "check": "svc-a", "port": 70000}]))[0] == 400
+assert post(batch([]), tok="nope")[0] == 401
+assert post(b"x" * (17 * 1024 * 1024))[0] == 413
+assert post(batch([]), path=f"http://127.0.1.12:{base + 2}/v1/nothing")[0] == 404
+h = urllib.request.urlopen(f"http://127.0.1.12:{base + 2}/v1/health", timeout=2)
+assert json.loads(h.read())["status"] == "ok"
+status, r = post(batch([{"to": "n3", "address": "127.0.1.13", "check": "svc-a", "port": a}]))
+assert status == 200 and r["results"][0]["state"] == "ok", r
+PY
+
+# an agent killed: its row unknown with the reason, the rest of the report stands
+kill "$agent3"; wait "$agent3" 2>/dev/null
+coordinator "$work/token" "$work/dead.json" > /dev/null; rc=$?
+[[ $rc -eq 2 ]] && ok || ko "dead agent: exit $rc"
+compare "$work/dead.json" n3 && ok || ko "dead agent cells"
+grep -q "stopping" "$work/agent3.log" && ok || ko "agent 3 did not stop cleanly on SIGTERM"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
