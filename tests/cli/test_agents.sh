@@ -174,6 +174,36 @@ status, r = post(batch([{"to": "n3", "address": "127.0.1.13", "check": "svc-a", 
 assert status == 200 and r["results"][0]["state"] == "ok", r
 PY
 
+# HTTPS: an agent with a certificate; the coordinator verifies it against that certificate,
+# and refuses it against the system's CAs
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
+    -days 1 -subj /CN=n2 -addext "subjectAltName=IP:127.0.1.12" 2>/dev/null
+sed "s/127.0.1.12:$((base + 2))/127.0.1.12:$((base + 4))/" "$work/inventory.yaml" > "$work/tls.yaml"
+"$dmsconn" agent --inventory "$work/tls.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --listen "127.0.1.12:$((base + 4))" --bind-source \
+    --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" 2> "$work/agent-tls.log" &
+pids+=($!)
+for _ in $(seq 50); do grep -q "on https://" "$work/agent-tls.log" && break; sleep 0.1; done
+tls_check() { # tls_check JSON EXTRA-FLAGS...
+    local out=$1; shift
+    timeout 30 "$dmsconn" check --inventory "$work/tls.yaml" --profile "$work/profile.yaml" \
+        --token-file "$work/token" --as n1 --from n2 --timeout 1 --json "$out" --quiet \
+        --agent-tls "$@"
+}
+tls_check "$work/tls-ok.json" --agent-ca "$work/cert.pem"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert len(r) == 4 and {(x["to"], x["check"], x["state"]) for x in r} == {
+    ("n1", "svc-a", "ok"), ("n1", "svc-b", "refused"), ("n3", "svc-a", "ok"), ("n3", "svc-b", "refused")}, r
+' "$work/tls-ok.json" && ok || ko "HTTPS agent with its certificate"
+tls_check "$work/tls-bad.json"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert all(x["state"] == "unknown" and "did not answer" in x["detail"] for x in r), r[0]
+' "$work/tls-bad.json" && ok || ko "HTTPS agent with an unknown certificate must be refused"
+
 # an agent killed: its row unknown with the reason, the rest of the report stands
 kill "$agent3"; wait "$agent3" 2>/dev/null
 coordinator "$work/token" "$work/dead.json" > /dev/null; rc=$?
