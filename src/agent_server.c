@@ -6,21 +6,38 @@
  * The token is checked before the body is read; nothing runs without it. */
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
+#include "dmsconn/plan.h"
+#include "dmsconn/preflight.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define VERSION_TEXT "0.1.0"
 
+/* The pre-flight listeners of this agent and the thread that closes them at their deadline,
+ * so they go away on every path, even when the coordinator never says so. */
+struct holder {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct dc_preflight pf;
+    bool active;
+    bool stopping;
+    struct timespec deadline; /* CLOCK_MONOTONIC */
+    pthread_t thread;
+};
+
 struct dc_agent {
     struct dc_agent_opts opts;
     struct MHD_Daemon *daemon;
     atomic_uint running;
+    struct holder holder;
 };
 
 struct request {
@@ -29,6 +46,7 @@ struct request {
     size_t cap;
     bool too_big;
     bool started;
+    bool preflight;
 };
 
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, char *json)
@@ -148,6 +166,116 @@ out:
     return result;
 }
 
+static void *hold_preflight(void *arg)
+{
+    struct holder *h = arg;
+    pthread_mutex_lock(&h->mu);
+    while (!h->stopping) {
+        int rc = h->active ? pthread_cond_timedwait(&h->cv, &h->mu, &h->deadline)
+                           : pthread_cond_wait(&h->cv, &h->mu);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        bool due = now.tv_sec > h->deadline.tv_sec ||
+                   (now.tv_sec == h->deadline.tv_sec && now.tv_nsec >= h->deadline.tv_nsec);
+        if (h->active && (rc != 0 || due)) {
+            dc_preflight_close(&h->pf);
+            h->active = false;
+        }
+    }
+    dc_preflight_close(&h->pf);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Ports some check of the profile probes on this node: the only ones it may open. */
+static bool profile_port(const struct dc_agent *agent, uint16_t port)
+{
+    const struct dc_node *self = &agent->opts.cluster->nodes[agent->opts.self];
+    for (size_t c = 0; c < agent->opts.profile->nchecks; c++) {
+        const struct dc_check *check = &agent->opts.profile->checks[c];
+        /* a must-be-closed port (Telnet) is never opened, not even for a moment */
+        if (check->expect != DC_EXPECT_MUST_BE_CLOSED &&
+            dc_plan_port(agent->opts.cluster, check, self) == port)
+            return true;
+    }
+    return false;
+}
+
+static void add_ports(cJSON *o, const char *name, const uint16_t *ports, size_t n)
+{
+    cJSON *list = cJSON_AddArrayToObject(o, name);
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(list, cJSON_CreateNumber(ports[i]));
+}
+
+/* POST /v1/preflight {"schema":"dmsconn.preflight/1","ports":[...],"hold_s":S}
+ * -> {"opened":[...],"in_use":[...],"refused":[...]}; DELETE /v1/preflight closes them. */
+static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connection *conn,
+                                     struct request *req)
+{
+    cJSON *root = cJSON_ParseWithLength(req->body ? req->body : "", req->len);
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
+    const cJSON *ports = cJSON_GetObjectItemCaseSensitive(root, "ports");
+    const cJSON *hold = cJSON_GetObjectItemCaseSensitive(root, "hold_s");
+    if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "dmsconn.preflight/1") != 0 ||
+        !cJSON_IsArray(ports) || cJSON_GetArraySize(ports) > DC_PREFLIGHT_MAX_PORTS ||
+        !cJSON_IsNumber(hold) || hold->valuedouble <= 0) {
+        cJSON_Delete(root);
+        return respond_error(conn, MHD_HTTP_BAD_REQUEST,
+                             "expected schema dmsconn.preflight/1, ports (at most 64) and hold_s");
+    }
+    uint16_t wanted[DC_PREFLIGHT_MAX_PORTS], refused[DC_PREFLIGHT_MAX_PORTS];
+    size_t nwanted = 0, nrefused = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, ports)
+    {
+        double v = cJSON_IsNumber(p) ? p->valuedouble : 0;
+        if (v >= 1 && v <= 65535 && profile_port(agent, (uint16_t)v))
+            wanted[nwanted++] = (uint16_t)v;
+        else
+            refused[nrefused++] = (uint16_t)(v >= 0 && v <= 65535 ? v : 0);
+    }
+    double hold_s =
+        hold->valuedouble < DC_PREFLIGHT_MAX_HOLD_S ? hold->valuedouble : DC_PREFLIGHT_MAX_HOLD_S;
+    cJSON_Delete(root);
+    const struct dc_node *self = &agent->opts.cluster->nodes[agent->opts.self];
+    struct holder *h = &agent->holder;
+    pthread_mutex_lock(&h->mu);
+    dc_preflight_close(&h->pf);
+    int rc = dc_preflight_open(agent->opts.listen_address, wanted, nwanted, &h->pf);
+    h->active = rc == 0 && h->pf.nopened > 0;
+    clock_gettime(CLOCK_MONOTONIC, &h->deadline);
+    h->deadline.tv_sec += (time_t)hold_s;
+    h->deadline.tv_nsec += (long)((hold_s - (double)(time_t)hold_s) * 1e9);
+    if (h->deadline.tv_nsec >= 1000000000L) {
+        h->deadline.tv_sec++;
+        h->deadline.tv_nsec -= 1000000000L;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "node", self->name);
+    add_ports(out, "opened", h->pf.opened, h->pf.nopened);
+    add_ports(out, "in_use", h->pf.in_use, h->pf.nin_use);
+    add_ports(out, "refused", refused, nrefused);
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    char *json = cJSON_PrintUnformatted(out);
+    cJSON_Delete(out);
+    if (rc)
+        return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
+    return respond(conn, MHD_HTTP_OK, json);
+}
+
+static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connection *conn)
+{
+    struct holder *h = &agent->holder;
+    pthread_mutex_lock(&h->mu);
+    dc_preflight_close(&h->pf);
+    h->active = false;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return respond(conn, MHD_HTTP_OK, strdup("{\"opened\":[]}"));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -163,16 +291,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return respond(conn, MHD_HTTP_OK,
                            strdup("{\"status\":\"ok\",\"version\":\"" VERSION_TEXT "\"}"));
         }
-        if (strcmp(url, "/v1/run") != 0)
-            return respond_error(conn, MHD_HTTP_NOT_FOUND, "expected /v1/run or /v1/health");
-        if (strcmp(method, "POST") != 0)
+        bool run = strcmp(url, "/v1/run") == 0, preflight = strcmp(url, "/v1/preflight") == 0;
+        if (!run && !preflight)
+            return respond_error(conn, MHD_HTTP_NOT_FOUND,
+                                 "expected /v1/run, /v1/preflight or /v1/health");
+        bool end = preflight && strcmp(method, "DELETE") == 0;
+        if (strcmp(method, "POST") != 0 && !end)
             return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
         if (!authorized(agent, conn))
             return respond_error(conn, MHD_HTTP_UNAUTHORIZED,
                                  "expected Authorization: Bearer TOKEN with this agent's token");
+        if (end)
+            return end_preflight(agent, conn);
         req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
+        req->preflight = preflight;
         *req_cls = req;
         return MHD_YES;
     }
@@ -189,7 +323,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(why, sizeof why, "request larger than %zu bytes", agent->opts.max_body);
         return respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, why);
     }
-    return run_batch(agent, conn, req);
+    return req->preflight ? run_preflight(agent, conn, req) : run_batch(agent, conn, req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -204,6 +338,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         free(req);
         *req_cls = NULL;
     }
+}
+
+static void stop_holder(struct holder *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->stopping = true;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->thread, NULL);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
 }
 
 int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, struct dc_diag *diag)
@@ -234,6 +379,16 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     if (!agent)
         return DC_ENOMEM;
     agent->opts = *opts;
+    pthread_mutex_init(&agent->holder.mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&agent->holder.cv, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pthread_create(&agent->holder.thread, NULL, hold_preflight, &agent->holder) != 0) {
+        free(agent);
+        return DC_ENOMEM;
+    }
     if (tls)
         flags |= MHD_USE_TLS;
     /* Connection limits keep a flood or a slow client from exhausting threads. */
@@ -260,5 +415,6 @@ void dc_agent_stop(struct dc_agent *agent)
     if (!agent)
         return;
     MHD_stop_daemon(agent->daemon);
+    stop_holder(&agent->holder);
     free(agent);
 }

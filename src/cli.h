@@ -92,6 +92,7 @@ enum {
     OPT_AGENT_TLS,
     OPT_AGENT_CA,
     OPT_AGENT_INSECURE,
+    OPT_PREFLIGHT,
 };
 
 /* One option per line reads better than the formatter's layout. */

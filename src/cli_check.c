@@ -26,6 +26,8 @@ static const char usage[] =
     "Agents (the full matrix):\n"
     "  --token-file FILE   the agents' shared token (a file only its owner can read)\n"
     "  --agent-port N      where agents listen unless the inventory says (default 7488)\n"
+    "  --preflight         first listen on required ports nothing uses yet (on each\n"
+    "                      node's agent), so paths are proven before a service exists\n"
     "  --agent-tls         talk HTTPS to the agents; --agent-ca FILE to verify them,\n"
     "                      --agent-insecure to accept any certificate (labs only)\n"
     "\n"
@@ -174,6 +176,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         {"agent-tls", no_argument, NULL, OPT_AGENT_TLS},
         {"agent-ca", required_argument, NULL, OPT_AGENT_CA},
         {"agent-insecure", no_argument, NULL, OPT_AGENT_INSECURE},
+        {"preflight", no_argument, NULL, OPT_PREFLIGHT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -216,6 +219,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         case OPT_AGENT_TLS: a->run.coord.tls = true; break;
         case OPT_AGENT_CA: a->run.coord.ca_file = optarg; break;
         case OPT_AGENT_INSECURE: a->run.coord.insecure = true; break;
+        case OPT_PREFLIGHT: a->run.coord.preflight = true; break;
         default: return cli_usage_error("check", "unknown option");
         }
     }
@@ -224,6 +228,8 @@ static int parse_args(int argc, char **argv, struct check_args *a)
     if (a->from_here && a->from)
         return cli_usage_error("check", "--from selects rows of the full matrix; with "
                                         "--from-here there is one row");
+    if (a->from_here && a->run.coord.preflight)
+        return cli_usage_error("check", "--preflight needs the agents: not with --from-here");
     if (!a->from_here && a->all_targets)
         return cli_usage_error("check", "--all-targets goes with --from-here");
     return 0;

@@ -246,6 +246,15 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     local_results = calloc(local_plan.ntasks ? local_plan.ntasks : 1, sizeof *local_results);
     if (!rc && !local_results)
         rc = DC_ENOMEM;
+    bool *opened = NULL;
+    struct dc_preflight_run *pf = NULL;
+    if (!rc && opts->preflight) {
+        opened = calloc(plan->ntasks ? plan->ntasks : 1, sizeof *opened);
+        /* held a little past the run's own bound, then the agents close them anyway */
+        rc = opened ? dc_preflight_begin(cluster, profile, plan, local, opts,
+                                         engine->timeout_s + opts->margin_s + 5.0, opened, &pf)
+                    : DC_ENOMEM;
+    }
     if (!rc) {
         struct dc_engine_opts eopts = *engine;
         eopts.attach = attach;
@@ -256,6 +265,16 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
         for (size_t k = 0; k < local_plan.ntasks; k++)
             results[local_index[k]] = local_results[k];
     }
+    dc_preflight_end(pf);
+    for (size_t i = 0; opened && i < plan->ntasks; i++) {
+        if (!opened[i])
+            continue;
+        results[i].preflight = true;
+        if (results[i].state == DC_STATE_OK)
+            snprintf(results[i].detail, sizeof results[i].detail,
+                     "path open up to a pre-flight listener (the service is not there yet)");
+    }
+    free(opened);
     for (size_t r = 0; r < co.nrows; r++) {
         free(co.rows[r].index);
         free(co.rows[r].body);

@@ -74,6 +74,8 @@ static cJSON *result_json(const struct dc_report *rep, size_t i)
         cJSON_AddStringToObject(o, "evidence", r->evidence);
     if (!r->measured)
         cJSON_AddBoolToObject(o, "measured", false);
+    if (r->preflight)
+        cJSON_AddBoolToObject(o, "preflight", true);
     return o;
 }
 

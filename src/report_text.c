@@ -130,13 +130,13 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
     char latency[32] = "";
     if (r->latency_ms >= 0)
         snprintf(latency, sizeof latency, ", %.*f ms", r->latency_ms < 10 ? 2 : 0, r->latency_ms);
-    fprintf(out, "  %s%-4s%s %s -> %s %s %s/%u: %s (%s%s)\n", opts->color ? color : "",
+    fprintf(out, "  %s%-4s%s %s -> %s %s %s/%u: %s (%s%s)%s\n", opts->color ? color : "",
             r->verdict == DC_VERDICT_FAIL   ? "FAIL"
             : r->verdict == DC_VERDICT_WARN ? "WARN"
                                             : "ok",
             opts->color ? RESET : "", rep->cluster->nodes[t->from].name,
             rep->cluster->nodes[t->to].name, c->name, dc_transport_name(c->transport), t->port,
-            dc_state_name(r->state), r->detail, latency);
+            dc_state_name(r->state), r->detail, latency, r->preflight ? " [pre-flight]" : "");
     if (r->remedy[0])
         fprintf(out, "       remedy: %s\n", r->remedy);
 }

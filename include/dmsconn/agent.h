@@ -51,7 +51,18 @@ struct dc_coordinator_opts {
     const char *ca_file; /* NULL: the system's CAs */
     bool insecure;       /* accept any certificate (labs) */
     double margin_s;     /* on top of the probe timeout for an agent's answer */
+    bool preflight;      /* listen first on required ports nothing uses yet */
 };
+
+/* Pre-flight around a run: opens listeners on every destination's free ports of the plan
+ * (on its agent, or here for `local`), marks opened[i] for each task that will meet one;
+ * end closes them all (the agents also close them at their deadline, on every path). */
+struct dc_preflight_run;
+int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       const struct dc_plan *plan, long local,
+                       const struct dc_coordinator_opts *opts, double hold_s, bool *opened,
+                       struct dc_preflight_run **out);
+void dc_preflight_end(struct dc_preflight_run *run);
 
 int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        const struct dc_plan *plan, long local, const struct dc_engine_opts *engine,

@@ -119,6 +119,7 @@ struct dc_task {
 struct dc_result {
     enum dc_state state;
     bool measured;      /* false: never run (interrupted, filtered out) */
+    bool preflight;     /* the destination port was a pre-flight listener of dmsconn's */
     double latency_ms;  /* connect round trip; < 0 when there was none */
     char address[64];   /* the address actually probed, "" if none */
     char detail[192];   /* one line for people */

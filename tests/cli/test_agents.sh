@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 base=$((20000 + $$ % 20000)) # agent ports: base+1..3; services: base+101, base+102
-a=$((base + 101)) b=$((base + 102)) stray=$((base + 103))
+a=$((base + 101)) b=$((base + 102)) stray=$((base + 103)) c=$((base + 104)) shut=$((base + 105))
 
 umask 077
 echo "agent-test-token-0123456789" > "$work/token"
@@ -33,6 +33,8 @@ base: none
 checks:
   - {name: svc-a, probe: tcp, port: $a, from: [any], to: [any]}
   - {name: svc-b, probe: tcp, port: $b, from: [any], to: [any]}
+  - {name: svc-c, probe: tcp, port: $c, from: [any], to: [any]}
+  - {name: shut, probe: tcp, port: $shut, from: [any], to: [any], expect: must_be_closed}
 YAML
 
 # Listeners that log every connection's peer address; they end by themselves after 120 s.
@@ -89,6 +91,10 @@ expected = {
     ("n3", "n1", "svc-a"): "ok", ("n3", "n1", "svc-b"): "refused",
     ("n3", "n2", "svc-a"): "ok", ("n3", "n2", "svc-b"): "ok",
 }
+for src in ("n1", "n2", "n3"):  # nothing listens on svc-c or shut anywhere
+    for dst in ("n1", "n2", "n3"):
+        if src != dst:
+            expected[(src, dst, "svc-c")] = expected[(src, dst, "shut")] = "refused"
 PY
 compare() { # compare JSON UNKNOWN-ROW
     python3 - "$1" "$2" "$work/expected.py" <<'PY'
@@ -128,6 +134,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 rows = [x for x in r["results"] if x["from"] != "n1"]
 assert rows and all(x["state"] == "unknown" and "refused the token" in x["detail"] for x in rows), rows[0]
+assert len(rows) == 16, len(rows)
 ' "$work/wrong.json" && ok || ko "wrong token rows"
 
 # direct requests: the agent refuses what is outside its cluster or profile, answers 4xx to
@@ -194,8 +201,9 @@ tls_check "$work/tls-ok.json" --agent-ca "$work/cert.pem"
 python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-assert len(r) == 4 and {(x["to"], x["check"], x["state"]) for x in r} == {
-    ("n1", "svc-a", "ok"), ("n1", "svc-b", "refused"), ("n3", "svc-a", "ok"), ("n3", "svc-b", "refused")}, r
+got = {(x["to"], x["check"], x["state"]) for x in r}
+assert len(r) == 8 and {("n1", "svc-a", "ok"), ("n1", "svc-b", "refused"), ("n3", "svc-a", "ok"),
+                        ("n3", "svc-b", "refused"), ("n3", "svc-c", "refused")} <= got, r
 ' "$work/tls-ok.json" && ok || ko "HTTPS agent with its certificate"
 tls_check "$work/tls-bad.json"
 python3 -c '
@@ -203,6 +211,31 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 assert all(x["state"] == "unknown" and "did not answer" in x["detail"] for x in r), r[0]
 ' "$work/tls-bad.json" && ok || ko "HTTPS agent with an unknown certificate must be refused"
+
+# pre-flight: free required ports get a listener for the run, must-be-closed ones never; all
+# listeners are gone afterwards
+timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as n1 --timeout 1 --json "$work/pre.json" --quiet --preflight
+python3 - "$work/pre.json" "$c" <<'PY' && ok || ko "pre-flight run"
+import json, socket, sys
+r = json.load(open(sys.argv[1]))["results"]
+for x in r:
+    key = (x["from"], x["to"], x["check"])
+    if x["check"] == "shut":
+        assert x["state"] == "refused" and not x.get("preflight"), x
+        continue
+    assert x["state"] == "ok", x
+    in_use = x["check"] == "svc-a" or (x["check"] == "svc-b" and x["to"] == "n2")
+    assert bool(x.get("preflight")) == (not in_use), x
+    if not in_use:
+        assert "pre-flight" in x["detail"], x
+for host in ("127.0.1.11", "127.0.1.12", "127.0.1.13"):
+    try:
+        socket.create_connection((host, int(sys.argv[2])), 1).close()
+        sys.exit(f"pre-flight listener still open on {host}")
+    except ConnectionRefusedError:
+        pass
+PY
 
 # an agent killed: its row unknown with the reason, the rest of the report stands
 kill "$agent3"; wait "$agent3" 2>/dev/null

@@ -1,0 +1,28 @@
+/* Pre-flight: before a service is installed, listen briefly on a port the profile requires
+ * so the path through the firewalls can be proven in advance (like DataMiner's own
+ * VerifyClusterPorts). The kernel completes handshakes on a listening socket, so nothing
+ * needs to accept: a connect that succeeds proves the path. */
+#ifndef DMSCONN_PREFLIGHT_H
+#define DMSCONN_PREFLIGHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DC_PREFLIGHT_MAX_PORTS 64
+#define DC_PREFLIGHT_MAX_HOLD_S 120.0
+
+struct dc_preflight {
+    int fds[DC_PREFLIGHT_MAX_PORTS];
+    uint16_t opened[DC_PREFLIGHT_MAX_PORTS]; /* listening now */
+    size_t nopened;
+    uint16_t in_use[DC_PREFLIGHT_MAX_PORTS]; /* something listens already: no need */
+    size_t nin_use;
+};
+
+/* Listens on address:port for each port that is free; at most DC_PREFLIGHT_MAX_PORTS. */
+int dc_preflight_open(const char *address, const uint16_t *ports, size_t n,
+                      struct dc_preflight *out);
+/* Closes every listener; safe to call twice. */
+void dc_preflight_close(struct dc_preflight *pf);
+
+#endif
