@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Prints figures (never pass/fail): the full matrix of a simulated cluster of N DMAs on
+# loopback addresses, one real agent per node, with the built-in dataminer profile, inside a
+# network namespace of its own where an nftables rule drops NATS Account Server traffic
+# (9090), so every run must wait for one probe timeout. Reports the coordinator's wall time
+# against that timeout, its peak RSS and one agent's. Needs root.
+# Usage: bench/agents.sh [DMSCONN] [SIZES...]   (default sizes: 10 50)
+set -euo pipefail
+dmsconn=$(realpath "${1:-build/dmsconn}")
+shift || true
+sizes=("${@:-10}")
+[[ $# -gt 0 ]] || sizes=(10 50)
+ns=dcagents-$$
+work=$(mktemp -d)
+cleanup() {
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    sleep 0.2
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip netns exec "$ns" nft -f - <<'NFT'
+table ip bench {
+    chain input {
+        type filter hook input priority 0;
+        tcp dport 9090 drop
+    }
+}
+NFT
+umask 077
+head -c 24 /dev/urandom | base64 > "$work/token"
+timeout_s=2
+echo "agents: full matrix, dataminer profile, timeout ${timeout_s} s, 9090 dropped;" \
+     "$(nproc) cores, $(uname -r)"
+printf '  %5s %7s %10s %12s %14s %14s\n' nodes tasks "wall (s)" "wall/timeout" "coord RSS MiB" "agent RSS MiB"
+for n in "${sizes[@]}"; do
+    {
+        echo "cluster: bench-$n"; echo "nodes:"
+        for i in $(seq "$n"); do
+            echo "  - {name: dma$i, address: 127.0.3.$i, roles: [dma], agent: \"127.0.3.$i:7488\"}"
+        done
+    } > "$work/inv.yaml"
+    pids=()
+    for i in $(seq 2 "$n"); do
+        ip netns exec "$ns" "$dmsconn" agent --inventory "$work/inv.yaml" --token-file "$work/token" \
+            --listen "127.0.3.$i:7488" --bind-source 2>/dev/null &
+        pids+=($!)
+    done
+    for _ in $(seq 100); do # bounded: 10 s for every agent to listen
+        up=$(ip netns exec "$ns" ss -Hltn 'sport = :7488' | wc -l)
+        [[ $up -ge $((n - 1)) ]] && break
+        sleep 0.1
+    done
+    out=$(ip netns exec "$ns" /usr/bin/time -f "%e %M" "$dmsconn" check --inventory "$work/inv.yaml" \
+        --token-file "$work/token" --as dma1 --timeout "$timeout_s" --json "$work/r.json" \
+        --quiet 2>&1 >/dev/null | tail -1 || true)
+    read -r wall rss <<<"$out"
+    agent_rss=$(awk '/VmHWM/ {print $2}' "/proc/${pids[0]}/status")
+    tasks=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["results"]))' "$work/r.json")
+    unknown=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(x["state"]=="unknown" for x in r["results"]))' "$work/r.json")
+    printf '  %5d %7d %10.2f %12.2f %14.1f %14.1f%s\n' "$n" "$tasks" "$wall" \
+        "$(echo "$wall / $timeout_s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
+        "$(echo "$agent_rss / 1024" | bc -l)" "$([[ $unknown -gt 0 ]] && echo "  ($unknown unknown!)")"
+    kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
+done
