@@ -42,9 +42,14 @@ static void release(struct dc_curl_uv *cu)
 
 static void on_handle_closed(uv_handle_t *handle)
 {
-    struct dc_curl_uv *cu = handle->data;
-    if (handle->type == UV_POLL)
-        free(handle);
+    struct dc_curl_uv *cu;
+    if (handle->type == UV_POLL) {
+        struct watch *w = handle->data; /* a poll's data is its watch; the timer's is cu */
+        cu = w->cu;
+        free(w);
+    } else {
+        cu = handle->data;
+    }
     release(cu);
 }
 
