@@ -5,10 +5,18 @@
 #include <string.h>
 
 extern const struct dc_probe_ops dc_probe_tcp;
+extern const struct dc_probe_ops dc_probe_cql;
+extern const struct dc_probe_ops dc_probe_jmx;
+extern const struct dc_probe_ops dc_probe_nats;
+extern const struct dc_probe_ops dc_probe_opensearch_transport;
+extern const struct dc_probe_ops dc_probe_remoting;
+extern const struct dc_probe_ops dc_probe_telnet;
 
 const struct dc_probe_ops *const dc_probes[] = {
-    &dc_probe_tcp,
-    NULL,
+    &dc_probe_tcp,    &dc_probe_remoting,
+    &dc_probe_nats,   &dc_probe_cql,
+    &dc_probe_jmx,    &dc_probe_opensearch_transport,
+    &dc_probe_telnet, NULL,
 };
 
 const struct dc_probe_ops *dc_probe_find(const char *name)

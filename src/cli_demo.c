@@ -1,6 +1,7 @@
 /* dmsconn demo: a throwaway four-node cluster on loopback addresses, with real listeners
  * and seeded faults, checked through the same plan, engine and reports as a real run. */
 #include "cli.h"
+#include "cli_demo_services.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"
 #include "dmsconn/profile.h"
@@ -14,7 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum serve { SERVE, DROP };
+/* SERVE: the right service; SQUAT: another program on the port; DROP: SYNs dropped. */
+enum serve { SERVE, SQUAT, DROP };
 
 struct listener_spec {
     const char *node;
@@ -50,7 +52,7 @@ static const struct listener_spec specs[] = {
     {"dma2", 6222, SERVE, NULL},
     {"dma2", 9090, SERVE, NULL},
     {"dma2", 23, SERVE, "dma2 has Telnet enabled (must be closed)"},
-    {"dma3", 8004, SERVE, NULL},
+    {"dma3", 8004, SQUAT, "dma3's port 8004 is taken by another web server, not SLNet"},
     {"dma3", 80, SERVE, NULL},
     {"dma3", 4222, SERVE, NULL},
     {"dma3", 6222, SERVE, NULL},
@@ -66,7 +68,25 @@ struct demo {
     int fds[NSPECS * 2];
     size_t nfds;
     uint16_t actual[NSPECS]; /* port each spec listens on after mapping */
+    int served[NSPECS];      /* listeners that answer, and as what */
+    enum demo_kind kinds[NSPECS];
+    size_t nserved;
+    struct demo_services *services;
 };
+
+/* What a listener on this (default) port speaks, as the built-in profile probes it. */
+static enum demo_kind kind_of(uint16_t port)
+{
+    switch (port) {
+    case 8004: return DEMO_REMOTING;
+    case 4222:
+    case 6222: return DEMO_NATS;
+    case 9042: return DEMO_CQL;
+    case 9300: return DEMO_TRANSPORT;
+    case 23: return DEMO_TELNET;
+    default: return DEMO_PLAIN;
+    }
+}
 
 static int bind_listener(const char *address, uint16_t port, int backlog, uint16_t *bound)
 {
@@ -140,6 +160,10 @@ static int start_listeners(struct demo *d)
         }
         d->fds[d->nfds++] = fd;
         d->actual[i] = bound;
+        if (s->mode != DROP) {
+            d->served[d->nserved] = fd;
+            d->kinds[d->nserved++] = s->mode == SQUAT ? DEMO_WEB : kind_of(s->port);
+        }
         if (s->mode == DROP) {
             int client = fill_queue(addr, bound);
             if (client < 0) {
@@ -150,6 +174,10 @@ static int start_listeners(struct demo *d)
             d->fds[d->nfds++] = client;
         }
     }
+    if (demo_services_start(d->served, d->kinds, d->nserved, &d->services) != 0) {
+        fprintf(stderr, "dmsconn demo: cannot start the demo's services\n");
+        return DC_RUN_UNKNOWN;
+    }
     return 0;
 }
 
@@ -157,7 +185,9 @@ static enum dc_state expected_state(const struct demo *d, const char *node, uint
 {
     for (size_t i = 0; i < NSPECS; i++) {
         if (specs[i].port && strcmp(specs[i].node, node) == 0 && d->actual[i] == port)
-            return specs[i].mode == DROP ? DC_STATE_FILTERED : DC_STATE_OK;
+            return specs[i].mode == DROP    ? DC_STATE_FILTERED
+                   : specs[i].mode == SQUAT ? DC_STATE_WRONG_SERVICE
+                                            : DC_STATE_OK;
     }
     return DC_STATE_REFUSED;
 }
@@ -202,9 +232,10 @@ static int build_cluster(struct demo *d)
 static const char usage[] =
     "usage: dmsconn demo [--timeout SECONDS] [--json FILE|-] [--all] [--no-color]\n"
     "\n"
-    "Starts a throwaway cluster of four nodes on 127.0.1.1-127.0.1.4 (dma1-3, db1) with real\n"
-    "listeners and seeded faults, checks it with the built-in profile, each row from its\n"
-    "own node's address, prints the matrix and cleans up. No root needed. Exit 0 when every\n"
+    "Starts a throwaway cluster of four nodes on 127.0.1.1-127.0.1.4 (dma1-3, db1) whose\n"
+    "listeners speak their protocols (NATS, .NET Remoting, Cassandra, Telnet), with seeded\n"
+    "faults, checks it with the built-in profile, each row from its own node's address,\n"
+    "prints the matrix and cleans up. No root needed. Exit 0 when every\n"
     "result matches the seeded faults, 2 when this machine disagrees (e.g. a local service\n"
     "already listens on one of the ports), 3 when the demo cannot start.\n";
 
@@ -266,6 +297,7 @@ int cmd_demo(int argc, char **argv)
         printf("\ndemo: all %zu results match the seeded faults.\n", plan->ntasks);
     rc = surprises ? DC_RUN_CRITICAL : 0;
 out:
+    demo_services_stop(d.services);
     for (size_t i = 0; i < d.nfds; i++)
         close(d.fds[i]);
     free(results);

@@ -30,7 +30,7 @@ expect 3 "inventory-bad-role.yaml:5: unknown role 'mongodb'" -- \
 expect 3 "inventory-dup.yaml:5" -- check --from-here --inventory "$data/inventory-dup.yaml"
 expect 3 "expected a port number 1-65535" -- \
     check --from-here --inventory "$data/inventory-bad-port.yaml"
-expect 3 "profile-bad-probe.yaml:2: unknown probe 'cql'" -- \
+expect 3 "profile-bad-probe.yaml:2: unknown probe 'cassandra'" -- \
     check --from-here --node a=127.0.0.1 --profile "$data/profile-bad-probe.yaml"
 expect 3 "unknown role 'oracle'" -- check --from-here --node a=127.0.0.1:oracle
 expect 3 "no nodes" -- check --from-here

@@ -36,8 +36,12 @@ assert states[("dma1", "db1", "cql")] == "filtered"
 assert states[("dma2", "dma3", "nats-account")] == "refused"
 assert states[("dma3", "dma2", "slnet-grpc")] == "ok"
 assert ("dma1", "dma2", "slnet-remoting") not in states   # dma2 is reached over gRPC
-assert states[("dma1", "dma3", "slnet-remoting")] == "ok"
-assert r["counts"] == {"pass": 43, "warn": 0, "fail": 8}, r["counts"]
+assert states[("dma1", "dma3", "slnet-remoting")] == "wrong_service"   # a web server squats 8004
+assert states[("dma1", "dma2", "nats-client")] == "ok"
+evidence = {(x["from"], x["to"], x["check"]): x.get("evidence", "") for x in r["results"]}
+assert "MS .NET Remoting" in evidence[("dma2", "dma1", "slnet-remoting")]
+assert "CQL_VERSION 3.4.5" not in evidence[("dma1", "db1", "cql")]     # dropped: no answer
+assert r["counts"] == {"pass": 41, "warn": 0, "fail": 10}, r["counts"]
 PY
 rm -f "$json"
 echo "$passed passed, $failed failed"

@@ -36,8 +36,15 @@ static void builtin_encodes_ports_md(void **state)
     assert_int_equal(check(p, "opensearch-http")->to_roles, DC_ROLE_OPENSEARCH);
     assert_int_equal(check(p, "opensearch-transport")->port, 9300);
     assert_int_equal(check(p, "cloudgateway")->pairs, DC_PAIRS_SELF);
-    for (size_t i = 0; i < p->nchecks; i++)
-        assert_string_equal(p->checks[i].probe->name, "tcp");
+    /* each service's own probe where one exists */
+    assert_string_equal(check(p, "slnet-remoting")->probe->name, "remoting");
+    assert_string_equal(check(p, "nats-client")->probe->name, "nats");
+    assert_string_equal(check(p, "nats-cluster")->probe->name, "nats");
+    assert_string_equal(check(p, "cql")->probe->name, "cql");
+    assert_string_equal(check(p, "cassandra-jmx")->probe->name, "jmx");
+    assert_string_equal(check(p, "opensearch-transport")->probe->name, "opensearch-transport");
+    assert_string_equal(check(p, "telnet")->probe->name, "telnet");
+    assert_string_equal(check(p, "cql-tls")->probe->name, "tcp");
     dc_profile_free(p);
 }
 
@@ -63,7 +70,7 @@ static void bad_profiles(void **state)
 {
     (void)state;
     static const char *const cases[][3] = {
-        {"profile-bad-probe.yaml", "profile-bad-probe.yaml:2", "unknown probe 'cql'"},
+        {"profile-bad-probe.yaml", "profile-bad-probe.yaml:2", "unknown probe 'cassandra'"},
         {"profile-bad-port.yaml", "profile-bad-port.yaml:3", "expected a port number 1-65535"},
         {"profile-bad-expect.yaml", "profile-bad-expect.yaml:6", "required, optional or"},
         {"profile-bad-transport.yaml", "profile-bad-transport.yaml:2", "speaks tcp"},
@@ -88,10 +95,11 @@ static void bad_profiles(void **state)
 static void registry(void **state)
 {
     (void)state;
-    char names[128];
+    char names[256];
     assert_non_null(dc_probe_find("tcp"));
     assert_null(dc_probe_find("nope"));
-    assert_string_equal(dc_probe_names(names, sizeof names), "tcp");
+    assert_string_equal(dc_probe_names(names, sizeof names),
+                        "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet");
 }
 
 int main(void)

@@ -1,0 +1,57 @@
+/* probes/probe_es_transport.c — OpenSearch/Elasticsearch transport (9300): the keep-alive
+ * ping is the 6-byte header "ES" + a message length of -1; a server channel answers a
+ * ping with a ping (the transport's TcpHeader and TransportKeepAlive). A TLS-only transport
+ * (the security plugin) answers clear text with a TLS record: recognised, not a failure. */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const uint8_t ping[6] = {'E', 'S', 0xFF, 0xFF, 0xFF, 0xFF};
+
+static size_t transport_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+{
+    (void)ctx;
+    if (cap < sizeof ping)
+        return 0;
+    memcpy(buf, ping, sizeof ping);
+    return sizeof ping;
+}
+
+static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool closed,
+                                         struct dc_result *out)
+{
+    if (dc_looks_like_tls(reply, len)) {
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "TLS transport (security plugin)");
+        return DC_JUDGE_DONE;
+    }
+    if (len < sizeof ping && !closed && (len < 2 || memcmp(reply, "ES", 2) == 0))
+        return DC_JUDGE_MORE;
+    if (len >= sizeof ping && memcmp(reply, ping, sizeof ping) == 0) {
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "transport ping answered");
+        return DC_JUDGE_DONE;
+    }
+    if (len >= 2 && memcmp(reply, "ES", 2) == 0) {
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "transport protocol (answered with a message)");
+        return DC_JUDGE_DONE;
+    }
+    dc_judge_wrong(reply, len, "the OpenSearch/Elasticsearch transport protocol", out);
+    return DC_JUDGE_DONE;
+}
+
+static const uint16_t transport_ports[] = {9300, 0};
+
+const struct dc_probe_ops dc_probe_opensearch_transport = {
+    .name = "opensearch-transport",
+    .summary = "OpenSearch/Elasticsearch transport: the keep-alive ping is echoed",
+    .default_ports = transport_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .hello = transport_hello,
+    .judge = transport_judge,
+    .max_reply = 256,
+};

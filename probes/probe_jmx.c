@@ -1,0 +1,66 @@
+/* probes/probe_jmx.c — Cassandra's JMX port (7199) is Java RMI: the client's transport
+ * header "JRMI" + version + StreamProtocol (0x4b) is acknowledged by ProtocolAck (0x4e)
+ * and the endpoint the server sees (Java RMI specification, 10.2 RMI Transport Protocol:
+ * Header, ProtocolAck, EndpointIdentifier = [UTF host][int port]). */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { STREAM_PROTOCOL = 0x4b, PROTOCOL_ACK = 0x4e, PROTOCOL_NOT_SUPPORTED = 0x4f };
+
+static size_t jmx_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+{
+    (void)ctx;
+    static const uint8_t header[] = {'J', 'R', 'M', 'I', 0x00, 0x02, STREAM_PROTOCOL};
+    if (cap < sizeof header)
+        return 0;
+    memcpy(buf, header, sizeof header);
+    return sizeof header;
+}
+
+static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed,
+                                   struct dc_result *out)
+{
+    if (len == 0 && !closed)
+        return DC_JUDGE_MORE;
+    if (len >= 1 && reply[0] == PROTOCOL_NOT_SUPPORTED) {
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "Java RMI (stream protocol not supported)");
+        return DC_JUDGE_DONE;
+    }
+    if (len < 1 || reply[0] != PROTOCOL_ACK) {
+        dc_judge_wrong(reply, len, "a Java RMI (JMX) acknowledgement", out);
+        return DC_JUDGE_DONE;
+    }
+    /* EndpointIdentifier: [short] length, host bytes, [int] port */
+    uint16_t hlen = len >= 3 ? dc_be16(reply + 1) : 0;
+    if (len < 3 || len < 3u + hlen + 4u) {
+        if (!closed)
+            return DC_JUDGE_MORE;
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "Java RMI (JMX) acknowledged");
+        return DC_JUDGE_DONE;
+    }
+    char host[64];
+    dc_printable(reply + 3, hlen, 60, host, sizeof host);
+    out->state = DC_STATE_OK;
+    snprintf(out->detail, sizeof out->detail, "Java RMI (JMX) acknowledged");
+    snprintf(out->evidence, sizeof out->evidence, "the server sees us as %s:%u", host,
+             (unsigned)dc_be32(reply + 3 + hlen));
+    return DC_JUDGE_DONE;
+}
+
+static const uint16_t jmx_ports[] = {7199, 0};
+
+const struct dc_probe_ops dc_probe_jmx = {
+    .name = "jmx",
+    .summary = "Cassandra JMX: the Java RMI transport handshake (JRMP ProtocolAck)",
+    .default_ports = jmx_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .hello = jmx_hello,
+    .judge = jmx_judge,
+    .max_reply = 512,
+};

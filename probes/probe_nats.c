@@ -1,0 +1,69 @@
+/* probes/probe_nats.c — NATS: the server speaks first, with one line
+ * "INFO {json}\r\n" (NATS client protocol, "INFO" message; the route port 6222 greets the
+ * same way). No credentials are sent: the greeting alone proves a NATS server, and says
+ * its id, version, cluster, and whether it wants auth or TLS. */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A string field of the INFO object, made printable, or `fallback`. */
+static void copy_field(const cJSON *o, const char *name, const char *fallback, char *buf,
+                       size_t cap)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    const char *s = cJSON_IsString(v) ? v->valuestring : fallback;
+    dc_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
+}
+
+static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool closed,
+                                    struct dc_result *out)
+{
+    static const char prefix[] = "INFO ";
+    size_t cmp = len < 5 ? len : 5;
+    if (memcmp(reply, prefix, cmp) != 0) {
+        dc_judge_wrong(reply, len, "a NATS INFO line", out);
+        return DC_JUDGE_DONE;
+    }
+    const uint8_t *eol = len > 5 ? memchr(reply, '\n', len) : NULL;
+    if (!eol) {
+        if (!closed)
+            return DC_JUDGE_MORE;
+        dc_judge_wrong(reply, len, "a whole NATS INFO line", out);
+        return DC_JUDGE_DONE;
+    }
+    cJSON *info = cJSON_ParseWithLength((const char *)reply + 5, (size_t)(eol - reply) - 5);
+    if (!cJSON_IsObject(info)) {
+        cJSON_Delete(info);
+        dc_judge_wrong(reply, len, "a NATS INFO line with JSON", out);
+        return DC_JUDGE_DONE;
+    }
+    char id[64], version[32], cluster[64], name[64];
+    copy_field(info, "server_id", "?", id, sizeof id);
+    copy_field(info, "version", "?", version, sizeof version);
+    copy_field(info, "cluster", "-", cluster, sizeof cluster);
+    copy_field(info, "server_name", "-", name, sizeof name);
+    bool auth = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(info, "auth_required"));
+    bool tls = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(info, "tls_required"));
+    cJSON_Delete(info);
+    out->state = DC_STATE_OK;
+    snprintf(out->detail, sizeof out->detail, "NATS server %s%s%s", version,
+             auth ? ", auth required" : "", tls ? ", TLS required" : "");
+    snprintf(out->evidence, sizeof out->evidence, "server_id %s, name %s, cluster %s", id, name,
+             cluster);
+    return DC_JUDGE_DONE;
+}
+
+static const uint16_t nats_ports[] = {4222, 6222, 0};
+
+const struct dc_probe_ops dc_probe_nats = {
+    .name = "nats",
+    .summary = "NATS: the server's INFO greeting (id, version, cluster, auth/TLS)",
+    .default_ports = nats_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .judge = nats_judge,
+    .max_reply = 4096,
+};

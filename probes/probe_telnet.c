@@ -1,0 +1,39 @@
+/* probes/probe_telnet.c — Telnet: an open port that negotiates options (IAC, 0xFF: RFC 854)
+ * or shows a banner. The profile expects Telnet closed, so any answer is the finding; the
+ * detail says what answered. */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <stdio.h>
+
+#define IAC 0xFF
+
+static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool closed,
+                                      struct dc_result *out)
+{
+    if (len == 0 && !closed)
+        return DC_JUDGE_MORE;
+    out->state = DC_STATE_OK; /* connected: the port is open, whatever it says */
+    if (len > 0 && reply[0] == IAC) {
+        snprintf(out->detail, sizeof out->detail, "Telnet server (option negotiation)");
+    } else if (len > 0) {
+        char banner[64];
+        dc_printable(reply, len, 60, banner, sizeof banner);
+        snprintf(out->detail, sizeof out->detail, "open; banner \"%s\"", banner);
+    } else {
+        snprintf(out->detail, sizeof out->detail, "open; no Telnet negotiation seen");
+    }
+    return DC_JUDGE_DONE;
+}
+
+static const uint16_t telnet_ports[] = {23, 0};
+
+const struct dc_probe_ops dc_probe_telnet = {
+    .name = "telnet",
+    .summary = "Telnet: open, with option negotiation or a banner (a finding when open)",
+    .default_ports = telnet_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .judge = telnet_judge,
+    .max_reply = 256,
+};

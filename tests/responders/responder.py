@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Protocol-faithful responders for services Debian does not package, written from the
+published specifications (each reply cites its section), plus hostile peers for negative
+tests. Usage: responder.py [--lifetime S] HOST:PORT=MODE ...
+
+Modes:
+  cql           Cassandra: OPTIONS -> SUPPORTED (native_protocol_v4.spec 4.1.3, 4.2.4)
+  cql-v3        a Cassandra that only speaks v3: ERROR 0x000A in a v3 frame (spec 2.1, 9)
+  es-transport  OpenSearch transport: a ping ("ES" + length -1) is answered by a ping
+  es-tls        a TLS-only transport: answers clear text with a TLS alert record
+  remoting-http .NET Remoting HTTP channel: any request -> "Server: MS .NET Remoting ..."
+  remoting-tcp  .NET Remoting TCP channel: replies with a ".NET" preamble (MS-NRTP 2.2.3.3)
+  http-other    some other web server (nginx)
+  jrmp          Java RMI: "JRMI" header -> ProtocolAck + EndpointIdentifier (RMI spec 10.2)
+  telnet        a Telnet server: option negotiation first (RFC 854 IAC DO ...)
+  silent        accepts and never says anything
+  close         accepts and closes at once
+  garbage       sends bytes of no protocol at once
+"""
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def read_exact(conn, n):
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def read_http_head(conn):
+    data = b""
+    while b"\r\n\r\n" not in data and len(data) < 65536:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def cql_string(s):
+    b = s.encode()
+    return struct.pack(">H", len(b)) + b
+
+
+def cql(conn, peer):
+    header = read_exact(conn, 9)
+    if len(header) < 9:
+        return
+    version, flags, stream, opcode, length = struct.unpack(">BBhBI", header)
+    read_exact(conn, length)
+    if opcode != 0x05:  # only OPTIONS is expected
+        return
+    # [string multimap]: CQL_VERSION -> [3.4.5], COMPRESSION -> [snappy, lz4]
+    body = struct.pack(">H", 2)
+    body += cql_string("CQL_VERSION") + struct.pack(">H", 1) + cql_string("3.4.5")
+    body += cql_string("COMPRESSION") + struct.pack(">H", 2) + cql_string("snappy") + cql_string("lz4")
+    conn.sendall(struct.pack(">BBhBI", 0x80 | version, 0, stream, 0x06, len(body)) + body)
+
+
+def cql_v3(conn, peer):
+    header = read_exact(conn, 9)
+    if len(header) < 9:
+        return
+    msg = "Invalid or unsupported protocol version (4); the lowest supported version is 1 and the greatest is 3"
+    body = struct.pack(">i", 0x000A) + cql_string(msg)
+    conn.sendall(struct.pack(">BBhBI", 0x83, 0, 0, 0x00, len(body)) + body)
+
+
+def es_transport(conn, peer):
+    ping = b"ES\xff\xff\xff\xff"
+    if read_exact(conn, 6) == ping:
+        conn.sendall(ping)
+
+
+def es_tls(conn, peer):
+    conn.recv(64)
+    conn.sendall(b"\x15\x03\x03\x00\x02\x02\x46")  # alert: fatal, protocol_version
+
+
+def remoting_http(conn, peer):
+    read_http_head(conn)
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                 b"Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000\r\n"
+                 b"Content-Length: 0\r\n\r\n")
+
+
+def remoting_tcp(conn, peer):
+    conn.recv(4096)
+    # preamble ".NET", major 1, minor 0, operation 2 (reply), content distribution 0 (not
+    # chunked), length 0, end of headers
+    conn.sendall(b".NET\x01\x00\x02\x00\x00\x00\x00\x00\x00\x00")
+
+
+def http_other(conn, peer):
+    read_http_head(conn)
+    conn.sendall(b"HTTP/1.1 404 Not Found\r\nServer: nginx/1.22.1\r\nContent-Length: 0\r\n\r\n")
+
+
+def jrmp(conn, peer):
+    header = read_exact(conn, 7)
+    if header[:4] != b"JRMI":
+        return
+    host = peer[0].encode()
+    conn.sendall(b"\x4e" + struct.pack(">H", len(host)) + host + struct.pack(">i", peer[1]))
+    conn.recv(4096)
+
+
+def telnet(conn, peer):
+    conn.sendall(b"\xff\xfd\x18\xff\xfd\x20\xff\xfb\x01")  # DO TTYPE, DO TSPEED, WILL ECHO
+    conn.recv(4096)
+
+
+def silent(conn, peer):
+    conn.recv(4096)
+    time.sleep(30)
+
+
+def close(conn, peer):
+    pass
+
+
+def garbage(conn, peer):
+    conn.sendall(b"\x00\x13\x37garbage of no protocol\x01\x02")
+
+
+MODES = {"cql": cql, "cql-v3": cql_v3, "es-transport": es_transport, "es-tls": es_tls,
+         "remoting-http": remoting_http, "remoting-tcp": remoting_tcp,
+         "http-other": http_other, "jrmp": jrmp, "telnet": telnet, "silent": silent,
+         "close": close, "garbage": garbage}
+
+
+def serve(sock, handler):
+    while True:
+        conn, peer = sock.accept()
+
+        def run(conn=conn, peer=peer):
+            try:
+                conn.settimeout(10)
+                handler(conn, peer)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+        threading.Thread(target=run, daemon=True).start()
+
+
+def main(argv):
+    lifetime = 120.0
+    if argv[:1] == ["--lifetime"]:
+        lifetime, argv = float(argv[1]), argv[2:]
+    for spec in argv:
+        where, mode = spec.split("=")
+        host, port = where.rsplit(":", 1)
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), int(port)))
+        sock.listen(64)
+        threading.Thread(target=serve, args=(sock, MODES[mode]), daemon=True).start()
+    print("ready", flush=True)
+    time.sleep(lifetime)  # ends by itself, whatever happens to the test
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

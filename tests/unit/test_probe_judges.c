@@ -1,0 +1,177 @@
+/* The protocol judges on replies built byte by byte from the specifications cited in each
+ * probe, plus truncated, garbage and TLS replies. */
+#include "test_util.h"
+
+#include "dmsconn/probe.h"
+
+static enum dc_judgement judge(const char *probe, const void *reply, size_t len, bool closed,
+                               struct dc_result *out)
+{
+    const struct dc_probe_ops *ops = dc_probe_find(probe);
+    assert_non_null(ops);
+    memset(out, 0, sizeof *out);
+    return ops->judge(reply, len, closed, out);
+}
+
+static void expect_state(const char *probe, const void *reply, size_t len, enum dc_state state,
+                         const char *detail)
+{
+    struct dc_result r;
+    assert_int_equal(judge(probe, reply, len, true, &r), DC_JUDGE_DONE);
+    if (r.state != state)
+        fail_msg("%s: expected %s, got %s (%s)", probe, dc_state_name(state),
+                 dc_state_name(r.state), r.detail);
+    if (detail)
+        assert_contains(r.detail, detail);
+}
+
+/* native_protocol_v4.spec 4.2.4: SUPPORTED, a [string multimap] */
+static const uint8_t cql_supported[] = {
+    0x84, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x2c, /* header, body 44 bytes */
+    0x00, 0x02,                                           /* 2 pairs */
+    0x00, 0x0b, 'C',  'Q',  'L',  '_',  'V',  'E',  'R',  'S',  'I',  'O', 'N', 0x00,
+    0x01, 0x00, 0x05, '3',  '.',  '4',  '.',  '5',  0x00, 0x0b, 'C',  'O', 'M', 'P',
+    'R',  'E',  'S',  'S',  'I',  'O',  'N',  0x00, 0x01, 0x00, 0x03, 'l', 'z', '4'};
+
+static void cql(void **state)
+{
+    (void)state;
+    struct dc_result r;
+    assert_int_equal(sizeof cql_supported, 9 + 44);
+    assert_int_equal(judge("cql", cql_supported, sizeof cql_supported, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_string_equal(r.evidence, "CQL_VERSION 3.4.5; COMPRESSION lz4");
+    /* every truncation waits for more, and is wrong once the peer closed */
+    for (size_t n = 0; n < sizeof cql_supported; n++) {
+        assert_int_equal(judge("cql", cql_supported, n, false, &r), DC_JUDGE_MORE);
+        assert_int_equal(judge("cql", cql_supported, n, true, &r), DC_JUDGE_DONE);
+        assert_int_not_equal(r.state, DC_STATE_OK);
+    }
+    /* an old server: ERROR 0x000A in protocol v3 */
+    static const uint8_t v3[] = {0x83, 0,    0, 0, 0x00, 0,   0,   0,   0x0c, 0,  0,
+                                 0,    0x0a, 0, 6, 'o',  'l', 'd', ' ', 'v',  '3'};
+    expect_state("cql", v3, sizeof v3, DC_STATE_OK, "only native protocol v3");
+    static const uint8_t overloaded[] = {0x84, 0, 0, 0,    0x00, 0, 0, 0,
+                                         0x06, 0, 0, 0x10, 0x01, 0, 0};
+    expect_state("cql", overloaded, sizeof overloaded, DC_STATE_DEGRADED, "0x1001");
+    expect_state("cql", "HTTP/1.1 400 Bad Request\r\n", 26, DC_STATE_WRONG_SERVICE, "HTTP/1.1");
+    static const uint8_t tls[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46};
+    expect_state("cql", tls, sizeof tls, DC_STATE_TLS, "TLS");
+    /* a multimap that claims more than the frame holds */
+    uint8_t bad[sizeof cql_supported];
+    memcpy(bad, cql_supported, sizeof bad);
+    bad[10] = 0x09;
+    expect_state("cql", bad, sizeof bad, DC_STATE_WRONG_SERVICE, "malformed SUPPORTED");
+    static const uint8_t huge[] = {0x84, 0, 0, 0, 0x06, 0x7f, 0xff, 0xff, 0xff};
+    expect_state("cql", huge, sizeof huge, DC_STATE_WRONG_SERVICE, NULL);
+}
+
+static void nats(void **state)
+{
+    (void)state;
+    static const char info[] = "INFO {\"server_id\":\"NABC\",\"server_name\":\"dma1\","
+                               "\"version\":\"2.9.15\",\"cluster\":\"dms\","
+                               "\"auth_required\":true}\r\n";
+    struct dc_result r;
+    assert_int_equal(judge("nats", info, strlen(info), false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_string_equal(r.detail, "NATS server 2.9.15, auth required");
+    assert_string_equal(r.evidence, "server_id NABC, name dma1, cluster dms");
+    assert_int_equal(judge("nats", info, 20, false, &r), DC_JUDGE_MORE);
+    expect_state("nats", info, 20, DC_STATE_WRONG_SERVICE, "whole NATS INFO line");
+    expect_state("nats", "INFO {broken\r\n", 14, DC_STATE_WRONG_SERVICE, "JSON");
+    expect_state("nats", "SSH-2.0-OpenSSH_9.2\r\n", 21, DC_STATE_WRONG_SERVICE, "SSH-2.0");
+    expect_state("nats", "", 0, DC_STATE_WRONG_SERVICE, "no reply");
+}
+
+static void telnet(void **state)
+{
+    (void)state;
+    static const uint8_t iac[] = {0xff, 0xfd, 0x18, 0xff, 0xfd, 0x20};
+    expect_state("telnet", iac, sizeof iac, DC_STATE_OK, "option negotiation");
+    expect_state("telnet", "login: \x1b[2J", 11, DC_STATE_OK, "banner \"login: .[2J\"");
+    expect_state("telnet", "", 0, DC_STATE_OK, "no Telnet negotiation");
+}
+
+static void opensearch_transport(void **state)
+{
+    (void)state;
+    static const uint8_t ping[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
+    struct dc_result r;
+    expect_state("opensearch-transport", ping, sizeof ping, DC_STATE_OK, "ping answered");
+    assert_int_equal(judge("opensearch-transport", ping, 3, false, &r), DC_JUDGE_MORE);
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a};
+    expect_state("opensearch-transport", alert, sizeof alert, DC_STATE_OK, "TLS transport");
+    expect_state("opensearch-transport", "This is not an HTTP port", 24, DC_STATE_WRONG_SERVICE,
+                 "This is not");
+    expect_state("opensearch-transport", "", 0, DC_STATE_WRONG_SERVICE, "no reply");
+}
+
+static void remoting(void **state)
+{
+    (void)state;
+    static const char good[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                               "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000\r\n"
+                               "Content-Length: 0\r\n\r\n";
+    struct dc_result r;
+    assert_int_equal(judge("remoting", good, strlen(good), false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_string_equal(r.evidence, "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000");
+    assert_contains(r.detail, "status 400");
+    assert_int_equal(judge("remoting", good, 40, false, &r), DC_JUDGE_MORE);
+    static const char nginx[] = "HTTP/1.1 404 Not Found\r\nServer: nginx/1.22.1\r\n\r\n";
+    expect_state("remoting", nginx, strlen(nginx), DC_STATE_WRONG_SERVICE, "nginx/1.22.1");
+    static const char bare[] = "HTTP/1.0 200 OK\r\n\r\n";
+    expect_state("remoting", bare, strlen(bare), DC_STATE_WRONG_SERVICE, "no Server header");
+    /* MS-NRTP 2.2.3.3: ".NET", major 1, minor 0, operation, content distribution */
+    static const uint8_t tcp[] = {'.', 'N', 'E', 'T', 1, 0, 2, 0, 0, 0, 0, 0};
+    expect_state("remoting", tcp, sizeof tcp, DC_STATE_OK, "binary TCP channel");
+    expect_state("remoting", "\x00\x01garbage", 9, DC_STATE_WRONG_SERVICE, NULL);
+}
+
+static void jmx(void **state)
+{
+    (void)state;
+    /* ProtocolAck, EndpointIdentifier: [UTF "10.0.0.5"][int 51234] */
+    static const uint8_t ack[] = {0x4e, 0x00, 0x08, '1',  '0',  '.',  '0', '.',
+                                  '0',  '.',  '5',  0x00, 0x00, 0xc8, 0x22};
+    struct dc_result r;
+    assert_int_equal(judge("jmx", ack, sizeof ack, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_string_equal(r.evidence, "the server sees us as 10.0.0.5:51234");
+    assert_int_equal(judge("jmx", ack, 5, false, &r), DC_JUDGE_MORE);
+    expect_state("jmx", ack, 5, DC_STATE_OK, "acknowledged");
+    static const uint8_t nack[] = {0x4f};
+    expect_state("jmx", nack, 1, DC_STATE_OK, "not supported");
+    expect_state("jmx", "HTTP/1.1 400", 12, DC_STATE_WRONG_SERVICE, NULL);
+}
+
+static void hellos(void **state)
+{
+    (void)state;
+    uint8_t buf[512];
+    struct dc_probe_ctx ctx = {"fd00::5", 8004};
+    size_t n = dc_probe_find("remoting")->hello(&ctx, buf, sizeof buf);
+    buf[n] = '\0';
+    assert_contains((char *)buf, "GET /SLNetService HTTP/1.1\r\nHost: [fd00::5]:8004\r\n");
+    assert_true(memcmp(buf + n - 4, "\r\n\r\n", 4) == 0); /* no body follows */
+    n = dc_probe_find("cql")->hello(&ctx, buf, sizeof buf);
+    assert_int_equal(n, 9);
+    assert_int_equal(buf[0], 0x04);
+    assert_int_equal(buf[4], 0x05);
+    assert_int_equal(dc_probe_find("jmx")->hello(&ctx, buf, sizeof buf), 7);
+    assert_true(memcmp(buf, "JRMI\x00\x02\x4b", 7) == 0);
+    assert_int_equal(dc_probe_find("opensearch-transport")->hello(&ctx, buf, sizeof buf), 6);
+    assert_null(dc_probe_find("nats")->hello);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cql),      cmocka_unit_test(nats),
+        cmocka_unit_test(telnet),   cmocka_unit_test(opensearch_transport),
+        cmocka_unit_test(remoting), cmocka_unit_test(jmx),
+        cmocka_unit_test(hellos),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
