@@ -11,13 +11,34 @@ extern const struct dc_probe_ops dc_probe_nats;
 extern const struct dc_probe_ops dc_probe_opensearch_transport;
 extern const struct dc_probe_ops dc_probe_remoting;
 extern const struct dc_probe_ops dc_probe_telnet;
+extern const struct dc_probe_ops dc_probe_http;
+extern const struct dc_probe_ops dc_probe_https;
+extern const struct dc_probe_ops dc_probe_apigateway;
+extern const struct dc_probe_ops dc_probe_cloudgateway;
+extern const struct dc_probe_ops dc_probe_nats_monitor;
+extern const struct dc_probe_ops dc_probe_nats_account;
+extern const struct dc_probe_ops dc_probe_opensearch_http;
 
+/* One probe per line. */
+/* clang-format off */
 const struct dc_probe_ops *const dc_probes[] = {
-    &dc_probe_tcp,    &dc_probe_remoting,
-    &dc_probe_nats,   &dc_probe_cql,
-    &dc_probe_jmx,    &dc_probe_opensearch_transport,
-    &dc_probe_telnet, NULL,
+    &dc_probe_tcp,
+    &dc_probe_remoting,
+    &dc_probe_nats,
+    &dc_probe_cql,
+    &dc_probe_jmx,
+    &dc_probe_opensearch_transport,
+    &dc_probe_telnet,
+    &dc_probe_http,
+    &dc_probe_https,
+    &dc_probe_apigateway,
+    &dc_probe_cloudgateway,
+    &dc_probe_nats_monitor,
+    &dc_probe_nats_account,
+    &dc_probe_opensearch_http,
+    NULL,
 };
+/* clang-format on */
 
 const struct dc_probe_ops *dc_probe_find(const char *name)
 {

@@ -81,6 +81,8 @@ enum {
     OPT_QUIET,
     OPT_ALL,
     OPT_NO_COLOR,
+    OPT_TLS_INSECURE,
+    OPT_CA,
     OPT_FROM_HERE,
     OPT_ALL_TARGETS,
     OPT_AS,
@@ -112,7 +114,9 @@ enum {
     {"json", required_argument, NULL, OPT_JSON},                                               \
     {"quiet", no_argument, NULL, OPT_QUIET},                                                   \
     {"all", no_argument, NULL, OPT_ALL},                                                       \
-    {"no-color", no_argument, NULL, OPT_NO_COLOR}
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},                                             \
+    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},                                     \
+    {"ca", required_argument, NULL, OPT_CA}
 /* clang-format on */
 
 #endif

@@ -48,6 +48,8 @@ static const char usage[] =
     "  --all               list passing checks too\n"
     "  --quiet             no terminal report\n"
     "  --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
+    "  --tls-insecure      HTTPS probes accept any certificate (labs, self-signed)\n"
+    "  --ca FILE           HTTPS probes trust this CA file instead of the system's\n"
     "\n"
     "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";
 

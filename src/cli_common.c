@@ -104,6 +104,8 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_QUIET: run->quiet = true; return 1;
     case OPT_ALL: run->all = true; return 1;
     case OPT_NO_COLOR: run->no_color = true; return 1;
+    case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
+    case OPT_CA: run->engine.ca_file = arg; return 1;
     default: return 0;
     }
 }

@@ -4,6 +4,7 @@
 #include "cli_demo_services.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"
+#include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 
 #include <arpa/inet.h>
@@ -45,12 +46,11 @@ static const struct listener_spec specs[] = {
     {"dma1", 4222, SERVE, NULL},
     {"dma1", 6222, SERVE, NULL},
     {"dma1", 9090, SERVE, NULL},
-    {"dma1", 8222, SERVE, NULL},
     {"dma2", 443, SERVE, "dma2 is reached over gRPC (a DMS.xml Redirect): 443, not 8004"},
     {"dma2", 80, SERVE, NULL},
     {"dma2", 4222, SERVE, NULL},
     {"dma2", 6222, SERVE, NULL},
-    {"dma2", 9090, SERVE, NULL},
+    {"dma2", 9090, SQUAT, "another program holds port 9090 on dma2 (a known clash with NAS)"},
     {"dma2", 23, SERVE, "dma2 has Telnet enabled (must be closed)"},
     {"dma3", 8004, SQUAT, "dma3's port 8004 is taken by another web server, not SLNet"},
     {"dma3", 80, SERVE, NULL},
@@ -84,6 +84,9 @@ static enum demo_kind kind_of(uint16_t port)
     case 9042: return DEMO_CQL;
     case 9300: return DEMO_TRANSPORT;
     case 23: return DEMO_TELNET;
+    case 80: return DEMO_WEB;
+    case 9090: return DEMO_NAS;
+    case 9200: return DEMO_OPENSEARCH;
     default: return DEMO_PLAIN;
     }
 }
@@ -270,6 +273,12 @@ int cmd_demo(int argc, char **argv)
     int rc = build_cluster(&d);
     if (!rc)
         rc = dc_profile_dataminer(&profile);
+    if (!rc) {
+        /* the demo serves no TLS: its gRPC (APIGateway over HTTPS) check is a TCP connect */
+        long grpc = dc_profile_find(profile, "slnet-grpc");
+        if (grpc >= 0)
+            profile->checks[grpc].probe = dc_probe_find("tcp");
+    }
     if (rc) {
         fprintf(stderr, "dmsconn demo: %s\n", dc_strerror(rc));
         rc = DC_RUN_UNKNOWN;

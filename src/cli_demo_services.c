@@ -7,6 +7,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -45,6 +46,44 @@ static void reply(int fd, const void *data, size_t len)
     (void)!send(fd, data, len, MSG_NOSIGNAL);
 }
 
+/* Answers one HTTP request by its path, as the kind's service would. */
+static void serve_http(int fd, enum demo_kind kind)
+{
+    char head[2048];
+    size_t len = 0;
+    while (len < sizeof head - 1 && !memmem(head, len, "\r\n\r\n", 4)) {
+        ssize_t r = recv(fd, head + len, sizeof head - 1 - len, 0);
+        if (r <= 0)
+            return;
+        len += (size_t)r;
+    }
+    head[len] = '\0';
+    const char *path = strchr(head, ' ');
+    path = path ? path + 1 : "";
+    const char *body = "{}";
+    int status = 404;
+    if (kind == DEMO_NAS && strncmp(path, "/jwt/v1/accounts/ ", 18) == 0) {
+        status = 200;
+        body = "[]";
+    } else if (kind == DEMO_OPENSEARCH && strncmp(path, "/ ", 2) == 0) {
+        status = 200;
+        body = "{\"cluster_name\":\"demo-search\",\"version\":{\"distribution\":"
+               "\"opensearch\",\"number\":\"2.11.1\"}}";
+    } else if (kind == DEMO_OPENSEARCH && strncmp(path, "/_cluster/health ", 17) == 0) {
+        status = 200;
+        body = "{\"status\":\"green\"}";
+    } else if (kind == DEMO_WEB) {
+        body = "";
+    }
+    char answer[512];
+    int n = snprintf(answer, sizeof answer,
+                     "HTTP/1.1 %d %s\r\nServer: %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     status, status == 200 ? "OK" : "Not Found",
+                     kind == DEMO_WEB ? "nginx/1.22.1" : "demo", strlen(body), body);
+    reply(fd, answer, (size_t)n);
+}
+
 static void *serve_session(void *arg)
 {
     struct session s = *(struct session *)arg;
@@ -60,8 +99,6 @@ static void *serve_session(void *arg)
     static const unsigned char supported[] = {
         0x84, 0,   0,   0,   0x06, 0,   0,   0, 0x18, 0, 1, 0,   11,  'C', 'Q', 'L', '_',
         'V',  'E', 'R', 'S', 'I',  'O', 'N', 0, 1,    0, 5, '3', '.', '4', '.', '5'};
-    static const char web[] = "HTTP/1.1 404 Not Found\r\nServer: nginx/1.22.1\r\n"
-                              "Content-Length: 0\r\n\r\n";
     static const unsigned char ping[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
     static const unsigned char iac[] = {0xff, 0xfd, 0x18, 0xff, 0xfb, 0x01};
     switch (s.kind) {
@@ -80,9 +117,8 @@ static void *serve_session(void *arg)
         reply(s.fd, ping, sizeof ping);
         break;
     case DEMO_WEB:
-        drain(s.fd, 1);
-        reply(s.fd, web, sizeof web - 1);
-        break;
+    case DEMO_NAS:
+    case DEMO_OPENSEARCH: serve_http(s.fd, s.kind); break;
     case DEMO_PLAIN: break;
     }
     drain(s.fd, 1); /* until the probe closes, or the timeout */

@@ -12,7 +12,9 @@ enum demo_kind {
     DEMO_CQL,
     DEMO_TRANSPORT,
     DEMO_TELNET,
-    DEMO_WEB /* some other web server */
+    DEMO_WEB,       /* some other web server */
+    DEMO_NAS,       /* NATS Account Server */
+    DEMO_OPENSEARCH /* OpenSearch REST, health green */
 };
 
 struct demo_services;

@@ -1,6 +1,8 @@
 /* dmsconn: a thin main over the dmsconn_core library; subcommands from one table. */
 #include "cli.h"
 
+#include <curl/curl.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
         return 0;
     }
     signal(SIGPIPE, SIG_IGN); /* a peer that resets mid-write is a result, not a crash */
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any thread (agents run several) */
     raise_fd_limit();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)

@@ -53,7 +53,10 @@ void engine_pump(struct engine *e)
         uint32_t task = dest->queue[dest->qhead++];
         dest->active++;
         e->active++;
-        conn_start(e, dest, task);
+        if (e->profile->checks[e->plan->tasks[task].check].probe->driver == DC_DRIVER_HTTP)
+            http_start(e, dest, task);
+        else
+            conn_start(e, dest, task);
         if (dest_wants_more(e, dest))
             ring_push(e, d);
     }
@@ -97,6 +100,7 @@ static void close_aux(struct engine *e)
         uv_close((uv_handle_t *)&e->sigterm, NULL);
     }
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
+    http_close(e);
 }
 
 static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, const char *why)
@@ -190,6 +194,7 @@ static void on_signal(uv_signal_t *sig, int signum)
     e->interrupted = true;
     e->stopping = true;
     conn_abort_all(e);
+    http_abort_all(e);
     for (size_t d = 0; d < e->ndests; d++) {
         if (e->dests[d].state == DEST_RESOLVING) {
             uv_cancel((uv_req_t *)&e->dests[d].gai);

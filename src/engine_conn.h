@@ -26,6 +26,7 @@ struct dest {
 };
 
 struct conn;
+struct dc_curl_uv;
 
 struct engine {
     uv_loop_t loop;
@@ -51,8 +52,9 @@ struct engine {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t resolve_timer;
-    struct conn *live;      /* probes in flight, for an interrupt */
-    struct conn *free_list; /* finished probes' memory, reused */
+    struct conn *live;       /* probes in flight, for an interrupt */
+    struct dc_curl_uv *curl; /* the HTTP driver's, made on first use */
+    struct conn *free_list;  /* finished probes' memory, reused */
 };
 
 /* engine.c */
@@ -65,5 +67,10 @@ void engine_dest_idle(struct engine *e, struct dest *dest);
 void conn_start(struct engine *e, struct dest *dest, uint32_t task);
 void conn_abort_all(struct engine *e);
 void conn_pool_free(struct engine *e);
+
+/* engine_http.c: the HTTP driver. */
+void http_start(struct engine *e, struct dest *dest, uint32_t task);
+void http_abort_all(struct engine *e);
+void http_close(struct engine *e);
 
 #endif

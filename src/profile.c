@@ -107,28 +107,27 @@ struct builtin {
 #define SELF DC_PAIRS_SELF
 
 /* PORTS.md, row by row, each with the probe that proves its service answers. Checks whose
- * protocol probe does not exist yet use tcp: the HTTP-based ones (gRPC/APIGateway, web,
- * NATS monitoring and account server, OpenSearch REST, CloudGateway), the TLS ports (CQL
- * 9142, internode 7001) and Cassandra internode 7000. ALL also covers a DMA to its own
+ * protocol probe does not exist yet use tcp: the TLS ports (CQL 9142, internode 7001) and
+ * Cassandra internode 7000. ALL also covers a DMA to its own
  * machine (a local database), SELF only that. SNMP (161/162 udp) waits for the SNMP probe:
  * a TCP connect cannot judge UDP. */
 static const struct builtin dataminer[] = {
     {"slnet-remoting", "SLNet .NET Remoting", "remoting", 8004, DMA, DMA, DC_EXPECT_REQUIRED,
      DC_WHEN_REMOTING, OTHERS},
-    {"slnet-grpc", "SLNet gRPC (APIGateway over HTTPS)", "tcp", 443, DMA, DMA, DC_EXPECT_REQUIRED,
-     DC_WHEN_GRPC, OTHERS},
-    {"http", "DataMiner web server (HTTP)", "tcp", 80, DMA, DMA, DC_EXPECT_OPTIONAL, DC_WHEN_ALWAYS,
-     OTHERS},
+    {"slnet-grpc", "SLNet gRPC (APIGateway over HTTPS)", "apigateway", 443, DMA, DMA,
+     DC_EXPECT_REQUIRED, DC_WHEN_GRPC, OTHERS},
+    {"http", "DataMiner web server (HTTP)", "http", 80, DMA, DMA, DC_EXPECT_OPTIONAL,
+     DC_WHEN_ALWAYS, OTHERS},
     {"nats-client", "NATS client port", "nats", 4222, DMA, DMA_NATS, DC_EXPECT_REQUIRED,
      DC_WHEN_ALWAYS, OTHERS},
     {"nats-cluster", "NATS cluster routes", "nats", 6222, DMA_NATS, DMA_NATS, DC_EXPECT_REQUIRED,
      DC_WHEN_ALWAYS, OTHERS},
-    {"nats-account", "NATS Account Server", "tcp", 9090, DMA, DMA, DC_EXPECT_REQUIRED,
+    {"nats-account", "NATS Account Server", "nats-account", 9090, DMA, DMA, DC_EXPECT_REQUIRED,
      DC_WHEN_ALWAYS, OTHERS},
-    {"nats-monitoring", "NATS monitoring (internal only)", "tcp", 8222, DMA, DMA_NATS,
+    {"nats-monitoring", "NATS monitoring (internal only)", "nats-monitor", 8222, DMA, DMA_NATS,
      DC_EXPECT_OPTIONAL, DC_WHEN_ALWAYS, OTHERS},
-    {"cloudgateway", "CloudGateway internal endpoint", "tcp", 5100, DMA, DC_ROLE_CLOUDGATEWAY,
-     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, SELF},
+    {"cloudgateway", "CloudGateway internal endpoint", "cloudgateway", 5100, DMA,
+     DC_ROLE_CLOUDGATEWAY, DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, SELF},
     {"telnet", "Telnet (should be disabled)", "telnet", 23, DC_ROLE_ANY, DMA,
      DC_EXPECT_MUST_BE_CLOSED, DC_WHEN_ALWAYS, OTHERS},
     {"cql", "Cassandra CQL", "cql", 9042, DMA, CASS, DC_EXPECT_REQUIRED, DC_WHEN_CASSANDRA_PLAIN,
@@ -141,7 +140,7 @@ static const struct builtin dataminer[] = {
      DC_EXPECT_REQUIRED, DC_WHEN_CASSANDRA_TLS, OTHERS},
     {"cassandra-jmx", "Cassandra JMX (backups)", "jmx", 7199, CASS, CASS, DC_EXPECT_OPTIONAL,
      DC_WHEN_ALWAYS, OTHERS},
-    {"opensearch-http", "OpenSearch/Elasticsearch REST", "tcp", 9200, DMA, SEARCH,
+    {"opensearch-http", "OpenSearch/Elasticsearch REST", "opensearch-http", 9200, DMA, SEARCH,
      DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, ALL},
     {"opensearch-transport", "OpenSearch/Elasticsearch transport", "opensearch-transport", 9300,
      SEARCH, SEARCH, DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, OTHERS},

@@ -76,6 +76,8 @@ static cJSON *result_json(const struct dc_report *rep, size_t i)
         cJSON_AddBoolToObject(o, "measured", false);
     if (r->preflight)
         cJSON_AddBoolToObject(o, "preflight", true);
+    if (r->severe)
+        cJSON_AddBoolToObject(o, "severe", true);
     return o;
 }
 

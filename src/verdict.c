@@ -124,7 +124,7 @@ static enum dc_verdict judge_required(const struct ctx *x, const struct dc_verdi
     }
     remedy_broken(x);
     switch (r->state) {
-    case DC_STATE_DEGRADED:
+    case DC_STATE_DEGRADED: return r->severe ? DC_VERDICT_FAIL : DC_VERDICT_WARN;
     case DC_STATE_ERROR:
     case DC_STATE_UNKNOWN: return DC_VERDICT_WARN;
     default: return DC_VERDICT_FAIL;

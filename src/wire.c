@@ -153,6 +153,8 @@ char *dc_wire_results(const char *node, const struct dc_result *results, size_t 
         cJSON_AddStringToObject(o, "address", r->address);
         cJSON_AddStringToObject(o, "detail", r->detail);
         cJSON_AddStringToObject(o, "evidence", r->evidence);
+        if (r->severe)
+            cJSON_AddBoolToObject(o, "severe", true);
         cJSON_AddItemToArray(list, o);
     }
     char *text = cJSON_PrintUnformatted(root);
@@ -172,6 +174,7 @@ static int parse_result(const cJSON *o, struct dc_result *r, size_t i, char *why
         return DC_EPARSE;
     }
     r->measured = cJSON_IsTrue(measured);
+    r->severe = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "severe"));
     r->latency_ms = cJSON_IsNumber(latency) ? latency->valuedouble : -1;
     const char *address = string_field(o, "address");
     const char *evidence = string_field(o, "evidence");

@@ -17,6 +17,10 @@ struct dc_engine_opts {
     /* Bind each probe's socket to its source node's (numeric) address, so a cluster
      * simulated on loopback addresses sends from the right node (demo, benchmarks). */
     bool bind_source;
+    /* HTTPS probes: accept any certificate (labs with self-signed ones), or trust this CA
+     * file instead of the system's. */
+    bool tls_insecure;
+    const char *ca_file;
     /* Called on the loop thread after each result (may be NULL). */
     void (*on_result)(void *ud, size_t index, size_t done, size_t total);
     void *ud;

@@ -119,6 +119,7 @@ struct dc_task {
 struct dc_result {
     enum dc_state state;
     bool measured;      /* false: never run (interrupted, filtered out) */
+    bool severe;        /* a degraded service that counts as a failure (OpenSearch red) */
     bool preflight;     /* the destination port was a pre-flight listener of dmsconn's */
     double latency_ms;  /* connect round trip; < 0 when there was none */
     char address[64];   /* the address actually probed, "" if none */

@@ -7,7 +7,17 @@
 
 /* How the engine drives a probe (DESIGN.md, "Probes"). */
 enum dc_driver {
-    DC_DRIVER_DIALOGUE /* engine connects; the probe may send a hello and judge the reply */
+    DC_DRIVER_DIALOGUE, /* engine connects; the probe may send a hello and judge the reply */
+    DC_DRIVER_HTTP      /* libcurl on the engine's loop: GET each path, judge each answer */
+};
+
+/* One HTTP answer, as the HTTP driver hands it to a probe. */
+struct dc_http_reply {
+    long status;
+    const char *server;       /* the Server header, "" if none */
+    const char *content_type; /* "" if none */
+    const char *body;         /* NUL-terminated, at most max_reply bytes */
+    size_t body_len;
 };
 
 enum dc_judgement {
@@ -35,6 +45,12 @@ struct dc_probe_ops {
     enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
                                struct dc_result *out);
     size_t max_reply; /* bytes kept for judge (0: 4096) */
+    /* HTTP driver: the paths to GET in turn ("/", "/_cluster/health"), NULL-terminated;
+     * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
+    const char *const *paths;
+    bool https;
+    enum dc_judgement (*judge_http)(unsigned step, const struct dc_http_reply *reply,
+                                    struct dc_result *out);
 };
 
 /* The registry: a NULL-terminated table of every probe. */

@@ -19,21 +19,31 @@ base=$((30000 + $$ % 20000))
 declare -A port
 i=0
 for name in cql cql-v3 es-transport es-tls remoting-http remoting-tcp http-other jrmp telnet \
-    silent close garbage; do
+    silent close garbage os-green os-yellow os-red os-401 nas apigateway apigateway+tls \
+    apigateway-404+tls; do
     i=$((i + 1))
     port[$name]=$((base + i))
 done
 args=()
 for name in "${!port[@]}"; do args+=("127.0.0.1:${port[$name]}=$name"); done
-python3 "$here/../responders/responder.py" --lifetime 60 "${args[@]}" > "$work/ready" &
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
+    -days 1 -subj /CN=dma -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+python3 "$here/../responders/responder.py" --lifetime 60 --cert "$work/cert.pem" \
+    --key "$work/key.pem" "${args[@]}" > "$work/ready" &
 pids+=($!)
-nats=$((base + 50))
-if command -v nats-server >/dev/null; then
-    nats-server -a 127.0.0.1 -p "$nats" -n probe-test > "$work/nats.log" 2>&1 &
-    pids+=($!)
-else
+# two real nats-servers, clustered: the client port, the route port and monitoring
+nats=$((base + 50)) route=$((base + 51)) mon=$((base + 52))
+if ! command -v nats-server >/dev/null; then
     echo "nats-server missing: run scripts/setup"; exit 1
 fi
+nats-server -a 127.0.0.1 -p "$nats" -m "$mon" -n probe-test --cluster_name dms \
+    --cluster "nats://127.0.0.1:$route" --routes "nats://127.0.0.1:$((base + 61))" \
+    > "$work/nats.log" 2>&1 &
+pids+=($!)
+nats-server -a 127.0.0.1 -p $((base + 60)) -n probe-peer --cluster_name dms \
+    --cluster "nats://127.0.0.1:$((base + 61))" --routes "nats://127.0.0.1:$route" \
+    > "$work/nats2.log" 2>&1 &
+pids+=($!)
 for _ in $(seq 50); do # bounded: 5 s
     [[ -s $work/ready ]] && python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $nats), 0.2)" 2>/dev/null && break
     sleep 0.1
@@ -42,7 +52,7 @@ done
 # one check per (probe, peer): name = what is expected
 {
     echo "name: live-probes"; echo "base: none"; echo "checks:"
-    add() { echo "  - {name: $1, probe: $2, port: $3, from: [any], to: [any], expect: optional}"; }
+    add() { echo "  - {name: $1, probe: $2, port: $3, from: [any], to: [any], expect: ${4:-optional}}"; }
     add cql-ok cql "${port[cql]}"
     add cql-v3-ok cql "${port[cql-v3]}"
     add cql-tls cql "${port[es-tls]}"
@@ -63,10 +73,41 @@ done
     add nats-wrong nats "${port[http-other]}"
     add nats-garbage nats "${port[garbage]}"
     add nats-refused nats $((base + 99))
+    add nats-route-ok nats "$route"
+    add monitor-ok nats-monitor "$mon"
+    add monitor-wrong nats-monitor "${port[apigateway]}"
+    add os-green opensearch-http "${port[os-green]}"
+    add os-yellow opensearch-http "${port[os-yellow]}"
+    add os-red opensearch-http "${port[os-red]}" required
+    add os-auth opensearch-http "${port[os-401]}"
+    add os-wrong opensearch-http "${port[nas]}"
+    add nas-ok nats-account "${port[nas]}"
+    add nas-clash nats-account "${port[apigateway]}"
+    add nas-refused nats-account $((base + 99))
+    add nas-silent nats-account "${port[silent]}"
+    add nas-garbage nats-account "${port[garbage]}"
+    add web-ok http "${port[nas]}"
+    add grpc-ok-insecure apigateway "${port[apigateway+tls]}"
+    add grpc-clear apigateway "${port[garbage]}"
+    add grpc-silent apigateway "${port[apigateway]}"
+    add grpc-404 apigateway "${port[apigateway-404+tls]}"
 } > "$work/profile.yaml"
+# routes come up within half a second (ENV-NOTES); wait for the route, bounded
+for _ in $(seq 30); do
+    python3 -c "import json,sys,urllib.request; sys.exit(0 if json.load(urllib.request.urlopen('http://127.0.0.1:$mon/routez', timeout=1))['num_routes'] else 1)" 2>/dev/null && break
+    sleep 0.1
+done
 
 timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
-    --profile "$work/profile.yaml" --timeout 1 --json "$work/r.json" --quiet
+    --profile "$work/profile.yaml" --timeout 1 --json "$work/r.json" --quiet --tls-insecure
+# the same TLS endpoint with verification against the system's CAs: a tls state
+timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
+    --profile "$work/profile.yaml" --check grpc-ok-insecure --timeout 1 --json "$work/tls.json" --quiet
+python3 -c '
+import json, sys
+x = json.load(open(sys.argv[1]))["results"][0]
+assert x["state"] == "tls" and "tls-insecure" in x["detail"], x
+' "$work/tls.json" || { echo "FAIL: self-signed certificate not reported as tls"; exit 1; }
 python3 - "$work/r.json" <<'PY'
 import json, sys
 want = {
@@ -80,7 +121,17 @@ want = {
     "jmx-ok": ("ok", "127.0.0.1:"), "jmx-wrong": ("wrong_service", ""),
     "telnet-ok": ("ok", ""), "nats-ok": ("ok", "name probe-test"),
     "nats-wrong": ("wrong_service", ""), "nats-garbage": ("wrong_service", ""),
-    "nats-refused": ("refused", ""),
+    "nats-refused": ("refused", ""), "nats-route-ok": ("ok", "cluster dms"),
+    "monitor-ok": ("ok", "routes to 1 peer"), "monitor-wrong": ("wrong_service", ""),
+    "os-green": ("ok", "OpenSearch 2.11.1, cluster dms-search"),
+    "os-yellow": ("degraded", "yellow"), "os-red": ("degraded", "red"),
+    "os-auth": ("auth", "401"), "os-wrong": ("wrong_service", ""),
+    "nas-ok": ("ok", "nats-account-server"), "nas-clash": ("wrong_service", "known clash"),
+    "nas-refused": ("refused", ""), "nas-silent": ("wrong_service", "no HTTP answer"),
+    "nas-garbage": ("wrong_service", ""), "web-ok": ("ok", "HTTP 404"),
+    "grpc-ok-insecure": ("ok", "10.4.2.0-14237"), "grpc-clear": ("tls", ""),
+    "grpc-404": ("degraded", "APIGateway not running"),
+    "grpc-silent": ("wrong_service", "connected, but no HTTP answer"),
 }
 got = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}
 bad = 0
@@ -90,6 +141,8 @@ for check, (state, evidence) in want.items():
         bad += 1
         print(f"FAIL {check}: expected {state} with '{evidence}', got {x.get('state')}: "
               f"{x.get('detail')} / {x.get('evidence')}")
+assert got["os-red"].get("severe") is True and got["os-red"]["verdict"] == "fail", got["os-red"]
+assert got["os-yellow"]["verdict"] == "warn", got["os-yellow"]
 print(f"{len(want) - bad} passed, {bad} failed")
 sys.exit(1 if bad else 0)
 PY

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Protocol-faithful responders for services Debian does not package, written from the
 published specifications (each reply cites its section), plus hostile peers for negative
-tests. Usage: responder.py [--lifetime S] HOST:PORT=MODE ...
+tests. Usage: responder.py [--lifetime S] [--cert PEM --key PEM] HOST:PORT=MODE ...
 
 Modes:
   cql           Cassandra: OPTIONS -> SUPPORTED (native_protocol_v4.spec 4.1.3, 4.2.4)
@@ -13,6 +13,13 @@ Modes:
   http-other    some other web server (nginx)
   jrmp          Java RMI: "JRMI" header -> ProtocolAck + EndpointIdentifier (RMI spec 10.2)
   telnet        a Telnet server: option negotiation first (RFC 854 IAC DO ...)
+  os-green, os-yellow, os-red, os-401
+                OpenSearch REST: GET / (cluster_name, version.distribution) and
+                GET /_cluster/health with that colour, or 401 for everything
+  nas           NATS Account Server: GET /jwt/v1/accounts/ -> 200
+  apigateway    DataMiner APIGateway: GET /APIGateway/api/version -> 200 version JSON
+  apigateway-404  IIS without APIGateway: 404
+  MODE+tls      any mode behind TLS (--cert/--key: PEM files), e.g. apigateway+tls
   silent        accepts and never says anything
   close         accepts and closes at once
   garbage       sends bytes of no protocol at once
@@ -117,6 +124,70 @@ def telnet(conn, peer):
     conn.recv(4096)
 
 
+def http_answer(conn, status, body, server="dmsconn-responder"):
+    reason = {200: "OK", 401: "Unauthorized", 404: "Not Found"}.get(status, "Status")
+    data = body.encode()
+    conn.sendall(f"HTTP/1.1 {status} {reason}\r\nServer: {server}\r\n"
+                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                 f"Connection: close\r\n\r\n".encode() + data)
+
+
+def request_path(conn):
+    head = read_http_head(conn).decode("latin-1")
+    parts = head.split(" ", 2)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def opensearch(colour):
+    def handle(conn, peer):
+        path = request_path(conn)
+        if colour == "401":
+            http_answer(conn, 401, '{"error":"unauthorized"}')
+        elif path == "/":
+            http_answer(conn, 200, '{"name":"os1","cluster_name":"dms-search",'
+                                   '"version":{"distribution":"opensearch","number":"2.11.1"}}')
+        elif path == "/_cluster/health":
+            http_answer(conn, 200, '{"cluster_name":"dms-search","status":"%s"}' % colour)
+        else:
+            http_answer(conn, 404, "{}")
+    return handle
+
+
+def nas(conn, peer):
+    path = request_path(conn)
+    http_answer(conn, 200 if path == "/jwt/v1/accounts/" else 404, "[]", server="nats-account-server")
+
+
+def apigateway(conn, peer):
+    path = request_path(conn)
+    if path == "/APIGateway/api/version":
+        http_answer(conn, 200, '{"Version":"10.4.2.0-14237"}', server="Microsoft-IIS/10.0")
+    else:
+        http_answer(conn, 404, "{}", server="Microsoft-IIS/10.0")
+
+
+def apigateway_404(conn, peer):
+    request_path(conn)
+    http_answer(conn, 404, "", server="Microsoft-IIS/10.0")
+
+
+TLS = {}
+
+
+def behind_tls(handler):
+    def handle(conn, peer):
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(TLS["cert"], TLS["key"])
+        try:
+            tls = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        handler(tls, peer)
+        tls.close()
+    return handle
+
+
 def silent(conn, peer):
     conn.recv(4096)
     time.sleep(30)
@@ -133,7 +204,10 @@ def garbage(conn, peer):
 MODES = {"cql": cql, "cql-v3": cql_v3, "es-transport": es_transport, "es-tls": es_tls,
          "remoting-http": remoting_http, "remoting-tcp": remoting_tcp,
          "http-other": http_other, "jrmp": jrmp, "telnet": telnet, "silent": silent,
-         "close": close, "garbage": garbage}
+         "close": close, "garbage": garbage, "os-green": opensearch("green"),
+         "os-yellow": opensearch("yellow"), "os-red": opensearch("red"),
+         "os-401": opensearch("401"), "nas": nas, "apigateway": apigateway,
+         "apigateway-404": apigateway_404}
 
 
 def serve(sock, handler):
@@ -153,8 +227,12 @@ def serve(sock, handler):
 
 def main(argv):
     lifetime = 120.0
-    if argv[:1] == ["--lifetime"]:
-        lifetime, argv = float(argv[1]), argv[2:]
+    while argv and argv[0].startswith("--"):
+        if argv[0] == "--lifetime":
+            lifetime = float(argv[1])
+        else:
+            TLS[argv[0][2:]] = argv[1]
+        argv = argv[2:]
     for spec in argv:
         where, mode = spec.split("=")
         host, port = where.rsplit(":", 1)
@@ -162,7 +240,8 @@ def main(argv):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host.strip("[]"), int(port)))
         sock.listen(64)
-        threading.Thread(target=serve, args=(sock, MODES[mode]), daemon=True).start()
+        handler = behind_tls(MODES[mode[:-4]]) if mode.endswith("+tls") else MODES[mode]
+        threading.Thread(target=serve, args=(sock, handler), daemon=True).start()
     print("ready", flush=True)
     time.sleep(lifetime)  # ends by itself, whatever happens to the test
 

@@ -45,6 +45,11 @@ static void builtin_encodes_ports_md(void **state)
     assert_string_equal(check(p, "opensearch-transport")->probe->name, "opensearch-transport");
     assert_string_equal(check(p, "telnet")->probe->name, "telnet");
     assert_string_equal(check(p, "cql-tls")->probe->name, "tcp");
+    assert_string_equal(check(p, "slnet-grpc")->probe->name, "apigateway");
+    assert_string_equal(check(p, "nats-account")->probe->name, "nats-account");
+    assert_string_equal(check(p, "nats-monitoring")->probe->name, "nats-monitor");
+    assert_string_equal(check(p, "opensearch-http")->probe->name, "opensearch-http");
+    assert_string_equal(check(p, "http")->probe->name, "http");
     dc_profile_free(p);
 }
 
@@ -99,7 +104,9 @@ static void registry(void **state)
     assert_non_null(dc_probe_find("tcp"));
     assert_null(dc_probe_find("nope"));
     assert_string_equal(dc_probe_names(names, sizeof names),
-                        "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet");
+                        "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
+                        "https, apigateway, cloudgateway, nats-monitor, nats-account, "
+                        "opensearch-http");
 }
 
 int main(void)

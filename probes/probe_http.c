@@ -1,0 +1,116 @@
+/* probes/probe_http.c — plain web endpoints: the DMA web server (80), CloudGateway's
+ * internal endpoint (5100), and DataMiner's own gRPC test point, APIGateway's version on
+ * https://IP/APIGateway/api/version (version JSON on every Agent; 404: APIGateway not
+ * running, or IIS bound only to another IP or hostname). */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+static void note_server(const struct dc_http_reply *reply, struct dc_result *out)
+{
+    if (reply->server[0])
+        snprintf(out->evidence, sizeof out->evidence, "Server: %s", reply->server);
+}
+
+/* Any HTTP answer proves a web server; the status is worth knowing, not a failure. */
+static enum dc_judgement web_judge(unsigned step, const struct dc_http_reply *reply,
+                                   struct dc_result *out)
+{
+    (void)step;
+    out->state = DC_STATE_OK;
+    snprintf(out->detail, sizeof out->detail, "HTTP %ld", reply->status);
+    note_server(reply, out);
+    return DC_JUDGE_DONE;
+}
+
+static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_reply *reply,
+                                          struct dc_result *out)
+{
+    (void)step;
+    note_server(reply, out);
+    if (reply->status == 404) {
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail,
+                 "HTTP 404 on /APIGateway/api/version: APIGateway not running, or IIS bound "
+                 "only to another IP/hostname");
+        return DC_JUDGE_DONE;
+    }
+    if (reply->status != 200) {
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail, "HTTP %ld on /APIGateway/api/version",
+                 reply->status);
+        return DC_JUDGE_DONE;
+    }
+    /* the body is the Agent's version JSON; any JSON value counts, its text is evidence */
+    cJSON *json = cJSON_ParseWithLength(reply->body, reply->body_len);
+    out->state = json ? DC_STATE_OK : DC_STATE_WRONG_SERVICE;
+    if (json) {
+        char text[120];
+        char *flat = cJSON_PrintUnformatted(json);
+        dc_printable((const uint8_t *)(flat ? flat : ""), flat ? strlen(flat) : 0, 110, text,
+                     sizeof text);
+        snprintf(out->detail, sizeof out->detail, "APIGateway answers (gRPC test point)");
+        snprintf(out->evidence, sizeof out->evidence, "version %s", text);
+        cJSON_free(flat);
+        cJSON_Delete(json);
+    } else {
+        snprintf(out->detail, sizeof out->detail,
+                 "HTTP 200 on /APIGateway/api/version, but not the version JSON");
+    }
+    return DC_JUDGE_DONE;
+}
+
+static const char *const root[] = {"/", NULL};
+static const char *const version[] = {"/APIGateway/api/version", NULL};
+static const uint16_t web_ports[] = {80, 0};
+static const uint16_t cloudgateway_ports[] = {5100, 0};
+static const uint16_t grpc_ports[] = {443, 0};
+
+const struct dc_probe_ops dc_probe_http = {
+    .name = "http",
+    .summary = "HTTP: a web server answers GET / (status and Server header)",
+    .default_ports = web_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = root,
+    .judge_http = web_judge,
+    .max_reply = 1024,
+};
+
+const struct dc_probe_ops dc_probe_https = {
+    .name = "https",
+    .summary = "HTTPS: a web server answers GET / over TLS",
+    .default_ports = grpc_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = root,
+    .https = true,
+    .judge_http = web_judge,
+    .max_reply = 1024,
+};
+
+const struct dc_probe_ops dc_probe_cloudgateway = {
+    .name = "cloudgateway",
+    .summary = "CloudGateway: its internal HTTP endpoint answers",
+    .default_ports = cloudgateway_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = root,
+    .judge_http = web_judge,
+    .max_reply = 1024,
+};
+
+const struct dc_probe_ops dc_probe_apigateway = {
+    .name = "apigateway",
+    .summary = "gRPC via APIGateway: https://IP/APIGateway/api/version answers version JSON",
+    .default_ports = grpc_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = version,
+    .https = true,
+    .judge_http = apigateway_judge,
+    .max_reply = 8192,
+};

@@ -1,0 +1,87 @@
+/* probes/probe_opensearch_http.c — OpenSearch/Elasticsearch REST (9200): GET / names the
+ * cluster and version; GET /_cluster/health gives the colour: yellow is degraded, red is
+ * degraded badly enough to fail. 401/403: the service is there but wants credentials. */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool auth_refused(const struct dc_http_reply *reply, struct dc_result *out)
+{
+    if (reply->status != 401 && reply->status != 403)
+        return false;
+    out->state = DC_STATE_AUTH;
+    snprintf(out->detail, sizeof out->detail, "HTTP %ld: OpenSearch wants credentials",
+             reply->status);
+    return true;
+}
+
+static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_reply *reply,
+                                          struct dc_result *out)
+{
+    if (auth_refused(reply, out))
+        return DC_JUDGE_DONE;
+    cJSON *json = reply->status == 200 ? cJSON_ParseWithLength(reply->body, reply->body_len) : NULL;
+    if (step == 0) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(json, "cluster_name");
+        const cJSON *version = cJSON_GetObjectItemCaseSensitive(json, "version");
+        const cJSON *number = cJSON_GetObjectItemCaseSensitive(version, "number");
+        const cJSON *dist = cJSON_GetObjectItemCaseSensitive(version, "distribution");
+        if (!cJSON_IsString(name) || !cJSON_IsString(number)) {
+            out->state = DC_STATE_WRONG_SERVICE;
+            snprintf(out->detail, sizeof out->detail,
+                     "HTTP %ld on /, not OpenSearch/Elasticsearch%s%s", reply->status,
+                     reply->server[0] ? ": Server " : "", reply->server);
+            cJSON_Delete(json);
+            return DC_JUDGE_DONE;
+        }
+        char cluster[64], ver[32];
+        dc_printable((const uint8_t *)name->valuestring, strlen(name->valuestring), 60, cluster,
+                     sizeof cluster);
+        dc_printable((const uint8_t *)number->valuestring, strlen(number->valuestring), 30, ver,
+                     sizeof ver);
+        snprintf(out->evidence, sizeof out->evidence, "%s %s, cluster %s",
+                 cJSON_IsString(dist) ? "OpenSearch" : "Elasticsearch", ver, cluster);
+        cJSON_Delete(json);
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "REST API answers");
+        return DC_JUDGE_MORE;
+    }
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(json, "status");
+    const char *colour = cJSON_IsString(status) ? status->valuestring : "";
+    if (strcmp(colour, "green") == 0) {
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail, "cluster health green");
+    } else if (strcmp(colour, "yellow") == 0) {
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail,
+                 "cluster health yellow: replicas unassigned (a node missing?)");
+    } else if (strcmp(colour, "red") == 0) {
+        out->state = DC_STATE_DEGRADED;
+        out->severe = true;
+        snprintf(out->detail, sizeof out->detail,
+                 "cluster health red: primary shards unassigned, data unavailable");
+    } else {
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail, "HTTP %ld on /_cluster/health: no status",
+                 reply->status);
+    }
+    cJSON_Delete(json);
+    return DC_JUDGE_DONE;
+}
+
+static const char *const paths[] = {"/", "/_cluster/health", NULL};
+static const uint16_t ports[] = {9200, 0};
+
+const struct dc_probe_ops dc_probe_opensearch_http = {
+    .name = "opensearch-http",
+    .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
+    .default_ports = ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = paths,
+    .judge_http = opensearch_judge,
+    .max_reply = 65536,
+};

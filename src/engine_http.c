@@ -1,0 +1,314 @@
+/* The HTTP driver: each HTTP probe is a libcurl transfer (or a few, one per path) on the
+ * engine's own loop through curl_uv. Transport failures map onto the shared taxonomy the
+ * way ENV-NOTES describes libcurl's codes; an HTTP answer goes to the probe's judge. */
+#include "curl_uv.h"
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+#define BODY_DEFAULT 65536
+
+struct http {
+    struct engine *engine;
+    struct dest *dest;
+    uint32_t task;
+    const struct dc_probe_ops *probe;
+    unsigned step;
+    uint64_t started_ns;
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+    char server[128];
+    char content_type[96];
+    char url[300];
+    bool tcp_connected; /* seen when curl closes its socket: did the handshake complete? */
+    double rtt_ms;      /* the kernel's round trip for that socket, < 0 if unknown */
+    struct dc_result verdict;
+};
+
+/* curl says "timeout" for a connect that never completed and for a server that connected
+ * but never answered (and its connect time stays 0 while TLS is unfinished): the socket
+ * itself tells, when curl closes it. Connections are not reused, so this runs while the
+ * transfer is still ours. */
+static int on_close_socket(void *ud, curl_socket_t fd)
+{
+    struct http *h = ud;
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
+        h->tcp_connected = true;
+#ifdef __linux__
+        struct tcp_info info;
+        socklen_t ilen = sizeof info;
+        if (h->rtt_ms < 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &ilen) == 0 &&
+            info.tcpi_rtt > 0)
+            h->rtt_ms = (double)info.tcpi_rtt / 1000.0; /* as the dialogue driver measures */
+#endif
+    }
+    return close(fd);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+    struct http *h = ud;
+    size_t len = size * n;
+    size_t room = h->body_cap - h->body_len; /* bytes beyond max_reply are dropped */
+    size_t take = len < room ? len : room;
+    memcpy(h->body + h->body_len, data, take);
+    h->body_len += take;
+    h->body[h->body_len] = '\0';
+    return len;
+}
+
+/* Keeps the two headers judges want; a header line never ends in the middle here. */
+static size_t on_header(char *line, size_t size, size_t n, void *ud)
+{
+    struct http *h = ud;
+    size_t len = size * n;
+    struct {
+        const char *name;
+        char *dst;
+        size_t cap;
+    } keep[] = {{"Server:", h->server, sizeof h->server},
+                {"Content-Type:", h->content_type, sizeof h->content_type}};
+    for (size_t k = 0; k < 2; k++) {
+        size_t nl = strlen(keep[k].name);
+        if (len <= nl || strncasecmp(line, keep[k].name, nl) != 0)
+            continue;
+        const char *v = line + nl;
+        size_t vlen = len - nl;
+        while (vlen > 0 && (*v == ' ' || *v == '\t'))
+            v++, vlen--;
+        while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
+            vlen--;
+        size_t out = 0;
+        for (size_t i = 0; i < vlen && out + 1 < keep[k].cap; i++)
+            keep[k].dst[out++] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '.';
+        keep[k].dst[out] = '\0';
+    }
+    return len;
+}
+
+static void finish(struct http *h, enum dc_state state, const char *detail)
+{
+    struct engine *e = h->engine;
+    struct dc_result *r = &e->results[h->task];
+    r->state = state;
+    r->measured = state != DC_STATE_UNKNOWN;
+    snprintf(r->address, sizeof r->address, "%s", h->dest->address);
+    snprintf(r->detail, sizeof r->detail, "%s", detail);
+    snprintf(r->evidence, sizeof r->evidence, "%s", h->verdict.evidence);
+    r->severe = h->verdict.severe;
+    if (r->measured)
+        engine_result_done(e, h->task);
+    struct dest *dest = h->dest;
+    free(h->body);
+    free(h);
+    engine_dest_idle(e, dest);
+}
+
+static int start_step(struct http *h);
+
+/* What a failed transfer means for the path (ENV-NOTES, "What the libraries cannot tell"). */
+static void classify(struct http *h, CURL *easy, CURLcode rc)
+{
+    long os_errno = 0;
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+    curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+    char detail[192];
+    enum dc_state state;
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+        state = os_errno == ECONNREFUSED                              ? DC_STATE_REFUSED
+                : os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? DC_STATE_UNREACHABLE
+                : os_errno == EPERM || os_errno == EACCES             ? DC_STATE_FILTERED
+                                                                      : DC_STATE_ERROR;
+        snprintf(detail, sizeof detail, "%s",
+                 state == DC_STATE_REFUSED ? "connection refused (RST): nothing listens"
+                                           : strerror((int)os_errno));
+        break;
+    case CURLE_OPERATION_TIMEDOUT: {
+        bool connected = h->tcp_connected || connect_us > 0;
+        state = connected ? DC_STATE_WRONG_SERVICE : DC_STATE_FILTERED;
+        snprintf(detail, sizeof detail,
+                 connected ? "connected, but no HTTP answer within %.1f s"
+                           : "no answer within %.1f s: packets dropped on the way",
+                 h->engine->opts.timeout_s);
+        break;
+    }
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        state = DC_STATE_TLS;
+        snprintf(detail, sizeof detail, "TLS: %s (self-signed in a lab? see --tls-insecure)",
+                 curl_easy_strerror(rc));
+        break;
+    case CURLE_GOT_NOTHING:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_HTTP2:
+        state = DC_STATE_WRONG_SERVICE;
+        snprintf(detail, sizeof detail, "no HTTP answer: %s", curl_easy_strerror(rc));
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST: state = DC_STATE_DNS; goto generic;
+    case CURLE_ABORTED_BY_CALLBACK:
+        state = DC_STATE_UNKNOWN;
+        snprintf(detail, sizeof detail, "interrupted before an answer");
+        break;
+    default:
+        state = DC_STATE_ERROR;
+    generic:
+        snprintf(detail, sizeof detail, "%s", curl_easy_strerror(rc));
+        break;
+    }
+    finish(h, state, detail);
+}
+
+static void on_done(CURL *easy, CURLcode rc, void *ud)
+{
+    struct http *h = ud;
+    if (rc != CURLE_OK) {
+        classify(h, easy, rc);
+        curl_easy_cleanup(easy);
+        return;
+    }
+    struct dc_result *r = &h->engine->results[h->task];
+    if (h->step == 0) {
+        curl_off_t connect_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+        r->latency_ms = h->rtt_ms >= 0 ? h->rtt_ms : (double)connect_us / 1000.0;
+    }
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(easy);
+    struct dc_http_reply reply = {status, h->server, h->content_type, h->body, h->body_len};
+    enum dc_judgement j = h->probe->judge_http(h->step, &reply, &h->verdict);
+    if (j == DC_JUDGE_MORE && h->probe->paths[h->step + 1] && !h->engine->stopping) {
+        h->step++;
+        if (start_step(h) == 0)
+            return;
+        finish(h, DC_STATE_ERROR, "local failure: cannot start the next HTTP request");
+        return;
+    }
+    finish(h, h->verdict.state, h->verdict.detail[0] ? h->verdict.detail : "no verdict");
+}
+
+static int start_step(struct http *h)
+{
+    struct engine *e = h->engine;
+    const struct dc_task *t = &e->plan->tasks[h->task];
+    bool v6 = strchr(h->dest->address, ':') != NULL;
+    snprintf(h->url, sizeof h->url, "%s://%s%s%s:%u%s", h->probe->https ? "https" : "http",
+             v6 ? "[" : "", h->dest->address, v6 ? "]" : "", t->port, h->probe->paths[h->step]);
+    h->body_len = 0;
+    h->body[0] = '\0';
+    h->server[0] = h->content_type[0] = '\0';
+    uint64_t spent_ms = (uv_hrtime() - h->started_ns) / 1000000u;
+    long left_ms = spent_ms < e->timeout_ms ? (long)(e->timeout_ms - spent_ms) : 1;
+    CURL *c = curl_easy_init();
+    if (!c)
+        return DC_ENOMEM;
+    curl_easy_setopt(c, CURLOPT_URL, h->url);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "dmsconn");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h);
+    if (e->opts.ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file);
+    if (e->opts.tls_insecure) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    char bind[80];
+    if (e->sources && e->sources[t->from].ss_family) {
+        char ip[64];
+        uv_ip_name((const struct sockaddr *)&e->sources[t->from], ip, sizeof ip);
+        snprintf(bind, sizeof bind, "host!%s", ip);
+        curl_easy_setopt(c, CURLOPT_INTERFACE, bind);
+    }
+    int rc = dc_curl_uv_add(e->curl, c, on_done, h);
+    if (rc)
+        curl_easy_cleanup(c);
+    return rc;
+}
+
+void http_start(struct engine *e, struct dest *dest, uint32_t task)
+{
+    struct http *h = calloc(1, sizeof *h);
+    const struct dc_probe_ops *probe = e->profile->checks[e->plan->tasks[task].check].probe;
+    size_t cap = probe->max_reply ? probe->max_reply : BODY_DEFAULT;
+    if (h)
+        h->body = malloc(cap + 1);
+    if (!h || !h->body || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
+        struct dc_result *r = &e->results[task];
+        r->state = DC_STATE_ERROR;
+        r->measured = true;
+        snprintf(r->detail, sizeof r->detail, "local failure: cannot start an HTTP probe");
+        if (h)
+            free(h->body);
+        free(h);
+        engine_result_done(e, task);
+        engine_dest_idle(e, dest);
+        return;
+    }
+    *h = (struct http){.engine = e,
+                       .dest = dest,
+                       .task = task,
+                       .probe = probe,
+                       .body = h->body,
+                       .body_cap = cap,
+                       .started_ns = uv_hrtime(),
+                       .rtt_ms = -1};
+    h->verdict.latency_ms = -1;
+    e->results[task].latency_ms = -1;
+    if (start_step(h) != 0) {
+        free(h->body);
+        free(h);
+        struct dc_result *r = &e->results[task];
+        r->state = DC_STATE_ERROR;
+        r->measured = true;
+        snprintf(r->detail, sizeof r->detail, "local failure: cannot start an HTTP probe");
+        engine_result_done(e, task);
+        engine_dest_idle(e, dest);
+    }
+}
+
+void http_abort_all(struct engine *e)
+{
+    if (e->curl)
+        dc_curl_uv_abort(e->curl);
+}
+
+void http_close(struct engine *e)
+{
+    dc_curl_uv_close(e->curl);
+    e->curl = NULL;
+}
