@@ -118,7 +118,10 @@ static void conn_judge(struct conn *c, bool closed)
     struct dc_result *r = &c->engine->results[c->task];
     struct dc_result verdict = *r;
     verdict.detail[0] = '\0';
-    enum dc_judgement j = c->probe->judge(c->reply, c->reply_len, closed, &verdict);
+    /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
+    static const uint8_t none[1];
+    const uint8_t *reply = c->reply ? c->reply : none;
+    enum dc_judgement j = c->probe->judge(reply, c->reply_len, closed, &verdict);
     if (j == DC_JUDGE_MORE && !closed)
         return;
     snprintf(r->evidence, sizeof r->evidence, "%s", verdict.evidence);

@@ -40,8 +40,9 @@ struct dc_probe_ops {
     /* Writes the bytes to send once connected into buf; returns their length (0: send
      * nothing). NULL: send nothing. */
     size_t (*hello)(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap);
-    /* Judges the reply received so far. `closed` is true when the peer closed or the
-     * deadline passed: then it must return DC_JUDGE_DONE. NULL: a connect is success. */
+    /* Judges the reply received so far (never NULL, even when len is 0). `closed` is true when the
+     * peer closed or the deadline passed: then it must return DC_JUDGE_DONE. NULL: a connect is
+     * success. */
     enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
                                struct dc_result *out);
     size_t max_reply; /* bytes kept for judge (0: 4096) */
