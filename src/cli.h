@@ -23,11 +23,23 @@ struct cli_sources {
     size_t nnodes;
 };
 
+/* What goes to standard output. */
+enum cli_format { CLI_TEXT, CLI_JSON, CLI_CSV, CLI_JUNIT, CLI_PROM, CLI_HTML, CLI_NONE };
+int cli_format_parse(const char *name, enum cli_format *out);
+
 /* How a run goes and what it writes. */
 struct cli_run {
     struct dc_engine_opts engine;
     struct dc_verdict_opts verdict;
     const char *json; /* NULL, a path, or "-" */
+    const char *csv;
+    const char *junit;
+    const char *prom;
+    const char *html;
+    const char *baseline; /* a previous JSON report to compare with */
+    const char *history;  /* a directory of past JSON reports (the latest is the baseline) */
+    unsigned keep;        /* how many reports history keeps */
+    enum cli_format format;
     bool quiet;
     bool all;
     bool no_color;
@@ -57,11 +69,16 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                      const struct dc_plan *plan, const struct cli_run *run,
                      struct dc_result *results);
 
+/* Writes every requested output of a judged run (the diff against a baseline or the
+ * history's last run included); returns the exit code. cli_outputs.c */
+int cli_outputs(struct dc_report *report, const struct cli_run *run);
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Splits "a,b,c" into a NULL-terminated list (the strings point into a copy it owns). */
 const char **cli_split_list(const char *arg);
 
 int cmd_agent(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
@@ -82,6 +99,14 @@ enum {
     OPT_ALL,
     OPT_NO_COLOR,
     OPT_TLS_INSECURE,
+    OPT_CSV,
+    OPT_JUNIT,
+    OPT_PROM,
+    OPT_HTML,
+    OPT_FORMAT,
+    OPT_BASELINE,
+    OPT_HISTORY,
+    OPT_KEEP,
     OPT_CA,
     OPT_FROM_HERE,
     OPT_ALL_TARGETS,
@@ -116,7 +141,15 @@ enum {
     {"all", no_argument, NULL, OPT_ALL},                                                       \
     {"no-color", no_argument, NULL, OPT_NO_COLOR},                                             \
     {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},                                     \
-    {"ca", required_argument, NULL, OPT_CA}
+    {"ca", required_argument, NULL, OPT_CA},                                                   \
+    {"csv", required_argument, NULL, OPT_CSV},                                                 \
+    {"junit", required_argument, NULL, OPT_JUNIT},                                             \
+    {"prom", required_argument, NULL, OPT_PROM},                                               \
+    {"html", required_argument, NULL, OPT_HTML},                                               \
+    {"format", required_argument, NULL, OPT_FORMAT},                                           \
+    {"baseline", required_argument, NULL, OPT_BASELINE},                                       \
+    {"history", required_argument, NULL, OPT_HISTORY},                                         \
+    {"keep", required_argument, NULL, OPT_KEEP}
 /* clang-format on */
 
 #endif

@@ -50,6 +50,7 @@ void cli_run_defaults(struct cli_run *run)
     dc_verdict_opts_default(&run->verdict);
     run->engine.handle_signals = true;
     run->local = -1;
+    run->keep = 30;
     run->coord.agent_port = DC_AGENT_PORT;
     run->coord.margin_s = 2.0; /* the agent's own start-up, planning and JSON */
 }
@@ -105,6 +106,27 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_ALL: run->all = true; return 1;
     case OPT_NO_COLOR: run->no_color = true; return 1;
     case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
+    case OPT_CSV: run->csv = arg; return 1;
+    case OPT_JUNIT: run->junit = arg; return 1;
+    case OPT_PROM: run->prom = arg; return 1;
+    case OPT_HTML: run->html = arg; return 1;
+    case OPT_BASELINE: run->baseline = arg; return 1;
+    case OPT_HISTORY: run->history = arg; return 1;
+    case OPT_KEEP:
+        if (!parse_uint(arg, 1, 100000, &run->keep)) {
+            cli_usage_error(cmd, "--keep '%s': expected 1 to 100000 runs", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_FORMAT:
+        if (cli_format_parse(arg, &run->format)) {
+            cli_usage_error(cmd,
+                            "--format '%s': expected text, json, csv, junit, prometheus, "
+                            "html or none",
+                            arg);
+            return -1;
+        }
+        return 1;
     case OPT_CA: run->engine.ca_file = arg; return 1;
     default: return 0;
     }
@@ -156,6 +178,40 @@ int cli_execute(const struct dc_cluster *cluster, const struct dc_profile *profi
     return rc;
 }
 
+/* The progress line: on a terminal, for runs over a second, at most ten times a second. */
+struct progress {
+    const struct dc_cluster *cluster;
+    const struct dc_profile *profile;
+    const struct dc_plan *plan;
+    const struct cli_run *run;
+    struct dc_result *results;
+    uint64_t started_ms;
+    uint64_t shown_ms;
+    size_t failing;
+    bool drawn;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void on_progress(void *ud, size_t index, size_t done, size_t total)
+{
+    struct progress *p = ud;
+    struct dc_result *r = &p->results[index];
+    dc_verdict_judge(p->cluster, p->profile, &p->plan->tasks[index], &p->run->verdict, r);
+    p->failing += r->verdict == DC_VERDICT_FAIL;
+    uint64_t t = now_ms();
+    if (t - p->started_ms < 1000 || (t - p->shown_ms < 100 && done < total))
+        return;
+    p->shown_ms = t;
+    p->drawn = true;
+    fprintf(stderr, "\r\033[K  %zu/%zu checks, %zu failing", done, total, p->failing);
+}
+
 int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *profile,
                      const struct dc_plan *plan, const struct cli_run *run,
                      struct dc_result *results)
@@ -163,14 +219,22 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
     struct dc_diag diag = {{0}};
     struct dc_report rep = {
         .cluster = cluster, .profile = profile, .plan = plan, .results = results};
+    struct progress progress = {cluster, profile, plan, run, results, now_ms(), 0, 0, false};
+    struct dc_engine_opts eopts = run->engine;
+    if (!run->quiet && isatty(STDERR_FILENO) && !eopts.on_result) {
+        eopts.on_result = on_progress;
+        eopts.ud = &progress;
+    }
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = run->coordinate ? dc_coordinator_run(cluster, profile, plan, run->local, &run->engine,
-                                                  &run->coord, results, &rep.interrupted, &diag)
-                             : dc_engine_run(cluster, profile, plan, &run->engine, results,
-                                             &rep.interrupted, &diag);
+    int rc = run->coordinate
+                 ? dc_coordinator_run(cluster, profile, plan, run->local, &eopts, &run->coord,
+                                      results, &rep.interrupted, &diag)
+                 : dc_engine_run(cluster, profile, plan, &eopts, results, &rep.interrupted, &diag);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (progress.drawn)
+        fputs("\r\033[K", stderr);
     rep.duration_ms =
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc)
@@ -178,25 +242,7 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
     for (size_t i = 0; i < plan->ntasks; i++)
         dc_verdict_judge(cluster, profile, &plan->tasks[i], &run->verdict, &results[i]);
     rep.verdict = rc ? DC_RUN_UNKNOWN : dc_verdict_run(results, plan->ntasks);
-
-    int exit_code = (int)rep.verdict;
-    bool json_on_stdout = run->json && strcmp(run->json, "-") == 0;
-    if (run->json) {
-        int wrc = dc_report_json_write(&rep, run->json);
-        if (wrc) {
-            fprintf(stderr, "dmsconn: cannot write %s: %s\n", run->json, strerror(-wrc));
-            exit_code = DC_RUN_UNKNOWN;
-        }
-    }
-    if (!run->quiet && !json_on_stdout) {
-        struct dc_text_opts topts = {
-            .color = !run->no_color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
-            .all = run->all,
-        };
-        dc_report_text(&rep, &topts, stdout);
-        fflush(stdout);
-    }
-    return exit_code;
+    return cli_outputs(&rep, run);
 }
 
 const char **cli_split_list(const char *arg)

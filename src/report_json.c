@@ -81,6 +81,33 @@ static cJSON *result_json(const struct dc_report *rep, size_t i)
     return o;
 }
 
+/* "diff": {"baseline": FILE, "counts": {...}, "changes": [{change, from, to, check, port,
+ * old_state, new_state, detail}]} */
+static cJSON *diff_json(const struct dc_report *rep)
+{
+    const struct dc_diff *d = rep->diff;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "baseline", rep->baseline ? rep->baseline : "");
+    cJSON *counts = cJSON_AddObjectToObject(o, "counts");
+    for (int k = 0; k < DC_CHANGE_COUNT; k++)
+        cJSON_AddNumberToObject(counts, dc_change_name((enum dc_change)k), (double)d->counts[k]);
+    cJSON *list = cJSON_AddArrayToObject(o, "changes");
+    for (size_t i = 0; i < d->n; i++) {
+        const struct dc_diff_entry *e = &d->entries[i];
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "change", dc_change_name(e->change));
+        cJSON_AddStringToObject(c, "from", e->from);
+        cJSON_AddStringToObject(c, "to", e->to);
+        cJSON_AddStringToObject(c, "check", e->check);
+        cJSON_AddNumberToObject(c, "port", e->port);
+        cJSON_AddStringToObject(c, "old_state", e->old_state);
+        cJSON_AddStringToObject(c, "new_state", e->new_state);
+        cJSON_AddStringToObject(c, "detail", e->detail);
+        cJSON_AddItemToArray(list, c);
+    }
+    return o;
+}
+
 char *dc_report_json(const struct dc_report *rep)
 {
     char started[40];
@@ -114,6 +141,8 @@ char *dc_report_json(const struct dc_report *rep)
     cJSON *results = cJSON_AddArrayToObject(root, "results");
     for (size_t i = 0; i < rep->plan->ntasks; i++)
         cJSON_AddItemToArray(results, result_json(rep, i));
+    if (rep->diff)
+        cJSON_AddItemToObject(root, "diff", diff_json(rep));
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;
@@ -124,30 +153,9 @@ int dc_report_json_write(const struct dc_report *rep, const char *path)
     char *text = dc_report_json(rep);
     if (!text)
         return -ENOMEM;
-    int rc = 0;
-    if (strcmp(path, "-") == 0) {
-        if (printf("%s\n", text) < 0 || fflush(stdout) != 0)
-            rc = -EIO;
-        free(text);
-        return rc;
-    }
-    /* Written beside the target and renamed, so a reader never sees half a report. */
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        rc = -errno;
-        free(text);
-        return rc;
-    }
-    if (fputs(text, f) < 0 || fputc('\n', f) < 0)
-        rc = -errno;
-    if (fclose(f) != 0 && !rc)
-        rc = -errno;
-    if (!rc && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc)
-        unlink(tmp);
+    size_t len = strlen(text);
+    text[len] = '\n'; /* the terminating NUL becomes the final newline */
+    int rc = dc_output_write(path, text, len + 1);
     free(text);
     return rc;
 }

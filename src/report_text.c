@@ -165,6 +165,8 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
     }
     for (size_t i = 0; i < rep->cluster->nnotes; i++)
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
+    if (rep->diff)
+        dc_diff_print(rep->diff, rep->baseline ? rep->baseline : "the baseline", opts->color, out);
     fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail)\n",
             opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],

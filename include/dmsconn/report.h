@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "dmsconn/diff.h"
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
 
@@ -17,7 +18,14 @@ struct dc_report {
     double duration_ms;
     enum dc_run_verdict verdict;
     bool interrupted;
+    const struct dc_diff *diff; /* against a previous run, or NULL */
+    const char *baseline;       /* that run's file, for people */
 };
+
+/* Writes `len` bytes to path ("-": standard output). A file is written beside the target
+ * and renamed into place, so a reader (node_exporter, a pipeline) never sees half of it.
+ * Returns 0 or -errno. */
+int dc_output_write(const char *path, const char *data, size_t len);
 
 /* Returns a malloc'd JSON document (caller frees), or NULL when out of memory. */
 char *dc_report_json(const struct dc_report *report);
@@ -30,5 +38,15 @@ struct dc_text_opts {
 };
 
 void dc_report_text(const struct dc_report *report, const struct dc_text_opts *opts, FILE *out);
+
+/* One row per result, RFC 4180 quoting. 0 or -errno. */
+int dc_report_csv_write(const struct dc_report *report, const char *path);
+/* JUnit XML: a testcase per result (class: source node; name: to:check:port); failures
+ * carry the remedy. 0 or -errno. */
+int dc_report_junit_write(const struct dc_report *report, const char *path);
+/* Prometheus text exposition, for node_exporter's textfile collector. 0 or -errno. */
+int dc_report_prom_write(const struct dc_report *report, const char *path);
+/* A self-contained HTML page: heatmaps, details, failures with remedies. 0 or -errno. */
+int dc_report_html_write(const struct dc_report *report, const char *path);
 
 #endif

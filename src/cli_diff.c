@@ -1,0 +1,56 @@
+/* dmsconn diff OLD.json NEW.json: what broke, what healed, what changed state. */
+#include "cli.h"
+#include "dmsconn/inventory.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: dmsconn diff [--no-color] OLD.json NEW.json\n"
+    "\n"
+    "Compares two JSON reports cell by cell (from, to, check, port): what broke (fails now,\n"
+    "did not before), what healed, what changed state, what appeared or went.\n"
+    "Exit: 0 nothing broke, 2 something broke, 3 a report cannot be read.\n";
+
+int cmd_diff(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"no-color", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n': color = false; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: return cli_usage_error("diff", "unknown option");
+        }
+    }
+    if (argc - optind != 2)
+        return cli_usage_error("diff", "expected two reports: OLD.json NEW.json");
+    const char *old_path = argv[optind], *new_path = argv[optind + 1];
+    struct dc_diag diag = {{0}};
+    char *old = NULL, *now = NULL;
+    size_t old_len = 0, new_len = 0;
+    struct dc_diff *diff = NULL;
+    int rc = dc_read_file(old_path, &old, &old_len, &diag);
+    if (!rc)
+        rc = dc_read_file(new_path, &now, &new_len, &diag);
+    if (!rc)
+        rc = dc_diff_reports(old, old_len, old_path, now, new_len, new_path, &diff, &diag);
+    free(old);
+    free(now);
+    if (rc) {
+        fprintf(stderr, "dmsconn diff: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
+        return DC_RUN_UNKNOWN;
+    }
+    dc_diff_print(diff, old_path, color, stdout);
+    rc = diff->counts[DC_CHANGE_BROKE] ? DC_RUN_CRITICAL : DC_RUN_OK;
+    dc_diff_free(diff);
+    return rc;
+}

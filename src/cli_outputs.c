@@ -1,0 +1,172 @@
+/* The outputs of a run: files in every requested format, the diff against a baseline or
+ * the history's last run, the history itself, and the view on standard output. */
+#include "cli.h"
+#include "dmsconn/inventory.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_format_parse(const char *name, enum cli_format *out)
+{
+    static const char *const names[] = {"text",       "json", "csv", "junit",
+                                        "prometheus", "html", "none"};
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *out = (enum cli_format)i;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
+typedef int (*writer_fn)(const struct dc_report *report, const char *path);
+
+static const writer_fn writers[] = {
+    [CLI_JSON] = dc_report_json_write,   [CLI_CSV] = dc_report_csv_write,
+    [CLI_JUNIT] = dc_report_junit_write, [CLI_PROM] = dc_report_prom_write,
+    [CLI_HTML] = dc_report_html_write,
+};
+
+static bool write_output(const struct dc_report *rep, enum cli_format format, const char *path)
+{
+    int rc = writers[format](rep, path);
+    if (rc)
+        fprintf(stderr, "dmsconn: cannot write %s: %s\n", path, strerror(-rc));
+    return rc == 0;
+}
+
+static bool is_history_name(const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(name, "dmsconn-", 8) == 0 && n > 13 && strcmp(name + n - 5, ".json") == 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The history's report names, oldest first (their names sort by time). */
+static char **history_list(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_history_name(e->d_name))
+            continue;
+        char **grown = realloc(names, (*n + 1) * sizeof *names);
+        if (!grown)
+            break;
+        names = grown;
+        names[*n] = strdup(e->d_name);
+        if (names[*n])
+            (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof *names, by_name);
+    return names;
+}
+
+static void free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Compares with `baseline`; a baseline that cannot be read is a warning, not a failed run. */
+static struct dc_diff *diff_with(const struct dc_report *rep, const char *baseline)
+{
+    struct dc_diag diag = {{0}};
+    char *old = NULL, *now = dc_report_json(rep);
+    size_t old_len = 0;
+    struct dc_diff *diff = NULL;
+    if (now && dc_read_file(baseline, &old, &old_len, &diag) == 0)
+        dc_diff_reports(old, old_len, baseline, now, strlen(now), "this run", &diff, &diag);
+    if (!diff)
+        fprintf(stderr, "dmsconn: no comparison with the baseline: %s\n",
+                diag.msg[0] ? diag.msg : "out of memory");
+    free(old);
+    free(now);
+    return diff;
+}
+
+/* Saves this run as DIR/dmsconn-YYYYMMDDTHHMMSS.mmmZ.json and keeps the last `keep`. */
+static bool history_save(const struct dc_report *rep, const char *dir, unsigned keep)
+{
+    char stamp[32], path[4096];
+    struct tm tm;
+    gmtime_r(&rep->started.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+    snprintf(path, sizeof path, "%s/dmsconn-%s.%03ldZ.json", dir, stamp,
+             rep->started.tv_nsec / 1000000);
+    if (!write_output(rep, CLI_JSON, path))
+        return false;
+    size_t n;
+    char **names = history_list(dir, &n);
+    for (size_t i = 0; i + keep < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    free_list(names, n);
+    return true;
+}
+
+int cli_outputs(struct dc_report *rep, const struct cli_run *run)
+{
+    int exit_code = (int)rep->verdict;
+    char latest[4096] = "";
+    if (run->history) {
+        if (mkdir(run->history, 0750) != 0 && errno != EEXIST) {
+            fprintf(stderr, "dmsconn: --history %s: %s\n", run->history, strerror(errno));
+            return DC_RUN_UNKNOWN;
+        }
+        size_t n;
+        char **names = history_list(run->history, &n);
+        if (n)
+            snprintf(latest, sizeof latest, "%s/%s", run->history, names[n - 1]);
+        free_list(names, n);
+    }
+    const char *baseline = run->baseline ? run->baseline : latest[0] ? latest : NULL;
+    struct dc_diff *diff = baseline ? diff_with(rep, baseline) : NULL;
+    rep->diff = diff;
+    rep->baseline = baseline;
+
+    const char *files[] = {[CLI_JSON] = run->json,
+                           [CLI_CSV] = run->csv,
+                           [CLI_JUNIT] = run->junit,
+                           [CLI_PROM] = run->prom,
+                           [CLI_HTML] = run->html};
+    bool stdout_taken = run->format != CLI_TEXT;
+    for (int f = CLI_JSON; f <= CLI_HTML; f++) {
+        if (!files[f])
+            continue;
+        stdout_taken |= strcmp(files[f], "-") == 0;
+        if (!write_output(rep, (enum cli_format)f, files[f]))
+            exit_code = DC_RUN_UNKNOWN;
+    }
+    if (run->history && !history_save(rep, run->history, run->keep))
+        exit_code = DC_RUN_UNKNOWN;
+    if (run->format != CLI_TEXT && run->format != CLI_NONE && !write_output(rep, run->format, "-"))
+        exit_code = DC_RUN_UNKNOWN;
+    if (!run->quiet && !stdout_taken) {
+        struct dc_text_opts topts = {
+            .color = !run->no_color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+            .all = run->all,
+        };
+        dc_report_text(rep, &topts, stdout);
+        fflush(stdout);
+    }
+    rep->diff = NULL;
+    dc_diff_free(diff);
+    return exit_code;
+}

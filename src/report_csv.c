@@ -1,0 +1,72 @@
+/* CSV: one row per result with a header row; fields quoted as RFC 4180 says (double quotes
+ * around any field with a comma, quote or line break; quotes doubled). */
+#include "dmsconn/probe.h"
+#include "dmsconn/report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void field(FILE *f, const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputs(last ? "\r\n" : ",", f);
+}
+
+int dc_report_csv_write(const struct dc_report *rep, const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    if (!f)
+        return -errno;
+    static const char *const header[] = {"from",    "to",     "check",    "port",    "transport",
+                                         "probe",   "state",  "expect",   "verdict", "latency_ms",
+                                         "address", "detail", "evidence", "remedy"};
+    size_t ncols = sizeof header / sizeof header[0];
+    for (size_t i = 0; i < ncols; i++)
+        field(f, header[i], i + 1 == ncols);
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        const struct dc_task *t = &rep->plan->tasks[i];
+        const struct dc_result *r = &rep->results[i];
+        const struct dc_check *c = &rep->profile->checks[t->check];
+        char port[8], latency[32] = "";
+        snprintf(port, sizeof port, "%u", t->port);
+        if (r->latency_ms >= 0)
+            snprintf(latency, sizeof latency, "%.3f", r->latency_ms);
+        const char *row[] = {rep->cluster->nodes[t->from].name,
+                             rep->cluster->nodes[t->to].name,
+                             c->name,
+                             port,
+                             dc_transport_name(c->transport),
+                             c->probe->name,
+                             dc_state_name(r->state),
+                             dc_expect_name(c->expect),
+                             dc_verdict_name(r->verdict),
+                             latency,
+                             r->address,
+                             r->detail,
+                             r->evidence,
+                             r->remedy};
+        for (size_t k = 0; k < ncols; k++)
+            field(f, row[k], k + 1 == ncols);
+    }
+    if (fclose(f) != 0) {
+        free(data);
+        return -EIO;
+    }
+    int rc = dc_output_write(path, data, len);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,311 @@
+/* The HTML report: one self-contained page (no external scripts, fonts or images) that
+ * works offline and as an e-mail attachment. Verdict and counts on top; a heatmap per
+ * protocol group and one combined (rows: source, columns: destination; a cell's colour is
+ * its worst verdict; hover shows a summary, a click the checks of that pair); the failures
+ * with their remedies, sortable and filterable; a legend; a print style. The tables are
+ * plain HTML, so the page reads without JavaScript too. */
+#include "dmsconn/probe.h"
+#include "dmsconn/report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* The protocol group a check belongs to, for one heatmap each. */
+static const char *group_of(const struct dc_check *c)
+{
+    const char *p = c->probe->name, *n = c->name;
+    if (strstr(n, "nats") || strstr(p, "nats"))
+        return "NATS";
+    if (strstr(n, "cql") || strstr(n, "cassandra") || strcmp(p, "cql") == 0 ||
+        strcmp(p, "jmx") == 0)
+        return "Cassandra";
+    if (strstr(n, "opensearch") || strstr(p, "opensearch"))
+        return "OpenSearch";
+    if (strstr(n, "slnet") || strcmp(p, "remoting") == 0 || strcmp(p, "apigateway") == 0)
+        return "SLNet";
+    return "Other";
+}
+
+static const char *const groups[] = {"SLNet", "NATS", "Cassandra", "OpenSearch", "Other"};
+
+enum { WORST_NONE = -1 };
+
+/* 0 pass, 1 warn, 2 unknown, 3 fail: the order a cell's colour follows. */
+static int rank_of(const struct dc_result *r)
+{
+    if (r->verdict == DC_VERDICT_FAIL)
+        return 3;
+    if (r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR)
+        return 2;
+    return r->verdict == DC_VERDICT_WARN ? 1 : 0;
+}
+
+static const char *const rank_class[] = {"pass", "warn", "unknown", "fail"};
+
+static void heatmap(FILE *f, const struct dc_report *rep, const char *group, const bool *is_src,
+                    const bool *is_dst)
+{
+    const struct dc_cluster *cl = rep->cluster;
+    size_t n = cl->nnodes, total = 0;
+    for (size_t i = 0; i < rep->plan->ntasks; i++)
+        total += !group ||
+                 strcmp(group_of(&rep->profile->checks[rep->plan->tasks[i].check]), group) == 0;
+    if (total == 0)
+        return;
+    fprintf(f,
+            "<section class=\"map\"><h2>%s</h2><table class=\"heat\" data-group=\"%s\">"
+            "<thead><tr><th class=\"corner\">from \\ to</th>",
+            group ? group : "All checks", group ? group : "all");
+    for (size_t d = 0; d < n; d++) {
+        if (!is_dst[d])
+            continue;
+        fputs("<th scope=\"col\">", f);
+        esc(f, cl->nodes[d].name);
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead><tbody>", f);
+    for (size_t s = 0; s < n; s++) {
+        if (!is_src[s])
+            continue;
+        fputs("<tr><th scope=\"row\">", f);
+        esc(f, cl->nodes[s].name);
+        fputs("</th>", f);
+        for (size_t d = 0; d < n; d++) {
+            if (!is_dst[d])
+                continue;
+            int worst = WORST_NONE;
+            unsigned count = 0, bad = 0;
+            char *title = NULL;
+            size_t tlen = 0;
+            FILE *t = open_memstream(&title, &tlen);
+            for (size_t i = 0; i < rep->plan->ntasks; i++) {
+                const struct dc_task *task = &rep->plan->tasks[i];
+                const struct dc_check *c = &rep->profile->checks[task->check];
+                if (task->from != s || task->to != d || (group && strcmp(group_of(c), group)))
+                    continue;
+                const struct dc_result *r = &rep->results[i];
+                int rank = rank_of(r);
+                worst = rank > worst ? rank : worst;
+                count++;
+                bad += rank > 0;
+                if (t)
+                    fprintf(t, "%s %s/%u: %s\n", c->name, dc_transport_name(c->transport),
+                            task->port, dc_state_name(r->state));
+            }
+            if (t)
+                fclose(t);
+            if (worst == WORST_NONE) {
+                fputs("<td class=\"none\">&middot;</td>", f);
+            } else {
+                fprintf(f,
+                        "<td class=\"cell %s\" data-from=\"%zu\" data-to=\"%zu\" "
+                        "data-group=\"%s\" tabindex=\"0\" title=\"",
+                        rank_class[worst], s, d, group ? group : "");
+                esc(f, title ? title : "");
+                if (bad)
+                    fprintf(f, "\">%s %u/%u</td>", worst == 3 ? "FAIL" : rank_class[worst], bad,
+                            count);
+                else
+                    fprintf(f, "\">ok %u</td>", count);
+            }
+            free(title);
+        }
+        fputs("</tr>", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void failures(FILE *f, const struct dc_report *rep)
+{
+    fputs("<section id=\"failures\"><h2>Failures and warnings</h2>"
+          "<input id=\"filter\" type=\"search\" placeholder=\"filter by node, check, state...\" "
+          "aria-label=\"filter\">"
+          "<table id=\"fail-table\" class=\"list\"><thead><tr>"
+          "<th data-sort=\"0\">verdict</th><th data-sort=\"1\">from</th>"
+          "<th data-sort=\"2\">to</th><th data-sort=\"3\">check</th>"
+          "<th data-sort=\"4\">port</th><th data-sort=\"5\">state</th>"
+          "<th>detail</th><th>remedy</th></tr></thead><tbody>",
+          f);
+    size_t shown = 0;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        const struct dc_result *r = &rep->results[i];
+        if (r->verdict == DC_VERDICT_PASS)
+            continue;
+        const struct dc_task *t = &rep->plan->tasks[i];
+        const struct dc_check *c = &rep->profile->checks[t->check];
+        shown++;
+        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", rank_class[rank_of(r)],
+                dc_verdict_name(r->verdict));
+        esc(f, rep->cluster->nodes[t->from].name);
+        fputs("</td><td>", f);
+        esc(f, rep->cluster->nodes[t->to].name);
+        fputs("</td><td>", f);
+        esc(f, c->name);
+        fprintf(f, "</td><td>%s/%u</td><td>%s</td><td>", dc_transport_name(c->transport), t->port,
+                dc_state_name(r->state));
+        esc(f, r->detail);
+        fputs("</td><td>", f);
+        esc(f, r->remedy);
+        fputs("</td></tr>", f);
+    }
+    if (shown == 0)
+        fputs("<tr><td colspan=\"8\">None: every path passed.</td></tr>", f);
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void diff_section(FILE *f, const struct dc_report *rep)
+{
+    const struct dc_diff *d = rep->diff;
+    fputs("<section id=\"diff\"><h2>Since ", f);
+    esc(f, rep->baseline ? rep->baseline : "the baseline");
+    fprintf(f, ": %zu broke, %zu healed, %zu changed</h2><table class=\"list\"><tbody>",
+            d->counts[DC_CHANGE_BROKE], d->counts[DC_CHANGE_HEALED], d->counts[DC_CHANGE_CHANGED]);
+    static const char *const cls[] = {"fail", "pass", "warn", "none", "none"};
+    for (size_t i = 0; i < d->n; i++) {
+        const struct dc_diff_entry *e = &d->entries[i];
+        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", cls[e->change], dc_change_name(e->change));
+        esc(f, e->from);
+        fputs(" &rarr; ", f);
+        esc(f, e->to);
+        fputs("</td><td>", f);
+        esc(f, e->check);
+        fprintf(f, "/%u</td><td>%s &rarr; %s</td><td>", e->port,
+                e->old_state[0] ? e->old_state : "(new)",
+                e->new_state[0] ? e->new_state : "(gone)");
+        esc(f, e->detail);
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
+
+/* The results as JSON for the detail panel; "</" is broken up so no text a peer sent can
+ * close the script element. */
+static void data_block(FILE *f, const struct dc_report *rep)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        const struct dc_task *t = &rep->plan->tasks[i];
+        const struct dc_result *r = &rep->results[i];
+        const struct dc_check *c = &rep->profile->checks[t->check];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "f", t->from);
+        cJSON_AddNumberToObject(o, "t", t->to);
+        cJSON_AddStringToObject(o, "g", group_of(c));
+        cJSON_AddStringToObject(o, "check", c->name);
+        cJSON_AddNumberToObject(o, "port", t->port);
+        cJSON_AddStringToObject(o, "state", dc_state_name(r->state));
+        cJSON_AddStringToObject(o, "verdict", dc_verdict_name(r->verdict));
+        cJSON_AddNumberToObject(o, "latency", r->latency_ms);
+        cJSON_AddStringToObject(o, "detail", r->detail);
+        cJSON_AddStringToObject(o, "remedy", r->remedy);
+        cJSON_AddItemToArray(list, o);
+    }
+    cJSON *names = cJSON_CreateArray();
+    for (size_t i = 0; i < rep->cluster->nnodes; i++)
+        cJSON_AddItemToArray(names, cJSON_CreateString(rep->cluster->nodes[i].name));
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "nodes", names);
+    cJSON_AddItemToObject(root, "results", list);
+    char *json = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    fputs("<script type=\"application/json\" id=\"data\">", f);
+    for (const char *p = json ? json : "{}"; *p; p++) {
+        if (p[0] == '<' && p[1] == '/')
+            fputs("<\\", f);
+        else
+            fputc(*p, f);
+    }
+    fputs("</script>\n", f);
+    cJSON_free(json);
+}
+
+#include "report_html_assets.h"
+
+int dc_report_html_write(const struct dc_report *rep, const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    if (!f)
+        return -errno;
+    size_t n = rep->cluster->nnodes;
+    bool *is_src = calloc(n ? n : 1, sizeof *is_src), *is_dst = calloc(n ? n : 1, sizeof *is_dst);
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < rep->plan->ntasks && is_src && is_dst; i++) {
+        is_src[rep->plan->tasks[i].from] = is_dst[rep->plan->tasks[i].to] = true;
+        counts[rep->results[i].verdict]++;
+    }
+    char started[32];
+    struct tm tm;
+    gmtime_r(&rep->started.tv_sec, &tm);
+    strftime(started, sizeof started, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    fputs(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>dmsconn: ",
+        f);
+    esc(f, rep->cluster->name ? rep->cluster->name : "cluster");
+    fprintf(f, "</title><style>%s</style></head><body>\n", dc_html_css);
+    fprintf(f, "<header><h1>dmsconn &middot; ");
+    esc(f, rep->cluster->name ? rep->cluster->name : "(unnamed cluster)");
+    fprintf(f,
+            "</h1><p class=\"verdict v-%s\" id=\"verdict\">%s</p>"
+            "<p class=\"meta\">profile ",
+            dc_run_verdict_name(rep->verdict), dc_run_verdict_name(rep->verdict));
+    esc(f, rep->profile->name);
+    fprintf(f,
+            " &middot; %s &middot; %.2f s &middot; <span id=\"counts\">%zu checks: %zu pass, "
+            "%zu warn, %zu fail</span>%s</p></header>\n",
+            started, rep->duration_ms / 1000.0, rep->plan->ntasks, counts[0], counts[1], counts[2],
+            rep->interrupted ? " &middot; <strong>interrupted: partial</strong>" : "");
+    fputs("<ul class=\"legend\"><li class=\"pass\">pass</li><li class=\"warn\">warning</li>"
+          "<li class=\"unknown\">not measured</li><li class=\"fail\">fail</li>"
+          "<li class=\"none\">no check</li></ul>\n",
+          f);
+    if (is_src && is_dst) {
+        heatmap(f, rep, NULL, is_src, is_dst);
+        fputs("<div class=\"groups\">", f);
+        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+            heatmap(f, rep, groups[g], is_src, is_dst);
+        fputs("</div>\n", f);
+    }
+    fputs("<aside id=\"detail\" hidden><h2 id=\"detail-title\"></h2><table class=\"list\">"
+          "<thead><tr><th>check</th><th>port</th><th>state</th><th>latency</th><th>detail</th>"
+          "<th>remedy</th></tr></thead><tbody id=\"detail-body\"></tbody></table></aside>\n",
+          f);
+    if (rep->diff)
+        diff_section(f, rep);
+    failures(f, rep);
+    for (size_t i = 0; i < rep->cluster->nnotes; i++) {
+        fputs("<p class=\"note\">note: ", f);
+        esc(f, rep->cluster->notes[i]);
+        fputs("</p>", f);
+    }
+    data_block(f, rep);
+    fprintf(f, "<script>%s</script>\n</body></html>\n", dc_html_js);
+    free(is_src);
+    free(is_dst);
+    if (fclose(f) != 0) {
+        free(data);
+        return -EIO;
+    }
+    int rc = dc_output_write(path, data, len);
+    free(data);
+    return rc;
+}

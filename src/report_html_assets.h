@@ -1,0 +1,66 @@
+/* The HTML report's style sheet and script, inlined so the page needs nothing else. */
+#ifndef DMSCONN_REPORT_HTML_ASSETS_H
+#define DMSCONN_REPORT_HTML_ASSETS_H
+
+static const char dc_html_css[] =
+    "body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em;color:#1d2430}"
+    "h1{font-size:1.5em;margin:0}h2{font-size:1.1em;margin:1.2em 0 .4em}"
+    ".verdict{display:inline-block;padding:.2em .8em;border-radius:4px;font-weight:600;"
+    "text-transform:uppercase;color:#fff}"
+    ".v-ok{background:#2e7d32}.v-warning{background:#b26a00}.v-critical{background:#c62828}"
+    ".v-unknown{background:#6d4c91}.meta{color:#555}"
+    ".legend{list-style:none;padding:0;display:flex;gap:.5em;flex-wrap:wrap}"
+    ".legend li{padding:.15em .7em;border-radius:3px}"
+    "table{border-collapse:collapse}.heat td,.heat th{border:1px solid #fff;padding:.3em .6em;"
+    "text-align:center;white-space:nowrap}.heat thead th,.heat tbody th{background:#eef1f5}"
+    ".pass{background:#c8e6c9}.warn{background:#ffe0a3}.unknown{background:#ddd0ef}"
+    ".fail{background:#f4b4b4}.none{background:#f5f5f5;color:#999}"
+    ".cell{cursor:pointer}.cell:focus,.cell.sel{outline:2px solid #1d2430}"
+    ".list td,.list th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;"
+    "vertical-align:top}.list th[data-sort]{cursor:pointer}"
+    "#filter{margin:.3em 0 .6em;padding:.3em;width:20em}"
+    "aside{border:1px solid #ccd;padding:.5em 1em;margin:1em 0;background:#fafbfc}"
+    ".note{color:#555}.groups{display:flex;flex-wrap:wrap;gap:0 2em}"
+    "@media print{#filter,aside{display:none}body{margin:0}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}section{break-inside:avoid}}";
+
+static const char dc_html_js[] =
+    "(function(){"
+    "var data=JSON.parse(document.getElementById('data').textContent);"
+    "var aside=document.getElementById('detail');"
+    "function show(td){"
+    " document.querySelectorAll('.cell.sel').forEach(function(c){c.classList.remove('sel')});"
+    " td.classList.add('sel');"
+    " var f=+td.dataset.from,t=+td.dataset.to,g=td.dataset.group,body="
+    "document.getElementById('detail-body');body.textContent='';"
+    " document.getElementById('detail-title').textContent=data.nodes[f]+' \\u2192 '+data.nodes[t]"
+    "+(g?' ('+g+')':'');"
+    " data.results.forEach(function(r){"
+    "  if(r.f!==f||r.t!==t||(g&&r.g!==g))return;"
+    "  var tr=document.createElement('tr');tr.className=r.verdict==='fail'?'fail':"
+    "r.verdict==='warn'?'warn':'pass';"
+    "  [r.check,r.port,r.state,r.latency<0?'':r.latency.toFixed(2)+' ms',r.detail,r.remedy]"
+    ".forEach(function(v){var td=document.createElement('td');td.textContent=v;"
+    "tr.appendChild(td)});body.appendChild(tr)});"
+    " aside.hidden=false;}"
+    "document.querySelectorAll('.cell').forEach(function(td){"
+    " td.addEventListener('click',function(){show(td)});"
+    " td.addEventListener('keydown',function(e){if(e.key==='Enter')show(td)})});"
+    "var filter=document.getElementById('filter'),rows=document.querySelectorAll("
+    "'#fail-table tbody tr');"
+    "filter.addEventListener('input',function(){var q=filter.value.toLowerCase();"
+    " rows.forEach(function(r){r.hidden=q&&r.textContent.toLowerCase().indexOf(q)<0})});"
+    "document.querySelectorAll('#fail-table th[data-sort]').forEach(function(th){"
+    " th.addEventListener('click',function(){var i=+th.dataset.sort,tb=th.closest('table')"
+    ".tBodies[0],up=th.dataset.dir!=='up';th.dataset.dir=up?'up':'down';"
+    "  Array.prototype.slice.call(tb.rows).sort(function(a,b){var x=a.cells[i].textContent,"
+    "y=b.cells[i].textContent;return(up?1:-1)*x.localeCompare(y,undefined,{numeric:true})})"
+    ".forEach(function(r){tb.appendChild(r)})})});"
+    /* #pair=FROM,TO opens that pair's details: a link can point at one cell */
+    "var m=decodeURIComponent(location.hash).match(/^#pair=([^,]+),(.+)$/);"
+    "if(m){var f=data.nodes.indexOf(m[1]),t=data.nodes.indexOf(m[2]);"
+    " var td=document.querySelector('table[data-group=\"all\"] .cell[data-from=\"'+f+"
+    "'\"][data-to=\"'+t+'\"]');if(td)show(td);}"
+    "})();";
+
+#endif

@@ -1,0 +1,99 @@
+/* Prometheus text exposition (format 0.0.4) for node_exporter's textfile collector: per
+ * result a pass gauge, a state gauge (state as a label, value 1) and the latency; per run
+ * its duration, verdict and time. Written atomically, as the collector requires. */
+#include "dmsconn/report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Label values escape backslash, double quote and line feed. */
+static void label(FILE *f, const char *name, const char *value, bool first)
+{
+    fprintf(f, "%s%s=\"", first ? "" : ",", name);
+    for (const char *p = value; *p; p++) {
+        if (*p == '\\' || *p == '"')
+            fputc('\\', f);
+        if (*p == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void cell_labels(FILE *f, const struct dc_report *rep, size_t i)
+{
+    const struct dc_task *t = &rep->plan->tasks[i];
+    char port[8];
+    snprintf(port, sizeof port, "%u", t->port);
+    label(f, "from", rep->cluster->nodes[t->from].name, true);
+    label(f, "to", rep->cluster->nodes[t->to].name, false);
+    label(f, "check", rep->profile->checks[t->check].name, false);
+    label(f, "port", port, false);
+}
+
+int dc_report_prom_write(const struct dc_report *rep, const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    if (!f)
+        return -errno;
+    size_t n = rep->plan->ntasks;
+    fputs("# HELP dmsconn_check_pass 1 when the path's verdict is pass, 0 otherwise.\n"
+          "# TYPE dmsconn_check_pass gauge\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("dmsconn_check_pass{", f);
+        cell_labels(f, rep, i);
+        fprintf(f, "} %d\n", rep->results[i].verdict == DC_VERDICT_PASS);
+    }
+    fputs("# HELP dmsconn_check_state The path's observed state (the state label), always 1.\n"
+          "# TYPE dmsconn_check_state gauge\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("dmsconn_check_state{", f);
+        cell_labels(f, rep, i);
+        label(f, "state", dc_state_name(rep->results[i].state), false);
+        fputs("} 1\n", f);
+    }
+    fputs("# HELP dmsconn_check_latency_seconds The TCP handshake round trip of the path.\n"
+          "# TYPE dmsconn_check_latency_seconds gauge\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        if (rep->results[i].latency_ms < 0)
+            continue;
+        fputs("dmsconn_check_latency_seconds{", f);
+        cell_labels(f, rep, i);
+        fprintf(f, "} %.6f\n", rep->results[i].latency_ms / 1000.0);
+    }
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        counts[rep->results[i].verdict]++;
+    fputs("# HELP dmsconn_results Results of the run by verdict.\n"
+          "# TYPE dmsconn_results gauge\n",
+          f);
+    for (int v = 0; v < 3; v++)
+        fprintf(f, "dmsconn_results{verdict=\"%s\"} %zu\n", dc_verdict_name((enum dc_verdict)v),
+                counts[v]);
+    fprintf(f,
+            "# HELP dmsconn_run_duration_seconds Wall time of the run.\n"
+            "# TYPE dmsconn_run_duration_seconds gauge\n"
+            "dmsconn_run_duration_seconds %.3f\n"
+            "# HELP dmsconn_run_verdict The run's verdict as its exit code: 0 ok, 1 warning, "
+            "2 critical, 3 unknown.\n"
+            "# TYPE dmsconn_run_verdict gauge\n"
+            "dmsconn_run_verdict %d\n"
+            "# HELP dmsconn_run_timestamp_seconds When the run started (Unix time).\n"
+            "# TYPE dmsconn_run_timestamp_seconds gauge\n"
+            "dmsconn_run_timestamp_seconds %lld\n",
+            rep->duration_ms / 1000.0, (int)rep->verdict, (long long)rep->started.tv_sec);
+    if (fclose(f) != 0) {
+        free(data);
+        return -EIO;
+    }
+    int rc = dc_output_write(path, data, len);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Every output format of one run, read back with a real parser: CSV with Python's csv,
+# JUnit with xml.etree, Prometheus text with promtool (and a strict line parser), the HTML
+# page rendered in headless Chromium and checked on its DOM (cells, a failing cell's class
+# and text, the detail panel a #pair= link opens). Then diff, --baseline and --history.
+# Usage: test_reports.sh DMSCONN DATA
+set -u
+dmsconn=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+timeout 30 "$dmsconn" demo --json r.json --csv r.csv --junit r.xml --prom r.prom --html r.html \
+    --quiet > /dev/null || ko "demo with every output"
+
+python3 - <<'PY' && ok || ko "CSV"
+import csv, json
+r = json.load(open("r.json"))["results"]
+rows = list(csv.DictReader(open("r.csv", newline="")))
+assert len(rows) == len(r) == 51, (len(rows), len(r))
+for row, x in zip(rows, r):
+    for k in ("from", "to", "check", "state", "verdict", "detail"):
+        assert row[k] == str(x[k]), (k, row[k], x[k])
+    assert row["port"] == str(x["port"]) and row["remedy"] == (x["remedy"] or "")
+PY
+
+python3 - <<'PY' && ok || ko "JUnit"
+import json, xml.etree.ElementTree as ET
+r = json.load(open("r.json"))
+root = ET.parse("r.xml").getroot()
+assert root.tag == "testsuites" and root.get("tests") == "51" and root.get("failures") == "12"
+cases = root.findall("./testsuite/testcase")
+assert len(cases) == 51
+by_name = {(c.get("classname"), c.get("name")): c for c in cases}
+for x in r["results"]:
+    c = by_name[(x["from"], f'{x["to"]}:{x["check"]}:{x["port"]}')]
+    f = c.find("failure")
+    assert (f is not None) == (x["verdict"] == "fail"), x
+    if f is not None:
+        assert f.text == x["remedy"] and f.get("type") == x["state"]
+PY
+
+if command -v promtool > /dev/null; then
+    promtool check metrics < r.prom && ok || ko "promtool check metrics"
+else
+    ko "promtool missing: run scripts/setup"
+fi
+python3 - <<'PY' && ok || ko "Prometheus text, strictly"
+import re
+line_re = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? -?[0-9.e+-]+$')
+samples = {}
+for line in open("r.prom"):
+    line = line.rstrip("\n")
+    if line.startswith("# HELP ") or line.startswith("# TYPE "):
+        continue
+    assert line_re.match(line), line
+    name = line.split("{")[0].split(" ")[0]
+    samples[name] = samples.get(name, 0) + 1
+assert samples["dmsconn_check_pass"] == 51 and samples["dmsconn_check_state"] == 51
+assert samples["dmsconn_run_verdict"] == 1
+assert 'dmsconn_check_state{from="dma1",to="db1",check="cql",port="9042",state="filtered"} 1' in open("r.prom").read()
+PY
+
+browser=$(command -v chromium || true)
+if [[ -z $browser ]]; then
+    ko "chromium missing: run scripts/setup"
+else
+    flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+        --disable-background-networking --disable-component-update --disable-sync
+        --user-data-dir="$work/chromium")
+    timeout 60 "$browser" "${flags[@]}" --dump-dom "file://$work/r.html#pair=dma1,db1" \
+        > dom.html 2> /dev/null
+    python3 - <<'PY' && ok || ko "HTML rendered in Chromium"
+from html.parser import HTMLParser
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.stack = []; self.cells = []; self.table = None
+        self.detail_rows = 0; self.detail_text = ""; self.in_detail = False; self.aside_hidden = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and "data-group" in a: self.table = a["data-group"]
+        if tag == "aside": self.aside_hidden = "hidden" in a
+        if tag == "tbody" and a.get("id") == "detail-body": self.in_detail = True
+        if tag == "tr" and self.in_detail: self.detail_rows += 1
+        if tag == "td" and "cell" in a.get("class", "").split():
+            self.cells.append([self.table, a["class"], a["data-from"], a["data-to"], ""])
+        self.stack.append(tag)
+    def handle_endtag(self, tag):
+        if tag == "tbody": self.in_detail = False
+        if self.stack: self.stack.pop()
+    def handle_data(self, data):
+        if self.cells and self.stack and self.stack[-1] == "td" and self.cells[-1][4] == "":
+            self.cells[-1][4] = data
+        if self.in_detail: self.detail_text += data
+d = Dom(); d.feed(open("dom.html").read())
+combined = [c for c in d.cells if c[0] == "all"]
+assert len(combined) == 12, len(combined)   # 4 sources x 3 other nodes, all checked
+cell = [c for c in combined if c[2] == "0" and c[3] == "3"][0]   # dma1 -> db1
+assert "fail" in cell[1].split() and cell[4] == "FAIL 1/2", cell
+assert d.aside_hidden is False and d.detail_rows == 2, (d.aside_hidden, d.detail_rows)
+assert "allow tcp/9042 from dma1" in d.detail_text, d.detail_text[:200]
+PY
+    timeout 60 "$browser" "${flags[@]}" --window-size=1100,900 --screenshot="$work/r.png" \
+        "file://$work/r.html" > /dev/null 2>&1
+    [[ -s r.png ]] && ok || ko "screenshot"
+    [[ -n ${DC_SCREENSHOT:-} ]] && cp r.png "$DC_SCREENSHOT"
+fi
+
+# diff: a run against itself changes nothing; against a doctored baseline it names what
+# broke and what healed, and exits 2 only when something broke
+python3 - <<'PY'
+import json
+r = json.load(open("r.json"))
+for x in r["results"]:
+    if (x["from"], x["to"], x["check"]) == ("dma1", "dma2", "nats-client"):
+        x["state"], x["verdict"] = "refused", "fail"      # it failed last time
+    if (x["from"], x["to"], x["check"]) == ("dma1", "db1", "cql"):
+        x["state"], x["verdict"] = "ok", "pass"           # it worked last time
+json.dump(r, open("old.json", "w"))
+PY
+"$dmsconn" diff --no-color r.json r.json > same.txt; rc=$?
+[[ $rc -eq 0 ]] && grep -q "0 broke, 0 healed, 0 changed" same.txt && ok || ko "diff of a run with itself: exit $rc"
+"$dmsconn" diff --no-color old.json r.json > d.txt; rc=$?
+[[ $rc -eq 2 ]] && grep -q "^  broke   dma1 -> db1 cql/9042: ok -> filtered" d.txt \
+    && grep -q "^  healed  dma1 -> dma2 nats-client/4222: refused -> ok" d.txt \
+    && ok || { ko "diff: exit $rc"; cat d.txt; }
+"$dmsconn" diff r.json /nonexistent.json > /dev/null 2>&1; rc=$?
+[[ $rc -eq 3 ]] && ok || ko "diff of a missing file: exit $rc"
+timeout 30 "$dmsconn" demo --baseline old.json --json b.json --quiet > /dev/null
+python3 -c '
+import json
+d = json.load(open("b.json"))["diff"]
+assert d["baseline"] == "old.json" and d["counts"]["broke"] == 1 and d["counts"]["healed"] == 1, d["counts"]
+' && ok || ko "--baseline in the JSON report"
+
+# history: each run compared with the previous, only the last --keep kept
+for _ in 1 2 3; do timeout 30 "$dmsconn" demo --history hist --keep 2 --quiet > /dev/null; done
+n=$(ls hist | wc -l)
+last=$(ls hist | tail -1)
+[[ $n -eq 2 ]] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["diff"]
+assert d["baseline"].startswith("hist/dmsconn-") and d["counts"]["broke"] == 0, d
+' "hist/$last" && ok || ko "--history kept $n reports"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
