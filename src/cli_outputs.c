@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,6 +122,17 @@ static bool history_save(const struct dc_report *rep, const char *dir, unsigned 
     return true;
 }
 
+/* The terminal's width, or $COLUMNS, or 100 when output goes elsewhere. */
+static size_t terminal_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+        return ws.ws_col;
+    const char *columns = getenv("COLUMNS");
+    long c = columns ? strtol(columns, NULL, 10) : 0;
+    return c > 20 && c < 10000 ? (size_t)c : 100;
+}
+
 int cli_outputs(struct dc_report *rep, const struct cli_run *run)
 {
     int exit_code = (int)rep->verdict;
@@ -162,6 +174,7 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
         struct dc_text_opts topts = {
             .color = !run->no_color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
             .all = run->all,
+            .width = terminal_width(),
         };
         dc_report_text(rep, &topts, stdout);
         fflush(stdout);

@@ -78,7 +78,18 @@ static void print_matrix(const struct dc_report *rep, const struct dc_text_opts 
         else
             c->pass++;
     }
-    size_t row_w = 9, col_w = CELL_MIN_COLS;
+    size_t ndst = 0, nsrc = 0, cell_w = CELL_MIN_COLS;
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        ndst += is_dst[i];
+        nsrc += is_src[i];
+    }
+    for (size_t k = 0; k < n * n; k++) {
+        const char *color;
+        cell_text(&cells[k], buf, sizeof buf, &color);
+        cell_w = strlen(buf) + 1 > cell_w ? strlen(buf) + 1 : cell_w;
+    }
+    size_t row_w = 9, col_w = cell_w;
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(cl->nodes[i].name);
         if (is_src[i] && len > row_w)
@@ -88,30 +99,63 @@ static void print_matrix(const struct dc_report *rep, const struct dc_text_opts 
     }
     row_w = row_w > NAME_MAX_COLS ? NAME_MAX_COLS : row_w;
     col_w = col_w > NAME_MAX_COLS ? NAME_MAX_COLS : col_w;
-    char buf[64];
-    fprintf(out, "%-*s ", (int)row_w, "from\\to");
-    for (size_t d = 0; d < n; d++) {
-        if (!is_dst[d])
-            continue;
-        fit(cl->nodes[d].name, buf, col_w - 1);
-        print_padded(out, buf, col_w, BOLD, opts->color);
+    size_t width = opts->width ? opts->width : 100;
+    /* Too wide for the terminal: short keys (#1, #2, ...) stand for the names, and the
+     * columns fold into blocks that fit, rather than lines that wrap. */
+    bool keyed = row_w + 1 + ndst * col_w > width;
+    if (keyed) {
+        row_w = 9;
+        col_w = cell_w > 5 ? cell_w : 5;
+        fputs("key:", out);
+        for (size_t i = 0, k = 0; i < n; i++) {
+            if (is_src[i] || is_dst[i])
+                fprintf(out, "%s #%zu %s", k++ ? "," : "", i + 1, cl->nodes[i].name);
+        }
+        fputs("\n", out);
     }
-    fputc('\n', out);
-    for (size_t s = 0; s < n; s++) {
-        if (!is_src[s])
-            continue;
-        fit(cl->nodes[s].name, buf, row_w);
-        print_padded(out, buf, row_w, BOLD, opts->color);
-        fputc(' ', out);
-        for (size_t d = 0; d < n; d++) {
+    size_t per_block = width > row_w + 1 + col_w ? (width - row_w - 1) / col_w : 1;
+    size_t first = 0;
+    while (first < n) {
+        /* the destinations of this block: the next per_block of them */
+        size_t last = first, shown = 0;
+        while (last < n && shown < per_block)
+            shown += is_dst[last++];
+        if (shown == 0)
+            break;
+        if (first > 0)
+            fputc('\n', out);
+        fprintf(out, "%-*s ", (int)row_w, "from\\to");
+        for (size_t d = first; d < last; d++) {
             if (!is_dst[d])
                 continue;
-            const char *color;
-            cell_text(&cells[s * n + d], buf, sizeof buf, &color);
-            print_padded(out, buf, col_w, color, opts->color);
+            if (keyed)
+                snprintf(buf, sizeof buf, "#%zu", d + 1);
+            else
+                fit(cl->nodes[d].name, buf, col_w - 1);
+            print_padded(out, buf, col_w, BOLD, opts->color);
         }
         fputc('\n', out);
+        for (size_t src = 0; src < n; src++) {
+            if (!is_src[src])
+                continue;
+            if (keyed)
+                snprintf(buf, sizeof buf, "#%zu", src + 1);
+            else
+                fit(cl->nodes[src].name, buf, row_w);
+            print_padded(out, buf, row_w, BOLD, opts->color);
+            fputc(' ', out);
+            for (size_t d = first; d < last; d++) {
+                if (!is_dst[d])
+                    continue;
+                const char *color;
+                cell_text(&cells[src * n + d], buf, sizeof buf, &color);
+                print_padded(out, buf, col_w, color, opts->color);
+            }
+            fputc('\n', out);
+        }
+        first = last;
     }
+    (void)nsrc;
 out:
     free(cells);
     free(is_src);

@@ -146,5 +146,12 @@ d = json.load(open(sys.argv[1]))["diff"]
 assert d["baseline"].startswith("hist/dmsconn-") and d["counts"]["broke"] == 0, d
 ' "hist/$last" && ok || ko "--history kept $n reports"
 
+# a terminal too narrow for the matrix: keys for the names, columns folded into blocks
+COLUMNS=40 timeout 30 "$dmsconn" demo --no-color > narrow.txt
+grep -q "^key: #1 dma1, #2 dma2, #3 dma3, #4 db1$" narrow.txt && [[ $(grep -c '^from.to' narrow.txt) -eq 2 ]] \
+    && ! awk 'length > 40 && /^(from|#)/' narrow.txt | grep -q . && ok || ko "folded matrix"
+COLUMNS=200 timeout 30 "$dmsconn" demo --no-color > wide.txt
+! grep -q "^key:" wide.txt && [[ $(grep -c '^from.to' wide.txt) -eq 1 ]] && ok || ko "unfolded matrix"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
