@@ -34,7 +34,7 @@ int dc_report_json_write(const struct dc_report *report, const char *path);
 
 struct dc_text_opts {
     bool color;
-    bool all; /* list passing results too, not only failures and warnings */
+    bool all;     /* list passing results too, not only failures and warnings */
     size_t width; /* columns to fit the matrix in (0: 100); wider clusters fold */
 };
 
