@@ -18,6 +18,7 @@ extern const struct dc_probe_ops dc_probe_cloudgateway;
 extern const struct dc_probe_ops dc_probe_nats_monitor;
 extern const struct dc_probe_ops dc_probe_nats_account;
 extern const struct dc_probe_ops dc_probe_opensearch_http;
+extern const struct dc_probe_ops dc_probe_snmp;
 
 /* One probe per line. */
 /* clang-format off */
@@ -36,6 +37,7 @@ const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_nats_monitor,
     &dc_probe_nats_account,
     &dc_probe_opensearch_http,
+    &dc_probe_snmp,
     NULL,
 };
 /* clang-format on */

@@ -10,6 +10,11 @@
 
 int dc_token_read(const char *path, char **token, struct dc_diag *diag)
 {
+    return dc_secret_read(path, 16, token, diag);
+}
+
+int dc_secret_read(const char *path, size_t min_len, char **secret, struct dc_diag *diag)
+{
     struct stat st;
     if (stat(path, &st) != 0) {
         dc_diag_set(diag, "%s: cannot read the token file", path);
@@ -29,12 +34,14 @@ int dc_token_read(const char *path, char **token, struct dc_diag *diag)
         return rc;
     while (len > 0 && isspace((unsigned char)data[len - 1]))
         data[--len] = '\0';
-    if (len < 16 || strlen(data) != len) {
-        dc_diag_set(diag, "%s: expected a token of at least 16 characters on one line", path);
+    if (len < min_len || len == 0 || strlen(data) != len || strchr(data, '\n')) {
+        dc_diag_set(diag, "%s: expected a secret of at least %zu characters on one line", path,
+                    min_len ? min_len : 1);
+        explicit_bzero(data, len);
         free(data);
         return DC_EINVAL;
     }
-    *token = data;
+    *secret = data;
     return 0;
 }
 

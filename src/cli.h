@@ -107,6 +107,7 @@ enum {
     OPT_BASELINE,
     OPT_HISTORY,
     OPT_KEEP,
+    OPT_SNMP_COMMUNITY_FILE,
     OPT_CA,
     OPT_FROM_HERE,
     OPT_ALL_TARGETS,
@@ -149,7 +150,8 @@ enum {
     {"format", required_argument, NULL, OPT_FORMAT},                                           \
     {"baseline", required_argument, NULL, OPT_BASELINE},                                       \
     {"history", required_argument, NULL, OPT_HISTORY},                                         \
-    {"keep", required_argument, NULL, OPT_KEEP}
+    {"keep", required_argument, NULL, OPT_KEEP},                                               \
+    {"snmp-community-file", required_argument, NULL, OPT_SNMP_COMMUNITY_FILE}
 /* clang-format on */
 
 #endif

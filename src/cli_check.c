@@ -57,6 +57,7 @@ static const char usage[] =
     "  --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
     "  --tls-insecure      HTTPS probes accept any certificate (labs, self-signed)\n"
     "  --ca FILE           HTTPS probes trust this CA file instead of the system's\n"
+    "  --snmp-community-file FILE  the SNMP v2c community (default public); 0600\n"
     "\n"
     "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";
 

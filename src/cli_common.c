@@ -107,6 +107,16 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_NO_COLOR: run->no_color = true; return 1;
     case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
     case OPT_CSV: run->csv = arg; return 1;
+    case OPT_SNMP_COMMUNITY_FILE: {
+        struct dc_diag diag = {{0}};
+        char *community = NULL;
+        if (dc_secret_read(arg, 1, &community, &diag)) {
+            fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg);
+            return -1;
+        }
+        run->engine.snmp_community = community; /* lives for the process */
+        return 1;
+    }
     case OPT_JUNIT: run->junit = arg; return 1;
     case OPT_PROM: run->prom = arg; return 1;
     case OPT_HTML: run->html = arg; return 1;

@@ -53,10 +53,11 @@ void engine_pump(struct engine *e)
         uint32_t task = dest->queue[dest->qhead++];
         dest->active++;
         e->active++;
-        if (e->profile->checks[e->plan->tasks[task].check].probe->driver == DC_DRIVER_HTTP)
-            http_start(e, dest, task);
-        else
-            conn_start(e, dest, task);
+        switch (e->profile->checks[e->plan->tasks[task].check].probe->driver) {
+        case DC_DRIVER_HTTP: http_start(e, dest, task); break;
+        case DC_DRIVER_SNMP: snmp_start(e, dest, task); break;
+        case DC_DRIVER_DIALOGUE: conn_start(e, dest, task); break;
+        }
         if (dest_wants_more(e, dest))
             ring_push(e, d);
     }
@@ -195,6 +196,7 @@ static void on_signal(uv_signal_t *sig, int signum)
     e->stopping = true;
     conn_abort_all(e);
     http_abort_all(e);
+    snmp_abort_all(e);
     for (size_t d = 0; d < e->ndests; d++) {
         if (e->dests[d].state == DEST_RESOLVING) {
             uv_cancel((uv_req_t *)&e->dests[d].gai);

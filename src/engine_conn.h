@@ -26,6 +26,7 @@ struct dest {
 };
 
 struct conn;
+struct snmp_probe;
 struct dc_curl_uv;
 
 struct engine {
@@ -52,9 +53,10 @@ struct engine {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t resolve_timer;
-    struct conn *live;       /* probes in flight, for an interrupt */
-    struct dc_curl_uv *curl; /* the HTTP driver's, made on first use */
-    struct conn *free_list;  /* finished probes' memory, reused */
+    struct conn *live;            /* probes in flight, for an interrupt */
+    struct dc_curl_uv *curl;      /* the HTTP driver's, made on first use */
+    struct snmp_probe *snmp_live; /* SNMP probes in flight, for an interrupt */
+    struct conn *free_list;       /* finished probes' memory, reused */
 };
 
 /* engine.c */
@@ -67,6 +69,10 @@ void engine_dest_idle(struct engine *e, struct dest *dest);
 void conn_start(struct engine *e, struct dest *dest, uint32_t task);
 void conn_abort_all(struct engine *e);
 void conn_pool_free(struct engine *e);
+
+/* engine_snmp.c: the SNMP driver. */
+void snmp_start(struct engine *e, struct dest *dest, uint32_t task);
+void snmp_abort_all(struct engine *e);
 
 /* engine_http.c: the HTTP driver. */
 void http_start(struct engine *e, struct dest *dest, uint32_t task);

@@ -164,6 +164,8 @@ int dc_profile_dataminer(struct dc_profile **out)
             .when = b->when,
             .pairs = b->pairs,
         };
+        if (c.probe)
+            c.transport = c.probe->transport; /* SNMP is UDP */
         rc = c.probe ? dc_profile_put(p, &c) : DC_ENOTFOUND;
     }
     if (rc) {

@@ -14,6 +14,8 @@
 int dc_token_read(const char *path, char **token, struct dc_diag *diag);
 /* Compares in time that depends on the lengths only, not on where they differ. */
 bool dc_token_equal(const char *expected, const char *given);
+/* The same for any secret (an SNMP community, a password), at least min_len characters. */
+int dc_secret_read(const char *path, size_t min_len, char **secret, struct dc_diag *diag);
 
 /* Turns a batch into a plan of the tasks this agent may run: the destination must be a node
  * of its cluster and the port the one the profile checks there. results[i] of a refused

@@ -21,6 +21,7 @@ struct dc_engine_opts {
      * file instead of the system's. */
     bool tls_insecure;
     const char *ca_file;
+    const char *snmp_community; /* SNMP v2c community (default "public"); never printed */
     /* Called on the loop thread after each result (may be NULL). */
     void (*on_result)(void *ud, size_t index, size_t done, size_t total);
     void *ud;

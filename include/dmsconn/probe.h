@@ -8,7 +8,8 @@
 /* How the engine drives a probe (DESIGN.md, "Probes"). */
 enum dc_driver {
     DC_DRIVER_DIALOGUE, /* engine connects; the probe may send a hello and judge the reply */
-    DC_DRIVER_HTTP      /* libcurl on the engine's loop: GET each path, judge each answer */
+    DC_DRIVER_HTTP,     /* libcurl on the engine's loop: GET each path, judge each answer */
+    DC_DRIVER_SNMP      /* net-snmp sessions whose sockets the engine's loop watches */
 };
 
 /* One HTTP answer, as the HTTP driver hands it to a probe. */

@@ -44,6 +44,16 @@ nats-server -a 127.0.0.1 -p $((base + 60)) -n probe-peer --cluster_name dms \
     --cluster "nats://127.0.0.1:$((base + 61))" --routes "nats://127.0.0.1:$route" \
     > "$work/nats2.log" 2>&1 &
 pids+=($!)
+# a real snmpd on its own port, with its own config and state directory (ENV-NOTES)
+snmp=$((base + 70))
+mkdir -p "$work/snmp"
+printf 'rocommunity dmsconn-test default\n' > "$work/snmpd.conf"
+env SNMP_PERSISTENT_DIR="$work/snmp" snmpd -f -Lo -C -c "$work/snmpd.conf" -m '' \
+    -p "$work/snmpd.pid" "udp:127.0.0.1:$snmp" > "$work/snmpd.log" 2>&1 &
+pids+=($!)
+umask 077
+echo dmsconn-test > "$work/community"
+echo not-this-one > "$work/wrong-community"
 for _ in $(seq 50); do # bounded: 5 s
     [[ -s $work/ready ]] && python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $nats), 0.2)" 2>/dev/null && break
     sleep 0.1
@@ -91,6 +101,8 @@ done
     add grpc-clear apigateway "${port[garbage]}"
     add grpc-silent apigateway "${port[apigateway]}"
     add grpc-404 apigateway "${port[apigateway-404+tls]}"
+    echo "  - {name: snmp-ok, probe: snmp, port: $snmp, transport: udp, from: [any], to: [any], expect: optional}"
+    echo "  - {name: snmp-refused, probe: snmp, port: $((base + 98)), transport: udp, from: [any], to: [any], expect: optional}"
 } > "$work/profile.yaml"
 # routes come up within half a second (ENV-NOTES); wait for the route, bounded
 for _ in $(seq 30); do
@@ -99,7 +111,18 @@ for _ in $(seq 30); do
 done
 
 timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
-    --profile "$work/profile.yaml" --timeout 1 --json "$work/r.json" --quiet --tls-insecure
+    --profile "$work/profile.yaml" --timeout 1 --json "$work/r.json" --quiet --tls-insecure \
+    --snmp-community-file "$work/community"
+# the same agent with a community it does not know: auth, told by the v3 discovery
+timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
+    --profile "$work/profile.yaml" --check snmp-ok --timeout 1 --json "$work/snmp.json" --quiet \
+    --snmp-community-file "$work/wrong-community"
+python3 -c '
+import json, sys
+x = json.load(open(sys.argv[1]))["results"][0]
+assert x["state"] == "auth" and "not to this v2c community" in x["detail"], x
+assert "not-this-one" not in open(sys.argv[1]).read()
+' "$work/snmp.json" || { echo "FAIL: a refused SNMP community not reported as auth"; exit 1; }
 # the same TLS endpoint with verification against the system's CAs: a tls state
 timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
     --profile "$work/profile.yaml" --check grpc-ok-insecure --timeout 1 --json "$work/tls.json" --quiet
@@ -132,6 +155,7 @@ want = {
     "grpc-ok-insecure": ("ok", "10.4.2.0-14237"), "grpc-clear": ("tls", ""),
     "grpc-404": ("degraded", "APIGateway not running"),
     "grpc-silent": ("wrong_service", "connected, but no HTTP answer"),
+    "snmp-ok": ("ok", "sysDescr: Linux"), "snmp-refused": ("refused", "port unreachable"),
 }
 got = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}
 bad = 0

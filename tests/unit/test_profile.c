@@ -106,7 +106,7 @@ static void registry(void **state)
     assert_string_equal(dc_probe_names(names, sizeof names),
                         "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
                         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
-                        "opensearch-http");
+                        "opensearch-http, snmp");
 }
 
 int main(void)

@@ -1,0 +1,308 @@
+/* The SNMP driver, on net-snmp's single-session API (thread safe once initialised): per
+ * probe two sessions whose sockets the engine's loop watches with uv_poll —
+ *  - v2c GET sysDescr.0 and sysUpTime.0 with the community: the answer proves an agent;
+ *  - an SNMPv3 engine-ID discovery (no credentials): any agent answers it with a Report,
+ *    which tells "agent, but the community is refused" (auth) from "nothing answers"
+ *    (ENV-NOTES: v2c gives a timeout for all three).
+ * Both sockets are connected to the peer, so an ICMP port-unreachable surfaces as
+ * ECONNREFUSED: a closed UDP port is `refused` rather than `filtered`. */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+enum { V2 = 0, V3 = 1 };
+
+struct snmp_probe {
+    struct engine *engine;
+    struct dest *dest;
+    uint32_t task;
+    void *sess[2];
+    uv_poll_t poll[2];
+    bool polling[2];
+    uv_timer_t timer;
+    int open_handles;
+    bool reported;
+    bool v3_report; /* the discovery was answered: an agent is there */
+    bool refused;   /* ICMP port unreachable */
+    uint64_t started_ns;
+    double rtt_ms;
+    struct snmp_probe *prev;
+    struct snmp_probe *next;
+};
+
+static pthread_once_t snmp_once = PTHREAD_ONCE_INIT;
+
+static void snmp_init_once(void)
+{
+    /* the standard MIB files are not installed (ENV-NOTES): numeric OIDs, no MIB loading,
+     * no config or persistent files of the library's own */
+    setenv("MIBS", "", 0);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, 1);
+    init_snmp("dmsconn");
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    struct snmp_probe *p = handle->data;
+    if (--p->open_handles > 0)
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (p->sess[i])
+            snmp_sess_close(p->sess[i]);
+    }
+    struct engine *e = p->engine;
+    struct dest *dest = p->dest;
+    free(p);
+    engine_dest_idle(e, dest);
+}
+
+static void finish(struct snmp_probe *p, enum dc_state state, const char *detail,
+                   const char *evidence)
+{
+    if (p->reported)
+        return;
+    p->reported = true;
+    struct engine *e = p->engine;
+    struct dc_result *r = &e->results[p->task];
+    r->state = state;
+    r->measured = state != DC_STATE_UNKNOWN;
+    r->latency_ms = p->rtt_ms;
+    snprintf(r->address, sizeof r->address, "%s", p->dest->address);
+    snprintf(r->detail, sizeof r->detail, "%s", detail);
+    snprintf(r->evidence, sizeof r->evidence, "%s", evidence ? evidence : "");
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        e->snmp_live = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    if (r->measured)
+        engine_result_done(e, p->task);
+    uv_timer_stop(&p->timer);
+    uv_close((uv_handle_t *)&p->timer, on_closed);
+    for (int i = 0; i < 2; i++) {
+        if (p->polling[i]) {
+            uv_poll_stop(&p->poll[i]);
+            uv_close((uv_handle_t *)&p->poll[i], on_closed);
+        }
+    }
+}
+
+/* sysDescr (evidence) and sysUpTime (detail) from a v2c answer. */
+static void judge_response(struct snmp_probe *p, netsnmp_pdu *pdu)
+{
+    if (pdu->errstat != SNMP_ERR_NOERROR) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the SNMP agent answered error %ld (%s)", pdu->errstat,
+                 snmp_errstring((int)pdu->errstat));
+        finish(p, DC_STATE_DEGRADED, detail, NULL);
+        return;
+    }
+    char descr[160] = "", detail[96] = "SNMP agent answers";
+    for (netsnmp_variable_list *v = pdu->variables; v; v = v->next_variable) {
+        if (v->type == ASN_OCTET_STR) {
+            size_t n = 0;
+            for (size_t i = 0; i < v->val_len && n + 1 < sizeof descr; i++)
+                descr[n++] = (v->val.string[i] >= 0x20 && v->val.string[i] < 0x7f)
+                                 ? (char)v->val.string[i]
+                                 : '.';
+            descr[n] = '\0';
+        } else if (v->type == ASN_TIMETICKS && v->val.integer) {
+            unsigned long ticks = (unsigned long)*v->val.integer;
+            snprintf(detail, sizeof detail, "SNMP agent answers, up %lu d %02lu:%02lu",
+                     ticks / 8640000, ticks / 360000 % 24, ticks / 6000 % 60);
+        }
+    }
+    char evidence[192];
+    snprintf(evidence, sizeof evidence, "sysDescr: %s", descr);
+    finish(p, DC_STATE_OK, detail, evidence);
+}
+
+static int on_snmp(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+    struct snmp_probe *p = magic;
+    (void)reqid;
+    if (p->reported)
+        return 1;
+    if (session->version == SNMP_VERSION_3 || !pdu)
+        return 1; /* the discovery's Report: seen on its socket already (on_readable) */
+    if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu->command == SNMP_MSG_RESPONSE) {
+        p->rtt_ms = (double)(uv_hrtime() - p->started_ns) / 1e6;
+        judge_response(p, pdu);
+    }
+    return 1;
+}
+
+static void on_deadline(uv_timer_t *timer);
+
+static void on_readable(uv_poll_t *poll, int status, int events)
+{
+    struct snmp_probe *p = poll->data;
+    (void)events;
+    int which = poll == &p->poll[V2] ? V2 : V3;
+    int fd = snmp_sess_transport(p->sess[which])->sock;
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err == ECONNREFUSED || status == UV_ECONNREFUSED) {
+        p->refused = true;
+        finish(p, DC_STATE_REFUSED, "ICMP port unreachable: no SNMP agent listens", NULL);
+        return;
+    }
+    if (which == V3 && !p->v3_report) {
+        /* The discovery socket is connected to the peer: whatever arrives on it came from
+         * an SNMP agent (net-snmp's USM swallows the Report itself). Give the v2c answer a
+         * few round trips more, then conclude. */
+        p->v3_report = true;
+        uint64_t spent = (uv_hrtime() - p->started_ns) / 1000000u;
+        uint64_t grace = spent * 4 + 100;
+        if (spent + grace < p->engine->timeout_ms)
+            uv_timer_start(&p->timer, on_deadline, grace, 0);
+    }
+    fd_set fds;
+    FD_ZERO(&fds);
+    FD_SET(fd, &fds);
+    snmp_sess_read(p->sess[which], &fds); /* calls on_snmp */
+}
+
+static void on_deadline(uv_timer_t *timer)
+{
+    struct snmp_probe *p = timer->data;
+    if (p->v3_report)
+        finish(p, DC_STATE_AUTH,
+               "an SNMP agent answers (v3 discovery), but not to this v2c community", NULL);
+    else
+        finish(p, DC_STATE_FILTERED,
+               "no SNMP answer: dropped on the way, or no agent (UDP cannot tell)", NULL);
+}
+
+static void *open_session(struct snmp_probe *p, int version, const struct sockaddr *peer,
+                          const char *peername, const char *community)
+{
+    netsnmp_session s;
+    snmp_sess_init(&s);
+    s.version = version;
+    s.peername = (char *)peername;
+    s.timeout = (long)(p->engine->opts.timeout_s * 1e6); /* our timer decides; no retries */
+    s.retries = 0;
+    s.callback = on_snmp;
+    s.callback_magic = p;
+    if (version == SNMP_VERSION_3) {
+        /* discovery: any user name, no authentication; the agent's Report is the answer */
+        s.securityName = (char *)"dmsconn";
+        s.securityNameLen = 7;
+        s.securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+        s.securityModel = SNMP_SEC_MODEL_USM;
+        s.flags |= SNMP_FLAGS_DONT_PROBE;
+        /* A made-up engine ID: net-snmp then sends at once instead of probing for the real
+         * one with a blocking exchange, and the agent answers usmStatsUnknownEngineIDs. */
+        static u_char bogus_engine[] = {0x80, 0x00, 0x1f, 0x88, 0x04, 'd', 'm', 's', 'c'};
+        s.securityEngineID = bogus_engine;
+        s.securityEngineIDLen = sizeof bogus_engine;
+    } else {
+        s.community = (u_char *)community;
+        s.community_len = strlen(community);
+    }
+    void *sess = snmp_sess_open(&s);
+    if (!sess)
+        return NULL;
+    int fd = snmp_sess_transport(sess)->sock;
+    socklen_t len =
+        peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    connect(fd, peer, len); /* so an ICMP port-unreachable reaches us as ECONNREFUSED */
+    return sess;
+}
+
+static bool send_get(void *sess, bool with_vars, struct snmp_probe *p)
+{
+    static const oid sys_descr[] = {1, 3, 6, 1, 2, 1, 1, 1, 0};
+    static const oid sys_uptime[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+    if (!pdu)
+        return false;
+    if (with_vars) {
+        snmp_add_null_var(pdu, sys_descr, sizeof sys_descr / sizeof sys_descr[0]);
+        snmp_add_null_var(pdu, sys_uptime, sizeof sys_uptime / sizeof sys_uptime[0]);
+    }
+    if (!snmp_sess_async_send(sess, pdu, on_snmp, p)) {
+        snmp_free_pdu(pdu);
+        return false;
+    }
+    return true;
+}
+
+void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
+{
+    pthread_once(&snmp_once, snmp_init_once);
+    const struct dc_task *t = &e->plan->tasks[task];
+    struct snmp_probe *p = calloc(1, sizeof *p);
+    if (!p) {
+        e->results[task].state = DC_STATE_ERROR;
+        e->results[task].measured = true;
+        snprintf(e->results[task].detail, sizeof e->results[task].detail,
+                 "local failure: out of memory");
+        engine_result_done(e, task);
+        engine_dest_idle(e, dest);
+        return;
+    }
+    *p = (struct snmp_probe){.engine = e,
+                             .dest = dest,
+                             .task = task,
+                             .rtt_ms = -1,
+                             .started_ns = uv_hrtime(),
+                             .next = e->snmp_live};
+    if (e->snmp_live)
+        e->snmp_live->prev = p;
+    e->snmp_live = p;
+    struct sockaddr_storage peer = dest->addr;
+    bool v6 = peer.ss_family == AF_INET6;
+    if (v6)
+        ((struct sockaddr_in6 *)&peer)->sin6_port = htons(t->port);
+    else
+        ((struct sockaddr_in *)&peer)->sin_port = htons(t->port);
+    char peername[96];
+    snprintf(peername, sizeof peername, v6 ? "udp6:[%s]:%u" : "udp:%s:%u", dest->address, t->port);
+    const char *community = e->opts.snmp_community ? e->opts.snmp_community : "public";
+    uv_timer_init(&e->loop, &p->timer);
+    p->timer.data = p;
+    p->open_handles = 1;
+    uv_timer_start(&p->timer, on_deadline, e->timeout_ms, 0);
+    p->sess[V2] = open_session(p, SNMP_VERSION_2c, (struct sockaddr *)&peer, peername, community);
+    p->sess[V3] = open_session(p, SNMP_VERSION_3, (struct sockaddr *)&peer, peername, NULL);
+    for (int i = 0; i < 2; i++) {
+        if (!p->sess[i] ||
+            uv_poll_init_socket(&e->loop, &p->poll[i], snmp_sess_transport(p->sess[i])->sock) != 0)
+            continue;
+        p->poll[i].data = p;
+        p->polling[i] = true;
+        p->open_handles++;
+        uv_poll_start(&p->poll[i], UV_READABLE, on_readable);
+    }
+    if (!p->polling[V2] || !send_get(p->sess[V2], true, p)) {
+        finish(p, DC_STATE_ERROR, "local failure: cannot open an SNMP session", NULL);
+        return;
+    }
+    if (p->polling[V3])
+        send_get(p->sess[V3], false, p);
+}
+
+void snmp_abort_all(struct engine *e)
+{
+    while (e->snmp_live) {
+        struct snmp_probe *p = e->snmp_live;
+        finish(p, DC_STATE_UNKNOWN, "interrupted before an answer", NULL);
+    }
+}
