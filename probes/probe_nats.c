@@ -57,6 +57,19 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
 }
 
 static const uint16_t nats_ports[] = {4222, 6222, 0};
+static const uint16_t client_ports[] = {4222, 0};
+
+const struct dc_probe_ops dc_probe_nats_messaging = {
+    .name = "nats-messaging",
+    .summary = "NATS messaging: a message published on the source's server reaches the "
+               "destination's (libnats)",
+    .default_ports = client_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .judge = nats_judge,
+    .library = dc_nats_messaging_step,
+    .max_reply = 4096,
+};
 
 const struct dc_probe_ops dc_probe_nats = {
     .name = "nats",

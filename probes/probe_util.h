@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "dmsconn/model.h"
+#include "dmsconn/probe.h"
 
 uint16_t dc_be16(const uint8_t *p);
 uint32_t dc_be32(const uint8_t *p);
@@ -22,5 +23,8 @@ void dc_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t 
 /* Fills the result for a reply that is not the protocol: state wrong_service and a detail
  * quoting the first bytes. */
 void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_result *out);
+
+/* The NATS messaging step (probe_nats_messaging.c). */
+void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_result *out);
 
 #endif

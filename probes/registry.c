@@ -19,6 +19,7 @@ extern const struct dc_probe_ops dc_probe_nats_monitor;
 extern const struct dc_probe_ops dc_probe_nats_account;
 extern const struct dc_probe_ops dc_probe_opensearch_http;
 extern const struct dc_probe_ops dc_probe_snmp;
+extern const struct dc_probe_ops dc_probe_nats_messaging;
 
 /* One probe per line. */
 /* clang-format off */
@@ -38,6 +39,7 @@ const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_nats_account,
     &dc_probe_opensearch_http,
     &dc_probe_snmp,
+    &dc_probe_nats_messaging,
     NULL,
 };
 /* clang-format on */

@@ -108,6 +108,7 @@ enum {
     OPT_HISTORY,
     OPT_KEEP,
     OPT_SNMP_COMMUNITY_FILE,
+    OPT_NATS_CREDS,
     OPT_CA,
     OPT_FROM_HERE,
     OPT_ALL_TARGETS,
@@ -151,7 +152,8 @@ enum {
     {"baseline", required_argument, NULL, OPT_BASELINE},                                       \
     {"history", required_argument, NULL, OPT_HISTORY},                                         \
     {"keep", required_argument, NULL, OPT_KEEP},                                               \
-    {"snmp-community-file", required_argument, NULL, OPT_SNMP_COMMUNITY_FILE}
+    {"snmp-community-file", required_argument, NULL, OPT_SNMP_COMMUNITY_FILE},                 \
+    {"nats-creds", required_argument, NULL, OPT_NATS_CREDS}
 /* clang-format on */
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -107,6 +108,15 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_NO_COLOR: run->no_color = true; return 1;
     case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
     case OPT_CSV: run->csv = arg; return 1;
+    case OPT_NATS_CREDS: {
+        struct stat st;
+        if (stat(arg, &st) != 0 || (st.st_mode & 077)) {
+            cli_usage_error(cmd, "--nats-creds %s: expected a file only its owner can read", arg);
+            return -1;
+        }
+        run->engine.nats_credentials = arg; /* libnats reads it; dmsconn never prints it */
+        return 1;
+    }
     case OPT_SNMP_COMMUNITY_FILE: {
         struct dc_diag diag = {{0}};
         char *community = NULL;

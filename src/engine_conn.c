@@ -1,6 +1,7 @@
 /* The socket-dialogue driver: a non-blocking connect with a deadline, then optionally a
  * hello and a judged reply. Each probe owns a TCP handle and a timer; its memory returns
  * to a free list once libuv has closed both (the close-callback rule). */
+#include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
 
@@ -31,6 +32,11 @@ struct conn {
     uint8_t *reply;
     size_t reply_len;
     size_t reply_cap;
+    bool in_library; /* a library step runs on the thread pool: the conn waits for it */
+    uv_work_t work;
+    struct dc_library_ctx lib_ctx;
+    struct dc_result lib_result;
+    char src_host[64];
     uint8_t hello[HELLO_MAX];
     struct conn *prev;
     struct conn *next; /* live list, or free list */
@@ -112,6 +118,56 @@ static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
     uv_close((uv_handle_t *)&c->timer, on_closed);
 }
 
+static void library_work(uv_work_t *work)
+{
+    struct conn *c = work->data;
+    c->probe->library(&c->lib_ctx, &c->lib_result);
+}
+
+static void library_done(uv_work_t *work, int status)
+{
+    struct conn *c = work->data;
+    struct dc_result *r = &c->engine->results[c->task];
+    c->in_library = false;
+    if (status == UV_ECANCELED) {
+        conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
+        return;
+    }
+    if (c->lib_result.evidence[0])
+        snprintf(r->evidence, sizeof r->evidence, "%s", c->lib_result.evidence);
+    conn_finish(c, c->lib_result.state, c->lib_result.detail);
+}
+
+/* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
+ * keep it within what is left of the deadline. */
+static bool start_library(struct conn *c)
+{
+    struct engine *e = c->engine;
+    const struct dc_task *t = &e->plan->tasks[c->task];
+    const struct dc_node *src = &e->cluster->nodes[t->from];
+    uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
+    c->src_host[0] = '\0';
+    if (!src->pseudo && src->naddresses)
+        snprintf(c->src_host, sizeof c->src_host, "%s", src->addresses[0]);
+    c->lib_ctx = (struct dc_library_ctx){
+        .dst_host = c->dest->address,
+        .dst_port = t->port,
+        .src_name = src->name,
+        .dst_name = e->cluster->nodes[t->to].name,
+        .src_host = c->src_host[0] ? c->src_host : NULL,
+        .src_port = dc_node_port(src, e->profile->checks[t->check].port),
+        .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
+        .credentials = e->opts.nats_credentials,
+    };
+    c->lib_result = e->results[c->task];
+    c->work.data = c;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    if (uv_queue_work(&e->loop, &c->work, library_work, library_done) != 0)
+        return false;
+    c->in_library = true;
+    return true;
+}
+
 /* Lets the probe judge; a probe that answers DONE has filled state, detail and evidence. */
 static void conn_judge(struct conn *c, bool closed)
 {
@@ -125,6 +181,12 @@ static void conn_judge(struct conn *c, bool closed)
     if (j == DC_JUDGE_MORE && !closed)
         return;
     snprintf(r->evidence, sizeof r->evidence, "%s", verdict.evidence);
+    if (verdict.state == DC_STATE_OK && c->probe->library && !c->engine->stopping) {
+        r->state = verdict.state;
+        snprintf(r->detail, sizeof r->detail, "%s", verdict.detail);
+        if (start_library(c))
+            return;
+    }
     conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
 }
 
@@ -239,6 +301,8 @@ static void on_connect(uv_connect_t *req, int status)
 static void on_deadline(uv_timer_t *timer)
 {
     struct conn *c = timer->data;
+    if (c->in_library)
+        return; /* the step is bounded by its own timeouts; library_done reports */
     if (c->connected && c->probe->judge) {
         conn_judge(c, true);
         return;
@@ -294,11 +358,17 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
 
 void conn_abort_all(struct engine *e)
 {
-    while (e->live) {
-        struct conn *c = e->live;
-        struct dc_result *r = &e->results[c->task];
-        conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
-        r->measured = false;
+    struct conn *c = e->live;
+    while (c) {
+        struct conn *next = c->next;
+        if (c->in_library) {
+            uv_cancel((uv_req_t *)&c->work); /* if it has not started; else it ends soon */
+        } else {
+            struct dc_result *r = &e->results[c->task];
+            conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
+            r->measured = false;
+        }
+        c = next;
     }
 }
 

@@ -122,6 +122,8 @@ static const struct builtin dataminer[] = {
      DC_WHEN_ALWAYS, OTHERS},
     {"nats-cluster", "NATS cluster routes", "nats", 6222, DMA_NATS, DMA_NATS, DC_EXPECT_REQUIRED,
      DC_WHEN_ALWAYS, OTHERS},
+    {"nats-messaging", "NATS messaging between the servers", "nats-messaging", 4222, DMA, DMA,
+     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, OTHERS},
     {"nats-account", "NATS Account Server", "nats-account", 9090, DMA, DMA, DC_EXPECT_REQUIRED,
      DC_WHEN_ALWAYS, OTHERS},
     {"nats-monitoring", "NATS monitoring (internal only)", "nats-monitor", 8222, DMA, DMA_NATS,

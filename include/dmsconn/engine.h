@@ -21,7 +21,8 @@ struct dc_engine_opts {
      * file instead of the system's. */
     bool tls_insecure;
     const char *ca_file;
-    const char *snmp_community; /* SNMP v2c community (default "public"); never printed */
+    const char *snmp_community;   /* SNMP v2c community (default "public"); never printed */
+    const char *nats_credentials; /* a NATS .creds file for the messaging probe, or NULL */
     /* Called on the loop thread after each result (may be NULL). */
     void (*on_result)(void *ud, size_t index, size_t done, size_t total);
     void *ud;

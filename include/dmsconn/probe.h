@@ -32,6 +32,20 @@ struct dc_probe_ctx {
     uint16_t port;
 };
 
+/* What a library step sees (it runs on a worker thread and may block, within remaining_ms):
+ * the destination, and the same service on the source node (a NATS publish through the
+ * source's own server, say). */
+struct dc_library_ctx {
+    const char *dst_host;
+    uint16_t dst_port;
+    const char *src_name;
+    const char *dst_name;
+    const char *src_host; /* NULL when the source has no numeric address */
+    uint16_t src_port;
+    uint64_t remaining_ms;
+    const char *credentials; /* a credentials file for the library, or NULL */
+};
+
 struct dc_probe_ops {
     const char *name;              /* as written in profiles: "tcp" */
     const char *summary;           /* one line for `dmsconn profile show` and --help */
@@ -51,6 +65,9 @@ struct dc_probe_ops {
      * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
     const char *const *paths;
     bool https;
+    /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
+     * on the loop's thread pool refines the result. NULL: none. */
+    void (*library)(const struct dc_library_ctx *ctx, struct dc_result *out);
     enum dc_judgement (*judge_http)(unsigned step, const struct dc_http_reply *reply,
                                     struct dc_result *out);
 };

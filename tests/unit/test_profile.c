@@ -40,6 +40,8 @@ static void builtin_encodes_ports_md(void **state)
     assert_string_equal(check(p, "slnet-remoting")->probe->name, "remoting");
     assert_string_equal(check(p, "nats-client")->probe->name, "nats");
     assert_string_equal(check(p, "nats-cluster")->probe->name, "nats");
+    assert_string_equal(check(p, "nats-messaging")->probe->name, "nats-messaging");
+    assert_non_null(check(p, "nats-messaging")->probe->library);
     assert_string_equal(check(p, "cql")->probe->name, "cql");
     assert_string_equal(check(p, "cassandra-jmx")->probe->name, "jmx");
     assert_string_equal(check(p, "opensearch-transport")->probe->name, "opensearch-transport");
@@ -106,7 +108,7 @@ static void registry(void **state)
     assert_string_equal(dc_probe_names(names, sizeof names),
                         "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
                         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
-                        "opensearch-http, snmp");
+                        "opensearch-http, snmp, nats-messaging");
 }
 
 int main(void)
