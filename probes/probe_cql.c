@@ -145,3 +145,17 @@ const struct dc_probe_ops dc_probe_cql = {
     .judge = cql_judge,
     .max_reply = 8192,
 };
+
+static const uint16_t cql_tls_ports[] = {9142, 0};
+
+const struct dc_probe_ops dc_probe_cql_tls = {
+    .name = "cql-tls",
+    .summary = "Cassandra CQL over TLS: the handshake (certificate checked), then OPTIONS",
+    .default_ports = cql_tls_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_DIALOGUE,
+    .tls = true,
+    .hello = cql_hello,
+    .judge = cql_judge,
+    .max_reply = 8192,
+};

@@ -20,6 +20,8 @@ extern const struct dc_probe_ops dc_probe_nats_account;
 extern const struct dc_probe_ops dc_probe_opensearch_http;
 extern const struct dc_probe_ops dc_probe_snmp;
 extern const struct dc_probe_ops dc_probe_nats_messaging;
+extern const struct dc_probe_ops dc_probe_cql_tls;
+extern const struct dc_probe_ops dc_probe_tls;
 
 /* One probe per line. */
 /* clang-format off */
@@ -40,6 +42,8 @@ const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_opensearch_http,
     &dc_probe_snmp,
     &dc_probe_nats_messaging,
+    &dc_probe_cql_tls,
+    &dc_probe_tls,
     NULL,
 };
 /* clang-format on */

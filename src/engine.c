@@ -5,6 +5,7 @@
 #include "dmsconn/engine.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
+#include "engine_tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,7 @@ static void engine_release(struct engine *e)
     free(e->ring);
     free(e->queue_store);
     free(e->sources);
+    dc_tls_ctx_free(e->ssl_ctx);
 }
 
 int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,

@@ -4,6 +4,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
+#include "engine_tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ struct conn {
     uint8_t *reply;
     size_t reply_len;
     size_t reply_cap;
+    struct dc_tls *tls; /* the probe speaks TLS over this connection */
+    bool handshaken;
     bool in_library; /* a library step runs on the thread pool: the conn waits for it */
     uv_work_t work;
     struct dc_library_ctx lib_ctx;
@@ -76,6 +79,8 @@ static void on_closed(uv_handle_t *handle)
         return;
     struct engine *e = c->engine;
     struct dest *dest = c->dest;
+    dc_tls_free(c->tls);
+    c->tls = NULL;
     c->next = e->free_list;
     e->free_list = c;
     engine_dest_idle(e, dest);
@@ -226,10 +231,18 @@ static void classify_connect_error(struct conn *c, int status)
     conn_finish(c, state, detail);
 }
 
+/* TLS reads land here first (ciphertext), then go through OpenSSL into the reply buffer.
+ * One per thread: a read callback follows its alloc callback on the same thread. */
+static _Thread_local uint8_t cipher_in[16384];
+
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
     struct conn *c = handle->data;
     (void)suggested;
+    if (c->tls) {
+        *buf = uv_buf_init((char *)cipher_in, sizeof cipher_in);
+        return;
+    }
     size_t max = c->probe->max_reply ? c->probe->max_reply : REPLY_DEFAULT;
     if (c->reply_cap < max) {
         uint8_t *grown = realloc(c->reply, max);
@@ -242,12 +255,24 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init((char *)c->reply + c->reply_len, (unsigned)room);
 }
 
+static void tls_step(struct conn *c);
+
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = stream->data;
     (void)buf;
     if (c->reported)
         return;
+    if (c->tls) {
+        if (nread > 0 && dc_tls_feed(c->tls, cipher_in, (size_t)nread) == 0) {
+            tls_step(c);
+        } else if (nread < 0 && !c->handshaken) {
+            conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
+        } else if (nread < 0) {
+            conn_judge(c, true);
+        }
+        return;
+    }
     if (nread > 0) {
         c->reply_len += (size_t)nread;
         bool full = c->reply_len >= c->reply_cap;
@@ -264,6 +289,110 @@ static void on_written(uv_write_t *req, int status)
         conn_judge(c, true);
 }
 
+struct outbuf {
+    uv_write_t req;
+    size_t len;
+    uint8_t data[];
+};
+
+static void on_cipher_written(uv_write_t *req, int status)
+{
+    struct outbuf *o = (struct outbuf *)req;
+    struct conn *c = req->data;
+    free(o);
+    if (status < 0 && !c->reported)
+        conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS exchange");
+}
+
+/* Sends whatever ciphertext OpenSSL has queued; each write owns its buffer. */
+static void tls_flush(struct conn *c)
+{
+    for (;;) {
+        struct outbuf *o = malloc(sizeof *o + 16384);
+        if (!o)
+            return;
+        o->len = dc_tls_take(c->tls, o->data, 16384);
+        if (o->len == 0) {
+            free(o);
+            return;
+        }
+        o->req.data = c;
+        uv_buf_t buf = uv_buf_init((char *)o->data, (unsigned)o->len);
+        if (uv_write(&o->req, (uv_stream_t *)&c->tcp, &buf, 1, on_cipher_written) != 0) {
+            free(o);
+            return;
+        }
+    }
+}
+
+/* Drives a TLS dialogue: the handshake, then the hello, then the plaintext reply. */
+static void tls_step(struct conn *c)
+{
+    if (!c->handshaken) {
+        char err[160];
+        int rc = dc_tls_handshake(c->tls, err, sizeof err);
+        tls_flush(c);
+        if (rc < 0) {
+            conn_finish(c, DC_STATE_TLS, err);
+            return;
+        }
+        if (rc == 0)
+            return;
+        c->handshaken = true;
+        struct dc_result *r = &c->engine->results[c->task];
+        dc_tls_describe(c->tls, r->evidence, sizeof r->evidence);
+        if (!c->probe->judge) {
+            conn_finish(c, DC_STATE_OK, "TLS handshake completed");
+            return;
+        }
+        size_t n = 0;
+        if (c->probe->hello) {
+            const struct dc_probe_ctx ctx = {c->dest->address,
+                                             c->engine->plan->tasks[c->task].port};
+            n = c->probe->hello(&ctx, c->hello, sizeof c->hello);
+        }
+        if (n > 0 && dc_tls_write(c->tls, c->hello, n) == 0)
+            tls_flush(c);
+    }
+    ssize_t got;
+    while (!c->reported && c->reply_len < c->reply_cap &&
+           (got = dc_tls_read(c->tls, c->reply + c->reply_len, c->reply_cap - c->reply_len)) != 0) {
+        if (got < 0) {
+            conn_judge(c, true);
+            return;
+        }
+        c->reply_len += (size_t)got;
+        conn_judge(c, c->reply_len >= c->reply_cap);
+    }
+}
+
+/* The reply buffer TLS plaintext goes into (the plain path grows it in on_alloc). */
+static bool reply_ready(struct conn *c)
+{
+    size_t max = c->probe->max_reply ? c->probe->max_reply : REPLY_DEFAULT;
+    if (c->reply_cap >= max)
+        return true;
+    uint8_t *grown = realloc(c->reply, max);
+    if (!grown)
+        return false;
+    c->reply = grown;
+    c->reply_cap = max;
+    return true;
+}
+
+static void start_tls(struct conn *c)
+{
+    struct engine *e = c->engine;
+    if (!e->ssl_ctx)
+        e->ssl_ctx = dc_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
+    if (!e->ssl_ctx || !reply_ready(c) || dc_tls_new(e->ssl_ctx, c->dest->address, &c->tls) ||
+        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+        conn_finish(c, DC_STATE_ERROR, "local failure: cannot start TLS");
+        return;
+    }
+    tls_step(c); /* sends the ClientHello */
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
     struct conn *c = req->data;
@@ -276,6 +405,10 @@ static void on_connect(uv_connect_t *req, int status)
     c->connected = true;
     struct dc_result *r = &c->engine->results[c->task];
     r->latency_ms = connect_rtt_ms(c);
+    if (c->probe->tls) {
+        start_tls(c);
+        return;
+    }
     if (!c->probe->judge) {
         conn_finish(c, DC_STATE_OK, "connected");
         return;
@@ -303,6 +436,13 @@ static void on_deadline(uv_timer_t *timer)
     struct conn *c = timer->data;
     if (c->in_library)
         return; /* the step is bounded by its own timeouts; library_done reports */
+    if (c->tls && !c->handshaken) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "no TLS handshake within %.1f s: not a TLS port?",
+                 c->engine->opts.timeout_s);
+        conn_finish(c, DC_STATE_TLS, detail);
+        return;
+    }
     if (c->connected && c->probe->judge) {
         conn_judge(c, true);
         return;

@@ -56,6 +56,7 @@ struct engine {
     struct conn *live;            /* probes in flight, for an interrupt */
     struct dc_curl_uv *curl;      /* the HTTP driver's, made on first use */
     struct snmp_probe *snmp_live; /* SNMP probes in flight, for an interrupt */
+    struct ssl_ctx_st *ssl_ctx;   /* the TLS dialogues', made on first use */
     struct conn *free_list;       /* finished probes' memory, reused */
 };
 

@@ -61,6 +61,7 @@ struct dc_probe_ops {
     enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
                                struct dc_result *out);
     size_t max_reply; /* bytes kept for judge (0: 4096) */
+    bool tls;         /* dialogue driver: speak TLS first (hello and reply are the plaintext) */
     /* HTTP driver: the paths to GET in turn ("/", "/_cluster/health"), NULL-terminated;
      * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
     const char *const *paths;

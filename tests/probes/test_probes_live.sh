@@ -20,7 +20,7 @@ declare -A port
 i=0
 for name in cql cql-v3 es-transport es-tls remoting-http remoting-tcp http-other jrmp telnet \
     silent close garbage os-green os-yellow os-red os-401 nas apigateway apigateway+tls \
-    apigateway-404+tls; do
+    apigateway-404+tls cql+tls silent+tls; do
     i=$((i + 1))
     port[$name]=$((base + i))
 done
@@ -101,6 +101,11 @@ done
     add grpc-clear apigateway "${port[garbage]}"
     add grpc-silent apigateway "${port[apigateway]}"
     add grpc-404 apigateway "${port[apigateway-404+tls]}"
+    add cql-tls-ok cql-tls "${port[cql+tls]}"
+    add cql-tls-clear cql-tls "${port[cql]}"
+    add cql-tls-silent cql-tls "${port[silent]}"
+    add tls-ok tls "${port[silent+tls]}"
+    add tls-closed tls "${port[close]}"
     echo "  - {name: snmp-ok, probe: snmp, port: $snmp, transport: udp, from: [any], to: [any], expect: optional}"
     echo "  - {name: snmp-refused, probe: snmp, port: $((base + 98)), transport: udp, from: [any], to: [any], expect: optional}"
 } > "$work/profile.yaml"
@@ -125,12 +130,25 @@ assert "not-this-one" not in open(sys.argv[1]).read()
 ' "$work/snmp.json" || { echo "FAIL: a refused SNMP community not reported as auth"; exit 1; }
 # the same TLS endpoint with verification against the system's CAs: a tls state
 timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
-    --profile "$work/profile.yaml" --check grpc-ok-insecure --timeout 1 --json "$work/tls.json" --quiet
+    --profile "$work/profile.yaml" --check grpc-ok-insecure,cql-tls-ok --timeout 1 \
+    --json "$work/tls.json" --quiet
+python3 -c '
+import json, sys
+r = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}
+x = r["grpc-ok-insecure"]
+assert x["state"] == "tls" and "tls-insecure" in x["detail"], x
+x = r["cql-tls-ok"]
+assert x["state"] == "tls" and "self-signed" in x["detail"], x
+' "$work/tls.json" || { echo "FAIL: self-signed certificate not reported as tls"; exit 1; }
+# trusting that certificate as the CA: verified, ok
+timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
+    --profile "$work/profile.yaml" --check cql-tls-ok --timeout 1 --ca "$work/cert.pem" \
+    --json "$work/ca.json" --quiet
 python3 -c '
 import json, sys
 x = json.load(open(sys.argv[1]))["results"][0]
-assert x["state"] == "tls" and "tls-insecure" in x["detail"], x
-' "$work/tls.json" || { echo "FAIL: self-signed certificate not reported as tls"; exit 1; }
+assert x["state"] == "ok", x
+' "$work/ca.json" || { echo "FAIL: cql-tls with --ca"; exit 1; }
 python3 - "$work/r.json" <<'PY'
 import json, sys
 want = {
@@ -155,6 +173,9 @@ want = {
     "grpc-ok-insecure": ("ok", "10.4.2.0-14237"), "grpc-clear": ("tls", ""),
     "grpc-404": ("degraded", "APIGateway not running"),
     "grpc-silent": ("wrong_service", "connected, but no HTTP answer"),
+    "cql-tls-ok": ("ok", "CQL_VERSION 3.4.5"), "cql-tls-clear": ("tls", ""),
+    "cql-tls-silent": ("tls", "no TLS handshake"), "tls-ok": ("ok", "CN=dma"),
+    "tls-closed": ("tls", "closed during the TLS handshake"),
     "snmp-ok": ("ok", "sysDescr: Linux"), "snmp-refused": ("refused", "port unreachable"),
 }
 got = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}

@@ -46,7 +46,8 @@ static void builtin_encodes_ports_md(void **state)
     assert_string_equal(check(p, "cassandra-jmx")->probe->name, "jmx");
     assert_string_equal(check(p, "opensearch-transport")->probe->name, "opensearch-transport");
     assert_string_equal(check(p, "telnet")->probe->name, "telnet");
-    assert_string_equal(check(p, "cql-tls")->probe->name, "tcp");
+    assert_string_equal(check(p, "cql-tls")->probe->name, "cql-tls");
+    assert_string_equal(check(p, "cassandra-internode-tls")->probe->name, "tls");
     assert_string_equal(check(p, "slnet-grpc")->probe->name, "apigateway");
     assert_string_equal(check(p, "nats-account")->probe->name, "nats-account");
     assert_string_equal(check(p, "nats-monitoring")->probe->name, "nats-monitor");
@@ -108,7 +109,7 @@ static void registry(void **state)
     assert_string_equal(dc_probe_names(names, sizeof names),
                         "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
                         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
-                        "opensearch-http, snmp, nats-messaging");
+                        "opensearch-http, snmp, nats-messaging, cql-tls, tls");
 }
 
 int main(void)

@@ -1,0 +1,131 @@
+/* TLS over memory BIOs (engine_tls.h): OpenSSL never touches the socket. */
+#include "engine_tls.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmsconn/error.h"
+
+struct dc_tls {
+    SSL *ssl;
+    BIO *in;  /* ciphertext from the peer */
+    BIO *out; /* ciphertext for the peer */
+};
+
+SSL_CTX *dc_tls_ctx_new(bool insecure, const char *ca_file)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx)
+        return NULL;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (insecure) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+        if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1
+                    : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+            SSL_CTX_free(ctx);
+            return NULL;
+        }
+    }
+    return ctx;
+}
+
+void dc_tls_ctx_free(SSL_CTX *ctx)
+{
+    SSL_CTX_free(ctx);
+}
+
+int dc_tls_new(SSL_CTX *ctx, const char *host, struct dc_tls **out)
+{
+    struct dc_tls *t = calloc(1, sizeof *t);
+    if (!t)
+        return DC_ENOMEM;
+    t->ssl = SSL_new(ctx);
+    t->in = BIO_new(BIO_s_mem());
+    t->out = BIO_new(BIO_s_mem());
+    if (!t->ssl || !t->in || !t->out) {
+        SSL_free(t->ssl);
+        BIO_free(t->in);
+        BIO_free(t->out);
+        free(t);
+        return DC_ENOMEM;
+    }
+    SSL_set_bio(t->ssl, t->in, t->out); /* the SSL owns both BIOs now */
+    SSL_set_connect_state(t->ssl);
+    /* the certificate must name the address we probe (DataMiner's files use IPs) */
+    X509_VERIFY_PARAM *param = SSL_get0_param(t->ssl);
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1) {
+        X509_VERIFY_PARAM_set1_host(param, host, 0);
+        SSL_set_tlsext_host_name(t->ssl, host);
+    }
+    *out = t;
+    return 0;
+}
+
+void dc_tls_free(struct dc_tls *t)
+{
+    if (!t)
+        return;
+    SSL_free(t->ssl);
+    free(t);
+}
+
+int dc_tls_feed(struct dc_tls *t, const uint8_t *data, size_t len)
+{
+    return BIO_write(t->in, data, (int)len) == (int)len ? 0 : DC_ENOMEM;
+}
+
+int dc_tls_handshake(struct dc_tls *t, char *err, size_t cap)
+{
+    ERR_clear_error();
+    int rc = SSL_do_handshake(t->ssl);
+    if (rc == 1)
+        return 1;
+    int e = SSL_get_error(t->ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        return 0;
+    long verify = SSL_get_verify_result(t->ssl);
+    if (verify != X509_V_OK)
+        snprintf(err, cap, "certificate: %s", X509_verify_cert_error_string(verify));
+    else
+        snprintf(err, cap, "handshake failed: %s",
+                 ERR_peek_error() ? ERR_reason_error_string(ERR_peek_error()) : "protocol error");
+    return -1;
+}
+
+int dc_tls_write(struct dc_tls *t, const uint8_t *data, size_t len)
+{
+    return SSL_write(t->ssl, data, (int)len) == (int)len ? 0 : DC_EIO;
+}
+
+size_t dc_tls_take(struct dc_tls *t, uint8_t *buf, size_t cap)
+{
+    int n = BIO_read(t->out, buf, (int)cap);
+    return n > 0 ? (size_t)n : 0;
+}
+
+ssize_t dc_tls_read(struct dc_tls *t, uint8_t *buf, size_t cap)
+{
+    int n = SSL_read(t->ssl, buf, (int)cap);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(t->ssl, n);
+    return e == SSL_ERROR_WANT_READ ? 0 : -1;
+}
+
+void dc_tls_describe(const struct dc_tls *t, char *buf, size_t cap)
+{
+    char subject[128] = "";
+    X509 *cert = SSL_get1_peer_certificate(t->ssl);
+    if (cert) {
+        X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, subject,
+                                  sizeof subject);
+        X509_free(cert);
+    }
+    snprintf(buf, cap, "%s%s%s", SSL_get_version(t->ssl), subject[0] ? ", CN=" : "", subject);
+}
