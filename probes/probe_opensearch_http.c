@@ -13,7 +13,8 @@ static bool auth_refused(const struct dc_http_reply *reply, struct dc_result *ou
     if (reply->status != 401 && reply->status != 403)
         return false;
     out->state = DC_STATE_AUTH;
-    snprintf(out->detail, sizeof out->detail, "HTTP %ld: OpenSearch wants credentials",
+    snprintf(out->detail, sizeof out->detail,
+             "HTTP %ld: OpenSearch refused the request (--opensearch-credentials?)",
              reply->status);
     return true;
 }
@@ -82,6 +83,7 @@ const struct dc_probe_ops dc_probe_opensearch_http = {
     .transport = DC_TRANSPORT_TCP,
     .driver = DC_DRIVER_HTTP,
     .paths = paths,
+    .basic_auth = true,
     .judge_http = opensearch_judge,
     .max_reply = 65536,
 };

@@ -109,6 +109,7 @@ enum {
     OPT_KEEP,
     OPT_SNMP_COMMUNITY_FILE,
     OPT_NATS_CREDS,
+    OPT_OPENSEARCH_CREDENTIALS,
     OPT_CA,
     OPT_FROM_HERE,
     OPT_ALL_TARGETS,
@@ -153,7 +154,8 @@ enum {
     {"history", required_argument, NULL, OPT_HISTORY},                                         \
     {"keep", required_argument, NULL, OPT_KEEP},                                               \
     {"snmp-community-file", required_argument, NULL, OPT_SNMP_COMMUNITY_FILE},                 \
-    {"nats-creds", required_argument, NULL, OPT_NATS_CREDS}
+    {"nats-creds", required_argument, NULL, OPT_NATS_CREDS},                                   \
+    {"opensearch-credentials", required_argument, NULL, OPT_OPENSEARCH_CREDENTIALS}
 /* clang-format on */
 
 #endif

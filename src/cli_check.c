@@ -59,6 +59,7 @@ static const char usage[] =
     "  --ca FILE           HTTPS probes trust this CA file instead of the system's\n"
     "  --snmp-community-file FILE  the SNMP v2c community (default public); 0600\n"
     "  --nats-creds FILE   NATS user credentials (.creds) for the messaging probe; 0600\n"
+    "  --opensearch-credentials FILE  USER:PASSWORD for OpenSearch's REST API; 0600\n"
     "\n"
     "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";
 

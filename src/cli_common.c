@@ -108,6 +108,18 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_NO_COLOR: run->no_color = true; return 1;
     case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
     case OPT_CSV: run->csv = arg; return 1;
+    case OPT_OPENSEARCH_CREDENTIALS: {
+        struct dc_diag diag = {{0}};
+        char *userpwd = NULL;
+        if (dc_secret_read(arg, 3, &userpwd, &diag) || !strchr(userpwd, ':')) {
+            fprintf(stderr, "dmsconn %s: %s\n", cmd,
+                    diag.msg[0] ? diag.msg : "--opensearch-credentials: expected USER:PASSWORD");
+            free(userpwd);
+            return -1;
+        }
+        run->engine.http_credentials = userpwd; /* lives for the process */
+        return 1;
+    }
     case OPT_NATS_CREDS: {
         struct stat st;
         if (stat(arg, &st) != 0 || (st.st_mode & 077)) {

@@ -243,6 +243,10 @@ static int start_step(struct http *h)
     curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h);
     if (e->opts.ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file);
+    if (h->probe->basic_auth && e->opts.http_credentials) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERPWD, e->opts.http_credentials);
+    }
     if (e->opts.tls_insecure) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

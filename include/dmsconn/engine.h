@@ -23,6 +23,7 @@ struct dc_engine_opts {
     const char *ca_file;
     const char *snmp_community;   /* SNMP v2c community (default "public"); never printed */
     const char *nats_credentials; /* a NATS .creds file for the messaging probe, or NULL */
+    const char *http_credentials; /* "user:password" for probes that send them; never printed */
     /* Called on the loop thread after each result (may be NULL). */
     void (*on_result)(void *ud, size_t index, size_t done, size_t total);
     void *ud;

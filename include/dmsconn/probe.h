@@ -66,6 +66,7 @@ struct dc_probe_ops {
      * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
     const char *const *paths;
     bool https;
+    bool basic_auth; /* send the run's HTTP credentials (OpenSearch's security plugin) */
     /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
      * on the loop's thread pool refines the result. NULL: none. */
     void (*library)(const struct dc_library_ctx *ctx, struct dc_result *out);

@@ -149,6 +149,19 @@ import json, sys
 x = json.load(open(sys.argv[1]))["results"][0]
 assert x["state"] == "ok", x
 ' "$work/ca.json" || { echo "FAIL: cql-tls with --ca"; exit 1; }
+# OpenSearch with credentials from a file: accepted, and the password printed nowhere
+echo "admin:s3cret-test" > "$work/os-creds"
+timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
+    --profile "$work/profile.yaml" --check os-auth --timeout 1 --opensearch-credentials \
+    "$work/os-creds" --json "$work/os.json" --csv "$work/os.csv" --all > "$work/os.txt" 2>&1
+python3 -c '
+import json, sys
+x = json.load(open(sys.argv[1]))["results"][0]
+assert x["state"] == "ok" and "green" in x["detail"], x
+' "$work/os.json" || { echo "FAIL: OpenSearch credentials"; exit 1; }
+if grep -rq "s3cret-test" "$work/os.json" "$work/os.csv" "$work/os.txt"; then
+    echo "FAIL: the OpenSearch password was printed"; exit 1
+fi
 python3 - "$work/r.json" <<'PY'
 import json, sys
 want = {

@@ -140,14 +140,20 @@ def request_path(conn):
 
 def opensearch(colour):
     def handle(conn, peer):
-        path = request_path(conn)
-        if colour == "401":
+        head = read_http_head(conn).decode("latin-1")
+        parts = head.split(" ", 2)
+        path = parts[1] if len(parts) > 1 else ""
+        # os-401 lets through only admin:s3cret-test (Basic YWRtaW46czNjcmV0LXRlc3Q=)
+        shade = colour
+        if shade == "401" and "authorization: basic ywrtaw46cznjcmv0lxrlc3q=" in head.lower():
+            shade = "green"
+        if shade == "401":
             http_answer(conn, 401, '{"error":"unauthorized"}')
         elif path == "/":
             http_answer(conn, 200, '{"name":"os1","cluster_name":"dms-search",'
                                    '"version":{"distribution":"opensearch","number":"2.11.1"}}')
         elif path == "/_cluster/health":
-            http_answer(conn, 200, '{"cluster_name":"dms-search","status":"%s"}' % colour)
+            http_answer(conn, 200, '{"cluster_name":"dms-search","status":"%s"}' % shade)
         else:
             http_answer(conn, 404, "{}")
     return handle
