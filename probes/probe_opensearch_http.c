@@ -14,8 +14,7 @@ static bool auth_refused(const struct dc_http_reply *reply, struct dc_result *ou
         return false;
     out->state = DC_STATE_AUTH;
     snprintf(out->detail, sizeof out->detail,
-             "HTTP %ld: OpenSearch refused the request (--opensearch-credentials?)",
-             reply->status);
+             "HTTP %ld: OpenSearch refused the request (--opensearch-credentials?)", reply->status);
     return true;
 }
 

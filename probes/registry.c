@@ -22,6 +22,8 @@ extern const struct dc_probe_ops dc_probe_snmp;
 extern const struct dc_probe_ops dc_probe_nats_messaging;
 extern const struct dc_probe_ops dc_probe_cql_tls;
 extern const struct dc_probe_ops dc_probe_tls;
+extern const struct dc_probe_ops dc_probe_grpc_health;
+extern const struct dc_probe_ops dc_probe_grpc_health_tls;
 
 /* One probe per line. */
 /* clang-format off */
@@ -44,6 +46,8 @@ const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_nats_messaging,
     &dc_probe_cql_tls,
     &dc_probe_tls,
+    &dc_probe_grpc_health,
+    &dc_probe_grpc_health_tls,
     NULL,
 };
 /* clang-format on */

@@ -31,6 +31,8 @@ struct http {
     size_t body_cap;
     char server[128];
     char content_type[96];
+    char grpc_status[8];
+    struct curl_slist *headers;
     char url[300];
     bool tcp_connected; /* seen when curl closes its socket: did the handshake complete? */
     double rtt_ms;      /* the kernel's round trip for that socket, < 0 if unknown */
@@ -81,8 +83,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         char *dst;
         size_t cap;
     } keep[] = {{"Server:", h->server, sizeof h->server},
-                {"Content-Type:", h->content_type, sizeof h->content_type}};
-    for (size_t k = 0; k < 2; k++) {
+                {"Content-Type:", h->content_type, sizeof h->content_type},
+                {"grpc-status:", h->grpc_status, sizeof h->grpc_status}};
+    for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
         size_t nl = strlen(keep[k].name);
         if (len <= nl || strncasecmp(line, keep[k].name, nl) != 0)
             continue;
@@ -113,6 +116,7 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
     if (r->measured)
         engine_result_done(e, h->task);
     struct dest *dest = h->dest;
+    curl_slist_free_all(h->headers);
     free(h->body);
     free(h);
     engine_dest_idle(e, dest);
@@ -200,7 +204,8 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(easy);
-    struct dc_http_reply reply = {status, h->server, h->content_type, h->body, h->body_len};
+    struct dc_http_reply reply = {status,  h->server,   h->content_type,
+                                  h->body, h->body_len, h->grpc_status};
     enum dc_judgement j = h->probe->judge_http(h->step, &reply, &h->verdict);
     if (j == DC_JUDGE_MORE && h->probe->paths[h->step + 1] && !h->engine->stopping) {
         h->step++;
@@ -221,7 +226,7 @@ static int start_step(struct http *h)
              v6 ? "[" : "", h->dest->address, v6 ? "]" : "", t->port, h->probe->paths[h->step]);
     h->body_len = 0;
     h->body[0] = '\0';
-    h->server[0] = h->content_type[0] = '\0';
+    h->server[0] = h->content_type[0] = h->grpc_status[0] = '\0';
     uint64_t spent_ms = (uv_hrtime() - h->started_ns) / 1000000u;
     long left_ms = spent_ms < e->timeout_ms ? (long)(e->timeout_ms - spent_ms) : 1;
     CURL *c = curl_easy_init();
@@ -243,6 +248,18 @@ static int start_step(struct http *h)
     curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h);
     if (e->opts.ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file);
+    if (h->probe->grpc) {
+        /* gRPC over HTTP/2: a length-prefixed message, te: trailers (PROTOCOL-HTTP2.md) */
+        curl_slist_free_all(h->headers);
+        h->headers = curl_slist_append(NULL, "Content-Type: application/grpc");
+        h->headers = curl_slist_append(h->headers, "TE: trailers");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->probe->request);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)h->probe->request_len);
+        curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+                         h->probe->https ? (long)CURL_HTTP_VERSION_2TLS
+                                         : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+    }
     if (h->probe->basic_auth && e->opts.http_credentials) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERPWD, e->opts.http_credentials);

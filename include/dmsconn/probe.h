@@ -19,6 +19,7 @@ struct dc_http_reply {
     const char *content_type; /* "" if none */
     const char *body;         /* NUL-terminated, at most max_reply bytes */
     size_t body_len;
+    const char *grpc_status; /* the grpc-status header or trailer, "" if none */
 };
 
 enum dc_judgement {
@@ -67,6 +68,11 @@ struct dc_probe_ops {
     const char *const *paths;
     bool https;
     bool basic_auth; /* send the run's HTTP credentials (OpenSearch's security plugin) */
+    /* A gRPC call instead of GET: POST `request` (request_len bytes) as application/grpc over
+     * HTTP/2 (prior knowledge on http, ALPN on https). */
+    bool grpc;
+    const uint8_t *request;
+    size_t request_len;
     /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
      * on the loop's thread pool refines the result. NULL: none. */
     void (*library)(const struct dc_library_ctx *ctx, struct dc_result *out);

@@ -54,8 +54,15 @@ pids+=($!)
 umask 077
 echo dmsconn-test > "$work/community"
 echo not-this-one > "$work/wrong-community"
+# gRPC health responders (python3-h2, from the spec): serving, not serving, no health service
+for mode in serving not-serving none; do
+    port[grpc-$mode]=$((base + 80 + ${#mode}))
+    /usr/bin/python3 "$here/../responders/grpc_health.py" "127.0.0.1:${port[grpc-$mode]}" "$mode" 60 \
+        > "$work/grpc-$mode.log" 2>&1 &
+    pids+=($!)
+done
 for _ in $(seq 50); do # bounded: 5 s
-    [[ -s $work/ready ]] && python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $nats), 0.2)" 2>/dev/null && break
+    [[ -s $work/ready && -s $work/grpc-serving.log && -s $work/grpc-none.log ]] && python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $nats), 0.2)" 2>/dev/null && break
     sleep 0.1
 done
 
@@ -105,6 +112,10 @@ done
     add cql-tls-clear cql-tls "${port[cql]}"
     add cql-tls-silent cql-tls "${port[silent]}"
     add tls-ok tls "${port[silent+tls]}"
+    add health-serving grpc-health "${port[grpc-serving]}"
+    add health-not-serving grpc-health "${port[grpc-not-serving]}"
+    add health-none grpc-health "${port[grpc-none]}"
+    add health-not-grpc grpc-health "${port[nas]}"
     add tls-closed tls "${port[close]}"
     echo "  - {name: snmp-ok, probe: snmp, port: $snmp, transport: udp, from: [any], to: [any], expect: optional}"
     echo "  - {name: snmp-refused, probe: snmp, port: $((base + 98)), transport: udp, from: [any], to: [any], expect: optional}"
@@ -189,6 +200,8 @@ want = {
     "cql-tls-ok": ("ok", "CQL_VERSION 3.4.5"), "cql-tls-clear": ("tls", ""),
     "cql-tls-silent": ("tls", "no TLS handshake"), "tls-ok": ("ok", "CN=dma"),
     "tls-closed": ("tls", "closed during the TLS handshake"),
+    "health-serving": ("ok", "SERVING"), "health-not-serving": ("degraded", "NOT_SERVING"),
+    "health-none": ("ok", "no health service"), "health-not-grpc": ("wrong_service", "no HTTP answer"),
     "snmp-ok": ("ok", "sysDescr: Linux"), "snmp-refused": ("refused", "port unreachable"),
 }
 got = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}

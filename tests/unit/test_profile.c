@@ -109,7 +109,8 @@ static void registry(void **state)
     assert_string_equal(dc_probe_names(names, sizeof names),
                         "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
                         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
-                        "opensearch-http, snmp, nats-messaging, cql-tls, tls");
+                        "opensearch-http, snmp, nats-messaging, cql-tls, tls, grpc-health, "
+                        "grpc-health-tls");
 }
 
 int main(void)
