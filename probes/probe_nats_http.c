@@ -37,10 +37,13 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
         cJSON_Delete(json);
         return DC_JUDGE_MORE;
     }
-    /* /routez: how many distinct peers this server routes to */
+    /* /routez: how many distinct peers this server routes to (remote_id: newer servers pool
+     * several connections per route), and which of the cluster's servers it has no route
+     * to. NATS delivers over one hop, so every server needs a route to every other, even
+     * where DataMiner's configuration lists only four: the rest come by gossip. */
     const cJSON *routes = cJSON_GetObjectItemCaseSensitive(json, "routes");
     const cJSON *r;
-    char seen[32][64];
+    char seen[64][64];
     size_t peers = 0;
     cJSON_ArrayForEach(r, routes)
     {
@@ -49,12 +52,36 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
         bool dup = false;
         for (size_t i = 0; i < peers && !dup; i++)
             dup = strcmp(seen[i], id) == 0;
-        if (!dup && peers < 32)
+        if (!dup && peers < 64)
             snprintf(seen[peers++], sizeof seen[0], "%s", id);
     }
     size_t n = strlen(out->evidence);
     snprintf(out->evidence + n, sizeof out->evidence - n, ", routes to %zu peer%s", peers,
              peers == 1 ? "" : "s");
+    char missing[160] = "";
+    size_t nmissing = 0;
+    for (size_t p = 0; p < reply->npeers; p++) {
+        if (strcmp(reply->peer_addresses[p], reply->self_address) == 0)
+            continue;
+        bool routed = false;
+        cJSON_ArrayForEach(r, routes)
+        {
+            const cJSON *ip = cJSON_GetObjectItemCaseSensitive(r, "ip");
+            routed = routed ||
+                     (cJSON_IsString(ip) && strcmp(ip->valuestring, reply->peer_addresses[p]) == 0);
+        }
+        if (!routed) {
+            size_t m = strlen(missing);
+            snprintf(missing + m, sizeof missing - m, "%s%s", nmissing ? ", " : "",
+                     reply->peer_names[p]);
+            nmissing++;
+        }
+    }
+    if (nmissing) {
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail, "NATS has no route to %s (of the node list)",
+                 missing);
+    }
     cJSON_Delete(json);
     return DC_JUDGE_DONE;
 }

@@ -57,6 +57,9 @@ struct engine {
     struct dc_curl_uv *curl;      /* the HTTP driver's, made on first use */
     struct snmp_probe *snmp_live; /* SNMP probes in flight, for an interrupt */
     struct ssl_ctx_st *ssl_ctx;   /* the TLS dialogues', made on first use */
+    const char **peer_names;      /* the NATS servers of the cluster, for HTTP judges */
+    const char **peer_addresses;
+    size_t npeers;
     struct conn *free_list;       /* finished probes' memory, reused */
 };
 

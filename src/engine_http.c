@@ -204,8 +204,19 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(easy);
-    struct dc_http_reply reply = {status,  h->server,   h->content_type,
-                                  h->body, h->body_len, h->grpc_status};
+    struct engine *e = h->engine;
+    struct dc_http_reply reply = {
+        .status = status,
+        .server = h->server,
+        .content_type = h->content_type,
+        .body = h->body,
+        .body_len = h->body_len,
+        .grpc_status = h->grpc_status,
+        .peer_names = e->peer_names,
+        .peer_addresses = e->peer_addresses,
+        .npeers = e->npeers,
+        .self_address = h->dest->address,
+    };
     enum dc_judgement j = h->probe->judge_http(h->step, &reply, &h->verdict);
     if (j == DC_JUDGE_MORE && h->probe->paths[h->step + 1] && !h->engine->stopping) {
         h->step++;

@@ -20,6 +20,12 @@ struct dc_http_reply {
     const char *body;         /* NUL-terminated, at most max_reply bytes */
     size_t body_len;
     const char *grpc_status; /* the grpc-status header or trailer, "" if none */
+    /* The cluster's NATS servers (nodes with role dma or nats): names and addresses, and the
+     * address of the destination itself, for judges that compare a route table with them. */
+    const char *const *peer_names;
+    const char *const *peer_addresses;
+    size_t npeers;
+    const char *self_address;
 };
 
 enum dc_judgement {

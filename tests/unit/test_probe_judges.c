@@ -165,13 +165,121 @@ static void hellos(void **state)
     assert_null(dc_probe_find("nats")->hello);
 }
 
+static enum dc_judgement http(const char *probe, unsigned step, long status, const char *body,
+                              struct dc_result *out)
+{
+    static const char *const names[] = {"dma1", "dma2", "dma3"};
+    static const char *const addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
+    struct dc_http_reply reply = {
+        .status = status,
+        .server = "test/1.0",
+        .content_type = strncmp(probe, "grpc", 4) == 0 ? "application/grpc" : "application/json",
+        .body = body,
+        .body_len = strlen(body),
+        .grpc_status = "",
+        .peer_names = names,
+        .peer_addresses = addrs,
+        .npeers = 3,
+        .self_address = "10.0.0.1",
+    };
+    return dc_probe_find(probe)->judge_http(step, &reply, out);
+}
+
+static void http_judges(void **state)
+{
+    (void)state;
+    struct dc_result r = {0};
+    /* DataMiner's gRPC test point */
+    assert_int_equal(http("apigateway", 0, 200, "{\"Version\":\"10.4.2\"}", &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_contains(r.evidence, "10.4.2");
+    http("apigateway", 0, 404, "", &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    assert_contains(r.detail, "APIGateway not running, or IIS bound only to another IP");
+    http("apigateway", 0, 200, "<html>", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    /* the NATS Account Server and the 9090 clash */
+    http("nats-account", 0, 200, "[]", &r);
+    assert_int_equal(r.state, DC_STATE_OK);
+    http("nats-account", 0, 404, "", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    assert_contains(r.detail, "known clash");
+    /* OpenSearch: two steps, then the health colour */
+    memset(&r, 0, sizeof r);
+    assert_int_equal(http("opensearch-http", 0, 200,
+                          "{\"cluster_name\":\"c\",\"version\":{\"number\":\"7.10.2\"}}", &r),
+                     DC_JUDGE_MORE);
+    assert_string_equal(r.evidence, "Elasticsearch 7.10.2, cluster c");
+    http("opensearch-http", 1, 200, "{\"status\":\"red\"}", &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    assert_true(r.severe);
+    memset(&r, 0, sizeof r);
+    http("opensearch-http", 1, 200, "{\"status\":\"yellow\"}", &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    assert_false(r.severe);
+    http("opensearch-http", 0, 401, "", &r);
+    assert_int_equal(r.state, DC_STATE_AUTH);
+    http("opensearch-http", 0, 200, "{\"truncated", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    /* NATS monitoring: pooled routes count once; dma3 has no route at all */
+    memset(&r, 0, sizeof r);
+    assert_int_equal(http("nats-monitor", 0, 200,
+                          "{\"server_id\":\"S1\",\"version\":\"2.9.10\",\"server_name\":\"dma1\"}",
+                          &r),
+                     DC_JUDGE_MORE);
+    http("nats-monitor", 1, 200,
+         "{\"routes\":[{\"remote_id\":\"S2\",\"ip\":\"10.0.0.2\"},"
+         "{\"remote_id\":\"S2\",\"ip\":\"10.0.0.2\"}]}",
+         &r);
+    assert_contains(r.evidence, "routes to 1 peer");
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    assert_contains(r.detail, "no route to dma3");
+    http("nats-monitor", 0, 200, "{\"no\":\"id\"}", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+}
+
+/* gRPC health: a length-prefixed HealthCheckResponse (PROTOCOL-HTTP2.md, health-checking.md) */
+static void grpc_health(void **state)
+{
+    (void)state;
+    static const char serving[] = {0, 0, 0, 0, 2, 0x08, 0x01};
+    static const char not_serving[] = {0, 0, 0, 0, 2, 0x08, 0x02};
+    struct dc_result r = {0};
+    struct dc_http_reply reply = {.status = 200,
+                                  .server = "",
+                                  .content_type = "application/grpc",
+                                  .body = serving,
+                                  .body_len = sizeof serving,
+                                  .grpc_status = "0"};
+    const struct dc_probe_ops *ops = dc_probe_find("grpc-health");
+    ops->judge_http(0, &reply, &r);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_contains(r.detail, "SERVING");
+    reply.body = not_serving;
+    ops->judge_http(0, &reply, &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    assert_contains(r.detail, "NOT_SERVING");
+    reply.body_len = 3; /* truncated */
+    ops->judge_http(0, &reply, &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    reply.grpc_status = "12";
+    ops->judge_http(0, &reply, &r);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_contains(r.detail, "no health service");
+    reply.grpc_status = "";
+    reply.content_type = "text/html";
+    ops->judge_http(0, &reply, &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cql),      cmocka_unit_test(nats),
-        cmocka_unit_test(telnet),   cmocka_unit_test(opensearch_transport),
-        cmocka_unit_test(remoting), cmocka_unit_test(jmx),
-        cmocka_unit_test(hellos),
+        cmocka_unit_test(cql),         cmocka_unit_test(nats),
+        cmocka_unit_test(telnet),      cmocka_unit_test(opensearch_transport),
+        cmocka_unit_test(remoting),    cmocka_unit_test(jmx),
+        cmocka_unit_test(hellos),      cmocka_unit_test(http_judges),
+        cmocka_unit_test(grpc_health),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
