@@ -60,7 +60,7 @@ struct engine {
     const char **peer_names;      /* the NATS servers of the cluster, for HTTP judges */
     const char **peer_addresses;
     size_t npeers;
-    struct conn *free_list;       /* finished probes' memory, reused */
+    struct conn *free_list; /* finished probes' memory, reused */
 };
 
 /* engine.c */
