@@ -104,6 +104,10 @@ done
     add nas-silent nats-account "${port[silent]}"
     add nas-garbage nats-account "${port[garbage]}"
     add web-ok http "${port[nas]}"
+    add https-ok https "${port[apigateway+tls]}"
+    add https-clear https "${port[garbage]}"
+    add cloudgateway-ok cloudgateway "${port[nas]}"
+    add cloudgateway-refused cloudgateway $((base + 99))
     add grpc-ok-insecure apigateway "${port[apigateway+tls]}"
     add grpc-clear apigateway "${port[garbage]}"
     add grpc-silent apigateway "${port[apigateway]}"
@@ -200,6 +204,8 @@ want = {
     "cql-tls-ok": ("ok", "CQL_VERSION 3.4.5"), "cql-tls-clear": ("tls", ""),
     "cql-tls-silent": ("tls", "no TLS handshake"), "tls-ok": ("ok", "CN=dma"),
     "tls-closed": ("tls", "closed during the TLS handshake"),
+    "https-ok": ("ok", "HTTP 404"), "https-clear": ("tls", ""),
+    "cloudgateway-ok": ("ok", "HTTP 404"), "cloudgateway-refused": ("refused", ""),
     "health-serving": ("ok", "SERVING"), "health-not-serving": ("degraded", "NOT_SERVING"),
     "health-none": ("ok", "no health service"), "health-not-grpc": ("wrong_service", "no HTTP answer"),
     "snmp-ok": ("ok", "sysDescr: Linux"), "snmp-refused": ("refused", "port unreachable"),
