@@ -22,11 +22,15 @@ static size_t transport_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size
 static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool closed,
                                          struct dc_result *out)
 {
-    if (dc_looks_like_tls(reply, len)) {
+    /* a TLS alert record (content type 21, version 3.x, length 2) is how a TLS-only
+     * transport answers clear text; anything else TLS-looking is reported as such */
+    if (len >= 5 && reply[0] == 0x15 && reply[1] == 0x03 && reply[3] == 0 && reply[4] == 2) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "TLS transport (security plugin)");
         return DC_JUDGE_DONE;
     }
+    if (len > 0 && len < 5 && reply[0] == 0x15 && !closed)
+        return DC_JUDGE_MORE;
     if (len < sizeof ping && !closed && (len < 2 || memcmp(reply, "ES", 2) == 0))
         return DC_JUDGE_MORE;
     if (len >= sizeof ping && memcmp(reply, ping, sizeof ping) == 0) {

@@ -204,6 +204,14 @@ static void classify_connect_error(struct conn *c, int status)
         state = DC_STATE_REFUSED;
         snprintf(detail, sizeof detail, "connection refused (RST): nothing listens");
         break;
+    case UV_ECONNRESET:
+        /* the handshake got through, then a reset: a service or a filter in front of it
+         * turns this source away */
+        state = DC_STATE_REFUSED;
+        snprintf(detail, sizeof detail,
+                 "reset right after the connection was accepted: "
+                 "the service (or a filter) rejects this source");
+        break;
     case UV_ETIMEDOUT:
         state = DC_STATE_FILTERED;
         snprintf(detail, sizeof detail, "connect timed out in the kernel: packets dropped");

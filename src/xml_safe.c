@@ -59,7 +59,7 @@ int dc_xml_parse(const char *data, size_t len, const char *origin, xmlDoc **out,
         rc = DC_EPARSE;
         goto out;
     }
-    if (doc->intSubset && doc->intSubset->entities) {
+    if (doc->intSubset && (doc->intSubset->entities || doc->intSubset->pentities)) {
         /* DataMiner never writes entity declarations: a file with them is hostile or broken. */
         dc_diag_set(diag, "%s: the document declares entities; expected none in a DataMiner file",
                     origin);

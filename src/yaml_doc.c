@@ -5,11 +5,60 @@
 #include <string.h>
 #include <strings.h>
 
+/* libyaml has no nesting limit, and its scanner slows down quadratically with the depth of
+ * flow collections ("[[[[..."): 100,000 levels take minutes. Inventories and profiles are
+ * flat, so anything nested deeper than this is refused before libyaml sees it. */
+#define MAX_FLOW_DEPTH 64
+
+static int precheck(const char *data, size_t len, const char *origin, struct dc_diag *diag)
+{
+    unsigned depth = 0;
+    unsigned long line = 1;
+    char quote = 0;
+    bool comment = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = data[i];
+        if (ch == '\n') {
+            line++;
+            comment = false;
+            continue;
+        }
+        if (ch == '\0') {
+            dc_diag_set(diag, "%s:%lu: a NUL byte; expected YAML text", origin, line);
+            return DC_EPARSE;
+        }
+        if (comment)
+            continue;
+        if (quote) {
+            if (ch == quote)
+                quote = 0;
+            else if (ch == '\\' && quote == '"' && i + 1 < len)
+                i++;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '#') {
+            comment = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > MAX_FLOW_DEPTH) {
+                dc_diag_set(diag, "%s:%lu: nested deeper than %d levels; expected a flat file",
+                            origin, line, MAX_FLOW_DEPTH);
+                return DC_EPARSE;
+            }
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 int dc_yaml_load(struct dc_yaml *y, const char *data, size_t len, const char *origin,
                  struct dc_diag *diag)
 {
     memset(y, 0, sizeof *y);
     y->origin = origin;
+    int pre = precheck(data, len, origin, diag);
+    if (pre)
+        return pre;
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return DC_ENOMEM;

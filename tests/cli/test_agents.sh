@@ -14,7 +14,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-base=$((20000 + $$ % 20000)) # agent ports: base+1..3; services: base+101, base+102
+base=$(python3 "$(dirname "$0")/../lib/free_base.py" 110 127.0.1.11 127.0.1.12 127.0.1.13) # agents: base+1..4; services: base+101..
 a=$((base + 101)) b=$((base + 102)) stray=$((base + 103)) c=$((base + 104)) shut=$((base + 105))
 
 umask 077

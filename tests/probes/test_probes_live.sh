@@ -15,7 +15,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-base=$((30000 + $$ % 20000))
+base=$(python3 "$here/../lib/free_base.py" 110)
 declare -A port
 i=0
 for name in cql cql-v3 es-transport es-tls remoting-http remoting-tcp http-other jrmp telnet \

@@ -19,6 +19,11 @@ Modes:
   nas           NATS Account Server: GET /jwt/v1/accounts/ -> 200
   apigateway    DataMiner APIGateway: GET /APIGateway/api/version -> 200 version JSON
   apigateway-404  IIS without APIGateway: 404
+  trickle       hostile: one byte a second, forever (slowloris)
+  flood         hostile: an endless stream of bytes
+  cql-huge      hostile: a CQL header announcing a 1 GiB body, then a trickle
+  rst           hostile: accepts, then resets the connection (SO_LINGER 0)
+  tls-garbage   hostile: a TLS record header followed by garbage
   MODE+tls      any mode behind TLS (--cert/--key: PEM files), e.g. apigateway+tls
   silent        accepts and never says anything
   close         accepts and closes at once
@@ -194,6 +199,32 @@ def behind_tls(handler):
     return handle
 
 
+def trickle(conn, peer):
+    for i in range(30):
+        conn.sendall(b"INFO {"[i % 6:i % 6 + 1] or b".")
+        time.sleep(1)
+
+
+def flood(conn, peer):
+    chunk = b"\x5a" * 65536
+    for _ in range(100000):  # ~6 GiB at most; the client hangs up long before
+        conn.sendall(chunk)
+
+
+def cql_huge(conn, peer):
+    conn.sendall(struct.pack(">BBhBI", 0x84, 0, 0, 0x06, 1 << 30))
+    trickle(conn, peer)
+
+
+def rst(conn, peer):
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def tls_garbage(conn, peer):
+    conn.sendall(b"\x16\x03\x03\x40\x00" + bytes(range(256)) * 8)
+    time.sleep(2)
+
+
 def silent(conn, peer):
     conn.recv(4096)
     time.sleep(30)
@@ -213,7 +244,8 @@ MODES = {"cql": cql, "cql-v3": cql_v3, "es-transport": es_transport, "es-tls": e
          "close": close, "garbage": garbage, "os-green": opensearch("green"),
          "os-yellow": opensearch("yellow"), "os-red": opensearch("red"),
          "os-401": opensearch("401"), "nas": nas, "apigateway": apigateway,
-         "apigateway-404": apigateway_404}
+         "apigateway-404": apigateway_404, "trickle": trickle, "flood": flood,
+         "cql-huge": cql_huge, "rst": rst, "tls-garbage": tls_garbage}
 
 
 def serve(sock, handler):

@@ -1,0 +1,45 @@
+/* Fuzz target: every protocol judge on bytes a peer could send — the dialogue judges (CQL
+ * frames, NATS INFO, Remoting, transport, JMX, Telnet) and the HTTP judges (routez/varz,
+ * OpenSearch health, APIGateway version, NAS, gRPC health). The first byte picks the probe
+ * and whether the peer closed; for HTTP the second and third give the status. */
+#include "dmsconn/probe.h"
+#include "fuzz_util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    size_t nprobes = 0;
+    while (dc_probes[nprobes])
+        nprobes++;
+    if (size < 3)
+        return 0;
+    const struct dc_probe_ops *ops = dc_probes[data[0] % nprobes];
+    bool closed = data[0] & 0x80;
+    struct dc_result r = {0};
+    if (ops->judge) {
+        ops->judge(data + 1, size - 1, closed, &r);
+    } else if (ops->judge_http) {
+        static const char *const names[] = {"a", "b"};
+        static const char *const addrs[] = {"10.0.0.1", "10.0.0.2"};
+        char *body = fuzz_text(data + 3, size - 3);
+        if (!body)
+            return 0;
+        struct dc_http_reply reply = {
+            .status = (long)(data[1] << 8 | data[2]) % 600,
+            .server = "fuzz",
+            .content_type = data[1] & 1 ? "application/grpc" : "application/json",
+            .body = body,
+            .body_len = size - 3,
+            .grpc_status = data[2] & 1 ? "0" : "12",
+            .peer_names = names,
+            .peer_addresses = addrs,
+            .npeers = 2,
+            .self_address = "10.0.0.1",
+        };
+        for (unsigned step = 0; ops->paths && ops->paths[step]; step++) {
+            if (ops->judge_http(step, &reply, &r) == DC_JUDGE_DONE)
+                break;
+        }
+        free(body);
+    }
+    return 0;
+}
