@@ -249,8 +249,11 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                      struct dc_result *results)
 {
     struct dc_diag diag = {{0}};
-    struct dc_report rep = {
-        .cluster = cluster, .profile = profile, .plan = plan, .results = results};
+    struct dc_report rep = {.cluster = cluster,
+                            .profile = profile,
+                            .plan = plan,
+                            .results = results,
+                            .verdict_opts = &run->verdict};
     struct progress progress = {cluster, profile, plan, run, results, now_ms(), 0, 0, false};
     struct dc_engine_opts eopts = run->engine;
     if (!run->quiet && isatty(STDERR_FILENO) && !eopts.on_result) {

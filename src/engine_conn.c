@@ -14,7 +14,7 @@
 #include <netinet/tcp.h>
 #endif
 
-#define HELLO_MAX 512
+#define HELLO_MAX 192 /* the longest hello: Remoting's GET with an IPv6 Host header */
 #define REPLY_DEFAULT 4096
 
 struct conn {
@@ -35,11 +35,8 @@ struct conn {
     size_t reply_cap;
     struct dc_tls *tls; /* the probe speaks TLS over this connection */
     bool handshaken;
-    bool in_library; /* a library step runs on the thread pool: the conn waits for it */
-    uv_work_t work;
-    struct dc_library_ctx lib_ctx;
-    struct dc_result lib_result;
-    char src_host[64];
+    bool in_library;          /* a library step runs on the thread pool: the conn waits for it */
+    struct library_step *lib; /* only for probes with one: most connections never need it */
     uint8_t hello[HELLO_MAX];
     struct conn *prev;
     struct conn *next; /* live list, or free list */
@@ -123,24 +120,35 @@ static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
     uv_close((uv_handle_t *)&c->timer, on_closed);
 }
 
+struct library_step {
+    uv_work_t work;
+    struct dc_library_ctx ctx;
+    struct dc_result result;
+    char src_host[64];
+};
+
 static void library_work(uv_work_t *work)
 {
     struct conn *c = work->data;
-    c->probe->library(&c->lib_ctx, &c->lib_result);
+    c->probe->library(&c->lib->ctx, &c->lib->result);
 }
 
 static void library_done(uv_work_t *work, int status)
 {
     struct conn *c = work->data;
+    struct library_step *lib = c->lib;
     struct dc_result *r = &c->engine->results[c->task];
     c->in_library = false;
+    c->lib = NULL;
     if (status == UV_ECANCELED) {
+        free(lib);
         conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
         return;
     }
-    if (c->lib_result.evidence[0])
-        snprintf(r->evidence, sizeof r->evidence, "%s", c->lib_result.evidence);
-    conn_finish(c, c->lib_result.state, c->lib_result.detail);
+    if (lib->result.evidence[0])
+        snprintf(r->evidence, sizeof r->evidence, "%s", lib->result.evidence);
+    conn_finish(c, lib->result.state, lib->result.detail);
+    free(lib);
 }
 
 /* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
@@ -151,24 +159,30 @@ static bool start_library(struct conn *c)
     const struct dc_task *t = &e->plan->tasks[c->task];
     const struct dc_node *src = &e->cluster->nodes[t->from];
     uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
-    c->src_host[0] = '\0';
+    struct library_step *lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return false;
+    c->lib = lib;
     if (!src->pseudo && src->naddresses)
-        snprintf(c->src_host, sizeof c->src_host, "%s", src->addresses[0]);
-    c->lib_ctx = (struct dc_library_ctx){
+        snprintf(lib->src_host, sizeof lib->src_host, "%s", src->addresses[0]);
+    lib->ctx = (struct dc_library_ctx){
         .dst_host = c->dest->address,
         .dst_port = t->port,
         .src_name = src->name,
         .dst_name = e->cluster->nodes[t->to].name,
-        .src_host = c->src_host[0] ? c->src_host : NULL,
+        .src_host = lib->src_host[0] ? lib->src_host : NULL,
         .src_port = dc_node_port(src, e->profile->checks[t->check].port),
         .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
         .credentials = e->opts.nats_credentials,
     };
-    c->lib_result = e->results[c->task];
-    c->work.data = c;
+    lib->result = e->results[c->task];
+    lib->work.data = c;
     uv_read_stop((uv_stream_t *)&c->tcp);
-    if (uv_queue_work(&e->loop, &c->work, library_work, library_done) != 0)
+    if (uv_queue_work(&e->loop, &lib->work, library_work, library_done) != 0) {
+        c->lib = NULL;
+        free(lib);
         return false;
+    }
     c->in_library = true;
     return true;
 }
@@ -510,7 +524,7 @@ void conn_abort_all(struct engine *e)
     while (c) {
         struct conn *next = c->next;
         if (c->in_library) {
-            uv_cancel((uv_req_t *)&c->work); /* if it has not started; else it ends soon */
+            uv_cancel((uv_req_t *)&c->lib->work); /* if it has not started; else it ends soon */
         } else {
             struct dc_result *r = &e->results[c->task];
             conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");

@@ -1,10 +1,38 @@
-/* Writing an output: to standard output, or atomically to a file (write, then rename). */
+/* Writing an output: to standard output, or atomically to a file (write, then rename);
+ * and the remedy of a result, which every renderer needs. */
 #include "dmsconn/report.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+void dc_report_remedy(const struct dc_report *rep, size_t i, char *buf, size_t cap)
+{
+    dc_verdict_remedy(rep->cluster, rep->profile, &rep->plan->tasks[i], rep->verdict_opts,
+                      &rep->results[i], buf, cap);
+}
+
+int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
+{
+    if (strcmp(path, "-") == 0) {
+        int rc = fn(stdout, ud);
+        return fflush(stdout) != 0 && !rc ? -EIO : rc;
+    }
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -errno;
+    int rc = fn(f, ud);
+    if (fclose(f) != 0 && !rc)
+        rc = -errno;
+    if (!rc && rename(tmp, path) != 0)
+        rc = -errno;
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
 
 int dc_output_write(const char *path, const char *data, size_t len)
 {

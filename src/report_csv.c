@@ -41,7 +41,8 @@ int dc_report_csv_write(const struct dc_report *rep, const char *path)
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
-        char port[8], latency[32] = "";
+        char port[8], latency[32] = "", remedy[512];
+        dc_report_remedy(rep, i, remedy, sizeof remedy);
         snprintf(port, sizeof port, "%u", t->port);
         if (r->latency_ms >= 0)
             snprintf(latency, sizeof latency, "%.3f", r->latency_ms);
@@ -58,7 +59,7 @@ int dc_report_csv_write(const struct dc_report *rep, const char *path)
                              r->address,
                              r->detail,
                              r->evidence,
-                             r->remedy};
+                             remedy};
         for (size_t k = 0; k < ncols; k++)
             field(f, row[k], k + 1 == ncols);
     }

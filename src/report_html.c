@@ -162,7 +162,9 @@ static void failures(FILE *f, const struct dc_report *rep)
                 dc_state_name(r->state));
         esc(f, r->detail);
         fputs("</td><td>", f);
-        esc(f, r->remedy);
+        char remedy[512];
+        dc_report_remedy(rep, i, remedy, sizeof remedy);
+        esc(f, remedy);
         fputs("</td></tr>", f);
     }
     if (shown == 0)
@@ -214,7 +216,9 @@ static void data_block(FILE *f, const struct dc_report *rep)
         cJSON_AddStringToObject(o, "verdict", dc_verdict_name(r->verdict));
         cJSON_AddNumberToObject(o, "latency", r->latency_ms);
         cJSON_AddStringToObject(o, "detail", r->detail);
-        cJSON_AddStringToObject(o, "remedy", r->remedy);
+        char remedy[512];
+        dc_report_remedy(rep, i, remedy, sizeof remedy);
+        cJSON_AddStringToObject(o, "remedy", remedy);
         cJSON_AddItemToArray(list, o);
     }
     cJSON *names = cJSON_CreateArray();

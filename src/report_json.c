@@ -63,8 +63,10 @@ static cJSON *result_json(const struct dc_report *rep, size_t i)
     else
         cJSON_AddNullToObject(o, "latency_ms");
     cJSON_AddStringToObject(o, "detail", r->detail);
-    if (r->remedy[0])
-        cJSON_AddStringToObject(o, "remedy", r->remedy);
+    char remedy[512];
+    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    if (remedy[0])
+        cJSON_AddStringToObject(o, "remedy", remedy);
     else
         cJSON_AddNullToObject(o, "remedy");
     cJSON_AddStringToObject(o, "address", r->address);
@@ -108,7 +110,8 @@ static cJSON *diff_json(const struct dc_report *rep)
     return o;
 }
 
-char *dc_report_json(const struct dc_report *rep)
+/* Everything but the results: small, built as one cJSON tree. */
+static cJSON *head_json(const struct dc_report *rep)
 {
     char started[40];
     iso8601(rep->started, started, sizeof started);
@@ -138,24 +141,61 @@ char *dc_report_json(const struct dc_report *rep)
     cJSON *notes = cJSON_AddArrayToObject(root, "notes");
     for (size_t i = 0; i < rep->cluster->nnotes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(rep->cluster->notes[i]));
-    cJSON *results = cJSON_AddArrayToObject(root, "results");
-    for (size_t i = 0; i < rep->plan->ntasks; i++)
-        cJSON_AddItemToArray(results, result_json(rep, i));
     if (rep->diff)
         cJSON_AddItemToObject(root, "diff", diff_json(rep));
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    return text;
+    return root;
+}
+
+/* The document, streamed: the head as one small tree, then one result at a time, so a
+ * report of 300,000 results never holds 300,000 trees (cJSON has no streaming writer, so
+ * the head's closing brace is where the results array is spliced in). */
+int dc_report_json_stream(const struct dc_report *rep, FILE *f)
+{
+    cJSON *head = head_json(rep);
+    char *text = head ? cJSON_PrintUnformatted(head) : NULL;
+    cJSON_Delete(head);
+    if (!text)
+        return -ENOMEM;
+    size_t len = strlen(text);
+    fwrite(text, 1, len - 1, f); /* without the closing brace */
+    cJSON_free(text);
+    fputs(",\"results\":[", f);
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        cJSON *o = result_json(rep, i);
+        char *item = o ? cJSON_PrintUnformatted(o) : NULL;
+        cJSON_Delete(o);
+        if (!item)
+            return -ENOMEM;
+        if (i)
+            fputc(',', f);
+        fputs(item, f);
+        cJSON_free(item);
+    }
+    fputs("]}\n", f);
+    return ferror(f) ? -EIO : 0;
+}
+
+char *dc_report_json(const struct dc_report *rep)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    if (!f)
+        return NULL;
+    int rc = dc_report_json_stream(rep, f);
+    if (fclose(f) != 0 || rc) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+static int stream_json(FILE *f, void *ud)
+{
+    return dc_report_json_stream(ud, f);
 }
 
 int dc_report_json_write(const struct dc_report *rep, const char *path)
 {
-    char *text = dc_report_json(rep);
-    if (!text)
-        return -ENOMEM;
-    size_t len = strlen(text);
-    text[len] = '\n'; /* the terminating NUL becomes the final newline */
-    int rc = dc_output_write(path, text, len + 1);
-    free(text);
-    return rc;
+    return dc_output_stream(path, stream_json, (void *)rep);
 }

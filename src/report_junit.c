@@ -47,15 +47,17 @@ static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.6f",
                                       r->latency_ms > 0 ? r->latency_ms / 1000.0 : 0.0);
     bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
+    char remedy[512];
+    dc_report_remedy(rep, i, remedy, sizeof remedy);
     if (r->verdict == DC_VERDICT_FAIL || unmeasured) {
         xmlTextWriterStartElement(w, BAD_CAST(r->verdict == DC_VERDICT_FAIL ? "failure" : "error"));
         xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST message);
         xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST dc_state_name(r->state));
-        xmlTextWriterWriteString(w, BAD_CAST(r->remedy[0] ? r->remedy : r->detail));
+        xmlTextWriterWriteString(w, BAD_CAST(remedy[0] ? remedy : r->detail));
         xmlTextWriterEndElement(w);
     } else if (r->verdict == DC_VERDICT_WARN) {
         char out[900];
-        snprintf(out, sizeof out, "warning: %s\nremedy: %s", message, r->remedy);
+        snprintf(out, sizeof out, "warning: %s\nremedy: %s", message, remedy);
         xmlTextWriterWriteElement(w, BAD_CAST "system-out", BAD_CAST out);
     }
     xmlTextWriterEndElement(w);

@@ -181,8 +181,10 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
             opts->color ? RESET : "", rep->cluster->nodes[t->from].name,
             rep->cluster->nodes[t->to].name, c->name, dc_transport_name(c->transport), t->port,
             dc_state_name(r->state), r->detail, latency, r->preflight ? " [pre-flight]" : "");
-    if (r->remedy[0])
-        fprintf(out, "       remedy: %s\n", r->remedy);
+    char remedy[512];
+    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    if (remedy[0])
+        fprintf(out, "       remedy: %s\n", remedy);
 }
 
 void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)

@@ -1,6 +1,7 @@
 /* Verdicts: what was expected of a path against what was seen, and what to do about it. */
 #include "dmsconn/verdict.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,83 +42,93 @@ struct ctx {
     char src[160];
     char dst[160];
     const char *dst_name;
-    struct dc_result *r;
+    const struct dc_result *r;
+    char *remedy; /* where the remedy goes (NULL: nowhere, only the verdict is wanted) */
+    size_t cap;
 };
+
+static void remedy(const struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void remedy(const struct ctx *x, const char *fmt, ...)
+{
+    if (!x->remedy)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->remedy, x->cap, fmt, ap);
+    va_end(ap);
+}
 
 /* The remedy for a path that should work and does not. */
 static void remedy_broken(const struct ctx *x)
 {
-    struct dc_result *r = x->r;
+    const struct dc_result *r = x->r;
     const unsigned port = x->task->port;
     const char *svc = x->check->service;
     switch (r->state) {
     case DC_STATE_REFUSED:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "nothing listens on %s %s/%u: is %s running there? (or a firewall on %s "
-                 "rejects with RST)",
-                 x->dst, x->proto, port, svc, x->dst_name);
+        remedy(x,
+               "nothing listens on %s %s/%u: is %s running there? (or a firewall on %s "
+               "rejects with RST)",
+               x->dst, x->proto, port, svc, x->dst_name);
         break;
     case DC_STATE_FILTERED:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "allow %s/%u from %s to %s: packets are dropped, likely by a firewall rule "
-                 "on %s, on the path, or in the outgoing rules of %s",
-                 x->proto, port, x->src, x->dst, x->dst_name, x->src);
+        remedy(x,
+               "allow %s/%u from %s to %s: packets are dropped, likely by a firewall rule "
+               "on %s, on the path, or in the outgoing rules of %s",
+               x->proto, port, x->src, x->dst, x->dst_name, x->src);
         break;
     case DC_STATE_UNREACHABLE:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "%s is unreachable from %s: check the address in the node list, routing, and "
-                 "firewalls that answer with ICMP unreachable",
-                 x->dst, x->src);
+        remedy(x,
+               "%s is unreachable from %s: check the address in the node list, routing, and "
+               "firewalls that answer with ICMP unreachable",
+               x->dst, x->src);
         break;
     case DC_STATE_DNS:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "the name of %s does not resolve on %s: fix DNS or put the IP address in the "
-                 "node list",
-                 x->dst_name, x->src);
+        remedy(x,
+               "the name of %s does not resolve on %s: fix DNS or put the IP address in the "
+               "node list",
+               x->dst_name, x->src);
         break;
     case DC_STATE_WRONG_SERVICE:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "something other than %s answers on %s %s/%u: free the port or move %s to "
-                 "its configured port",
-                 svc, x->dst, x->proto, port, svc);
+        remedy(x,
+               "something other than %s answers on %s %s/%u: free the port or move %s to "
+               "its configured port",
+               svc, x->dst, x->proto, port, svc);
         break;
     case DC_STATE_TLS:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "the TLS handshake with %s on %s %s/%u failed: check its certificate and "
-                 "TLS settings",
-                 svc, x->dst, x->proto, port);
+        remedy(x,
+               "the TLS handshake with %s on %s %s/%u failed: check its certificate and "
+               "TLS settings",
+               svc, x->dst, x->proto, port);
         break;
     case DC_STATE_AUTH:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "%s on %s refused the credentials: check the credentials file", svc, x->dst);
+        remedy(x, "%s on %s refused the credentials: check the credentials file", svc, x->dst);
         break;
     case DC_STATE_DEGRADED:
-        snprintf(r->remedy, sizeof r->remedy, "%s on %s answers but is unhealthy: %s", svc, x->dst,
-                 r->detail);
+        remedy(x, "%s on %s answers but is unhealthy: %s", svc, x->dst, r->detail);
         break;
     case DC_STATE_ERROR:
-        snprintf(r->remedy, sizeof r->remedy,
-                 "dmsconn could not run this probe on %s (%s): rerun with a lower "
-                 "--concurrency or check the local system",
-                 x->src, r->detail);
+        remedy(x,
+               "dmsconn could not run this probe on %s (%s): rerun with a lower "
+               "--concurrency or check the local system",
+               x->src, r->detail);
         break;
-    case DC_STATE_UNKNOWN:
-        snprintf(r->remedy, sizeof r->remedy, "not measured (%s): run the check again", r->detail);
-        break;
+    case DC_STATE_UNKNOWN: remedy(x, "not measured (%s): run the check again", r->detail); break;
     case DC_STATE_OK:
-    case DC_STATE_COUNT: r->remedy[0] = '\0'; break;
+    case DC_STATE_COUNT: break;
     }
 }
 
 static enum dc_verdict judge_required(const struct ctx *x, const struct dc_verdict_opts *opts)
 {
-    struct dc_result *r = x->r;
+    const struct dc_result *r = x->r;
     if (r->state == DC_STATE_OK) {
         if (r->latency_ms > opts->slow_ms) {
-            snprintf(r->remedy, sizeof r->remedy,
-                     "round trip %.0f ms from %s to %s exceeds %.0f ms (DataMiner's BPA warns "
-                     "above 50 ms): check the network path",
-                     r->latency_ms, x->src, x->dst, opts->slow_ms);
+            remedy(x,
+                   "round trip %.0f ms from %s to %s exceeds %.0f ms (DataMiner's BPA warns "
+                   "above 50 ms): check the network path",
+                   r->latency_ms, x->src, x->dst, opts->slow_ms);
             return DC_VERDICT_WARN;
         }
         return DC_VERDICT_PASS;
@@ -142,42 +153,69 @@ static enum dc_verdict judge_optional(const struct ctx *x)
 
 static enum dc_verdict judge_closed(const struct ctx *x)
 {
-    struct dc_result *r = x->r;
+    const struct dc_result *r = x->r;
     if (closed_state(r->state))
         return DC_VERDICT_PASS;
     if (answered_state(r->state)) {
-        snprintf(r->remedy, sizeof r->remedy,
-                 "%s is open on %s %s/%u but must be closed: disable the service or block "
-                 "%s/%u in %s's firewall",
-                 x->check->service, x->dst, x->proto, x->task->port, x->proto, x->task->port,
-                 x->dst_name);
+        remedy(x,
+               "%s is open on %s %s/%u but must be closed: disable the service or block "
+               "%s/%u in %s's firewall",
+               x->check->service, x->dst, x->proto, x->task->port, x->proto, x->task->port,
+               x->dst_name);
         return DC_VERDICT_FAIL;
     }
     remedy_broken(x);
     return DC_VERDICT_WARN;
 }
 
-void dc_verdict_judge(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                      const struct dc_task *task, const struct dc_verdict_opts *opts,
-                      struct dc_result *result)
+/* Both entry points run the same judgement, so the verdict and its remedy never disagree. */
+static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                                const struct dc_task *task, const struct dc_verdict_opts *opts,
+                                const struct dc_result *result, char *buf, size_t cap)
 {
+    struct dc_verdict_opts defaults;
+    if (!opts) {
+        dc_verdict_opts_default(&defaults);
+        opts = &defaults;
+    }
     struct ctx x = {
         .check = &profile->checks[task->check],
         .task = task,
         .r = result,
+        .remedy = buf,
+        .cap = cap,
     };
     const struct dc_node *src = &cluster->nodes[task->from];
     const struct dc_node *dst = &cluster->nodes[task->to];
     x.proto = dc_transport_name(x.check->transport);
     x.dst_name = dst->name;
-    describe(src, NULL, x.src, sizeof x.src);
-    describe(dst, result->address, x.dst, sizeof x.dst);
-    result->remedy[0] = '\0';
-    switch (x.check->expect) {
-    case DC_EXPECT_REQUIRED: result->verdict = judge_required(&x, opts); break;
-    case DC_EXPECT_OPTIONAL: result->verdict = judge_optional(&x); break;
-    case DC_EXPECT_MUST_BE_CLOSED: result->verdict = judge_closed(&x); break;
+    if (buf) {
+        buf[0] = '\0';
+        describe(src, NULL, x.src, sizeof x.src);
+        describe(dst, result->address, x.dst, sizeof x.dst);
     }
+    switch (x.check->expect) {
+    case DC_EXPECT_REQUIRED: return judge_required(&x, opts);
+    case DC_EXPECT_OPTIONAL: return judge_optional(&x);
+    case DC_EXPECT_MUST_BE_CLOSED: return judge_closed(&x);
+    }
+    return DC_VERDICT_FAIL;
+}
+
+void dc_verdict_judge(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                      const struct dc_task *task, const struct dc_verdict_opts *opts,
+                      struct dc_result *result)
+{
+    result->verdict = evaluate(cluster, profile, task, opts, result, NULL, 0);
+}
+
+void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       const struct dc_task *task, const struct dc_verdict_opts *opts,
+                       const struct dc_result *result, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return;
+    evaluate(cluster, profile, task, opts, result, buf, cap);
 }
 
 enum dc_run_verdict dc_verdict_run(const struct dc_result *results, size_t n)

@@ -135,13 +135,27 @@ out:
     return rc;
 }
 
+/* One result object at a time: an agent answering 100,000 tasks never holds 100,000
+ * cJSON trees. */
 char *dc_wire_results(const char *node, const struct dc_result *results, size_t n)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "dmsconn.results/1");
-    cJSON_AddStringToObject(root, "node", node);
-    cJSON *list = cJSON_AddArrayToObject(root, "results");
-    for (size_t i = 0; i < n; i++) {
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    if (!f)
+        return NULL;
+    cJSON *head = cJSON_CreateObject();
+    cJSON_AddStringToObject(head, "schema", "dmsconn.results/1");
+    cJSON_AddStringToObject(head, "node", node);
+    char *text = cJSON_PrintUnformatted(head);
+    cJSON_Delete(head);
+    bool ok = text != NULL;
+    if (ok) {
+        fwrite(text, 1, strlen(text) - 1, f); /* without the closing brace */
+        fputs(",\"results\":[", f);
+    }
+    cJSON_free(text);
+    for (size_t i = 0; ok && i < n; i++) {
         const struct dc_result *r = &results[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "state", dc_state_name(r->state));
@@ -155,11 +169,22 @@ char *dc_wire_results(const char *node, const struct dc_result *results, size_t 
         cJSON_AddStringToObject(o, "evidence", r->evidence);
         if (r->severe)
             cJSON_AddBoolToObject(o, "severe", true);
-        cJSON_AddItemToArray(list, o);
+        char *item = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        ok = item != NULL;
+        if (ok) {
+            if (i)
+                fputc(',', f);
+            fputs(item, f);
+        }
+        cJSON_free(item);
     }
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    return text;
+    fputs("]}", f);
+    if (fclose(f) != 0 || !ok) {
+        free(data);
+        return NULL;
+    }
+    return data;
 }
 
 static int parse_result(const cJSON *o, struct dc_result *r, size_t i, char *why, size_t cap)

@@ -8,6 +8,7 @@
 #include "dmsconn/diff.h"
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
+#include "dmsconn/verdict.h"
 
 struct dc_report {
     const struct dc_cluster *cluster;
@@ -18,15 +19,24 @@ struct dc_report {
     double duration_ms;
     enum dc_run_verdict verdict;
     bool interrupted;
-    const struct dc_diff *diff; /* against a previous run, or NULL */
-    const char *baseline;       /* that run's file, for people */
+    const struct dc_verdict_opts *verdict_opts; /* how results were judged (NULL: defaults) */
+    const struct dc_diff *diff;                 /* against a previous run, or NULL */
+    const char *baseline;                       /* that run's file, for people */
 };
+
+/* The remedy of result i, for renderers ("" for a clean pass). */
+void dc_report_remedy(const struct dc_report *report, size_t i, char *buf, size_t cap);
 
 /* Writes `len` bytes to path ("-": standard output). A file is written beside the target
  * and renamed into place, so a reader (node_exporter, a pipeline) never sees half of it.
  * Returns 0 or -errno. */
 int dc_output_write(const char *path, const char *data, size_t len);
 
+/* Like dc_output_write, with the content written by fn into a stream. */
+int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud);
+
+/* Writes the JSON document to f, one result at a time. 0 or -errno. */
+int dc_report_json_stream(const struct dc_report *report, FILE *f);
 /* Returns a malloc'd JSON document (caller frees), or NULL when out of memory. */
 char *dc_report_json(const struct dc_report *report);
 /* Writes the JSON to path ("-" is stdout), atomically for files. 0 or -errno. */

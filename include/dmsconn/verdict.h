@@ -11,10 +11,16 @@ struct dc_verdict_opts {
 
 void dc_verdict_opts_default(struct dc_verdict_opts *opts);
 
-/* Fills result->verdict and result->remedy. */
+/* Fills result->verdict. opts NULL: the defaults. */
 void dc_verdict_judge(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_task *task, const struct dc_verdict_opts *opts,
                       struct dc_result *result);
+
+/* The remedy for a judged result, written into buf ("" for a clean pass): made when a
+ * report is rendered, not stored with every result (it is the longest text there is). */
+void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       const struct dc_task *task, const struct dc_verdict_opts *opts,
+                       const struct dc_result *result, char *buf, size_t cap);
 
 /* The run's verdict: CRITICAL if anything failed, else UNKNOWN if something could not be
  * measured, else WARNING if anything warned, else OK. */

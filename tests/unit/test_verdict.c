@@ -28,18 +28,24 @@ static int teardown(void **state)
     return 0;
 }
 
-static struct dc_result judge(const char *check, enum dc_state state, double latency)
+struct judged {
+    struct dc_result r;
+    char remedy[512];
+};
+
+static struct judged judge(const char *check, enum dc_state state, double latency)
 {
     struct dc_verdict_opts opts;
     dc_verdict_opts_default(&opts);
     long c = dc_profile_find(profile, check);
     assert_true(c >= 0);
     struct dc_task task = {0, 1, (uint32_t)c, profile->checks[c].port};
-    struct dc_result r = {.state = state, .measured = true, .latency_ms = latency};
-    snprintf(r.address, sizeof r.address, "10.0.0.21");
-    snprintf(r.detail, sizeof r.detail, "detail");
-    dc_verdict_judge(cluster, profile, &task, &opts, &r);
-    return r;
+    struct judged j = {.r = {.state = state, .measured = true, .latency_ms = latency}};
+    snprintf(j.r.address, sizeof j.r.address, "10.0.0.21");
+    snprintf(j.r.detail, sizeof j.r.detail, "detail");
+    dc_verdict_judge(cluster, profile, &task, &opts, &j.r);
+    dc_verdict_remedy(cluster, profile, &task, &opts, &j.r, j.remedy, sizeof j.remedy);
+    return j;
 }
 
 struct row {
@@ -79,23 +85,23 @@ static void table(void **state)
         {"telnet", DC_STATE_DNS, -1, DC_VERDICT_WARN},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        struct dc_result r = judge(rows[i].check, rows[i].state, rows[i].latency);
-        if (r.verdict != rows[i].verdict)
+        struct judged j = judge(rows[i].check, rows[i].state, rows[i].latency);
+        if (j.r.verdict != rows[i].verdict)
             fail_msg("%s %s %.0f ms: expected %s, got %s", rows[i].check,
                      dc_state_name(rows[i].state), rows[i].latency,
-                     dc_verdict_name(rows[i].verdict), dc_verdict_name(r.verdict));
+                     dc_verdict_name(rows[i].verdict), dc_verdict_name(j.r.verdict));
         /* every failure and warning says what to do; a clean pass says nothing */
-        if (r.verdict != DC_VERDICT_PASS)
-            assert_true(strlen(r.remedy) > 20);
+        if (j.r.verdict != DC_VERDICT_PASS)
+            assert_true(strlen(j.remedy) > 20);
         else if (rows[i].state == DC_STATE_OK)
-            assert_string_equal(r.remedy, "");
+            assert_string_equal(j.remedy, "");
     }
 }
 
 static void remedies_name_the_path(void **state)
 {
     (void)state;
-    struct dc_result r = judge("cql", DC_STATE_FILTERED, -1);
+    struct judged r = judge("cql", DC_STATE_FILTERED, -1);
     assert_contains(r.remedy, "allow tcp/9042 from dma1 (10.0.0.11) to db1 (10.0.0.21)");
     assert_contains(r.remedy, "dropped");
     r = judge("cql", DC_STATE_REFUSED, -1);
