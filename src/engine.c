@@ -102,6 +102,7 @@ static void close_aux(struct engine *e)
         uv_close((uv_handle_t *)&e->sigterm, NULL);
     }
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
+    uv_close((uv_handle_t *)&e->deadline_timer, NULL);
     http_close(e);
 }
 
@@ -313,6 +314,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         engine_release(&e);
         return DC_EIO;
     }
+    conn_deadlines_init(&e);
     uv_timer_init(&e.loop, &e.resolve_timer);
     e.resolve_timer.data = &e;
     uv_timer_start(&e.resolve_timer, on_resolve_deadline, e.timeout_ms, 0);

@@ -1,5 +1,6 @@
 /* The socket-dialogue driver: a non-blocking connect with a deadline, then optionally a
- * hello and a judged reply. Each probe owns a TCP handle and a timer; its memory returns
+ * hello and a judged reply. Each probe owns a TCP handle (one engine timer serves every
+ * probe's deadline, oldest first); its memory returns
  * to a free list once libuv has closed both (the close-callback rule). */
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
@@ -19,7 +20,6 @@
 
 struct conn {
     uv_tcp_t tcp;
-    uv_timer_t timer;
     uv_connect_t connect_req;
     uv_write_t write_req;
     struct engine *engine;
@@ -27,7 +27,9 @@ struct conn {
     const struct dc_probe_ops *probe;
     uint32_t task;
     uint64_t started_ns;
+    uint64_t deadline_ns;
     int open_handles;
+    bool in_live; /* linked into e->live (else into e->in_library, or nowhere) */
     bool reported;
     bool connected;
     uint8_t *reply;
@@ -60,13 +62,53 @@ static struct conn *conn_alloc(struct engine *e)
 
 static void live_unlink(struct engine *e, struct conn *c)
 {
+    if (!c->in_live)
+        return;
     if (c->prev)
         c->prev->next = c->next;
     else
         e->live = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    else
+        e->live_tail = c->prev;
     c->prev = c->next = NULL;
+    c->in_live = false;
+    if (!e->live)
+        uv_timer_stop(&e->deadline_timer);
+}
+
+static void live_append(struct engine *e, struct conn *c)
+{
+    c->prev = e->live_tail;
+    c->next = NULL;
+    if (e->live_tail)
+        e->live_tail->next = c;
+    else
+        e->live = c;
+    e->live_tail = c;
+    c->in_live = true;
+}
+
+static void on_deadlines(uv_timer_t *timer);
+
+/* Arms the engine's timer for the oldest probe's deadline. */
+static void arm_deadline(struct engine *e)
+{
+    if (!e->live) {
+        uv_timer_stop(&e->deadline_timer);
+        return;
+    }
+    uint64_t now = uv_hrtime();
+    uint64_t due = e->live->deadline_ns;
+    uv_timer_start(&e->deadline_timer, on_deadlines,
+                   due > now ? (due - now + 999999) / 1000000 : 0, 0);
+}
+
+void conn_deadlines_init(struct engine *e)
+{
+    uv_timer_init(&e->loop, &e->deadline_timer);
+    e->deadline_timer.data = e;
 }
 
 static void on_closed(uv_handle_t *handle)
@@ -115,9 +157,7 @@ static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
         snprintf(r->detail, sizeof r->detail, "%s", detail);
     live_unlink(e, c);
     engine_result_done(e, c->task);
-    uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
-    uv_close((uv_handle_t *)&c->timer, on_closed);
 }
 
 struct library_step {
@@ -137,9 +177,17 @@ static void library_done(uv_work_t *work, int status)
 {
     struct conn *c = work->data;
     struct library_step *lib = c->lib;
-    struct dc_result *r = &c->engine->results[c->task];
+    struct engine *e = c->engine;
+    struct dc_result *r = &e->results[c->task];
     c->in_library = false;
     c->lib = NULL;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        e->in_library = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
     if (status == UV_ECANCELED) {
         free(lib);
         conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
@@ -183,6 +231,12 @@ static bool start_library(struct conn *c)
         free(lib);
         return false;
     }
+    /* out of the deadline queue: the step keeps to what is left of the deadline itself */
+    live_unlink(e, c);
+    c->next = e->in_library;
+    if (e->in_library)
+        e->in_library->prev = c;
+    e->in_library = c;
     c->in_library = true;
     return true;
 }
@@ -453,11 +507,23 @@ static void on_connect(uv_connect_t *req, int status)
     }
 }
 
-static void on_deadline(uv_timer_t *timer)
+static void expire(struct conn *c);
+
+/* Every probe whose deadline has come, oldest first; then the timer waits for the next. */
+static void on_deadlines(uv_timer_t *timer)
 {
-    struct conn *c = timer->data;
-    if (c->in_library)
-        return; /* the step is bounded by its own timeouts; library_done reports */
+    struct engine *e = timer->data;
+    uint64_t now = uv_hrtime() + 1000000; /* the timer fires at millisecond grain */
+    while (e->live && e->live->deadline_ns <= now) {
+        struct conn *c = e->live;
+        expire(c);
+        live_unlink(e, c); /* expire always reports or hands over; this only makes sure */
+    }
+    arm_deadline(e);
+}
+
+static void expire(struct conn *c)
+{
     if (c->tls && !c->handshaken) {
         char detail[160];
         snprintf(detail, sizeof detail, "no TLS handshake within %.1f s: not a TLS port?",
@@ -492,10 +558,6 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
     c->dest = dest;
     c->task = task;
     c->probe = e->profile->checks[t->check].probe;
-    c->next = e->live;
-    if (e->live)
-        e->live->prev = c;
-    e->live = c;
 
     struct sockaddr_storage addr = dest->addr;
     if (addr.ss_family == AF_INET6)
@@ -504,11 +566,13 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
         ((struct sockaddr_in *)&addr)->sin_port = htons(t->port);
 
     uv_tcp_init(&e->loop, &c->tcp);
-    uv_timer_init(&e->loop, &c->timer);
-    c->tcp.data = c->timer.data = c->connect_req.data = c;
-    c->open_handles = 2;
+    c->tcp.data = c->connect_req.data = c;
+    c->open_handles = 1;
     c->started_ns = uv_hrtime();
-    uv_timer_start(&c->timer, on_deadline, e->timeout_ms, 0);
+    c->deadline_ns = c->started_ns + e->timeout_ms * 1000000u;
+    live_append(e, c);
+    if (!uv_is_active((uv_handle_t *)&e->deadline_timer))
+        arm_deadline(e);
     int rc = 0;
     if (e->sources && e->sources[t->from].ss_family == addr.ss_family)
         rc = uv_tcp_bind(&c->tcp, (const struct sockaddr *)&e->sources[t->from], 0);
@@ -520,17 +584,13 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
 
 void conn_abort_all(struct engine *e)
 {
-    struct conn *c = e->live;
-    while (c) {
-        struct conn *next = c->next;
-        if (c->in_library) {
-            uv_cancel((uv_req_t *)&c->lib->work); /* if it has not started; else it ends soon */
-        } else {
-            struct dc_result *r = &e->results[c->task];
-            conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
-            r->measured = false;
-        }
-        c = next;
+    for (struct conn *c = e->in_library; c; c = c->next)
+        uv_cancel((uv_req_t *)&c->lib->work); /* if it has not started; else it ends soon */
+    while (e->live) {
+        struct conn *c = e->live;
+        struct dc_result *r = &e->results[c->task];
+        conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
+        r->measured = false;
     }
 }
 

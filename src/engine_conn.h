@@ -53,7 +53,12 @@ struct engine {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t resolve_timer;
-    struct conn *live;            /* probes in flight, for an interrupt */
+    /* Dialogue probes in flight, oldest first: all share one timeout, so the oldest has the
+     * earliest deadline and one timer serves them all (no timer handle per probe). */
+    struct conn *live;
+    struct conn *live_tail;
+    struct conn *in_library; /* probes whose library step runs on the thread pool */
+    uv_timer_t deadline_timer;
     struct dc_curl_uv *curl;      /* the HTTP driver's, made on first use */
     struct snmp_probe *snmp_live; /* SNMP probes in flight, for an interrupt */
     struct ssl_ctx_st *ssl_ctx;   /* the TLS dialogues', made on first use */
@@ -73,6 +78,7 @@ void engine_dest_idle(struct engine *e, struct dest *dest);
 void conn_start(struct engine *e, struct dest *dest, uint32_t task);
 void conn_abort_all(struct engine *e);
 void conn_pool_free(struct engine *e);
+void conn_deadlines_init(struct engine *e);
 
 /* engine_snmp.c: the SNMP driver. */
 void snmp_start(struct engine *e, struct dest *dest, uint32_t task);
