@@ -119,7 +119,8 @@ static void read_opened(struct node_pf *np)
     const cJSON *p;
     cJSON_ArrayForEach(p, opened)
     {
-        if (cJSON_IsNumber(p) && np->nopened < DC_PREFLIGHT_MAX_PORTS)
+        if (cJSON_IsNumber(p) && p->valuedouble >= 1 && p->valuedouble <= 65535 &&
+            np->nopened < DC_PREFLIGHT_MAX_PORTS)
             np->opened[np->nopened++] = (uint16_t)p->valuedouble;
     }
     cJSON_Delete(root);

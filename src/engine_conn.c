@@ -101,8 +101,8 @@ static void arm_deadline(struct engine *e)
     }
     uint64_t now = uv_hrtime();
     uint64_t due = e->live->deadline_ns;
-    uv_timer_start(&e->deadline_timer, on_deadlines,
-                   due > now ? (due - now + 999999) / 1000000 : 0, 0);
+    uv_timer_start(&e->deadline_timer, on_deadlines, due > now ? (due - now + 999999) / 1000000 : 0,
+                   0);
 }
 
 void conn_deadlines_init(struct engine *e)

@@ -17,10 +17,14 @@ static const char *text(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* A port from a file anyone could have edited: out of range is no port (converting a
+ * double like 1e96 to an integer is undefined behaviour; the fuzzer found it). */
 static unsigned port_of(const cJSON *o)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "port");
-    return cJSON_IsNumber(v) ? (unsigned)v->valuedouble : 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 65535))
+        return 0;
+    return (unsigned)v->valuedouble;
 }
 
 static bool same_cell(const cJSON *a, const cJSON *b)
