@@ -34,26 +34,19 @@ int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
     return rc;
 }
 
+struct buffer {
+    const char *data;
+    size_t len;
+};
+
+static int write_buffer(FILE *f, void *ud)
+{
+    const struct buffer *b = ud;
+    return fwrite(b->data, 1, b->len, f) == b->len ? 0 : -EIO;
+}
+
 int dc_output_write(const char *path, const char *data, size_t len)
 {
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-            return -EIO;
-        return 0;
-    }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -errno;
-    int rc = 0;
-    if (fwrite(data, 1, len, f) != len)
-        rc = -errno;
-    if (fclose(f) != 0 && !rc)
-        rc = -errno;
-    if (!rc && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc)
-        unlink(tmp);
-    return rc;
+    struct buffer b = {data, len};
+    return dc_output_stream(path, write_buffer, &b);
 }

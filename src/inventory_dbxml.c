@@ -174,16 +174,10 @@ int dc_inventory_parse_dbxml(struct dc_cluster *cluster, const char *data, size_
                              const char *origin, struct dc_diag *diag)
 {
     xmlDoc *doc = NULL;
-    int rc = dc_xml_parse(data, len, origin, &doc, diag);
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "DataBases", &doc, &root, diag);
     if (rc)
         return rc;
-    const xmlNode *root = xmlDocGetRootElement(doc);
-    if (!dc_xml_is(root, "DataBases")) {
-        dc_diag_set(diag, "%s:%ld: root element <%s>; expected <DataBases>", origin,
-                    root ? xmlGetLineNo(root) : 0L, root ? (const char *)root->name : "");
-        rc = DC_EPARSE;
-        goto out;
-    }
     size_t databases = 0;
     for (const xmlNode *el = root->children; el && !rc; el = el->next) {
         if (dc_xml_is(el, "DataBase")) {
@@ -195,7 +189,6 @@ int dc_inventory_parse_dbxml(struct dc_cluster *cluster, const char *data, size_
         dc_diag_set(diag, "%s: no <DataBase> element; expected at least one", origin);
         rc = DC_EPARSE;
     }
-out:
     xmlFreeDoc(doc);
     return rc;
 }

@@ -112,16 +112,10 @@ int dc_inventory_parse_dmsxml(struct dc_cluster *cluster, const char *data, size
                               const char *origin, struct dc_diag *diag)
 {
     xmlDoc *doc = NULL;
-    int rc = dc_xml_parse(data, len, origin, &doc, diag);
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "DMS", &doc, &root, diag);
     if (rc)
         return rc;
-    const xmlNode *root = xmlDocGetRootElement(doc);
-    if (!dc_xml_is(root, "DMS")) {
-        dc_diag_set(diag, "%s:%ld: root element <%s>; expected <DMS>", origin,
-                    root ? xmlGetLineNo(root) : 0L, root ? (const char *)root->name : "");
-        rc = DC_EPARSE;
-        goto out;
-    }
     size_t dmas = 0;
     for (const xmlNode *el = root->children; el && !rc; el = el->next) {
         long line = xmlGetLineNo(el);
@@ -166,7 +160,6 @@ int dc_inventory_parse_dmsxml(struct dc_cluster *cluster, const char *data, size
                 rc = apply_redirect(cluster, r, origin, diag);
         }
     }
-out:
     xmlFreeDoc(doc);
     return rc;
 }

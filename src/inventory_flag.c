@@ -51,10 +51,7 @@ int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct d
     for (char *r = roles ? strtok_r(roles, ",", &save) : NULL; r; r = strtok_r(NULL, ",", &save)) {
         uint32_t bit;
         if (dc_role_parse(r, false, &bit)) {
-            dc_diag_set(diag,
-                        "--node '%s': unknown role '%s'; expected dma, cassandra, "
-                        "opensearch, elasticsearch, nats or cloudgateway",
-                        spec, r);
+            dc_diag_set(diag, "--node '%s': unknown role '%s'; expected " DC_ROLE_NAMES, spec, r);
             rc = DC_EINVAL;
             goto out;
         }

@@ -9,25 +9,9 @@
 struct node_ctx {
     struct dc_yaml *y;
     struct dc_diag *diag;
-    uint32_t roles;
     const char *addresses[8];
     size_t naddresses;
 };
-
-static int collect_role(const char *value, yaml_node_t *at, void *ud)
-{
-    struct node_ctx *ctx = ud;
-    uint32_t role;
-    if (dc_role_parse(value, false, &role)) {
-        dc_diag_set(ctx->diag,
-                    "%s:%lu: unknown role '%s'; expected dma, cassandra, opensearch, "
-                    "elasticsearch, nats or cloudgateway",
-                    ctx->y->origin, dc_yaml_line(at), value);
-        return DC_EINVAL;
-    }
-    ctx->roles |= role;
-    return 0;
-}
 
 static int collect_address(const char *value, yaml_node_t *at, void *ud)
 {
@@ -135,10 +119,9 @@ static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t 
     }
     rc = dc_yaml_each_scalar(y, addr, "address", collect_address, &ctx, diag);
     yaml_node_t *roles = dc_yaml_get(y, item, "roles");
+    uint32_t role_set = DC_ROLE_DMA; /* most nodes of a DMS are DMAs */
     if (!rc && roles)
-        rc = dc_yaml_each_scalar(y, roles, "roles", collect_role, &ctx, diag);
-    else if (!rc)
-        ctx.roles = DC_ROLE_DMA; /* most nodes of a DMS are DMAs */
+        rc = dc_yaml_roles(y, roles, false, &role_set, diag);
     if (!rc && ctx.naddresses == 0) {
         dc_diag_set(diag, "%s:%lu: node '%s' has an empty address list", y->origin, line, name);
         rc = DC_EPARSE;
@@ -147,7 +130,7 @@ static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t 
         return rc;
     char where[300];
     snprintf(where, sizeof where, "%s:%lu", y->origin, line);
-    rc = dc_cluster_add(cluster, name, ctx.addresses[0], ctx.roles, where, diag);
+    rc = dc_cluster_add(cluster, name, ctx.addresses[0], role_set, where, diag);
     if (rc)
         return rc;
     struct dc_node *node = &cluster->nodes[dc_cluster_find(cluster, name)];

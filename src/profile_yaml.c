@@ -8,27 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct roles_ctx {
-    struct dc_yaml *y;
-    struct dc_diag *diag;
-    uint32_t roles;
-};
-
-static int collect_role(const char *value, yaml_node_t *at, void *ud)
-{
-    struct roles_ctx *ctx = ud;
-    uint32_t role;
-    if (dc_role_parse(value, true, &role)) {
-        dc_diag_set(ctx->diag,
-                    "%s:%lu: unknown role '%s'; expected any, dma, cassandra, "
-                    "opensearch, elasticsearch, nats or cloudgateway",
-                    ctx->y->origin, dc_yaml_line(at), value);
-        return DC_EINVAL;
-    }
-    ctx->roles |= role;
-    return 0;
-}
-
 static int read_roles(struct dc_yaml *y, yaml_node_t *item, const char *key, uint32_t *out,
                       struct dc_diag *diag)
 {
@@ -38,10 +17,7 @@ static int read_roles(struct dc_yaml *y, yaml_node_t *item, const char *key, uin
                     y->origin, dc_yaml_line(item), key, key);
         return DC_EPARSE;
     }
-    struct roles_ctx ctx = {y, diag, 0};
-    int rc = dc_yaml_each_scalar(y, node, key, collect_role, &ctx, diag);
-    *out = ctx.roles;
-    return rc;
+    return dc_yaml_roles(y, node, true, out, diag);
 }
 
 /* Reads an optional enumerated value with its parser; `def` stays when the key is absent. */

@@ -24,13 +24,9 @@ static void field(FILE *f, const char *s, bool last)
     fputs(last ? "\r\n" : ",", f);
 }
 
-int dc_report_csv_write(const struct dc_report *rep, const char *path)
+static int write_csv(FILE *f, void *ud)
 {
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    if (!f)
-        return -errno;
+    const struct dc_report *rep = ud;
     static const char *const header[] = {"from",    "to",     "check",    "port",    "transport",
                                          "probe",   "state",  "expect",   "verdict", "latency_ms",
                                          "address", "detail", "evidence", "remedy"};
@@ -63,11 +59,10 @@ int dc_report_csv_write(const struct dc_report *rep, const char *path)
         for (size_t k = 0; k < ncols; k++)
             field(f, row[k], k + 1 == ncols);
     }
-    if (fclose(f) != 0) {
-        free(data);
-        return -EIO;
-    }
-    int rc = dc_output_write(path, data, len);
-    free(data);
-    return rc;
+    return ferror(f) ? -EIO : 0;
+}
+
+int dc_report_csv_write(const struct dc_report *rep, const char *path)
+{
+    return dc_output_stream(path, write_csv, (void *)rep);
 }

@@ -242,13 +242,9 @@ static void data_block(FILE *f, const struct dc_report *rep)
 
 #include "report_html_assets.h"
 
-int dc_report_html_write(const struct dc_report *rep, const char *path)
+static int write_html(FILE *f, void *ud)
 {
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    if (!f)
-        return -errno;
+    const struct dc_report *rep = ud;
     size_t n = rep->cluster->nnodes;
     bool *is_src = calloc(n ? n : 1, sizeof *is_src), *is_dst = calloc(n ? n : 1, sizeof *is_dst);
     size_t counts[3] = {0, 0, 0};
@@ -305,11 +301,10 @@ int dc_report_html_write(const struct dc_report *rep, const char *path)
     fprintf(f, "<script>%s</script>\n</body></html>\n", dc_html_js);
     free(is_src);
     free(is_dst);
-    if (fclose(f) != 0) {
-        free(data);
-        return -EIO;
-    }
-    int rc = dc_output_write(path, data, len);
-    free(data);
-    return rc;
+    return ferror(f) ? -EIO : 0;
+}
+
+int dc_report_html_write(const struct dc_report *rep, const char *path)
+{
+    return dc_output_stream(path, write_html, (void *)rep);
 }

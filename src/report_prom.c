@@ -33,13 +33,9 @@ static void cell_labels(FILE *f, const struct dc_report *rep, size_t i)
     label(f, "port", port, false);
 }
 
-int dc_report_prom_write(const struct dc_report *rep, const char *path)
+static int write_prom(FILE *f, void *ud)
 {
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    if (!f)
-        return -errno;
+    const struct dc_report *rep = ud;
     size_t n = rep->plan->ntasks;
     fputs("# HELP dmsconn_check_pass 1 when the path's verdict is pass, 0 otherwise.\n"
           "# TYPE dmsconn_check_pass gauge\n",
@@ -89,11 +85,10 @@ int dc_report_prom_write(const struct dc_report *rep, const char *path)
             "# TYPE dmsconn_run_timestamp_seconds gauge\n"
             "dmsconn_run_timestamp_seconds %lld\n",
             rep->duration_ms / 1000.0, (int)rep->verdict, (long long)rep->started.tv_sec);
-    if (fclose(f) != 0) {
-        free(data);
-        return -EIO;
-    }
-    int rc = dc_output_write(path, data, len);
-    free(data);
-    return rc;
+    return ferror(f) ? -EIO : 0;
+}
+
+int dc_report_prom_write(const struct dc_report *rep, const char *path)
+{
+    return dc_output_stream(path, write_prom, (void *)rep);
 }

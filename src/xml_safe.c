@@ -73,6 +73,24 @@ out:
     return rc;
 }
 
+int dc_xml_parse_root(const char *data, size_t len, const char *origin, const char *root_name,
+                      xmlDoc **doc, const xmlNode **root, struct dc_diag *diag)
+{
+    int rc = dc_xml_parse(data, len, origin, doc, diag);
+    if (rc)
+        return rc;
+    *root = xmlDocGetRootElement(*doc);
+    if (!dc_xml_is(*root, root_name)) {
+        dc_diag_set(diag, "%s:%ld: root element <%s>; expected <%s>", origin,
+                    *root ? xmlGetLineNo(*root) : 0L, *root ? (const char *)(*root)->name : "",
+                    root_name);
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+        return DC_EPARSE;
+    }
+    return 0;
+}
+
 bool dc_xml_is(const xmlNode *node, const char *local_name)
 {
     return node && node->type == XML_ELEMENT_NODE &&

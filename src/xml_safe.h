@@ -11,6 +11,9 @@
 /* Parses `data`; on failure diag names origin, line and libxml2's reason. */
 int dc_xml_parse(const char *data, size_t len, const char *origin, xmlDoc **out,
                  struct dc_diag *diag);
+/* dc_xml_parse, then the root element must be `root_name` (diag says what it found). */
+int dc_xml_parse_root(const char *data, size_t len, const char *origin, const char *root_name,
+                      xmlDoc **doc, const xmlNode **root, struct dc_diag *diag);
 bool dc_xml_is(const xmlNode *node, const char *local_name);
 /* The attribute's value (caller frees with xmlFree), or NULL. */
 char *dc_xml_attr(const xmlNode *node, const char *name);

@@ -1,6 +1,8 @@
 /* Typed lookups over a libyaml document, with messages that name file and line. */
 #include "yaml_doc.h"
 
+#include "dmsconn/model.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -183,6 +185,35 @@ int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *o
         return DC_EINVAL;
     }
     return 0;
+}
+
+struct roles_ctx {
+    struct dc_yaml *y;
+    struct dc_diag *diag;
+    bool allow_any;
+    uint32_t roles;
+};
+
+static int collect_role(const char *value, yaml_node_t *at, void *ud)
+{
+    struct roles_ctx *ctx = ud;
+    uint32_t role;
+    if (dc_role_parse(value, ctx->allow_any, &role)) {
+        dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected %s%s", ctx->y->origin,
+                    dc_yaml_line(at), value, ctx->allow_any ? "any, " : "", DC_ROLE_NAMES);
+        return DC_EINVAL;
+    }
+    ctx->roles |= role;
+    return 0;
+}
+
+int dc_yaml_roles(struct dc_yaml *y, yaml_node_t *node, bool allow_any, uint32_t *out,
+                  struct dc_diag *diag)
+{
+    struct roles_ctx ctx = {y, diag, allow_any, 0};
+    int rc = dc_yaml_each_scalar(y, node, "roles", collect_role, &ctx, diag);
+    *out = ctx.roles;
+    return rc;
 }
 
 yaml_node_t *dc_yaml_item(struct dc_yaml *y, yaml_node_t *seq, size_t i)

@@ -38,6 +38,9 @@ int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *o
 int dc_yaml_each_scalar(struct dc_yaml *y, yaml_node_t *node, const char *what,
                         int (*fn)(const char *value, yaml_node_t *at, void *ud), void *ud,
                         struct dc_diag *diag);
+/* A role or a list of roles (model.c's names; "any" where allow_any) as a bit set. */
+int dc_yaml_roles(struct dc_yaml *y, yaml_node_t *node, bool allow_any, uint32_t *out,
+                  struct dc_diag *diag);
 /* The i-th item of a sequence, or NULL past the end. */
 yaml_node_t *dc_yaml_item(struct dc_yaml *y, yaml_node_t *seq, size_t i);
 

@@ -143,6 +143,8 @@ int dc_pairs_parse(const char *name, enum dc_pairs *out);
 /* Roles: "dma", "cassandra", "opensearch" (also "elasticsearch"), "nats", "cloudgateway";
  * "any" only where a set of roles is matched. */
 int dc_role_parse(const char *name, bool allow_any, uint32_t *out);
+/* For messages: every role name dc_role_parse knows, "any" aside. */
+#define DC_ROLE_NAMES "dma, cassandra, opensearch, elasticsearch, nats or cloudgateway"
 /* Writes "dma,cassandra" into buf; returns buf. */
 char *dc_roles_format(uint32_t roles, char *buf, size_t cap);
 /* Calls fn for each role name in the set, in a fixed order. */
