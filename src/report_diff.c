@@ -27,13 +27,6 @@ static unsigned port_of(const cJSON *o)
     return (unsigned)v->valuedouble;
 }
 
-static bool same_cell(const cJSON *a, const cJSON *b)
-{
-    return port_of(a) == port_of(b) && strcmp(text(a, "from"), text(b, "from")) == 0 &&
-           strcmp(text(a, "to"), text(b, "to")) == 0 &&
-           strcmp(text(a, "check"), text(b, "check")) == 0;
-}
-
 static const cJSON *results_of(const char *json, size_t len, const char *name, cJSON **doc,
                                struct dc_diag *diag)
 {
@@ -67,35 +60,74 @@ static int add(struct dc_diff *d, enum dc_change change, const cJSON *cell, cons
     return 0;
 }
 
+/* A cell's key, for sorting and looking up. */
+struct cell {
+    const char *from;
+    const char *to;
+    const char *check;
+    unsigned port;
+    const cJSON *item;
+    bool matched;
+};
+
+static int cell_cmp(const void *a, const void *b)
+{
+    const struct cell *x = a, *y = b;
+    int c = strcmp(x->from, y->from);
+    if (!c)
+        c = strcmp(x->to, y->to);
+    if (!c)
+        c = strcmp(x->check, y->check);
+    if (!c)
+        c = (x->port > y->port) - (x->port < y->port);
+    return c;
+}
+
+static struct cell *cells_of(const cJSON *results, size_t *n)
+{
+    *n = (size_t)cJSON_GetArraySize(results);
+    struct cell *cells = calloc(*n ? *n : 1, sizeof *cells);
+    if (!cells)
+        return NULL;
+    size_t i = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, results)
+    {
+        cells[i++] =
+            (struct cell){text(x, "from"), text(x, "to"), text(x, "check"), port_of(x), x, false};
+    }
+    return cells;
+}
+
+/* Cells are matched through a sorted copy of the old report: O(n log n), so comparing two
+ * reports of a few hundred thousand cells stays quick. */
 int dc_diff_reports(const char *old_json, size_t old_len, const char *old_name,
                     const char *new_json, size_t new_len, const char *new_name,
                     struct dc_diff **out, struct dc_diag *diag)
 {
     cJSON *old_doc = NULL, *new_doc = NULL;
+    struct cell *olds = NULL, *news = NULL;
+    size_t nold = 0, nnew = 0;
     int rc = DC_EPARSE;
     struct dc_diff *d = calloc(1, sizeof *d);
-    const cJSON *olds = results_of(old_json, old_len, old_name, &old_doc, diag);
-    const cJSON *news = olds ? results_of(new_json, new_len, new_name, &new_doc, diag) : NULL;
-    if (!d || !news)
+    const cJSON *old_list = results_of(old_json, old_len, old_name, &old_doc, diag);
+    const cJSON *new_list =
+        old_list ? results_of(new_json, new_len, new_name, &new_doc, diag) : NULL;
+    if (!d || !new_list)
+        goto out;
+    olds = cells_of(old_list, &nold);
+    news = cells_of(new_list, &nnew);
+    rc = DC_ENOMEM;
+    if (!olds || !news)
         goto out;
     rc = 0;
-    const cJSON *now, *old;
-    /* quadratic in cells, but a report has thousands of them, and the common order makes
-     * the match usually the same index: try that first */
-    int i = 0;
-    cJSON_ArrayForEach(now, news)
-    {
-        const cJSON *match = cJSON_GetArrayItem(olds, i++);
-        if (!match || !same_cell(match, now)) {
-            match = NULL;
-            cJSON_ArrayForEach(old, olds)
-            {
-                if (same_cell(old, now)) {
-                    match = old;
-                    break;
-                }
-            }
-        }
+    qsort(olds, nold, sizeof *olds, cell_cmp);
+    for (size_t i = 0; i < nnew && !rc; i++) {
+        const cJSON *now = news[i].item;
+        struct cell *hit = bsearch(&news[i], olds, nold, sizeof *olds, cell_cmp);
+        const cJSON *match = hit ? hit->item : NULL;
+        if (hit)
+            hit->matched = true;
         bool fails = strcmp(text(now, "verdict"), "fail") == 0;
         bool failed = match && strcmp(text(match, "verdict"), "fail") == 0;
         if (!match)
@@ -106,25 +138,18 @@ int dc_diff_reports(const char *old_json, size_t old_len, const char *old_name,
             rc = add(d, DC_CHANGE_HEALED, now, match, now);
         else if (strcmp(text(now, "state"), text(match, "state")) != 0)
             rc = add(d, DC_CHANGE_CHANGED, now, match, now);
-        if (rc)
-            goto out;
     }
-    cJSON_ArrayForEach(old, olds)
-    {
-        bool present = false;
-        cJSON_ArrayForEach(now, news)
-        {
-            if (same_cell(old, now)) {
-                present = true;
-                break;
-            }
-        }
-        if (!present && (rc = add(d, DC_CHANGE_REMOVED, old, old, NULL)))
-            goto out;
+    for (size_t i = 0; i < nold && !rc; i++) {
+        if (!olds[i].matched)
+            rc = add(d, DC_CHANGE_REMOVED, olds[i].item, olds[i].item, NULL);
     }
+    if (rc)
+        goto out;
     *out = d;
     d = NULL;
 out:
+    free(olds);
+    free(news);
     cJSON_Delete(old_doc);
     cJSON_Delete(new_doc);
     dc_diff_free(d);
