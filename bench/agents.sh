@@ -60,8 +60,9 @@ for n in "${sizes[@]}"; do
     agent_rss=$(awk '/VmHWM/ {print $2}' "/proc/${pids[0]}/status")
     tasks=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["results"]))' "$work/r.json")
     unknown=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(x["state"]=="unknown" for x in r["results"]))' "$work/r.json")
+    why=$(python3 -c 'import json,sys,collections; r=json.load(open(sys.argv[1])); print(collections.Counter(x["detail"][:70] for x in r["results"] if x["state"]=="unknown").most_common(2))' "$work/r.json")
     printf '  %5d %7d %10.2f %12.2f %14.1f %14.1f%s\n' "$n" "$tasks" "$wall" \
         "$(echo "$wall / $timeout_s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
-        "$(echo "$agent_rss / 1024" | bc -l)" "$([[ $unknown -gt 0 ]] && echo "  ($unknown unknown!)")"
+        "$(echo "$agent_rss / 1024" | bc -l)" "$([[ $unknown -gt 0 ]] && echo "  ($unknown unknown: $why)")"
     kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
 done

@@ -131,7 +131,12 @@ static int start_row(struct coordinator *co, struct row *row)
     if (!row->body || !row->easy || !row->headers)
         return DC_ENOMEM;
     CURL *e = row->easy;
-    long total_ms = (long)((co->timeout_s + o->margin_s) * 1000.0);
+    /* The agent needs the probe timeout, plus time to read, plan and answer its row: a fixed
+     * margin and a little per task (a loaded machine simulating 100 agents missed a flat
+     * 2 s; bench/agents.sh), at most 30 s more. */
+    double per_task = 0.001 * (double)row->n;
+    long total_ms =
+        (long)((co->timeout_s + o->margin_s + (per_task < 30 ? per_task : 30)) * 1000.0);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, row->body);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers);
