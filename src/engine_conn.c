@@ -263,47 +263,43 @@ static void conn_judge(struct conn *c, bool closed)
     conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
 }
 
-static void classify_connect_error(struct conn *c, int status)
+/* What a failed connect says about the path, for every driver: `err` is a libuv error
+ * (a negative errno on Unix), as libuv reports it or as an OS errno negated. */
+enum dc_state engine_connect_state(int err, char *detail, size_t cap)
 {
-    char detail[192];
-    enum dc_state state;
-    switch (status) {
+    switch (err) {
     case UV_ECONNREFUSED:
-        state = DC_STATE_REFUSED;
-        snprintf(detail, sizeof detail, "connection refused (RST): nothing listens");
-        break;
+        snprintf(detail, cap, "connection refused (RST): nothing listens");
+        return DC_STATE_REFUSED;
     case UV_ECONNRESET:
         /* the handshake got through, then a reset: a service or a filter in front of it
          * turns this source away */
-        state = DC_STATE_REFUSED;
-        snprintf(detail, sizeof detail,
-                 "reset right after the connection was accepted: "
-                 "the service (or a filter) rejects this source");
-        break;
+        snprintf(detail, cap,
+                 "reset right after the connection was accepted: the service "
+                 "(or a filter) rejects this source");
+        return DC_STATE_REFUSED;
     case UV_ETIMEDOUT:
-        state = DC_STATE_FILTERED;
-        snprintf(detail, sizeof detail, "connect timed out in the kernel: packets dropped");
-        break;
+        snprintf(detail, cap, "connect timed out in the kernel: packets dropped");
+        return DC_STATE_FILTERED;
     case UV_EHOSTUNREACH:
-        state = DC_STATE_UNREACHABLE;
-        snprintf(detail, sizeof detail, "host unreachable (ICMP or no neighbour answer)");
-        break;
+        snprintf(detail, cap, "host unreachable (ICMP or no neighbour answer)");
+        return DC_STATE_UNREACHABLE;
     case UV_ENETUNREACH:
-        state = DC_STATE_UNREACHABLE;
-        snprintf(detail, sizeof detail, "network unreachable: no route to the destination");
-        break;
+        snprintf(detail, cap, "network unreachable: no route to the destination");
+        return DC_STATE_UNREACHABLE;
     case UV_EPERM:
     case UV_EACCES:
         /* connect() fails this way when a local OUTPUT rule drops or rejects the packet */
-        state = DC_STATE_FILTERED;
-        snprintf(detail, sizeof detail, "blocked by a firewall rule on the source (%s)",
-                 uv_err_name(status));
-        break;
-    default:
-        state = DC_STATE_ERROR;
-        snprintf(detail, sizeof detail, "local failure: %s", uv_strerror(status));
-        break;
+        snprintf(detail, cap, "blocked by a firewall rule on the source (%s)", uv_err_name(err));
+        return DC_STATE_FILTERED;
+    default: snprintf(detail, cap, "local failure: %s", uv_strerror(err)); return DC_STATE_ERROR;
     }
+}
+
+static void classify_connect_error(struct conn *c, int status)
+{
+    char detail[192];
+    enum dc_state state = engine_connect_state(status, detail, sizeof detail);
     conn_finish(c, state, detail);
 }
 

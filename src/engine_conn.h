@@ -79,6 +79,8 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task);
 void conn_abort_all(struct engine *e);
 void conn_pool_free(struct engine *e);
 void conn_deadlines_init(struct engine *e);
+/* What a failed connect (a libuv error: a negated errno) says about the path. */
+enum dc_state engine_connect_state(int err, char *detail, size_t cap);
 
 /* engine_snmp.c: the SNMP driver. */
 void snmp_start(struct engine *e, struct dest *dest, uint32_t task);

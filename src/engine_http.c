@@ -135,15 +135,8 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     enum dc_state state;
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
-        state = os_errno == ECONNREFUSED || os_errno == ECONNRESET    ? DC_STATE_REFUSED
-                : os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? DC_STATE_UNREACHABLE
-                : os_errno == EPERM || os_errno == EACCES             ? DC_STATE_FILTERED
-                                                                      : DC_STATE_ERROR;
-        snprintf(detail, sizeof detail, "%s",
-                 os_errno == ECONNREFUSED ? "connection refused (RST): nothing listens"
-                 : os_errno == ECONNRESET ? "reset right after the connection was accepted: "
-                                            "the service (or a filter) rejects this source"
-                                          : strerror((int)os_errno));
+        /* the same reading as the dialogue driver's (CURLINFO_OS_ERRNO: ENV-NOTES) */
+        state = engine_connect_state(-(int)os_errno, detail, sizeof detail);
         break;
     case CURLE_OPERATION_TIMEDOUT: {
         bool connected = h->tcp_connected || connect_us > 0;
