@@ -122,9 +122,9 @@ struct dc_result {
     bool severe;             /* a degraded service that counts as a failure (OpenSearch red) */
     bool preflight;          /* the destination port was a pre-flight listener of dmsconn's */
     double latency_ms;       /* connect round trip; < 0 when there was none */
-    char address[64];        /* the address actually probed, "" if none */
-    char detail[192];        /* one line for people */
-    char evidence[192];      /* what the peer said about itself (version, banner) */
+    char address[48];        /* the address actually probed, "" if none */
+    char detail[160];        /* one line for people */
+    char evidence[128];      /* what the peer said about itself (version, banner) */
     enum dc_verdict verdict; /* the remedy is made when a report is rendered */
 };
 
