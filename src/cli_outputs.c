@@ -88,16 +88,15 @@ static void free_list(char **names, size_t n)
 static struct dc_diff *diff_with(const struct dc_report *rep, const char *baseline)
 {
     struct dc_diag diag = {{0}};
-    char *old = NULL, *now = dc_report_json(rep);
+    char *old = NULL;
     size_t old_len = 0;
     struct dc_diff *diff = NULL;
-    if (now && dc_read_file(baseline, &old, &old_len, &diag) == 0)
-        dc_diff_reports(old, old_len, baseline, now, strlen(now), "this run", &diff, &diag);
+    if (dc_read_file(baseline, &old, &old_len, &diag) == 0)
+        dc_diff_run(old, old_len, baseline, rep, &diff, &diag);
     if (!diff)
         fprintf(stderr, "dmsconn: no comparison with the baseline: %s\n",
                 diag.msg[0] ? diag.msg : "out of memory");
     free(old);
-    free(now);
     return diff;
 }
 

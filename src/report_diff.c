@@ -1,5 +1,6 @@
-/* Diff of two JSON reports (diff.h). */
+/* Diff of two JSON reports, or of a report and the run at hand (diff.h, report.h). */
 #include "dmsconn/diff.h"
+#include "dmsconn/report.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -39,9 +40,23 @@ static const cJSON *results_of(const char *json, size_t len, const char *name, c
     return results;
 }
 
-static int add(struct dc_diff *d, enum dc_change change, const cJSON *cell, const cJSON *old,
-               const cJSON *now)
+/* A cell of either side: its key, and what a change is judged on. The strings belong to
+ * the parsed report or to the run, both alive while the diff is made. */
+struct cell {
+    const char *from;
+    const char *to;
+    const char *check;
+    unsigned port;
+    const char *state;
+    const char *verdict;
+    const char *detail;
+    bool matched;
+};
+
+static int add(struct dc_diff *d, enum dc_change change, const struct cell *old,
+               const struct cell *now)
 {
+    const struct cell *key = now ? now : old;
     struct dc_diff_entry *e = realloc(d->entries, (d->n + 1) * sizeof *e);
     if (!e)
         return DC_ENOMEM;
@@ -49,26 +64,16 @@ static int add(struct dc_diff *d, enum dc_change change, const cJSON *cell, cons
     e = &e[d->n++];
     memset(e, 0, sizeof *e);
     e->change = change;
-    snprintf(e->from, sizeof e->from, "%s", text(cell, "from"));
-    snprintf(e->to, sizeof e->to, "%s", text(cell, "to"));
-    snprintf(e->check, sizeof e->check, "%s", text(cell, "check"));
-    e->port = port_of(cell);
-    snprintf(e->old_state, sizeof e->old_state, "%s", old ? text(old, "state") : "");
-    snprintf(e->new_state, sizeof e->new_state, "%s", now ? text(now, "state") : "");
-    snprintf(e->detail, sizeof e->detail, "%s", text(now ? now : old, "detail"));
+    snprintf(e->from, sizeof e->from, "%s", key->from);
+    snprintf(e->to, sizeof e->to, "%s", key->to);
+    snprintf(e->check, sizeof e->check, "%s", key->check);
+    e->port = key->port;
+    snprintf(e->old_state, sizeof e->old_state, "%s", old ? old->state : "");
+    snprintf(e->new_state, sizeof e->new_state, "%s", now ? now->state : "");
+    snprintf(e->detail, sizeof e->detail, "%s", key->detail);
     d->counts[change]++;
     return 0;
 }
-
-/* A cell's key, for sorting and looking up. */
-struct cell {
-    const char *from;
-    const char *to;
-    const char *check;
-    unsigned port;
-    const cJSON *item;
-    bool matched;
-};
 
 static int cell_cmp(const void *a, const void *b)
 {
@@ -83,7 +88,7 @@ static int cell_cmp(const void *a, const void *b)
     return c;
 }
 
-static struct cell *cells_of(const cJSON *results, size_t *n)
+static struct cell *cells_of_json(const cJSON *results, size_t *n)
 {
     *n = (size_t)cJSON_GetArraySize(results);
     struct cell *cells = calloc(*n ? *n : 1, sizeof *cells);
@@ -94,13 +99,42 @@ static struct cell *cells_of(const cJSON *results, size_t *n)
     cJSON_ArrayForEach(x, results)
     {
         cells[i++] =
-            (struct cell){text(x, "from"), text(x, "to"), text(x, "check"), port_of(x), x, false};
+            (struct cell){text(x, "from"),  text(x, "to"),      text(x, "check"),  port_of(x),
+                          text(x, "state"), text(x, "verdict"), text(x, "detail"), false};
     }
     return cells;
 }
 
-/* Cells are matched through a sorted copy of the old report: O(n log n), so comparing two
- * reports of a few hundred thousand cells stays quick. */
+/* Cells are matched through a sorted copy of the old side: O(n log n), so comparing
+ * reports of a few hundred thousand cells stays quick. `news` keeps its order. */
+static int diff_cells(struct cell *olds, size_t nold, const struct cell *news, size_t nnew,
+                      struct dc_diff *d)
+{
+    qsort(olds, nold, sizeof *olds, cell_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < nnew && !rc; i++) {
+        const struct cell *now = &news[i];
+        struct cell *match = bsearch(now, olds, nold, sizeof *olds, cell_cmp);
+        if (match)
+            match->matched = true;
+        bool fails = strcmp(now->verdict, "fail") == 0;
+        bool failed = match && strcmp(match->verdict, "fail") == 0;
+        if (!match)
+            rc = add(d, fails ? DC_CHANGE_BROKE : DC_CHANGE_ADDED, NULL, now);
+        else if (fails && !failed)
+            rc = add(d, DC_CHANGE_BROKE, match, now);
+        else if (failed && !fails)
+            rc = add(d, DC_CHANGE_HEALED, match, now);
+        else if (strcmp(now->state, match->state) != 0)
+            rc = add(d, DC_CHANGE_CHANGED, match, now);
+    }
+    for (size_t i = 0; i < nold && !rc; i++) {
+        if (!olds[i].matched)
+            rc = add(d, DC_CHANGE_REMOVED, &olds[i], NULL);
+    }
+    return rc;
+}
+
 int dc_diff_reports(const char *old_json, size_t old_len, const char *old_name,
                     const char *new_json, size_t new_len, const char *new_name,
                     struct dc_diff **out, struct dc_diag *diag)
@@ -115,34 +149,9 @@ int dc_diff_reports(const char *old_json, size_t old_len, const char *old_name,
         old_list ? results_of(new_json, new_len, new_name, &new_doc, diag) : NULL;
     if (!d || !new_list)
         goto out;
-    olds = cells_of(old_list, &nold);
-    news = cells_of(new_list, &nnew);
-    rc = DC_ENOMEM;
-    if (!olds || !news)
-        goto out;
-    rc = 0;
-    qsort(olds, nold, sizeof *olds, cell_cmp);
-    for (size_t i = 0; i < nnew && !rc; i++) {
-        const cJSON *now = news[i].item;
-        struct cell *hit = bsearch(&news[i], olds, nold, sizeof *olds, cell_cmp);
-        const cJSON *match = hit ? hit->item : NULL;
-        if (hit)
-            hit->matched = true;
-        bool fails = strcmp(text(now, "verdict"), "fail") == 0;
-        bool failed = match && strcmp(text(match, "verdict"), "fail") == 0;
-        if (!match)
-            rc = add(d, fails ? DC_CHANGE_BROKE : DC_CHANGE_ADDED, now, NULL, now);
-        else if (fails && !failed)
-            rc = add(d, DC_CHANGE_BROKE, now, match, now);
-        else if (failed && !fails)
-            rc = add(d, DC_CHANGE_HEALED, now, match, now);
-        else if (strcmp(text(now, "state"), text(match, "state")) != 0)
-            rc = add(d, DC_CHANGE_CHANGED, now, match, now);
-    }
-    for (size_t i = 0; i < nold && !rc; i++) {
-        if (!olds[i].matched)
-            rc = add(d, DC_CHANGE_REMOVED, olds[i].item, olds[i].item, NULL);
-    }
+    olds = cells_of_json(old_list, &nold);
+    news = cells_of_json(new_list, &nnew);
+    rc = olds && news ? diff_cells(olds, nold, news, nnew, d) : DC_ENOMEM;
     if (rc)
         goto out;
     *out = d;
@@ -152,6 +161,48 @@ out:
     free(news);
     cJSON_Delete(old_doc);
     cJSON_Delete(new_doc);
+    dc_diff_free(d);
+    return rc;
+}
+
+/* The run's side straight from its results: no JSON of the run is made just to compare. */
+int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
+                const struct dc_report *rep, struct dc_diff **out, struct dc_diag *diag)
+{
+    cJSON *old_doc = NULL;
+    struct cell *olds = NULL, *news = NULL;
+    size_t nold = 0, nnew = rep->plan->ntasks;
+    int rc = DC_EPARSE;
+    struct dc_diff *d = calloc(1, sizeof *d);
+    const cJSON *old_list = results_of(old_json, old_len, old_name, &old_doc, diag);
+    if (!d || !old_list)
+        goto out;
+    olds = cells_of_json(old_list, &nold);
+    news = calloc(nnew ? nnew : 1, sizeof *news);
+    rc = DC_ENOMEM;
+    if (!olds || !news)
+        goto out;
+    for (size_t i = 0; i < nnew; i++) {
+        const struct dc_task *t = &rep->plan->tasks[i];
+        const struct dc_result *r = &rep->results[i];
+        news[i] = (struct cell){rep->cluster->nodes[t->from].name,
+                                rep->cluster->nodes[t->to].name,
+                                rep->profile->checks[t->check].name,
+                                t->port,
+                                dc_state_name(r->state),
+                                dc_verdict_name(r->verdict),
+                                r->detail,
+                                false};
+    }
+    rc = diff_cells(olds, nold, news, nnew, d);
+    if (rc)
+        goto out;
+    *out = d;
+    d = NULL;
+out:
+    free(olds);
+    free(news);
+    cJSON_Delete(old_doc);
     dc_diff_free(d);
     return rc;
 }

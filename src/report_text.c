@@ -9,7 +9,6 @@
 
 struct cell {
     unsigned total;
-    unsigned pass;
     unsigned warn;
     unsigned fail;
     unsigned unknown;
@@ -75,14 +74,11 @@ static void print_matrix(const struct dc_report *rep, const struct dc_text_opts 
             c->fail++;
         else if (r->verdict == DC_VERDICT_WARN)
             c->warn++;
-        else
-            c->pass++;
     }
-    size_t ndst = 0, nsrc = 0, cell_w = CELL_MIN_COLS;
+    size_t ndst = 0, cell_w = CELL_MIN_COLS;
     char buf[64];
     for (size_t i = 0; i < n; i++) {
         ndst += is_dst[i];
-        nsrc += is_src[i];
     }
     for (size_t k = 0; k < n * n; k++) {
         const char *color;
@@ -155,7 +151,6 @@ static void print_matrix(const struct dc_report *rep, const struct dc_text_opts 
         }
         first = last;
     }
-    (void)nsrc;
 out:
     free(cells);
     free(is_src);

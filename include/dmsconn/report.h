@@ -24,6 +24,10 @@ struct dc_report {
     const char *baseline;                       /* that run's file, for people */
 };
 
+/* Compares a previous JSON report with this run's results (no JSON of the run is made). */
+int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
+                const struct dc_report *report, struct dc_diff **out, struct dc_diag *diag);
+
 /* The remedy of result i, for renderers ("" for a clean pass). */
 void dc_report_remedy(const struct dc_report *report, size_t i, char *buf, size_t cap);
 

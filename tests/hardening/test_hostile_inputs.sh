@@ -59,7 +59,7 @@ for f in crlf.xml:--dms crlf.yaml:--inventory; do
     out=$("$dmsconn" check --from-here "$flag" "$work/$file" --as 10.0.0.1 --check slnet-remoting \
         --to 10.0.0.1 2>&1); rc=$?
     # only the self pair would match and no check covers it: "nothing to check", after reading
-    if [[ $out == *"nothing to check"* || $out == *"no node named"* ]]; then
+    if [[ $rc -eq 3 && $out == *"nothing to check from dma1"* || $out == *"nothing to check from 10.0.0.1"* ]]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1)); echo "FAIL $file with CRLF: $out"
