@@ -81,7 +81,7 @@ static bool read_supported(struct cursor *c, char *evidence, size_t cap)
 }
 
 static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed,
-                                   struct dc_result *out)
+                                   struct dc_finding *out)
 {
     if (len < CQL_HEADER) {
         if (!closed && (len == 0 || (reply[0] & 0x80)))

@@ -20,7 +20,7 @@ static size_t transport_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size
 }
 
 static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool closed,
-                                         struct dc_result *out)
+                                         struct dc_finding *out)
 {
     /* a TLS alert record (content type 21, version 3.x, length 2) is how a TLS-only
      * transport answers clear text; anything else TLS-looking is reported as such */

@@ -21,7 +21,7 @@ static const char *status_name(unsigned long s)
 }
 
 static enum dc_judgement health_judge(unsigned step, const struct dc_http_reply *reply,
-                                      struct dc_result *out)
+                                      struct dc_finding *out)
 {
     (void)step;
     if (!reply->grpc_status[0] || strncmp(reply->content_type, "application/grpc", 16) != 0) {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void note_server(const struct dc_http_reply *reply, struct dc_result *out)
+static void note_server(const struct dc_http_reply *reply, struct dc_finding *out)
 {
     if (reply->server[0])
         snprintf(out->evidence, sizeof out->evidence, "Server: %s", reply->server);
@@ -17,7 +17,7 @@ static void note_server(const struct dc_http_reply *reply, struct dc_result *out
 
 /* Any HTTP answer proves a web server; the status is worth knowing, not a failure. */
 static enum dc_judgement web_judge(unsigned step, const struct dc_http_reply *reply,
-                                   struct dc_result *out)
+                                   struct dc_finding *out)
 {
     (void)step;
     out->state = DC_STATE_OK;
@@ -27,7 +27,7 @@ static enum dc_judgement web_judge(unsigned step, const struct dc_http_reply *re
 }
 
 static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_reply *reply,
-                                          struct dc_result *out)
+                                          struct dc_finding *out)
 {
     (void)step;
     note_server(reply, out);

@@ -21,7 +21,7 @@ static size_t jmx_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap
 }
 
 static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed,
-                                   struct dc_result *out)
+                                   struct dc_finding *out)
 {
     if (len == 0 && !closed)
         return DC_JUDGE_MORE;

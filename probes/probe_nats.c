@@ -19,7 +19,7 @@ static void copy_field(const cJSON *o, const char *name, const char *fallback, c
 }
 
 static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool closed,
-                                    struct dc_result *out)
+                                    struct dc_finding *out)
 {
     static const char prefix[] = "INFO ";
     size_t cmp = len < 5 ? len : 5;

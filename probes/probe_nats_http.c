@@ -17,7 +17,7 @@ static void copy_text(const cJSON *o, const char *name, char *buf, size_t cap)
 }
 
 static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply *reply,
-                                       struct dc_result *out)
+                                       struct dc_finding *out)
 {
     cJSON *json = reply->status == 200 ? cJSON_ParseWithLength(reply->body, reply->body_len) : NULL;
     if (step == 0) {
@@ -87,7 +87,7 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
 }
 
 static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply *reply,
-                                       struct dc_result *out)
+                                       struct dc_finding *out)
 {
     (void)step;
     if (reply->status == 200) {

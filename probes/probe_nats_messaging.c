@@ -48,7 +48,7 @@ static enum dc_state state_of(natsStatus s)
                                                                        : DC_STATE_DEGRADED;
 }
 
-void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_result *out)
+void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
 {
     uint64_t start = uv_hrtime();
     uint64_t deadline = start + ctx->remaining_ms * 1000000u;

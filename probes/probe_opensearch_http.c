@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool auth_refused(const struct dc_http_reply *reply, struct dc_result *out)
+static bool auth_refused(const struct dc_http_reply *reply, struct dc_finding *out)
 {
     if (reply->status != 401 && reply->status != 403)
         return false;
@@ -19,7 +19,7 @@ static bool auth_refused(const struct dc_http_reply *reply, struct dc_result *ou
 }
 
 static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_reply *reply,
-                                          struct dc_result *out)
+                                          struct dc_finding *out)
 {
     if (auth_refused(reply, out))
         return DC_JUDGE_DONE;

@@ -37,7 +37,7 @@ static const char *server_header(const char *head, size_t *vlen)
 }
 
 static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool closed,
-                                        struct dc_result *out)
+                                        struct dc_finding *out)
 {
     if (len >= 4 && memcmp(reply, ".NET", 4) == 0) {
         out->state = DC_STATE_OK;

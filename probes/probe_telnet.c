@@ -9,7 +9,7 @@
 #define IAC 0xFF
 
 static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool closed,
-                                      struct dc_result *out)
+                                      struct dc_finding *out)
 {
     if (len == 0 && !closed)
         return DC_JUDGE_MORE;

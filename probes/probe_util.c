@@ -28,7 +28,7 @@ void dc_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t 
         buf[n] = '\0';
 }
 
-void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_result *out)
+void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_finding *out)
 {
     if (dc_looks_like_tls(reply, len)) {
         out->state = DC_STATE_TLS;

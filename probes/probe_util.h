@@ -22,9 +22,9 @@ void dc_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t 
 
 /* Fills the result for a reply that is not the protocol: state wrong_service and a detail
  * quoting the first bytes. */
-void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_result *out);
+void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_finding *out);
 
 /* The NATS messaging step (probe_nats_messaging.c). */
-void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_result *out);
+void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out);
 
 #endif

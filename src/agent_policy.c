@@ -9,20 +9,19 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/profile.h"
 
-static void refuse(struct dc_result *r, const char *fmt, const char *a, unsigned port)
+static void refuse(struct dc_result *r, struct dc_texts *texts, const char *fmt, const char *a,
+                   unsigned port)
 {
-    memset(r, 0, sizeof *r);
-    r->state = DC_STATE_ERROR;
-    r->measured = true;
-    r->latency_ms = -1;
     char why[160];
     snprintf(why, sizeof why, fmt, a, port);
-    snprintf(r->detail, sizeof r->detail, "refused by the agent: %s", why);
+    dc_result_reset(r, dc_texts_addf(texts, "refused by the agent: %s", why));
+    r->state = DC_STATE_ERROR;
+    r->measured = true;
 }
 
 int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan_out,
-                       size_t **map_out, struct dc_result *results)
+                       size_t **map_out, struct dc_result *results, struct dc_texts *texts)
 {
     struct dc_plan *plan = calloc(1, sizeof *plan);
     size_t *map = calloc(batch->ntasks, sizeof *map);
@@ -37,17 +36,17 @@ int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile
         if (d < 0 && t->address[0])
             d = dc_cluster_find(cluster, t->address);
         if (d < 0 || cluster->nodes[d].pseudo) {
-            refuse(&results[i], "%s is not a node of this agent's cluster", t->to, 0);
+            refuse(&results[i], texts, "%s is not a node of this agent's cluster", t->to, 0);
             continue;
         }
         long c = dc_profile_find(profile, t->check);
         if (c < 0) {
-            refuse(&results[i], "no check named '%s' in this agent's profile", t->check, 0);
+            refuse(&results[i], texts, "no check named '%s' in this agent's profile", t->check, 0);
             continue;
         }
         uint16_t port = dc_plan_port(cluster, &profile->checks[c], &cluster->nodes[d]);
         if (port == 0 || port != t->port) {
-            refuse(&results[i], "the profile does not check %s on port %u", t->to, t->port);
+            refuse(&results[i], texts, "the profile does not check %s on port %u", t->to, t->port);
             continue;
         }
         map[plan->ntasks] = i;

@@ -136,11 +136,15 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     }
     struct dc_result *results = calloc(batch->ntasks, sizeof *results);
     struct dc_result *run_results = calloc(batch->ntasks, sizeof *run_results);
+    struct dc_texts *texts = dc_texts_new();
     struct dc_plan *plan = NULL;
     size_t *map = NULL;
-    rc = results && run_results ? dc_agent_authorize(agent->opts.cluster, agent->opts.profile,
-                                                     agent->opts.self, batch, &plan, &map, results)
-                                : DC_ENOMEM;
+    for (size_t i = 0; results && i < batch->ntasks; i++)
+        dc_result_reset(&results[i], NULL);
+    rc = results && run_results && texts
+             ? dc_agent_authorize(agent->opts.cluster, agent->opts.profile, agent->opts.self, batch,
+                                  &plan, &map, results, texts)
+             : DC_ENOMEM;
     if (!rc && plan->ntasks > 0) {
         struct dc_engine_opts eopts = agent->opts.engine;
         struct dc_diag diag = {{0}};
@@ -148,7 +152,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
             eopts.timeout_s = batch->timeout_s;
         eopts.handle_signals = false;
         rc = dc_engine_run(agent->opts.cluster, agent->opts.profile, plan, &eopts, run_results,
-                           NULL, &diag);
+                           texts, NULL, &diag);
         for (size_t k = 0; !rc && k < plan->ntasks; k++)
             results[map[k]] = run_results[k];
     }
@@ -161,6 +165,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     free(map);
     free(results);
     free(run_results);
+    dc_texts_free(texts);
 out:
     dc_wire_batch_free(batch);
     return result;

@@ -64,10 +64,11 @@ int cli_load(const struct cli_sources *src, struct dc_cluster **cluster,
 int cli_execute(const struct dc_cluster *cluster, const struct dc_profile *profile,
                 const struct dc_plan *plan, const struct cli_run *run);
 
-/* The same, into the caller's results (plan->ntasks of them), for callers that look at them. */
+/* The same, into the caller's results (plan->ntasks of them) and texts, for callers that
+ * look at them afterwards. */
 int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *profile,
                      const struct dc_plan *plan, const struct cli_run *run,
-                     struct dc_result *results);
+                     struct dc_result *results, struct dc_texts *texts);
 
 /* Writes every requested output of a judged run (the diff against a baseline or the
  * history's last run included); returns the exit code. cli_outputs.c */

@@ -201,12 +201,14 @@ int cli_execute(const struct dc_cluster *cluster, const struct dc_profile *profi
                 const struct dc_plan *plan, const struct cli_run *run)
 {
     struct dc_result *results = calloc(plan->ntasks ? plan->ntasks : 1, sizeof *results);
-    if (!results) {
+    struct dc_texts *texts = dc_texts_new();
+    int rc = DC_RUN_UNKNOWN;
+    if (results && texts)
+        rc = cli_execute_into(cluster, profile, plan, run, results, texts);
+    else
         fprintf(stderr, "dmsconn: out of memory for %zu results\n", plan->ntasks);
-        return DC_RUN_UNKNOWN;
-    }
-    int rc = cli_execute_into(cluster, profile, plan, run, results);
     free(results);
+    dc_texts_free(texts);
     return rc;
 }
 
@@ -246,7 +248,7 @@ static void on_progress(void *ud, size_t index, size_t done, size_t total)
 
 int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *profile,
                      const struct dc_plan *plan, const struct cli_run *run,
-                     struct dc_result *results)
+                     struct dc_result *results, struct dc_texts *texts)
 {
     struct dc_diag diag = {{0}};
     struct dc_report rep = {.cluster = cluster,
@@ -260,13 +262,17 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         eopts.on_result = on_progress;
         eopts.ud = &progress;
     }
+    /* a run that fails before its engine starts still reports every task, as not run */
+    for (size_t i = 0; i < plan->ntasks; i++)
+        dc_result_reset(&results[i], "not run");
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = run->coordinate
                  ? dc_coordinator_run(cluster, profile, plan, run->local, &eopts, &run->coord,
-                                      results, &rep.interrupted, &diag)
-                 : dc_engine_run(cluster, profile, plan, &eopts, results, &rep.interrupted, &diag);
+                                      results, texts, &rep.interrupted, &diag)
+                 : dc_engine_run(cluster, profile, plan, &eopts, results, texts, &rep.interrupted,
+                                 &diag);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (progress.drawn)
         fputs("\r\033[K", stderr);

@@ -270,6 +270,7 @@ int cmd_demo(int argc, char **argv)
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;
     struct dc_result *results = NULL;
+    struct dc_texts *texts = NULL;
     int rc = build_cluster(&d);
     if (!rc)
         rc = dc_profile_dataminer(&profile);
@@ -300,7 +301,9 @@ int cmd_demo(int argc, char **argv)
     }
     printf("\n");
     results = calloc(plan->ntasks, sizeof *results);
-    rc = results ? cli_execute_into(d.cluster, profile, plan, &run, results) : DC_RUN_UNKNOWN;
+    texts = dc_texts_new();
+    rc = results && texts ? cli_execute_into(d.cluster, profile, plan, &run, results, texts)
+                          : DC_RUN_UNKNOWN;
     if (rc == DC_RUN_UNKNOWN)
         goto out;
     size_t surprises = count_surprises(&d, plan, results);
@@ -312,6 +315,7 @@ out:
     for (size_t i = 0; i < d.nfds; i++)
         close(d.fds[i]);
     free(results);
+    dc_texts_free(texts);
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(d.cluster);

@@ -33,6 +33,7 @@ struct coordinator {
     const struct dc_coordinator_opts *opts;
     double timeout_s;
     struct dc_result *results;
+    struct dc_texts *texts;
     struct row *rows;
     size_t nrows;
     struct dc_curl_uv *curl;
@@ -43,13 +44,9 @@ static void row_unknown(struct row *row, const char *fmt, const char *a, const c
 {
     char why[192];
     snprintf(why, sizeof why, fmt, a, b);
-    for (size_t i = 0; i < row->n; i++) {
-        struct dc_result *r = &row->co->results[row->index[i]];
-        memset(r, 0, sizeof *r);
-        r->state = DC_STATE_UNKNOWN;
-        r->latency_ms = -1;
-        snprintf(r->detail, sizeof r->detail, "%s", why);
-    }
+    const char *detail = dc_texts_add(row->co->texts, why);
+    for (size_t i = 0; i < row->n; i++)
+        dc_result_reset(&row->co->results[row->index[i]], detail);
 }
 
 static size_t on_data(char *data, size_t size, size_t n, void *ud)
@@ -90,8 +87,8 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
     } else {
         struct dc_result *tmp = calloc(row->n, sizeof *tmp);
         char why[160] = "";
-        if (!tmp ||
-            dc_wire_parse_results(row->response, row->response_len, tmp, row->n, why, sizeof why)) {
+        if (!tmp || dc_wire_parse_results(row->response, row->response_len, tmp, row->n,
+                                          row->co->texts, why, sizeof why)) {
             row_unknown(row, "agent at %s answered garbage: %s", row->endpoint,
                         tmp ? why : "out of memory");
         } else {
@@ -235,14 +232,15 @@ static int split_rows(struct coordinator *co, long local, struct dc_plan *local_
 int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        const struct dc_plan *plan, long local, const struct dc_engine_opts *engine,
                        const struct dc_coordinator_opts *opts, struct dc_result *results,
-                       bool *interrupted, struct dc_diag *diag)
+                       struct dc_texts *texts, bool *interrupted, struct dc_diag *diag)
 {
     struct coordinator co = {.cluster = cluster,
                              .profile = profile,
                              .plan = plan,
                              .opts = opts,
                              .timeout_s = engine->timeout_s,
-                             .results = results};
+                             .results = results,
+                             .texts = texts};
     struct dc_plan local_plan = {0};
     size_t *local_index = NULL;
     struct dc_result *local_results = NULL;
@@ -271,7 +269,8 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
         eopts.interrupt = interrupt;
         eopts.detach = detach;
         eopts.attach_ud = &co;
-        rc = dc_engine_run(cluster, profile, &local_plan, &eopts, local_results, interrupted, diag);
+        rc = dc_engine_run(cluster, profile, &local_plan, &eopts, local_results, texts, interrupted,
+                           diag);
         for (size_t k = 0; k < local_plan.ntasks; k++)
             results[local_index[k]] = local_results[k];
     }
@@ -281,8 +280,8 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
             continue;
         results[i].preflight = true;
         if (results[i].state == DC_STATE_OK)
-            snprintf(results[i].detail, sizeof results[i].detail,
-                     "path open up to a pre-flight listener (the service is not there yet)");
+            results[i].detail =
+                "path open up to a pre-flight listener (the service is not there yet)";
     }
     free(opened);
     for (size_t r = 0; r < co.nrows; r++) {

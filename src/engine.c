@@ -72,9 +72,20 @@ static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state, 
     r->state = state;
     r->measured = measured;
     r->latency_ms = -1;
-    snprintf(r->detail, sizeof r->detail, "%s", detail);
+    r->detail = dc_texts_add(e->texts, detail);
     if (measured)
         engine_result_done(e, task);
+}
+
+void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
+                   const char *detail, const char *evidence)
+{
+    struct dc_result *r = &e->results[task];
+    r->state = state;
+    r->measured = true;
+    r->address = address ? address : "";
+    r->detail = dc_texts_add(e->texts, detail);
+    r->evidence = dc_texts_add(e->texts, evidence);
 }
 
 void engine_result_done(struct engine *e, uint32_t task)
@@ -116,6 +127,7 @@ static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, 
 static void dest_ready(struct engine *e, struct dest *dest)
 {
     dest->state = DEST_READY;
+    dest->address_text = dc_texts_add(e->texts, dest->address);
     ring_push(e, (uint32_t)(dest - e->dests));
     engine_pump(e);
 }
@@ -282,7 +294,8 @@ static void engine_release(struct engine *e)
 
 int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
                   const struct dc_plan *plan, const struct dc_engine_opts *opts,
-                  struct dc_result *results, bool *interrupted, struct dc_diag *diag)
+                  struct dc_result *results, struct dc_texts *texts, bool *interrupted,
+                  struct dc_diag *diag)
 {
     struct engine e;
     memset(&e, 0, sizeof e);
@@ -291,18 +304,15 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.plan = plan;
     e.opts = *opts;
     e.results = results;
+    e.texts = texts;
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;
     e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 1024);
     if (e.opts.per_node == 0)
         e.opts.per_node = 64;
     e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);
-    for (size_t i = 0; i < plan->ntasks; i++) {
-        memset(&results[i], 0, sizeof results[i]);
-        results[i].state = DC_STATE_UNKNOWN;
-        results[i].latency_ms = -1;
-        snprintf(results[i].detail, sizeof results[i].detail, "not run: the run was interrupted");
-    }
+    for (size_t i = 0; i < plan->ntasks; i++)
+        dc_result_reset(&results[i], "not run: the run was interrupted");
     int rc = build_queues(&e);
     if (rc) {
         engine_release(&e);

@@ -152,9 +152,9 @@ static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
     r->measured = true;
     if (!c->connected)
         r->latency_ms = -1;
-    snprintf(r->address, sizeof r->address, "%s", c->dest->address);
+    r->address = c->dest->address_text;
     if (detail)
-        snprintf(r->detail, sizeof r->detail, "%s", detail);
+        r->detail = dc_texts_add(e->texts, detail);
     live_unlink(e, c);
     engine_result_done(e, c->task);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
@@ -163,7 +163,7 @@ static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
 struct library_step {
     uv_work_t work;
     struct dc_library_ctx ctx;
-    struct dc_result result;
+    struct dc_finding result;
     char src_host[64];
 };
 
@@ -194,7 +194,7 @@ static void library_done(uv_work_t *work, int status)
         return;
     }
     if (lib->result.evidence[0])
-        snprintf(r->evidence, sizeof r->evidence, "%s", lib->result.evidence);
+        r->evidence = dc_texts_add(e->texts, lib->result.evidence);
     conn_finish(c, lib->result.state, lib->result.detail);
     free(lib);
 }
@@ -223,7 +223,11 @@ static bool start_library(struct conn *c)
         .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
         .credentials = e->opts.nats_credentials,
     };
-    lib->result = e->results[c->task];
+    const struct dc_result *r = &e->results[c->task];
+    lib->result.state = r->state;
+    lib->result.severe = r->severe;
+    snprintf(lib->result.detail, sizeof lib->result.detail, "%s", r->detail);
+    snprintf(lib->result.evidence, sizeof lib->result.evidence, "%s", r->evidence);
     lib->work.data = c;
     uv_read_stop((uv_stream_t *)&c->tcp);
     if (uv_queue_work(&e->loop, &lib->work, library_work, library_done) != 0) {
@@ -244,19 +248,21 @@ static bool start_library(struct conn *c)
 /* Lets the probe judge; a probe that answers DONE has filled state, detail and evidence. */
 static void conn_judge(struct conn *c, bool closed)
 {
-    struct dc_result *r = &c->engine->results[c->task];
-    struct dc_result verdict = *r;
-    verdict.detail[0] = '\0';
+    struct engine *e = c->engine;
+    struct dc_result *r = &e->results[c->task];
+    struct dc_finding verdict = {.state = r->state, .severe = r->severe};
+    snprintf(verdict.evidence, sizeof verdict.evidence, "%s", r->evidence);
     /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
     static const uint8_t none[1];
     const uint8_t *reply = c->reply ? c->reply : none;
     enum dc_judgement j = c->probe->judge(reply, c->reply_len, closed, &verdict);
     if (j == DC_JUDGE_MORE && !closed)
         return;
-    snprintf(r->evidence, sizeof r->evidence, "%s", verdict.evidence);
-    if (verdict.state == DC_STATE_OK && c->probe->library && !c->engine->stopping) {
+    r->evidence = dc_texts_add(e->texts, verdict.evidence);
+    r->severe = verdict.severe;
+    if (verdict.state == DC_STATE_OK && c->probe->library && !e->stopping) {
         r->state = verdict.state;
-        snprintf(r->detail, sizeof r->detail, "%s", verdict.detail);
+        r->detail = dc_texts_add(e->texts, verdict.detail);
         if (start_library(c))
             return;
     }
@@ -411,8 +417,9 @@ static void tls_step(struct conn *c)
         if (rc == 0)
             return;
         c->handshaken = true;
-        struct dc_result *r = &c->engine->results[c->task];
-        dc_tls_describe(c->tls, r->evidence, sizeof r->evidence);
+        char evidence[sizeof((struct dc_finding *)0)->evidence];
+        dc_tls_describe(c->tls, evidence, sizeof evidence);
+        c->engine->results[c->task].evidence = dc_texts_add(c->engine->texts, evidence);
         if (!c->probe->judge) {
             conn_finish(c, DC_STATE_OK, "TLS handshake completed");
             return;
@@ -542,10 +549,7 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
     const struct dc_task *t = &e->plan->tasks[task];
     struct conn *c = conn_alloc(e);
     if (!c) {
-        struct dc_result *r = &e->results[task];
-        r->state = DC_STATE_ERROR;
-        r->measured = true;
-        snprintf(r->detail, sizeof r->detail, "local failure: out of memory");
+        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: out of memory", NULL);
         engine_result_done(e, task);
         engine_dest_idle(e, dest);
         return;

@@ -15,7 +15,8 @@ struct dest {
     enum dest_state state;
     struct sockaddr_storage addr; /* port 0; each probe sets its own */
     char address[64];
-    char why[192]; /* last resolution failure */
+    const char *address_text; /* address, in the run's text pool (what results point at) */
+    char why[192];            /* last resolution failure */
     size_t try_index;
     uv_getaddrinfo_t gai;
     uint32_t *queue;
@@ -36,6 +37,7 @@ struct engine {
     const struct dc_plan *plan;
     struct dc_engine_opts opts;
     struct dc_result *results;
+    struct dc_texts *texts; /* the results' strings */
     uint64_t timeout_ms;
     struct dest *dests;
     size_t ndests;
@@ -71,6 +73,10 @@ struct engine {
 /* engine.c */
 void engine_pump(struct engine *e);
 void engine_result_done(struct engine *e, uint32_t task);
+/* Writes task's outcome into its result (texts copied into the run's pool; NULL: "") and
+ * marks it measured; the caller then reports it with engine_result_done. */
+void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
+                   const char *detail, const char *evidence);
 /* A probe towards dest has released its handles. */
 void engine_dest_idle(struct engine *e, struct dest *dest);
 

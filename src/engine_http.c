@@ -18,6 +18,7 @@
 #endif
 
 #define BODY_DEFAULT 65536
+#define BODY_FIRST 2048 /* the first allocation for an answer's body */
 
 struct http {
     struct engine *engine;
@@ -26,9 +27,10 @@ struct http {
     const struct dc_probe_ops *probe;
     unsigned step;
     uint64_t started_ns;
-    char *body;
+    char *body; /* grown as the answer arrives: most answers are short */
     size_t body_len;
-    size_t body_cap;
+    size_t body_alloc; /* bytes allocated for body, its terminator included */
+    size_t body_cap;   /* the most kept (max_reply) */
     char server[128];
     char content_type[96];
     char grpc_status[8];
@@ -36,7 +38,7 @@ struct http {
     char url[300];
     bool tcp_connected; /* seen when curl closes its socket: did the handshake complete? */
     double rtt_ms;      /* the kernel's round trip for that socket, < 0 if unknown */
-    struct dc_result verdict;
+    struct dc_finding verdict;
 };
 
 /* curl says "timeout" for a connect that never completed and for a server that connected
@@ -67,6 +69,18 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
     size_t len = size * n;
     size_t room = h->body_cap - h->body_len; /* bytes beyond max_reply are dropped */
     size_t take = len < room ? len : room;
+    if (h->body_len + take + 1 > h->body_alloc) {
+        size_t want = h->body_alloc * 2 > BODY_FIRST ? h->body_alloc * 2 : BODY_FIRST;
+        if (want < h->body_len + take + 1)
+            want = h->body_len + take + 1;
+        if (want > h->body_cap + 1)
+            want = h->body_cap + 1;
+        char *grown = realloc(h->body, want);
+        if (!grown)
+            return 0; /* curl ends the transfer with a write error */
+        h->body = grown;
+        h->body_alloc = want;
+    }
     memcpy(h->body + h->body_len, data, take);
     h->body_len += take;
     h->body[h->body_len] = '\0';
@@ -107,11 +121,8 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
 {
     struct engine *e = h->engine;
     struct dc_result *r = &e->results[h->task];
-    r->state = state;
+    engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
     r->measured = state != DC_STATE_UNKNOWN;
-    snprintf(r->address, sizeof r->address, "%s", h->dest->address);
-    snprintf(r->detail, sizeof r->detail, "%s", detail);
-    snprintf(r->evidence, sizeof r->evidence, "%s", h->verdict.evidence);
     r->severe = h->verdict.severe;
     if (r->measured)
         engine_result_done(e, h->task);
@@ -204,7 +215,7 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         .status = status,
         .server = h->server,
         .content_type = h->content_type,
-        .body = h->body,
+        .body = h->body ? h->body : "",
         .body_len = h->body_len,
         .grpc_status = h->grpc_status,
         .peer_names = e->peer_names,
@@ -231,7 +242,8 @@ static int start_step(struct http *h)
     snprintf(h->url, sizeof h->url, "%s://%s%s%s:%u%s", h->probe->https ? "https" : "http",
              v6 ? "[" : "", h->dest->address, v6 ? "]" : "", t->port, h->probe->paths[h->step]);
     h->body_len = 0;
-    h->body[0] = '\0';
+    if (h->body)
+        h->body[0] = '\0';
     h->server[0] = h->content_type[0] = h->grpc_status[0] = '\0';
     uint64_t spent_ms = (uv_hrtime() - h->started_ns) / 1000000u;
     long left_ms = spent_ms < e->timeout_ms ? (long)(e->timeout_ms - spent_ms) : 1;
@@ -250,6 +262,9 @@ static int start_step(struct http *h)
     curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    /* curl's receive buffer (16 KiB by default) is allocated for every transfer in flight:
+     * a thousand probes at once would hold 16 MiB for answers of a few hundred bytes */
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L);
     curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h);
     if (e->opts.ca_file)
@@ -292,15 +307,9 @@ void http_start(struct engine *e, struct dest *dest, uint32_t task)
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = e->profile->checks[e->plan->tasks[task].check].probe;
     size_t cap = probe->max_reply ? probe->max_reply : BODY_DEFAULT;
-    if (h)
-        h->body = malloc(cap + 1);
-    if (!h || !h->body || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
-        struct dc_result *r = &e->results[task];
-        r->state = DC_STATE_ERROR;
-        r->measured = true;
-        snprintf(r->detail, sizeof r->detail, "local failure: cannot start an HTTP probe");
-        if (h)
-            free(h->body);
+    if (!h || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
+        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: cannot start an HTTP probe",
+                      NULL);
         free(h);
         engine_result_done(e, task);
         engine_dest_idle(e, dest);
@@ -310,19 +319,15 @@ void http_start(struct engine *e, struct dest *dest, uint32_t task)
                        .dest = dest,
                        .task = task,
                        .probe = probe,
-                       .body = h->body,
                        .body_cap = cap,
                        .started_ns = uv_hrtime(),
                        .rtt_ms = -1};
-    h->verdict.latency_ms = -1;
     e->results[task].latency_ms = -1;
     if (start_step(h) != 0) {
         free(h->body);
         free(h);
-        struct dc_result *r = &e->results[task];
-        r->state = DC_STATE_ERROR;
-        r->measured = true;
-        snprintf(r->detail, sizeof r->detail, "local failure: cannot start an HTTP probe");
+        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: cannot start an HTTP probe",
+                      NULL);
         engine_result_done(e, task);
         engine_dest_idle(e, dest);
     }

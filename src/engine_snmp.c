@@ -77,12 +77,9 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
     p->reported = true;
     struct engine *e = p->engine;
     struct dc_result *r = &e->results[p->task];
-    r->state = state;
+    engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
     r->measured = state != DC_STATE_UNKNOWN;
     r->latency_ms = p->rtt_ms;
-    snprintf(r->address, sizeof r->address, "%s", p->dest->address);
-    snprintf(r->detail, sizeof r->detail, "%s", detail);
-    snprintf(r->evidence, sizeof r->evidence, "%s", evidence ? evidence : "");
     if (p->prev)
         p->prev->next = p->next;
     else
@@ -250,10 +247,7 @@ void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
     const struct dc_task *t = &e->plan->tasks[task];
     struct snmp_probe *p = calloc(1, sizeof *p);
     if (!p) {
-        e->results[task].state = DC_STATE_ERROR;
-        e->results[task].measured = true;
-        snprintf(e->results[task].detail, sizeof e->results[task].detail,
-                 "local failure: out of memory");
+        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: out of memory", NULL);
         engine_result_done(e, task);
         engine_dest_idle(e, dest);
         return;

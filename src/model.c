@@ -168,3 +168,12 @@ char *dc_roles_format(uint32_t set, char *buf, size_t cap)
     dc_roles_each(set, append_role, &fb);
     return buf;
 }
+
+void dc_result_reset(struct dc_result *r, const char *detail)
+{
+    *r = (struct dc_result){.state = DC_STATE_UNKNOWN,
+                            .latency_ms = -1,
+                            .address = "",
+                            .detail = detail ? detail : "",
+                            .evidence = ""};
+}

@@ -187,7 +187,8 @@ char *dc_wire_results(const char *node, const struct dc_result *results, size_t 
     return data;
 }
 
-static int parse_result(const cJSON *o, struct dc_result *r, size_t i, char *why, size_t cap)
+static int parse_result(const cJSON *o, struct dc_result *r, struct dc_texts *texts, size_t i,
+                        char *why, size_t cap)
 {
     const char *state = string_field(o, "state");
     const cJSON *measured = cJSON_GetObjectItemCaseSensitive(o, "measured");
@@ -203,14 +204,14 @@ static int parse_result(const cJSON *o, struct dc_result *r, size_t i, char *why
     r->latency_ms = cJSON_IsNumber(latency) ? latency->valuedouble : -1;
     const char *address = string_field(o, "address");
     const char *evidence = string_field(o, "evidence");
-    snprintf(r->address, sizeof r->address, "%s", address ? address : "");
-    snprintf(r->detail, sizeof r->detail, "%s", detail);
-    snprintf(r->evidence, sizeof r->evidence, "%s", evidence ? evidence : "");
+    r->address = dc_texts_add(texts, address);
+    r->detail = dc_texts_add(texts, detail);
+    r->evidence = dc_texts_add(texts, evidence);
     return 0;
 }
 
 int dc_wire_parse_results(const char *body, size_t len, struct dc_result *results, size_t n,
-                          char *why, size_t cap)
+                          struct dc_texts *texts, char *why, size_t cap)
 {
     int rc = DC_EPARSE;
     cJSON *root = cJSON_ParseWithLength(body, len);
@@ -229,7 +230,7 @@ int dc_wire_parse_results(const char *body, size_t len, struct dc_result *result
     const cJSON *o;
     cJSON_ArrayForEach(o, list)
     {
-        if (parse_result(o, &results[i], i, why, cap))
+        if (parse_result(o, &results[i], texts, i, why, cap))
             goto out;
         i++;
     }

@@ -22,7 +22,7 @@ int dc_secret_read(const char *path, size_t min_len, char **secret, struct dc_di
  * task is filled (state error, the reason); map[k] is the batch index of plan task k. */
 int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan,
-                       size_t **map, struct dc_result *results);
+                       size_t **map, struct dc_result *results, struct dc_texts *texts);
 
 struct dc_agent_opts {
     const char *listen_address; /* numeric IPv4/IPv6 */
@@ -69,6 +69,6 @@ void dc_preflight_end(struct dc_preflight_run *run);
 int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        const struct dc_plan *plan, long local, const struct dc_engine_opts *engine,
                        const struct dc_coordinator_opts *opts, struct dc_result *results,
-                       bool *interrupted, struct dc_diag *diag);
+                       struct dc_texts *texts, bool *interrupted, struct dc_diag *diag);
 
 #endif

@@ -6,6 +6,7 @@
 #include "dmsconn/error.h"
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
+#include "dmsconn/texts.h"
 
 struct uv_loop_s;
 
@@ -39,11 +40,13 @@ struct dc_engine_opts {
 void dc_engine_opts_default(struct dc_engine_opts *opts);
 
 /* Runs every task; results[i] is task i's result (`measured` false for tasks not run because
- * the run was interrupted). Returns 0, or a negative code for our own failure (then diag);
- * *interrupted tells whether a signal cut the run short. */
+ * the run was interrupted); their strings live in `texts`, which must outlive them. Returns 0, or a
+ * negative code for our own failure (then diag); *interrupted tells whether a signal cut the run
+ * short. */
 int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
                   const struct dc_plan *plan, const struct dc_engine_opts *opts,
-                  struct dc_result *results, bool *interrupted, struct dc_diag *diag);
+                  struct dc_result *results, struct dc_texts *texts, bool *interrupted,
+                  struct dc_diag *diag);
 
 /* The node of the cluster this machine is, from its interface addresses (numeric addresses
  * only; no name lookups). -1 if none. */

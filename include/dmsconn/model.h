@@ -116,17 +116,33 @@ struct dc_task {
     uint16_t port;
 };
 
+/* What a probe found, as its judge or library step writes it: fixed buffers, no allocation
+ * (judges run once per reply, library steps on worker threads). The engine copies it into
+ * the run's result. */
+struct dc_finding {
+    enum dc_state state;
+    bool severe;
+    char detail[160];
+    char evidence[128];
+};
+
+/* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at
+ * literals; never NULL once the result has been reset. 48 bytes: a 300,000-task matrix
+ * holds its results in 15 MB. */
 struct dc_result {
     enum dc_state state;
+    enum dc_verdict verdict; /* the remedy is made when a report is rendered */
     bool measured;           /* false: never run (interrupted, filtered out) */
     bool severe;             /* a degraded service that counts as a failure (OpenSearch red) */
     bool preflight;          /* the destination port was a pre-flight listener of dmsconn's */
     double latency_ms;       /* connect round trip; < 0 when there was none */
-    char address[48];        /* the address actually probed, "" if none */
-    char detail[160];        /* one line for people */
-    char evidence[128];      /* what the peer said about itself (version, banner) */
-    enum dc_verdict verdict; /* the remedy is made when a report is rendered */
+    const char *address;     /* the address actually probed, "" if none */
+    const char *detail;      /* one line for people */
+    const char *evidence;    /* what the peer said about itself (version, banner) */
 };
+
+/* A result not run yet: unknown, unmeasured, every string "" (detail: why, if given). */
+void dc_result_reset(struct dc_result *r, const char *detail);
 
 const char *dc_state_name(enum dc_state state);
 int dc_state_parse(const char *name, enum dc_state *out);

@@ -66,7 +66,7 @@ struct dc_probe_ops {
      * peer closed or the deadline passed: then it must return DC_JUDGE_DONE. NULL: a connect is
      * success. */
     enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
-                               struct dc_result *out);
+                               struct dc_finding *out);
     size_t max_reply; /* bytes kept for judge (0: 4096) */
     bool tls;         /* dialogue driver: speak TLS first (hello and reply are the plaintext) */
     /* HTTP driver: the paths to GET in turn ("/", "/_cluster/health"), NULL-terminated;
@@ -81,9 +81,9 @@ struct dc_probe_ops {
     size_t request_len;
     /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
      * on the loop's thread pool refines the result. NULL: none. */
-    void (*library)(const struct dc_library_ctx *ctx, struct dc_result *out);
+    void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);
     enum dc_judgement (*judge_http)(unsigned step, const struct dc_http_reply *reply,
-                                    struct dc_result *out);
+                                    struct dc_finding *out);
 };
 
 /* The registry: a NULL-terminated table of every probe. */

@@ -9,6 +9,7 @@
 
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
+#include "dmsconn/texts.h"
 
 #define DC_WIRE_MAX_TASKS 100000
 
@@ -39,8 +40,9 @@ void dc_wire_batch_free(struct dc_wire_batch *batch);
 char *dc_wire_results(const char *node, const struct dc_result *results, size_t n);
 
 /* Parses a response into results[0..n-1] (state, measured, latency, address, detail,
- * evidence); fails when it is not exactly n well-formed results. */
+ * evidence; the strings go into `texts`); fails when it is not exactly n well-formed
+ * results. */
 int dc_wire_parse_results(const char *body, size_t len, struct dc_result *results, size_t n,
-                          char *why, size_t cap);
+                          struct dc_texts *texts, char *why, size_t cap);
 
 #endif

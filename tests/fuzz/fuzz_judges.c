@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const struct dc_probe_ops *ops = dc_probes[data[0] % nprobes];
     bool closed = data[0] & 0x80;
-    struct dc_result r = {0};
+    struct dc_finding r = {0};
     if (ops->judge) {
         ops->judge(data + 1, size - 1, closed, &r);
     } else if (ops->judge_http) {

@@ -50,7 +50,7 @@ static size_t ping_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t ca
 }
 
 static enum dc_judgement ping_judge(const uint8_t *reply, size_t len, bool closed,
-                                    struct dc_result *out)
+                                    struct dc_finding *out)
 {
     if (len >= 5 && memcmp(reply, "PONG\n", 5) == 0) {
         out->state = DC_STATE_OK;
@@ -104,12 +104,15 @@ struct fixture {
     struct dc_profile *profile;
     struct dc_plan *plan;
     struct dc_result results[16];
+    struct dc_texts *texts;
 };
 
 static void fixture_init(struct fixture *f)
 {
     struct dc_diag diag = {{0}};
     memset(f, 0, sizeof *f);
+    f->texts = dc_texts_new();
+    assert_non_null(f->texts);
     assert_int_equal(dc_cluster_new(&f->cluster), 0);
     assert_int_equal(dc_profile_new("test", &f->profile), 0);
     assert_int_equal(dc_inventory_add_flag(f->cluster, "local=127.0.0.1:dma", &diag), 0);
@@ -138,6 +141,7 @@ static void fixture_free(struct fixture *f)
     dc_plan_free(f->plan);
     dc_profile_free(f->profile);
     dc_cluster_free(f->cluster);
+    dc_texts_free(f->texts);
 }
 
 static void run(struct fixture *f, double timeout, bool *interrupted)
@@ -146,8 +150,9 @@ static void run(struct fixture *f, double timeout, bool *interrupted)
     struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
     opts.timeout_s = timeout;
-    assert_int_equal(
-        dc_engine_run(f->cluster, f->profile, f->plan, &opts, f->results, interrupted, &diag), 0);
+    assert_int_equal(dc_engine_run(f->cluster, f->profile, f->plan, &opts, f->results, f->texts,
+                                   interrupted, &diag),
+                     0);
 }
 
 static void open_closed_dropped(void **state)
@@ -244,7 +249,8 @@ static void interrupted_run_keeps_results(void **state)
     opts.on_result = interrupt_on_first_result;
     bool interrupted = false;
     assert_int_equal(
-        dc_engine_run(f.cluster, f.profile, f.plan, &opts, f.results, &interrupted, &diag), 0);
+        dc_engine_run(f.cluster, f.profile, f.plan, &opts, f.results, f.texts, &interrupted, &diag),
+        0);
     assert_true(interrupted);
     assert_int_equal(f.results[0].state, DC_STATE_OK);
     assert_true(f.results[0].measured);

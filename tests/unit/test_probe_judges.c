@@ -5,7 +5,7 @@
 #include "dmsconn/probe.h"
 
 static enum dc_judgement judge(const char *probe, const void *reply, size_t len, bool closed,
-                               struct dc_result *out)
+                               struct dc_finding *out)
 {
     const struct dc_probe_ops *ops = dc_probe_find(probe);
     assert_non_null(ops);
@@ -16,7 +16,7 @@ static enum dc_judgement judge(const char *probe, const void *reply, size_t len,
 static void expect_state(const char *probe, const void *reply, size_t len, enum dc_state state,
                          const char *detail)
 {
-    struct dc_result r;
+    struct dc_finding r;
     assert_int_equal(judge(probe, reply, len, true, &r), DC_JUDGE_DONE);
     if (r.state != state)
         fail_msg("%s: expected %s, got %s (%s)", probe, dc_state_name(state),
@@ -36,7 +36,7 @@ static const uint8_t cql_supported[] = {
 static void cql(void **state)
 {
     (void)state;
-    struct dc_result r;
+    struct dc_finding r;
     assert_int_equal(sizeof cql_supported, 9 + 44);
     assert_int_equal(judge("cql", cql_supported, sizeof cql_supported, false, &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
@@ -72,7 +72,7 @@ static void nats(void **state)
     static const char info[] = "INFO {\"server_id\":\"NABC\",\"server_name\":\"dma1\","
                                "\"version\":\"2.9.15\",\"cluster\":\"dms\","
                                "\"auth_required\":true}\r\n";
-    struct dc_result r;
+    struct dc_finding r;
     assert_int_equal(judge("nats", info, strlen(info), false, &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.detail, "NATS server 2.9.15, auth required");
@@ -97,7 +97,7 @@ static void opensearch_transport(void **state)
 {
     (void)state;
     static const uint8_t ping[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
-    struct dc_result r;
+    struct dc_finding r;
     expect_state("opensearch-transport", ping, sizeof ping, DC_STATE_OK, "ping answered");
     assert_int_equal(judge("opensearch-transport", ping, 3, false, &r), DC_JUDGE_MORE);
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a};
@@ -113,7 +113,7 @@ static void remoting(void **state)
     static const char good[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
                                "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000\r\n"
                                "Content-Length: 0\r\n\r\n";
-    struct dc_result r;
+    struct dc_finding r;
     assert_int_equal(judge("remoting", good, strlen(good), false, &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.evidence, "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000");
@@ -135,7 +135,7 @@ static void jmx(void **state)
     /* ProtocolAck, EndpointIdentifier: [UTF "10.0.0.5"][int 51234] */
     static const uint8_t ack[] = {0x4e, 0x00, 0x08, '1',  '0',  '.',  '0', '.',
                                   '0',  '.',  '5',  0x00, 0x00, 0xc8, 0x22};
-    struct dc_result r;
+    struct dc_finding r;
     assert_int_equal(judge("jmx", ack, sizeof ack, false, &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.evidence, "the server sees us as 10.0.0.5:51234");
@@ -166,7 +166,7 @@ static void hellos(void **state)
 }
 
 static enum dc_judgement http(const char *probe, unsigned step, long status, const char *body,
-                              struct dc_result *out)
+                              struct dc_finding *out)
 {
     static const char *const names[] = {"dma1", "dma2", "dma3"};
     static const char *const addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
@@ -188,7 +188,7 @@ static enum dc_judgement http(const char *probe, unsigned step, long status, con
 static void http_judges(void **state)
 {
     (void)state;
-    struct dc_result r = {0};
+    struct dc_finding r = {0};
     /* DataMiner's gRPC test point */
     assert_int_equal(http("apigateway", 0, 200, "{\"Version\":\"10.4.2\"}", &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
@@ -244,7 +244,7 @@ static void grpc_health(void **state)
     (void)state;
     static const char serving[] = {0, 0, 0, 0, 2, 0x08, 0x01};
     static const char not_serving[] = {0, 0, 0, 0, 2, 0x08, 0x02};
-    struct dc_result r = {0};
+    struct dc_finding r = {0};
     struct dc_http_reply reply = {.status = 200,
                                   .server = "",
                                   .content_type = "application/grpc",

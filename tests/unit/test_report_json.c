@@ -26,9 +26,11 @@ static void contract(void **state)
     struct dc_plan_filter filter = {.checks = only};
     assert_int_equal(dc_plan_build(cluster, profile, &filter, &plan), 0);
     assert_int_equal(plan->ntasks, 1);
-    struct dc_result result = {.state = DC_STATE_FILTERED, .measured = true, .latency_ms = -1};
-    snprintf(result.address, sizeof result.address, "10.0.0.21");
-    snprintf(result.detail, sizeof result.detail, "no answer within 2.0 s");
+    struct dc_result result;
+    dc_result_reset(&result, "no answer within 2.0 s");
+    result.state = DC_STATE_FILTERED;
+    result.measured = true;
+    result.address = "10.0.0.21";
     struct dc_verdict_opts vopts;
     dc_verdict_opts_default(&vopts);
     dc_verdict_judge(cluster, profile, &plan->tasks[0], &vopts, &result);

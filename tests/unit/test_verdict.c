@@ -40,9 +40,12 @@ static struct judged judge(const char *check, enum dc_state state, double latenc
     long c = dc_profile_find(profile, check);
     assert_true(c >= 0);
     struct dc_task task = {0, 1, (uint32_t)c, profile->checks[c].port};
-    struct judged j = {.r = {.state = state, .measured = true, .latency_ms = latency}};
-    snprintf(j.r.address, sizeof j.r.address, "10.0.0.21");
-    snprintf(j.r.detail, sizeof j.r.detail, "detail");
+    struct judged j;
+    dc_result_reset(&j.r, "detail");
+    j.r.state = state;
+    j.r.measured = true;
+    j.r.latency_ms = latency;
+    j.r.address = "10.0.0.21";
     dc_verdict_judge(cluster, profile, &task, &opts, &j.r);
     dc_verdict_remedy(cluster, profile, &task, &opts, &j.r, j.remedy, sizeof j.remedy);
     return j;
