@@ -66,3 +66,30 @@ for n in "${sizes[@]}"; do
         "$(echo "$agent_rss / 1024" | bc -l)" "$([[ $unknown -gt 0 ]] && echo "  ($unknown unknown: $why)")"
     kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
 done
+
+# One agent, 10,000 tasks: its row towards 1,250 nodes (127.0.4.1 onwards; nothing listens
+# there, 9090 is dropped), asked by a coordinator that runs nothing itself (--from).
+{
+    echo "cluster: bench-one-agent"; echo "nodes:"
+    echo "  - {name: dma1, address: 127.0.3.1, roles: [dma], agent: \"127.0.3.1:7488\"}"
+    echo "  - {name: dma2, address: 127.0.3.2, roles: [dma], agent: \"127.0.3.2:7488\"}"
+    for i in $(seq 0 1249); do
+        echo "  - {name: t$i, address: 127.0.$((4 + i / 250)).$((1 + i % 250)), roles: [dma]}"
+    done
+} > "$work/one.yaml"
+ip netns exec "$ns" "$dmsconn" agent --inventory "$work/one.yaml" --token-file "$work/token" \
+    --listen 127.0.3.2:7488 --bind-source 2>/dev/null &
+agent=$!
+for _ in $(seq 100); do
+    ip netns exec "$ns" ss -Hltn 'sport = :7488' | grep -q . && break
+    sleep 0.1
+done
+out=$(ip netns exec "$ns" /usr/bin/time -f "%e %M" "$dmsconn" check --inventory "$work/one.yaml" \
+    --token-file "$work/token" --as dma1 --from dma2 --timeout "$timeout_s" \
+    --json "$work/r.json" --quiet 2>&1 >/dev/null | tail -1 || true)
+read -r wall rss <<<"$out"
+agent_rss=$(awk '/VmHWM/ {print $2}' "/proc/$agent/status")
+tasks=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["results"]))' "$work/r.json")
+printf '  one agent: %d tasks in %.2f s; agent peak RSS %.1f MiB, coordinator %.1f MiB\n' \
+    "$tasks" "$wall" "$(echo "$agent_rss / 1024" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null || true

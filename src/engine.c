@@ -55,8 +55,8 @@ void engine_pump(struct engine *e)
         dest->active++;
         e->active++;
         switch (e->profile->checks[e->plan->tasks[task].check].probe->driver) {
-        case DC_DRIVER_HTTP: http_start(e, dest, task); break;
         case DC_DRIVER_SNMP: snmp_start(e, dest, task); break;
+        case DC_DRIVER_HTTP: /* connects like a dialogue, then hands over to curl */
         case DC_DRIVER_DIALOGUE: conn_start(e, dest, task); break;
         }
         if (dest_wants_more(e, dest))

@@ -7,6 +7,7 @@
 #include "engine_conn.h"
 #include "engine_tls.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct conn {
     bool in_live; /* linked into e->live (else into e->in_library, or nowhere) */
     bool reported;
     bool connected;
+    bool handed_off; /* an HTTP probe carries on with a copy of the socket (engine_http.c) */
     uint8_t *reply;
     size_t reply_len;
     size_t reply_cap;
@@ -118,11 +120,13 @@ static void on_closed(uv_handle_t *handle)
         return;
     struct engine *e = c->engine;
     struct dest *dest = c->dest;
+    bool handed_off = c->handed_off;
     dc_tls_free(c->tls);
     c->tls = NULL;
     c->next = e->free_list;
     e->free_list = c;
-    engine_dest_idle(e, dest);
+    if (!handed_off) /* else the HTTP probe holds the destination's slot until it ends */
+        engine_dest_idle(e, dest);
 }
 
 /* The handshake's round trip. The kernel measured it (SYN to SYN-ACK) without the delay of
@@ -472,6 +476,27 @@ static void start_tls(struct conn *c)
     tls_step(c); /* sends the ClientHello */
 }
 
+/* HTTP probes connect here like every other probe, so a refused or dropped port costs a
+ * socket and no libcurl transfer; curl then speaks HTTP on a copy of the connected socket
+ * (this handle closes, the copy stays open). */
+static void hand_to_http(struct conn *c)
+{
+    struct engine *e = c->engine;
+    uv_os_fd_t fd;
+    int copy = uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0
+                   ? fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                   : -1;
+    if (copy < 0) {
+        conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
+        return;
+    }
+    c->reported = true;
+    c->handed_off = true;
+    live_unlink(e, c);
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+    http_start_connected(e, c->dest, c->task, copy, c->started_ns);
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
     struct conn *c = req->data;
@@ -484,6 +509,10 @@ static void on_connect(uv_connect_t *req, int status)
     c->connected = true;
     struct dc_result *r = &c->engine->results[c->task];
     r->latency_ms = connect_rtt_ms(c);
+    if (c->probe->driver == DC_DRIVER_HTTP) {
+        hand_to_http(c);
+        return;
+    }
     if (c->probe->tls) {
         start_tls(c);
         return;

@@ -92,8 +92,10 @@ enum dc_state engine_connect_state(int err, char *detail, size_t cap);
 void snmp_start(struct engine *e, struct dest *dest, uint32_t task);
 void snmp_abort_all(struct engine *e);
 
-/* engine_http.c: the HTTP driver. */
-void http_start(struct engine *e, struct dest *dest, uint32_t task);
+/* engine_http.c: the HTTP driver. The dialogue driver connects (conn_start) and hands the
+ * connected socket `fd` over; the probe's deadline still counts from started_ns. */
+void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
+                          uint64_t started_ns);
 void http_abort_all(struct engine *e);
 void http_close(struct engine *e);
 

@@ -36,6 +36,8 @@ struct http {
     char grpc_status[8];
     struct curl_slist *headers;
     char url[300];
+    int handed_fd;      /* the connected socket for the first request; -1 once curl owns it */
+    int curl_fd;        /* that socket, once handed to curl */
     bool tcp_connected; /* seen when curl closes its socket: did the handshake complete? */
     double rtt_ms;      /* the kernel's round trip for that socket, < 0 if unknown */
     struct dc_finding verdict;
@@ -61,6 +63,27 @@ static int on_close_socket(void *ud, curl_socket_t fd)
 #endif
     }
     return close(fd);
+}
+
+/* The first request's socket is the one the engine connected: curl gets it instead of a new
+ * one, and is told it is connected already (CURLOPT_OPENSOCKETFUNCTION, SOCKOPTFUNCTION). */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct http *h = ud;
+    if (purpose == CURLSOCKTYPE_IPCXN && h->handed_fd >= 0) {
+        curl_socket_t fd = h->handed_fd;
+        h->handed_fd = -1;
+        h->curl_fd = fd;
+        return fd;
+    }
+    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+static int socket_options(void *ud, curl_socket_t fd, curlsocktype purpose)
+{
+    struct http *h = ud;
+    (void)purpose;
+    return fd == h->curl_fd ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -120,6 +143,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 static void finish(struct http *h, enum dc_state state, const char *detail)
 {
     struct engine *e = h->engine;
+    if (h->handed_fd >= 0)
+        close(h->handed_fd); /* curl never took it */
     struct dc_result *r = &e->results[h->task];
     engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
     r->measured = state != DC_STATE_UNKNOWN;
@@ -289,8 +314,16 @@ static int start_step(struct http *h)
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    if (h->handed_fd >= 0) {
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h);
+        curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_options);
+        curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, h);
+    }
     char bind[80];
-    if (e->sources && e->sources[t->from].ss_family) {
+    /* the handed socket is bound already (a second bind would fail); later requests of a
+     * probe connect on their own */
+    if (h->handed_fd < 0 && e->sources && e->sources[t->from].ss_family) {
         char ip[64];
         uv_ip_name((const struct sockaddr *)&e->sources[t->from], ip, sizeof ip);
         snprintf(bind, sizeof bind, "host!%s", ip);
@@ -302,12 +335,14 @@ static int start_step(struct http *h)
     return rc;
 }
 
-void http_start(struct engine *e, struct dest *dest, uint32_t task)
+void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
+                          uint64_t started_ns)
 {
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = e->profile->checks[e->plan->tasks[task].check].probe;
     size_t cap = probe->max_reply ? probe->max_reply : BODY_DEFAULT;
     if (!h || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
+        close(fd);
         engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: cannot start an HTTP probe",
                       NULL);
         free(h);
@@ -320,10 +355,15 @@ void http_start(struct engine *e, struct dest *dest, uint32_t task)
                        .task = task,
                        .probe = probe,
                        .body_cap = cap,
-                       .started_ns = uv_hrtime(),
-                       .rtt_ms = -1};
-    e->results[task].latency_ms = -1;
+                       .started_ns = started_ns,
+                       .handed_fd = fd,
+                       .curl_fd = -1,
+                       .tcp_connected = true,
+                       /* the handshake's round trip, as the connect measured it */
+                       .rtt_ms = e->results[task].latency_ms};
     if (start_step(h) != 0) {
+        if (h->handed_fd >= 0)
+            close(h->handed_fd);
         free(h->body);
         free(h);
         engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: cannot start an HTTP probe",
