@@ -483,9 +483,8 @@ static void hand_to_http(struct conn *c)
 {
     struct engine *e = c->engine;
     uv_os_fd_t fd;
-    int copy = uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0
-                   ? fcntl(fd, F_DUPFD_CLOEXEC, 0)
-                   : -1;
+    int copy =
+        uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
     if (copy < 0) {
         conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
         return;
