@@ -4,7 +4,7 @@
 # network namespace of its own where an nftables rule drops NATS Account Server traffic
 # (9090), so every run must wait for one probe timeout. Reports the coordinator's wall time
 # against that timeout, its peak RSS and one agent's. Needs root.
-# Usage: bench/agents.sh [DMSCONN] [SIZES...]   (default sizes: 10 50)
+# Usage: [DC_BENCH_TIMEOUT=S] bench/agents.sh [DMSCONN] [SIZES...]   (default sizes: 10 50)
 set -euo pipefail
 dmsconn=$(realpath "${1:-build/dmsconn}")
 shift || true
@@ -31,10 +31,11 @@ table ip bench {
 NFT
 umask 077
 head -c 24 /dev/urandom | base64 > "$work/token"
-timeout_s=2
+timeout_s=${DC_BENCH_TIMEOUT:-2} # probe timeout; 200 simulated agents on 2 cores need more
 echo "agents: full matrix, dataminer profile, timeout ${timeout_s} s, 9090 dropped;" \
      "$(nproc) cores, $(uname -r)"
-printf '  %5s %7s %10s %12s %14s %14s\n' nodes tasks "wall (s)" "wall/timeout" "coord RSS MiB" "agent RSS MiB"
+printf '  %5s %7s %10s %12s %14s %14s %12s %12s\n' nodes tasks "wall (s)" "wall/timeout" \
+    "coord RSS MiB" "agent RSS MiB" "coord CPU s" "agents CPU s"
 for n in "${sizes[@]}"; do
     {
         echo "cluster: bench-$n"; echo "nodes:"
@@ -53,17 +54,20 @@ for n in "${sizes[@]}"; do
         [[ $up -ge $((n - 1)) ]] && break
         sleep 0.1
     done
-    out=$(ip netns exec "$ns" /usr/bin/time -f "%e %M" "$dmsconn" check --inventory "$work/inv.yaml" \
+    out=$(ip netns exec "$ns" /usr/bin/time -f "%e %M %U %S" "$dmsconn" check --inventory "$work/inv.yaml" \
         --token-file "$work/token" --as dma1 --timeout "$timeout_s" --json "$work/r.json" \
         --quiet 2>&1 >/dev/null | tail -1 || true)
-    read -r wall rss <<<"$out"
+    read -r wall rss cuser csys <<<"$out"
     agent_rss=$(awk '/VmHWM/ {print $2}' "/proc/${pids[0]}/status")
+    # every agent's CPU time (user + system, clock ticks) for the run: what the machine had to do
+    agent_cpu=$(for p in "${pids[@]}"; do awk '{print $14 + $15}' "/proc/$p/stat"; done |
+        awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}')
     tasks=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["results"]))' "$work/r.json")
     unknown=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(x["state"]=="unknown" for x in r["results"]))' "$work/r.json")
     why=$(python3 -c 'import json,sys,collections; r=json.load(open(sys.argv[1])); print(collections.Counter(x["detail"][:70] for x in r["results"] if x["state"]=="unknown").most_common(2))' "$work/r.json")
-    printf '  %5d %7d %10.2f %12.2f %14.1f %14.1f%s\n' "$n" "$tasks" "$wall" \
+    printf '  %5d %7d %10.2f %12.2f %14.1f %14.1f %12.2f %12.2f%s\n' "$n" "$tasks" "$wall" \
         "$(echo "$wall / $timeout_s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
-        "$(echo "$agent_rss / 1024" | bc -l)" "$([[ $unknown -gt 0 ]] && echo "  ($unknown unknown: $why)")"
+        "$(echo "$agent_rss / 1024" | bc -l)" "$(echo "$cuser + $csys" | bc -l)" "$agent_cpu" "$([[ $unknown -gt 0 ]] && echo "  ($unknown unknown: $why)")"
     kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
 done
 

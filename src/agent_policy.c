@@ -19,22 +19,70 @@ static void refuse(struct dc_result *r, struct dc_texts *texts, const char *fmt,
     r->measured = true;
 }
 
+/* Node names sorted once per batch: a 10,000-task batch towards 1,250 nodes looked each
+ * name up linearly (12 million string compares, most of an agent's CPU after the kernel). */
+struct named {
+    const char *name;
+    size_t node;
+};
+
+struct name_index {
+    const struct dc_cluster *cluster;
+    struct named *order;
+};
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+static int index_build(struct name_index *ix, const struct dc_cluster *cluster)
+{
+    ix->cluster = cluster;
+    ix->order = malloc((cluster->nnodes ? cluster->nnodes : 1) * sizeof *ix->order);
+    if (!ix->order)
+        return DC_ENOMEM;
+    for (size_t i = 0; i < cluster->nnodes; i++)
+        ix->order[i] = (struct named){cluster->nodes[i].name, i};
+    qsort(ix->order, cluster->nnodes, sizeof *ix->order, by_name);
+    return 0;
+}
+
+/* By name first, as dc_cluster_find does; an address needs its linear search. */
+static long index_find(const struct name_index *ix, const char *key)
+{
+    size_t lo = 0, hi = ix->cluster->nnodes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ix->order[mid].name, key);
+        if (c == 0)
+            return (long)ix->order[mid].node;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return dc_cluster_find(ix->cluster, key);
+}
+
 int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan_out,
                        size_t **map_out, struct dc_result *results, struct dc_texts *texts)
 {
     struct dc_plan *plan = calloc(1, sizeof *plan);
     size_t *map = calloc(batch->ntasks, sizeof *map);
-    if (!plan || !map) {
+    struct name_index ix = {0};
+    if (!plan || !map || index_build(&ix, cluster) != 0) {
         free(plan);
         free(map);
+        free(ix.order);
         return DC_ENOMEM;
     }
     for (size_t i = 0; i < batch->ntasks; i++) {
         const struct dc_wire_task *t = &batch->tasks[i];
-        long d = dc_cluster_find(cluster, t->to);
+        long d = index_find(&ix, t->to);
         if (d < 0 && t->address[0])
-            d = dc_cluster_find(cluster, t->address);
+            d = index_find(&ix, t->address);
         if (d < 0 || cluster->nodes[d].pseudo) {
             refuse(&results[i], texts, "%s is not a node of this agent's cluster", t->to, 0);
             continue;
@@ -54,9 +102,11 @@ int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile
         if (rc) {
             dc_plan_free(plan);
             free(map);
+            free(ix.order);
             return rc;
         }
     }
+    free(ix.order);
     *plan_out = plan;
     *map_out = map;
     return 0;

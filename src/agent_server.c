@@ -150,6 +150,8 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         struct dc_diag diag = {{0}};
         if (batch->timeout_s > 0 && batch->timeout_s < eopts.timeout_s)
             eopts.timeout_s = batch->timeout_s;
+        if (batch->budget_s > 0)
+            eopts.budget_s = batch->budget_s;
         eopts.handle_signals = false;
         rc = dc_engine_run(agent->opts.cluster, agent->opts.profile, plan, &eopts, run_results,
                            texts, NULL, &diag);

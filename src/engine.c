@@ -113,6 +113,7 @@ static void close_aux(struct engine *e)
         uv_close((uv_handle_t *)&e->sigterm, NULL);
     }
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
+    uv_close((uv_handle_t *)&e->budget_timer, NULL);
     uv_close((uv_handle_t *)&e->deadline_timer, NULL);
     http_close(e);
 }
@@ -202,11 +203,11 @@ static void on_resolve_deadline(uv_timer_t *timer)
 }
 
 /* What was measured stays; what was not stays "not run: interrupted". */
-static void on_signal(uv_signal_t *sig, int signum)
+/* Ends the run now: probes in flight become unknown, queued ones stay "not run". */
+static void engine_stop(struct engine *e)
 {
-    struct engine *e = sig->data;
-    (void)signum;
-    e->interrupted = true;
+    if (e->stopping)
+        return;
     e->stopping = true;
     conn_abort_all(e);
     http_abort_all(e);
@@ -220,6 +221,23 @@ static void on_signal(uv_signal_t *sig, int signum)
     if (e->opts.interrupt)
         e->opts.interrupt(e->opts.attach_ud);
 }
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    struct engine *e = sig->data;
+    (void)signum;
+    e->interrupted = true;
+    engine_stop(e);
+}
+
+static void on_budget(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+    e->out_of_budget = true;
+    engine_stop(e);
+}
+
+static const char not_run[] = "not run: the run was interrupted";
 
 static int build_queues(struct engine *e)
 {
@@ -312,7 +330,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         e.opts.per_node = 64;
     e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);
     for (size_t i = 0; i < plan->ntasks; i++)
-        dc_result_reset(&results[i], "not run: the run was interrupted");
+        dc_result_reset(&results[i], not_run);
     int rc = build_queues(&e);
     if (rc) {
         engine_release(&e);
@@ -329,6 +347,12 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.resolve_timer.data = &e;
     uv_timer_start(&e.resolve_timer, on_resolve_deadline, e.timeout_ms, 0);
     uv_unref((uv_handle_t *)&e.resolve_timer);
+    uv_timer_init(&e.loop, &e.budget_timer);
+    e.budget_timer.data = &e;
+    if (opts->budget_s > 0) {
+        uv_timer_start(&e.budget_timer, on_budget, (uint64_t)(opts->budget_s * 1000.0 + 0.5), 0);
+        uv_unref((uv_handle_t *)&e.budget_timer);
+    }
     if (opts->handle_signals) {
         e.signals = true;
         uv_signal_init(&e.loop, &e.sigint);
@@ -356,6 +380,11 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         dc_diag_set(diag, "event loop did not close cleanly: %s", uv_strerror(rc));
     if (interrupted)
         *interrupted = e.interrupted;
+    for (size_t i = 0; e.out_of_budget && i < plan->ntasks; i++) {
+        if (results[i].detail == not_run)
+            results[i].detail = "not run: the time budget of the run ran out (an overloaded "
+                                "machine, or too many probes for one timeout)";
+    }
     engine_release(&e);
     return rc ? DC_EIO : 0;
 }

@@ -55,6 +55,8 @@ struct engine {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t resolve_timer;
+    uv_timer_t budget_timer; /* opts.budget_s */
+    bool out_of_budget;
     /* Dialogue probes in flight, oldest first: all share one timeout, so the oldest has the
      * earliest deadline and one timer serves them all (no timer handle per probe). */
     struct conn *live;

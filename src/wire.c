@@ -10,7 +10,8 @@
 #include "dmsconn/error.h"
 
 char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s)
+                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
+                      double budget_s)
 {
     if (n == 0)
         return NULL;
@@ -18,6 +19,8 @@ char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile 
     cJSON_AddStringToObject(root, "schema", "dmsconn.tasks/1");
     cJSON_AddStringToObject(root, "source", cluster->nodes[plan->tasks[index[0]].from].name);
     cJSON_AddNumberToObject(root, "timeout_s", timeout_s);
+    if (budget_s > 0)
+        cJSON_AddNumberToObject(root, "budget_s", budget_s);
     cJSON *tasks = cJSON_AddArrayToObject(root, "tasks");
     for (size_t i = 0; i < n; i++) {
         const struct dc_task *t = &plan->tasks[index[i]];
@@ -107,6 +110,12 @@ int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **o
         goto out;
     }
     b->timeout_s = timeout->valuedouble;
+    const cJSON *budget = cJSON_GetObjectItemCaseSensitive(root, "budget_s");
+    if (budget && !cJSON_IsNumber(budget)) {
+        snprintf(why, cap, "expected budget_s to be a number of seconds");
+        goto out;
+    }
+    b->budget_s = budget ? budget->valuedouble : 0;
     int n = cJSON_GetArraySize(tasks);
     if (n < 1 || n > DC_WIRE_MAX_TASKS) {
         snprintf(why, cap, "expected 1 to %d tasks, found %d", DC_WIRE_MAX_TASKS, n);

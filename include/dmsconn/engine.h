@@ -15,6 +15,9 @@ struct dc_engine_opts {
     unsigned concurrency; /* probes in flight at once, in all */
     unsigned per_node;    /* probes in flight at once towards one destination node */
     bool handle_signals;  /* SIGINT/SIGTERM stop the run; what was measured stays */
+    /* > 0: the whole run ends after this many seconds with what it measured; the rest is
+     * "not run" (an agent must answer before its coordinator gives up on it). */
+    double budget_s;
     /* Bind each probe's socket to its source node's (numeric) address, so a cluster
      * simulated on loopback addresses sends from the right node (demo, benchmarks). */
     bool bind_source;

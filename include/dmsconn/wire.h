@@ -1,6 +1,7 @@
 /* What the coordinator and an agent say to each other over HTTP (JSON):
- *   POST /v1/run  {"schema":"dmsconn.tasks/1","source":NAME,"timeout_s":S,
+ *   POST /v1/run  {"schema":"dmsconn.tasks/1","source":NAME,"timeout_s":S,"budget_s":B,
  *                  "tasks":[{"to":NAME,"address":ADDR,"check":NAME,"port":P}, ...]}
+ *                 budget_s (optional): answer within B seconds with what was measured
  *   200           {"schema":"dmsconn.results/1","node":NAME,
  *                  "results":[{"state":..,"measured":..,"latency_ms":..,"address":..,
  *                              "detail":..,"evidence":..}, ...]}   (same order as tasks) */
@@ -23,13 +24,15 @@ struct dc_wire_task {
 struct dc_wire_batch {
     char *source;
     double timeout_s;
+    double budget_s; /* 0: none given */
     struct dc_wire_task *tasks;
     size_t ntasks;
 };
 
 /* The request for the tasks plan->tasks[index[0..n-1]] (all from one source). Caller frees. */
 char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s);
+                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
+                      double budget_s);
 
 /* Parses a request; on failure `why` says what was wrong (for a 400). */
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,

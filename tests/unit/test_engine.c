@@ -264,6 +264,45 @@ static void interrupted_run_keeps_results(void **state)
     fixture_free(&f);
 }
 
+/* A run with a time budget (an agent's) ends when it runs out and keeps what it measured:
+ * one probe at a time here, so the first is done, the second in flight, the third queued. */
+static void budget_ends_the_run_with_what_was_measured(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_init(&f);
+    uint16_t open_port, full_port;
+    int open_fd = listen_on(16, &open_port);
+    int full_fd = listen_on(0, &full_port);
+    int filler = connect_to(full_port);
+    add_task(&f, NULL, open_port);
+    add_task(&f, NULL, full_port);
+    add_task(&f, NULL, open_port);
+    struct dc_engine_opts opts;
+    struct dc_diag diag = {{0}};
+    dc_engine_opts_default(&opts);
+    opts.timeout_s = 30; /* without the budget this test would take 30 s */
+    opts.per_node = 1;
+    opts.budget_s = 0.3;
+    bool interrupted = true;
+    assert_int_equal(
+        dc_engine_run(f.cluster, f.profile, f.plan, &opts, f.results, f.texts, &interrupted, &diag),
+        0);
+    assert_false(interrupted); /* no signal: the budget */
+    assert_int_equal(f.results[0].state, DC_STATE_OK);
+    assert_true(f.results[0].measured);
+    assert_int_equal(f.results[1].state, DC_STATE_UNKNOWN);
+    assert_false(f.results[1].measured);
+    assert_contains(f.results[1].detail, "interrupted before an answer");
+    assert_int_equal(f.results[2].state, DC_STATE_UNKNOWN);
+    assert_false(f.results[2].measured);
+    assert_contains(f.results[2].detail, "time budget of the run ran out");
+    close(open_fd);
+    close(full_fd);
+    close(filler);
+    fixture_free(&f);
+}
+
 /* A node without any usable address is a dns result, not a crash. */
 static void bad_name_without_lookup(void **state)
 {
@@ -289,6 +328,7 @@ int main(void)
         cmocka_unit_test(dialogue),
         cmocka_unit_test(interrupted_run_keeps_results),
         cmocka_unit_test(bad_name_without_lookup),
+        cmocka_unit_test(budget_ends_the_run_with_what_was_measured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
