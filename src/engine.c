@@ -115,6 +115,8 @@ static void close_aux(struct engine *e)
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
     uv_close((uv_handle_t *)&e->budget_timer, NULL);
     uv_close((uv_handle_t *)&e->deadline_timer, NULL);
+    uv_close((uv_handle_t *)&e->closing_check, NULL);
+    uv_close((uv_handle_t *)&e->closing_idle, NULL);
     http_close(e);
 }
 

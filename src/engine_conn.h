@@ -63,6 +63,10 @@ struct engine {
     struct conn *live_tail;
     struct conn *in_library; /* probes whose library step runs on the thread pool */
     uv_timer_t deadline_timer;
+    /* Finished probes whose handles close after the poll phase (engine_conn.c says why). */
+    struct conn *closing;
+    uv_check_t closing_check;
+    uv_idle_t closing_idle;       /* keeps the poll from blocking while handles wait to close */
     struct dc_curl_uv *curl;      /* the HTTP driver's, made on first use */
     struct snmp_probe *snmp_live; /* SNMP probes in flight, for an interrupt */
     struct ssl_ctx_st *ssl_ctx;   /* the TLS dialogues', made on first use */

@@ -3,6 +3,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
+#include "json_write.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -44,43 +45,41 @@ static cJSON *node_json(const struct dc_node *node)
     return o;
 }
 
-static cJSON *result_json(const struct dc_report *rep, size_t i)
+/* One result object, appended to b as it is made (json_write.h says why not with cJSON). */
+static void write_result(struct json_buf *b, const struct dc_report *rep, size_t i)
 {
     const struct dc_task *t = &rep->plan->tasks[i];
     const struct dc_result *r = &rep->results[i];
     const struct dc_check *c = &rep->profile->checks[t->check];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "from", rep->cluster->nodes[t->from].name);
-    cJSON_AddStringToObject(o, "to", rep->cluster->nodes[t->to].name);
-    cJSON_AddStringToObject(o, "check", c->name);
-    cJSON_AddNumberToObject(o, "port", t->port);
-    cJSON_AddStringToObject(o, "transport", dc_transport_name(c->transport));
-    cJSON_AddStringToObject(o, "state", dc_state_name(r->state));
-    cJSON_AddStringToObject(o, "expect", dc_expect_name(c->expect));
-    cJSON_AddStringToObject(o, "verdict", dc_verdict_name(r->verdict));
+    json_raw(b, i ? ",{" : "{", i ? 2 : 1);
+    json_field_string(b, true, "from", rep->cluster->nodes[t->from].name);
+    json_field_string(b, false, "to", rep->cluster->nodes[t->to].name);
+    json_field_string(b, false, "check", c->name);
+    json_field_uint(b, false, "port", t->port);
+    json_field_string(b, false, "transport", dc_transport_name(c->transport));
+    json_field_string(b, false, "state", dc_state_name(r->state));
+    json_field_string(b, false, "expect", dc_expect_name(c->expect));
+    json_field_string(b, false, "verdict", dc_verdict_name(r->verdict));
     if (r->latency_ms >= 0)
-        cJSON_AddNumberToObject(o, "latency_ms", round3(r->latency_ms));
+        json_field_millis(b, false, "latency_ms", r->latency_ms);
     else
-        cJSON_AddNullToObject(o, "latency_ms");
-    cJSON_AddStringToObject(o, "detail", r->detail);
+        json_field_null(b, false, "latency_ms");
+    json_field_string(b, false, "detail", r->detail);
     char remedy[512];
     dc_report_remedy(rep, i, remedy, sizeof remedy);
-    if (remedy[0])
-        cJSON_AddStringToObject(o, "remedy", remedy);
-    else
-        cJSON_AddNullToObject(o, "remedy");
-    cJSON_AddStringToObject(o, "address", r->address);
-    cJSON_AddStringToObject(o, "probe", c->probe->name);
-    cJSON_AddStringToObject(o, "service", c->service);
+    json_field_string(b, false, "remedy", remedy[0] ? remedy : NULL);
+    json_field_string(b, false, "address", r->address);
+    json_field_string(b, false, "probe", c->probe->name);
+    json_field_string(b, false, "service", c->service);
     if (r->evidence[0])
-        cJSON_AddStringToObject(o, "evidence", r->evidence);
+        json_field_string(b, false, "evidence", r->evidence);
     if (!r->measured)
-        cJSON_AddBoolToObject(o, "measured", false);
+        json_field_bool(b, false, "measured", false);
     if (r->preflight)
-        cJSON_AddBoolToObject(o, "preflight", true);
+        json_field_bool(b, false, "preflight", true);
     if (r->severe)
-        cJSON_AddBoolToObject(o, "severe", true);
-    return o;
+        json_field_bool(b, false, "severe", true);
+    json_raw(b, "}", 1);
 }
 
 /* "diff": {"baseline": FILE, "counts": {...}, "changes": [{change, from, to, check, port,
@@ -146,9 +145,9 @@ static cJSON *head_json(const struct dc_report *rep)
     return root;
 }
 
-/* The document, streamed: the head as one small tree, then one result at a time, so a
- * report of 300,000 results never holds 300,000 trees (cJSON has no streaming writer, so
- * the head's closing brace is where the results array is spliced in). */
+/* The document, streamed: the head as one small cJSON tree, then one result at a time,
+ * written directly, so a report of 300,000 results never holds them all (the head's closing
+ * brace is where the results array is spliced in). */
 int dc_report_json_stream(const struct dc_report *rep, FILE *f)
 {
     cJSON *head = head_json(rep);
@@ -160,19 +159,21 @@ int dc_report_json_stream(const struct dc_report *rep, FILE *f)
     fwrite(text, 1, len - 1, f); /* without the closing brace */
     cJSON_free(text);
     fputs(",\"results\":[", f);
-    for (size_t i = 0; i < rep->plan->ntasks; i++) {
-        cJSON *o = result_json(rep, i);
-        char *item = o ? cJSON_PrintUnformatted(o) : NULL;
-        cJSON_Delete(o);
-        if (!item)
-            return -ENOMEM;
-        if (i)
-            fputc(',', f);
-        fputs(item, f);
-        cJSON_free(item);
+    struct json_buf b = {0};
+    int rc = 0;
+    for (size_t i = 0; i < rep->plan->ntasks && rc == 0; i++) {
+        write_result(&b, rep, i);
+        if (b.len >= 65536 || b.failed) /* stdio sees a few large writes */
+            rc = json_buf_flush(&b, f);
     }
+    if (rc == 0)
+        rc = json_buf_flush(&b, f);
+    bool failed = b.failed;
+    json_buf_free(&b);
+    if (failed)
+        return -ENOMEM;
     fputs("]}\n", f);
-    return ferror(f) ? -EIO : 0;
+    return rc || ferror(f) ? -EIO : 0;
 }
 
 char *dc_report_json(const struct dc_report *rep)

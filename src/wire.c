@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dmsconn/error.h"
+#include "json_write.h"
 
 char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
@@ -144,56 +145,36 @@ out:
     return rc;
 }
 
-/* One result object at a time: an agent answering 100,000 tasks never holds 100,000
- * cJSON trees. */
+/* Written as it goes (json_write.h), straight into the answer's text. */
 char *dc_wire_results(const char *node, const struct dc_result *results, size_t n)
 {
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    if (!f)
-        return NULL;
-    cJSON *head = cJSON_CreateObject();
-    cJSON_AddStringToObject(head, "schema", "dmsconn.results/1");
-    cJSON_AddStringToObject(head, "node", node);
-    char *text = cJSON_PrintUnformatted(head);
-    cJSON_Delete(head);
-    bool ok = text != NULL;
-    if (ok) {
-        fwrite(text, 1, strlen(text) - 1, f); /* without the closing brace */
-        fputs(",\"results\":[", f);
-    }
-    cJSON_free(text);
-    for (size_t i = 0; ok && i < n; i++) {
+    struct json_buf b = {0};
+    json_raw(&b, "{", 1);
+    json_field_string(&b, true, "schema", "dmsconn.results/1");
+    json_field_string(&b, false, "node", node);
+    json_raw(&b, ",\"results\":[", 12);
+    for (size_t i = 0; i < n; i++) {
         const struct dc_result *r = &results[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "state", dc_state_name(r->state));
-        cJSON_AddBoolToObject(o, "measured", r->measured);
+        json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        json_field_string(&b, true, "state", dc_state_name(r->state));
+        json_field_bool(&b, false, "measured", r->measured);
         if (r->latency_ms >= 0)
-            cJSON_AddNumberToObject(o, "latency_ms", round(r->latency_ms * 1000.0) / 1000.0);
+            json_field_millis(&b, false, "latency_ms", r->latency_ms);
         else
-            cJSON_AddNullToObject(o, "latency_ms");
-        cJSON_AddStringToObject(o, "address", r->address);
-        cJSON_AddStringToObject(o, "detail", r->detail);
-        cJSON_AddStringToObject(o, "evidence", r->evidence);
+            json_field_null(&b, false, "latency_ms");
+        json_field_string(&b, false, "address", r->address);
+        json_field_string(&b, false, "detail", r->detail);
+        json_field_string(&b, false, "evidence", r->evidence);
         if (r->severe)
-            cJSON_AddBoolToObject(o, "severe", true);
-        char *item = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
-        ok = item != NULL;
-        if (ok) {
-            if (i)
-                fputc(',', f);
-            fputs(item, f);
-        }
-        cJSON_free(item);
+            json_field_bool(&b, false, "severe", true);
+        json_raw(&b, "}", 1);
     }
-    fputs("]}", f);
-    if (fclose(f) != 0 || !ok) {
-        free(data);
+    json_raw(&b, "]}", 3); /* with the terminator */
+    if (b.failed) {
+        json_buf_free(&b);
         return NULL;
     }
-    return data;
+    return b.data;
 }
 
 static int parse_result(const cJSON *o, struct dc_result *r, struct dc_texts *texts, size_t i,

@@ -77,6 +77,25 @@ static void contract(void **state)
     cJSON_Delete(root);
     free(text);
 
+    /* what a peer said goes out escaped (RFC 8259 section 7) and reads back the same: quotes,
+     * backslashes, control characters and UTF-8; a latency keeps its three decimals */
+    const char *hostile = "say \"hi\" \\ tab\t nl\n cr\r bell\x07 esc\x1b caf\xc3\xa9";
+    result.evidence = hostile;
+    result.detail = "\x01\x1f";
+    result.latency_ms = 12.3456;
+    text = dc_report_json(&rep);
+    assert_non_null(text);
+    assert_null(strchr(text, '\x07')); /* no raw control character in the document */
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    r = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "results"), 0);
+    assert_string_equal(cJSON_GetObjectItem(r, "evidence")->valuestring, hostile);
+    assert_string_equal(cJSON_GetObjectItem(r, "detail")->valuestring, "\x01\x1f");
+    assert_true(cJSON_GetObjectItem(r, "latency_ms")->valuedouble == 12.346);
+    assert_int_equal(cJSON_GetObjectItem(r, "port")->valueint, 9042);
+    cJSON_Delete(root);
+    free(text);
+
     /* to a file: written whole, then renamed into place */
     char path[] = "/tmp/dmsconn-test-XXXXXX";
     int fd = mkstemp(path);
