@@ -76,8 +76,8 @@ int main(int argc, char **argv)
     }
     delay_ns = (uint64_t)(atof(argv[2]) * 1e6);
     struct nfq_handle *h = nfq_open();
-    struct nfq_q_handle *qh = h ? nfq_create_queue(h, (uint16_t)atoi(argv[1]), on_packet, NULL)
-                                : NULL;
+    struct nfq_q_handle *qh =
+        h ? nfq_create_queue(h, (uint16_t)atoi(argv[1]), on_packet, NULL) : NULL;
     if (!qh || nfq_set_mode(qh, NFQNL_COPY_META, 0) < 0) {
         fprintf(stderr, "delay_queue: cannot bind queue %s: %s\n", argv[1], strerror(errno));
         return 1;

@@ -117,6 +117,9 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     struct dc_wire_batch *batch = NULL;
     const struct dc_node *self = &agent->opts.cluster->nodes[agent->opts.self];
     int rc = dc_wire_parse_request(req->body ? req->body : "", req->len, &batch, why, sizeof why);
+    free(req->body); /* parsed: its megabyte is not held through the run */
+    req->body = NULL;
+    req->len = req->cap = 0;
     if (rc)
         return respond_error(
             conn, rc == DC_ENOMEM ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_BAD_REQUEST,

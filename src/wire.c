@@ -10,32 +10,46 @@
 #include "dmsconn/error.h"
 #include "json_write.h"
 
+/* Tasks towards the same node travel together, each check as "name:port": a cJSON tree of
+ * 1.5 items a task instead of 5 (an agent parsing 10,000 tasks peaked at 3 MB of tree). */
 char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
                       double budget_s)
 {
     if (n == 0)
         return NULL;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "dmsconn.tasks/1");
-    cJSON_AddStringToObject(root, "source", cluster->nodes[plan->tasks[index[0]].from].name);
-    cJSON_AddNumberToObject(root, "timeout_s", timeout_s);
+    struct json_buf b = {0};
+    json_raw(&b, "{", 1);
+    json_field_string(&b, true, "schema", "dmsconn.tasks/2");
+    json_field_string(&b, false, "source", cluster->nodes[plan->tasks[index[0]].from].name);
+    json_field_millis(&b, false, "timeout_s", timeout_s);
     if (budget_s > 0)
-        cJSON_AddNumberToObject(root, "budget_s", budget_s);
-    cJSON *tasks = cJSON_AddArrayToObject(root, "tasks");
+        json_field_millis(&b, false, "budget_s", budget_s);
+    json_key(&b, false, "targets");
+    json_raw(&b, "[", 1);
     for (size_t i = 0; i < n; i++) {
         const struct dc_task *t = &plan->tasks[index[i]];
-        const struct dc_node *to = &cluster->nodes[t->to];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "to", to->name);
-        cJSON_AddStringToObject(o, "address", to->naddresses ? to->addresses[0] : "");
-        cJSON_AddStringToObject(o, "check", profile->checks[t->check].name);
-        cJSON_AddNumberToObject(o, "port", t->port);
-        cJSON_AddItemToArray(tasks, o);
+        bool same = i > 0 && plan->tasks[index[i - 1]].to == t->to;
+        if (!same) {
+            const struct dc_node *to = &cluster->nodes[t->to];
+            json_raw(&b, i ? "]},{" : "{", i ? 4 : 1);
+            json_field_string(&b, true, "to", to->name);
+            json_field_string(&b, false, "address", to->naddresses ? to->addresses[0] : "");
+            json_key(&b, false, "checks");
+            json_raw(&b, "[", 1);
+        } else {
+            json_raw(&b, ",", 1);
+        }
+        char check[300];
+        snprintf(check, sizeof check, "%s:%u", profile->checks[t->check].name, t->port);
+        json_string(&b, check);
     }
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    return text;
+    json_raw(&b, "]}]}", 5); /* with the terminator */
+    if (b.failed) {
+        json_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
 static const char *string_field(const cJSON *o, const char *name)
@@ -83,6 +97,55 @@ static int parse_task(const cJSON *o, struct dc_wire_task *t, size_t i, char *wh
     return 0;
 }
 
+/* tasks/2: one target, its checks as "name:port" (the port after the last colon). */
+static int parse_target(const cJSON *o, struct dc_wire_batch *b, size_t max, char *why, size_t cap)
+{
+    const char *to = string_field(o, "to");
+    const char *address = string_field(o, "address");
+    const cJSON *checks = cJSON_GetObjectItemCaseSensitive(o, "checks");
+    if (!cJSON_IsObject(o) || !to || strlen(to) > 255 || (address && strlen(address) > 255) ||
+        !cJSON_IsArray(checks)) {
+        snprintf(why, cap, "target %zu: expected an object with to, address and checks", b->ntasks);
+        return DC_EPARSE;
+    }
+    const cJSON *c;
+    cJSON_ArrayForEach(c, checks)
+    {
+        if (b->ntasks >= max) {
+            snprintf(why, cap, "expected at most %d tasks", DC_WIRE_MAX_TASKS);
+            return DC_EPARSE;
+        }
+        const char *text = cJSON_IsString(c) ? c->valuestring : NULL;
+        const char *colon = text ? strrchr(text, ':') : NULL;
+        char *end = NULL;
+        unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+        if (!colon || colon == text || colon - text > 255 || !end || *end || colon[1] == '\0' ||
+            port < 1 || port > 65535) {
+            snprintf(why, cap, "task %zu: expected \"check:port\" with a port 1-65535", b->ntasks);
+            return DC_EPARSE;
+        }
+        struct dc_wire_task *t = &b->tasks[b->ntasks++];
+        t->to = strdup(to);
+        t->address = strdup(address ? address : "");
+        t->check = strndup(text, (size_t)(colon - text));
+        t->port = (uint16_t)port;
+        if (!t->to || !t->address || !t->check)
+            return DC_ENOMEM;
+    }
+    return 0;
+}
+
+static size_t count_tasks(const cJSON *targets)
+{
+    size_t n = 0;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, targets)
+    {
+        n += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "checks"));
+    }
+    return n;
+}
+
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,
                           size_t cap)
 {
@@ -98,16 +161,19 @@ int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **o
                  (size_t)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - body : 0));
         goto out;
     }
+    /* tasks/2 groups the tasks by target; tasks/1 (one object a task) is still read */
     const char *schema = string_field(root, "schema");
-    if (!schema || strcmp(schema, "dmsconn.tasks/1") != 0) {
-        snprintf(why, cap, "expected schema \"dmsconn.tasks/1\"");
+    bool grouped = schema && strcmp(schema, "dmsconn.tasks/2") == 0;
+    if (!schema || (!grouped && strcmp(schema, "dmsconn.tasks/1") != 0)) {
+        snprintf(why, cap, "expected schema \"dmsconn.tasks/2\" (or /1)");
         goto out;
     }
     const cJSON *timeout = cJSON_GetObjectItemCaseSensitive(root, "timeout_s");
-    const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(root, "tasks");
+    const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(root, grouped ? "targets" : "tasks");
     b->source = dup_field(root, "source", 255);
     if (!b->source || !cJSON_IsNumber(timeout) || !cJSON_IsArray(tasks)) {
-        snprintf(why, cap, "expected source (string), timeout_s (number) and tasks (array)");
+        snprintf(why, cap, "expected source (string), timeout_s (number) and %s (array)",
+                 grouped ? "targets" : "tasks");
         goto out;
     }
     b->timeout_s = timeout->valuedouble;
@@ -117,12 +183,12 @@ int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **o
         goto out;
     }
     b->budget_s = budget ? budget->valuedouble : 0;
-    int n = cJSON_GetArraySize(tasks);
+    size_t n = grouped ? count_tasks(tasks) : (size_t)cJSON_GetArraySize(tasks);
     if (n < 1 || n > DC_WIRE_MAX_TASKS) {
-        snprintf(why, cap, "expected 1 to %d tasks, found %d", DC_WIRE_MAX_TASKS, n);
+        snprintf(why, cap, "expected 1 to %d tasks, found %zu", DC_WIRE_MAX_TASKS, n);
         goto out;
     }
-    b->tasks = calloc((size_t)n, sizeof *b->tasks);
+    b->tasks = calloc(n, sizeof *b->tasks);
     if (!b->tasks) {
         rc = DC_ENOMEM;
         goto out;
@@ -130,6 +196,13 @@ int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **o
     const cJSON *o;
     cJSON_ArrayForEach(o, tasks)
     {
+        if (grouped) {
+            rc = parse_target(o, b, n, why, cap);
+            if (rc)
+                goto out;
+            rc = DC_EPARSE;
+            continue;
+        }
         if (parse_task(o, &b->tasks[b->ntasks], b->ntasks, why, cap)) {
             b->ntasks++; /* so its partial strings are freed */
             goto out;

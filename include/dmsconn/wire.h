@@ -1,7 +1,9 @@
 /* What the coordinator and an agent say to each other over HTTP (JSON):
- *   POST /v1/run  {"schema":"dmsconn.tasks/1","source":NAME,"timeout_s":S,"budget_s":B,
- *                  "tasks":[{"to":NAME,"address":ADDR,"check":NAME,"port":P}, ...]}
- *                 budget_s (optional): answer within B seconds with what was measured
+ *   POST /v1/run  {"schema":"dmsconn.tasks/2","source":NAME,"timeout_s":S,"budget_s":B,
+ *                  "targets":[{"to":NAME,"address":ADDR,"checks":["CHECK:PORT", ...]}, ...]}
+ *                 budget_s (optional): answer within B seconds with what was measured;
+ *                 tasks are the targets' checks in order. dmsconn.tasks/1 is still read:
+ *                 "tasks":[{"to":NAME,"address":ADDR,"check":NAME,"port":P}, ...]
  *   200           {"schema":"dmsconn.results/1","node":NAME,
  *                  "results":[{"state":..,"measured":..,"latency_ms":..,"address":..,
  *                              "detail":..,"evidence":..}, ...]}   (same order as tasks) */

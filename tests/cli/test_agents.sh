@@ -175,6 +175,25 @@ assert post(batch([{"to": "n1", "address": "", "check": "svc-a", "port": 70000}]
 assert post(batch([]), tok="nope")[0] == 401
 assert post(b"x" * (17 * 1024 * 1024))[0] == 413
 assert post(batch([]), path=f"http://127.0.1.12:{base + 2}/v1/nothing")[0] == 404
+# the grouped form the coordinator sends (dmsconn.tasks/2): the same policy, results in the
+# order of the targets' checks, and each malformed "check:port" a 400
+def grouped(targets, **extra):
+    doc = {"schema": "dmsconn.tasks/2", "source": "n2", "timeout_s": 1, "targets": targets}
+    doc.update(extra)
+    return json.dumps(doc).encode()
+status, r = post(grouped([
+    {"to": "evil", "address": "127.0.1.99", "checks": [f"svc-a:{a}"]},
+    {"to": "n1", "address": "127.0.1.11", "checks": [f"svc-a:{stray}", "ssh:22", f"svc-a:{a}"]},
+], budget_s=5))
+assert status == 200, (status, r)
+res = r["results"]
+assert len(res) == 4 and all("refused by the agent" in x["detail"] for x in res[:3]), res
+assert res[3]["state"] == "ok", res[3]
+for bad in ["svc-a", f"svc-a:{a}x", "svc-a:0", "svc-a:70000", f":{a}", 7]:
+    assert post(grouped([{"to": "n1", "address": "", "checks": [bad]}]))[0] == 400, bad
+assert post(grouped([{"to": "n1", "checks": f"svc-a:{a}"}]))[0] == 400
+assert post(grouped([{"to": "n1", "checks": [f"svc-a:{a}"]}], budget_s="soon"))[0] == 400
+assert post(grouped([]))[0] == 400
 h = urllib.request.urlopen(f"http://127.0.1.12:{base + 2}/v1/health", timeout=2)
 assert json.loads(h.read())["status"] == "ok"
 status, r = post(batch([{"to": "n3", "address": "127.0.1.13", "check": "svc-a", "port": a}]))
