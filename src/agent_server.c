@@ -367,7 +367,9 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     memset(&ss, 0, sizeof ss);
     struct sockaddr_in *sa4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)&ss;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
+    /* poll, not select: a batch in flight holds thousands of probe sockets, so a request's
+     * connection can be numbered past FD_SETSIZE, which select-based MHD turns away */
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
     if (inet_pton(AF_INET, opts->listen_address, &sa4->sin_addr) == 1) {
         sa4->sin_family = AF_INET;
         sa4->sin_port = htons(opts->port);

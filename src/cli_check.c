@@ -41,7 +41,7 @@ static const char usage[] =
     "\n"
     "Run and output:\n"
     "  --timeout SECONDS   per probe deadline (default 2; fractions allowed)\n"
-    "  --concurrency N     probes in flight at once (default 1024)\n"
+    "  --concurrency N     probes in flight at once (default 4096)\n"
     "  --per-node N        probes in flight towards one node (default 64)\n"
     "  --slow-ms MS        a working path slower than this warns (default 50)\n"
     "  --json FILE|-       write the JSON report (schema dmsconn.report/1)\n"

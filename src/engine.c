@@ -16,7 +16,7 @@ void dc_engine_opts_default(struct dc_engine_opts *opts)
 {
     memset(opts, 0, sizeof *opts);
     opts->timeout_s = 2.0;
-    opts->concurrency = 1024;
+    opts->concurrency = 4096;
     opts->per_node = 64;
 }
 
@@ -327,7 +327,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.texts = texts;
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;
-    e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 1024);
+    e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 4096);
     if (e.opts.per_node == 0)
         e.opts.per_node = 64;
     e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);

@@ -8,6 +8,7 @@
  * ECONNREFUSED: a closed UDP port is `refused` rather than `filtered`. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/large_fd_set.h>
 
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
@@ -169,10 +170,13 @@ static void on_readable(uv_poll_t *poll, int status, int events)
         if (spent + grace < p->engine->timeout_ms)
             uv_timer_start(&p->timer, on_deadline, grace, 0);
     }
-    fd_set fds;
-    FD_ZERO(&fds);
-    FD_SET(fd, &fds);
-    snmp_sess_read(p->sess[which], &fds); /* calls on_snmp */
+    /* net-snmp's large set: with thousands of probes in flight the descriptor can be past
+     * FD_SETSIZE, where FD_SET on a plain fd_set would write beyond it */
+    netsnmp_large_fd_set fds;
+    netsnmp_large_fd_set_init(&fds, fd + 1);
+    NETSNMP_LARGE_FD_SET(fd, &fds);
+    snmp_sess_read2(p->sess[which], &fds); /* calls on_snmp */
+    netsnmp_large_fd_set_cleanup(&fds);
 }
 
 static void on_deadline(uv_timer_t *timer)

@@ -8,9 +8,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "dmsconn/engine.h"
@@ -303,6 +307,66 @@ static void budget_ends_the_run_with_what_was_measured(void **state)
     fixture_free(&f);
 }
 
+/* Answers every datagram it gets with bytes that are not SNMP, for `*count` datagrams. */
+struct udp_echo {
+    int fd;
+    int count;
+    pthread_t thread;
+};
+
+static void *udp_answer(void *arg)
+{
+    struct udp_echo *u = arg;
+    for (int i = 0; i < u->count; i++) {
+        char buf[2048];
+        struct sockaddr_in from;
+        socklen_t len = sizeof from;
+        struct timeval tv = {2, 0}; /* bounded: the test's probe timeout is 1 s */
+        setsockopt(u->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        if (recvfrom(u->fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len) < 0)
+            break;
+        sendto(u->fd, "not snmp", 8, 0, (struct sockaddr *)&from, len);
+    }
+    return NULL;
+}
+
+/* With more than FD_SETSIZE descriptors open, an SNMP probe's socket is numbered past what a
+ * plain fd_set holds: reading its answer must not write beyond one (ASan watches). */
+static void snmp_past_fd_setsize(void **state)
+{
+    (void)state;
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < FD_SETSIZE + 128) {
+        skip(); /* cannot open enough descriptors here */
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    int fillers[FD_SETSIZE + 16];
+    size_t nfill = 0;
+    for (; nfill < sizeof fillers / sizeof fillers[0]; nfill++)
+        fillers[nfill] = open("/dev/null", O_RDONLY);
+    assert_true(fillers[nfill - 1] >= FD_SETSIZE);
+
+    struct fixture f;
+    fixture_init(&f);
+    struct udp_echo u = {.fd = socket(AF_INET, SOCK_DGRAM, 0), .count = 2};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    assert_int_equal(bind(u.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(u.fd, (struct sockaddr *)&sa, &len), 0);
+    pthread_create(&u.thread, NULL, udp_answer, &u);
+    add_task(&f, dc_probe_find("snmp"), ntohs(sa.sin_port));
+    run(&f, 1.0, NULL);
+    assert_true(f.results[0].measured); /* what it concluded matters less than getting there */
+    pthread_join(u.thread, NULL);
+    close(u.fd);
+    fixture_free(&f);
+    for (size_t i = 0; i < nfill; i++)
+        close(fillers[i]);
+}
+
 /* A node without any usable address is a dns result, not a crash. */
 static void bad_name_without_lookup(void **state)
 {
@@ -329,6 +393,7 @@ int main(void)
         cmocka_unit_test(interrupted_run_keeps_results),
         cmocka_unit_test(bad_name_without_lookup),
         cmocka_unit_test(budget_ends_the_run_with_what_was_measured),
+        cmocka_unit_test(snmp_past_fd_setsize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
