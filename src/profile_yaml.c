@@ -83,6 +83,11 @@ static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t
     yaml_node_t *name_node = dc_yaml_get(y, item, "name");
     if (name_node && !(name = dc_yaml_scalar(y, name_node, "name", diag)))
         return DC_EPARSE;
+    if (name && strlen(name) > DC_CHECK_NAME_MAX) {
+        dc_diag_set(diag, "%s:%lu: a check name of at most %d characters was expected", y->origin,
+                    line, DC_CHECK_NAME_MAX);
+        return DC_EPARSE;
+    }
 
     bool enabled = true;
     yaml_node_t *enabled_node = dc_yaml_get(y, item, "enabled");

@@ -88,6 +88,9 @@ struct dc_cluster {
 
 struct dc_probe_ops;
 
+/* Check names travel to agents as "name:port"; profiles keep them short. */
+#define DC_CHECK_NAME_MAX 64
+
 struct dc_check {
     char *name;    /* unique in a profile: "nats-client" */
     char *service; /* for people: "NATS client" */

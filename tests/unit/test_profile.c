@@ -82,6 +82,7 @@ static void bad_profiles(void **state)
         {"profile-bad-port.yaml", "profile-bad-port.yaml:3", "expected a port number 1-65535"},
         {"profile-bad-expect.yaml", "profile-bad-expect.yaml:6", "required, optional or"},
         {"profile-bad-transport.yaml", "profile-bad-transport.yaml:2", "speaks tcp"},
+        {"profile-long-name.yaml", "profile-long-name.yaml:2", "at most 64 characters"},
         {"profile-empty-after.yaml", "profile-empty-after.yaml", "no checks left"},
         {"inventory-lab.yaml", "inventory-lab.yaml:2", "unknown key 'cluster'"},
         {"missing.yaml", "missing.yaml", "cannot open"},
