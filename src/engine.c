@@ -382,10 +382,11 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         dc_diag_set(diag, "event loop did not close cleanly: %s", uv_strerror(rc));
     if (interrupted)
         *interrupted = e.interrupted;
+    /* queued or in flight when the budget ran out: say so, not "interrupted" */
     for (size_t i = 0; e.out_of_budget && i < plan->ntasks; i++) {
-        if (results[i].detail == not_run)
-            results[i].detail = "not run: the time budget of the run ran out (an overloaded "
-                                "machine, or too many probes for one timeout)";
+        if (!results[i].measured)
+            results[i].detail = "not finished: the time budget of the run ran out (an "
+                                "overloaded machine, or too many probes for one timeout)";
     }
     engine_release(&e);
     return rc ? DC_EIO : 0;
