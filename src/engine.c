@@ -204,8 +204,8 @@ static void on_resolve_deadline(uv_timer_t *timer)
     }
 }
 
-/* What was measured stays; what was not stays "not run: interrupted". */
-/* Ends the run now: probes in flight become unknown, queued ones stay "not run". */
+/* Ends the run now (a signal, or the run's time budget): what was measured stays, probes in
+ * flight become unknown, queued ones stay "not run". */
 static void engine_stop(struct engine *e)
 {
     if (e->stopping)
