@@ -94,10 +94,11 @@ if [[ $(id -u) -eq 0 ]]; then
         # NFQUEUE drops them instead of queueing (IpOutDiscards), so a closed port would look
         # filtered; they pass at once (a closed port answers after 5 ms, not 10).
         delay="no"
-        if cc -O2 "$(dirname "$0")/delay_queue.c" -o "$work/delay_queue" -lnetfilter_queue \
-            -lnfnetlink 2>/dev/null && ip netns exec "$ns" iptables -t mangle -A OUTPUT -p tcp \
+        # built beside dmsconn when libnetfilter-queue-dev is installed (scripts/setup)
+        delayer=$(dirname "$dmsconn")/delay_queue
+        if [[ -x $delayer ]] && ip netns exec "$ns" iptables -t mangle -A OUTPUT -p tcp \
             ! --tcp-flags RST RST -j NFQUEUE --queue-num 7 2>/dev/null; then
-            ip netns exec "$ns" "$work/delay_queue" 7 5 > "$work/delay.ready" &
+            ip netns exec "$ns" "$delayer" 7 5 > "$work/delay.ready" &
             echo $! >> "$work/pids"
             for _ in $(seq 50); do [[ -s $work/delay.ready ]] && break; sleep 0.1; done
             [[ -s $work/delay.ready ]] && delay="5 ms NFQUEUE"
