@@ -3,7 +3,8 @@
 # loopback addresses, one real agent per node, with the built-in dataminer profile, inside a
 # network namespace of its own where an nftables rule drops NATS Account Server traffic
 # (9090), so every run must wait for one probe timeout. Reports the coordinator's wall time
-# against that timeout, its peak RSS and one agent's. Needs root.
+# against that timeout, its peak RSS and one agent's, and the CPU time of the coordinator and
+# of all agents together; then one agent given 10,000 tasks. Needs root.
 # Usage: [DC_BENCH_TIMEOUT=S] bench/agents.sh [DMSCONN] [SIZES...]   (default sizes: 10 50)
 set -euo pipefail
 dmsconn=$(realpath "${1:-build/dmsconn}")
