@@ -201,7 +201,10 @@ static int split_rows(struct coordinator *co, long local, struct dc_plan *local_
 {
     const struct dc_plan *plan = co->plan;
     co->rows = calloc(co->cluster->nnodes ? co->cluster->nnodes : 1, sizeof *co->rows);
-    *local_index = calloc(plan->ntasks ? plan->ntasks : 1, sizeof **local_index);
+    size_t nlocal = 0;
+    for (size_t i = 0; i < plan->ntasks; i++)
+        nlocal += (long)plan->tasks[i].from == local;
+    *local_index = calloc(nlocal ? nlocal : 1, sizeof **local_index);
     if (!co->rows || !*local_index)
         return DC_ENOMEM;
     for (size_t i = 0; i < plan->ntasks; i++) {
@@ -218,7 +221,12 @@ static int split_rows(struct coordinator *co, long local, struct dc_plan *local_
             row = &co->rows[co->nrows++];
             row->co = co;
             row->source = t->from;
-            row->index = calloc(plan->ntasks, sizeof *row->index);
+            /* the row's tasks are the run of this source: sized to it (one plan-sized array
+             * per row was 500 MB of address space at 200 nodes) */
+            size_t end = i;
+            while (end < plan->ntasks && plan->tasks[end].from == t->from)
+                end++;
+            row->index = malloc((end - i) * sizeof *row->index);
             if (!row->index)
                 return DC_ENOMEM;
         }

@@ -17,6 +17,21 @@ int json_buf_flush(struct json_buf *b, FILE *f)
     return rc;
 }
 
+static bool reserve(struct json_buf *b, size_t more);
+
+char *json_buf_take(struct json_buf *b)
+{
+    char *text = NULL;
+    if (reserve(b, 1)) {
+        b->data[b->len] = '\0';
+        char *fit = realloc(b->data, b->len + 1);
+        text = fit ? fit : b->data;
+        b->data = NULL;
+    }
+    json_buf_free(b);
+    return text;
+}
+
 static bool reserve(struct json_buf *b, size_t more)
 {
     if (b->failed)

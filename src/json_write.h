@@ -21,6 +21,10 @@ void json_buf_free(struct json_buf *b);
 /* Appends the buffer's text to f and empties the buffer; -1 if it failed or f did. */
 int json_buf_flush(struct json_buf *b, FILE *f);
 
+/* The text, NUL-terminated, in a block of its own size (the buffer grows by doubling); the
+ * caller frees it. NULL if memory ran out at any point. The buffer is left empty. */
+char *json_buf_take(struct json_buf *b);
+
 void json_raw(struct json_buf *b, const char *text, size_t len);
 /* s as a JSON string, escaped as RFC 8259 section 7 requires (and as cJSON prints it:
  * quote, backslash and control characters escaped, other bytes as they are). NULL: null. */

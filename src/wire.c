@@ -44,12 +44,8 @@ char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile 
         snprintf(check, sizeof check, "%s:%u", profile->checks[t->check].name, t->port);
         json_string(&b, check);
     }
-    json_raw(&b, "]}]}", 5); /* with the terminator */
-    if (b.failed) {
-        json_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    json_raw(&b, "]}]}", 4);
+    return json_buf_take(&b); /* held until the agent answers: no doubling slack */
 }
 
 static const char *string_field(const cJSON *o, const char *name)
@@ -242,12 +238,8 @@ char *dc_wire_results(const char *node, const struct dc_result *results, size_t 
             json_field_bool(&b, false, "severe", true);
         json_raw(&b, "}", 1);
     }
-    json_raw(&b, "]}", 3); /* with the terminator */
-    if (b.failed) {
-        json_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    json_raw(&b, "]}", 2);
+    return json_buf_take(&b);
 }
 
 static int parse_result(const cJSON *o, struct dc_result *r, struct dc_texts *texts, size_t i,
