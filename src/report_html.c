@@ -6,8 +6,8 @@
  * plain HTML, so the page reads without JavaScript too. */
 #include "dmsconn/probe.h"
 #include "dmsconn/report.h"
+#include "json_write.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,47 +197,64 @@ static void diff_section(FILE *f, const struct dc_report *rep)
     fputs("</tbody></table></section>\n", f);
 }
 
-/* The results as JSON for the detail panel; "</" is broken up so no text a peer sent can
- * close the script element. */
+/* Writes the buffer's text with every "<" as "\u003c" (the same string to JSON), so no
+ * text a peer sent can end the script element or open a comment in it; then empties the
+ * buffer. */
+static void put_script_safe(FILE *f, struct json_buf *b)
+{
+    const char *p = b->data, *end = b->data + b->len, *run = p;
+    for (; p < end; p++) {
+        if (*p == '<') {
+            fwrite(run, 1, (size_t)(p - run), f);
+            fputs("\\u003c", f);
+            run = p + 1;
+        }
+    }
+    fwrite(run, 1, (size_t)(end - run), f);
+    b->len = 0;
+}
+
+/* The results as JSON for the detail panel, written a result at a time (a cJSON tree of
+ * 100,000 results held 150 MB). */
 static void data_block(FILE *f, const struct dc_report *rep)
 {
-    cJSON *list = cJSON_CreateArray();
-    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+    struct json_buf b = {0};
+    fputs("<script type=\"application/json\" id=\"data\">", f);
+    json_raw(&b, "{\"nodes\":[", 10);
+    for (size_t i = 0; i < rep->cluster->nnodes; i++) {
+        if (i)
+            json_raw(&b, ",", 1);
+        json_string(&b, rep->cluster->nodes[i].name);
+    }
+    json_raw(&b, "],\"results\":[", 13);
+    for (size_t i = 0; i < rep->plan->ntasks && !b.failed; i++) {
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "f", t->from);
-        cJSON_AddNumberToObject(o, "t", t->to);
-        cJSON_AddStringToObject(o, "g", group_of(c));
-        cJSON_AddStringToObject(o, "check", c->name);
-        cJSON_AddNumberToObject(o, "port", t->port);
-        cJSON_AddStringToObject(o, "state", dc_state_name(r->state));
-        cJSON_AddStringToObject(o, "verdict", dc_verdict_name(r->verdict));
-        cJSON_AddNumberToObject(o, "latency", r->latency_ms);
-        cJSON_AddStringToObject(o, "detail", r->detail);
+        json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        json_field_uint(&b, true, "f", t->from);
+        json_field_uint(&b, false, "t", t->to);
+        json_field_string(&b, false, "g", group_of(c));
+        json_field_string(&b, false, "check", c->name);
+        json_field_uint(&b, false, "port", t->port);
+        json_field_string(&b, false, "state", dc_state_name(r->state));
+        json_field_string(&b, false, "verdict", dc_verdict_name(r->verdict));
+        json_field_millis(&b, false, "latency", r->latency_ms);
+        json_field_string(&b, false, "detail", r->detail);
         char remedy[512];
         dc_report_remedy(rep, i, remedy, sizeof remedy);
-        cJSON_AddStringToObject(o, "remedy", remedy);
-        cJSON_AddItemToArray(list, o);
+        json_field_string(&b, false, "remedy", remedy);
+        json_raw(&b, "}", 1);
+        if (b.len >= 65536)
+            put_script_safe(f, &b);
     }
-    cJSON *names = cJSON_CreateArray();
-    for (size_t i = 0; i < rep->cluster->nnodes; i++)
-        cJSON_AddItemToArray(names, cJSON_CreateString(rep->cluster->nodes[i].name));
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "nodes", names);
-    cJSON_AddItemToObject(root, "results", list);
-    char *json = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    fputs("<script type=\"application/json\" id=\"data\">", f);
-    for (const char *p = json ? json : "{}"; *p; p++) {
-        if (p[0] == '<' && p[1] == '/')
-            fputs("<\\", f);
-        else
-            fputc(*p, f);
-    }
+    json_raw(&b, "]}", 2);
+    if (b.failed)
+        fputs("{}", f); /* out of memory: the page shows the matrix, not the details */
+    else
+        put_script_safe(f, &b);
     fputs("</script>\n", f);
-    cJSON_free(json);
+    json_buf_free(&b);
 }
 
 #include "report_html_assets.h"

@@ -7,29 +7,29 @@
 #include <errno.h>
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static void counts_of(const struct dc_report *rep, uint32_t source, size_t *tests, size_t *failures,
-                      size_t *errors)
+struct counts {
+    size_t tests;
+    size_t failures;
+    size_t errors;
+};
+
+static void count(struct counts *c, const struct dc_result *r)
 {
-    *tests = *failures = *errors = 0;
-    for (size_t i = 0; i < rep->plan->ntasks; i++) {
-        if (source != UINT32_MAX && rep->plan->tasks[i].from != source)
-            continue;
-        const struct dc_result *r = &rep->results[i];
-        (*tests)++;
-        if (r->verdict == DC_VERDICT_FAIL)
-            (*failures)++;
-        else if (r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR)
-            (*errors)++;
-    }
+    c->tests++;
+    if (r->verdict == DC_VERDICT_FAIL)
+        c->failures++;
+    else if (r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR)
+        c->errors++;
 }
 
-static void write_counts(xmlTextWriterPtr w, size_t tests, size_t failures, size_t errors)
+static void write_counts(xmlTextWriterPtr w, const struct counts *c)
 {
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", tests);
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "failures", "%zu", failures);
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%zu", errors);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", c->tests);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "failures", "%zu", c->failures);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%zu", c->errors);
 }
 
 static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i)
@@ -63,39 +63,56 @@ static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i
     xmlTextWriterEndElement(w);
 }
 
-int dc_report_junit_write(const struct dc_report *rep, const char *path)
+static int write_xml_to(void *ctx, const char *data, int len)
 {
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    return fwrite(data, 1, (size_t)len, ctx) == (size_t)len ? len : -1;
+}
+
+/* Streamed to the file as it is written: a report of 300,000 results is never held whole.
+ * One pass counts per source, one writes: the plan is ordered by source node. */
+static int write_junit(FILE *f, void *ud)
+{
+    const struct dc_report *rep = ud;
+    size_t nnodes = rep->cluster->nnodes;
+    struct counts all = {0}, *per = calloc(nnodes ? nnodes : 1, sizeof *per);
+    xmlOutputBufferPtr out = per ? xmlOutputBufferCreateIO(write_xml_to, NULL, f, NULL) : NULL;
+    xmlTextWriterPtr w = out ? xmlNewTextWriter(out) : NULL; /* owns out from here */
     if (!w) {
-        xmlBufferFree(buf);
+        if (out)
+            xmlOutputBufferClose(out);
+        free(per);
         return -ENOMEM;
     }
-    size_t tests, failures, errors;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        count(&all, &rep->results[i]);
+        count(&per[rep->plan->tasks[i].from], &rep->results[i]);
+    }
     xmlTextWriterSetIndent(w, 1);
     xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
     xmlTextWriterStartElement(w, BAD_CAST "testsuites");
     xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "dmsconn");
-    counts_of(rep, UINT32_MAX, &tests, &failures, &errors);
-    write_counts(w, tests, failures, errors);
+    write_counts(w, &all);
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", rep->duration_ms / 1000.0);
-    for (uint32_t s = 0; s < rep->cluster->nnodes; s++) {
-        counts_of(rep, s, &tests, &failures, &errors);
-        if (tests == 0)
-            continue;
-        xmlTextWriterStartElement(w, BAD_CAST "testsuite");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST rep->cluster->nodes[s].name);
-        write_counts(w, tests, failures, errors);
-        for (size_t i = 0; i < rep->plan->ntasks; i++) {
-            if (rep->plan->tasks[i].from == s)
-                write_case(w, rep, i);
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        uint32_t s = rep->plan->tasks[i].from;
+        if (i == 0 || rep->plan->tasks[i - 1].from != s) {
+            if (i > 0)
+                xmlTextWriterEndElement(w);
+            xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+            xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST rep->cluster->nodes[s].name);
+            write_counts(w, &per[s]);
         }
-        xmlTextWriterEndElement(w);
+        write_case(w, rep, i);
     }
-    xmlTextWriterEndDocument(w);
+    if (rep->plan->ntasks > 0)
+        xmlTextWriterEndElement(w);
+    int rc = xmlTextWriterEndDocument(w) < 0 ? -EIO : 0;
     xmlFreeTextWriter(w);
-    int rc =
-        dc_output_write(path, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-    xmlBufferFree(buf);
-    return rc;
+    free(per);
+    return rc || ferror(f) ? -EIO : 0;
+}
+
+int dc_report_junit_write(const struct dc_report *rep, const char *path)
+{
+    return dc_output_stream(path, write_junit, (void *)rep);
 }

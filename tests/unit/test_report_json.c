@@ -113,6 +113,32 @@ static void contract(void **state)
     unlink(path);
     assert_true(dc_report_json_write(&rep, "/nonexistent-dir/report.json") < 0);
 
+    /* the HTML page carries the results as JSON in a script element: text from a peer that
+     * says "</script>" must not end it, and must read back the same */
+    result.detail = "</script><script>alert(1)</script>";
+    char page[] = "/tmp/dmsconn-test-XXXXXX";
+    fd = mkstemp(page);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(dc_report_html_write(&rep, page), 0);
+    assert_int_equal(dc_read_file(page, &data, &len, &diag), 0);
+    assert_null(strstr(data, "<script>alert(1)"));
+    const char *open_tag = "<script type=\"application/json\" id=\"data\">";
+    char *block = strstr(data, open_tag);
+    assert_non_null(block);
+    block += strlen(open_tag);
+    char *close_tag = strstr(block, "</script>");
+    assert_non_null(close_tag);
+    *close_tag = '\0';
+    root = cJSON_Parse(block);
+    assert_non_null(root);
+    r = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "results"), 0);
+    assert_string_equal(cJSON_GetObjectItem(r, "detail")->valuestring,
+                        "</script><script>alert(1)</script>");
+    cJSON_Delete(root);
+    free(data);
+    unlink(page);
+
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
