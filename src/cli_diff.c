@@ -38,9 +38,9 @@ int cmd_diff(int argc, char **argv)
     char *old = NULL, *now = NULL;
     size_t old_len = 0, new_len = 0;
     struct dc_diff *diff = NULL;
-    int rc = dc_read_file(old_path, &old, &old_len, &diag);
+    int rc = dc_read_file_max(old_path, DC_REPORT_MAX_BYTES, &old, &old_len, &diag);
     if (!rc)
-        rc = dc_read_file(new_path, &now, &new_len, &diag);
+        rc = dc_read_file_max(new_path, DC_REPORT_MAX_BYTES, &now, &new_len, &diag);
     if (!rc)
         rc = dc_diff_reports(old, old_len, old_path, now, new_len, new_path, &diff, &diag);
     free(old);

@@ -91,7 +91,7 @@ static struct dc_diff *diff_with(const struct dc_report *rep, const char *baseli
     char *old = NULL;
     size_t old_len = 0;
     struct dc_diff *diff = NULL;
-    if (dc_read_file(baseline, &old, &old_len, &diag) == 0)
+    if (dc_read_file_max(baseline, DC_REPORT_MAX_BYTES, &old, &old_len, &diag) == 0)
         dc_diff_run(old, old_len, baseline, rep, &diff, &diag);
     if (!diff)
         fprintf(stderr, "dmsconn: no comparison with the baseline: %s\n",

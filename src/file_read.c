@@ -11,6 +11,11 @@
 
 int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *diag)
 {
+    return dc_read_file_max(path, MAX_INPUT_BYTES, data, len, diag);
+}
+
+int dc_read_file_max(const char *path, size_t max, char **data, size_t *len, struct dc_diag *diag)
+{
     int rc = 0;
     char *buf = NULL;
     FILE *f = fopen(path, "rb");
@@ -24,9 +29,8 @@ int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *dia
         rc = DC_EIO;
         goto out;
     }
-    if ((unsigned long long)st.st_size > MAX_INPUT_BYTES) {
-        dc_diag_set(diag, "%s: %lld bytes; expected at most %u", path, (long long)st.st_size,
-                    MAX_INPUT_BYTES);
+    if ((unsigned long long)st.st_size > max) {
+        dc_diag_set(diag, "%s: %lld bytes; expected at most %zu", path, (long long)st.st_size, max);
         rc = DC_EINVAL;
         goto out;
     }

@@ -2,7 +2,10 @@
 #include "dmsconn/diff.h"
 #include "dmsconn/report.h"
 
+#include "dmsconn/texts.h"
+
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,18 +29,6 @@ static unsigned port_of(const cJSON *o)
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 65535))
         return 0;
     return (unsigned)v->valuedouble;
-}
-
-static const cJSON *results_of(const char *json, size_t len, const char *name, cJSON **doc,
-                               struct dc_diag *diag)
-{
-    *doc = cJSON_ParseWithLength(json, len);
-    const cJSON *results = cJSON_GetObjectItemCaseSensitive(*doc, "results");
-    if (!*doc || strcmp(text(*doc, "schema"), "dmsconn.report/1") != 0 || !cJSON_IsArray(results)) {
-        dc_diag_set(diag, "%s: expected a dmsconn JSON report (schema dmsconn.report/1)", name);
-        return NULL;
-    }
-    return results;
 }
 
 /* A cell of either side: its key, and what a change is judged on. The strings belong to
@@ -88,21 +79,125 @@ static int cell_cmp(const void *a, const void *b)
     return c;
 }
 
-static struct cell *cells_of_json(const cJSON *results, size_t *n)
+static const char *skip_space(const char *p, const char *end)
 {
-    *n = (size_t)cJSON_GetArraySize(results);
-    struct cell *cells = calloc(*n ? *n : 1, sizeof *cells);
-    if (!cells)
-        return NULL;
-    size_t i = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, results)
-    {
-        cells[i++] =
-            (struct cell){text(x, "from"),  text(x, "to"),      text(x, "check"),  port_of(x),
-                          text(x, "state"), text(x, "verdict"), text(x, "detail"), false};
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* One JSON value at p, parsed by cJSON, which says where it ended (*next). */
+static cJSON *value_at(const char *p, const char *end, const char **next)
+{
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, false);
+    *next = v ? stop : end;
+    return v;
+}
+
+struct cells {
+    struct cell *items;
+    size_t n;
+    size_t cap;
+};
+
+static int cells_push(struct cells *cs, struct dc_texts *texts, const cJSON *x)
+{
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 1024;
+        struct cell *grown = realloc(cs->items, cap * sizeof *grown);
+        if (!grown)
+            return DC_ENOMEM;
+        cs->items = grown;
+        cs->cap = cap;
     }
-    return cells;
+    cs->items[cs->n++] = (struct cell){
+        dc_texts_add(texts, text(x, "from")),   dc_texts_add(texts, text(x, "to")),
+        dc_texts_add(texts, text(x, "check")),  port_of(x),
+        dc_texts_add(texts, text(x, "state")),  dc_texts_add(texts, text(x, "verdict")),
+        dc_texts_add(texts, text(x, "detail")), false};
+    return 0;
+}
+
+/* The cells of a dmsconn.report/1 document, without its whole tree: a report of 300,000
+ * results is 120 MB of JSON and a cJSON tree several times that. The top-level object is
+ * walked a member at a time and the results one element at a time, every value parsed by
+ * cJSON (cJSON_ParseWithLengthOpts says where a value ends); the cells' strings go into
+ * `texts`, where a few hundred distinct ones serve them all. */
+static int cells_of_report(const char *json, size_t len, const char *name, struct dc_texts *texts,
+                           struct cells *cs, struct dc_diag *diag)
+{
+    const char *p = json, *end = json + len;
+    bool schema_ok = false, have_results = false;
+    int rc = DC_EPARSE;
+    p = skip_space(p, end);
+    if (p == end || *p++ != '{')
+        goto bad;
+    for (;;) {
+        p = skip_space(p, end);
+        if (p < end && *p == '}' && !have_results && !schema_ok)
+            goto bad; /* an empty object */
+        cJSON *key = value_at(p, end, &p);
+        bool is_results = cJSON_IsString(key) && strcmp(key->valuestring, "results") == 0;
+        bool is_schema = cJSON_IsString(key) && strcmp(key->valuestring, "schema") == 0;
+        bool keyed = cJSON_IsString(key);
+        cJSON_Delete(key);
+        p = skip_space(p, end);
+        if (!keyed || p == end || *p++ != ':')
+            goto bad;
+        p = skip_space(p, end);
+        if (is_results) {
+            if (p == end || *p++ != '[')
+                goto bad;
+            have_results = true;
+            p = skip_space(p, end);
+            if (p < end && *p == ']')
+                p++;
+            else {
+                for (;;) {
+                    cJSON *x = value_at(p, end, &p);
+                    rc = cJSON_IsObject(x) ? cells_push(cs, texts, x) : DC_EPARSE;
+                    cJSON_Delete(x);
+                    if (rc)
+                        goto bad;
+                    rc = DC_EPARSE;
+                    p = skip_space(p, end);
+                    if (p < end && *p == ',') {
+                        p = skip_space(p + 1, end);
+                        continue;
+                    }
+                    if (p == end || *p++ != ']')
+                        goto bad;
+                    break;
+                }
+            }
+        } else {
+            cJSON *v = value_at(p, end, &p);
+            bool parsed = v != NULL;
+            if (is_schema)
+                schema_ok = cJSON_IsString(v) && strcmp(v->valuestring, "dmsconn.report/1") == 0;
+            cJSON_Delete(v);
+            if (!parsed)
+                goto bad;
+        }
+        p = skip_space(p, end);
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p == end || *p != '}')
+            goto bad;
+        break;
+    }
+    if (schema_ok && have_results)
+        return 0;
+bad:
+    if (rc == DC_ENOMEM) {
+        dc_diag_set(diag, "%s: out of memory", name);
+        return rc;
+    }
+    dc_diag_set(diag, "%s: expected a dmsconn JSON report (schema dmsconn.report/1)", name);
+    return DC_EPARSE;
 }
 
 /* Cells are matched through a sorted copy of the old side: O(n log n), so comparing
@@ -110,11 +205,12 @@ static struct cell *cells_of_json(const cJSON *results, size_t *n)
 static int diff_cells(struct cell *olds, size_t nold, const struct cell *news, size_t nnew,
                       struct dc_diff *d)
 {
-    qsort(olds, nold, sizeof *olds, cell_cmp);
+    if (nold) /* olds may be NULL then, and qsort and bsearch want an array */
+        qsort(olds, nold, sizeof *olds, cell_cmp);
     int rc = 0;
     for (size_t i = 0; i < nnew && !rc; i++) {
         const struct cell *now = &news[i];
-        struct cell *match = bsearch(now, olds, nold, sizeof *olds, cell_cmp);
+        struct cell *match = nold ? bsearch(now, olds, nold, sizeof *olds, cell_cmp) : NULL;
         if (match)
             match->matched = true;
         bool fails = strcmp(now->verdict, "fail") == 0;
@@ -139,28 +235,23 @@ int dc_diff_reports(const char *old_json, size_t old_len, const char *old_name,
                     const char *new_json, size_t new_len, const char *new_name,
                     struct dc_diff **out, struct dc_diag *diag)
 {
-    cJSON *old_doc = NULL, *new_doc = NULL;
-    struct cell *olds = NULL, *news = NULL;
-    size_t nold = 0, nnew = 0;
-    int rc = DC_EPARSE;
+    struct cells olds = {0}, news = {0};
+    struct dc_texts *texts = dc_texts_new();
     struct dc_diff *d = calloc(1, sizeof *d);
-    const cJSON *old_list = results_of(old_json, old_len, old_name, &old_doc, diag);
-    const cJSON *new_list =
-        old_list ? results_of(new_json, new_len, new_name, &new_doc, diag) : NULL;
-    if (!d || !new_list)
-        goto out;
-    olds = cells_of_json(old_list, &nold);
-    news = cells_of_json(new_list, &nnew);
-    rc = olds && news ? diff_cells(olds, nold, news, nnew, d) : DC_ENOMEM;
-    if (rc)
-        goto out;
-    *out = d;
-    d = NULL;
-out:
-    free(olds);
-    free(news);
-    cJSON_Delete(old_doc);
-    cJSON_Delete(new_doc);
+    int rc = d && texts ? 0 : DC_ENOMEM;
+    if (!rc)
+        rc = cells_of_report(old_json, old_len, old_name, texts, &olds, diag);
+    if (!rc)
+        rc = cells_of_report(new_json, new_len, new_name, texts, &news, diag);
+    if (!rc)
+        rc = diff_cells(olds.items, olds.n, news.items, news.n, d);
+    if (!rc) {
+        *out = d;
+        d = NULL;
+    }
+    free(olds.items);
+    free(news.items);
+    dc_texts_free(texts);
     dc_diff_free(d);
     return rc;
 }
@@ -169,20 +260,15 @@ out:
 int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
                 const struct dc_report *rep, struct dc_diff **out, struct dc_diag *diag)
 {
-    cJSON *old_doc = NULL;
-    struct cell *olds = NULL, *news = NULL;
-    size_t nold = 0, nnew = rep->plan->ntasks;
-    int rc = DC_EPARSE;
+    struct cells olds = {0};
+    size_t nnew = rep->plan->ntasks;
+    struct dc_texts *texts = dc_texts_new();
     struct dc_diff *d = calloc(1, sizeof *d);
-    const cJSON *old_list = results_of(old_json, old_len, old_name, &old_doc, diag);
-    if (!d || !old_list)
-        goto out;
-    olds = cells_of_json(old_list, &nold);
-    news = calloc(nnew ? nnew : 1, sizeof *news);
-    rc = DC_ENOMEM;
-    if (!olds || !news)
-        goto out;
-    for (size_t i = 0; i < nnew; i++) {
+    struct cell *news = calloc(nnew ? nnew : 1, sizeof *news);
+    int rc = d && texts && news ? 0 : DC_ENOMEM;
+    if (!rc)
+        rc = cells_of_report(old_json, old_len, old_name, texts, &olds, diag);
+    for (size_t i = 0; !rc && i < nnew; i++) {
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
         news[i] = (struct cell){rep->cluster->nodes[t->from].name,
@@ -194,15 +280,15 @@ int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
                                 r->detail,
                                 false};
     }
-    rc = diff_cells(olds, nold, news, nnew, d);
-    if (rc)
-        goto out;
-    *out = d;
-    d = NULL;
-out:
-    free(olds);
+    if (!rc)
+        rc = diff_cells(olds.items, olds.n, news, nnew, d);
+    if (!rc) {
+        *out = d;
+        d = NULL;
+    }
+    free(olds.items);
     free(news);
-    cJSON_Delete(old_doc);
+    dc_texts_free(texts);
     dc_diff_free(d);
     return rc;
 }

@@ -25,7 +25,11 @@ int dc_inventory_parse_yaml(struct dc_cluster *cluster, const char *data, size_t
  * follow: --node db6=[fd00::5]:cassandra. */
 int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct dc_diag *diag);
 
-/* Reads a whole file into a NUL-terminated buffer (max 16 MiB). */
+/* Reads a whole file into a NUL-terminated buffer (max 16 MiB: inputs people write). */
 int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *diag);
+/* The same with another limit: dmsconn's own JSON reports (DC_REPORT_MAX_BYTES) are 400
+ * bytes a result, 120 MB for a 300,000-task matrix. */
+#define DC_REPORT_MAX_BYTES ((size_t)1 << 30)
+int dc_read_file_max(const char *path, size_t max, char **data, size_t *len, struct dc_diag *diag);
 
 #endif

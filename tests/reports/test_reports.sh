@@ -127,6 +127,21 @@ PY
 [[ $rc -eq 2 ]] && grep -q "^  broke   dma1 -> db1 cql/9042: ok -> filtered" d.txt \
     && grep -q "^  healed  dma1 -> dma2 nats-client/4222: refused -> ok" d.txt \
     && ok || { ko "diff: exit $rc"; cat d.txt; }
+# a report larger than the 16 MiB that inputs people write may be (60,000 results): read as
+# a report, without its whole cJSON tree
+python3 - <<'PY'
+import json
+r = json.load(open("r.json"))
+one = r["results"][0]
+r["results"] = [dict(one, to=f"n{i // 100}", port=1 + i % 100) for i in range(60000)]
+json.dump(r, open("big.json", "w"))
+r["results"][7]["verdict"] = "fail"
+json.dump(r, open("big2.json", "w"))
+PY
+big_size=$(stat -c %s big.json)
+"$dmsconn" diff --no-color big.json big2.json > big.txt; rc=$?
+[[ $big_size -gt 16777216 && $rc -eq 2 ]] && grep -q "1 broke, 0 healed" big.txt \
+    && ok || { ko "diff of two reports of $big_size bytes: exit $rc"; tail -3 big.txt; }
 "$dmsconn" diff r.json /nonexistent.json > /dev/null 2>&1; rc=$?
 [[ $rc -eq 3 ]] && ok || ko "diff of a missing file: exit $rc"
 timeout 30 "$dmsconn" demo --baseline old.json --json b.json --quiet > /dev/null
