@@ -232,19 +232,38 @@ static void interrupt_on_first_result(void *ud, size_t index, size_t done, size_
         raise(SIGINT);
 }
 
+/* A port that accepts and one whose full accept queue drops SYNs (as a DROP rule would). */
+struct open_and_dropped {
+    uint16_t open_port, dropped_port;
+    int open_fd, full_fd, filler;
+};
+
+static struct open_and_dropped open_and_dropped(void)
+{
+    struct open_and_dropped p;
+    p.open_fd = listen_on(16, &p.open_port);
+    p.full_fd = listen_on(0, &p.dropped_port);
+    p.filler = connect_to(p.dropped_port);
+    return p;
+}
+
+static void open_and_dropped_close(struct open_and_dropped *p)
+{
+    close(p->open_fd);
+    close(p->full_fd);
+    close(p->filler);
+}
+
 /* A SIGINT keeps what was measured, marks the rest unmeasured, and ends the run now. */
 static void interrupted_run_keeps_results(void **state)
 {
     (void)state;
     struct fixture f;
     fixture_init(&f);
-    uint16_t open_port, full_port;
-    int open_fd = listen_on(16, &open_port);
-    int full_fd = listen_on(0, &full_port);
-    int filler = connect_to(full_port);
-    add_task(&f, NULL, open_port);
-    add_task(&f, NULL, full_port);
-    add_task(&f, NULL, full_port);
+    struct open_and_dropped ports = open_and_dropped();
+    add_task(&f, NULL, ports.open_port);
+    add_task(&f, NULL, ports.dropped_port);
+    add_task(&f, NULL, ports.dropped_port);
     struct dc_engine_opts opts;
     struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
@@ -262,9 +281,7 @@ static void interrupted_run_keeps_results(void **state)
         assert_int_equal(f.results[i].state, DC_STATE_UNKNOWN);
         assert_false(f.results[i].measured);
     }
-    close(open_fd);
-    close(full_fd);
-    close(filler);
+    open_and_dropped_close(&ports);
     fixture_free(&f);
 }
 
@@ -275,13 +292,10 @@ static void budget_ends_the_run_with_what_was_measured(void **state)
     (void)state;
     struct fixture f;
     fixture_init(&f);
-    uint16_t open_port, full_port;
-    int open_fd = listen_on(16, &open_port);
-    int full_fd = listen_on(0, &full_port);
-    int filler = connect_to(full_port);
-    add_task(&f, NULL, open_port);
-    add_task(&f, NULL, full_port);
-    add_task(&f, NULL, open_port);
+    struct open_and_dropped ports = open_and_dropped();
+    add_task(&f, NULL, ports.open_port);
+    add_task(&f, NULL, ports.dropped_port);
+    add_task(&f, NULL, ports.open_port);
     struct dc_engine_opts opts;
     struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
@@ -301,9 +315,7 @@ static void budget_ends_the_run_with_what_was_measured(void **state)
     assert_int_equal(f.results[2].state, DC_STATE_UNKNOWN);
     assert_false(f.results[2].measured);
     assert_contains(f.results[2].detail, "time budget of the run ran out");
-    close(open_fd);
-    close(full_fd);
-    close(filler);
+    open_and_dropped_close(&ports);
     fixture_free(&f);
 }
 
