@@ -12,9 +12,10 @@
 static void refuse(struct dc_result *r, struct dc_texts *texts, const char *fmt, const char *a,
                    unsigned port)
 {
-    char why[160];
+    char why[160], detail[192];
     snprintf(why, sizeof why, fmt, a, port);
-    dc_result_reset(r, dc_texts_addf(texts, "refused by the agent: %s", why));
+    snprintf(detail, sizeof detail, "refused by the agent: %s", why);
+    dc_result_reset(r, dc_texts_add(texts, detail));
     r->state = DC_STATE_ERROR;
     r->measured = true;
 }

@@ -188,7 +188,7 @@ int cmd_agent(int argc, char **argv)
 #ifdef __GLIBC__
     /* The node list's parse trees are gone; batches run on the web server's threads, whose
      * allocator arenas cannot reuse these pages, so give them back (a 1,250-node inventory
-     * left 1.5 MB behind for the agent's lifetime). */
+     * left 1.2 MiB behind for the agent's lifetime). */
     malloc_trim(0);
 #endif
     size_t len;

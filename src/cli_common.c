@@ -262,9 +262,6 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         eopts.on_result = on_progress;
         eopts.ud = &progress;
     }
-    /* a run that fails before its engine starts still reports every task, as not run */
-    for (size_t i = 0; i < plan->ntasks; i++)
-        dc_result_reset(&results[i], "not run");
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -254,6 +254,9 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     struct dc_plan local_plan = {0};
     size_t *local_index = NULL;
     struct dc_result *local_results = NULL;
+    /* a run that fails before any row is handed out still reports every task, as not run */
+    for (size_t i = 0; i < plan->ntasks; i++)
+        dc_result_reset(&results[i], "not run");
     snprintf(co.auth_header, sizeof co.auth_header, "Authorization: Bearer %s",
              opts->token ? opts->token : "");
     int rc = split_rows(&co, local, &local_plan, &local_index);

@@ -82,10 +82,17 @@ void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const c
 {
     struct dc_result *r = &e->results[task];
     r->state = state;
-    r->measured = true;
+    r->measured = state != DC_STATE_UNKNOWN; /* unknown: interrupted before an answer */
     r->address = address ? address : "";
     r->detail = dc_texts_add(e->texts, detail);
     r->evidence = dc_texts_add(e->texts, evidence);
+}
+
+void engine_local_failure(struct engine *e, struct dest *dest, uint32_t task, const char *detail)
+{
+    engine_settle(e, task, DC_STATE_ERROR, NULL, detail, NULL);
+    engine_result_done(e, task);
+    engine_dest_idle(e, dest);
 }
 
 void engine_result_done(struct engine *e, uint32_t task)

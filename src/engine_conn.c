@@ -631,9 +631,7 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
     const struct dc_task *t = &e->plan->tasks[task];
     struct conn *c = conn_alloc(e);
     if (!c) {
-        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: out of memory", NULL);
-        engine_result_done(e, task);
-        engine_dest_idle(e, dest);
+        engine_local_failure(e, dest, task, "local failure: out of memory");
         return;
     }
     c->engine = e;

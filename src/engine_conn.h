@@ -79,10 +79,13 @@ struct engine {
 /* engine.c */
 void engine_pump(struct engine *e);
 void engine_result_done(struct engine *e, uint32_t task);
-/* Writes task's outcome into its result (texts copied into the run's pool; NULL: "") and
- * marks it measured; the caller then reports it with engine_result_done. */
+/* Writes task's outcome into its result (texts copied into the run's pool; NULL: ""),
+ * measured unless the state is unknown; the caller then reports it (engine_result_done). */
 void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
                    const char *detail, const char *evidence);
+/* A probe that could not even start (out of memory...): its result says so, its slot
+ * towards dest is free again. */
+void engine_local_failure(struct engine *e, struct dest *dest, uint32_t task, const char *detail);
 /* A probe towards dest has released its handles. */
 void engine_dest_idle(struct engine *e, struct dest *dest);
 

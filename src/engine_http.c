@@ -147,7 +147,6 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
         close(h->handed_fd); /* curl never took it */
     struct dc_result *r = &e->results[h->task];
     engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
-    r->measured = state != DC_STATE_UNKNOWN;
     r->severe = h->verdict.severe;
     if (r->measured)
         engine_result_done(e, h->task);
@@ -343,11 +342,8 @@ void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, in
     size_t cap = probe->max_reply ? probe->max_reply : BODY_DEFAULT;
     if (!h || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
         close(fd);
-        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: cannot start an HTTP probe",
-                      NULL);
         free(h);
-        engine_result_done(e, task);
-        engine_dest_idle(e, dest);
+        engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
         return;
     }
     *h = (struct http){.engine = e,
@@ -366,10 +362,7 @@ void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, in
             close(h->handed_fd);
         free(h->body);
         free(h);
-        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: cannot start an HTTP probe",
-                      NULL);
-        engine_result_done(e, task);
-        engine_dest_idle(e, dest);
+        engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
     }
 }
 

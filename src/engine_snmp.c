@@ -79,7 +79,6 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
     struct engine *e = p->engine;
     struct dc_result *r = &e->results[p->task];
     engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
-    r->measured = state != DC_STATE_UNKNOWN;
     r->latency_ms = p->rtt_ms;
     if (p->prev)
         p->prev->next = p->next;
@@ -251,9 +250,7 @@ void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
     const struct dc_task *t = &e->plan->tasks[task];
     struct snmp_probe *p = calloc(1, sizeof *p);
     if (!p) {
-        engine_settle(e, task, DC_STATE_ERROR, NULL, "local failure: out of memory", NULL);
-        engine_result_done(e, task);
-        engine_dest_idle(e, dest);
+        engine_local_failure(e, dest, task, "local failure: out of memory");
         return;
     }
     *p = (struct snmp_probe){.engine = e,

@@ -2,9 +2,7 @@
  * through an open-addressing hash index of their offsets. */
 #include "dmsconn/texts.h"
 
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +28,6 @@ struct dc_texts {
     struct slot *index;
     size_t index_cap;
     size_t count;
-    size_t bytes;
 };
 
 struct dc_texts *dc_texts_new(void)
@@ -44,7 +41,6 @@ struct dc_texts *dc_texts_new(void)
         return NULL;
     }
     t->index_cap = INDEX_FIRST;
-    t->bytes = sizeof *t + INDEX_FIRST * sizeof *t->index;
     return t;
 }
 
@@ -88,7 +84,6 @@ static int grow_index(struct dc_texts *t)
         index[k] = t->index[i];
     }
     free(t->index);
-    t->bytes += (cap - t->index_cap) * sizeof *index;
     t->index = index;
     t->index_cap = cap;
     return 0;
@@ -106,7 +101,6 @@ static char *store(struct dc_texts *t, const char *s, size_t len)
         c->cap = cap;
         c->next = t->chunks;
         t->chunks = c;
-        t->bytes += sizeof *c + cap;
     }
     char *copy = c->data + c->used;
     memcpy(copy, s, len);
@@ -144,22 +138,7 @@ const char *dc_texts_add(struct dc_texts *t, const char *s)
     return copy;
 }
 
-const char *dc_texts_addf(struct dc_texts *t, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return dc_texts_add(t, buf);
-}
-
 size_t dc_texts_count(const struct dc_texts *t)
 {
     return t ? t->count : 0;
-}
-
-size_t dc_texts_bytes(const struct dc_texts *t)
-{
-    return t ? t->bytes : 0;
 }

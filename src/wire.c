@@ -11,7 +11,7 @@
 #include "json_write.h"
 
 /* Tasks towards the same node travel together, each check as "name:port": a cJSON tree of
- * 1.5 items a task instead of 5 (an agent parsing 10,000 tasks peaked at 3 MB of tree). */
+ * 1.5 items a task instead of 5 (an agent parsing 10,000 tasks held 3.8 MB of tree). */
 char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
                       double budget_s)

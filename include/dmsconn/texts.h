@@ -15,12 +15,7 @@ void dc_texts_free(struct dc_texts *texts);
 /* A stable copy of s that lives as long as the pool; equal strings share one copy. NULL and
  * "" give "". Never NULL: when memory runs out it returns a fixed text saying so. */
 const char *dc_texts_add(struct dc_texts *texts, const char *s);
-/* dc_texts_add of a formatted string (at most 511 bytes are kept). */
-const char *dc_texts_addf(struct dc_texts *texts, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Distinct strings held, and the bytes they and the pool's index use (for benchmarks). */
+/* How many distinct strings the pool holds. */
 size_t dc_texts_count(const struct dc_texts *texts);
-size_t dc_texts_bytes(const struct dc_texts *texts);
 
 #endif

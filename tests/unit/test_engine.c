@@ -148,15 +148,20 @@ static void fixture_free(struct fixture *f)
     dc_texts_free(f->texts);
 }
 
+static void run_with(struct fixture *f, const struct dc_engine_opts *opts, bool *interrupted)
+{
+    struct dc_diag diag = {{0}};
+    assert_int_equal(dc_engine_run(f->cluster, f->profile, f->plan, opts, f->results, f->texts,
+                                   interrupted, &diag),
+                     0);
+}
+
 static void run(struct fixture *f, double timeout, bool *interrupted)
 {
     struct dc_engine_opts opts;
-    struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
     opts.timeout_s = timeout;
-    assert_int_equal(dc_engine_run(f->cluster, f->profile, f->plan, &opts, f->results, f->texts,
-                                   interrupted, &diag),
-                     0);
+    run_with(f, &opts, interrupted);
 }
 
 static void open_closed_dropped(void **state)
@@ -265,15 +270,12 @@ static void interrupted_run_keeps_results(void **state)
     add_task(&f, NULL, ports.dropped_port);
     add_task(&f, NULL, ports.dropped_port);
     struct dc_engine_opts opts;
-    struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
     opts.timeout_s = 30; /* without the interrupt this test would take 30 s */
     opts.handle_signals = true;
     opts.on_result = interrupt_on_first_result;
     bool interrupted = false;
-    assert_int_equal(
-        dc_engine_run(f.cluster, f.profile, f.plan, &opts, f.results, f.texts, &interrupted, &diag),
-        0);
+    run_with(&f, &opts, &interrupted);
     assert_true(interrupted);
     assert_int_equal(f.results[0].state, DC_STATE_OK);
     assert_true(f.results[0].measured);
@@ -297,15 +299,12 @@ static void budget_ends_the_run_with_what_was_measured(void **state)
     add_task(&f, NULL, ports.dropped_port);
     add_task(&f, NULL, ports.open_port);
     struct dc_engine_opts opts;
-    struct dc_diag diag = {{0}};
     dc_engine_opts_default(&opts);
     opts.timeout_s = 30; /* without the budget this test would take 30 s */
     opts.per_node = 1;
     opts.budget_s = 0.3;
     bool interrupted = true;
-    assert_int_equal(
-        dc_engine_run(f.cluster, f.profile, f.plan, &opts, f.results, f.texts, &interrupted, &diag),
-        0);
+    run_with(&f, &opts, &interrupted);
     assert_false(interrupted); /* no signal: the budget */
     assert_int_equal(f.results[0].state, DC_STATE_OK);
     assert_true(f.results[0].measured);

@@ -62,7 +62,7 @@ static void pointers_survive_growth(void **state)
     dc_texts_free(t);
 }
 
-static void long_strings_and_formatting(void **state)
+static void long_strings(void **state)
 {
     (void)state;
     struct dc_texts *t = dc_texts_new();
@@ -74,11 +74,8 @@ static void long_strings_and_formatting(void **state)
     assert_int_equal(strlen(p), len);
     assert_ptr_equal(dc_texts_add(t, big), p);
     assert_string_equal(dc_texts_add(t, "after the big one"), "after the big one");
+    assert_int_equal(dc_texts_count(t), 2);
     free(big);
-    const char *f = dc_texts_addf(t, "refused by the agent: port %u", 7488u);
-    assert_string_equal(f, "refused by the agent: port 7488");
-    assert_ptr_equal(dc_texts_add(t, "refused by the agent: port 7488"), f);
-    assert_true(dc_texts_bytes(t) > len);
     dc_texts_free(t);
 }
 
@@ -88,7 +85,7 @@ int main(void)
         cmocka_unit_test(equal_strings_share_one_copy),
         cmocka_unit_test(empty_and_null_are_the_empty_string),
         cmocka_unit_test(pointers_survive_growth),
-        cmocka_unit_test(long_strings_and_formatting),
+        cmocka_unit_test(long_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
