@@ -1,7 +1,8 @@
-/* probes/probe_http.c — plain web endpoints: the DMA web server (80), CloudGateway's
- * internal endpoint (5100), and DataMiner's own gRPC test point, APIGateway's version on
+/* probes/probe_http.c — DataMiner's web endpoints: the DMA web server (80), CloudGateway's
+ * internal endpoint (5100), DataMiner's own gRPC test point, APIGateway's version on
  * https://IP/APIGateway/api/version (version JSON on every Agent; 404: APIGateway not
- * running, or IIS bound only to another IP or hostname). */
+ * running, or IIS bound only to another IP or hostname; over plain HTTP when a Redirect says
+ * http://IP/APIGateway), and BrokerGateway's API under https://IP/BrokerGateway/api/. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
 
@@ -63,7 +64,41 @@ static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_re
     return DC_JUDGE_DONE;
 }
 
+/* BrokerGateway's API (DataMiner docs, "BrokerGateway migration": the NATS connection details
+ * at /BrokerGateway/api/natsconnection/getnatsconnectiondetails) wants its API key in the
+ * BrokerGateway-Api-Key header. dmsconn sends none: a refusal (401/403) proves BrokerGateway
+ * answers there, a 404 that IIS has no BrokerGateway application. The key is never needed. */
+static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http_reply *reply,
+                                             struct dc_finding *out)
+{
+    (void)step;
+    note_server(reply, out);
+    switch (reply->status) {
+    case 200:
+    case 401:
+    case 403:
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail,
+                 "BrokerGateway's API answers (HTTP %ld without an API key)", reply->status);
+        break;
+    case 404:
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail,
+                 "HTTP 404 under /BrokerGateway/api/: BrokerGateway not installed or not running "
+                 "in IIS");
+        break;
+    default:
+        out->state = DC_STATE_DEGRADED;
+        snprintf(out->detail, sizeof out->detail, "HTTP %ld under /BrokerGateway/api/",
+                 reply->status);
+        break;
+    }
+    return DC_JUDGE_DONE;
+}
+
 static const char *const root[] = {"/", NULL};
+static const char *const broker[] = {"/BrokerGateway/api/natsconnection/getnatsconnectiondetails",
+                                     NULL};
 static const char *const version[] = {"/APIGateway/api/version", NULL};
 static const uint16_t web_ports[] = {80, 0};
 static const uint16_t cloudgateway_ports[] = {5100, 0};
@@ -113,4 +148,27 @@ const struct dc_probe_ops dc_probe_apigateway = {
     .https = true,
     .judge_http = apigateway_judge,
     .max_reply = 8192,
+};
+
+const struct dc_probe_ops dc_probe_apigateway_http = {
+    .name = "apigateway-http",
+    .summary = "gRPC via APIGateway over plain HTTP (a Redirect via http://IP/APIGateway)",
+    .default_ports = web_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = version,
+    .judge_http = apigateway_judge,
+    .max_reply = 8192,
+};
+
+const struct dc_probe_ops dc_probe_brokergateway = {
+    .name = "brokergateway",
+    .summary = "BrokerGateway: its API under https://IP/BrokerGateway/api/ answers",
+    .default_ports = grpc_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = broker,
+    .https = true,
+    .judge_http = brokergateway_judge,
+    .max_reply = 4096,
 };

@@ -86,3 +86,17 @@ const struct dc_probe_ops dc_probe_opensearch_http = {
     .judge_http = opensearch_judge,
     .max_reply = 65536,
 };
+
+/* The same over HTTPS: DB.xml's DBServer https://host:9200 (OpenSearch's security plugin). */
+const struct dc_probe_ops dc_probe_opensearch_https = {
+    .name = "opensearch-https",
+    .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",
+    .default_ports = ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = paths,
+    .https = true,
+    .basic_auth = true,
+    .judge_http = opensearch_judge,
+    .max_reply = 65536,
+};

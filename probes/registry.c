@@ -24,6 +24,9 @@ extern const struct dc_probe_ops dc_probe_cql_tls;
 extern const struct dc_probe_ops dc_probe_tls;
 extern const struct dc_probe_ops dc_probe_grpc_health;
 extern const struct dc_probe_ops dc_probe_grpc_health_tls;
+extern const struct dc_probe_ops dc_probe_apigateway_http;
+extern const struct dc_probe_ops dc_probe_brokergateway;
+extern const struct dc_probe_ops dc_probe_opensearch_https;
 
 /* One probe per line. */
 /* clang-format off */
@@ -48,6 +51,9 @@ const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_tls,
     &dc_probe_grpc_health,
     &dc_probe_grpc_health_tls,
+    &dc_probe_apigateway_http,
+    &dc_probe_brokergateway,
+    &dc_probe_opensearch_https,
     NULL,
 };
 /* clang-format on */

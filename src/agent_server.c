@@ -203,9 +203,10 @@ static bool profile_port(const struct dc_agent *agent, uint16_t port)
     const struct dc_node *self = &agent->opts.cluster->nodes[agent->opts.self];
     for (size_t c = 0; c < agent->opts.profile->nchecks; c++) {
         const struct dc_check *check = &agent->opts.profile->checks[c];
-        /* a must-be-closed port (Telnet) is never opened, not even for a moment */
-        if (check->expect != DC_EXPECT_MUST_BE_CLOSED &&
-            dc_plan_port(agent->opts.cluster, check, self) == port)
+        /* a must-be-closed port (Telnet) is never opened, not even for a moment, nor one
+         * the cluster no longer uses (Remoting where it is disabled) */
+        if (dc_expect_may_listen(check->expect) &&
+            dc_plan_port(agent->opts.cluster, check, NULL, self) == port)
             return true;
     }
     return false;

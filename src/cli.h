@@ -12,15 +12,18 @@
 
 #define DC_VERSION "0.1.0"
 
-/* Where the node list and the profile come from (--dms, --db, --inventory, --node,
- * --profile). */
+/* Where the node list and the profile come from (--dataminer-dir, --dms, --db, --inventory,
+ * --node, --profile, --staas-endpoint). */
 struct cli_sources {
+    const char *dataminer_dir;
     const char *dms;
     const char *db;
     const char *inventory;
     const char *profile;
+    const char *staas_endpoint;
     const char **nodes;
     size_t nnodes;
+    bool nats_credentials; /* --nats-creds was given: NATS messaging can be tested */
 };
 
 /* What goes to standard output. */
@@ -83,6 +86,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 /* Long options shared by check and agent (their values are in cli_common.c). */
 enum {
@@ -124,11 +128,15 @@ enum {
     OPT_AGENT_CA,
     OPT_AGENT_INSECURE,
     OPT_PREFLIGHT,
+    OPT_DATAMINER_DIR,
+    OPT_STAAS_ENDPOINT,
 };
 
 /* One option per line reads better than the formatter's layout. */
 /* clang-format off */
 #define CLI_SOURCE_LONGOPTS                                                                    \
+    {"dataminer-dir", required_argument, NULL, OPT_DATAMINER_DIR},                             \
+    {"staas-endpoint", required_argument, NULL, OPT_STAAS_ENDPOINT},                           \
     {"dms", required_argument, NULL, OPT_DMS},                                                 \
     {"db", required_argument, NULL, OPT_DB},                                                   \
     {"inventory", required_argument, NULL, OPT_INVENTORY},                                     \

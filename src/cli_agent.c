@@ -31,7 +31,8 @@ static const char usage[] =
     "  --bind-source         send probes from the node's own address\n"
     "  --timeout SECONDS     the longest probe timeout a request may ask for (default 30)\n"
     "  --concurrency N, --per-node N   as for check\n"
-    "  --dms, --db, --inventory, --node, --profile   this agent's node list and profile\n";
+    "  --dataminer-dir, --dms, --db, --inventory, --node, --profile, --staas-endpoint\n"
+    "                        this agent's node list and profile\n";
 
 enum { OPT_LISTEN = 2000, OPT_TOKEN_FILE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BIND_SOURCE };
 
@@ -182,6 +183,7 @@ int cmd_agent(int argc, char **argv)
                              a.listen);
         goto out;
     }
+    a.src.nats_credentials = a.run.engine.nats_credentials != NULL;
     rc = cli_load(&a.src, &cluster, &profile, "agent");
     if (rc)
         goto out;

@@ -17,10 +17,13 @@ static const char usage[] =
     "An agent that cannot be asked makes its row unknown; the rest of the report stands.\n"
     "\n"
     "Node list (several may be combined; read in this order):\n"
+    "  --dataminer-dir DIR DataMiner's folder (or a copy): nodes and the cluster's\n"
+    "                      generation from every file of it that matters\n"
     "  --dms FILE          DataMiner's DMS.xml: the DMAs and their Remoting/gRPC links\n"
     "  --inventory FILE    a YAML inventory (see README)\n"
     "  --node NAME=ADDR[:role,role]  one node (default role: dma); repeatable\n"
     "  --db FILE           DataMiner's DB.xml: Cassandra and OpenSearch nodes\n"
+    "  --staas-endpoint HOST[:PORT]  the Storage as a Service endpoint DMAs must reach\n"
     "  --profile FILE      a YAML profile on top of the built-in 'dataminer' profile\n"
     "\n"
     "Agents (the full matrix):\n"
@@ -259,6 +262,7 @@ int cmd_check(int argc, char **argv)
         rc = rc < 0 ? 0 : rc; /* --help */
         goto out;
     }
+    a.src.nats_credentials = a.run.engine.nats_credentials != NULL;
     rc = cli_load(&a.src, &cluster, &profile, "check");
     if (rc)
         goto out;

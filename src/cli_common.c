@@ -1,6 +1,8 @@
 /* What the subcommands share: node-list and profile options, run options, the run itself. */
 #include "cli.h"
+#include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
+#include "os.h"
 #include "dmsconn/profile.h"
 
 #include <errno.h>
@@ -56,13 +58,26 @@ void cli_run_defaults(struct cli_run *run)
     run->coord.margin_s = 2.0; /* the agent's own start-up, planning and JSON */
 }
 
+/* A file option given twice would silently use the second: refuse it. */
+static int once(const char **field, const char *arg, const char *name)
+{
+    if (*field) {
+        fprintf(stderr, "dmsconn: %s given twice (%s, %s); expected one\n", name, *field, arg);
+        return -1;
+    }
+    *field = arg;
+    return 1;
+}
+
 int cli_source_option(struct cli_sources *src, int opt, const char *arg)
 {
     switch (opt) {
-    case OPT_DMS: src->dms = arg; return 1;
-    case OPT_DB: src->db = arg; return 1;
-    case OPT_INVENTORY: src->inventory = arg; return 1;
-    case OPT_PROFILE: src->profile = arg; return 1;
+    case OPT_DATAMINER_DIR: return once(&src->dataminer_dir, arg, "--dataminer-dir");
+    case OPT_STAAS_ENDPOINT: return once(&src->staas_endpoint, arg, "--staas-endpoint");
+    case OPT_DMS: return once(&src->dms, arg, "--dms");
+    case OPT_DB: return once(&src->db, arg, "--db");
+    case OPT_INVENTORY: return once(&src->inventory, arg, "--inventory");
+    case OPT_PROFILE: return once(&src->profile, arg, "--profile");
     case OPT_NODE: {
         const char **nodes = realloc(src->nodes, (src->nnodes + 1) * sizeof *nodes);
         if (!nodes)
@@ -164,15 +179,61 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     }
 }
 
+/* --staas-endpoint HOST[:PORT]: the region's Storage as a Service endpoint DMAs must reach. */
+static int add_staas_endpoint(struct dc_cluster *cluster, const char *spec, struct dc_diag *diag)
+{
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    bool v6 = spec[0] == '[';
+    size_t len = colon && (v6 ? colon > strchr(spec, ']') : strchr(spec, ':') == colon)
+                     ? (size_t)(colon - spec)
+                     : strlen(spec);
+    unsigned port = 443;
+    if (len != strlen(spec) && !parse_uint(colon + 1, 1, 65535, &port)) {
+        dc_diag_set(diag, "--staas-endpoint '%s': expected HOST or HOST:PORT (1-65535)", spec);
+        return DC_EINVAL;
+    }
+    if (v6 && len >= 2 && spec[len - 1] == ']') {
+        spec++;
+        len -= 2;
+    }
+    if (len == 0 || len >= sizeof host) {
+        dc_diag_set(diag, "--staas-endpoint '%s': expected HOST or HOST:PORT", spec);
+        return DC_EINVAL;
+    }
+    memcpy(host, spec, len);
+    host[len] = '\0';
+    if (!dc_address_valid(host)) {
+        dc_diag_set(diag, "--staas-endpoint '%s': expected an address or a hostname", spec);
+        return DC_EINVAL;
+    }
+    int rc = dc_cluster_add(cluster, host, host, DC_ROLE_STAAS, "--staas-endpoint", diag);
+    if (!rc && port != 443)
+        rc = dc_node_map_port(&cluster->nodes[dc_cluster_find(cluster, host)], 443, (uint16_t)port);
+    return rc;
+}
+
 int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
              struct dc_profile **profile_out, const char *cmd)
 {
     struct dc_diag diag = {{0}};
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
-    if (!src->dms && !src->db && !src->inventory && src->nnodes == 0)
-        return cli_usage_error(cmd, "no nodes: expected --dms, --db, --inventory or --node");
+    const char *dir = src->dataminer_dir;
+    bool any = dir || src->dms || src->db || src->inventory || src->nnodes;
+    if (!any && dc_os_dataminer_dir_default()) {
+        dir = dc_os_dataminer_dir_default(); /* on a DMA: its own folder */
+        any = true;
+    }
+    if (!any)
+        return cli_usage_error(cmd, "no nodes: expected --dataminer-dir, --dms, --db, "
+                                    "--inventory or --node");
+    if (dir && (src->dms || src->db))
+        return cli_usage_error(cmd, "--dataminer-dir reads DMS.xml and DB.xml itself: not "
+                                    "with --dms or --db");
     int rc = dc_cluster_new(&cluster);
+    if (!rc && dir)
+        rc = dc_inventory_read_dataminer_dir(cluster, dir, &diag);
     /* DMS.xml first: DB.xml's "localhost" means every DMA, so the DMAs must be known. */
     if (!rc && src->dms)
         rc = dc_inventory_read_dmsxml(cluster, src->dms, &diag);
@@ -182,6 +243,12 @@ int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
         rc = dc_inventory_add_flag(cluster, src->nodes[i], &diag);
     if (!rc && src->db)
         rc = dc_inventory_read_dbxml(cluster, src->db, &diag);
+    if (!rc && src->staas_endpoint)
+        rc = add_staas_endpoint(cluster, src->staas_endpoint, &diag);
+    if (!rc) {
+        cluster->gen.nats_credentials = src->nats_credentials;
+        rc = dc_cluster_finish(cluster, dir || src->dms || src->db);
+    }
     if (!rc)
         rc = dc_profile_dataminer(&profile);
     if (!rc && src->profile)

@@ -16,13 +16,13 @@ static void show_table(const struct dc_profile *p)
 {
     char from[64], to[64];
     printf("profile %s: %zu checks\n", p->name, p->nchecks);
-    printf("%-24s %-20s %-10s %-16s %-22s %-15s %-15s %s\n", "check", "probe", "port", "from", "to",
+    printf("%-24s %-20s %-10s %-16s %-22s %-15s %-17s %s\n", "check", "probe", "port", "from", "to",
            "expect", "when", "pairs");
     for (size_t i = 0; i < p->nchecks; i++) {
         const struct dc_check *c = &p->checks[i];
         char port[16];
         snprintf(port, sizeof port, "%u/%s", c->port, dc_transport_name(c->transport));
-        printf("%-24s %-20s %-10s %-16s %-22s %-15s %-15s %s\n", c->name, c->probe->name, port,
+        printf("%-24s %-20s %-10s %-16s %-22s %-15s %-17s %s\n", c->name, c->probe->name, port,
                dc_roles_format(c->from_roles, from, sizeof from),
                dc_roles_format(c->to_roles, to, sizeof to), dc_expect_name(c->expect),
                dc_when_name(c->when), dc_pairs_name(c->pairs));

@@ -34,6 +34,12 @@ void dc_cluster_free(struct dc_cluster *cluster)
     for (size_t i = 0; i < cluster->nnotes; i++)
         free(cluster->notes[i]);
     free(cluster->notes);
+    free(cluster->gen.remoting_from);
+    free(cluster->gen.nats_from);
+    free(cluster->gen.cassandra_from);
+    free(cluster->gen.staas_from);
+    free(cluster->gen.https_name);
+    free(cluster->gen.https_from);
     free(cluster->name);
     free(cluster);
 }
@@ -96,6 +102,7 @@ static int node_append(struct dc_cluster *cluster, const char *name, const char 
     node->origin = strdup(origin ? origin : "");
     node->roles = roles;
     node->link = DC_LINK_REMOTING;
+    node->link_tls = true;
     if (address) {
         node->addresses = malloc(sizeof *node->addresses);
         if (node->addresses) {
@@ -207,6 +214,21 @@ int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to)
         return DC_ENOMEM;
     node->ports = ports;
     ports[node->nports++] = (struct dc_port_map){from, to};
+    return 0;
+}
+
+int dc_node_prepend_address(struct dc_node *node, const char *address)
+{
+    char *copy = strdup(address);
+    char **list = copy ? realloc(node->addresses, (node->naddresses + 1) * sizeof *list) : NULL;
+    if (!list) {
+        free(copy);
+        return DC_ENOMEM;
+    }
+    memmove(list + 1, list, node->naddresses * sizeof *list);
+    list[0] = copy;
+    node->addresses = list;
+    node->naddresses++;
     return 0;
 }
 

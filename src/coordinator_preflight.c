@@ -156,11 +156,11 @@ int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile
     for (uint32_t n = 0; n < cluster->nnodes; n++)
         run->nodes[n].node = n;
     run->nnodes = cluster->nnodes;
-    /* the distinct ports probed on each destination, except must-be-closed ones */
+    /* the distinct ports probed on each destination, except those that must stay closed */
     for (size_t i = 0; i < plan->ntasks; i++) {
         const struct dc_task *t = &plan->tasks[i];
         struct node_pf *np = &run->nodes[t->to];
-        if (profile->checks[t->check].expect == DC_EXPECT_MUST_BE_CLOSED ||
+        if (!dc_expect_may_listen(profile->checks[t->check].expect) ||
             has_port(np->ports, np->nports, t->port) || np->nports == DC_PREFLIGHT_MAX_PORTS)
             continue;
         np->ports[np->nports++] = t->port;
@@ -195,7 +195,7 @@ int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile
     }
     for (size_t i = 0; i < plan->ntasks; i++) {
         const struct node_pf *np = &run->nodes[plan->tasks[i].to];
-        opened[i] = profile->checks[plan->tasks[i].check].expect != DC_EXPECT_MUST_BE_CLOSED &&
+        opened[i] = dc_expect_may_listen(profile->checks[plan->tasks[i].check].expect) &&
                     has_port(np->opened, np->nopened, plan->tasks[i].port);
     }
     *out = run;

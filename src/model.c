@@ -27,16 +27,17 @@ int dc_state_parse(const char *name, enum dc_state *out)
     return DC_EINVAL;
 }
 
-static const char *const expect_names[] = {"required", "optional", "must_be_closed"};
+static const char *const expect_names[] = {"required", "optional", "must_be_closed", "unused"};
+#define NEXPECT (sizeof expect_names / sizeof expect_names[0])
 
 const char *dc_expect_name(enum dc_expect expect)
 {
-    return (unsigned)expect < 3 ? expect_names[expect] : "required";
+    return (unsigned)expect < NEXPECT ? expect_names[expect] : "required";
 }
 
 int dc_expect_parse(const char *name, enum dc_expect *out)
 {
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < NEXPECT; i++) {
         if (strcmp(name, expect_names[i]) == 0) {
             *out = (enum dc_expect)i;
             return 0;
@@ -62,18 +63,21 @@ const char *dc_run_verdict_name(enum dc_run_verdict verdict)
     return (unsigned)verdict < 4 ? names[verdict] : "unknown";
 }
 
-static const char *const when_names[] = {
-    "always", "remoting", "grpc", "cassandra-plain", "cassandra-tls",
+static const char *const when_names[DC_WHEN_COUNT] = {
+    "always",         "remoting",    "grpc",         "cassandra-plain",
+    "cassandra-tls",  "grpc-http",   "remoting-off", "legacy-nats",
+    "broker-gateway", "nats-routes", "search-plain", "search-tls",
+    "cloud",          "not-cloud",   "cloud-direct", "nats-credentials",
 };
 
 const char *dc_when_name(enum dc_when when)
 {
-    return (unsigned)when < 5 ? when_names[when] : "always";
+    return (unsigned)when < DC_WHEN_COUNT ? when_names[when] : "always";
 }
 
 int dc_when_parse(const char *name, enum dc_when *out)
 {
-    for (unsigned i = 0; i < 5; i++) {
+    for (unsigned i = 0; i < DC_WHEN_COUNT; i++) {
         if (strcmp(name, when_names[i]) == 0) {
             *out = (enum dc_when)i;
             return 0;
@@ -82,16 +86,17 @@ int dc_when_parse(const char *name, enum dc_when *out)
     return DC_EINVAL;
 }
 
-static const char *const pairs_names[] = {"others", "all", "self"};
+static const char *const pairs_names[] = {"others", "all", "self", "peers", "clients"};
+#define NPAIRS (sizeof pairs_names / sizeof pairs_names[0])
 
 const char *dc_pairs_name(enum dc_pairs pairs)
 {
-    return (unsigned)pairs < 3 ? pairs_names[pairs] : "others";
+    return (unsigned)pairs < NPAIRS ? pairs_names[pairs] : "others";
 }
 
 int dc_pairs_parse(const char *name, enum dc_pairs *out)
 {
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < NPAIRS; i++) {
         if (strcmp(name, pairs_names[i]) == 0) {
             *out = (enum dc_pairs)i;
             return 0;
@@ -113,6 +118,9 @@ static const struct role_name roles[] = {
     {"elasticsearch", DC_ROLE_OPENSEARCH},
     {"nats", DC_ROLE_NATS},
     {"cloudgateway", DC_ROLE_CLOUDGATEWAY},
+    {"failover-vip", DC_ROLE_FAILOVER_VIP},
+    {"staas", DC_ROLE_STAAS},
+    {"proxy", DC_ROLE_PROXY},
 };
 
 int dc_role_parse(const char *name, bool allow_any, uint32_t *out)

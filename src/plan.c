@@ -21,39 +21,103 @@ static bool listed(const char *const *list, const char *name)
     return false;
 }
 
-static bool pair_allowed(const struct dc_check *check, uint32_t from, uint32_t to)
+/* Two distinct nodes of one database cluster of the kind the check's destination role is. */
+static enum dc_db_kind db_kind(const struct dc_check *check)
 {
+    return (check->to_roles & DC_ROLE_CASSANDRA) ? DC_DB_CASSANDRA : DC_DB_SEARCH;
+}
+
+static bool db_peers(const struct dc_check *check, const struct dc_node *a, const struct dc_node *b)
+{
+    enum dc_db_kind kind = db_kind(check);
+    return a->db_group[kind] == b->db_group[kind]; /* 0: the one cluster of an inventory */
+}
+
+static bool pair_allowed(const struct dc_check *check, const struct dc_node *from,
+                         const struct dc_node *to)
+{
+    if (to->roles & DC_ROLE_FAILOVER_VIP && from->failover && from->failover == to->failover)
+        return false; /* buddies check each other directly, not through their own VIP */
     switch (check->pairs) {
     case DC_PAIRS_SELF: return from == to;
     case DC_PAIRS_ALL: return true;
+    case DC_PAIRS_PEERS: return from != to && db_peers(check, from, to);
+    case DC_PAIRS_CLIENTS: return !to->db_local[db_kind(check)] || from == to;
     case DC_PAIRS_OTHERS: break;
     }
     return from != to;
 }
 
-/* The condition of a check for this destination; 0 when it does not apply, else the port. */
+/* Servers that run NATS: every DMA, and nodes named as NATS servers. */
+static size_t nats_servers(const struct dc_cluster *cluster)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cluster->nnodes; i++)
+        n += !cluster->nodes[i].pseudo && (cluster->nodes[i].roles & (DC_ROLE_DMA | DC_ROLE_NATS));
+    return n;
+}
+
+/* The cluster-wide conditions; pair-level ones are answered by link_applies. */
+static bool generation_applies(const struct dc_cluster *cluster, enum dc_when when,
+                               const struct dc_node *dst)
+{
+    const struct dc_generation *g = &cluster->gen;
+    switch (when) {
+    case DC_WHEN_CASSANDRA_PLAIN: return !g->cassandra_tls;
+    case DC_WHEN_CASSANDRA_TLS: return g->cassandra_tls;
+    case DC_WHEN_LEGACY_NATS: return !g->broker_gateway;
+    case DC_WHEN_BROKER_GATEWAY: return g->broker_gateway;
+    /* VerifyClusterPorts: no 6222 on a standalone DMA, a standalone pair or 2 nodes */
+    case DC_WHEN_NATS_ROUTES: return nats_servers(cluster) >= 3;
+    case DC_WHEN_SEARCH_PLAIN: return !dst->search_tls;
+    case DC_WHEN_SEARCH_TLS: return dst->search_tls;
+    case DC_WHEN_CLOUD: return g->staas;
+    case DC_WHEN_NOT_CLOUD: return !g->staas;
+    case DC_WHEN_CLOUD_DIRECT: return g->staas && !g->staas_proxy;
+    case DC_WHEN_NATS_CREDENTIALS: return !g->nats_auth || g->nats_credentials;
+    default: return true;
+    }
+}
+
+/* How DMAs reach this destination: .NET Remoting, gRPC over HTTPS or over plain HTTP. */
+static bool link_applies(const struct dc_cluster *cluster, enum dc_when when,
+                         const struct dc_node *dst, uint16_t *port)
+{
+    bool grpc = dst->link == DC_LINK_GRPC;
+    switch (when) {
+    case DC_WHEN_REMOTING:
+        if (grpc)
+            return false;
+        if (dst->link_port)
+            *port = dst->link_port;
+        else if (*port == 8004 && cluster->gen.remoting_port)
+            *port = cluster->gen.remoting_port;
+        return true;
+    case DC_WHEN_REMOTING_OFF:
+        if (!grpc || !cluster->gen.remoting_disabled || dst->link_set)
+            return false;
+        if (*port == 8004 && cluster->gen.remoting_port)
+            *port = cluster->gen.remoting_port;
+        return true;
+    case DC_WHEN_GRPC:
+    case DC_WHEN_GRPC_HTTP:
+        if (!grpc || dst->link_tls != (when == DC_WHEN_GRPC))
+            return false;
+        if (dst->link_port)
+            *port = dst->link_port;
+        return true;
+    default: return true;
+    }
+}
+
+/* The port a check probes on dst (after Redirects and port maps), 0 when it does not apply. */
 static uint16_t applicable_port(const struct dc_cluster *cluster, const struct dc_check *check,
                                 const struct dc_node *dst)
 {
     uint16_t port = check->port;
-    switch (check->when) {
-    case DC_WHEN_ALWAYS: break;
-    case DC_WHEN_REMOTING:
-    case DC_WHEN_GRPC:
-        if (dst->link != (check->when == DC_WHEN_GRPC ? DC_LINK_GRPC : DC_LINK_REMOTING))
-            return 0;
-        if (dst->link_port)
-            port = dst->link_port;
-        break;
-    case DC_WHEN_CASSANDRA_PLAIN:
-        if (cluster->cassandra_tls)
-            return 0;
-        break;
-    case DC_WHEN_CASSANDRA_TLS:
-        if (!cluster->cassandra_tls)
-            return 0;
-        break;
-    }
+    if (!generation_applies(cluster, check->when, dst) ||
+        !link_applies(cluster, check->when, dst, &port))
+        return 0;
     return dc_node_port(dst, port);
 }
 
@@ -71,8 +135,9 @@ int dc_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t chec
     return 0;
 }
 
-/* Already planned from this source to this destination on this port with this probe? Only
- * the tasks of the current destination are scanned, so this stays cheap. */
+/* Already planned from this source to this destination on this port with this probe? The
+ * first check that applies wins (the profile lists them in order of precedence). Only the
+ * tasks of the current destination are scanned, so this stays cheap. */
 static bool duplicate(const struct dc_plan *plan, size_t since, const struct dc_profile *profile,
                       const struct dc_check *check, uint16_t port)
 {
@@ -89,6 +154,10 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
                     struct dc_plan *plan)
 {
     const struct dc_node *from = &cluster->nodes[src];
+    /* a VIP moves between two machines, a proxy or a cloud endpoint is not the cluster's:
+     * none of them sends anything of its own */
+    if (from->roles && !(from->roles & ~(DC_ROLE_FAILOVER_VIP | DC_ROLE_STAAS | DC_ROLE_PROXY)))
+        return 0;
     for (uint32_t d = 0; d < cluster->nnodes; d++) {
         const struct dc_node *dst = &cluster->nodes[d];
         if (dst->pseudo || !listed(filter ? filter->to : NULL, dst->name))
@@ -100,10 +169,10 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
                 continue;
             if (!all_targets && !roles_match(from->roles, check->from_roles))
                 continue;
-            if (!roles_match(dst->roles, check->to_roles) || !pair_allowed(check, src, d))
+            if (!roles_match(dst->roles, check->to_roles) || !pair_allowed(check, from, dst))
                 continue;
             uint16_t port = applicable_port(cluster, check, dst);
-            if (!port || (all_targets && duplicate(plan, first, profile, check, port)))
+            if (!port || duplicate(plan, first, profile, check, port))
                 continue;
             int rc = dc_plan_push(plan, src, d, c, port);
             if (rc)
@@ -114,9 +183,11 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
 }
 
 uint16_t dc_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                      const struct dc_node *dst)
+                      const struct dc_node *src, const struct dc_node *dst)
 {
     if (dst->pseudo || !roles_match(dst->roles, check->to_roles))
+        return 0;
+    if (src && (!pair_allowed(check, src, dst) && !src->pseudo))
         return 0;
     return applicable_port(cluster, check, dst);
 }

@@ -1,4 +1,5 @@
-/* Profiles: a named list of checks; the built-in `dataminer` profile encodes PORTS.md. */
+/* Profiles: a named list of checks; the built-in `dataminer` profile is DataMiner's port
+ * table, each row under the condition (the cluster's generation) that needs it. */
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 
@@ -99,53 +100,75 @@ struct builtin {
 };
 
 #define DMA DC_ROLE_DMA
+#define DMA_VIP (DC_ROLE_DMA | DC_ROLE_FAILOVER_VIP)
 #define DMA_NATS (DC_ROLE_DMA | DC_ROLE_NATS)
 #define CASS DC_ROLE_CASSANDRA
 #define SEARCH DC_ROLE_OPENSEARCH
+#define REQ DC_EXPECT_REQUIRED
+#define OPT DC_EXPECT_OPTIONAL
 #define OTHERS DC_PAIRS_OTHERS
-#define ALL DC_PAIRS_ALL
 #define SELF DC_PAIRS_SELF
+#define PEERS DC_PAIRS_PEERS
+#define CLIENTS DC_PAIRS_CLIENTS
 
-/* PORTS.md, row by row, each with the probe that proves its service answers. Checks whose
- * protocol probe does not exist yet use tcp: the TLS ports (CQL 9142, internode 7001) and
- * Cassandra internode 7000. ALL also covers a DMA to its own
- * machine (a local database), SELF only that. SNMP (161/162 udp) waits for the SNMP probe:
- * a TCP connect cannot judge UDP. */
+/* DataMiner's port table as it runs in 2026 (README "The built-in profile"), each row with
+ * the probe that proves its service answers and the condition, read from DataMiner's own
+ * files, under which the cluster needs it. Rows that share a destination port and probe
+ * come in order of precedence: the plan keeps the first that applies. */
 static const struct builtin dataminer[] = {
-    {"slnet-remoting", "SLNet .NET Remoting", "remoting", 8004, DMA, DMA, DC_EXPECT_REQUIRED,
-     DC_WHEN_REMOTING, OTHERS},
-    {"slnet-grpc", "SLNet gRPC (APIGateway over HTTPS)", "apigateway", 443, DMA, DMA,
-     DC_EXPECT_REQUIRED, DC_WHEN_GRPC, OTHERS},
-    {"http", "DataMiner web server (HTTP)", "http", 80, DMA, DMA, DC_EXPECT_OPTIONAL,
+    /* DMA <-> DMA: .NET Remoting, or gRPC through APIGateway (a Redirect, or Remoting off) */
+    {"slnet-remoting", "SLNet .NET Remoting", "remoting", 8004, DMA, DMA_VIP, REQ, DC_WHEN_REMOTING,
+     OTHERS},
+    {"slnet-grpc", "SLNet gRPC (APIGateway over HTTPS)", "apigateway", 443, DMA, DMA_VIP, REQ,
+     DC_WHEN_GRPC, OTHERS},
+    {"slnet-grpc-http", "SLNet gRPC (APIGateway over plain HTTP)", "apigateway-http", 80, DMA,
+     DMA_VIP, REQ, DC_WHEN_GRPC_HTTP, OTHERS},
+    {"slnet-remoting-off", "SLNet .NET Remoting (disabled: EnableDotNetRemoting false)", "remoting",
+     8004, DMA, DMA, DC_EXPECT_UNUSED, DC_WHEN_REMOTING_OFF, OTHERS},
+    {"http", "DataMiner web server (HTTP)", "http", 80, DMA, DMA, OPT, DC_WHEN_ALWAYS, OTHERS},
+    /* NATS: SLNet-managed with the Account Server, or BrokerGateway (10.6: always) */
+    {"nats-client", "NATS client port", "nats", 4222, DMA, DMA_NATS, REQ, DC_WHEN_ALWAYS, OTHERS},
+    {"nats-cluster", "NATS cluster routes", "nats", 6222, DMA_NATS, DMA_NATS, REQ,
+     DC_WHEN_NATS_ROUTES, OTHERS},
+    {"nats-messaging", "NATS messaging between the servers", "nats-messaging", 4222, DMA, DMA, REQ,
+     DC_WHEN_NATS_CREDENTIALS, OTHERS},
+    {"nats-account", "NATS Account Server", "nats-account", 9090, DMA, DMA, REQ,
+     DC_WHEN_LEGACY_NATS, OTHERS},
+    {"brokergateway", "BrokerGateway API (HTTPS)", "brokergateway", 443, DMA, DMA, REQ,
+     DC_WHEN_BROKER_GATEWAY, OTHERS},
+    {"nats-monitoring", "NATS monitoring (internal only)", "nats-monitor", 8222, DMA, DMA_NATS, OPT,
      DC_WHEN_ALWAYS, OTHERS},
-    {"nats-client", "NATS client port", "nats", 4222, DMA, DMA_NATS, DC_EXPECT_REQUIRED,
-     DC_WHEN_ALWAYS, OTHERS},
-    {"nats-cluster", "NATS cluster routes", "nats", 6222, DMA_NATS, DMA_NATS, DC_EXPECT_REQUIRED,
-     DC_WHEN_ALWAYS, OTHERS},
-    {"nats-messaging", "NATS messaging between the servers", "nats-messaging", 4222, DMA, DMA,
-     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, OTHERS},
-    {"nats-account", "NATS Account Server", "nats-account", 9090, DMA, DMA, DC_EXPECT_REQUIRED,
-     DC_WHEN_ALWAYS, OTHERS},
-    {"nats-monitoring", "NATS monitoring (internal only)", "nats-monitor", 8222, DMA, DMA_NATS,
-     DC_EXPECT_OPTIONAL, DC_WHEN_ALWAYS, OTHERS},
+    /* CloudGateway: required where it is known to run, checked on every DMA */
     {"cloudgateway", "CloudGateway internal endpoint", "cloudgateway", 5100, DMA,
-     DC_ROLE_CLOUDGATEWAY, DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, SELF},
+     DC_ROLE_CLOUDGATEWAY, REQ, DC_WHEN_ALWAYS, SELF},
+    {"cloudgateway-dma", "CloudGateway internal endpoint (connected to dataminer.services)",
+     "cloudgateway", 5100, DMA, DMA, REQ, DC_WHEN_CLOUD, SELF},
+    {"cloudgateway-local", "CloudGateway internal endpoint", "cloudgateway", 5100, DMA, DMA, OPT,
+     DC_WHEN_NOT_CLOUD, SELF},
     {"telnet", "Telnet (should be disabled)", "telnet", 23, DC_ROLE_ANY, DMA,
      DC_EXPECT_MUST_BE_CLOSED, DC_WHEN_ALWAYS, OTHERS},
-    {"cql", "Cassandra CQL", "cql", 9042, DMA, CASS, DC_EXPECT_REQUIRED, DC_WHEN_CASSANDRA_PLAIN,
-     ALL},
-    {"cql-tls", "Cassandra CQL over TLS", "cql-tls", 9142, DMA, CASS, DC_EXPECT_REQUIRED,
-     DC_WHEN_CASSANDRA_TLS, ALL},
-    {"cassandra-internode", "Cassandra internode", "tcp", 7000, CASS, CASS, DC_EXPECT_REQUIRED,
-     DC_WHEN_CASSANDRA_PLAIN, OTHERS},
-    {"cassandra-internode-tls", "Cassandra internode over TLS", "tls", 7001, CASS, CASS,
-     DC_EXPECT_REQUIRED, DC_WHEN_CASSANDRA_TLS, OTHERS},
-    {"cassandra-jmx", "Cassandra JMX (backups)", "jmx", 7199, CASS, CASS, DC_EXPECT_OPTIONAL,
-     DC_WHEN_ALWAYS, OTHERS},
-    {"opensearch-http", "OpenSearch/Elasticsearch REST", "opensearch-http", 9200, DMA, SEARCH,
-     DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, ALL},
+    /* Cassandra: CQL on 9042 with or without TLS (9142 was a documentation error) */
+    {"cql", "Cassandra CQL", "cql", 9042, DMA, CASS, REQ, DC_WHEN_CASSANDRA_PLAIN, CLIENTS},
+    {"cql-tls", "Cassandra CQL over TLS", "cql-tls", 9042, DMA, CASS, REQ, DC_WHEN_CASSANDRA_TLS,
+     CLIENTS},
+    {"cassandra-internode", "Cassandra internode", "tcp", 7000, CASS, CASS, REQ,
+     DC_WHEN_CASSANDRA_PLAIN, PEERS},
+    {"cassandra-internode-tls", "Cassandra internode over TLS", "tls", 7001, CASS, CASS, REQ,
+     DC_WHEN_CASSANDRA_TLS, PEERS},
+    {"cassandra-jmx", "Cassandra JMX (backups)", "jmx", 7199, CASS, CASS, OPT, DC_WHEN_ALWAYS,
+     PEERS},
+    /* OpenSearch/Elasticsearch: every search database, TLS from its DBServer URL */
+    {"opensearch-http", "OpenSearch/Elasticsearch REST", "opensearch-http", 9200, DMA, SEARCH, REQ,
+     DC_WHEN_SEARCH_PLAIN, CLIENTS},
+    {"opensearch-https", "OpenSearch/Elasticsearch REST over HTTPS", "opensearch-https", 9200, DMA,
+     SEARCH, REQ, DC_WHEN_SEARCH_TLS, CLIENTS},
     {"opensearch-transport", "OpenSearch/Elasticsearch transport", "opensearch-transport", 9300,
-     SEARCH, SEARCH, DC_EXPECT_REQUIRED, DC_WHEN_ALWAYS, OTHERS},
+     SEARCH, SEARCH, REQ, DC_WHEN_ALWAYS, PEERS},
+    /* Storage as a Service: outbound HTTPS to the region's endpoint, or the proxy to it */
+    {"staas", "Storage as a Service (HTTPS)", "https", 443, DMA, DC_ROLE_STAAS, REQ,
+     DC_WHEN_CLOUD_DIRECT, OTHERS},
+    {"staas-proxy", "Web proxy to Storage as a Service", "tcp", 3128, DMA, DC_ROLE_PROXY, REQ,
+     DC_WHEN_CLOUD, OTHERS},
 };
 
 int dc_profile_dataminer(struct dc_profile **out)

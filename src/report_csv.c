@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void field(FILE *f, const char *s, bool last)
+void dc_csv_field(FILE *f, const char *s, bool last)
 {
     if (strpbrk(s, ",\"\r\n")) {
         fputc('"', f);
@@ -32,7 +32,7 @@ static int write_csv(FILE *f, void *ud)
                                          "address", "detail", "evidence", "remedy"};
     size_t ncols = sizeof header / sizeof header[0];
     for (size_t i = 0; i < ncols; i++)
-        field(f, header[i], i + 1 == ncols);
+        dc_csv_field(f, header[i], i + 1 == ncols);
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
@@ -57,7 +57,7 @@ static int write_csv(FILE *f, void *ud)
                              r->evidence,
                              remedy};
         for (size_t k = 0; k < ncols; k++)
-            field(f, row[k], k + 1 == ncols);
+            dc_csv_field(f, row[k], k + 1 == ncols);
     }
     return ferror(f) ? -EIO : 0;
 }

@@ -168,6 +168,26 @@ static enum dc_verdict judge_closed(const struct ctx *x)
     return DC_VERDICT_WARN;
 }
 
+/* A service the cluster no longer uses (Remoting where gRPC replaced it): still answering is
+ * worth a look (an attack surface, or Agents that disagree on the setting), never a failure. */
+static enum dc_verdict judge_unused(const struct ctx *x)
+{
+    const struct dc_result *r = x->r;
+    if (closed_state(r->state))
+        return DC_VERDICT_PASS;
+    if (answered_state(r->state)) {
+        remedy(x,
+               "%s still answers on %s %s/%u although the cluster's files say it is not "
+               "used: disable it on %s (the same setting on every Agent), or close %s/%u in "
+               "its firewall",
+               x->check->service, x->dst, x->proto, x->task->port, x->dst_name, x->proto,
+               x->task->port);
+        return DC_VERDICT_WARN;
+    }
+    remedy_broken(x);
+    return DC_VERDICT_WARN;
+}
+
 /* Both entry points run the same judgement, so the verdict and its remedy never disagree. */
 static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct dc_profile *profile,
                                 const struct dc_task *task, const struct dc_verdict_opts *opts,
@@ -198,6 +218,7 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
     case DC_EXPECT_REQUIRED: return judge_required(&x, opts);
     case DC_EXPECT_OPTIONAL: return judge_optional(&x);
     case DC_EXPECT_MUST_BE_CLOSED: return judge_closed(&x);
+    case DC_EXPECT_UNUSED: return judge_unused(&x);
     }
     return DC_VERDICT_FAIL;
 }

@@ -22,8 +22,15 @@ int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Records that on node `index` the service with default port `from` listens on `to`. */
 int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
+/* Makes `address` the node's first address (the one probed), keeping the others. */
+int dc_node_prepend_address(struct dc_node *node, const char *address);
 /* The port to probe on this node for a service whose default is `port`. */
 uint16_t dc_node_port(const struct dc_node *node, uint16_t port);
+
+/* Settles what depends on every source (links when Remoting is off, Failover VIPs, per-DMA
+ * databases); with `notes`, adds the notes that say which generation was decided from which
+ * file. Call once, after the last reader. src/generation.c */
+int dc_cluster_finish(struct dc_cluster *cluster, bool notes);
 
 /* Adds the pseudo node that stands for "this machine" as a source (--all-targets). */
 int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *index);

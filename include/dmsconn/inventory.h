@@ -9,12 +9,45 @@
 int dc_inventory_read_dmsxml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
 int dc_inventory_parse_dmsxml(struct dc_cluster *cluster, const char *data, size_t len,
                               const char *origin, struct dc_diag *diag);
+/* DMS.xml when the DMAs came from ClusterEndpoints.json: the cluster's name and Redirects; a
+ * DMA the node list lacks is a note. */
+int dc_inventory_parse_dmsxml_redirects(struct dc_cluster *cluster, const char *data, size_t len,
+                                        const char *origin, struct dc_diag *diag);
 
 /* DB.xml: database nodes. "localhost" adds the role to every DMA already in the cluster, so
  * read DMS.xml first. */
 int dc_inventory_read_dbxml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
 int dc_inventory_parse_dbxml(struct dc_cluster *cluster, const char *data, size_t len,
                              const char *origin, struct dc_diag *diag);
+
+/* One search database's host list ("h1,https://h2:9200"), as DB.xml and DBConfiguration.xml
+ * write it: its nodes get the opensearch role and a database number of their own. */
+int dc_inventory_add_search(struct dc_cluster *cluster, const char *servers, const char *where,
+                            struct dc_diag *diag);
+
+/* Configurations/ClusterEndpoints.json: one DMA per endpoint; AdditionalEndpoints are
+ * Failover virtual IPs (role failover-vip), which pair the DMAs that list them. */
+int dc_inventory_read_endpoints(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
+int dc_inventory_parse_endpoints(struct dc_cluster *cluster, const char *data, size_t len,
+                                 const char *origin, struct dc_diag *diag);
+
+/* A DataMiner folder: the node list and the cluster's generation from every file of it that
+ * matters (README "Reading the DataMiner folder"). src/inventory_dmdir.c */
+int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
+                                    struct dc_diag *diag);
+
+/* The files of that folder that describe how the cluster works (src/inventory_settings.c);
+ * each may be read on its own, e.g. by a test. */
+int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data, size_t len,
+                                   const char *origin, struct dc_diag *diag);
+int dc_inventory_parse_slnet_config(struct dc_cluster *cluster, const char *data, size_t len,
+                                    const char *origin, struct dc_diag *diag);
+int dc_inventory_parse_slcloud(struct dc_cluster *cluster, const char *data, size_t len,
+                               const char *origin, struct dc_diag *diag);
+int dc_inventory_parse_dataminer_xml(struct dc_cluster *cluster, const char *data, size_t len,
+                                     const char *origin, struct dc_diag *diag);
+int dc_inventory_parse_dbconfig(struct dc_cluster *cluster, const char *data, size_t len,
+                                const char *origin, struct dc_diag *diag);
 
 /* The YAML inventory (README: "Inventory file"). */
 int dc_inventory_read_yaml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);

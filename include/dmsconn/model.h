@@ -22,7 +22,20 @@ enum dc_state {
     DC_STATE_COUNT
 };
 
-enum dc_expect { DC_EXPECT_REQUIRED, DC_EXPECT_OPTIONAL, DC_EXPECT_MUST_BE_CLOSED };
+/* `unused`: a service the cluster no longer uses (.NET Remoting where it is disabled): closed
+ * passes, still answering warns; never a failure. */
+enum dc_expect {
+    DC_EXPECT_REQUIRED,
+    DC_EXPECT_OPTIONAL,
+    DC_EXPECT_MUST_BE_CLOSED,
+    DC_EXPECT_UNUSED
+};
+/* May dmsconn listen on a port checked with this expectation (pre-flight)? Never on one that
+ * must be closed or that the cluster no longer uses. */
+static inline bool dc_expect_may_listen(enum dc_expect e)
+{
+    return e == DC_EXPECT_REQUIRED || e == DC_EXPECT_OPTIONAL;
+}
 enum dc_transport { DC_TRANSPORT_TCP, DC_TRANSPORT_UDP };
 enum dc_verdict { DC_VERDICT_PASS, DC_VERDICT_WARN, DC_VERDICT_FAIL };
 
@@ -36,6 +49,10 @@ enum {
     DC_ROLE_OPENSEARCH = 1u << 2,
     DC_ROLE_NATS = 1u << 3,
     DC_ROLE_CLOUDGATEWAY = 1u << 4,
+    DC_ROLE_FAILOVER_VIP =
+        1u << 5,             /* a Failover pair's virtual IP: a destination, never a source */
+    DC_ROLE_STAAS = 1u << 6, /* a Storage as a Service endpoint */
+    DC_ROLE_PROXY = 1u << 7, /* the web proxy DMAs reach dataminer.services through */
     DC_ROLE_ANY = 0xffffffffu
 };
 
@@ -45,22 +62,41 @@ enum dc_link { DC_LINK_REMOTING, DC_LINK_GRPC };
 /* A pair-level or cluster-level condition a check can carry. */
 enum dc_when {
     DC_WHEN_ALWAYS,
-    DC_WHEN_REMOTING,        /* destination DMA is reached over .NET Remoting */
-    DC_WHEN_GRPC,            /* destination DMA is reached over gRPC (a Redirect) */
-    DC_WHEN_CASSANDRA_PLAIN, /* DB.xml: TLSEnabled false */
-    DC_WHEN_CASSANDRA_TLS    /* DB.xml: TLSEnabled true */
+    DC_WHEN_REMOTING,         /* destination DMA is reached over .NET Remoting */
+    DC_WHEN_GRPC,             /* destination DMA is reached over gRPC through HTTPS */
+    DC_WHEN_CASSANDRA_PLAIN,  /* DB.xml: TLSEnabled false */
+    DC_WHEN_CASSANDRA_TLS,    /* DB.xml: TLSEnabled true */
+    DC_WHEN_GRPC_HTTP,        /* gRPC over plain HTTP (a Redirect via http://.../APIGateway) */
+    DC_WHEN_REMOTING_OFF,     /* gRPC because Remoting is disabled: its port should be closed */
+    DC_WHEN_LEGACY_NATS,      /* SLNet-managed NATS with the NATS Account Server */
+    DC_WHEN_BROKER_GATEWAY,   /* NATS managed by BrokerGateway (no Account Server) */
+    DC_WHEN_NATS_ROUTES,      /* three or more NATS servers: cluster routes are needed */
+    DC_WHEN_SEARCH_PLAIN,     /* the search node is reached over HTTP */
+    DC_WHEN_SEARCH_TLS,       /* ... over HTTPS (DBServer https://...) */
+    DC_WHEN_CLOUD,            /* the DMS is connected to dataminer.services (STaaS) */
+    DC_WHEN_NOT_CLOUD,        /* ... is not known to be */
+    DC_WHEN_CLOUD_DIRECT,     /* STaaS reached without a proxy */
+    DC_WHEN_NATS_CREDENTIALS, /* NATS lets dmsconn in: no credentials needed, or given */
+    DC_WHEN_COUNT
 };
 
 /* Which (source, destination) pairs a check covers: distinct nodes (the default), also a node
  * to itself (a DMA to its local database), or only a node to itself (a DMA to its local
  * CloudGateway). */
-enum dc_pairs { DC_PAIRS_OTHERS, DC_PAIRS_ALL, DC_PAIRS_SELF };
+enum dc_pairs { DC_PAIRS_OTHERS, DC_PAIRS_ALL, DC_PAIRS_SELF, DC_PAIRS_PEERS, DC_PAIRS_CLIENTS };
+/* DC_PAIRS_PEERS: two distinct nodes of one database cluster (struct dc_node's db_group):
+ * every node of a Cassandra cluster, but of a per-DMA Cassandra only a Failover pair.
+ * DC_PAIRS_CLIENTS: a client of the destination's database: every source (itself included)
+ * to a shared database's nodes, only the DMA itself to a per-DMA one (DBServer localhost). */
 
 /* "On this node, the service whose default port is `from` listens on `to`." */
 struct dc_port_map {
     uint16_t from;
     uint16_t to;
 };
+
+/* Which database a db_group index is for. */
+enum dc_db_kind { DC_DB_CASSANDRA, DC_DB_SEARCH, DC_DB_KINDS };
 
 struct dc_node {
     char *name;
@@ -69,6 +105,12 @@ struct dc_node {
     uint32_t roles;
     enum dc_link link;
     uint16_t link_port; /* 0: the check's own port */
+    bool link_tls;      /* gRPC over HTTPS (true) or plain HTTP (a Redirect via http://) */
+    bool link_set;      /* a Redirect decided the link (a cluster-wide default does not) */
+    bool search_tls;    /* its OpenSearch/Elasticsearch REST API is HTTPS */
+    uint32_t failover;  /* Failover pair number (0: none); buddies and their VIP share it */
+    uint32_t db_group[DC_DB_KINDS]; /* its database cluster (0: the one of an inventory) */
+    bool db_local[DC_DB_KINDS];     /* that database is this DMA's own (DBServer localhost) */
     struct dc_port_map *ports;
     size_t nports;
     char *agent;  /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
@@ -76,12 +118,40 @@ struct dc_node {
     bool pseudo;  /* the "here" source of --all-targets, not a cluster member */
 };
 
+enum dc_cassandra_kind {
+    DC_CASSANDRA_NONE,
+    DC_CASSANDRA_CLUSTER, /* type CassandraCluster: one cluster for the whole DMS */
+    DC_CASSANDRA_PER_DMA  /* type Cassandra: one per DMA, internode only inside a Failover pair */
+};
+
+/* What DataMiner's files say about how the cluster works (README "How the generation is
+ * decided"); each `*_from` is the file and line that decided, NULL for the default. */
+struct dc_generation {
+    bool remoting_disabled; /* MaintenanceSettings.xml EnableDotNetRemoting false: gRPC */
+    char *remoting_from;
+    uint16_t remoting_port; /* Files/SLNet.exe.config's SLNetRemoting channel; 0: 8004 */
+    bool broker_gateway;    /* ClusterEndpoints.json, or <BrokerGateway>true */
+    char *nats_from;
+    enum dc_cassandra_kind cassandra;
+    bool cassandra_tls;
+    char *cassandra_from;
+    bool staas; /* DB.xml CloudStorage: Storage as a Service */
+    char *staas_from;
+    bool staas_proxy;      /* ... through the web proxy DB.xml names */
+    bool nats_auth;        /* the files say the NATS servers want credentials */
+    bool nats_credentials; /* the run has some (--nats-creds) */
+    char *https_name;      /* MaintenanceSettings.xml <HTTPS name>: this Agent's HTTPS name */
+    char *https_from;
+    uint32_t search_clusters;  /* how many search databases (db_group numbers 1..n) */
+    bool search_from_dbconfig; /* Database/DBConfiguration.xml overrides DB.xml's search */
+};
+
 struct dc_cluster {
     char *name;
     struct dc_node *nodes;
     size_t nnodes;
     size_t cap;
-    bool cassandra_tls;
+    struct dc_generation gen;
     char **notes; /* things known but not checked (offload databases, ...) */
     size_t nnotes;
 };
@@ -163,7 +233,8 @@ int dc_pairs_parse(const char *name, enum dc_pairs *out);
  * "any" only where a set of roles is matched. */
 int dc_role_parse(const char *name, bool allow_any, uint32_t *out);
 /* For messages: every role name dc_role_parse knows, "any" aside. */
-#define DC_ROLE_NAMES "dma, cassandra, opensearch, elasticsearch, nats or cloudgateway"
+#define DC_ROLE_NAMES                                                                              \
+    "dma, cassandra, opensearch, elasticsearch, nats, cloudgateway, failover-vip, staas or proxy"
 /* Writes "dma,cassandra" into buf; returns buf. */
 char *dc_roles_format(uint32_t roles, char *buf, size_t cap);
 /* Calls fn for each role name in the set, in a fixed order. */

@@ -31,9 +31,10 @@ int dc_plan_build_from(const struct dc_cluster *cluster, const struct dc_profile
 void dc_plan_free(struct dc_plan *plan);
 
 /* The port `check` probes on `dst` after Redirects and port maps, or 0 when the check does
- * not apply to that destination (roles, TLS or Remoting/gRPC conditions). */
+ * not apply to that destination (roles, the cluster's generation, Remoting/gRPC, TLS) or, when
+ * `src` is not NULL, to that pair (self, peers, a Failover pair's own VIP). */
 uint16_t dc_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                      const struct dc_node *dst);
+                      const struct dc_node *src, const struct dc_node *dst);
 
 /* Appends one task. */
 int dc_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port);

@@ -64,4 +64,7 @@ int dc_report_prom_write(const struct dc_report *report, const char *path);
 /* A self-contained HTML page: heatmaps, details, failures with remedies. 0 or -errno. */
 int dc_report_html_write(const struct dc_report *report, const char *path);
 
+/* One CSV field as RFC 4180 quotes it; `last` ends the row with CRLF. */
+void dc_csv_field(FILE *f, const char *s, bool last);
+
 #endif

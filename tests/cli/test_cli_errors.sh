@@ -65,7 +65,7 @@ expect 0 "tcp-8443" -- profile show --profile "$data/profile-override.yaml"
 # the YAML that 'profile show --yaml' prints is itself a valid profile
 tmp=$(mktemp)
 "$dmsconn" profile show --yaml > "$tmp"
-expect 0 "profile dataminer: 17 checks" -- profile show --profile "$tmp"
+expect 0 "profile dataminer: 25 checks" -- profile show --profile "$tmp"
 rm -f "$tmp"
 
 echo "$passed passed, $failed failed"

@@ -65,10 +65,13 @@ static void dms_remoting_port_and_unknown_elements(void **state)
     assert_int_equal(node("192.0.2.21")->link_port, 8005);
     assert_int_equal(node("dma-c.lab.example")->link, DC_LINK_REMOTING);
     assert_int_equal(node("dma-c.lab.example")->link_port, 0);
-    /* a Redirect to an unknown DMA is noted, not fatal */
-    assert_int_equal(cluster->nnotes, 1);
-    assert_contains(cluster->notes[0], "192.0.2.99");
-    assert_contains(cluster->notes[0], "dms-slnet-port.xml:12");
+    /* a DMA by hostname is noted (DataMiner says: by IP), a Redirect to an unknown DMA too,
+     * neither is fatal */
+    assert_int_equal(cluster->nnotes, 2);
+    assert_contains(cluster->notes[0], "dms-slnet-port.xml:7: DMA dma-c.lab.example is listed by "
+                                       "hostname");
+    assert_contains(cluster->notes[1], "192.0.2.99");
+    assert_contains(cluster->notes[1], "dms-slnet-port.xml:12");
 }
 
 struct bad_file {
@@ -117,7 +120,7 @@ static void db_sample_merges_and_notes(void **state)
     assert_int_equal(node("10.20.2.21")->roles, DC_ROLE_CASSANDRA);
     assert_int_equal(node("10.20.3.31")->roles, DC_ROLE_OPENSEARCH);
     assert_int_equal(node("10.20.3.31")->nports, 0); /* :9200 is the default */
-    assert_false(cluster->cassandra_tls);
+    assert_false(cluster->gen.cassandra_tls);
     /* the inactive MySQL offload database is neither a node nor a note; no secret leaks */
     assert_int_equal(cluster->nnotes, 0);
 }
@@ -128,7 +131,7 @@ static void db_localhost_means_every_dma(void **state)
     struct dc_diag diag = {{0}};
     assert_int_equal(dc_inventory_read_dmsxml(cluster, DATA("dms-sample.xml"), &diag), 0);
     assert_int_equal(dc_inventory_read_dbxml(cluster, DATA("db-localhost-tls.xml"), &diag), 0);
-    assert_true(cluster->cassandra_tls);
+    assert_true(cluster->gen.cassandra_tls);
     for (size_t i = 0; i < 3; i++)
         assert_int_equal(cluster->nodes[i].roles, DC_ROLE_DMA | DC_ROLE_CASSANDRA);
     assert_int_equal(node("fd00::5")->roles, DC_ROLE_OPENSEARCH);

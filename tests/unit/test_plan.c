@@ -59,12 +59,17 @@ static void full_matrix(void **state)
     struct dc_plan *plan;
     assert_int_equal(dc_plan_build(cluster, profile, NULL, &plan), 0);
     /* counted by hand from the profile table: see the comment of each line */
-    assert_int_equal(count(plan, "dma1", NULL, NULL, 0), 20); /* 8+8 DMA, self CG, 1+2 db */
-    assert_int_equal(count(plan, "dma2", NULL, NULL, 0), 19);
-    assert_int_equal(count(plan, "dma3", NULL, NULL, 0), 19);
+    /* 8+8 DMA, self CloudGateway (required by the role; the optional DMA check on the same
+     * port and probe gives way), 1+2 db */
+    assert_int_equal(count(plan, "dma1", NULL, NULL, 0), 20);
+    assert_int_equal(count(plan, "dma1", "dma1", "cloudgateway-local", 0), 0);
+    /* the same, with the optional self CloudGateway check of every DMA */
+    assert_int_equal(count(plan, "dma2", NULL, NULL, 0), 20);
+    assert_int_equal(count(plan, "dma2", "dma2", "cloudgateway-local", 5100), 1);
+    assert_int_equal(count(plan, "dma3", NULL, NULL, 0), 20);
     assert_int_equal(count(plan, "db1", NULL, NULL, 0), 5); /* 3 telnet, internode, jmx */
     assert_int_equal(count(plan, "db2", NULL, NULL, 0), 5);
-    assert_int_equal(plan->ntasks, 68);
+    assert_int_equal(plan->ntasks, 70);
     /* gRPC to dma2 on the Redirect's port, Remoting to the others */
     assert_int_equal(count(plan, NULL, "dma2", "slnet-grpc", 8443), 2);
     assert_int_equal(count(plan, NULL, "dma2", "slnet-remoting", 0), 0);
@@ -84,14 +89,14 @@ static void cassandra_tls_switches_ports(void **state)
 {
     (void)state;
     struct dc_plan *plan;
-    cluster->cassandra_tls = true;
+    cluster->gen.cassandra_tls = true;
     assert_int_equal(dc_plan_build(cluster, profile, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks, 68);
+    assert_int_equal(plan->ntasks, 70);
     assert_int_equal(count(plan, NULL, NULL, "cql", 0), 0);
-    assert_int_equal(count(plan, NULL, "db2", "cql-tls", 9142), 3);
+    assert_int_equal(count(plan, NULL, "db2", "cql-tls", 9042), 3); /* TLS on 9042 */
     assert_int_equal(count(plan, NULL, NULL, "cassandra-internode", 0), 0);
     assert_int_equal(count(plan, "db1", "db2", "cassandra-internode-tls", 7001), 1);
-    cluster->cassandra_tls = false;
+    cluster->gen.cassandra_tls = false;
     dc_plan_free(plan);
 }
 
@@ -109,7 +114,7 @@ static void all_targets_from_here(void **state)
     dc_plan_free(plan);
     /* the pseudo node never appears in a full matrix */
     assert_int_equal(dc_plan_build(cluster, profile, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks, 68);
+    assert_int_equal(plan->ntasks, 70);
     dc_plan_free(plan);
 }
 
@@ -118,7 +123,7 @@ static void row_and_filters(void **state)
     (void)state;
     struct dc_plan *plan;
     assert_int_equal(dc_plan_build_from(cluster, profile, 2, false, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks, 19);
+    assert_int_equal(plan->ntasks, 20);
     dc_plan_free(plan);
     const char *checks[] = {"telnet", NULL};
     const char *to[] = {"dma1", NULL};

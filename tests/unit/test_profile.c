@@ -30,7 +30,7 @@ static void builtin_encodes_ports_md(void **state)
     assert_int_equal(check(p, "telnet")->expect, DC_EXPECT_MUST_BE_CLOSED);
     assert_int_equal(check(p, "telnet")->from_roles, DC_ROLE_ANY);
     assert_int_equal(check(p, "cql")->when, DC_WHEN_CASSANDRA_PLAIN);
-    assert_int_equal(check(p, "cql-tls")->port, 9142);
+    assert_int_equal(check(p, "cql-tls")->port, 9042); /* 9142 was a documentation error */
     assert_int_equal(check(p, "cassandra-internode")->port, 7000);
     assert_int_equal(check(p, "cassandra-internode-tls")->port, 7001);
     assert_int_equal(check(p, "opensearch-http")->to_roles, DC_ROLE_OPENSEARCH);
@@ -104,14 +104,14 @@ static void bad_profiles(void **state)
 static void registry(void **state)
 {
     (void)state;
-    char names[256];
+    char names[512];
     assert_non_null(dc_probe_find("tcp"));
     assert_null(dc_probe_find("nope"));
     assert_string_equal(dc_probe_names(names, sizeof names),
                         "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
                         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
                         "opensearch-http, snmp, nats-messaging, cql-tls, tls, grpc-health, "
-                        "grpc-health-tls");
+                        "grpc-health-tls, apigateway-http, brokergateway, opensearch-https");
 }
 
 int main(void)

@@ -1,0 +1,222 @@
+/* The DataMiner files that say how the cluster works rather than which nodes it has:
+ * MaintenanceSettings.xml (Remoting or gRPC, BrokerGateway, the HTTPS name), SLNet.exe.config
+ * (the Remoting port), SLCloud.xml (legacy NATS), DataMiner.xml (Telnet, SNMP agent) and
+ * Database/DBConfiguration.xml (the search clusters, 10.1.3 to 10.4). Unknown elements and
+ * attributes are ignored, names compared without case (docs/dataminer.md). */
+#include "dmsconn/inventory.h"
+#include "xml_safe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const xmlNode *child(const xmlNode *parent, const char *name)
+{
+    for (const xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
+        if (dc_xml_is(c, name))
+            return c;
+    }
+    return NULL;
+}
+
+static int set_from(char **field, const char *origin, const xmlNode *el)
+{
+    char where[300];
+    snprintf(where, sizeof where, "%s:%ld", origin, el ? xmlGetLineNo(el) : 0L);
+    char *copy = strdup(where);
+    if (!copy)
+        return DC_ENOMEM;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+/* A boolean element: 1 true, 0 false, -1 absent; anything else is an error. */
+static int read_bool(const xmlNode *parent, const char *name, const char *origin, int *out,
+                     const xmlNode **el_out, struct dc_diag *diag)
+{
+    const xmlNode *el = child(parent, name);
+    *out = -1;
+    *el_out = el;
+    if (!el)
+        return 0;
+    char *text = dc_xml_child_text(parent, name);
+    if (!text)
+        return DC_ENOMEM;
+    int rc = 0;
+    if (strcasecmp(text, "true") == 0) {
+        *out = 1;
+    } else if (strcasecmp(text, "false") == 0) {
+        *out = 0;
+    } else {
+        dc_diag_set(diag, "%s:%ld: <%s>%s</%s>; expected true or false", origin, xmlGetLineNo(el),
+                    name, text, name);
+        rc = DC_EPARSE;
+    }
+    free(text);
+    return rc;
+}
+
+int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data, size_t len,
+                                   const char *origin, struct dc_diag *diag)
+{
+    xmlDoc *doc = NULL;
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "MaintenanceSettings", &doc, &root, diag);
+    if (rc)
+        return rc;
+    struct dc_generation *g = &cluster->gen;
+    const xmlNode *slnet = child(root, "SLNet");
+    const xmlNode *el = NULL;
+    int remoting = -1, broker = -1;
+    rc = read_bool(slnet, "EnableDotNetRemoting", origin, &remoting, &el, diag);
+    if (!rc && remoting >= 0) {
+        g->remoting_disabled = remoting == 0;
+        rc = set_from(&g->remoting_from, origin, el);
+    }
+    if (!rc)
+        rc = read_bool(slnet, "BrokerGateway", origin, &broker, &el, diag);
+    if (!rc && broker == 1 && !g->broker_gateway) {
+        g->broker_gateway = true;
+        g->nats_auth = true; /* BrokerGateway hands out NATS credentials through its API */
+        rc = set_from(&g->nats_from, origin, el);
+    }
+    const xmlNode *https = child(root, "HTTPS");
+    char *name = https ? dc_xml_attr(https, "name") : NULL;
+    if (!rc && name && *name) {
+        free(g->https_name);
+        g->https_name = strdup(name);
+        rc = g->https_name ? set_from(&g->https_from, origin, https) : DC_ENOMEM;
+    }
+    xmlFree(name);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* <channel ref="http" name="SLNetRemoting" port="8004">, anywhere in the .NET config. */
+static const xmlNode *find_channel(const xmlNode *node)
+{
+    for (const xmlNode *c = node; c; c = c->next) {
+        if (dc_xml_is(c, "channel")) {
+            char *name = dc_xml_attr(c, "name");
+            bool match = name && strcasecmp(name, "SLNetRemoting") == 0;
+            xmlFree(name);
+            if (match)
+                return c;
+        }
+        const xmlNode *found = find_channel(c->children);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+int dc_inventory_parse_slnet_config(struct dc_cluster *cluster, const char *data, size_t len,
+                                    const char *origin, struct dc_diag *diag)
+{
+    xmlDoc *doc = NULL;
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "configuration", &doc, &root, diag);
+    if (rc)
+        return rc;
+    const xmlNode *channel = find_channel(root->children);
+    char *port = channel ? dc_xml_attr(channel, "port") : NULL;
+    if (port) {
+        char *end;
+        long p = strtol(port, &end, 10);
+        if (*end || end == port || p < 1 || p > 65535) {
+            dc_diag_set(diag,
+                        "%s:%ld: <channel name=\"SLNetRemoting\" port=\"%s\">; expected a "
+                        "port 1-65535",
+                        origin, xmlGetLineNo(channel), port);
+            rc = DC_EPARSE;
+        } else {
+            cluster->gen.remoting_port = (uint16_t)p;
+            if (p != 8004)
+                rc = dc_cluster_add_note(cluster,
+                                         "%s:%ld: SLNet's Remoting port is %ld, not 8004 "
+                                         "(DataMiner's gRPC check flags this too)",
+                                         origin, xmlGetLineNo(channel), p);
+        }
+    }
+    xmlFree(port);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Legacy NATS: the servers SLNet's clients use, and a credentials file (its path is a secret
+ * too: never printed). Its presence says DataMiner's NATS wants credentials. */
+int dc_inventory_parse_slcloud(struct dc_cluster *cluster, const char *data, size_t len,
+                               const char *origin, struct dc_diag *diag)
+{
+    xmlDoc *doc = NULL;
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "SLCloud", &doc, &root, diag);
+    if (rc)
+        return rc;
+    if (child(root, "NatsCredsFile"))
+        cluster->gen.nats_auth = true;
+    size_t servers = 0;
+    const xmlNode *list = child(root, "NATSServers");
+    for (const xmlNode *c = list ? list->children : NULL; c; c = c->next)
+        servers += dc_xml_is(c, "NATSServer");
+    if (servers && !cluster->gen.broker_gateway)
+        rc = dc_cluster_add_note(cluster,
+                                 "%s:%ld: SLNet's NATS clients use %zu server(s) "
+                                 "(legacy NATS)",
+                                 origin, xmlGetLineNo(list), servers);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* DataMiner.xml: only what affects the port list; it has no "IP of this DMA". */
+int dc_inventory_parse_dataminer_xml(struct dc_cluster *cluster, const char *data, size_t len,
+                                     const char *origin, struct dc_diag *diag)
+{
+    xmlDoc *doc = NULL;
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "DataMiner", &doc, &root, diag);
+    if (rc)
+        return rc;
+    const xmlNode *snmp = child(root, "SNMP");
+    char *port = snmp ? dc_xml_attr(snmp, "port") : NULL;
+    if (port && *port)
+        rc = dc_cluster_add_note(cluster,
+                                 "%s:%ld: DataMiner's SNMP agent is configured on udp/%s; add an "
+                                 "snmp check to a profile to test it",
+                                 origin, xmlGetLineNo(snmp), port);
+    xmlFree(port);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* <DatabaseConfiguration><SearchConfiguration><ElasticConnections><ElasticCluster><Hosts>:
+ * when present, these are the search clusters (DB.xml's search section is not used). */
+int dc_inventory_parse_dbconfig(struct dc_cluster *cluster, const char *data, size_t len,
+                                const char *origin, struct dc_diag *diag)
+{
+    xmlDoc *doc = NULL;
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, "DatabaseConfiguration", &doc, &root, diag);
+    if (rc)
+        return rc;
+    const xmlNode *conns = child(child(root, "SearchConfiguration"), "ElasticConnections");
+    for (const xmlNode *c = conns ? conns->children : NULL; c && !rc; c = c->next) {
+        if (!dc_xml_is(c, "ElasticCluster"))
+            continue;
+        char where[300];
+        snprintf(where, sizeof where, "%s:%ld", origin, xmlGetLineNo(c));
+        char *hosts = dc_xml_child_text(c, "Hosts");
+        if (!hosts || !*hosts) {
+            dc_diag_set(diag, "%s: <ElasticCluster> without <Hosts>; expected a host list", where);
+            rc = DC_EPARSE;
+        } else {
+            rc = dc_inventory_add_search(cluster, hosts, where, diag);
+            cluster->gen.search_from_dbconfig = true;
+        }
+        free(hosts);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
