@@ -1,31 +1,44 @@
 /* dmsconn profile show: the effective checks, as a table or as a YAML profile file. */
 #include "cli.h"
+#include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
-    "usage: dmsconn profile show [--profile FILE] [--yaml]\n"
+    "usage: dmsconn profile show [--profile FILE] [--yaml] [NODE-LIST]\n"
     "\n"
     "Prints the checks of the built-in 'dataminer' profile, with FILE applied on top.\n"
-    "  --yaml   print them as a profile file (base: none), a starting point for your own\n";
+    "  --yaml   print them as a profile file (base: none), a starting point for your own\n"
+    "  NODE-LIST (--dataminer-dir DIR, --dms, --db, --inventory, --node): also say which\n"
+    "           generation the cluster is and how many paths each check has in it\n";
 
-static void show_table(const struct dc_profile *p)
+/* How many tasks of the full matrix each check has (NULL: no node list given). */
+static void show_table(const struct dc_profile *p, const struct dc_cluster *cluster,
+                       const size_t *tasks)
 {
     char from[64], to[64];
+    if (cluster) {
+        for (size_t i = 0; i < cluster->nnotes; i++)
+            printf("note: %s\n", cluster->notes[i]);
+    }
     printf("profile %s: %zu checks\n", p->name, p->nchecks);
-    printf("%-24s %-20s %-10s %-16s %-22s %-15s %-17s %s\n", "check", "probe", "port", "from", "to",
-           "expect", "when", "pairs");
+    printf("%-24s %-20s %-10s %-16s %-22s %-15s %-17s %-8s%s\n", "check", "probe", "port", "from",
+           "to", "expect", "when", "pairs", tasks ? "paths" : "");
     for (size_t i = 0; i < p->nchecks; i++) {
         const struct dc_check *c = &p->checks[i];
         char port[16];
         snprintf(port, sizeof port, "%u/%s", c->port, dc_transport_name(c->transport));
-        printf("%-24s %-20s %-10s %-16s %-22s %-15s %-17s %s\n", c->name, c->probe->name, port,
+        char count[24] = "";
+        if (tasks)
+            snprintf(count, sizeof count, "%zu", tasks[i]);
+        printf("%-24s %-20s %-10s %-16s %-22s %-15s %-17s %-8s%s\n", c->name, c->probe->name, port,
                dc_roles_format(c->from_roles, from, sizeof from),
                dc_roles_format(c->to_roles, to, sizeof to), dc_expect_name(c->expect),
-               dc_when_name(c->when), dc_pairs_name(c->pairs));
+               dc_when_name(c->when), dc_pairs_name(c->pairs), count);
     }
 }
 
@@ -48,41 +61,71 @@ static void show_yaml(const struct dc_profile *p)
 int cmd_profile(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"profile", required_argument, NULL, OPT_PROFILE},
+        CLI_SOURCE_LONGOPTS,
         {"yaml", no_argument, NULL, 'y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *file = NULL;
+    struct cli_sources src = {0};
     bool yaml = false;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int used = cli_source_option(&src, opt, optarg);
+        if (used < 0) {
+            free(src.nodes);
+            return DC_RUN_UNKNOWN;
+        }
+        if (used > 0)
+            continue;
         switch (opt) {
-        case OPT_PROFILE: file = optarg; break;
         case 'y': yaml = true; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("profile", "unknown option");
+        case 'h':
+            fputs(usage, stdout);
+            free(src.nodes);
+            return 0;
+        default: free(src.nodes); return cli_usage_error("profile", "unknown option");
         }
     }
-    if (optind >= argc || strcmp(argv[optind], "show") != 0)
+    if (optind >= argc || strcmp(argv[optind], "show") != 0) {
+        free(src.nodes);
         return cli_usage_error("profile", "expected 'show'");
-    if (optind + 1 < argc)
-        return cli_usage_error("profile", "unexpected argument '%s'", argv[optind + 1]);
-    struct dc_profile *p = NULL;
-    struct dc_diag diag = {{0}};
-    int rc = dc_profile_dataminer(&p);
-    if (!rc && file)
-        rc = dc_profile_read_yaml(p, file, &diag);
-    if (rc) {
-        fprintf(stderr, "dmsconn profile: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
-        dc_profile_free(p);
-        return DC_RUN_UNKNOWN;
     }
-    if (yaml)
+    if (optind + 1 < argc) {
+        free(src.nodes);
+        return cli_usage_error("profile", "unexpected argument '%s'", argv[optind + 1]);
+    }
+    struct dc_profile *p = NULL;
+    struct dc_cluster *cluster = NULL;
+    struct dc_plan *plan = NULL;
+    size_t *tasks = NULL;
+    struct dc_diag diag = {{0}};
+    int rc = 0;
+    bool nodes = src.dataminer_dir || src.dms || src.db || src.inventory || src.nnodes;
+    if (nodes) {
+        rc = cli_load(&src, &cluster, &p, "profile");
+        if (!rc && (dc_plan_build(cluster, p, NULL, &plan) ||
+                    !(tasks = calloc(p->nchecks + 1, sizeof *tasks))))
+            rc = DC_RUN_UNKNOWN;
+        for (size_t i = 0; !rc && i < plan->ntasks; i++)
+            tasks[plan->tasks[i].check]++;
+    } else {
+        rc = dc_profile_dataminer(&p);
+        if (!rc && src.profile)
+            rc = dc_profile_read_yaml(p, src.profile, &diag);
+        if (rc) {
+            fprintf(stderr, "dmsconn profile: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
+            rc = DC_RUN_UNKNOWN;
+        }
+    }
+    if (!rc && yaml)
         show_yaml(p);
-    else
-        show_table(p);
+    else if (!rc)
+        show_table(p, cluster, tasks);
+    free(tasks);
+    dc_plan_free(plan);
     dc_profile_free(p);
-    return 0;
+    dc_cluster_free(cluster);
+    free(src.nodes);
+    return rc;
 }

@@ -61,8 +61,30 @@ timeout 30 "$dmsconn" check "${common[@]}" --token-file "$work/wrong" --as dma1 
     > "$work/wrong.txt" 2>&1
 printf 'checks:\n  - {probe: nope, port: 1, from: [dma], to: [dma]}\n' > "$work/bad.yaml"
 "$dmsconn" check --from-here "${common[@]/$work\/profile.yaml/$work/bad.yaml}" > "$work/bad.txt" 2>&1
+# the sample DataMiner folders: their secrets (passwords, the proxy's password, the NATS
+# creds path, the ignition values) never reach a plan, a profile or a message; no probe runs
+samples=$2/dataminer
+for d in "$samples"/*/; do
+    n=$(basename "$d")
+    for f in text json csv; do
+        "$dmsconn" plan --dataminer-dir "$d" --format "$f" > "$work/plan-$n-$f.txt" 2>&1
+    done
+    "$dmsconn" profile show --dataminer-dir "$d" > "$work/profile-$n.txt" 2>&1
+done
+sample_secrets=(sample-secret c2FtcGxlLWlnbml0aW9u DataMinerUser.creds not-a-real-secret-42
+    also-not-real-7 Tk9UX0FfUkVBTF9QQVNTV09SRA==)
 kill "${pids[@]:1}" 2>/dev/null; sleep 0.5
 passed=0 failed=0
+[[ -s $work/plan-current-10.6-json.txt ]] && grep -q '"schema":"dmsconn.plan/1"' \
+    "$work/plan-current-10.6-json.txt" && passed=$((passed + 1)) \
+    || { failed=$((failed + 1)); echo "FAIL: no plan of the samples"; }
+for s in "${sample_secrets[@]}"; do
+    if grep -l -- "$s" "$work"/plan-*.txt "$work"/profile-*.txt 2>/dev/null; then
+        failed=$((failed + 1)); echo "FAIL: sample secret $s leaked into the files above"
+    else
+        passed=$((passed + 1))
+    fi
+done
 [[ -s $work/r.json && -s $work/r.html && -n $(ls "$work/hist") ]] && passed=$((passed + 1)) \
     || { failed=$((failed + 1)); echo "FAIL: the run wrote no reports"; }
 outputs=("$work"/r.* "$work"/hist/* "$work"/*.txt "$work"/agent*.log)
