@@ -7,7 +7,7 @@
 #include "dmsconn/engine.h"
 #include "dmsconn/wire.h"
 
-#define DC_AGENT_PORT 7488 /* outside DataMiner's port list (PORTS.md) */
+#define DC_AGENT_PORT 7488 /* outside DataMiner's port list (docs/dataminer.md) */
 
 /* Reads a bearer token: a regular file readable by its owner only, at least 16 characters
  * (trailing whitespace ignored). */

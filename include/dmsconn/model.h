@@ -1,4 +1,4 @@
-/* The model every module shares: nodes, checks, tasks, results, verdicts (DESIGN.md). */
+/* The model every module shares: nodes, checks, tasks, results, verdicts (docs/architecture.md). */
 #ifndef DMSCONN_MODEL_H
 #define DMSCONN_MODEL_H
 

@@ -5,7 +5,7 @@
 
 #include "dmsconn/model.h"
 
-/* How the engine drives a probe (DESIGN.md, "Probes"). */
+/* How the engine drives a probe (docs/architecture.md). */
 enum dc_driver {
     DC_DRIVER_DIALOGUE, /* engine connects; the probe may send a hello and judge the reply */
     DC_DRIVER_HTTP,     /* libcurl on the engine's loop: GET each path, judge each answer */

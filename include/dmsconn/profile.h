@@ -8,7 +8,7 @@
 int dc_profile_new(const char *name, struct dc_profile **out);
 void dc_profile_free(struct dc_profile *profile);
 
-/* The built-in profile encoding PORTS.md. */
+/* The built-in profile: DataMiner's port table (docs/dataminer.md), by generation. */
 int dc_profile_dataminer(struct dc_profile **out);
 
 /* Adds a check, or replaces the one with the same name. Copies the strings. */
