@@ -62,6 +62,38 @@ expect 0 "cql-tls" -- profile show
 expect 0 "name: cql" -- profile show --yaml
 expect 0 "tcp-8443" -- profile show --profile "$data/profile-override.yaml"
 
+# the DataMiner folder and the plan
+dm=$data/dataminer
+expect 3 "no such directory" -- plan --dataminer-dir "$data/nope"
+expect 3 "neither Configurations/ClusterEndpoints.json nor DMS.xml" -- plan --dataminer-dir "$data"
+expect 3 "not with --dms or --db" -- plan --dataminer-dir "$dm/staas" --dms "$data/dms-sample.xml"
+expect 3 "--dms given twice" -- plan --dms "$data/dms-sample.xml" --dms "$data/dms-sample.xml"
+expect 3 "--format 'xml': expected text, json or csv" -- plan --dataminer-dir "$dm/staas" --format xml
+expect 3 "--to: no node named 'db9'" -- plan --dataminer-dir "$dm/staas" --to db9
+expect 3 "--staas-endpoint 'x:0'" -- plan --dataminer-dir "$dm/staas" --staas-endpoint x:0
+expect 0 "from,from_address,to,to_address,port,transport,service,expect" -- \
+    plan --dataminer-dir "$dm/legacy-10.3" --format csv
+expect 0 '"schema":"dmsconn.plan/1"' -- plan --dataminer-dir "$dm/current-10.6" --format json
+expect 0 "-> 10.40.1.100 10.40.1.100       443/tcp  slnet-grpc" -- plan --dataminer-dir "$dm/current-10.6" --from 10.40.1.11
+expect 0 "staas                    https" -- profile show --dataminer-dir "$dm/staas" \
+    --staas-endpoint staas.example:8443
+# behind DB.xml's proxy the endpoint is a node, but only the proxy is probed
+out=$("$dmsconn" plan --dataminer-dir "$dm/staas" --staas-endpoint "[2001:db8::5]:8443" --format json 2>&1)
+[[ $out == *'{"name":"2001:db8::5","addresses":["2001:db8::5"],"roles":["staas"]}'* &&
+    $out != *'"to":"2001:db8::5"'* && $out == *'"check":"staas-proxy","port":3128'* ]] &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --staas-endpoint [v6]:port: $out"; }
+# the JSON plan parses and lists the tasks the text plan counts
+"$dmsconn" plan --dataminer-dir "$dm/current-10.6" --format json | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+assert p["schema"] == "dmsconn.plan/1" and p["cluster"] == "lyra", p["cluster"]
+g = p["generation"]
+assert g["dma_link"] == "grpc" and g["nats"] == "broker-gateway" and g["cassandra_tls"], g
+assert len(p["tasks"]) == 156, len(p["tasks"])
+assert not [t for t in p["tasks"] if t["port"] in (9090, 9142, 7000)]
+assert {t["address"] for t in p["tasks"] if t["to"] == "10.40.1.100"} == {"10.40.1.100"}
+' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the JSON plan"; }
+
 # the YAML that 'profile show --yaml' prints is itself a valid profile
 tmp=$(mktemp)
 "$dmsconn" profile show --yaml > "$tmp"
