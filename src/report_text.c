@@ -204,6 +204,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         }
         print_result(rep, i, opts, out);
     }
+    dc_report_bpa(rep, out);
     for (size_t i = 0; i < rep->cluster->nnotes; i++)
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
     if (rep->diff)

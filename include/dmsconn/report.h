@@ -53,6 +53,9 @@ struct dc_text_opts {
 };
 
 void dc_report_text(const struct dc_report *report, const struct dc_text_opts *opts, FILE *out);
+/* The failed gRPC and Remoting paths between DMAs in the words of DataMiner's BPA, one line
+ * per source Agent; nothing when none failed. src/report_bpa.c */
+void dc_report_bpa(const struct dc_report *report, FILE *out);
 
 /* One row per result, RFC 4180 quoting. 0 or -errno. */
 int dc_report_csv_write(const struct dc_report *report, const char *path);

@@ -15,6 +15,8 @@ check "demo exits 0 when every result matches the seeded faults (got $rc)" test 
 check "demo reports the match" grep -q "results match the seeded faults" <<<"$out"
 check "demo shows the matrix" grep -q "^from.to" <<<"$out"
 check "Telnet left open is a failure" grep -q "FAIL dma1 -> dma2 telnet" <<<"$out"
+check "the squatted 8004 in the BPA's words" grep -q \
+    "dma1: Unable to communicate with legacy remoting connection ports on these Agents: dma3" <<<"$out"
 
 json=$(mktemp)
 timeout 30 "$dmsconn" demo --json "$json" --quiet >/dev/null

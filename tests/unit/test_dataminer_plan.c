@@ -9,6 +9,7 @@
 #include "dmsconn/inventory.h"
 #include "dmsconn/plan.h"
 #include "dmsconn/profile.h"
+#include "dmsconn/report.h"
 
 #include <stdlib.h>
 
@@ -279,6 +280,46 @@ static void orion_hostname_and_redirect(void **state)
     unload(&l);
 }
 
+/* Failed gRPC paths in the BPA's words: one line per Agent, the Failover buddy apart. */
+static void bpa_wording(void **state)
+{
+    (void)state;
+    struct loaded l;
+    load(DATA("dataminer/current-10.6"), false, &l);
+    struct dc_result *results = calloc(l.plan->ntasks, sizeof *results);
+    for (size_t i = 0; i < l.plan->ntasks; i++) {
+        const struct dc_task *t = &l.plan->tasks[i];
+        const char *from = l.cluster->nodes[t->from].name, *to = l.cluster->nodes[t->to].name;
+        bool grpc = strcmp(l.profile->checks[t->check].name, "slnet-grpc") == 0;
+        bool cut = grpc && strcmp(from, "10.40.1.11") == 0 &&
+                   (strcmp(to, "10.40.1.12") == 0 || strcmp(to, "10.40.1.100") == 0);
+        bool buddy = grpc && strcmp(from, "10.40.1.13") == 0 && strcmp(to, "10.40.1.14") == 0;
+        results[i].verdict = cut || buddy ? DC_VERDICT_FAIL : DC_VERDICT_PASS;
+    }
+    struct dc_report rep = {
+        .cluster = l.cluster, .profile = l.profile, .plan = l.plan, .results = results};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    dc_report_bpa(&rep, f);
+    fclose(f);
+    assert_contains(text, "  10.40.1.11: Unable to communicate with gRPC ports on these Agents: "
+                          "10.40.1.12, 10.40.1.100\n");
+    assert_contains(text, "  10.40.1.13: Connection port [443] of Failover buddy 10.40.1.14 is "
+                          "not open\n");
+    assert_null(strstr(text, "10.40.1.12: Unable"));
+    free(text);
+    /* nothing failed: nothing said */
+    memset(results, 0, l.plan->ntasks * sizeof *results);
+    f = open_memstream(&text, &len);
+    dc_report_bpa(&rep, f);
+    fclose(f);
+    assert_int_equal(len, 0);
+    free(text);
+    free(results);
+    unload(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +328,7 @@ int main(void)
         cmocka_unit_test(per_dma_cassandra),
         cmocka_unit_test(staas),
         cmocka_unit_test(orion_hostname_and_redirect),
+        cmocka_unit_test(bpa_wording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
