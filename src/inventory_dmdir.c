@@ -84,10 +84,12 @@ int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
                                     struct dc_diag *diag)
 {
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    bool exists = stat(dir, &st) == 0;
+    if (!exists || !S_ISDIR(st.st_mode)) {
         dc_diag_set(diag, "--dataminer-dir %s: %s; expected DataMiner's folder (or a copy)", dir,
-                    errno == ENOENT || stat(dir, &st) != 0 ? "no such directory"
-                                                           : "not a directory");
+                    exists            ? "not a directory"
+                    : errno == ENOENT ? "no such directory"
+                                      : strerror(errno));
         return DC_EIO;
     }
     struct reading r = {.cluster = cluster, .dir = dir, .diag = diag};
