@@ -19,6 +19,8 @@ Modes:
   nas           NATS Account Server: GET /jwt/v1/accounts/ -> 200
   apigateway    DataMiner APIGateway: GET /APIGateway/api/version -> 200 version JSON
   apigateway-404  IIS without APIGateway: 404
+  iis           an Agent's IIS from 10.5 on: APIGateway's version, and BrokerGateway's API
+                refusing a request without its BrokerGateway-Api-Key (401)
   trickle       hostile: one byte a second, forever (slowloris)
   flood         hostile: an endless stream of bytes
   cql-huge      hostile: a CQL header announcing a 1 GiB body, then a trickle
@@ -177,6 +179,16 @@ def apigateway(conn, peer):
         http_answer(conn, 404, "{}", server="Microsoft-IIS/10.0")
 
 
+def iis(conn, peer):
+    path = request_path(conn)
+    if path == "/APIGateway/api/version":
+        http_answer(conn, 200, '{"Version":"10.6.1.0-15912"}', server="Microsoft-IIS/10.0")
+    elif path.lower().startswith("/brokergateway/api/"):
+        http_answer(conn, 401, '{"error":"missing BrokerGateway-Api-Key"}', server="Microsoft-IIS/10.0")
+    else:
+        http_answer(conn, 404, "{}", server="Microsoft-IIS/10.0")
+
+
 def apigateway_404(conn, peer):
     request_path(conn)
     http_answer(conn, 404, "", server="Microsoft-IIS/10.0")
@@ -244,7 +256,7 @@ MODES = {"cql": cql, "cql-v3": cql_v3, "es-transport": es_transport, "es-tls": e
          "close": close, "garbage": garbage, "os-green": opensearch("green"),
          "os-yellow": opensearch("yellow"), "os-red": opensearch("red"),
          "os-401": opensearch("401"), "nas": nas, "apigateway": apigateway,
-         "apigateway-404": apigateway_404, "trickle": trickle, "flood": flood,
+         "apigateway-404": apigateway_404, "iis": iis, "trickle": trickle, "flood": flood,
          "cql-huge": cql_huge, "rst": rst, "tls-garbage": tls_garbage}
 
 
