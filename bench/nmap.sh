@@ -94,7 +94,7 @@ if [[ $(id -u) -eq 0 ]]; then
         # NFQUEUE drops them instead of queueing (IpOutDiscards), so a closed port would look
         # filtered; they pass at once (a closed port answers after 5 ms, not 10).
         delay="no"
-        # built beside dmsconn when libnetfilter-queue-dev is installed (scripts/setup)
+        # built beside dmsconn when libnetfilter-queue-dev is installed (scripts/test-packages)
         delayer=$(dirname "$dmsconn")/delay_queue
         if [[ -x $delayer ]] && ip netns exec "$ns" iptables -t mangle -A OUTPUT -p tcp \
             ! --tcp-flags RST RST -j NFQUEUE --queue-num 7 2>/dev/null; then

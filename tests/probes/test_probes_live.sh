@@ -34,7 +34,7 @@ pids+=($!)
 # two real nats-servers, clustered: the client port, the route port and monitoring
 nats=$((base + 50)) route=$((base + 51)) mon=$((base + 52))
 if ! command -v nats-server >/dev/null; then
-    echo "nats-server missing: run scripts/setup"; exit 1
+    echo "nats-server missing: run scripts/test-packages"; exit 1
 fi
 nats-server -a 127.0.0.1 -p "$nats" -m "$mon" -n probe-test --cluster_name dms \
     --cluster "nats://127.0.0.1:$route" --routes "nats://127.0.0.1:$((base + 61))" \

@@ -46,7 +46,7 @@ PY
 if command -v promtool > /dev/null; then
     promtool check metrics < r.prom && ok || ko "promtool check metrics"
 else
-    ko "promtool missing: run scripts/setup"
+    ko "promtool missing: run scripts/test-packages"
 fi
 python3 - <<'PY' && ok || ko "Prometheus text, strictly"
 import re
@@ -66,7 +66,7 @@ PY
 
 browser=$(command -v chromium || true)
 if [[ -z $browser ]]; then
-    ko "chromium missing: run scripts/setup"
+    ko "chromium missing: run scripts/test-packages"
 else
     flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
         --disable-background-networking --disable-component-update --disable-sync
