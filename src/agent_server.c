@@ -8,6 +8,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"
 #include "dmsconn/preflight.h"
+#include "dmsconn/profile.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -156,8 +157,19 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         if (batch->budget_s > 0)
             eopts.budget_s = batch->budget_s;
         eopts.handle_signals = false;
-        rc = dc_engine_run(agent->opts.cluster, agent->opts.profile, plan, &eopts, run_results,
-                           texts, NULL, &diag);
+        /* towards a pre-flight listener (the coordinator says which): a TCP connect only */
+        struct dc_profile *twins = NULL;
+        for (size_t k = 0; !rc && k < plan->ntasks; k++) {
+            if (!batch->tasks[map[k]].preflight)
+                continue;
+            if (!twins)
+                rc = dc_profile_with_connect_twins(agent->opts.profile, &twins);
+            plan->tasks[k].check += (uint32_t)agent->opts.profile->nchecks;
+        }
+        if (!rc)
+            rc = dc_engine_run(agent->opts.cluster, twins ? twins : agent->opts.profile, plan,
+                               &eopts, run_results, texts, NULL, &diag);
+        dc_profile_free(twins);
         for (size_t k = 0; !rc && k < plan->ntasks; k++)
             results[map[k]] = run_results[k];
     }

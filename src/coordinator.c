@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "curl_uv.h"
+#include "dmsconn/profile.h"
 
 #define MAX_RESPONSE (64u * 1024 * 1024)
 
@@ -37,6 +38,7 @@ struct coordinator {
     struct row *rows;
     size_t nrows;
     struct dc_curl_uv *curl;
+    const bool *preflight; /* per plan task: aimed at a pre-flight listener (NULL: none) */
     char auth_header[1100];
 };
 
@@ -133,7 +135,7 @@ static int start_row(struct coordinator *co, struct row *row)
     double per_task = 0.001 * (double)row->n;
     double total_s = co->timeout_s + o->margin_s + (per_task < 30 ? per_task : 30);
     row->body = dc_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
-                                co->timeout_s, total_s - o->margin_s / 2);
+                                co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
     row->headers = curl_slist_append(NULL, "Content-Type: application/json");
     row->headers = curl_slist_append(row->headers, co->auth_header);
@@ -276,18 +278,30 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
                                          engine->timeout_s + opts->margin_s + 5.0, opened, &pf)
                     : DC_ENOMEM;
     }
+    /* a task towards dmsconn's own pre-flight listener is a TCP connect: the path is proven,
+     * and no protocol is judged on a listener that speaks none */
+    struct dc_profile *twins = NULL;
+    if (!rc && opened) {
+        co.preflight = opened;
+        rc = dc_profile_with_connect_twins(profile, &twins);
+        for (size_t k = 0; !rc && k < local_plan.ntasks; k++) {
+            if (opened[local_index[k]])
+                local_plan.tasks[k].check += (uint32_t)profile->nchecks;
+        }
+    }
     if (!rc) {
         struct dc_engine_opts eopts = *engine;
         eopts.attach = attach;
         eopts.interrupt = interrupt;
         eopts.detach = detach;
         eopts.attach_ud = &co;
-        rc = dc_engine_run(cluster, profile, &local_plan, &eopts, local_results, texts, interrupted,
-                           diag);
+        rc = dc_engine_run(cluster, twins ? twins : profile, &local_plan, &eopts, local_results,
+                           texts, interrupted, diag);
         for (size_t k = 0; k < local_plan.ntasks; k++)
             results[local_index[k]] = local_results[k];
     }
     dc_preflight_end(pf);
+    dc_profile_free(twins);
     for (size_t i = 0; opened && i < plan->ntasks; i++) {
         if (!opened[i])
             continue;

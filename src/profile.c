@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct dc_probe_ops dc_probe_tcp;
+
 int dc_profile_new(const char *name, struct dc_profile **out)
 {
     struct dc_profile *p = calloc(1, sizeof *p);
@@ -197,6 +199,36 @@ int dc_profile_dataminer(struct dc_profile **out)
         dc_profile_free(p);
         return rc;
     }
+    *out = p;
+    return 0;
+}
+
+int dc_profile_with_connect_twins(const struct dc_profile *profile, struct dc_profile **out)
+{
+    struct dc_profile *p = NULL;
+    int rc = dc_profile_new(profile->name, &p);
+    size_t n = profile->nchecks;
+    if (!rc) {
+        p->checks = calloc(2 * n + 1, sizeof *p->checks);
+        rc = p->checks ? 0 : DC_ENOMEM;
+    }
+    for (size_t i = 0; !rc && i < 2 * n; i++) {
+        struct dc_check c = profile->checks[i % n];
+        if (i >= n) {
+            c.probe = &dc_probe_tcp;
+            c.transport = DC_TRANSPORT_TCP;
+        }
+        c.name = strdup(c.name);
+        c.service = strdup(c.service);
+        p->checks[i] = c;
+        p->nchecks = i + 1;
+        rc = c.name && c.service ? 0 : DC_ENOMEM;
+    }
+    if (rc) {
+        dc_profile_free(p);
+        return rc;
+    }
+    p->cap = 2 * n + 1;
     *out = p;
     return 0;
 }

@@ -21,6 +21,7 @@ struct dc_wire_task {
     char *address;
     char *check;
     uint16_t port;
+    bool preflight; /* the port is a pre-flight listener: a TCP connect proves the path */
 };
 
 struct dc_wire_batch {
@@ -31,10 +32,11 @@ struct dc_wire_batch {
     size_t ntasks;
 };
 
-/* The request for the tasks plan->tasks[index[0..n-1]] (all from one source). Caller frees. */
+/* The request for the tasks plan->tasks[index[0..n-1]] (all from one source); preflight[i]
+ * (NULL: none) marks plan task i as aimed at a pre-flight listener. Caller frees. */
 char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
-                      double budget_s);
+                      double budget_s, const bool *preflight);
 
 /* Parses a request; on failure `why` says what was wrong (for a 400). */
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Pre-flight with protocol probes: before any service is installed, every required path is
+# proven by dmsconn's own listeners, and each such cell reads "ok [pre-flight]" whatever the
+# check's probe (.NET Remoting, NATS, the Account Server, CQL, OpenSearch): no protocol is
+# judged on a listener that speaks none. Must-be-closed ports get no listener. Two agents on
+# loopback (no root). Usage: test_preflight.sh DMSCONN DATA
+set -u
+dmsconn=$1
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+base=$(python3 "$(dirname "$0")/../lib/free_base.py" 20 127.0.1.41 127.0.1.42)
+umask 077
+echo "preflight-test-token-0123456789" > "$work/token"
+cat > "$work/inventory.yaml" <<YAML
+cluster: preflight-test
+nodes:
+  - {name: p1, address: 127.0.1.41, roles: [dma], agent: "127.0.1.41:$((base + 1))"}
+  - {name: p2, address: 127.0.1.42, roles: [dma], agent: "127.0.1.42:$((base + 2))"}
+YAML
+cat > "$work/profile.yaml" <<YAML
+name: preflight-test
+base: none
+checks:
+  - {name: remoting, probe: remoting, port: $((base + 10)), from: [dma], to: [dma]}
+  - {name: nats, probe: nats, port: $((base + 11)), from: [dma], to: [dma]}
+  - {name: nas, probe: nats-account, port: $((base + 12)), from: [dma], to: [dma]}
+  - {name: cql, probe: cql, port: $((base + 13)), from: [dma], to: [dma]}
+  - {name: search, probe: opensearch-http, port: $((base + 14)), from: [dma], to: [dma]}
+  - {name: monitor, probe: nats-monitor, port: $((base + 15)), from: [dma], to: [dma], expect: optional}
+  - {name: telnet, probe: telnet, port: $((base + 16)), from: [dma], to: [dma], expect: must_be_closed}
+YAML
+for i in 1 2; do
+    "$dmsconn" agent --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+        --token-file "$work/token" --listen "127.0.1.4$i:$((base + i))" --bind-source \
+        2> "$work/agent$i.log" &
+    pids+=($!)
+done
+python3 - "$base" <<'PY' || exit 1
+import sys, time, urllib.request
+base = int(sys.argv[1])
+deadline = time.time() + 5
+for url in [f"http://127.0.1.4{i}:{base + i}/v1/health" for i in (1, 2)]:
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=0.5).read(); break
+        except OSError:
+            if time.time() > deadline: sys.exit(f"not up: {url}")
+            time.sleep(0.05)
+PY
+passed=0 failed=0
+timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as p1 --timeout 1 --json "$work/pre.json" --preflight \
+    --no-color --all > "$work/out.txt" 2>&1
+rc=$?
+python3 - "$work/pre.json" "$rc" <<'PY' && passed=$((passed + 1)) || { failed=$((failed + 1)); cat "$work/out.txt"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert int(sys.argv[2]) == 0 and r["verdict"] == "ok", (sys.argv[2], r["verdict"])
+cells = {(x["from"], x["to"], x["check"]): x for x in r["results"]}
+assert len(cells) == 14, len(cells)
+for (f, t, check), x in cells.items():
+    if check == "telnet":
+        assert x["state"] == "refused" and not x.get("preflight"), x
+        continue
+    # both directions: p1's row ran here, p2's on its agent
+    assert x["state"] == "ok" and x.get("preflight") and "pre-flight" in x["detail"], x
+PY
+grep -q "ok \[pre-flight\]\|\[pre-flight\]" "$work/out.txt" && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: the terminal report does not say [pre-flight]"; }
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
