@@ -18,6 +18,29 @@ static bool is_ipv6(const char *s)
     return inet_pton(AF_INET6, buf, &a6) == 1;
 }
 
+const char *dc_address_not_a_host(const char *s)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (s && inet_pton(AF_INET, s, &a4) == 1) {
+        uint32_t a = ntohl(a4.s_addr);
+        if (a == 0)
+            return "the unspecified address";
+        if (a == 0xffffffffu)
+            return "the broadcast address";
+        if ((a >> 28) == 0xe)
+            return "a multicast address";
+        return NULL;
+    }
+    if (s && inet_pton(AF_INET6, s, &a6) == 1) {
+        if (IN6_IS_ADDR_UNSPECIFIED(&a6))
+            return "the unspecified address";
+        if (IN6_IS_ADDR_MULTICAST(&a6))
+            return "a multicast address";
+    }
+    return NULL;
+}
+
 bool dc_address_valid(const char *s)
 {
     struct in_addr a4;

@@ -2,6 +2,7 @@
 #include "dmsconn/agent.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,21 +11,22 @@
 
 int dc_token_read(const char *path, char **token, struct dc_diag *diag)
 {
-    return dc_secret_read(path, 16, token, diag);
+    return dc_secret_read(path, "--token-file", 16, token, diag);
 }
 
-int dc_secret_read(const char *path, size_t min_len, char **secret, struct dc_diag *diag)
+int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
+                   struct dc_diag *diag)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        dc_diag_set(diag, "%s: cannot read the token file", path);
+        dc_diag_set(diag, "%s %s: cannot read it: %s", option, path, strerror(errno));
         return DC_EIO;
     }
     if (st.st_mode & 077) {
         dc_diag_set(diag,
-                    "%s: the token file is open to others (mode %04o); expected 0600 "
+                    "%s %s: the file is open to others (mode %04o); expected 0600 "
                     "(chmod 600 %s)",
-                    path, (unsigned)(st.st_mode & 07777), path);
+                    option, path, (unsigned)(st.st_mode & 07777), path);
         return DC_EINVAL;
     }
     char *data = NULL;
@@ -35,8 +37,8 @@ int dc_secret_read(const char *path, size_t min_len, char **secret, struct dc_di
     while (len > 0 && isspace((unsigned char)data[len - 1]))
         data[--len] = '\0';
     if (len < min_len || len == 0 || strlen(data) != len || strchr(data, '\n')) {
-        dc_diag_set(diag, "%s: expected a secret of at least %zu characters on one line", path,
-                    min_len ? min_len : 1);
+        dc_diag_set(diag, "%s %s: expected a secret of at least %zu characters on one line", option,
+                    path, min_len ? min_len : 1);
         explicit_bzero(data, len);
         free(data);
         return DC_EINVAL;

@@ -77,6 +77,19 @@ static int parse_listen(const char *spec, char *addr, size_t cap, uint16_t *port
     return 0;
 }
 
+/* The run options that shape a report: the coordinator's, never an agent's. */
+static bool report_option(int opt)
+{
+    static const int report[] = {OPT_JSON,   OPT_CSV,      OPT_JUNIT,   OPT_PROM, OPT_HTML,
+                                 OPT_FORMAT, OPT_BASELINE, OPT_HISTORY, OPT_KEEP, OPT_QUIET,
+                                 OPT_ALL,    OPT_NO_COLOR, OPT_SLOW_MS};
+    for (size_t i = 0; i < sizeof report / sizeof report[0]; i++) {
+        if (opt == report[i])
+            return true;
+    }
+    return false;
+}
+
 static int parse_args(int argc, char **argv, struct agent_args *a)
 {
     static const struct option longopts[] = {
@@ -93,7 +106,14 @@ static int parse_args(int argc, char **argv, struct agent_args *a)
     };
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0; /* one message, ours */
+    int which = -1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, &which)) != -1) {
+        if (report_option(opt))
+            return cli_usage_error("agent",
+                                   "--%s is an option of 'dmsconn check': an agent answers its "
+                                   "coordinator and writes no report",
+                                   longopts[which].name);
         int used = cli_source_option(&a->src, opt, optarg);
         if (used == 0)
             used = cli_run_option(&a->run, opt, optarg, "agent");
@@ -109,7 +129,7 @@ static int parse_args(int argc, char **argv, struct agent_args *a)
         case OPT_TLS_CERT: a->tls_cert = optarg; break;
         case OPT_TLS_KEY: a->tls_key = optarg; break;
         case OPT_BIND_SOURCE: a->run.engine.bind_source = true; break;
-        default: return cli_usage_error("agent", "unknown option");
+        default: return cli_bad_option("agent", argv);
         }
     }
     if (optind < argc)

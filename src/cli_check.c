@@ -197,6 +197,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
     };
     int opt;
     optind = 1;
+    opterr = 0; /* one message, ours */
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int used = cli_source_option(&a->src, opt, optarg);
         if (used == 0)
@@ -235,7 +236,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         case OPT_AGENT_CA: a->run.coord.ca_file = optarg; break;
         case OPT_AGENT_INSECURE: a->run.coord.insecure = true; break;
         case OPT_PREFLIGHT: a->run.coord.preflight = true; break;
-        default: return cli_usage_error("check", "unknown option");
+        default: return cli_bad_option("check", argv);
         }
     }
     if (optind < argc)
@@ -262,6 +263,9 @@ int cmd_check(int argc, char **argv)
         rc = rc < 0 ? 0 : rc; /* --help */
         goto out;
     }
+    rc = cli_run_validate(&a.run, "check");
+    if (rc)
+        goto out;
     a.src.nats_credentials = a.run.engine.nats_credentials != NULL;
     rc = cli_load(&a.src, &cluster, &profile, "check");
     if (rc)

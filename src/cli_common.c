@@ -6,6 +6,7 @@
 #include "dmsconn/profile.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,8 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_OPENSEARCH_CREDENTIALS: {
         struct dc_diag diag = {{0}};
         char *userpwd = NULL;
-        if (dc_secret_read(arg, 3, &userpwd, &diag) || !strchr(userpwd, ':')) {
+        if (dc_secret_read(arg, "--opensearch-credentials", 3, &userpwd, &diag) ||
+            !strchr(userpwd, ':')) {
             fprintf(stderr, "dmsconn %s: %s\n", cmd,
                     diag.msg[0] ? diag.msg : "--opensearch-credentials: expected USER:PASSWORD");
             free(userpwd);
@@ -147,7 +149,7 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_SNMP_COMMUNITY_FILE: {
         struct dc_diag diag = {{0}};
         char *community = NULL;
-        if (dc_secret_read(arg, 1, &community, &diag)) {
+        if (dc_secret_read(arg, "--snmp-community-file", 1, &community, &diag)) {
             fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg);
             return -1;
         }
@@ -348,6 +350,13 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         dc_verdict_judge(cluster, profile, &plan->tasks[i], &run->verdict, &results[i]);
     rep.verdict = rc ? DC_RUN_UNKNOWN : dc_verdict_run(results, plan->ntasks);
     return cli_outputs(&rep, run);
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+    /* getopt_long leaves the offending word just before optind */
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+    return cli_usage_error(cmd, "unknown option, or one missing its value: '%s'", word);
 }
 
 const char **cli_split_list(const char *arg)

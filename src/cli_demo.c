@@ -255,6 +255,7 @@ int cmd_demo(int argc, char **argv)
     run.engine.bind_source = true;
     int opt;
     optind = 1;
+    opterr = 0; /* one message, ours */
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(usage, stdout);
@@ -264,8 +265,10 @@ int cmd_demo(int argc, char **argv)
         if (used < 0)
             return DC_RUN_UNKNOWN;
         if (used == 0)
-            return cli_usage_error("demo", "unknown option");
+            return cli_bad_option("demo", argv);
     }
+    if (cli_run_validate(&run, "demo"))
+        return DC_RUN_UNKNOWN;
     struct demo d = {0};
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;

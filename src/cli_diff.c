@@ -24,11 +24,12 @@ int cmd_diff(int argc, char **argv)
     bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     int opt;
     optind = 1;
+    opterr = 0; /* one message, ours */
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'n': color = false; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("diff", "unknown option");
+        default: return cli_bad_option("diff", argv);
         }
     }
     if (argc - optind != 2)

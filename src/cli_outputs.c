@@ -84,6 +84,76 @@ static void free_list(char **names, size_t n)
     free(names);
 }
 
+/* The directory part of path ("." for a bare name). */
+static void parent_of(const char *path, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", path);
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        snprintf(buf, cap, ".");
+    else if (slash == buf)
+        buf[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* An output file must be writable where it goes: its folder exists and takes files, and the
+ * path is no folder itself. */
+static int check_output(const char *option, const char *path, const char *cmd)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    struct stat st;
+    char dir[4096];
+    parent_of(path, dir, sizeof dir);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cli_usage_error(cmd, "%s %s: a directory; expected a file to write", option, path);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return cli_usage_error(cmd, "%s %s: no directory %s to write it in", option, path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return cli_usage_error(cmd, "%s %s: cannot write in %s: %s", option, path, dir,
+                               strerror(errno));
+    return 0;
+}
+
+int cli_run_validate(const struct cli_run *run, const char *cmd)
+{
+    const struct {
+        const char *option, *path;
+    } outputs[] = {{"--json", run->json},
+                   {"--csv", run->csv},
+                   {"--junit", run->junit},
+                   {"--prom", run->prom},
+                   {"--html", run->html}};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        int rc = check_output(outputs[i].option, outputs[i].path, cmd);
+        if (rc)
+            return rc;
+    }
+    struct stat st;
+    if (run->baseline) {
+        /* a change pipeline with a typo in the baseline's name must fail, not pass */
+        if (stat(run->baseline, &st) != 0)
+            return cli_usage_error(cmd, "--baseline %s: %s", run->baseline, strerror(errno));
+        if (!S_ISREG(st.st_mode) || access(run->baseline, R_OK) != 0)
+            return cli_usage_error(cmd, "--baseline %s: expected a readable JSON report",
+                                   run->baseline);
+    }
+    if (run->history) {
+        if (stat(run->history, &st) == 0 && !S_ISDIR(st.st_mode))
+            return cli_usage_error(cmd,
+                                   "--history %s: not a directory; expected the folder of "
+                                   "past reports",
+                                   run->history);
+        char dir[4096];
+        parent_of(run->history, dir, sizeof dir);
+        if (stat(run->history, &st) != 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+            return cli_usage_error(cmd, "--history %s: no directory %s to create it in",
+                                   run->history, dir);
+    }
+    return 0;
+}
+
 /* Compares with `baseline`; a baseline that cannot be read is a warning, not a failed run. */
 static struct dc_diff *diff_with(const struct dc_report *rep, const char *baseline)
 {

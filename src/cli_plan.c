@@ -202,7 +202,7 @@ int cmd_plan(int argc, char **argv)
     struct dc_plan *plan = NULL;
     int rc = 0, opt;
     optind = 1;
-    opterr = 0;
+    opterr = 0; /* one message, ours */
     while (!rc && (opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int used = cli_source_option(&src, opt, optarg);
         if (used < 0) {
@@ -232,7 +232,7 @@ int cmd_plan(int argc, char **argv)
                 rc = cli_usage_error("plan", "--format '%s': expected text, json or csv", optarg);
             break;
         case OPT_NATS_CREDS: src.nats_credentials = true; break;
-        default: rc = cli_usage_error("plan", "unknown option '%s'", argv[optind - 1]); break;
+        default: rc = cli_bad_option("plan", argv); break;
         }
     }
     if (!rc && optind < argc)

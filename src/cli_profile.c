@@ -70,6 +70,7 @@ int cmd_profile(int argc, char **argv)
     bool yaml = false;
     int opt;
     optind = 1;
+    opterr = 0; /* one message, ours */
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int used = cli_source_option(&src, opt, optarg);
         if (used < 0) {
@@ -84,7 +85,7 @@ int cmd_profile(int argc, char **argv)
             fputs(usage, stdout);
             free(src.nodes);
             return 0;
-        default: free(src.nodes); return cli_usage_error("profile", "unknown option");
+        default: free(src.nodes); return cli_bad_option("profile", argv);
         }
     }
     if (optind >= argc || strcmp(argv[optind], "show") != 0) {

@@ -121,6 +121,12 @@ static int node_append(struct dc_cluster *cluster, const char *name, const char 
 int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *address,
                    uint32_t roles, const char *origin, struct dc_diag *diag)
 {
+    const char *not_a_host = dc_address_not_a_host(address);
+    if (not_a_host) {
+        dc_diag_set(diag, "%s: %s is %s; expected the address of a node", origin, address,
+                    not_a_host);
+        return DC_EINVAL;
+    }
     long same_name = find_by_name(cluster, name);
     if (same_name >= 0) {
         struct dc_node *node = &cluster->nodes[same_name];

@@ -18,12 +18,17 @@ int dc_read_file_max(const char *path, size_t max, char **data, size_t *len, str
 {
     int rc = 0;
     char *buf = NULL;
+    struct stat st;
+    /* before opening: opening a FIFO (or a device) would wait for a writer */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        dc_diag_set(diag, "%s: expected a regular file", path);
+        return DC_EIO;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         dc_diag_set(diag, "%s: cannot open: %s", path, strerror(errno));
         return DC_EIO;
     }
-    struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         dc_diag_set(diag, "%s: expected a regular file", path);
         rc = DC_EIO;

@@ -26,7 +26,10 @@ static int precheck(const char *data, size_t len, const char *origin, struct dc_
             continue;
         }
         if (ch == '\0') {
-            dc_diag_set(diag, "%s:%lu: a NUL byte; expected YAML text", origin, line);
+            bool utf16 = len >= 2 && (data[0] == '\0' || data[1] == '\0');
+            dc_diag_set(diag, "%s:%lu: %s", origin, line,
+                        utf16 ? "UTF-16 without a byte order mark: save it as UTF-8"
+                              : "a NUL byte; expected YAML text");
             return DC_EPARSE;
         }
         if (comment)

@@ -14,8 +14,10 @@
 int dc_token_read(const char *path, char **token, struct dc_diag *diag);
 /* Compares in time that depends on the lengths only, not on where they differ. */
 bool dc_token_equal(const char *expected, const char *given);
-/* The same for any secret (an SNMP community, a password), at least min_len characters. */
-int dc_secret_read(const char *path, size_t min_len, char **secret, struct dc_diag *diag);
+/* The same for any secret (an SNMP community, a password), at least min_len characters;
+ * messages name the file by the option that gave it ("--snmp-community-file"). */
+int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
+                   struct dc_diag *diag);
 
 /* Turns a batch into a plan of the tasks this agent may run: the destination must be a node
  * of its cluster and the port the one the profile checks there. results[i] of a refused

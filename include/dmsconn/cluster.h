@@ -41,4 +41,7 @@ int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *
 #define DMSCONN_CLUSTER_ADDRESS
 /* True when `address` is an IPv4 or IPv6 literal or a syntactically valid hostname. */
 bool dc_address_valid(const char *address);
+/* What an address literal that no node can have is ("the broadcast address"), or NULL: the
+ * unspecified, broadcast and multicast addresses are refused as nodes. */
+const char *dc_address_not_a_host(const char *address);
 #endif

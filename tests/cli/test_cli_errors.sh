@@ -100,5 +100,35 @@ tmp=$(mktemp)
 expect 0 "profile dataminer: 25 checks" -- profile show --profile "$tmp"
 rm -f "$tmp"
 
+# first use: what an admin meets in the first hour, each refused before anything runs
+w=$(mktemp -d)
+one=(--from-here --node a=127.0.0.1 --timeout 0.2)
+expect 3 "--baseline $w/typo.json: No such file or directory" -- check "${one[@]}" --baseline "$w/typo.json"
+expect 3 "--json /nonexistent/r.json: no directory /nonexistent" -- check "${one[@]}" --json /nonexistent/r.json
+expect 3 "--html $w: a directory" -- check "${one[@]}" --html "$w"
+touch "$w/file"
+expect 3 "--history $w/file: not a directory" -- check "${one[@]}" --history "$w/file"
+mkfifo "$w/fifo"
+expect 3 "$w/fifo: expected a regular file" -- check --from-here --dms "$w/fifo"
+expect 3 "b=0.0.0.0" -- check --from-here --node b=0.0.0.0
+expect 3 "0.0.0.0 is the unspecified address" -- check --from-here --node b=0.0.0.0
+expect 3 "255.255.255.255 is the broadcast address" -- check --from-here --node b=255.255.255.255
+expect 3 "224.0.0.251 is a multicast address" -- check --from-here --node b=224.0.0.251
+expect 3 "ff02::1 is a multicast address" -- check --from-here --node "b=[ff02::1]:dma"
+expect 3 "--html is an option of 'dmsconn check'" -- agent --token-file x --html x --node a=127.0.0.1
+expect 3 "--snmp-community-file $w/nope: cannot read it" -- check "${one[@]}" --snmp-community-file "$w/nope"
+# an unknown option: one line, ours
+out=$(timeout 5 "$dmsconn" check --bogus 2>&1)
+[[ $(wc -l <<<"$out") -eq 1 && $out == *"unknown option, or one missing its value: '--bogus'"* ]] &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --bogus: $out"; }
+# a UTF-16 inventory from a Windows editor: read with its BOM, a clear word without one
+printf 'nodes:\n  - {name: u1, address: 127.0.0.1, roles: [dma]}\n' > "$w/inv8.yaml"
+{ printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$w/inv8.yaml"; } > "$w/inv16.yaml"
+iconv -f UTF-8 -t UTF-16LE "$w/inv8.yaml" > "$w/inv16-nobom.yaml"
+expect 0 "-> u1" -- plan --inventory "$w/inv16.yaml" --node u2=127.0.0.2
+expect 3 "inv16-nobom.yaml:1: UTF-16 without a byte order mark: save it as UTF-8" -- \
+    plan --inventory "$w/inv16-nobom.yaml"
+rm -rf "$w"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
