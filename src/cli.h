@@ -24,6 +24,7 @@ struct cli_sources {
     const char **nodes;
     size_t nnodes;
     bool nats_credentials; /* --nats-creds was given: NATS messaging can be tested */
+    const char **no_agent; /* --no-agent LIST: nodes without an agent, as `agent: none` */
 };
 
 /* What goes to standard output. */
@@ -56,6 +57,7 @@ struct cli_run {
 /* Options shared by subcommands: 1 when `opt` was theirs and valid, 0 when it is not theirs,
  * -1 when its value is invalid (the message is printed; exit 3). */
 int cli_source_option(struct cli_sources *src, int opt, const char *arg);
+void cli_sources_free(struct cli_sources *src);
 int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd);
 void cli_run_defaults(struct cli_run *run);
 
@@ -135,6 +137,7 @@ enum {
     OPT_PREFLIGHT,
     OPT_DATAMINER_DIR,
     OPT_STAAS_ENDPOINT,
+    OPT_NO_AGENT,
 };
 
 /* One option per line reads better than the formatter's layout. */
@@ -142,6 +145,7 @@ enum {
 #define CLI_SOURCE_LONGOPTS                                                                    \
     {"dataminer-dir", required_argument, NULL, OPT_DATAMINER_DIR},                             \
     {"staas-endpoint", required_argument, NULL, OPT_STAAS_ENDPOINT},                           \
+    {"no-agent", required_argument, NULL, OPT_NO_AGENT},                                       \
     {"dms", required_argument, NULL, OPT_DMS},                                                 \
     {"db", required_argument, NULL, OPT_DB},                                                   \
     {"inventory", required_argument, NULL, OPT_INVENTORY},                                     \

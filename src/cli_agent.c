@@ -259,6 +259,6 @@ out:
     free(key);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
-    free(a.src.nodes);
+    cli_sources_free(&a.src);
     return rc;
 }

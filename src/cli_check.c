@@ -137,7 +137,10 @@ static int run_matrix(const struct dc_cluster *cluster, const struct dc_profile 
     } else {
         local = dc_engine_local_node(cluster);
     }
-    struct dc_plan_filter filter = {.checks = a->checks, .from = a->from, .to = a->to};
+    struct dc_plan_filter filter = {.checks = a->checks,
+                                    .from = a->from,
+                                    .to = a->to,
+                                    .here = local >= 0 ? &cluster->nodes[local] : NULL};
     struct dc_plan *plan = NULL;
     char *token = NULL;
     struct dc_diag diag = {{0}};
@@ -302,7 +305,7 @@ out:
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
-    free(a.src.nodes);
+    cli_sources_free(&a.src);
     free(a.checks);
     free(a.from);
     free(a.to);

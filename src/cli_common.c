@@ -70,11 +70,21 @@ static int once(const char **field, const char *arg, const char *name)
     return 1;
 }
 
+void cli_sources_free(struct cli_sources *src)
+{
+    free(src->nodes);
+    free(src->no_agent);
+}
+
 int cli_source_option(struct cli_sources *src, int opt, const char *arg)
 {
     switch (opt) {
     case OPT_DATAMINER_DIR: return once(&src->dataminer_dir, arg, "--dataminer-dir");
     case OPT_STAAS_ENDPOINT: return once(&src->staas_endpoint, arg, "--staas-endpoint");
+    case OPT_NO_AGENT:
+        free(src->no_agent);
+        src->no_agent = cli_split_list(arg);
+        return src->no_agent ? 1 : -1;
     case OPT_DMS: return once(&src->dms, arg, "--dms");
     case OPT_DB: return once(&src->db, arg, "--db");
     case OPT_INVENTORY: return once(&src->inventory, arg, "--inventory");
@@ -247,6 +257,22 @@ int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
         rc = dc_inventory_read_dbxml(cluster, src->db, &diag);
     if (!rc && src->staas_endpoint)
         rc = add_staas_endpoint(cluster, src->staas_endpoint, &diag);
+    for (const char *const *n = src->no_agent; !rc && n && *n; n++) {
+        long i = dc_cluster_find(cluster, *n);
+        if (i < 0) {
+            dc_diag_set(&diag, "--no-agent: no node named '%s'", *n);
+            rc = DC_ENOTFOUND;
+        } else {
+            cluster->nodes[i].no_agent = true;
+        }
+    }
+    for (size_t i = 0; !rc && i < cluster->nnodes; i++) {
+        if (cluster->nodes[i].no_agent)
+            rc = dc_cluster_add_note(cluster,
+                                     "%s has no agent (agent: none): its row is not measured, "
+                                     "the paths towards it are",
+                                     cluster->nodes[i].name);
+    }
     if (!rc) {
         cluster->gen.nats_credentials = src->nats_credentials;
         rc = dc_cluster_finish(cluster, dir || src->dms || src->db);

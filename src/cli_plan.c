@@ -267,7 +267,7 @@ out:
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
-    free(src.nodes);
+    cli_sources_free(&src);
     for (int k = 0; k < 3; k++)
         free(lists[k]);
     return rc;

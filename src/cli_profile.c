@@ -74,7 +74,7 @@ int cmd_profile(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int used = cli_source_option(&src, opt, optarg);
         if (used < 0) {
-            free(src.nodes);
+            cli_sources_free(&src);
             return DC_RUN_UNKNOWN;
         }
         if (used > 0)
@@ -83,17 +83,17 @@ int cmd_profile(int argc, char **argv)
         case 'y': yaml = true; break;
         case 'h':
             fputs(usage, stdout);
-            free(src.nodes);
+            cli_sources_free(&src);
             return 0;
-        default: free(src.nodes); return cli_bad_option("profile", argv);
+        default: cli_sources_free(&src); return cli_bad_option("profile", argv);
         }
     }
     if (optind >= argc || strcmp(argv[optind], "show") != 0) {
-        free(src.nodes);
+        cli_sources_free(&src);
         return cli_usage_error("profile", "expected 'show'");
     }
     if (optind + 1 < argc) {
-        free(src.nodes);
+        cli_sources_free(&src);
         return cli_usage_error("profile", "unexpected argument '%s'", argv[optind + 1]);
     }
     struct dc_profile *p = NULL;
@@ -127,6 +127,6 @@ int cmd_profile(int argc, char **argv)
     dc_plan_free(plan);
     dc_profile_free(p);
     dc_cluster_free(cluster);
-    free(src.nodes);
+    cli_sources_free(&src);
     return rc;
 }

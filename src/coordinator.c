@@ -42,13 +42,17 @@ struct coordinator {
     char auth_header[1100];
 };
 
-static void row_unknown(struct row *row, const char *fmt, const char *a, const char *b)
+static void row_unknown(struct row *row, enum dc_agent_failure cause, const char *fmt,
+                        const char *a, const char *b)
 {
     char why[192];
     snprintf(why, sizeof why, fmt, a, b);
     const char *detail = dc_texts_add(row->co->texts, why);
-    for (size_t i = 0; i < row->n; i++)
-        dc_result_reset(&row->co->results[row->index[i]], detail);
+    for (size_t i = 0; i < row->n; i++) {
+        struct dc_result *r = &row->co->results[row->index[i]];
+        dc_result_reset(r, detail);
+        r->agent_failure = (uint8_t)cause;
+    }
 }
 
 static size_t on_data(char *data, size_t size, size_t n, void *ud)
@@ -77,21 +81,22 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
     char code[32];
     snprintf(code, sizeof code, "%ld", status);
     if (result == CURLE_ABORTED_BY_CALLBACK) {
-        row_unknown(row, "interrupted before the agent at %s answered%s", row->endpoint, "");
+        row_unknown(row, DC_AGENT_INTERRUPTED, "interrupted before the agent at %s answered%s",
+                    row->endpoint, "");
     } else if (result != CURLE_OK) {
-        row_unknown(row, "agent at %s did not answer: %s", row->endpoint,
+        row_unknown(row, DC_AGENT_UNREACHABLE, "agent at %s did not answer: %s", row->endpoint,
                     row->overflow ? "its answer is too large" : curl_easy_strerror(result));
     } else if (status == 401) {
-        row_unknown(row, "agent at %s refused the token (HTTP %s): check --token-file",
-                    row->endpoint, code);
+        row_unknown(row, DC_AGENT_TOKEN, "agent at %s refused the token (HTTP %s)", row->endpoint,
+                    code);
     } else if (status != 200) {
-        row_unknown(row, "agent at %s answered HTTP %s", row->endpoint, code);
+        row_unknown(row, DC_AGENT_BAD_ANSWER, "agent at %s answered HTTP %s", row->endpoint, code);
     } else {
         struct dc_result *tmp = calloc(row->n, sizeof *tmp);
         char why[160] = "";
         if (!tmp || dc_wire_parse_results(row->response, row->response_len, tmp, row->n,
                                           row->co->texts, why, sizeof why)) {
-            row_unknown(row, "agent at %s answered garbage: %s", row->endpoint,
+            row_unknown(row, DC_AGENT_BAD_ANSWER, "agent at %s answered garbage: %s", row->endpoint,
                         tmp ? why : "out of memory");
         } else {
             for (size_t i = 0; i < row->n; i++)
@@ -169,13 +174,14 @@ static void attach(uv_loop_t *loop, void *ud)
         return;
     if (dc_curl_uv_new(loop, &co->curl)) {
         for (size_t r = 0; r < co->nrows; r++)
-            row_unknown(&co->rows[r], "cannot start HTTP requests%s%s", "", "");
+            row_unknown(&co->rows[r], DC_AGENT_NOT_ASKED, "cannot start HTTP requests%s%s", "", "");
         return;
     }
     for (size_t r = 0; r < co->nrows; r++) {
         struct row *row = &co->rows[r];
         if (start_row(co, row)) {
-            row_unknown(row, "cannot send the row to the agent at %s%s", row->endpoint, "");
+            row_unknown(row, DC_AGENT_NOT_ASKED, "cannot send the row to the agent at %s%s",
+                        row->endpoint, "");
             if (row->easy)
                 curl_easy_cleanup(row->easy);
             row->easy = NULL;
@@ -236,7 +242,7 @@ static int split_rows(struct coordinator *co, long local, struct dc_plan *local_
     }
     /* Until an agent answers, its row is unknown: a result is never "ok" by default. */
     for (size_t r = 0; r < co->nrows; r++)
-        row_unknown(&co->rows[r], "not run: the agent of %s was not asked%s",
+        row_unknown(&co->rows[r], DC_AGENT_NOT_ASKED, "not run: the agent of %s was not asked%s",
                     co->cluster->nodes[co->rows[r].source].name, "");
     return 0;
 }

@@ -57,13 +57,18 @@ static int read_ports(struct dc_yaml *y, yaml_node_t *map, struct dc_node *node,
     return 0;
 }
 
-/* agent: ADDR:PORT, or [IPv6]:PORT — where this node's dmsconn agent listens. */
+/* agent: ADDR:PORT, or [IPv6]:PORT — where this node's dmsconn agent listens; or none: the
+ * node has no agent by design (a database node), its row is not measured. */
 static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
                       struct dc_diag *diag)
 {
     const char *s = dc_yaml_scalar(y, at, "agent", diag);
     if (!s)
         return DC_EPARSE;
+    if (strcmp(s, "none") == 0) {
+        node->no_agent = true;
+        return 0;
+    }
     const char *colon = strrchr(s, ':');
     char host[256];
     char *end = NULL;
@@ -78,8 +83,8 @@ static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
     else
         host[0] = '\0';
     if (!colon || !end || *end || port < 1 || port > 65535 || !dc_address_valid(host)) {
-        dc_diag_set(diag, "%s:%lu: agent '%s': expected ADDRESS:PORT or [IPv6]:PORT", y->origin,
-                    dc_yaml_line(at), (const char *)at->data.scalar.value);
+        dc_diag_set(diag, "%s:%lu: agent '%s': expected ADDRESS:PORT, [IPv6]:PORT or none",
+                    y->origin, dc_yaml_line(at), (const char *)at->data.scalar.value);
         return DC_EINVAL;
     }
     free(node->agent);

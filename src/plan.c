@@ -209,7 +209,8 @@ int dc_plan_build(const struct dc_cluster *cluster, const struct dc_profile *pro
     int rc = 0;
     for (uint32_t s = 0; !rc && s < cluster->nnodes; s++) {
         const struct dc_node *src = &cluster->nodes[s];
-        if (!src->pseudo && listed(filter ? filter->from : NULL, src->name))
+        bool measurable = !src->no_agent || (filter && filter->here == src);
+        if (!src->pseudo && measurable && listed(filter ? filter->from : NULL, src->name))
             rc = plan_row(cluster, profile, s, false, filter, plan);
     }
     if (rc) {

@@ -127,13 +127,17 @@ static cJSON *head_json(const struct dc_report *rep)
     cJSON_AddNumberToObject(root, "duration_ms", round3(rep->duration_ms));
     cJSON_AddStringToObject(root, "verdict", dc_run_verdict_name(rep->verdict));
     cJSON_AddBoolToObject(root, "interrupted", rep->interrupted);
-    size_t counts[3] = {0, 0, 0};
-    for (size_t i = 0; i < rep->plan->ntasks; i++)
+    size_t counts[3] = {0, 0, 0}, unmeasured = 0;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        unmeasured += rep->results[i].agent_failure != DC_AGENT_OK;
         counts[rep->results[i].verdict]++;
+    }
     cJSON *summary = cJSON_AddObjectToObject(root, "counts");
     cJSON_AddNumberToObject(summary, "pass", (double)counts[DC_VERDICT_PASS]);
     cJSON_AddNumberToObject(summary, "warn", (double)counts[DC_VERDICT_WARN]);
     cJSON_AddNumberToObject(summary, "fail", (double)counts[DC_VERDICT_FAIL]);
+    /* of the warnings: rows whose agent gave nothing (counted apart, said once a row) */
+    cJSON_AddNumberToObject(summary, "unmeasured", (double)unmeasured);
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (size_t i = 0; i < rep->cluster->nnodes; i++)
         cJSON_AddItemToArray(nodes, node_json(&rep->cluster->nodes[i]));

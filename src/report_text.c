@@ -182,6 +182,26 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
         fprintf(out, "       remedy: %s\n", remedy);
 }
 
+/* A row whose agent gave nothing is said once, with its count and the remedy for the cause,
+ * not once per task (an agent that refused the token made 18 identical lines). Tasks are
+ * grouped by source, so the row is the run of tasks from i with the same source. */
+static size_t print_agent_row(const struct dc_report *rep, size_t i,
+                              const struct dc_text_opts *opts, FILE *out)
+{
+    const struct dc_task *t = &rep->plan->tasks[i];
+    size_t n = 0, end = i;
+    for (; end < rep->plan->ntasks && rep->plan->tasks[end].from == t->from; end++)
+        n += rep->results[end].agent_failure != DC_AGENT_OK;
+    fprintf(out, "  %s%-4s%s %s's row: %zu check%s not measured: %s\n", opts->color ? YELLOW : "",
+            "WARN", opts->color ? RESET : "", rep->cluster->nodes[t->from].name, n,
+            n == 1 ? "" : "s", rep->results[i].detail);
+    char remedy[512];
+    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    if (remedy[0])
+        fprintf(out, "       remedy: %s\n", remedy);
+    return end;
+}
+
 void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
 {
     size_t counts[3] = {0, 0, 0};
@@ -195,12 +215,20 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
     if (rep->plan->ntasks > 0)
         print_matrix(rep, opts, out);
     bool header = false;
+    size_t unmeasured = 0;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        unmeasured += rep->results[i].agent_failure != DC_AGENT_OK;
         if (!opts->all && rep->results[i].verdict == DC_VERDICT_PASS)
             continue;
         if (!header) {
             fprintf(out, "\n%s:\n", opts->all ? "Results" : "Failures and warnings");
             header = true;
+        }
+        if (rep->results[i].agent_failure != DC_AGENT_OK) {
+            size_t end = print_agent_row(rep, i, opts, out);
+            for (; i + 1 < end; i++)
+                unmeasured += rep->results[i + 1].agent_failure != DC_AGENT_OK;
+            continue;
         }
         print_result(rep, i, opts, out);
     }
@@ -209,8 +237,11 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
     if (rep->diff)
         dc_diff_print(rep->diff, rep->baseline ? rep->baseline : "the baseline", opts->color, out);
-    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail)\n",
+    char apart[64] = "";
+    if (unmeasured)
+        snprintf(apart, sizeof apart, "; %zu of the warnings not measured (agents)", unmeasured);
+    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s)\n",
             opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],
-            counts[DC_VERDICT_FAIL]);
+            counts[DC_VERDICT_FAIL], apart);
 }

@@ -42,6 +42,7 @@ struct ctx {
     char src[160];
     char dst[160];
     const char *dst_name;
+    const char *src_name;
     const struct dc_result *r;
     char *remedy; /* where the remedy goes (NULL: nowhere, only the verdict is wanted) */
     size_t cap;
@@ -57,6 +58,41 @@ static void remedy(const struct ctx *x, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(x->remedy, x->cap, fmt, ap);
     va_end(ap);
+}
+
+/* A row its agent gave nothing for: what to do depends on why, never "run it again" alone. */
+static void remedy_unmeasured(const struct ctx *x)
+{
+    const char *src = x->src_name;
+    switch ((enum dc_agent_failure)x->r->agent_failure) {
+    case DC_AGENT_UNREACHABLE:
+    case DC_AGENT_NOT_ASKED:
+        remedy(x,
+               "start 'dmsconn agent' on %s (docs/agent-service.md) and let the coordinator "
+               "reach it (--agent-port), or leave its row out: --from, or 'agent: none' in the "
+               "inventory",
+               src);
+        break;
+    case DC_AGENT_TOKEN:
+        remedy(x,
+               "give %s's agent and the coordinator the same token file (--token-file), or "
+               "leave its row out with --from",
+               src);
+        break;
+    case DC_AGENT_BAD_ANSWER:
+        remedy(x,
+               "what answers there is not a dmsconn agent of this version: check --agent-port "
+               "and the agent's version on %s",
+               src);
+        break;
+    case DC_AGENT_INTERRUPTED:
+        remedy(x, "the run was stopped before %s's agent answered", src);
+        break;
+    case DC_AGENT_OK:
+        remedy(x, "not measured (%s): run the check again; on a busy agent, a longer --timeout",
+               x->r->detail);
+        break;
+    }
 }
 
 /* The remedy for a path that should work and does not. */
@@ -114,7 +150,7 @@ static void remedy_broken(const struct ctx *x)
                "--concurrency or check the local system",
                x->src, r->detail);
         break;
-    case DC_STATE_UNKNOWN: remedy(x, "not measured (%s): run the check again", r->detail); break;
+    case DC_STATE_UNKNOWN: remedy_unmeasured(x); break;
     case DC_STATE_OK:
     case DC_STATE_COUNT: break;
     }
@@ -209,6 +245,7 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
     const struct dc_node *dst = &cluster->nodes[task->to];
     x.proto = dc_transport_name(x.check->transport);
     x.dst_name = dst->name;
+    x.src_name = src->name;
     if (buf) {
         buf[0] = '\0';
         describe(src, NULL, x.src, sizeof x.src);

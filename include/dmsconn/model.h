@@ -113,9 +113,10 @@ struct dc_node {
     bool db_local[DC_DB_KINDS];     /* that database is this DMA's own (DBServer localhost) */
     struct dc_port_map *ports;
     size_t nports;
-    char *agent;  /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
-    char *origin; /* where it was defined, for messages: "DMS.xml:4" */
-    bool pseudo;  /* the "here" source of --all-targets, not a cluster member */
+    char *agent;   /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
+    bool no_agent; /* `agent: none`: no agent by design, its row is not measured */
+    char *origin;  /* where it was defined, for messages: "DMS.xml:4" */
+    bool pseudo;   /* the "here" source of --all-targets, not a cluster member */
 };
 
 enum dc_cassandra_kind {
@@ -199,6 +200,16 @@ struct dc_finding {
     char evidence[128];
 };
 
+/* Why a row's agent gave no results (DC_AGENT_OK: it did, or the row ran here). */
+enum dc_agent_failure {
+    DC_AGENT_OK,
+    DC_AGENT_UNREACHABLE, /* no connection, or no answer in time */
+    DC_AGENT_TOKEN,       /* it refused the token (HTTP 401) */
+    DC_AGENT_BAD_ANSWER,  /* another HTTP status, or an answer that is no dmsconn answer */
+    DC_AGENT_INTERRUPTED, /* the run was stopped before it answered */
+    DC_AGENT_NOT_ASKED    /* the request could not be sent */
+};
+
 /* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at
  * literals; never NULL once the result has been reset. 48 bytes: a 300,000-task matrix
  * holds its results in 15 MB. */
@@ -208,6 +219,7 @@ struct dc_result {
     bool measured;           /* false: never run (interrupted, filtered out) */
     bool severe;             /* a degraded service that counts as a failure (OpenSearch red) */
     bool preflight;          /* the destination port was a pre-flight listener of dmsconn's */
+    uint8_t agent_failure;   /* enum dc_agent_failure: why the row's agent gave nothing */
     double latency_ms;       /* connect round trip; < 0 when there was none */
     const char *address;     /* the address actually probed, "" if none */
     const char *detail;      /* one line for people */

@@ -16,9 +16,12 @@ struct dc_plan_filter {
     const char *const *checks; /* check names, NULL-terminated */
     const char *const *from;   /* node names */
     const char *const *to;
+    /* The node whose row runs here (the coordinator's own): planned even with no agent. */
+    const struct dc_node *here;
 };
 
-/* The full matrix: every source whose roles a check's from-roles match. */
+/* The full matrix: every source whose roles a check's from-roles match, but for nodes with
+ * no agent (`agent: none`) other than filter->here. */
 int dc_plan_build(const struct dc_cluster *cluster, const struct dc_profile *profile,
                   const struct dc_plan_filter *filter, struct dc_plan **out);
 

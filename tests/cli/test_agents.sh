@@ -126,7 +126,7 @@ grep -q "^127.0.1.13 -> 127.0.1.12:$b" "$work/accepted.log" && ok || ko "n3's pr
 
 # a wrong token: every remote row unknown, and no agent probes anything
 before=$(grep -vc "^127.0.0.1 " "$work/accepted.log")
-coordinator "$work/wrong" "$work/wrong.json" > /dev/null; rc=$?
+coordinator "$work/wrong" "$work/wrong.json" > "$work/wrong.txt"; rc=$?
 after=$(grep -vc "^127.0.0.1 " "$work/accepted.log")
 [[ $rc -eq 2 && $before -eq $after ]] && ok || ko "wrong token: exit $rc, agent connections $before -> $after"
 python3 -c '
@@ -135,7 +135,15 @@ r = json.load(open(sys.argv[1]))
 rows = [x for x in r["results"] if x["from"] != "n1"]
 assert rows and all(x["state"] == "unknown" and "refused the token" in x["detail"] for x in rows), rows[0]
 assert len(rows) == 16, len(rows)
+assert r["counts"]["unmeasured"] == 16, r["counts"]
+assert all("same token file (--token-file)" in x["remedy"] for x in rows), rows[0]["remedy"]
 ' "$work/wrong.json" && ok || ko "wrong token rows"
+# said once per agent in the terminal, with the remedy for the cause, not once per task
+[[ $(grep -c "refused the token" "$work/wrong.txt") -eq 2 &&
+    $(grep -c "row: 8 checks not measured: agent at .* refused the token (HTTP 401)" "$work/wrong.txt") -eq 2 &&
+    $(grep -c "remedy: give n[23]'s agent and the coordinator the same token file" "$work/wrong.txt") -eq 2 ]] &&
+    grep -q "16 of the warnings not measured (agents)" "$work/wrong.txt" && ok ||
+    { ko "wrong token: one line per agent"; cat "$work/wrong.txt"; }
 
 # direct requests: the agent refuses what is outside its cluster or profile, answers 4xx to
 # garbage, and still serves afterwards
