@@ -45,18 +45,6 @@ static const char *group_of(const struct dc_check *c)
 
 static const char *const groups[] = {"SLNet", "NATS", "Cassandra", "OpenSearch", "Other"};
 
-enum { WORST_NONE = -1 };
-
-/* 0 pass, 1 warn, 2 unknown, 3 fail: the order a cell's colour follows. */
-static int rank_of(const struct dc_result *r)
-{
-    if (r->verdict == DC_VERDICT_FAIL)
-        return 3;
-    if (r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR)
-        return 2;
-    return r->verdict == DC_VERDICT_WARN ? 1 : 0;
-}
-
 static const char *const rank_class[] = {"pass", "warn", "unknown", "fail"};
 
 static void heatmap(FILE *f, const struct dc_report *rep, const char *group, const bool *is_src,
@@ -90,8 +78,7 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
         for (size_t d = 0; d < n; d++) {
             if (!is_dst[d])
                 continue;
-            int worst = WORST_NONE;
-            unsigned count = 0, bad = 0;
+            struct dc_cell cell = {0};
             char *title = NULL;
             size_t tlen = 0;
             FILE *t = open_memstream(&title, &tlen);
@@ -101,17 +88,16 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
                 if (task->from != s || task->to != d || (group && strcmp(group_of(c), group)))
                     continue;
                 const struct dc_result *r = &rep->results[i];
-                int rank = rank_of(r);
-                worst = rank > worst ? rank : worst;
-                count++;
-                bad += rank > 0;
+                dc_cell_add(&cell, r);
+                /* each check says its verdict: a passing one inside a FAIL cell says pass */
                 if (t)
-                    fprintf(t, "%s %s/%u: %s\n", c->name, dc_transport_name(c->transport),
-                            task->port, dc_state_name(r->state));
+                    fprintf(t, "%s %s/%u: %s, %s\n", c->name, dc_transport_name(c->transport),
+                            task->port, dc_state_name(r->state), dc_verdict_name(r->verdict));
             }
             if (t)
                 fclose(t);
-            if (worst == WORST_NONE) {
+            int worst = dc_cell_worst(&cell);
+            if (worst < 0) {
                 fputs("<td class=\"none\">&middot;</td>", f);
             } else {
                 fprintf(f,
@@ -119,11 +105,9 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
                         "data-group=\"%s\" tabindex=\"0\" title=\"",
                         rank_class[worst], s, d, group ? group : "");
                 esc(f, title ? title : "");
-                if (bad)
-                    fprintf(f, "\">%s %u/%u</td>", worst == 3 ? "FAIL" : rank_class[worst], bad,
-                            count);
-                else
-                    fprintf(f, "\">ok %u</td>", count);
+                char label[48];
+                dc_cell_label(&cell, label, sizeof label);
+                fprintf(f, "\">%s</td>", label);
             }
             free(title);
         }
@@ -151,7 +135,7 @@ static void failures(FILE *f, const struct dc_report *rep)
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
         shown++;
-        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", rank_class[rank_of(r)],
+        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", rank_class[dc_result_rank(r)],
                 dc_verdict_name(r->verdict));
         esc(f, rep->cluster->nodes[t->from].name);
         fputs("</td><td>", f);

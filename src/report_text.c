@@ -7,18 +7,12 @@
 #define NAME_MAX_COLS 18
 #define CELL_MIN_COLS 9
 
-struct cell {
-    unsigned total;
-    unsigned warn;
-    unsigned fail;
-    unsigned unknown;
-};
-
 static const char *const GREEN = "\033[32m", *const YELLOW = "\033[33m", *const RED = "\033[31m",
                          *const GREY = "\033[90m", *const BOLD = "\033[1m",
                          *const RESET = "\033[0m";
 
-/* Names longer than a column are cut with '~' (issue 6 folds wide clusters properly). */
+/* A name longer than its column keeps its head and its tail around a '~': names of one
+ * cluster share a prefix and differ at the end (orion-dataminer-agent-01, -02). */
 static void fit(const char *name, char *buf, size_t width)
 {
     size_t n = strlen(name);
@@ -26,27 +20,32 @@ static void fit(const char *name, char *buf, size_t width)
         snprintf(buf, width + 1, "%s", name);
         return;
     }
-    snprintf(buf, width + 1, "%.*s~", (int)(width - 1), name);
+    size_t tail = (width - 1) / 2, head = width - 1 - tail;
+    snprintf(buf, width + 1, "%.*s~%s", (int)head, name, name + n - tail);
 }
 
-static void cell_text(const struct cell *c, char *buf, size_t cap, const char **color)
+/* Whether every shown node's label, cut to width, is told apart from the others. */
+static bool labels_distinct(const struct dc_cluster *cl, const bool *shown, size_t width)
 {
-    if (c->total == 0) {
-        snprintf(buf, cap, ".");
-        *color = GREY;
-    } else if (c->fail) {
-        snprintf(buf, cap, "FAIL %u/%u", c->fail, c->total);
-        *color = RED;
-    } else if (c->unknown) {
-        snprintf(buf, cap, "? %u/%u", c->unknown, c->total);
-        *color = YELLOW;
-    } else if (c->warn) {
-        snprintf(buf, cap, "warn %u/%u", c->warn, c->total);
-        *color = YELLOW;
-    } else {
-        snprintf(buf, cap, "ok %u", c->total);
-        *color = GREEN;
+    char a[64], b[64];
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        if (!shown[i])
+            continue;
+        fit(cl->nodes[i].name, a, width);
+        for (size_t j = i + 1; j < cl->nnodes; j++) {
+            if (shown[j] && (fit(cl->nodes[j].name, b, width), strcmp(a, b) == 0))
+                return false;
+        }
     }
+    return true;
+}
+
+static void cell_text(const struct dc_cell *c, char *buf, size_t cap, const char **color)
+{
+    static const char *const *const colors[DC_RANKS] = {&GREEN, &YELLOW, &YELLOW, &RED};
+    int worst = dc_cell_worst(c);
+    dc_cell_label(c, buf, cap);
+    *color = worst < 0 ? GREY : *colors[worst];
 }
 
 static void print_padded(FILE *out, const char *text, size_t width, const char *color, bool use)
@@ -58,22 +57,15 @@ static void print_matrix(const struct dc_report *rep, const struct dc_text_opts 
 {
     const struct dc_cluster *cl = rep->cluster;
     size_t n = cl->nnodes;
-    struct cell *cells = calloc(n * n, sizeof *cells);
+    struct dc_cell *cells = calloc(n * n, sizeof *cells);
     bool *is_src = calloc(n, sizeof *is_src), *is_dst = calloc(n, sizeof *is_dst);
     if (!cells || !is_src || !is_dst)
         goto out;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
-        struct cell *c = &cells[t->from * n + t->to];
         is_src[t->from] = is_dst[t->to] = true;
-        c->total++;
-        if (r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR)
-            c->unknown += r->verdict != DC_VERDICT_FAIL;
-        if (r->verdict == DC_VERDICT_FAIL)
-            c->fail++;
-        else if (r->verdict == DC_VERDICT_WARN)
-            c->warn++;
+        dc_cell_add(&cells[t->from * n + t->to], r);
     }
     size_t ndst = 0, cell_w = CELL_MIN_COLS;
     char buf[64];
@@ -96,9 +88,14 @@ static void print_matrix(const struct dc_report *rep, const struct dc_text_opts 
     row_w = row_w > NAME_MAX_COLS ? NAME_MAX_COLS : row_w;
     col_w = col_w > NAME_MAX_COLS ? NAME_MAX_COLS : col_w;
     size_t width = opts->width ? opts->width : 100;
-    /* Too wide for the terminal: short keys (#1, #2, ...) stand for the names, and the
-     * columns fold into blocks that fit, rather than lines that wrap. */
-    bool keyed = row_w + 1 + ndst * col_w > width;
+    /* Too wide for the terminal: the columns fold into blocks that fit, rather than lines
+     * that wrap. Short keys (#1, #2, ...) stand for the names only when cut names could not
+     * be told apart. */
+    bool *named = calloc(n, sizeof *named);
+    for (size_t i = 0; named && i < n; i++)
+        named[i] = is_src[i] || is_dst[i];
+    bool keyed = !named || !labels_distinct(cl, named, (row_w < col_w - 1 ? row_w : col_w - 1));
+    free(named);
     if (keyed) {
         row_w = 9;
         col_w = cell_w > 5 ? cell_w : 5;
@@ -157,6 +154,34 @@ out:
     free(is_dst);
 }
 
+/* "       remedy: TEXT", wrapped at word boundaries to the terminal's width, continuation
+ * lines under the text; a word longer than a line stands on its own. */
+static void print_remedy(FILE *out, const char *text, size_t width)
+{
+    static const char lead[] = "       remedy: ";
+    const size_t indent = sizeof lead - 1;
+    size_t room = width > indent + 20 ? width - indent : 60, used = 0;
+    fputs(lead, out);
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t word = strcspn(p, " ");
+        if (word == 0)
+            break;
+        if (used > 0 && used + 1 + word > room) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            used = 0;
+        } else if (used > 0) {
+            fputc(' ', out);
+            used++;
+        }
+        fwrite(p, 1, word, out);
+        used += word;
+        p += word;
+    }
+    fputc('\n', out);
+}
+
 static void print_result(const struct dc_report *rep, size_t i, const struct dc_text_opts *opts,
                          FILE *out)
 {
@@ -179,7 +204,7 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
     char remedy[512];
     dc_report_remedy(rep, i, remedy, sizeof remedy);
     if (remedy[0])
-        fprintf(out, "       remedy: %s\n", remedy);
+        print_remedy(out, remedy, opts->width ? opts->width : 100);
 }
 
 /* A row whose agent gave nothing is said once, with its count and the remedy for the cause,
@@ -198,7 +223,7 @@ static size_t print_agent_row(const struct dc_report *rep, size_t i,
     char remedy[512];
     dc_report_remedy(rep, i, remedy, sizeof remedy);
     if (remedy[0])
-        fprintf(out, "       remedy: %s\n", remedy);
+        print_remedy(out, remedy, opts->width ? opts->width : 100);
     return end;
 }
 

@@ -70,4 +70,18 @@ int dc_report_html_write(const struct dc_report *report, const char *path);
 /* One CSV field as RFC 4180 quotes it; `last` ends the row with CRLF. */
 void dc_csv_field(FILE *f, const char *s, bool last);
 
+/* A matrix cell (src/report_cell.c): each result ranks pass < warn < not measured < fail;
+ * the cell shows its worst rank and how many of its checks have it. */
+enum { DC_RANK_PASS, DC_RANK_WARN, DC_RANK_UNMEASURED, DC_RANK_FAIL, DC_RANKS };
+struct dc_cell {
+    unsigned total;
+    unsigned ranks[DC_RANKS];
+};
+int dc_result_rank(const struct dc_result *r);
+void dc_cell_add(struct dc_cell *cell, const struct dc_result *r);
+/* The worst rank of the cell, -1 when it has no check. */
+int dc_cell_worst(const struct dc_cell *cell);
+/* ".", "ok 8", "warn 1/8", "? 2/8", "FAIL 1/8". */
+void dc_cell_label(const struct dc_cell *cell, char *buf, size_t cap);
+
 #endif

@@ -161,10 +161,47 @@ d = json.load(open(sys.argv[1]))["diff"]
 assert d["baseline"].startswith("hist/dmsconn-") and d["counts"]["broke"] == 0, d
 ' "hist/$last" && ok || ko "--history kept $n reports"
 
-# a terminal too narrow for the matrix: keys for the names, columns folded into blocks
+# one counting rule for a cell, the terminal's and the page's: the worst rank and how many
+# checks have it; the page's tooltip gives each check's verdict (a passing one says pass)
+timeout 30 "$dmsconn" demo --no-color --html same.html > same.txt
+python3 - same.txt same.html <<'PY' && ok || ko "terminal and HTML count a cell alike"
+import re, sys
+text = open(sys.argv[1]).read()
+row = next(l for l in text.splitlines() if l.startswith("dma1 "))
+terminal = re.findall(r"(ok \d+|warn \d+/\d+|\? \d+/\d+|FAIL \d+/\d+|\.(?= |$))", row[5:])
+page = open(sys.argv[2]).read()
+table = page.split('data-group="all"', 1)[1].split("</table>", 1)[0]
+first_row = table.split("<tr><th scope=\"row\">dma1</th>", 1)[1].split("</tr>", 1)[0]
+def title_of(attrs):
+    m = re.search(r'title="([^"]*)"', attrs)
+    return m.group(1) if m else ""
+cells = [(title_of(attrs), label.replace("&middot;", "."))
+         for attrs, label in re.findall(r'<td ([^>]*)>([^<]*)</td>', first_row)]
+labels = [label for _, label in cells]
+assert labels == terminal, (labels, terminal)
+title = next(t for t, l in cells if l.startswith("FAIL"))
+assert ", fail" in title and ", pass" in title, title
+PY
+# a terminal too narrow for the matrix: names that fit stay names, the columns fold into
+# blocks; remedies wrap at word boundaries within the width
 COLUMNS=40 timeout 30 "$dmsconn" demo --no-color > narrow.txt
-grep -q "^key: #1 dma1, #2 dma2, #3 dma3, #4 db1$" narrow.txt && [[ $(grep -c '^from.to' narrow.txt) -eq 2 ]] \
-    && ! awk 'length > 40 && /^(from|#)/' narrow.txt | grep -q . && ok || ko "folded matrix"
+! grep -q "^key:" narrow.txt && [[ $(grep -c '^from.to' narrow.txt) -eq 2 ]] \
+    && ! awk 'length > 40 && /^(from|dma|db)/' narrow.txt | grep -q . && ok || ko "folded matrix"
+COLUMNS=80 timeout 30 "$dmsconn" demo --no-color > eighty.txt
+python3 - eighty.txt <<'PY' && ok || ko "remedies wrapped at word boundaries in 80 columns"
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+remedy = [l for l in lines if l.startswith("       remedy: ") or l.startswith(" " * 15) and l[15] != " "]
+assert any(l.startswith(" " * 15) for l in remedy), "no remedy was long enough to wrap"
+for l in remedy:
+    assert len(l) <= 80 or " " not in l.strip(), l   # only an unbreakable word may overflow
+PY
+# names that share a long prefix stay told apart (head~tail), no keys needed
+COLUMNS=100 timeout 30 "$dmsconn" check --from-here --as orion-dataminer-agent-01 --no-color \
+    --node orion-dataminer-agent-01=127.0.0.1 --node orion-dataminer-agent-02=127.0.0.2 \
+    --node orion-dataminer-agent-03=127.0.0.3 --check telnet --timeout 0.2 > prefix.txt
+head -2 prefix.txt | grep -q "orion-da~agent-02 orion-da~agent-03" && ! grep -q "^key:" prefix.txt \
+    && ok || { ko "long names with one prefix"; cat prefix.txt; }
 COLUMNS=200 timeout 30 "$dmsconn" demo --no-color > wide.txt
 ! grep -q "^key:" wide.txt && [[ $(grep -c '^from.to' wide.txt) -eq 1 ]] && ok || ko "unfolded matrix"
 

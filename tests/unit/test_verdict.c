@@ -3,6 +3,7 @@
 
 #include "dmsconn/inventory.h"
 #include "dmsconn/profile.h"
+#include "dmsconn/report.h"
 #include "dmsconn/verdict.h"
 
 static struct dc_cluster *cluster;
@@ -132,12 +133,42 @@ static void run_verdict(void **state)
     assert_int_equal(dc_verdict_run(r, 3), DC_RUN_CRITICAL);
 }
 
+/* One counting rule for a matrix cell (terminal and HTML): the worst rank and how many of
+ * the cell's checks have it; a warning beside a failure is not counted as a failure. */
+static void cell_rule(void **state)
+{
+    (void)state;
+    struct dc_result pass = {.state = DC_STATE_OK, .verdict = DC_VERDICT_PASS};
+    struct dc_result warn = {.state = DC_STATE_OK, .verdict = DC_VERDICT_WARN};
+    struct dc_result fail = {.state = DC_STATE_REFUSED, .verdict = DC_VERDICT_FAIL};
+    struct dc_result unmeasured = {.state = DC_STATE_UNKNOWN, .verdict = DC_VERDICT_WARN};
+    struct dc_cell c = {0};
+    char label[32];
+    dc_cell_label(&c, label, sizeof label);
+    assert_string_equal(label, ".");
+    for (int i = 0; i < 6; i++)
+        dc_cell_add(&c, &pass);
+    dc_cell_label(&c, label, sizeof label);
+    assert_string_equal(label, "ok 6");
+    dc_cell_add(&c, &warn);
+    dc_cell_label(&c, label, sizeof label);
+    assert_string_equal(label, "warn 1/7");
+    dc_cell_add(&c, &unmeasured);
+    dc_cell_label(&c, label, sizeof label);
+    assert_string_equal(label, "? 1/8");
+    dc_cell_add(&c, &fail);
+    dc_cell_label(&c, label, sizeof label);
+    assert_string_equal(label, "FAIL 1/9");
+    assert_int_equal(dc_cell_worst(&c), DC_RANK_FAIL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table),
         cmocka_unit_test(remedies_name_the_path),
         cmocka_unit_test(run_verdict),
+        cmocka_unit_test(cell_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
