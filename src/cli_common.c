@@ -6,6 +6,8 @@
 #include "dmsconn/profile.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -307,7 +309,9 @@ int cli_execute(const struct dc_cluster *cluster, const struct dc_profile *profi
     return rc;
 }
 
-/* The progress line: on a terminal, for runs over a second, at most ten times a second. */
+/* The progress line: on a terminal, for runs over a second, redrawn five times a second by a
+ * thread of its own (a run whose only result comes at the deadline showed nothing until then).
+ * The engine's thread counts; the drawing thread only reads the counts. */
 struct progress {
     const struct dc_cluster *cluster;
     const struct dc_profile *profile;
@@ -315,9 +319,12 @@ struct progress {
     const struct cli_run *run;
     struct dc_result *results;
     uint64_t started_ms;
-    uint64_t shown_ms;
-    size_t failing;
+    _Atomic size_t done;
+    _Atomic size_t failing;
     bool drawn;
+    bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
 
 static uint64_t now_ms(void)
@@ -329,16 +336,39 @@ static uint64_t now_ms(void)
 
 static void on_progress(void *ud, size_t index, size_t done, size_t total)
 {
+    (void)total;
     struct progress *p = ud;
     struct dc_result *r = &p->results[index];
     dc_verdict_judge(p->cluster, p->profile, &p->plan->tasks[index], &p->run->verdict, r);
-    p->failing += r->verdict == DC_VERDICT_FAIL;
-    uint64_t t = now_ms();
-    if (t - p->started_ms < 1000 || (t - p->shown_ms < 100 && done < total))
-        return;
-    p->shown_ms = t;
-    p->drawn = true;
-    fprintf(stderr, "\r\033[K  %zu/%zu checks, %zu failing", done, total, p->failing);
+    atomic_fetch_add(&p->failing, r->verdict == DC_VERDICT_FAIL);
+    atomic_store(&p->done, done);
+}
+
+static void *draw_progress(void *arg)
+{
+    struct progress *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->cv, &p->mu, &until);
+        uint64_t elapsed = now_ms() - p->started_ms;
+        if (p->stop || elapsed < 1000)
+            continue;
+        p->drawn = true;
+        fprintf(stderr, "\r\033[K  %zu/%zu checks, %zu failing, %.0f s", atomic_load(&p->done),
+                p->plan->ntasks, atomic_load(&p->failing), (double)elapsed / 1000.0);
+        fflush(stderr);
+    }
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
 int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *profile,
@@ -351,11 +381,21 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                             .plan = plan,
                             .results = results,
                             .verdict_opts = &run->verdict};
-    struct progress progress = {cluster, profile, plan, run, results, now_ms(), 0, 0, false};
+    struct progress progress = {.cluster = cluster,
+                                .profile = profile,
+                                .plan = plan,
+                                .run = run,
+                                .results = results,
+                                .started_ms = now_ms()};
+    pthread_mutex_init(&progress.mu, NULL);
+    pthread_cond_init(&progress.cv, NULL);
+    pthread_t drawer;
+    bool drawing = false;
     struct dc_engine_opts eopts = run->engine;
     if (!run->quiet && isatty(STDERR_FILENO) && !eopts.on_result) {
         eopts.on_result = on_progress;
         eopts.ud = &progress;
+        drawing = pthread_create(&drawer, NULL, draw_progress, &progress) == 0;
     }
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
@@ -366,8 +406,15 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                  : dc_engine_run(cluster, profile, plan, &eopts, results, texts, &rep.interrupted,
                                  &diag);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (progress.drawn)
-        fputs("\r\033[K", stderr);
+    if (drawing) {
+        pthread_mutex_lock(&progress.mu);
+        progress.stop = true;
+        pthread_cond_signal(&progress.cv);
+        pthread_mutex_unlock(&progress.mu);
+        pthread_join(drawer, NULL);
+    }
+    pthread_mutex_destroy(&progress.mu);
+    pthread_cond_destroy(&progress.cv);
     rep.duration_ms =
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc)
