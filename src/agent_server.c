@@ -3,6 +3,8 @@
  *   GET  /v1/health -> 200 {"status":"ok","version":...}   (no token: it says nothing else)
  *   POST /v1/run    -> 200 results | 400 bad request | 401 token | 404 | 405 | 413 too big
  *                      | 503 busy
+ *   POST /v1/stop   -> 200 {"stopped":N}: the batches running end now and answer with what
+ *                      they measured (the coordinator's Ctrl-C)
  * The token is checked before the body is read; nothing runs without it. */
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
@@ -34,12 +36,46 @@ struct holder {
     pthread_t thread;
 };
 
+/* The batches running now, so a stop request can end them (at most max_runs of them). */
+#define MAX_BATCHES 64
+struct batches {
+    pthread_mutex_t mu;
+    struct dc_stopper *running[MAX_BATCHES];
+};
+
 struct dc_agent {
     struct dc_agent_opts opts;
     struct MHD_Daemon *daemon;
     atomic_uint running;
     struct holder holder;
+    struct batches batches;
 };
+
+static void batches_put(struct batches *b, struct dc_stopper *s, bool add)
+{
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < MAX_BATCHES; i++) {
+        if (add ? b->running[i] == NULL : b->running[i] == s) {
+            b->running[i] = add ? s : NULL;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
+static unsigned batches_stop(struct batches *b)
+{
+    unsigned n = 0;
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < MAX_BATCHES; i++) {
+        if (b->running[i]) {
+            dc_stopper_fire(b->running[i]);
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+    return n;
+}
 
 struct request {
     char *body;
@@ -157,6 +193,11 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         if (batch->budget_s > 0)
             eopts.budget_s = batch->budget_s;
         eopts.handle_signals = false;
+        struct dc_stopper *stopper = NULL;
+        if (dc_stopper_new(&stopper) == 0) {
+            eopts.stopper = stopper;
+            batches_put(&agent->batches, stopper, true);
+        }
         /* towards a pre-flight listener (the coordinator says which): a TCP connect only */
         struct dc_profile *twins = NULL;
         for (size_t k = 0; !rc && k < plan->ntasks; k++) {
@@ -170,6 +211,10 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
             rc = dc_engine_run(agent->opts.cluster, twins ? twins : agent->opts.profile, plan,
                                &eopts, run_results, texts, NULL, &diag);
         dc_profile_free(twins);
+        if (stopper) {
+            batches_put(&agent->batches, stopper, false);
+            dc_stopper_free(stopper);
+        }
         for (size_t k = 0; !rc && k < plan->ntasks; k++)
             results[map[k]] = run_results[k];
     }
@@ -283,8 +328,10 @@ static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connecti
     pthread_mutex_unlock(&h->mu);
     char *json = cJSON_PrintUnformatted(out);
     cJSON_Delete(out);
-    if (rc)
+    if (rc) {
+        free(json);
         return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
+    }
     return respond(conn, MHD_HTTP_OK, json);
 }
 
@@ -315,9 +362,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            strdup("{\"status\":\"ok\",\"version\":\"" VERSION_TEXT "\"}"));
         }
         bool run = strcmp(url, "/v1/run") == 0, preflight = strcmp(url, "/v1/preflight") == 0;
-        if (!run && !preflight)
+        bool stop = strcmp(url, "/v1/stop") == 0;
+        if (!run && !preflight && !stop)
             return respond_error(conn, MHD_HTTP_NOT_FOUND,
-                                 "expected /v1/run, /v1/preflight or /v1/health");
+                                 "expected /v1/run, /v1/stop, /v1/preflight or /v1/health");
         bool end = preflight && strcmp(method, "DELETE") == 0;
         if (strcmp(method, "POST") != 0 && !end)
             return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
@@ -326,6 +374,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                  "expected Authorization: Bearer TOKEN with this agent's token");
         if (end)
             return end_preflight(agent, conn);
+        if (stop) {
+            char body[48];
+            snprintf(body, sizeof body, "{\"stopped\":%u}", batches_stop(&agent->batches));
+            return respond(conn, MHD_HTTP_OK, strdup(body));
+        }
         req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
@@ -404,6 +457,7 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     if (!agent)
         return DC_ENOMEM;
     agent->opts = *opts;
+    pthread_mutex_init(&agent->batches.mu, NULL);
     pthread_mutex_init(&agent->holder.mu, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -411,6 +465,9 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     pthread_cond_init(&agent->holder.cv, &attr);
     pthread_condattr_destroy(&attr);
     if (pthread_create(&agent->holder.thread, NULL, hold_preflight, &agent->holder) != 0) {
+        pthread_cond_destroy(&agent->holder.cv);
+        pthread_mutex_destroy(&agent->holder.mu);
+        pthread_mutex_destroy(&agent->batches.mu);
         free(agent);
         return DC_ENOMEM;
     }
@@ -428,6 +485,9 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
                     "cannot listen on %s port %u (in use, not a local address, or a bad "
                     "certificate)",
                     opts->listen_address, opts->port);
+        /* the holder thread waits on the agent's condition variable: end it first */
+        stop_holder(&agent->holder);
+        pthread_mutex_destroy(&agent->batches.mu);
         free(agent);
         return DC_EIO;
     }
@@ -441,5 +501,6 @@ void dc_agent_stop(struct dc_agent *agent)
         return;
     MHD_stop_daemon(agent->daemon);
     stop_holder(&agent->holder);
+    pthread_mutex_destroy(&agent->batches.mu);
     free(agent);
 }

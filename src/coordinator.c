@@ -38,6 +38,11 @@ struct coordinator {
     struct row *rows;
     size_t nrows;
     struct dc_curl_uv *curl;
+    uv_loop_t *loop;
+    uv_timer_t grace; /* after Ctrl-C: how long agents have to answer with what they have */
+    bool grace_started;
+    CURL **stops; /* the POST /v1/stop of each row still waiting, after Ctrl-C */
+    struct curl_slist *stop_headers;
     const bool *preflight; /* per plan task: aimed at a pre-flight listener (NULL: none) */
     char auth_header[1100];
 };
@@ -170,6 +175,7 @@ static int start_row(struct coordinator *co, struct row *row)
 static void attach(uv_loop_t *loop, void *ud)
 {
     struct coordinator *co = ud;
+    co->loop = loop;
     if (co->nrows == 0)
         return;
     if (dc_curl_uv_new(loop, &co->curl)) {
@@ -189,16 +195,90 @@ static void attach(uv_loop_t *loop, void *ud)
     }
 }
 
+/* How long, after Ctrl-C, agents have to answer with what they measured. */
+#define STOP_GRACE_MS 2500
+
+static void on_stop_done(CURL *easy, CURLcode result, void *ud)
+{
+    struct coordinator *co = ud;
+    (void)result;
+    for (size_t r = 0; r < co->nrows; r++) {
+        if (co->stops[r] == easy)
+            co->stops[r] = NULL;
+    }
+    curl_easy_cleanup(easy);
+}
+
+static void on_grace_over(uv_timer_t *timer)
+{
+    struct coordinator *co = timer->data;
+    dc_curl_uv_abort(co->curl); /* the rows still waiting: interrupted */
+}
+
+static size_t discard(char *data, size_t size, size_t n, void *ud)
+{
+    (void)data;
+    (void)ud;
+    return size * n;
+}
+
+/* Asks the agent of a row still waiting to stop and answer now (POST /v1/stop). */
+static void ask_to_stop(struct coordinator *co, size_t r)
+{
+    const struct dc_coordinator_opts *o = co->opts;
+    char url[400];
+    snprintf(url, sizeof url, "%s://%s/v1/stop", o->tls ? "https" : "http", co->rows[r].endpoint);
+    CURL *e = curl_easy_init();
+    if (!e)
+        return;
+    bool ok = curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_POSTFIELDS, "") == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_HTTPHEADER, co->stop_headers) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK &&
+              (!o->ca_file || curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) == CURLE_OK) &&
+              (!o->insecure || (curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK &&
+                                curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK));
+    if (!ok || dc_curl_uv_add(co->curl, e, on_stop_done, co) != 0) {
+        curl_easy_cleanup(e);
+        return;
+    }
+    co->stops[r] = e;
+}
+
+/* Ctrl-C: the agents still working are asked to stop and answer with what they measured;
+ * they have STOP_GRACE_MS, then every request still open is abandoned (nothing measured is
+ * lost that an agent could still hand over). */
 static void interrupt(void *ud)
 {
     struct coordinator *co = ud;
-    if (co->curl)
+    if (!co->curl || co->grace_started)
+        return;
+    co->stops = calloc(co->nrows ? co->nrows : 1, sizeof *co->stops);
+    co->stop_headers = curl_slist_append(NULL, co->auth_header);
+    if (co->stops && co->stop_headers) {
+        for (size_t r = 0; r < co->nrows; r++) {
+            if (co->rows[r].easy)
+                ask_to_stop(co, r);
+        }
+    }
+    if (uv_timer_init(co->loop, &co->grace) != 0) {
         dc_curl_uv_abort(co->curl);
+        return;
+    }
+    co->grace_started = true;
+    co->grace.data = co;
+    uv_timer_start(&co->grace, on_grace_over, STOP_GRACE_MS, 0);
+    uv_unref((uv_handle_t *)&co->grace); /* the requests keep the loop alive, not the timer */
 }
 
 static void detach(void *ud)
 {
     struct coordinator *co = ud;
+    if (co->grace_started)
+        uv_close((uv_handle_t *)&co->grace, NULL);
     dc_curl_uv_close(co->curl);
     co->curl = NULL;
 }
@@ -323,6 +403,8 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
         free(co.rows[r].response);
         curl_slist_free_all(co.rows[r].headers);
     }
+    free(co.stops);
+    curl_slist_free_all(co.stop_headers);
     /* the header held the token: wipe it before the memory goes back */
     explicit_bzero(co.auth_header, sizeof co.auth_header);
     free(co.rows);

@@ -7,6 +7,7 @@
 #include "engine_conn.h"
 #include "engine_tls.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,75 @@ static void on_signal(uv_signal_t *sig, int signum)
     engine_stop(e);
 }
 
+struct dc_stopper {
+    pthread_mutex_t mu;
+    uv_async_t *async; /* the running engine's, or NULL */
+    bool fired;
+};
+
+int dc_stopper_new(struct dc_stopper **out)
+{
+    struct dc_stopper *s = calloc(1, sizeof *s);
+    if (!s || pthread_mutex_init(&s->mu, NULL) != 0) {
+        free(s);
+        return DC_ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+void dc_stopper_free(struct dc_stopper *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+void dc_stopper_fire(struct dc_stopper *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->fired = true;
+    if (s->async)
+        uv_async_send(s->async);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void on_stop_request(uv_async_t *async)
+{
+    struct engine *e = async->data;
+    e->interrupted = true;
+    engine_stop(e);
+}
+
+/* The engine's async handle is what fire() wakes; registered for the run, removed under the
+ * stopper's lock before the handle closes, so a late fire() never touches a closed one. */
+static void stopper_attach(struct engine *e)
+{
+    struct dc_stopper *s = e->opts.stopper;
+    uv_async_init(&e->loop, &e->stop_async, on_stop_request);
+    e->stop_async.data = e;
+    uv_unref((uv_handle_t *)&e->stop_async);
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->async = &e->stop_async;
+    if (s->fired)
+        uv_async_send(&e->stop_async);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void stopper_detach(struct engine *e)
+{
+    struct dc_stopper *s = e->opts.stopper;
+    if (s) {
+        pthread_mutex_lock(&s->mu);
+        s->async = NULL;
+        pthread_mutex_unlock(&s->mu);
+    }
+    uv_close((uv_handle_t *)&e->stop_async, NULL);
+}
+
 static void on_budget(uv_timer_t *timer)
 {
     struct engine *e = timer->data;
@@ -372,6 +442,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         uv_unref((uv_handle_t *)&e.sigint);
         uv_unref((uv_handle_t *)&e.sigterm);
     }
+    stopper_attach(&e);
     if (opts->attach)
         opts->attach(&e.loop, opts->attach_ud);
     for (size_t d = 0; d < e.ndests; d++) {
@@ -380,6 +451,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     }
     engine_pump(&e);
     uv_run(&e.loop, UV_RUN_DEFAULT);
+    stopper_detach(&e);
     close_aux(&e);
     if (opts->detach)
         opts->detach(opts->attach_ud);

@@ -38,7 +38,17 @@ struct dc_engine_opts {
     void (*interrupt)(void *ud);
     void (*detach)(void *ud);
     void *attach_ud;
+    /* Lets another thread end the run as a signal would (an agent told to stop by its
+     * coordinator): what was measured stays. NULL: none. */
+    struct dc_stopper *stopper;
 };
+
+/* A stop request that may come from any thread, before or during a run. */
+struct dc_stopper;
+int dc_stopper_new(struct dc_stopper **out);
+void dc_stopper_free(struct dc_stopper *stopper);
+/* Ends the run the stopper is given to, now or as soon as it starts. */
+void dc_stopper_fire(struct dc_stopper *stopper);
 
 void dc_engine_opts_default(struct dc_engine_opts *opts);
 
