@@ -147,29 +147,32 @@ static int start_row(struct coordinator *co, struct row *row)
     row->body = dc_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
                                 co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
-    row->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    row->headers = curl_slist_append(row->headers, co->auth_header);
+    row->headers = dc_curl_header(NULL, "Content-Type: application/json");
+    row->headers = row->headers ? dc_curl_header(row->headers, co->auth_header) : NULL;
     if (!row->body || !row->easy || !row->headers)
         return DC_ENOMEM;
     CURL *e = row->easy;
     long total_ms = (long)(total_s * 1000.0);
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, row->body);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, row);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(co->timeout_s * 1000.0));
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_NOPROXY, "*"); /* agents are on the cluster's own network */
-    curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+    bool ok = true;
+    ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_POSTFIELDS, row->body) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, row) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms) == CURLE_OK;
+    ok = ok &&
+         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(co->timeout_s * 1000.0)) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") ==
+                   CURLE_OK; /* agents are on the cluster's own network */
+    ok = ok && curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L) == CURLE_OK;
     if (o->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
     if (o->insecure) {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
     }
-    return dc_curl_uv_add(co->curl, e, on_done, row);
+    return ok ? dc_curl_uv_add(co->curl, e, on_done, row) : DC_EIO;
 }
 
 static void attach(uv_loop_t *loop, void *ud)
@@ -231,16 +234,20 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     CURL *e = curl_easy_init();
     if (!e)
         return;
-    bool ok = curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_POSTFIELDS, "") == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_HTTPHEADER, co->stop_headers) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK &&
-              (!o->ca_file || curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) == CURLE_OK) &&
-              (!o->insecure || (curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK &&
-                                curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK));
+    bool ok = true;
+    ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_POSTFIELDS, "") == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, co->stop_headers) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
+    if (o->ca_file)
+        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
+    if (o->insecure) {
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+    }
     if (!ok || dc_curl_uv_add(co->curl, e, on_stop_done, co) != 0) {
         curl_easy_cleanup(e);
         return;
@@ -257,7 +264,7 @@ static void interrupt(void *ud)
     if (!co->curl || co->grace_started)
         return;
     co->stops = calloc(co->nrows ? co->nrows : 1, sizeof *co->stops);
-    co->stop_headers = curl_slist_append(NULL, co->auth_header);
+    co->stop_headers = dc_curl_header(NULL, co->auth_header);
     if (co->stops && co->stop_headers) {
         for (size_t r = 0; r < co->nrows; r++) {
             if (co->rows[r].easy)

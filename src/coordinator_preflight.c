@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curl_uv.h"
+
 struct node_pf {
     uint32_t node;
     uint16_t ports[DC_PREFLIGHT_MAX_PORTS];
@@ -67,23 +69,28 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     if (!e)
         return NULL;
     curl_slist_free_all(np->headers);
-    np->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    np->headers = curl_slist_append(np->headers, run->auth);
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    np->headers = dc_curl_header(NULL, "Content-Type: application/json");
+    np->headers = np->headers ? dc_curl_header(np->headers, run->auth) : NULL;
+    bool ok = np->headers != NULL;
+    ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
     if (np->body)
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, np->body);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, np->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, np);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+        ok = ok && curl_easy_setopt(e, CURLOPT_POSTFIELDS, np->body) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, np->headers) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, np) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000)) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
     if (run->opts->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, run->opts->ca_file);
+        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, run->opts->ca_file) == CURLE_OK;
     if (run->opts->insecure) {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+    }
+    if (!ok) {
+        curl_easy_cleanup(e);
+        return NULL;
     }
     return e;
 }

@@ -144,8 +144,9 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
         events |= UV_READABLE;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
         events |= UV_WRITABLE;
-    uv_poll_start(&w->poll, events, on_poll);
-    return 0;
+    /* a watch that cannot start leaves curl waiting for nothing: its timer still ends the
+     * transfer at the deadline, so the failure is the transfer's, not a hang */
+    return uv_poll_start(&w->poll, events, on_poll) == 0 ? 0 : -1;
 }
 
 int dc_curl_uv_new(uv_loop_t *loop, struct dc_curl_uv **out)
@@ -159,13 +160,22 @@ int dc_curl_uv_new(uv_loop_t *loop, struct dc_curl_uv **out)
         free(cu);
         return DC_ENOMEM;
     }
-    uv_timer_init(loop, &cu->timer);
+    bool ok = uv_timer_init(loop, &cu->timer) == 0;
+    if (!ok) {
+        curl_multi_cleanup(cu->multi);
+        free(cu);
+        return DC_EIO;
+    }
     cu->timer.data = cu;
     cu->open_handles = 1;
-    curl_multi_setopt(cu->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(cu->multi, CURLMOPT_SOCKETDATA, cu);
-    curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
-    curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu);
+    ok = ok && curl_multi_setopt(cu->multi, CURLMOPT_SOCKETFUNCTION, on_socket) == CURLM_OK;
+    ok = ok && curl_multi_setopt(cu->multi, CURLMOPT_SOCKETDATA, cu) == CURLM_OK;
+    ok = ok && curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, on_timer_change) == CURLM_OK;
+    ok = ok && curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu) == CURLM_OK;
+    if (!ok) { /* without its callbacks the multi handle would never run a transfer */
+        dc_curl_uv_close(cu);
+        return DC_EIO;
+    }
     *out = cu;
     return 0;
 }
@@ -176,8 +186,8 @@ int dc_curl_uv_add(struct dc_curl_uv *cu, CURL *easy, dc_curl_done_fn done, void
     if (!t)
         return DC_ENOMEM;
     *t = (struct transfer){.easy = easy, .done = done, .ud = ud, .next = cu->transfers};
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
-    if (curl_multi_add_handle(cu->multi, easy) != CURLM_OK) {
+    if (curl_easy_setopt(easy, CURLOPT_PRIVATE, t) != CURLE_OK ||
+        curl_multi_add_handle(cu->multi, easy) != CURLM_OK) {
         free(t);
         return DC_EIO;
     }
@@ -201,4 +211,12 @@ void dc_curl_uv_close(struct dc_curl_uv *cu)
     cu->closing = true;
     uv_timer_stop(&cu->timer);
     uv_close((uv_handle_t *)&cu->timer, on_handle_closed);
+}
+
+struct curl_slist *dc_curl_header(struct curl_slist *list, const char *header)
+{
+    struct curl_slist *more = curl_slist_append(list, header);
+    if (!more)
+        curl_slist_free_all(list);
+    return more;
 }

@@ -21,4 +21,8 @@ void dc_curl_uv_abort(struct dc_curl_uv *cu);
  * when no transfer is left. */
 void dc_curl_uv_close(struct dc_curl_uv *cu);
 
+/* Appends a header; on failure frees the whole list and returns NULL (curl_slist_append
+ * keeps the old list then, which every caller here would leak). */
+struct curl_slist *dc_curl_header(struct curl_slist *list, const char *header);
+
 #endif

@@ -286,7 +286,11 @@ static void on_stop_request(uv_async_t *async)
 static void stopper_attach(struct engine *e)
 {
     struct dc_stopper *s = e->opts.stopper;
-    uv_async_init(&e->loop, &e->stop_async, on_stop_request);
+    /* it needs an eventfd, which can run out: then the run cannot be stopped from outside,
+     * and its own deadline still ends it */
+    e->stop_ready = uv_async_init(&e->loop, &e->stop_async, on_stop_request) == 0;
+    if (!e->stop_ready)
+        return;
     e->stop_async.data = e;
     uv_unref((uv_handle_t *)&e->stop_async);
     if (!s)
@@ -301,6 +305,8 @@ static void stopper_attach(struct engine *e)
 static void stopper_detach(struct engine *e)
 {
     struct dc_stopper *s = e->opts.stopper;
+    if (!e->stop_ready)
+        return;
     if (s) {
         pthread_mutex_lock(&s->mu);
         s->async = NULL;
@@ -433,9 +439,15 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         uv_unref((uv_handle_t *)&e.budget_timer);
     }
     if (opts->handle_signals) {
-        e.signals = true;
-        uv_signal_init(&e.loop, &e.sigint);
-        uv_signal_init(&e.loop, &e.sigterm);
+        /* each handler needs the loop's signal pipe: without them Ctrl-C ends the process
+         * the usual way */
+        bool sigint = uv_signal_init(&e.loop, &e.sigint) == 0;
+        bool sigterm = sigint && uv_signal_init(&e.loop, &e.sigterm) == 0;
+        if (sigint && !sigterm)
+            uv_close((uv_handle_t *)&e.sigint, NULL);
+        e.signals = sigterm;
+    }
+    if (e.signals) {
         e.sigint.data = e.sigterm.data = &e;
         uv_signal_start(&e.sigint, on_signal, SIGINT);
         uv_signal_start(&e.sigterm, on_signal, SIGTERM);

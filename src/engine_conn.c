@@ -645,7 +645,7 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
     else
         ((struct sockaddr_in *)&addr)->sin_port = htons(t->port);
 
-    uv_tcp_init(&e->loop, &c->tcp);
+    uv_tcp_init(&e->loop, &c->tcp); /* cannot fail: the socket is made by bind or connect */
     c->tcp.data = c->connect_req.data = c;
     c->open_handles = 1;
     c->started_ns = uv_hrtime();

@@ -33,6 +33,7 @@ struct dc_curl_uv;
 struct engine {
     uv_loop_t loop;
     uv_async_t stop_async; /* dc_stopper_fire from another thread */
+    bool stop_ready;       /* stop_async was initialised */
     const struct dc_cluster *cluster;
     const struct dc_profile *profile;
     const struct dc_plan *plan;

@@ -274,50 +274,55 @@ static int start_step(struct http *h)
     CURL *c = curl_easy_init();
     if (!c)
         return DC_ENOMEM;
-    curl_easy_setopt(c, CURLOPT_URL, h->url);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "dmsconn");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    /* every option must take: one that does not would send another request than the probe's */
+    bool ok = true;
+    ok = ok && curl_easy_setopt(c, CURLOPT_URL, h->url) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left_ms) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_NOPROXY, "*") == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "dmsconn") == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, h) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_HEADERDATA, h) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) == CURLE_OK;
     /* curl's receive buffer (16 KiB by default) is allocated for every transfer in flight:
      * a thousand probes at once would hold 16 MiB for answers of a few hundred bytes */
-    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L);
-    curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h);
+    ok = ok && curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h) == CURLE_OK;
     if (e->opts.ca_file)
-        curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file);
+        ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file) == CURLE_OK;
     if (h->probe->grpc) {
         /* gRPC over HTTP/2: a length-prefixed message, te: trailers (PROTOCOL-HTTP2.md) */
         curl_slist_free_all(h->headers);
-        h->headers = curl_slist_append(NULL, "Content-Type: application/grpc");
-        h->headers = curl_slist_append(h->headers, "TE: trailers");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->probe->request);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)h->probe->request_len);
-        curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
-                         h->probe->https ? (long)CURL_HTTP_VERSION_2TLS
-                                         : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        h->headers = dc_curl_header(NULL, "Content-Type: application/grpc");
+        h->headers = h->headers ? dc_curl_header(h->headers, "TE: trailers") : NULL;
+        ok = ok && h->headers;
+        ok = ok && curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->probe->request) == CURLE_OK;
+        ok = ok &&
+             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)h->probe->request_len) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+                                    h->probe->https
+                                        ? (long)CURL_HTTP_VERSION_2TLS
+                                        : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) == CURLE_OK;
     }
     if (h->probe->basic_auth && e->opts.http_credentials) {
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERPWD, e->opts.http_credentials);
+        ok = ok && curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_USERPWD, e->opts.http_credentials) == CURLE_OK;
     }
     if (e->opts.tls_insecure) {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
     }
     if (h->handed_fd >= 0) {
-        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h);
-        curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_options);
-        curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, h);
+        ok = ok && curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_options) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, h) == CURLE_OK;
     }
     char bind[80];
     /* the handed socket is bound already (a second bind would fail); later requests of a
@@ -326,9 +331,9 @@ static int start_step(struct http *h)
         char ip[64];
         uv_ip_name((const struct sockaddr *)&e->sources[t->from], ip, sizeof ip);
         snprintf(bind, sizeof bind, "host!%s", ip);
-        curl_easy_setopt(c, CURLOPT_INTERFACE, bind);
+        ok = ok && curl_easy_setopt(c, CURLOPT_INTERFACE, bind) == CURLE_OK;
     }
-    int rc = dc_curl_uv_add(e->curl, c, on_done, h);
+    int rc = ok ? dc_curl_uv_add(e->curl, c, on_done, h) : DC_EIO;
     if (rc)
         curl_easy_cleanup(c);
     return rc;
