@@ -172,3 +172,20 @@ const struct dc_probe_ops dc_probe_brokergateway = {
     .judge_http = brokergateway_judge,
     .max_reply = 4096,
 };
+
+/* DataMiner's HTTPS name (MaintenanceSettings.xml <HTTPS name>), probed as its own
+ * destination: the engine resolves the name from the source (and fails the check when it
+ * leads elsewhere than its DMA), the URL carries the name, so the TLS handshake sends it as
+ * SNI and the certificate must carry it; any HTTP answer then proves IIS. */
+const struct dc_probe_ops dc_probe_https_name = {
+    .name = "https-name",
+    .summary = "HTTPS name: resolves to its DMA, and the certificate on 443 carries it",
+    .default_ports = grpc_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .driver = DC_DRIVER_HTTP,
+    .paths = root,
+    .https = true,
+    .by_name = true,
+    .judge_http = web_judge,
+    .max_reply = 1024,
+};

@@ -27,6 +27,7 @@ extern const struct dc_probe_ops dc_probe_grpc_health_tls;
 extern const struct dc_probe_ops dc_probe_apigateway_http;
 extern const struct dc_probe_ops dc_probe_brokergateway;
 extern const struct dc_probe_ops dc_probe_opensearch_https;
+extern const struct dc_probe_ops dc_probe_https_name;
 
 /* One probe per line. */
 /* clang-format off */
@@ -54,6 +55,7 @@ const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_apigateway_http,
     &dc_probe_brokergateway,
     &dc_probe_opensearch_https,
+    &dc_probe_https_name,
     NULL,
 };
 /* clang-format on */

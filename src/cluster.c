@@ -22,6 +22,7 @@ static void node_clear(struct dc_node *node)
     free(node->ports);
     free(node->agent);
     free(node->origin);
+    free(node->https_name);
 }
 
 void dc_cluster_free(struct dc_cluster *cluster)
@@ -245,4 +246,35 @@ uint16_t dc_node_port(const struct dc_node *node, uint16_t port)
             return node->ports[i].to;
     }
     return port;
+}
+
+int dc_node_set_https_name(struct dc_cluster *cluster, uint32_t index, const char *name,
+                           const char *origin, struct dc_diag *diag)
+{
+    if (!dc_address_valid(name) || strchr(name, ':')) {
+        dc_diag_set(diag, "%s: HTTPS name '%s'; expected a hostname", origin, name);
+        return DC_EINVAL;
+    }
+    char label[300];
+    snprintf(label, sizeof label, "%s/https", cluster->nodes[index].name);
+    if (cluster->nodes[index].https_name) {
+        if (strcasecmp(cluster->nodes[index].https_name, name) == 0)
+            return 0;
+        dc_diag_set(diag, "%s: node '%s' already has the HTTPS name %s; expected one", origin,
+                    cluster->nodes[index].name, cluster->nodes[index].https_name);
+        return DC_EDUP;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return DC_ENOMEM;
+    cluster->nodes[index].https_name = copy;
+    /* the alias is a destination of its own: the engine resolves the name from each source,
+     * as DataMiner's Agents do, and the certificate is checked against the name */
+    int rc = node_append(cluster, label, name, DC_ROLE_HTTPS_NAME, origin);
+    if (rc)
+        return rc;
+    struct dc_node *alias = &cluster->nodes[cluster->nnodes - 1];
+    alias->alias = true;
+    alias->alias_of = index;
+    return 0;
 }

@@ -145,6 +145,26 @@ static void dest_ready(struct engine *e, struct dest *dest)
 
 static void resolve_next(struct engine *e, struct dest *dest);
 
+/* A DMA's HTTPS name must lead to that DMA from every Agent (DataMiner's docs): resolved
+ * elsewhere, nothing is probed and the check says where the name led. */
+static bool alias_elsewhere(struct engine *e, struct dest *dest)
+{
+    const struct dc_node *node = &e->cluster->nodes[dest->node];
+    if (!node->alias)
+        return false;
+    const struct dc_node *dma = &e->cluster->nodes[node->alias_of];
+    for (size_t i = 0; i < dma->naddresses; i++) {
+        if (strcmp(dma->addresses[i], dest->address) == 0)
+            return false;
+    }
+    snprintf(dest->why, sizeof dest->why, "HTTPS name %s resolves to %s here, not to %s (%s)",
+             node->addresses[0], dest->address, dma->name,
+             dma->naddresses ? dma->addresses[0] : "no address");
+    dest->address_text = dc_texts_add(e->texts, dest->address);
+    dest_fail(e, dest, DC_STATE_DNS, dest->why);
+    return true;
+}
+
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct dest *dest = req->data;
@@ -159,6 +179,9 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         memcpy(&dest->addr, res->ai_addr, res->ai_addrlen);
         uv_ip_name(res->ai_addr, dest->address, sizeof dest->address);
         uv_freeaddrinfo(res);
+        dest->name = e->cluster->nodes[dest->node].addresses[dest->try_index];
+        if (alias_elsewhere(e, dest))
+            return;
         dest_ready(e, dest);
         return;
     }

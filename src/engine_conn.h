@@ -17,6 +17,7 @@ struct dest {
     char address[64];
     const char *address_text; /* address, in the run's text pool (what results point at) */
     char why[192];            /* last resolution failure */
+    const char *name;         /* the node's name that was resolved (NULL: a numeric address) */
     size_t try_index;
     uv_getaddrinfo_t gai;
     uint32_t *queue;

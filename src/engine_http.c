@@ -35,6 +35,7 @@ struct http {
     char content_type[96];
     char grpc_status[8];
     struct curl_slist *headers;
+    struct curl_slist *resolve; /* by_name probes: the name -> the address it resolved to */
     char url[300];
     int handed_fd;      /* the connected socket for the first request; -1 once curl owns it */
     int curl_fd;        /* that socket, once handed to curl */
@@ -152,6 +153,7 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
         engine_result_done(e, h->task);
     struct dest *dest = h->dest;
     curl_slist_free_all(h->headers);
+    curl_slist_free_all(h->resolve);
     free(h->body);
     free(h);
     engine_dest_idle(e, dest);
@@ -263,8 +265,13 @@ static int start_step(struct http *h)
     struct engine *e = h->engine;
     const struct dc_task *t = &e->plan->tasks[h->task];
     bool v6 = strchr(h->dest->address, ':') != NULL;
+    /* by name: curl then sends it as SNI and checks the certificate against it; the address
+     * it resolved to here is handed to curl, which resolves nothing itself */
+    bool by_name = h->probe->by_name && h->dest->name;
+    const char *host = by_name ? h->dest->name : h->dest->address;
     snprintf(h->url, sizeof h->url, "%s://%s%s%s:%u%s", h->probe->https ? "https" : "http",
-             v6 ? "[" : "", h->dest->address, v6 ? "]" : "", t->port, h->probe->paths[h->step]);
+             v6 && !by_name ? "[" : "", host, v6 && !by_name ? "]" : "", t->port,
+             h->probe->paths[h->step]);
     h->body_len = 0;
     if (h->body)
         h->body[0] = '\0';
@@ -332,6 +339,14 @@ static int start_step(struct http *h)
         uv_ip_name((const struct sockaddr *)&e->sources[t->from], ip, sizeof ip);
         snprintf(bind, sizeof bind, "host!%s", ip);
         ok = ok && curl_easy_setopt(c, CURLOPT_INTERFACE, bind) == CURLE_OK;
+    }
+    if (by_name) {
+        char entry[400];
+        snprintf(entry, sizeof entry, v6 ? "%s:%u:[%s]" : "%s:%u:%s", host, t->port,
+                 h->dest->address);
+        curl_slist_free_all(h->resolve);
+        h->resolve = dc_curl_header(NULL, entry);
+        ok = ok && h->resolve && curl_easy_setopt(c, CURLOPT_RESOLVE, h->resolve) == CURLE_OK;
     }
     int rc = ok ? dc_curl_uv_add(e->curl, c, on_done, h) : DC_EIO;
     if (rc)

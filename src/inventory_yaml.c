@@ -95,8 +95,8 @@ static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
 static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t *item,
                      struct dc_diag *diag)
 {
-    static const char *const keys[] = {"name",  "address", "addresses", "roles",
-                                       "ports", "agent",   NULL};
+    static const char *const keys[] = {"name",  "address", "addresses",  "roles",
+                                       "ports", "agent",   "https_name", NULL};
     unsigned long line = dc_yaml_line(item);
     if (item->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: a node: expected a mapping with name, address and roles",
@@ -154,7 +154,15 @@ static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t 
     if (agent && (rc = read_agent(y, agent, node, diag)))
         return rc;
     yaml_node_t *ports = dc_yaml_get(y, item, "ports");
-    return ports ? read_ports(y, ports, node, diag) : 0;
+    if (ports && (rc = read_ports(y, ports, node, diag)))
+        return rc;
+    yaml_node_t *https = dc_yaml_get(y, item, "https_name");
+    if (!https)
+        return 0;
+    const char *https_name = dc_yaml_scalar(y, https, "https_name", diag);
+    return https_name ? dc_node_set_https_name(cluster, (uint32_t)dc_cluster_find(cluster, name),
+                                               https_name, where, diag)
+                      : DC_EPARSE;
 }
 
 int dc_inventory_parse_yaml(struct dc_cluster *cluster, const char *data, size_t len,

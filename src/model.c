@@ -121,6 +121,7 @@ static const struct role_name roles[] = {
     {"failover-vip", DC_ROLE_FAILOVER_VIP},
     {"staas", DC_ROLE_STAAS},
     {"proxy", DC_ROLE_PROXY},
+    {"https-name", DC_ROLE_HTTPS_NAME},
 };
 
 int dc_role_parse(const char *name, bool allow_any, uint32_t *out)

@@ -156,7 +156,8 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
     const struct dc_node *from = &cluster->nodes[src];
     /* a VIP moves between two machines, a proxy or a cloud endpoint is not the cluster's:
      * none of them sends anything of its own */
-    if (from->roles && !(from->roles & ~(DC_ROLE_FAILOVER_VIP | DC_ROLE_STAAS | DC_ROLE_PROXY)))
+    if (from->roles && !(from->roles & ~(DC_ROLE_FAILOVER_VIP | DC_ROLE_STAAS | DC_ROLE_PROXY |
+                                         DC_ROLE_HTTPS_NAME)))
         return 0;
     for (uint32_t d = 0; d < cluster->nnodes; d++) {
         const struct dc_node *dst = &cluster->nodes[d];

@@ -147,6 +147,9 @@ static const struct builtin dataminer[] = {
      "cloudgateway", 5100, DMA, DMA, REQ, DC_WHEN_CLOUD, SELF},
     {"cloudgateway-local", "CloudGateway internal endpoint", "cloudgateway", 5100, DMA, DMA, OPT,
      DC_WHEN_NOT_CLOUD, SELF},
+    /* the HTTPS name: resolves to its DMA from every Agent, and its certificate carries it */
+    {"https-name", "HTTPS name (MaintenanceSettings.xml)", "https-name", 443, DMA,
+     DC_ROLE_HTTPS_NAME, REQ, DC_WHEN_ALWAYS, OTHERS},
     {"telnet", "Telnet (should be disabled)", "telnet", 23, DC_ROLE_ANY, DMA,
      DC_EXPECT_MUST_BE_CLOSED, DC_WHEN_ALWAYS, OTHERS},
     /* Cassandra: CQL on 9042 with or without TLS (9142 was a documentation error) */

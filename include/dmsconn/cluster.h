@@ -22,6 +22,11 @@ int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Records that on node `index` the service with default port `from` listens on `to`. */
 int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
+/* Gives DMA `index` its HTTPS name: a node "NAME/https" (role https-name, alias_of index)
+ * is added, whose address is the name, so every source resolves it and checks the
+ * certificate on 443 against it. */
+int dc_node_set_https_name(struct dc_cluster *cluster, uint32_t index, const char *name,
+                           const char *origin, struct dc_diag *diag);
 /* Makes `address` the node's first address (the one probed), keeping the others. */
 int dc_node_prepend_address(struct dc_node *node, const char *address);
 /* The port to probe on this node for a service whose default is `port`. */

@@ -50,9 +50,10 @@ enum {
     DC_ROLE_NATS = 1u << 3,
     DC_ROLE_CLOUDGATEWAY = 1u << 4,
     DC_ROLE_FAILOVER_VIP =
-        1u << 5,             /* a Failover pair's virtual IP: a destination, never a source */
-    DC_ROLE_STAAS = 1u << 6, /* a Storage as a Service endpoint */
-    DC_ROLE_PROXY = 1u << 7, /* the web proxy DMAs reach dataminer.services through */
+        1u << 5,                  /* a Failover pair's virtual IP: a destination, never a source */
+    DC_ROLE_STAAS = 1u << 6,      /* a Storage as a Service endpoint */
+    DC_ROLE_PROXY = 1u << 7,      /* the web proxy DMAs reach dataminer.services through */
+    DC_ROLE_HTTPS_NAME = 1u << 8, /* a DMA by its HTTPS name (alias_of): a destination only */
     DC_ROLE_ANY = 0xffffffffu
 };
 
@@ -113,10 +114,13 @@ struct dc_node {
     bool db_local[DC_DB_KINDS];     /* that database is this DMA's own (DBServer localhost) */
     struct dc_port_map *ports;
     size_t nports;
-    char *agent;   /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
-    bool no_agent; /* `agent: none`: no agent by design, its row is not measured */
-    char *origin;  /* where it was defined, for messages: "DMS.xml:4" */
-    bool pseudo;   /* the "here" source of --all-targets, not a cluster member */
+    char *agent;      /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
+    bool no_agent;    /* `agent: none`: no agent by design, its row is not measured */
+    char *https_name; /* MaintenanceSettings.xml <HTTPS name>: must resolve to this DMA */
+    bool alias;       /* this node is another's HTTPS name (addresses[0]), for alias_of */
+    uint32_t alias_of;
+    char *origin; /* where it was defined, for messages: "DMS.xml:4" */
+    bool pseudo;  /* the "here" source of --all-targets, not a cluster member */
 };
 
 enum dc_cassandra_kind {
@@ -246,7 +250,8 @@ int dc_pairs_parse(const char *name, enum dc_pairs *out);
 int dc_role_parse(const char *name, bool allow_any, uint32_t *out);
 /* For messages: every role name dc_role_parse knows, "any" aside. */
 #define DC_ROLE_NAMES                                                                              \
-    "dma, cassandra, opensearch, elasticsearch, nats, cloudgateway, failover-vip, staas or proxy"
+    "dma, cassandra, opensearch, elasticsearch, nats, cloudgateway, failover-vip, staas, proxy "   \
+    "or https-name"
 /* Writes "dma,cassandra" into buf; returns buf. */
 char *dc_roles_format(uint32_t roles, char *buf, size_t cap);
 /* Calls fn for each role name in the set, in a fixed order. */

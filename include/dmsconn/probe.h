@@ -73,6 +73,8 @@ struct dc_probe_ops {
      * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
     const char *const *paths;
     bool https;
+    bool by_name;    /* HTTPS: the URL names the host by the name it was resolved from, so the
+                        certificate is checked against that name (the HTTPS name check) */
     bool basic_auth; /* send the run's HTTP credentials (OpenSearch's security plugin) */
     /* A gRPC call instead of GET: POST `request` (request_len bytes) as application/grpc over
      * HTTP/2 (prior knowledge on http, ALPN on https). */

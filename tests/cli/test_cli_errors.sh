@@ -97,7 +97,7 @@ assert {t["address"] for t in p["tasks"] if t["to"] == "10.40.1.100"} == {"10.40
 # the YAML that 'profile show --yaml' prints is itself a valid profile
 tmp=$(mktemp)
 "$dmsconn" profile show --yaml > "$tmp"
-expect 0 "profile dataminer: 25 checks" -- profile show --profile "$tmp"
+expect 0 "profile dataminer: 26 checks" -- profile show --profile "$tmp"
 rm -f "$tmp"
 
 # first use: what an admin meets in the first hour, each refused before anything runs

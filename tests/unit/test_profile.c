@@ -111,7 +111,7 @@ static void registry(void **state)
                         "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
                         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
                         "opensearch-http, snmp, nats-messaging, cql-tls, tls, grpc-health, "
-                        "grpc-health-tls, apigateway-http, brokergateway, opensearch-https");
+                        "grpc-health-tls, apigateway-http, brokergateway, opensearch-https, https-name");
 }
 
 int main(void)
