@@ -107,11 +107,12 @@ static void registry(void **state)
     char names[512];
     assert_non_null(dc_probe_find("tcp"));
     assert_null(dc_probe_find("nope"));
-    assert_string_equal(dc_probe_names(names, sizeof names),
-                        "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
-                        "https, apigateway, cloudgateway, nats-monitor, nats-account, "
-                        "opensearch-http, snmp, nats-messaging, cql-tls, tls, grpc-health, "
-                        "grpc-health-tls, apigateway-http, brokergateway, opensearch-https, https-name");
+    assert_string_equal(
+        dc_probe_names(names, sizeof names),
+        "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
+        "https, apigateway, cloudgateway, nats-monitor, nats-account, "
+        "opensearch-http, snmp, nats-messaging, cql-tls, tls, grpc-health, "
+        "grpc-health-tls, apigateway-http, brokergateway, opensearch-https, https-name");
 }
 
 int main(void)
