@@ -8,10 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A refusal is OpenSearch's only when OpenSearch says it: its security plugin challenges
+ * with realm "OpenSearch Security" (HTTPBasicAuthenticator: 401, body "Unauthorized") or
+ * answers a security_exception (403, and Elasticsearch's security for both, with realm
+ * "security"). Any other web server's 401/403 (nginx auth_basic, apache) is not the search
+ * node asking for credentials: another service holds the port. */
+static bool search_refusal(const struct dc_http_reply *reply)
+{
+    const char *challenge = reply->www_authenticate ? reply->www_authenticate : "";
+    return strcasestr(challenge, "OpenSearch Security") ||
+           strcasestr(challenge, "realm=\"security\"") ||
+           (reply->body && strstr(reply->body, "security_exception"));
+}
+
 static bool auth_refused(const struct dc_http_reply *reply, struct dc_finding *out)
 {
     if (reply->status != 401 && reply->status != 403)
         return false;
+    if (!search_refusal(reply)) {
+        out->state = DC_STATE_WRONG_SERVICE;
+        snprintf(out->detail, sizeof out->detail,
+                 "HTTP %ld from a web server that is not OpenSearch/Elasticsearch%s%s",
+                 reply->status, reply->server[0] ? ": Server " : "", reply->server);
+        return true;
+    }
     out->state = DC_STATE_AUTH;
     snprintf(out->detail, sizeof out->detail,
              "HTTP %ld: OpenSearch refused the request (--opensearch-credentials?)", reply->status);

@@ -33,6 +33,7 @@ struct http {
     size_t body_cap;   /* the most kept (max_reply) */
     char server[128];
     char content_type[96];
+    char www_authenticate[128];
     char grpc_status[8];
     struct curl_slist *headers;
     struct curl_slist *resolve; /* by_name probes: the name -> the address it resolved to */
@@ -122,7 +123,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         size_t cap;
     } keep[] = {{"Server:", h->server, sizeof h->server},
                 {"Content-Type:", h->content_type, sizeof h->content_type},
-                {"grpc-status:", h->grpc_status, sizeof h->grpc_status}};
+                {"grpc-status:", h->grpc_status, sizeof h->grpc_status},
+                {"WWW-Authenticate:", h->www_authenticate, sizeof h->www_authenticate}};
     for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
         size_t nl = strlen(keep[k].name);
         if (len <= nl || strncasecmp(line, keep[k].name, nl) != 0)
@@ -241,6 +243,7 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         .status = status,
         .server = h->server,
         .content_type = h->content_type,
+        .www_authenticate = h->www_authenticate,
         .body = h->body ? h->body : "",
         .body_len = h->body_len,
         .grpc_status = h->grpc_status,
@@ -275,7 +278,7 @@ static int start_step(struct http *h)
     h->body_len = 0;
     if (h->body)
         h->body[0] = '\0';
-    h->server[0] = h->content_type[0] = h->grpc_status[0] = '\0';
+    h->server[0] = h->content_type[0] = h->grpc_status[0] = h->www_authenticate[0] = '\0';
     uint64_t spent_ms = (uv_hrtime() - h->started_ns) / 1000000u;
     long left_ms = spent_ms < e->timeout_ms ? (long)(e->timeout_ms - spent_ms) : 1;
     CURL *c = curl_easy_init();

@@ -15,9 +15,10 @@ enum dc_driver {
 /* One HTTP answer, as the HTTP driver hands it to a probe. */
 struct dc_http_reply {
     long status;
-    const char *server;       /* the Server header, "" if none */
-    const char *content_type; /* "" if none */
-    const char *body;         /* NUL-terminated, at most max_reply bytes */
+    const char *server;           /* the Server header, "" if none */
+    const char *content_type;     /* "" if none */
+    const char *www_authenticate; /* the WWW-Authenticate header (a 401's challenge), "" */
+    const char *body;             /* NUL-terminated, at most max_reply bytes */
     size_t body_len;
     const char *grpc_status; /* the grpc-status header or trailer, "" if none */
     /* The cluster's NATS servers (nodes with role dma or nats): names and addresses, and the

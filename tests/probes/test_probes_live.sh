@@ -19,7 +19,7 @@ base=$(python3 "$here/../lib/free_base.py" 110)
 declare -A port
 i=0
 for name in cql cql-v3 es-transport es-tls remoting-http remoting-tcp http-other jrmp telnet \
-    silent close garbage os-green os-yellow os-red os-401 nas apigateway apigateway+tls \
+    silent close garbage os-green os-yellow os-red os-401 http-401 nas apigateway apigateway+tls \
     apigateway-404+tls cql+tls silent+tls; do
     i=$((i + 1))
     port[$name]=$((base + i))
@@ -98,6 +98,7 @@ done
     add os-red opensearch-http "${port[os-red]}" required
     add os-auth opensearch-http "${port[os-401]}"
     add os-wrong opensearch-http "${port[nas]}"
+    add os-web-401 opensearch-http "${port[http-401]}"
     add nas-ok nats-account "${port[nas]}"
     add nas-clash nats-account "${port[apigateway]}"
     add nas-refused nats-account $((base + 99))
@@ -195,6 +196,7 @@ want = {
     "os-green": ("ok", "OpenSearch 2.11.1, cluster dms-search"),
     "os-yellow": ("degraded", "yellow"), "os-red": ("degraded", "red"),
     "os-auth": ("auth", "401"), "os-wrong": ("wrong_service", ""),
+    "os-web-401": ("wrong_service", "not OpenSearch/Elasticsearch: Server nginx"),
     "nas-ok": ("ok", "nats-account-server"), "nas-clash": ("wrong_service", "known clash"),
     "nas-refused": ("refused", ""), "nas-silent": ("wrong_service", "no HTTP answer"),
     "nas-garbage": ("wrong_service", ""), "web-ok": ("ok", "HTTP 404"),

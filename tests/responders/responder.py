@@ -16,6 +16,7 @@ Modes:
   os-green, os-yellow, os-red, os-401
                 OpenSearch REST: GET / (cluster_name, version.distribution) and
                 GET /_cluster/health with that colour, or 401 for everything
+  http-401      a web server asking every request for basic auth (nginx), not OpenSearch
   nas           NATS Account Server: GET /jwt/v1/accounts/ -> 200
   apigateway    DataMiner APIGateway: GET /APIGateway/api/version -> 200 version JSON
   apigateway-404  IIS without APIGateway: 404
@@ -131,11 +132,12 @@ def telnet(conn, peer):
     conn.recv(4096)
 
 
-def http_answer(conn, status, body, server="dmsconn-responder"):
+def http_answer(conn, status, body, server="dmsconn-responder", extra="",
+                ctype="application/json"):
     reason = {200: "OK", 401: "Unauthorized", 404: "Not Found"}.get(status, "Status")
     data = body.encode()
-    conn.sendall(f"HTTP/1.1 {status} {reason}\r\nServer: {server}\r\n"
-                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+    conn.sendall(f"HTTP/1.1 {status} {reason}\r\nServer: {server}\r\n{extra}"
+                 f"Content-Type: {ctype}\r\nContent-Length: {len(data)}\r\n"
                  f"Connection: close\r\n\r\n".encode() + data)
 
 
@@ -155,7 +157,10 @@ def opensearch(colour):
         if shade == "401" and "authorization: basic ywrtaw46cznjcmv0lxrlc3q=" in head.lower():
             shade = "green"
         if shade == "401":
-            http_answer(conn, 401, '{"error":"unauthorized"}')
+            # the security plugin's challenge (HTTPBasicAuthenticator.reRequestAuthentication)
+            http_answer(conn, 401, "Unauthorized", server="opensearch",
+                        extra='WWW-Authenticate: Basic realm="OpenSearch Security"\r\n',
+                        ctype="text/plain; charset=UTF-8")
         elif path == "/":
             http_answer(conn, 200, '{"name":"os1","cluster_name":"dms-search",'
                                    '"version":{"distribution":"opensearch","number":"2.11.1"}}')
@@ -164,6 +169,14 @@ def opensearch(colour):
         else:
             http_answer(conn, 404, "{}")
     return handle
+
+
+def http_401(conn, peer):
+    """A web server protecting everything with basic auth (nginx auth_basic), not OpenSearch."""
+    request_path(conn)
+    http_answer(conn, 401, "<html><body>401 Authorization Required</body></html>",
+                server="nginx/1.22.1", extra='WWW-Authenticate: Basic realm="Restricted"\r\n',
+                ctype="text/html")
 
 
 def nas(conn, peer):
@@ -256,7 +269,7 @@ MODES = {"cql": cql, "cql-v3": cql_v3, "es-transport": es_transport, "es-tls": e
          "close": close, "garbage": garbage, "os-green": opensearch("green"),
          "os-yellow": opensearch("yellow"), "os-red": opensearch("red"),
          "os-401": opensearch("401"), "nas": nas, "apigateway": apigateway,
-         "apigateway-404": apigateway_404, "iis": iis, "trickle": trickle, "flood": flood,
+         "apigateway-404": apigateway_404, "iis": iis, "http-401": http_401, "trickle": trickle, "flood": flood,
          "cql-huge": cql_huge, "rst": rst, "tls-garbage": tls_garbage}
 
 

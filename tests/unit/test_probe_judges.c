@@ -165,6 +165,8 @@ static void hellos(void **state)
     assert_null(dc_probe_find("nats")->hello);
 }
 
+static const char *challenge = ""; /* the WWW-Authenticate header of the next http() */
+
 static enum dc_judgement http(const char *probe, unsigned step, long status, const char *body,
                               struct dc_finding *out)
 {
@@ -174,6 +176,7 @@ static enum dc_judgement http(const char *probe, unsigned step, long status, con
         .status = status,
         .server = "test/1.0",
         .content_type = strncmp(probe, "grpc", 4) == 0 ? "application/grpc" : "application/json",
+        .www_authenticate = challenge,
         .body = body,
         .body_len = strlen(body),
         .grpc_status = "",
@@ -217,8 +220,25 @@ static void http_judges(void **state)
     http("opensearch-http", 1, 200, "{\"status\":\"yellow\"}", &r);
     assert_int_equal(r.state, DC_STATE_DEGRADED);
     assert_false(r.severe);
+    /* a refusal is OpenSearch's only when it says so: its security plugin's challenge, or a
+     * security_exception; nginx's or apache's 401/403 is another service on the port */
+    challenge = "Basic realm=\"OpenSearch Security\"";
+    http("opensearch-http", 0, 401, "Unauthorized", &r);
+    assert_int_equal(r.state, DC_STATE_AUTH);
+    challenge = "Basic realm=\"security\" charset=\"UTF-8\"";
     http("opensearch-http", 0, 401, "", &r);
     assert_int_equal(r.state, DC_STATE_AUTH);
+    challenge = "";
+    http("opensearch-http", 0, 403,
+         "{\"error\":{\"root_cause\":[{\"type\":\"security_exception\"}]},\"status\":403}", &r);
+    assert_int_equal(r.state, DC_STATE_AUTH);
+    challenge = "Basic realm=\"Restricted\"";
+    http("opensearch-http", 0, 401, "<html>401 Authorization Required</html>", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    assert_contains(r.detail, "not OpenSearch/Elasticsearch: Server test/1.0");
+    challenge = "";
+    http("opensearch-http", 0, 403, "<html>Forbidden</html>", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
     http("opensearch-http", 0, 200, "{\"truncated", &r);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
     /* NATS monitoring: pooled routes count once; dma3 has no route at all */
