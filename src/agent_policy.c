@@ -93,9 +93,9 @@ int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile
             refuse(&results[i], texts, "no check named '%s' in this agent's profile", t->check, 0);
             continue;
         }
-        uint16_t port =
-            dc_plan_port(cluster, &profile->checks[c], &cluster->nodes[self], &cluster->nodes[d]);
-        if (port == 0 || port != t->port) {
+        uint16_t port = t->port;
+        if (!dc_plan_port_possible(cluster, &profile->checks[c], &cluster->nodes[self],
+                                   &cluster->nodes[d], port)) {
             refuse(&results[i], texts, "the profile does not check %s on port %u", t->to, t->port);
             continue;
         }

@@ -221,8 +221,12 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     atomic_fetch_sub(&agent->running, 1);
     if (rc)
         result = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
-    else
-        result = respond(conn, MHD_HTTP_OK, dc_wire_results(self->name, results, batch->ntasks));
+    else {
+        const struct dc_generation *g = &agent->opts.cluster->gen;
+        struct dc_wire_settings settings = {g->remoting_from ? g->remoting_disabled : -1};
+        result = respond(conn, MHD_HTTP_OK,
+                         dc_wire_results(self->name, &settings, results, batch->ntasks));
+    }
     dc_plan_free(plan);
     free(map);
     free(results);

@@ -152,8 +152,25 @@ static int own_https_name(struct dc_cluster *cluster, uint32_t source)
     return 0;
 }
 
+/* An agent's own MaintenanceSettings.xml against the coordinator's: DataMiner wants
+ * EnableDotNetRemoting the same on every Agent. Runs on the loop thread, during the run;
+ * the notes are read when the report is written, after it. */
+static void compare_settings(void *ud, uint32_t node, const struct dc_wire_settings *s)
+{
+    struct dc_cluster *cluster = ud;
+    const struct dc_generation *g = &cluster->gen;
+    if (s->remoting_disabled < 0 || !g->remoting_from ||
+        s->remoting_disabled == g->remoting_disabled)
+        return;
+    dc_cluster_add_note(cluster,
+                        "%s's MaintenanceSettings.xml has EnableDotNetRemoting %s, %s has %s: "
+                        "DataMiner needs the same setting on every Agent",
+                        cluster->nodes[node].name, s->remoting_disabled ? "false" : "true",
+                        g->remoting_from, g->remoting_disabled ? "false" : "true");
+}
+
 /* The full matrix: this machine's row (if it is a node) here, every other row on agents. */
-static int run_matrix(const struct dc_cluster *cluster, const struct dc_profile *profile,
+static int run_matrix(struct dc_cluster *cluster, const struct dc_profile *profile,
                       struct check_args *a)
 {
     long local = -1;
@@ -196,6 +213,8 @@ static int run_matrix(const struct dc_cluster *cluster, const struct dc_profile 
         a->run.coordinate = true;
         a->run.local = local;
         a->run.coord.token = token;
+        a->run.coord.on_settings = compare_settings;
+        a->run.coord.settings_ud = cluster;
         rc = cli_execute(cluster, profile, plan, &a->run);
     }
     if (token)

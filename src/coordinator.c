@@ -99,13 +99,17 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
     } else {
         struct dc_result *tmp = calloc(row->n, sizeof *tmp);
         char why[160] = "";
+        struct dc_wire_settings settings;
         if (!tmp || dc_wire_parse_results(row->response, row->response_len, tmp, row->n,
-                                          row->co->texts, why, sizeof why)) {
+                                          row->co->texts, &settings, why, sizeof why)) {
             row_unknown(row, DC_AGENT_BAD_ANSWER, "agent at %s answered garbage: %s", row->endpoint,
                         tmp ? why : "out of memory");
         } else {
             for (size_t i = 0; i < row->n; i++)
                 row->co->results[row->index[i]] = tmp[i];
+            const struct dc_coordinator_opts *o = row->co->opts;
+            if (o->on_settings)
+                o->on_settings(o->settings_ud, row->source, &settings);
         }
         free(tmp);
     }

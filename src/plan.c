@@ -239,3 +239,18 @@ int dc_plan_build_from(const struct dc_cluster *cluster, const struct dc_profile
     *out = plan;
     return 0;
 }
+
+bool dc_plan_port_possible(const struct dc_cluster *cluster, const struct dc_check *check,
+                           const struct dc_node *src, const struct dc_node *dst, uint16_t port)
+{
+    if (dst->pseudo || !roles_match(dst->roles, check->to_roles))
+        return false;
+    if (src && !src->pseudo && !pair_allowed(check, src, dst))
+        return false;
+    const uint16_t candidates[] = {check->port, dst->link_port, cluster->gen.remoting_port};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        if (candidates[i] && dc_node_port(dst, candidates[i]) == port)
+            return true;
+    }
+    return false;
+}

@@ -244,12 +244,16 @@ out:
 }
 
 /* Written as it goes (json_write.h), straight into the answer's text. */
-char *dc_wire_results(const char *node, const struct dc_result *results, size_t n)
+char *dc_wire_results(const char *node, const struct dc_wire_settings *settings,
+                      const struct dc_result *results, size_t n)
 {
     struct json_buf b = {0};
     json_raw(&b, "{", 1);
     json_field_string(&b, true, "schema", "dmsconn.results/1");
     json_field_string(&b, false, "node", node);
+    if (settings && settings->remoting_disabled >= 0)
+        json_field_string(&b, false, "remoting",
+                          settings->remoting_disabled ? "disabled" : "enabled");
     json_raw(&b, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
         const struct dc_result *r = &results[i];
@@ -295,10 +299,18 @@ static int parse_result(const cJSON *o, struct dc_result *r, struct dc_texts *te
 }
 
 int dc_wire_parse_results(const char *body, size_t len, struct dc_result *results, size_t n,
-                          struct dc_texts *texts, char *why, size_t cap)
+                          struct dc_texts *texts, struct dc_wire_settings *settings, char *why,
+                          size_t cap)
 {
     int rc = DC_EPARSE;
     cJSON *root = cJSON_ParseWithLength(body, len);
+    if (settings) {
+        const char *remoting = root ? string_field(root, "remoting") : NULL;
+        settings->remoting_disabled = !remoting                           ? -1
+                                      : strcmp(remoting, "disabled") == 0 ? 1
+                                      : strcmp(remoting, "enabled") == 0  ? 0
+                                                                          : -1;
+    }
     const char *schema = root ? string_field(root, "schema") : NULL;
     const cJSON *list = root ? cJSON_GetObjectItemCaseSensitive(root, "results") : NULL;
     if (!schema || strcmp(schema, "dmsconn.results/1") != 0 || !cJSON_IsArray(list)) {

@@ -56,6 +56,10 @@ struct dc_coordinator_opts {
     bool insecure;       /* accept any certificate (labs) */
     double margin_s;     /* on top of the probe timeout for an agent's answer */
     bool preflight;      /* listen first on required ports nothing uses yet */
+    /* Called on the loop thread for each agent that said what its own DataMiner folder
+     * sets (may be NULL). */
+    void (*on_settings)(void *ud, uint32_t node, const struct dc_wire_settings *settings);
+    void *settings_ud;
 };
 
 /* Pre-flight around a run: opens listeners on every destination's free ports of the plan

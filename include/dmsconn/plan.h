@@ -39,6 +39,13 @@ void dc_plan_free(struct dc_plan *plan);
 uint16_t dc_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
                       const struct dc_node *src, const struct dc_node *dst);
 
+/* Whether `check` could probe `port` on `dst` from `src` under any generation: its roles,
+ * pairs and ports (its own, a Redirect's, the Remoting port, port maps), whatever the
+ * conditions. An agent accepts such a task even when its own DataMiner folder would not plan
+ * it (Agents whose settings differ), and refuses everything else. */
+bool dc_plan_port_possible(const struct dc_cluster *cluster, const struct dc_check *check,
+                           const struct dc_node *src, const struct dc_node *dst, uint16_t port);
+
 /* Appends one task. */
 int dc_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port);
 

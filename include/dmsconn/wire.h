@@ -43,13 +43,21 @@ int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **o
                           size_t cap);
 void dc_wire_batch_free(struct dc_wire_batch *batch);
 
+/* What an agent's own DataMiner folder says, sent beside its results so the coordinator can
+ * tell Agents whose settings differ: -1 not known (no such file or setting), else 0 / 1. */
+struct dc_wire_settings {
+    int remoting_disabled; /* MaintenanceSettings.xml EnableDotNetRemoting false */
+};
+
 /* The response for n results. Caller frees. */
-char *dc_wire_results(const char *node, const struct dc_result *results, size_t n);
+char *dc_wire_results(const char *node, const struct dc_wire_settings *settings,
+                      const struct dc_result *results, size_t n);
 
 /* Parses a response into results[0..n-1] (state, measured, latency, address, detail,
- * evidence; the strings go into `texts`); fails when it is not exactly n well-formed
- * results. */
+ * evidence; the strings go into `texts`) and the agent's settings (all -1 when it sent
+ * none); fails when it is not exactly n well-formed results. */
 int dc_wire_parse_results(const char *body, size_t len, struct dc_result *results, size_t n,
-                          struct dc_texts *texts, char *why, size_t cap);
+                          struct dc_texts *texts, struct dc_wire_settings *settings, char *why,
+                          size_t cap);
 
 #endif

@@ -14,7 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = data[0] % 8;
     struct dc_result results[8];
     struct dc_texts *texts = dc_texts_new();
-    dc_wire_parse_results((const char *)data + 1, size - 1, results, n, texts, why, sizeof why);
+    struct dc_wire_settings settings;
+    dc_wire_parse_results((const char *)data + 1, size - 1, results, n, texts, &settings, why,
+                          sizeof why);
     dc_texts_free(texts);
     return 0;
 }

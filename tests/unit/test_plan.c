@@ -134,13 +134,32 @@ static void row_and_filters(void **state)
     dc_plan_free(plan);
 }
 
+/* What an agent accepts: any port a check could probe there under some generation (its own,
+ * a Redirect's, port maps), never another port, node or pair. */
+static void possible_ports(void **state)
+{
+    (void)state;
+    const struct dc_check *grpc = &profile->checks[dc_profile_find(profile, "slnet-grpc")];
+    const struct dc_check *remoting = &profile->checks[dc_profile_find(profile, "slnet-remoting")];
+    const struct dc_check *cql = &profile->checks[dc_profile_find(profile, "cql")];
+    struct dc_node *dma1 = &cluster->nodes[0], *dma2 = &cluster->nodes[1];
+    struct dc_node *dma3 = &cluster->nodes[2], *db1 = &cluster->nodes[3];
+    assert_true(dc_plan_port_possible(cluster, grpc, dma1, dma2, 8443)); /* the Redirect's */
+    assert_true(dc_plan_port_possible(cluster, grpc, dma1, dma3, 443));  /* gRPC elsewhere too */
+    assert_true(dc_plan_port_possible(cluster, remoting, dma1, dma3, 8004));
+    assert_false(dc_plan_port_possible(cluster, remoting, dma1, dma3, 22));   /* no such port */
+    assert_false(dc_plan_port_possible(cluster, remoting, dma1, dma1, 8004)); /* not to itself */
+    assert_true(dc_plan_port_possible(cluster, cql, dma1, db1, 19042));       /* the port map */
+    assert_false(dc_plan_port_possible(cluster, cql, dma1, db1, 9042));
+    assert_false(dc_plan_port_possible(cluster, cql, dma1, dma2, 9042)); /* dma2 is no Cassandra */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(full_matrix),
-        cmocka_unit_test(cassandra_tls_switches_ports),
-        cmocka_unit_test(row_and_filters),
-        cmocka_unit_test(all_targets_from_here),
+        cmocka_unit_test(full_matrix),     cmocka_unit_test(cassandra_tls_switches_ports),
+        cmocka_unit_test(row_and_filters), cmocka_unit_test(all_targets_from_here),
+        cmocka_unit_test(possible_ports),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
