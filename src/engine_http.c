@@ -198,12 +198,18 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
         snprintf(detail, sizeof detail, "TLS: %s (self-signed in a lab? see --tls-insecure)",
                  curl_easy_strerror(rc));
         break;
+    /* every code a peer can cause is the peer's: something answered, not the service */
     case CURLE_GOT_NOTHING:
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_RANGE_ERROR:
+    case CURLE_TOO_MANY_REDIRECTS:
         state = DC_STATE_WRONG_SERVICE;
         snprintf(detail, sizeof detail, "no HTTP answer: %s", curl_easy_strerror(rc));
         break;
@@ -221,10 +227,20 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     finish(h, state, detail);
 }
 
+/* A gRPC server may answer a whole trailers-only response (HEADERS with END_STREAM and its
+ * grpc-status) before the request is sent, then reset the stream with NO_ERROR (RFC 9113
+ * section 8.1: the client must not discard that response); libcurl reports the reset. */
+static bool complete_anyway(const struct http *h, CURLcode rc)
+{
+    return h->probe->grpc && h->grpc_status[0] &&
+           (rc == CURLE_HTTP2_STREAM || rc == CURLE_HTTP2 || rc == CURLE_SEND_ERROR ||
+            rc == CURLE_PARTIAL_FILE);
+}
+
 static void on_done(CURL *easy, CURLcode rc, void *ud)
 {
     struct http *h = ud;
-    if (rc != CURLE_OK) {
+    if (rc != CURLE_OK && !complete_anyway(h, rc)) {
         classify(h, easy, rc);
         curl_easy_cleanup(easy);
         return;
