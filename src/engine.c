@@ -45,7 +45,7 @@ static bool dest_wants_more(const struct engine *e, const struct dest *dest)
     return dest->state == DEST_READY && dest->qhead < dest->qlen && dest->active < e->opts.per_node;
 }
 
-void engine_pump(struct engine *e)
+void dci_engine_pump(struct engine *e)
 {
     while (!e->stopping && e->active < e->opts.concurrency && e->ring_len > 0) {
         uint32_t d = ring_pop(e);
@@ -56,9 +56,9 @@ void engine_pump(struct engine *e)
         dest->active++;
         e->active++;
         switch (e->profile->checks[e->plan->tasks[task].check].probe->driver) {
-        case DC_DRIVER_SNMP: snmp_start(e, dest, task); break;
+        case DC_DRIVER_SNMP: dci_snmp_start(e, dest, task); break;
         case DC_DRIVER_HTTP: /* connects like a dialogue, then hands over to curl */
-        case DC_DRIVER_DIALOGUE: conn_start(e, dest, task); break;
+        case DC_DRIVER_DIALOGUE: dci_conn_start(e, dest, task); break;
         }
         if (dest_wants_more(e, dest))
             ring_push(e, d);
@@ -75,11 +75,11 @@ static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state, 
     r->latency_ms = -1;
     r->detail = dc_texts_add(e->texts, detail);
     if (measured)
-        engine_result_done(e, task);
+        dci_engine_result_done(e, task);
 }
 
-void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
-                   const char *detail, const char *evidence)
+void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
+                       const char *detail, const char *evidence)
 {
     struct dc_result *r = &e->results[task];
     r->state = state;
@@ -89,27 +89,28 @@ void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const c
     r->evidence = dc_texts_add(e->texts, evidence);
 }
 
-void engine_local_failure(struct engine *e, struct dest *dest, uint32_t task, const char *detail)
+void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
+                              const char *detail)
 {
-    engine_settle(e, task, DC_STATE_ERROR, NULL, detail, NULL);
-    engine_result_done(e, task);
-    engine_dest_idle(e, dest);
+    dci_engine_settle(e, task, DC_STATE_ERROR, NULL, detail, NULL);
+    dci_engine_result_done(e, task);
+    dci_engine_dest_idle(e, dest);
 }
 
-void engine_result_done(struct engine *e, uint32_t task)
+void dci_engine_result_done(struct engine *e, uint32_t task)
 {
     e->done++;
     if (e->opts.on_result)
         e->opts.on_result(e->opts.ud, task, e->done, e->plan->ntasks);
 }
 
-void engine_dest_idle(struct engine *e, struct dest *dest)
+void dci_engine_dest_idle(struct engine *e, struct dest *dest)
 {
     dest->active--;
     e->active--;
     if (dest_wants_more(e, dest))
         ring_push(e, (uint32_t)(dest - e->dests));
-    engine_pump(e);
+    dci_engine_pump(e);
 }
 
 /* The signal handlers and the resolution deadline are unref'd: they never keep the loop
@@ -125,7 +126,7 @@ static void close_aux(struct engine *e)
     uv_close((uv_handle_t *)&e->deadline_timer, NULL);
     uv_close((uv_handle_t *)&e->closing_check, NULL);
     uv_close((uv_handle_t *)&e->closing_idle, NULL);
-    http_close(e);
+    dci_http_close(e);
 }
 
 static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, const char *why)
@@ -140,7 +141,7 @@ static void dest_ready(struct engine *e, struct dest *dest)
     dest->state = DEST_READY;
     dest->address_text = dc_texts_add(e->texts, dest->address);
     ring_push(e, (uint32_t)(dest - e->dests));
-    engine_pump(e);
+    dci_engine_pump(e);
 }
 
 static void resolve_next(struct engine *e, struct dest *dest);
@@ -242,9 +243,9 @@ static void engine_stop(struct engine *e)
     if (e->stopping)
         return;
     e->stopping = true;
-    conn_abort_all(e);
-    http_abort_all(e);
-    snmp_abort_all(e);
+    dci_conn_abort_all(e);
+    dci_http_abort_all(e);
+    dci_snmp_abort_all(e);
     for (size_t d = 0; d < e->ndests; d++) {
         if (e->dests[d].state == DEST_RESOLVING) {
             uv_cancel((uv_req_t *)&e->dests[d].gai);
@@ -408,7 +409,7 @@ static unsigned fd_budget(unsigned wanted)
 
 static void engine_release(struct engine *e)
 {
-    conn_pool_free(e);
+    dci_conn_pool_free(e);
     free(e->dests);
     free(e->ring);
     free(e->queue_store);
@@ -450,7 +451,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         engine_release(&e);
         return DC_EIO;
     }
-    conn_deadlines_init(&e);
+    dci_conn_deadlines_init(&e);
     uv_timer_init(&e.loop, &e.resolve_timer);
     e.resolve_timer.data = &e;
     uv_timer_start(&e.resolve_timer, on_resolve_deadline, e.timeout_ms, 0);
@@ -484,7 +485,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         if (e.dests[d].qlen > 0)
             resolve_next(&e, &e.dests[d]);
     }
-    engine_pump(&e);
+    dci_engine_pump(&e);
     uv_run(&e.loop, UV_RUN_DEFAULT);
     stopper_detach(&e);
     close_aux(&e);

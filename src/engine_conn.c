@@ -7,45 +7,10 @@
 #include "engine_conn.h"
 #include "engine_tls.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#ifdef __linux__
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#endif
-
-#define HELLO_MAX 192 /* the longest hello: Remoting's GET with an IPv6 Host header */
-#define REPLY_DEFAULT 4096
-
-struct conn {
-    uv_tcp_t tcp;
-    uv_connect_t connect_req;
-    uv_write_t write_req;
-    struct engine *engine;
-    struct dest *dest;
-    const struct dc_probe_ops *probe;
-    uint32_t task;
-    uint64_t started_ns;
-    uint64_t deadline_ns;
-    int open_handles;
-    bool in_live; /* linked into e->live (else into e->in_library, or nowhere) */
-    bool reported;
-    bool connected;
-    bool handed_off; /* an HTTP probe carries on with a copy of the socket (engine_http.c) */
-    uint8_t *reply;
-    size_t reply_len;
-    size_t reply_cap;
-    struct dc_tls *tls; /* the probe speaks TLS over this connection */
-    bool handshaken;
-    bool in_library;          /* a library step runs on the thread pool: the conn waits for it */
-    struct library_step *lib; /* only for probes with one: most connections never need it */
-    uint8_t hello[HELLO_MAX];
-    struct conn *prev;
-    struct conn *next; /* live list, or free list */
-};
 
 static struct conn *conn_alloc(struct engine *e)
 {
@@ -63,7 +28,7 @@ static struct conn *conn_alloc(struct engine *e)
     return calloc(1, sizeof *c);
 }
 
-static void live_unlink(struct engine *e, struct conn *c)
+void dci_live_unlink(struct engine *e, struct conn *c)
 {
     if (!c->in_live)
         return;
@@ -111,7 +76,7 @@ static void arm_deadline(struct engine *e)
 static void close_finished(uv_check_t *check);
 static void on_closed(uv_handle_t *handle);
 
-void conn_deadlines_init(struct engine *e)
+void dci_conn_deadlines_init(struct engine *e)
 {
     uv_timer_init(&e->loop, &e->deadline_timer);
     e->deadline_timer.data = e;
@@ -166,37 +131,11 @@ static void on_closed(uv_handle_t *handle)
     c->next = e->free_list;
     e->free_list = c;
     if (!handed_off) /* else the HTTP probe holds the destination's slot until it ends */
-        engine_dest_idle(e, dest);
-}
-
-/* The handshake's round trip. The kernel measured it (SYN to SYN-ACK) without the delay of
- * a busy loop noticing the connect; elsewhere the loop's own clock is the fallback. */
-static double connect_rtt_ms(const struct conn *c)
-{
-#ifdef __linux__
-    uv_os_fd_t fd;
-    struct tcp_info info;
-    socklen_t len = sizeof info;
-    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0 &&
-        getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_rtt > 0)
-        return (double)info.tcpi_rtt / 1000.0;
-#endif
-    return (double)(uv_hrtime() - c->started_ns) / 1e6;
-}
-
-/* A bare connect check said nothing on the connection: it ends with a RST (as nmap -sT
- * does), which spares the peer a FIN exchange and leaves no TIME_WAIT socket here, so
- * checking thousands of ports again and again never runs short of local ports. */
-static void reset_on_close(struct conn *c)
-{
-    uv_os_fd_t fd;
-    struct linger now = {.l_onoff = 1, .l_linger = 0};
-    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0)
-        (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+        dci_engine_dest_idle(e, dest);
 }
 
 /* Reports exactly once, then closes the handles; the rest happens in on_closed. */
-static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
+void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail)
 {
     if (c->reported)
         return;
@@ -210,97 +149,12 @@ static void conn_finish(struct conn *c, enum dc_state state, const char *detail)
     r->address = c->dest->address_text;
     if (detail)
         r->detail = dc_texts_add(e->texts, detail);
-    live_unlink(e, c);
-    engine_result_done(e, c->task);
+    dci_live_unlink(e, c);
+    dci_engine_result_done(e, c->task);
     if (c->connected && !c->probe->judge && !c->tls)
-        reset_on_close(c);
+        dci_tcp_reset_on_close(&c->tcp);
     uv_read_stop((uv_stream_t *)&c->tcp); /* nothing more is read until the handle closes */
     close_later(e, c);
-}
-
-struct library_step {
-    uv_work_t work;
-    struct dc_library_ctx ctx;
-    struct dc_finding result;
-    char src_host[64];
-};
-
-static void library_work(uv_work_t *work)
-{
-    struct conn *c = work->data;
-    c->probe->library(&c->lib->ctx, &c->lib->result);
-}
-
-static void library_done(uv_work_t *work, int status)
-{
-    struct conn *c = work->data;
-    struct library_step *lib = c->lib;
-    struct engine *e = c->engine;
-    struct dc_result *r = &e->results[c->task];
-    c->in_library = false;
-    c->lib = NULL;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        e->in_library = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->prev = c->next = NULL;
-    if (status == UV_ECANCELED) {
-        free(lib);
-        conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
-        return;
-    }
-    if (lib->result.evidence[0])
-        r->evidence = dc_texts_add(e->texts, lib->result.evidence);
-    conn_finish(c, lib->result.state, lib->result.detail);
-    free(lib);
-}
-
-/* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
- * keep it within what is left of the deadline. */
-static bool start_library(struct conn *c)
-{
-    struct engine *e = c->engine;
-    const struct dc_task *t = &e->plan->tasks[c->task];
-    const struct dc_node *src = &e->cluster->nodes[t->from];
-    uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
-    struct library_step *lib = calloc(1, sizeof *lib);
-    if (!lib)
-        return false;
-    c->lib = lib;
-    if (!src->pseudo && src->naddresses)
-        snprintf(lib->src_host, sizeof lib->src_host, "%s", src->addresses[0]);
-    lib->ctx = (struct dc_library_ctx){
-        .dst_host = c->dest->address,
-        .dst_port = t->port,
-        .src_name = src->name,
-        .dst_name = e->cluster->nodes[t->to].name,
-        .src_host = lib->src_host[0] ? lib->src_host : NULL,
-        .src_port = dc_node_port(src, e->profile->checks[t->check].port),
-        .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
-        .credentials = e->opts.nats_credentials,
-    };
-    const struct dc_result *r = &e->results[c->task];
-    lib->result.state = r->state;
-    lib->result.severe = r->severe;
-    snprintf(lib->result.detail, sizeof lib->result.detail, "%s", r->detail);
-    snprintf(lib->result.evidence, sizeof lib->result.evidence, "%s", r->evidence);
-    lib->work.data = c;
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    if (uv_queue_work(&e->loop, &lib->work, library_work, library_done) != 0) {
-        c->lib = NULL;
-        free(lib);
-        return false;
-    }
-    /* out of the deadline queue: the step keeps to what is left of the deadline itself */
-    live_unlink(e, c);
-    c->next = e->in_library;
-    if (e->in_library)
-        e->in_library->prev = c;
-    e->in_library = c;
-    c->in_library = true;
-    return true;
 }
 
 /* Lets the probe judge; a probe that answers DONE has filled state, detail and evidence. */
@@ -321,50 +175,17 @@ static void conn_judge(struct conn *c, bool closed)
     if (verdict.state == DC_STATE_OK && c->probe->library && !e->stopping) {
         r->state = verdict.state;
         r->detail = dc_texts_add(e->texts, verdict.detail);
-        if (start_library(c))
+        if (dci_library_start(c))
             return;
     }
-    conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
-}
-
-/* What a failed connect says about the path, for every driver: `err` is a libuv error
- * (a negative errno on Unix), as libuv reports it or as an OS errno negated. */
-enum dc_state engine_connect_state(int err, char *detail, size_t cap)
-{
-    switch (err) {
-    case UV_ECONNREFUSED:
-        snprintf(detail, cap, "connection refused (RST): nothing listens");
-        return DC_STATE_REFUSED;
-    case UV_ECONNRESET:
-        /* the handshake got through, then a reset: a service or a filter in front of it
-         * turns this source away */
-        snprintf(detail, cap,
-                 "reset right after the connection was accepted: the service "
-                 "(or a filter) rejects this source");
-        return DC_STATE_REFUSED;
-    case UV_ETIMEDOUT:
-        snprintf(detail, cap, "connect timed out in the kernel: packets dropped");
-        return DC_STATE_FILTERED;
-    case UV_EHOSTUNREACH:
-        snprintf(detail, cap, "host unreachable (ICMP or no neighbour answer)");
-        return DC_STATE_UNREACHABLE;
-    case UV_ENETUNREACH:
-        snprintf(detail, cap, "network unreachable: no route to the destination");
-        return DC_STATE_UNREACHABLE;
-    case UV_EPERM:
-    case UV_EACCES:
-        /* connect() fails this way when a local OUTPUT rule drops or rejects the packet */
-        snprintf(detail, cap, "blocked by a firewall rule on the source (%s)", uv_err_name(err));
-        return DC_STATE_FILTERED;
-    default: snprintf(detail, cap, "local failure: %s", uv_strerror(err)); return DC_STATE_ERROR;
-    }
+    dci_conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
 }
 
 static void classify_connect_error(struct conn *c, int status)
 {
     char detail[192];
-    enum dc_state state = engine_connect_state(status, detail, sizeof detail);
-    conn_finish(c, state, detail);
+    enum dc_state state = dci_engine_connect_state(status, detail, sizeof detail);
+    dci_conn_finish(c, state, detail);
 }
 
 /* TLS reads land here first (ciphertext), then go through OpenSSL into the reply buffer.
@@ -403,7 +224,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         if (nread > 0 && dc_tls_feed(c->tls, cipher_in, (size_t)nread) == 0) {
             tls_step(c);
         } else if (nread < 0 && !c->handshaken) {
-            conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
+            dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
         } else if (nread < 0) {
             conn_judge(c, true);
         }
@@ -437,7 +258,7 @@ static void on_cipher_written(uv_write_t *req, int status)
     struct conn *c = req->data;
     free(o);
     if (status < 0 && !c->reported)
-        conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS exchange");
+        dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS exchange");
 }
 
 /* Sends whatever ciphertext OpenSSL has queued; each write owns its buffer. */
@@ -469,7 +290,7 @@ static void tls_step(struct conn *c)
         int rc = dc_tls_handshake(c->tls, err, sizeof err);
         tls_flush(c);
         if (rc < 0) {
-            conn_finish(c, DC_STATE_TLS, err);
+            dci_conn_finish(c, DC_STATE_TLS, err);
             return;
         }
         if (rc == 0)
@@ -479,7 +300,7 @@ static void tls_step(struct conn *c)
         dc_tls_describe(c->tls, evidence, sizeof evidence);
         c->engine->results[c->task].evidence = dc_texts_add(c->engine->texts, evidence);
         if (!c->probe->judge) {
-            conn_finish(c, DC_STATE_OK, "TLS handshake completed");
+            dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
             return;
         }
         size_t n = 0;
@@ -524,7 +345,7 @@ static void start_tls(struct conn *c)
         e->ssl_ctx = dc_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
     if (!e->ssl_ctx || !reply_ready(c) || dc_tls_new(e->ssl_ctx, c->dest->address, &c->tls) ||
         uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
-        conn_finish(c, DC_STATE_ERROR, "local failure: cannot start TLS");
+        dci_conn_finish(c, DC_STATE_ERROR, "local failure: cannot start TLS");
         return;
     }
     tls_step(c); /* sends the ClientHello */
@@ -540,14 +361,14 @@ static void hand_to_http(struct conn *c)
     int copy =
         uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
     if (copy < 0) {
-        conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
+        dci_conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
         return;
     }
     c->reported = true;
     c->handed_off = true;
-    live_unlink(e, c);
+    dci_live_unlink(e, c);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
-    http_start_connected(e, c->dest, c->task, copy, c->started_ns);
+    dci_http_start_connected(e, c->dest, c->task, copy, c->started_ns);
 }
 
 static void on_connect(uv_connect_t *req, int status)
@@ -559,9 +380,15 @@ static void on_connect(uv_connect_t *req, int status)
         classify_connect_error(c, status);
         return;
     }
+    if (dci_tcp_met_itself(&c->tcp, c->engine->plan->tasks[c->task].port)) {
+        dci_conn_finish(c, DC_STATE_REFUSED,
+                        "nothing listens (the connection met itself: same source and destination "
+                        "port on this machine)");
+        return;
+    }
     c->connected = true;
     struct dc_result *r = &c->engine->results[c->task];
-    r->latency_ms = connect_rtt_ms(c);
+    r->latency_ms = dci_tcp_rtt_ms(&c->tcp, c->started_ns);
     if (c->probe->driver == DC_DRIVER_HTTP) {
         hand_to_http(c);
         return;
@@ -571,7 +398,7 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     if (!c->probe->judge) {
-        conn_finish(c, DC_STATE_OK, "connected");
+        dci_conn_finish(c, DC_STATE_OK, "connected");
         return;
     }
     int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
@@ -588,7 +415,7 @@ static void on_connect(uv_connect_t *req, int status)
     if (rc < 0) {
         char detail[128];
         snprintf(detail, sizeof detail, "local failure after connect: %s", uv_strerror(rc));
-        conn_finish(c, DC_STATE_ERROR, detail);
+        dci_conn_finish(c, DC_STATE_ERROR, detail);
     }
 }
 
@@ -602,7 +429,7 @@ static void on_deadlines(uv_timer_t *timer)
     while (e->live && e->live->deadline_ns <= now) {
         struct conn *c = e->live;
         expire(c);
-        live_unlink(e, c); /* expire always reports or hands over; this only makes sure */
+        dci_live_unlink(e, c); /* expire always reports or hands over; this only makes sure */
     }
     arm_deadline(e);
 }
@@ -613,7 +440,7 @@ static void expire(struct conn *c)
         char detail[160];
         snprintf(detail, sizeof detail, "no TLS handshake within %.1f s: not a TLS port?",
                  c->engine->opts.timeout_s);
-        conn_finish(c, DC_STATE_TLS, detail);
+        dci_conn_finish(c, DC_STATE_TLS, detail);
         return;
     }
     if (c->connected && c->probe->judge) {
@@ -623,15 +450,15 @@ static void expire(struct conn *c)
     char detail[160];
     snprintf(detail, sizeof detail, "no answer within %.1f s: packets dropped on the way",
              c->engine->opts.timeout_s);
-    conn_finish(c, DC_STATE_FILTERED, detail);
+    dci_conn_finish(c, DC_STATE_FILTERED, detail);
 }
 
-void conn_start(struct engine *e, struct dest *dest, uint32_t task)
+void dci_conn_start(struct engine *e, struct dest *dest, uint32_t task)
 {
     const struct dc_task *t = &e->plan->tasks[task];
     struct conn *c = conn_alloc(e);
     if (!c) {
-        engine_local_failure(e, dest, task, "local failure: out of memory");
+        dci_engine_local_failure(e, dest, task, "local failure: out of memory");
         return;
     }
     c->engine = e;
@@ -662,19 +489,19 @@ void conn_start(struct engine *e, struct dest *dest, uint32_t task)
         classify_connect_error(c, rc); /* e.g. no route: connect() fails at once */
 }
 
-void conn_abort_all(struct engine *e)
+void dci_conn_abort_all(struct engine *e)
 {
     for (struct conn *c = e->in_library; c; c = c->next)
-        uv_cancel((uv_req_t *)&c->lib->work); /* if it has not started; else it ends soon */
+        dci_library_cancel(c); /* if it has not started; else it ends soon */
     while (e->live) {
         struct conn *c = e->live;
         struct dc_result *r = &e->results[c->task];
-        conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
+        dci_conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
         r->measured = false;
     }
 }
 
-void conn_pool_free(struct engine *e)
+void dci_conn_pool_free(struct engine *e)
 {
     while (e->free_list) {
         struct conn *c = e->free_list;

@@ -80,35 +80,82 @@ struct engine {
 };
 
 /* engine.c */
-void engine_pump(struct engine *e);
-void engine_result_done(struct engine *e, uint32_t task);
+void dci_engine_pump(struct engine *e);
+void dci_engine_result_done(struct engine *e, uint32_t task);
 /* Writes task's outcome into its result (texts copied into the run's pool; NULL: ""),
- * measured unless the state is unknown; the caller then reports it (engine_result_done). */
-void engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
-                   const char *detail, const char *evidence);
+ * measured unless the state is unknown; the caller then reports it (dci_engine_result_done). */
+void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
+                       const char *detail, const char *evidence);
 /* A probe that could not even start (out of memory...): its result says so, its slot
  * towards dest is free again. */
-void engine_local_failure(struct engine *e, struct dest *dest, uint32_t task, const char *detail);
+void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
+                              const char *detail);
 /* A probe towards dest has released its handles. */
-void engine_dest_idle(struct engine *e, struct dest *dest);
+void dci_engine_dest_idle(struct engine *e, struct dest *dest);
 
 /* engine_conn.c: the socket-dialogue driver. */
-void conn_start(struct engine *e, struct dest *dest, uint32_t task);
-void conn_abort_all(struct engine *e);
-void conn_pool_free(struct engine *e);
-void conn_deadlines_init(struct engine *e);
+void dci_conn_start(struct engine *e, struct dest *dest, uint32_t task);
+void dci_conn_abort_all(struct engine *e);
+void dci_conn_pool_free(struct engine *e);
+void dci_conn_deadlines_init(struct engine *e);
 /* What a failed connect (a libuv error: a negated errno) says about the path. */
-enum dc_state engine_connect_state(int err, char *detail, size_t cap);
+enum dc_state dci_engine_connect_state(int err, char *detail, size_t cap);
 
 /* engine_snmp.c: the SNMP driver. */
-void snmp_start(struct engine *e, struct dest *dest, uint32_t task);
-void snmp_abort_all(struct engine *e);
+void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task);
+void dci_snmp_abort_all(struct engine *e);
 
-/* engine_http.c: the HTTP driver. The dialogue driver connects (conn_start) and hands the
+/* engine_http.c: the HTTP driver. The dialogue driver connects (dci_conn_start) and hands the
  * connected socket `fd` over; the probe's deadline still counts from started_ns. */
-void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
-                          uint64_t started_ns);
-void http_abort_all(struct engine *e);
-void http_close(struct engine *e);
+void dci_http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
+                              uint64_t started_ns);
+void dci_http_abort_all(struct engine *e);
+void dci_http_close(struct engine *e);
+
+/* The dialogue driver's connection (engine_conn.c), shared with its library step
+ * (engine_library.c). */
+#define HELLO_MAX 192 /* the longest hello: Remoting's GET with an IPv6 Host header */
+#define REPLY_DEFAULT 4096
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_connect_t connect_req;
+    uv_write_t write_req;
+    struct engine *engine;
+    struct dest *dest;
+    const struct dc_probe_ops *probe;
+    uint32_t task;
+    uint64_t started_ns;
+    uint64_t deadline_ns;
+    int open_handles;
+    bool in_live; /* linked into e->live (else into e->in_library, or nowhere) */
+    bool reported;
+    bool connected;
+    bool handed_off; /* an HTTP probe carries on with a copy of the socket (engine_http.c) */
+    uint8_t *reply;
+    size_t reply_len;
+    size_t reply_cap;
+    struct dc_tls *tls; /* the probe speaks TLS over this connection */
+    bool handshaken;
+    bool in_library;          /* a library step runs on the thread pool: the conn waits for it */
+    struct library_step *lib; /* only for probes with one: most connections never need it */
+    uint8_t hello[HELLO_MAX];
+    struct conn *prev;
+    struct conn *next; /* live list, or free list */
+};
+
+/* Reports exactly once, then closes the handles. */
+void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail);
+/* Takes c out of the deadline list. */
+void dci_live_unlink(struct engine *e, struct conn *c);
+/* Starts the probe's library step; false when it cannot (then nothing happened). */
+bool dci_library_start(struct conn *c);
+/* Cancels the step if the thread pool has not started it (library_done then reports). */
+void dci_library_cancel(struct conn *c);
+
+/* engine_socket.c: the kernel's word on a probe's TCP socket. */
+double dci_tcp_rtt_ms(const uv_tcp_t *tcp, uint64_t started_ns);
+void dci_tcp_reset_on_close(const uv_tcp_t *tcp);
+bool dci_tcp_met_itself(const uv_tcp_t *tcp, uint16_t port);
 
 #endif

@@ -149,16 +149,16 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
     if (h->handed_fd >= 0)
         close(h->handed_fd); /* curl never took it */
     struct dc_result *r = &e->results[h->task];
-    engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
+    dci_engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
     r->severe = h->verdict.severe;
     if (r->measured)
-        engine_result_done(e, h->task);
+        dci_engine_result_done(e, h->task);
     struct dest *dest = h->dest;
     curl_slist_free_all(h->headers);
     curl_slist_free_all(h->resolve);
     free(h->body);
     free(h);
-    engine_dest_idle(e, dest);
+    dci_engine_dest_idle(e, dest);
 }
 
 static int start_step(struct http *h);
@@ -175,7 +175,7 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
         /* the same reading as the dialogue driver's (CURLINFO_OS_ERRNO: ENV-NOTES) */
-        state = engine_connect_state(-(int)os_errno, detail, sizeof detail);
+        state = dci_engine_connect_state(-(int)os_errno, detail, sizeof detail);
         break;
     case CURLE_OPERATION_TIMEDOUT: {
         bool connected = h->tcp_connected || connect_us > 0;
@@ -373,8 +373,8 @@ static int start_step(struct http *h)
     return rc;
 }
 
-void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
-                          uint64_t started_ns)
+void dci_http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
+                              uint64_t started_ns)
 {
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = e->profile->checks[e->plan->tasks[task].check].probe;
@@ -382,7 +382,7 @@ void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, in
     if (!h || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
         close(fd);
         free(h);
-        engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
+        dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
         return;
     }
     *h = (struct http){.engine = e,
@@ -401,17 +401,17 @@ void http_start_connected(struct engine *e, struct dest *dest, uint32_t task, in
             close(h->handed_fd);
         free(h->body);
         free(h);
-        engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
+        dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
     }
 }
 
-void http_abort_all(struct engine *e)
+void dci_http_abort_all(struct engine *e)
 {
     if (e->curl)
         dc_curl_uv_abort(e->curl);
 }
 
-void http_close(struct engine *e)
+void dci_http_close(struct engine *e)
 {
     dc_curl_uv_close(e->curl);
     e->curl = NULL;

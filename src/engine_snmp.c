@@ -67,7 +67,7 @@ static void on_closed(uv_handle_t *handle)
     struct engine *e = p->engine;
     struct dest *dest = p->dest;
     free(p);
-    engine_dest_idle(e, dest);
+    dci_engine_dest_idle(e, dest);
 }
 
 static void finish(struct snmp_probe *p, enum dc_state state, const char *detail,
@@ -78,7 +78,7 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
     p->reported = true;
     struct engine *e = p->engine;
     struct dc_result *r = &e->results[p->task];
-    engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
+    dci_engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
     r->latency_ms = p->rtt_ms;
     if (p->prev)
         p->prev->next = p->next;
@@ -87,7 +87,7 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
     if (p->next)
         p->next->prev = p->prev;
     if (r->measured)
-        engine_result_done(e, p->task);
+        dci_engine_result_done(e, p->task);
     uv_timer_stop(&p->timer);
     uv_close((uv_handle_t *)&p->timer, on_closed);
     for (int i = 0; i < 2; i++) {
@@ -244,13 +244,13 @@ static bool send_get(void *sess, bool with_vars, struct snmp_probe *p)
     return true;
 }
 
-void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
+void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
 {
     pthread_once(&snmp_once, snmp_init_once);
     const struct dc_task *t = &e->plan->tasks[task];
     struct snmp_probe *p = calloc(1, sizeof *p);
     if (!p) {
-        engine_local_failure(e, dest, task, "local failure: out of memory");
+        dci_engine_local_failure(e, dest, task, "local failure: out of memory");
         return;
     }
     *p = (struct snmp_probe){.engine = e,
@@ -294,7 +294,7 @@ void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         send_get(p->sess[V3], false, p);
 }
 
-void snmp_abort_all(struct engine *e)
+void dci_snmp_abort_all(struct engine *e)
 {
     while (e->snmp_live) {
         struct snmp_probe *p = e->snmp_live;

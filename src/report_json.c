@@ -51,35 +51,35 @@ static void write_result(struct json_buf *b, const struct dc_report *rep, size_t
     const struct dc_task *t = &rep->plan->tasks[i];
     const struct dc_result *r = &rep->results[i];
     const struct dc_check *c = &rep->profile->checks[t->check];
-    json_raw(b, i ? ",{" : "{", i ? 2 : 1);
-    json_field_string(b, true, "from", rep->cluster->nodes[t->from].name);
-    json_field_string(b, false, "to", rep->cluster->nodes[t->to].name);
-    json_field_string(b, false, "check", c->name);
-    json_field_uint(b, false, "port", t->port);
-    json_field_string(b, false, "transport", dc_transport_name(c->transport));
-    json_field_string(b, false, "state", dc_state_name(r->state));
-    json_field_string(b, false, "expect", dc_expect_name(c->expect));
-    json_field_string(b, false, "verdict", dc_verdict_name(r->verdict));
+    dc_json_raw(b, i ? ",{" : "{", i ? 2 : 1);
+    dc_json_field_string(b, true, "from", rep->cluster->nodes[t->from].name);
+    dc_json_field_string(b, false, "to", rep->cluster->nodes[t->to].name);
+    dc_json_field_string(b, false, "check", c->name);
+    dc_json_field_uint(b, false, "port", t->port);
+    dc_json_field_string(b, false, "transport", dc_transport_name(c->transport));
+    dc_json_field_string(b, false, "state", dc_state_name(r->state));
+    dc_json_field_string(b, false, "expect", dc_expect_name(c->expect));
+    dc_json_field_string(b, false, "verdict", dc_verdict_name(r->verdict));
     if (r->latency_ms >= 0)
-        json_field_millis(b, false, "latency_ms", r->latency_ms);
+        dc_json_field_millis(b, false, "latency_ms", r->latency_ms);
     else
-        json_field_null(b, false, "latency_ms");
-    json_field_string(b, false, "detail", r->detail);
+        dc_json_field_null(b, false, "latency_ms");
+    dc_json_field_string(b, false, "detail", r->detail);
     char remedy[512];
     dc_report_remedy(rep, i, remedy, sizeof remedy);
-    json_field_string(b, false, "remedy", remedy[0] ? remedy : NULL);
-    json_field_string(b, false, "address", r->address);
-    json_field_string(b, false, "probe", c->probe->name);
-    json_field_string(b, false, "service", c->service);
+    dc_json_field_string(b, false, "remedy", remedy[0] ? remedy : NULL);
+    dc_json_field_string(b, false, "address", r->address);
+    dc_json_field_string(b, false, "probe", c->probe->name);
+    dc_json_field_string(b, false, "service", c->service);
     if (r->evidence[0])
-        json_field_string(b, false, "evidence", r->evidence);
+        dc_json_field_string(b, false, "evidence", r->evidence);
     if (!r->measured)
-        json_field_bool(b, false, "measured", false);
+        dc_json_field_bool(b, false, "measured", false);
     if (r->preflight)
-        json_field_bool(b, false, "preflight", true);
+        dc_json_field_bool(b, false, "preflight", true);
     if (r->severe)
-        json_field_bool(b, false, "severe", true);
-    json_raw(b, "}", 1);
+        dc_json_field_bool(b, false, "severe", true);
+    dc_json_raw(b, "}", 1);
 }
 
 /* "diff": {"baseline": FILE, "counts": {...}, "changes": [{change, from, to, check, port,
@@ -168,12 +168,12 @@ int dc_report_json_stream(const struct dc_report *rep, FILE *f)
     for (size_t i = 0; i < rep->plan->ntasks && rc == 0; i++) {
         write_result(&b, rep, i);
         if (b.len >= 65536 || b.failed) /* stdio sees a few large writes */
-            rc = json_buf_flush(&b, f);
+            rc = dc_json_buf_flush(&b, f);
     }
     if (rc == 0)
-        rc = json_buf_flush(&b, f);
+        rc = dc_json_buf_flush(&b, f);
     bool failed = b.failed;
-    json_buf_free(&b);
+    dc_json_buf_free(&b);
     if (failed)
         return -ENOMEM;
     fputs("]}\n", f);

@@ -1,0 +1,100 @@
+/* The dialogue driver's blocking library step (libnats' connect, say): after the reply was
+ * judged ok, the probe's library function runs on the loop's thread pool, within what is
+ * left of the deadline, and its finding settles the result on the loop thread. */
+#include "dmsconn/cluster.h"
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct library_step {
+    uv_work_t work;
+    struct dc_library_ctx ctx;
+    struct dc_finding result;
+    char src_host[64];
+};
+
+static void library_work(uv_work_t *work)
+{
+    struct conn *c = work->data;
+    c->probe->library(&c->lib->ctx, &c->lib->result);
+}
+
+static void library_done(uv_work_t *work, int status)
+{
+    struct conn *c = work->data;
+    struct library_step *lib = c->lib;
+    struct engine *e = c->engine;
+    struct dc_result *r = &e->results[c->task];
+    c->in_library = false;
+    c->lib = NULL;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        e->in_library = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    if (status == UV_ECANCELED) {
+        free(lib);
+        dci_conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
+        return;
+    }
+    if (lib->result.evidence[0])
+        r->evidence = dc_texts_add(e->texts, lib->result.evidence);
+    dci_conn_finish(c, lib->result.state, lib->result.detail);
+    free(lib);
+}
+
+/* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
+ * keep it within what is left of the deadline. */
+bool dci_library_start(struct conn *c)
+{
+    struct engine *e = c->engine;
+    const struct dc_task *t = &e->plan->tasks[c->task];
+    const struct dc_node *src = &e->cluster->nodes[t->from];
+    uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
+    struct library_step *lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return false;
+    c->lib = lib;
+    if (!src->pseudo && src->naddresses)
+        snprintf(lib->src_host, sizeof lib->src_host, "%s", src->addresses[0]);
+    lib->ctx = (struct dc_library_ctx){
+        .dst_host = c->dest->address,
+        .dst_port = t->port,
+        .src_name = src->name,
+        .dst_name = e->cluster->nodes[t->to].name,
+        .src_host = lib->src_host[0] ? lib->src_host : NULL,
+        .src_port = dc_node_port(src, e->profile->checks[t->check].port),
+        .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
+        .credentials = e->opts.nats_credentials,
+    };
+    const struct dc_result *r = &e->results[c->task];
+    lib->result.state = r->state;
+    lib->result.severe = r->severe;
+    snprintf(lib->result.detail, sizeof lib->result.detail, "%s", r->detail);
+    snprintf(lib->result.evidence, sizeof lib->result.evidence, "%s", r->evidence);
+    lib->work.data = c;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    if (uv_queue_work(&e->loop, &lib->work, library_work, library_done) != 0) {
+        c->lib = NULL;
+        free(lib);
+        return false;
+    }
+    /* out of the deadline queue: the step keeps to what is left of the deadline itself */
+    dci_live_unlink(e, c);
+    c->next = e->in_library;
+    if (e->in_library)
+        e->in_library->prev = c;
+    e->in_library = c;
+    c->in_library = true;
+    return true;
+}
+
+void dci_library_cancel(struct conn *c)
+{
+    if (c->lib)
+        uv_cancel((uv_req_t *)&c->lib->work);
+}
