@@ -73,25 +73,22 @@ static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http
 {
     (void)step;
     note_server(reply, out);
-    switch (reply->status) {
-    case 200:
-    case 401:
-    case 403:
-        out->state = DC_STATE_OK;
-        snprintf(out->detail, sizeof out->detail,
-                 "BrokerGateway's API answers (HTTP %ld without an API key)", reply->status);
-        break;
-    case 404:
+    if (reply->status == 404) {
         out->state = DC_STATE_DEGRADED;
         snprintf(out->detail, sizeof out->detail,
                  "HTTP 404 under /BrokerGateway/api/: BrokerGateway not installed or not running "
                  "in IIS");
-        break;
-    default:
+    } else if (reply->status >= 500) {
         out->state = DC_STATE_DEGRADED;
-        snprintf(out->detail, sizeof out->detail, "HTTP %ld under /BrokerGateway/api/",
+        snprintf(out->detail, sizeof out->detail,
+                 "HTTP %ld under /BrokerGateway/api/: BrokerGateway answers, but fails",
                  reply->status);
-        break;
+    } else {
+        /* 401/403 without its key is the expected answer; any other status still comes from
+         * the BrokerGateway application (IIS itself says 404 for an application it lacks) */
+        out->state = DC_STATE_OK;
+        snprintf(out->detail, sizeof out->detail,
+                 "BrokerGateway's API answers (HTTP %ld without an API key)", reply->status);
     }
     return DC_JUDGE_DONE;
 }

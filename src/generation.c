@@ -144,6 +144,7 @@ static int note_databases(struct dc_cluster *cluster)
 
 int dc_cluster_finish(struct dc_cluster *cluster, bool notes)
 {
+    cluster->gen.nats_servers = count_role(cluster, DC_ROLE_DMA | DC_ROLE_NATS);
     settle_links(cluster);
     settle_vips(cluster);
     settle_local_databases(cluster);

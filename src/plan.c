@@ -48,9 +48,12 @@ static bool pair_allowed(const struct dc_check *check, const struct dc_node *fro
     return from != to;
 }
 
-/* Servers that run NATS: every DMA, and nodes named as NATS servers. */
+/* Servers that run NATS: every DMA, and nodes named as NATS servers (counted once when the
+ * cluster is finished: asked for every pair, a count would make planning quadratic). */
 static size_t nats_servers(const struct dc_cluster *cluster)
 {
+    if (cluster->gen.nats_servers)
+        return cluster->gen.nats_servers;
     size_t n = 0;
     for (size_t i = 0; i < cluster->nnodes; i++)
         n += !cluster->nodes[i].pseudo && (cluster->nodes[i].roles & (DC_ROLE_DMA | DC_ROLE_NATS));

@@ -148,6 +148,7 @@ struct dc_generation {
     char *https_name;      /* MaintenanceSettings.xml <HTTPS name>: this Agent's HTTPS name */
     char *https_from;
     uint32_t search_clusters;  /* how many search databases (db_group numbers 1..n) */
+    size_t nats_servers;       /* DMAs and NATS nodes, counted by dc_cluster_finish (0: not) */
     bool search_from_dbconfig; /* Database/DBConfiguration.xml overrides DB.xml's search */
 };
 

@@ -201,6 +201,22 @@ static void http_judges(void **state)
     assert_contains(r.detail, "APIGateway not running, or IIS bound only to another IP");
     http("apigateway", 0, 200, "<html>", &r);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    /* the same over plain HTTP (a Redirect via http://.../APIGateway) */
+    http("apigateway-http", 0, 200, "{\"Version\":\"10.3.0\"}", &r);
+    assert_int_equal(r.state, DC_STATE_OK);
+    /* BrokerGateway's API: refused without its key is the proof it runs; IIS says 404 when
+     * the application is missing */
+    http("brokergateway", 0, 401, "{\"error\":\"missing key\"}", &r);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_contains(r.detail, "HTTP 401 without an API key");
+    http("brokergateway", 0, 404, "", &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    assert_contains(r.detail, "BrokerGateway not installed or not running");
+    http("brokergateway", 0, 503, "", &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    /* the HTTPS name: any HTTP answer once the name resolved and the certificate carried it */
+    http("https-name", 0, 404, "", &r);
+    assert_int_equal(r.state, DC_STATE_OK);
     /* the NATS Account Server and the 9090 clash */
     http("nats-account", 0, 200, "[]", &r);
     assert_int_equal(r.state, DC_STATE_OK);
