@@ -43,6 +43,8 @@ struct ctx {
     char dst[160];
     const char *dst_name;
     const char *src_name;
+    const struct dc_node *dst_node;
+    const struct dc_node *alias_of; /* the DMA whose HTTPS name the destination is, or NULL */
     const struct dc_result *r;
     char *remedy; /* where the remedy goes (NULL: nowhere, only the verdict is wanted) */
     size_t cap;
@@ -95,12 +97,40 @@ static void remedy_unmeasured(const struct ctx *x)
     }
 }
 
+/* A DMA's HTTPS name (MaintenanceSettings.xml) that fails: it is the name, not the node list,
+ * that needs mending (DataMiner's docs: the name must resolve to its Agent from every Agent,
+ * and its certificate must carry it). false: not an HTTPS name, or not one of these states. */
+static bool remedy_https_name(const struct ctx *x, const struct dc_node *dst,
+                              const struct dc_node *dma)
+{
+    const char *name = dst->addresses[0];
+    char to[160];
+    describe(dma, NULL, to, sizeof to);
+    switch (x->r->state) {
+    case DC_STATE_DNS:
+        remedy(x,
+               "make %s resolve to %s on %s: a DNS record or a hosts entry; DataMiner's Agents "
+               "reach each other by that name",
+               name, to, x->src);
+        return true;
+    case DC_STATE_TLS:
+        remedy(x,
+               "the certificate on %s's port 443 must carry the name %s (its subject "
+               "alternative names): reissue it, or set the HTTPS name to one it carries",
+               dma->name, name);
+        return true;
+    default: return false;
+    }
+}
+
 /* The remedy for a path that should work and does not. */
 static void remedy_broken(const struct ctx *x)
 {
     const struct dc_result *r = x->r;
     const unsigned port = x->task->port;
     const char *svc = x->check->service;
+    if (x->alias_of && remedy_https_name(x, x->dst_node, x->alias_of))
+        return;
     switch (r->state) {
     case DC_STATE_REFUSED:
         remedy(x,
@@ -243,6 +273,8 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
     };
     const struct dc_node *src = &cluster->nodes[task->from];
     const struct dc_node *dst = &cluster->nodes[task->to];
+    x.alias_of = dst->alias ? &cluster->nodes[dst->alias_of] : NULL;
+    x.dst_node = dst;
     x.proto = dc_transport_name(x.check->transport);
     x.dst_name = dst->name;
     x.src_name = src->name;

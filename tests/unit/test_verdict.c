@@ -1,6 +1,7 @@
 /* Verdicts: expected x observed -> pass/warn/fail, remedies, and the run's verdict. */
 #include "test_util.h"
 
+#include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
@@ -133,6 +134,36 @@ static void run_verdict(void **state)
     assert_int_equal(dc_verdict_run(r, 3), DC_RUN_CRITICAL);
 }
 
+/* A DMA's HTTPS name that fails: the remedy mends the name (DNS, the certificate), never
+ * "put the IP address in the node list" as for a node by hostname. */
+static void https_name_remedies(void **state)
+{
+    (void)state;
+    struct dc_diag diag = {{0}};
+    struct dc_cluster *c = NULL;
+    assert_int_equal(dc_cluster_new(&c), 0);
+    assert_int_equal(dc_inventory_add_flag(c, "dma1=10.0.0.11", &diag), 0);
+    assert_int_equal(dc_inventory_add_flag(c, "dma2=10.0.0.12", &diag), 0);
+    assert_int_equal(dc_node_set_https_name(c, 1, "dma2.example.local", "test", &diag), 0);
+    long check = dc_profile_find(profile, "https-name");
+    struct dc_task task = {0, 2, (uint32_t)check, 443};
+    const char *expected[][2] = {
+        {"dns", "make dma2.example.local resolve to dma2 (10.0.0.12) on dma1 (10.0.0.11)"},
+        {"tls", "the certificate on dma2's port 443 must carry the name dma2.example.local"},
+        {"refused", "nothing listens on"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        struct dc_result r;
+        char remedy[512];
+        dc_result_reset(&r, "detail");
+        assert_int_equal(dc_state_parse(expected[i][0], &r.state), 0);
+        r.measured = true;
+        dc_verdict_remedy(c, profile, &task, NULL, &r, remedy, sizeof remedy);
+        assert_contains(remedy, expected[i][1]);
+    }
+    dc_cluster_free(c);
+}
+
 /* One counting rule for a matrix cell (terminal and HTML): the worst rank and how many of
  * the cell's checks have it; a warning beside a failure is not counted as a failure. */
 static void cell_rule(void **state)
@@ -169,6 +200,7 @@ int main(void)
         cmocka_unit_test(remedies_name_the_path),
         cmocka_unit_test(run_verdict),
         cmocka_unit_test(cell_rule),
+        cmocka_unit_test(https_name_remedies),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
