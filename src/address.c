@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_ipv6(const char *s)
@@ -72,4 +73,36 @@ bool dc_address_valid(const char *s)
             return false;
     }
     return label > 0 || s[len - 1] == '.';
+}
+
+bool dc_host_port_split(const char *spec, char *host, size_t cap, uint16_t *port)
+{
+    const char *name = spec, *rest = NULL;
+    size_t len;
+    *port = 0;
+    if (spec[0] == '[') {
+        const char *close = strchr(spec, ']');
+        if (!close || (close[1] && close[1] != ':'))
+            return false;
+        name = spec + 1;
+        len = (size_t)(close - name);
+        rest = close[1] ? close + 1 : NULL;
+    } else {
+        const char *colon = strchr(spec, ':');
+        bool bare_v6 = colon && strchr(colon + 1, ':');
+        len = colon && !bare_v6 ? (size_t)(colon - spec) : strlen(spec);
+        rest = colon && !bare_v6 ? colon : NULL;
+    }
+    if (rest) {
+        char *end;
+        long p = strtol(rest + 1, &end, 10);
+        if (end == rest + 1 || *end || p < 1 || p > 65535)
+            return false;
+        *port = (uint16_t)p;
+    }
+    if (len == 0 || len >= cap)
+        return false;
+    memcpy(host, name, len);
+    host[len] = '\0';
+    return true;
 }

@@ -49,31 +49,10 @@ struct agent_args {
 /* "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address. */
 static int parse_listen(const char *spec, char *addr, size_t cap, uint16_t *port)
 {
-    *port = DC_AGENT_PORT;
-    const char *colon = strrchr(spec, ':');
-    size_t len = strlen(spec);
-    if (spec[0] == '[') {
-        const char *close = strchr(spec, ']');
-        if (!close || (close[1] && close[1] != ':'))
-            return -1;
-        len = (size_t)(close - spec - 1);
-        spec++;
-        colon = close[1] ? close + 1 : NULL;
-    } else if (colon && strchr(spec, ':') != colon) {
-        colon = NULL; /* a bare IPv6 address */
-    } else if (colon) {
-        len = (size_t)(colon - spec);
-    }
-    if (colon) {
-        char *end;
-        long p = strtol(colon + 1, &end, 10);
-        if (*end || p < 1 || p > 65535)
-            return -1;
-        *port = (uint16_t)p;
-    }
-    if (len == 0 || len >= cap)
+    if (!dc_host_port_split(spec, addr, cap, port))
         return -1;
-    snprintf(addr, cap, "%.*s", (int)len, spec);
+    if (!*port)
+        *port = DC_AGENT_PORT;
     return 0;
 }
 

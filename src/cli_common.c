@@ -197,26 +197,13 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
 static int add_staas_endpoint(struct dc_cluster *cluster, const char *spec, struct dc_diag *diag)
 {
     char host[256];
-    const char *colon = strrchr(spec, ':');
-    bool v6 = spec[0] == '[';
-    size_t len = colon && (v6 ? colon > strchr(spec, ']') : strchr(spec, ':') == colon)
-                     ? (size_t)(colon - spec)
-                     : strlen(spec);
-    unsigned port = 443;
-    if (len != strlen(spec) && !parse_uint(colon + 1, 1, 65535, &port)) {
+    uint16_t port;
+    if (!dc_host_port_split(spec, host, sizeof host, &port)) {
         dc_diag_set(diag, "--staas-endpoint '%s': expected HOST or HOST:PORT (1-65535)", spec);
         return DC_EINVAL;
     }
-    if (v6 && len >= 2 && spec[len - 1] == ']') {
-        spec++;
-        len -= 2;
-    }
-    if (len == 0 || len >= sizeof host) {
-        dc_diag_set(diag, "--staas-endpoint '%s': expected HOST or HOST:PORT", spec);
-        return DC_EINVAL;
-    }
-    memcpy(host, spec, len);
-    host[len] = '\0';
+    if (!port)
+        port = 443;
     if (!dc_address_valid(host)) {
         dc_diag_set(diag, "--staas-endpoint '%s': expected an address or a hostname", spec);
         return DC_EINVAL;

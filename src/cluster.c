@@ -180,14 +180,19 @@ int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *
     return 0;
 }
 
-int dc_cluster_set_name(struct dc_cluster *cluster, const char *name)
+int dc_set_text(char **field, const char *text)
 {
-    char *copy = strdup(name);
+    char *copy = strdup(text);
     if (!copy)
         return DC_ENOMEM;
-    free(cluster->name);
-    cluster->name = copy;
+    free(*field);
+    *field = copy;
     return 0;
+}
+
+int dc_cluster_set_name(struct dc_cluster *cluster, const char *name)
+{
+    return dc_set_text(&cluster->name, name);
 }
 
 int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)

@@ -1,5 +1,6 @@
 /* Reading a whole input file, with a message that names the file when it cannot be read. */
 #include "dmsconn/inventory.h"
+#include "text_utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,14 @@
 int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *diag)
 {
     return dc_read_file_max(path, MAX_INPUT_BYTES, data, len, diag);
+}
+
+int dc_read_text_file(const char *path, char **data, size_t *len, struct dc_diag *diag)
+{
+    int rc = dc_read_file(path, data, len, diag);
+    if (!rc)
+        rc = dc_text_to_utf8(data, len, path, diag);
+    return rc;
 }
 
 int dc_read_file_max(const char *path, size_t max, char **data, size_t *len, struct dc_diag *diag)

@@ -9,37 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Splits one DBServer entry "host", "host:port", "[v6]:port" or a bare IPv6 literal. */
-static bool split_host_port(char *entry, char **host, uint16_t *port)
-{
-    *port = 0;
-    if (entry[0] == '[') {
-        char *close = strchr(entry, ']');
-        if (!close)
-            return false;
-        *close = '\0';
-        *host = entry + 1;
-        if (close[1] == '\0')
-            return true;
-        if (close[1] != ':')
-            return false;
-        entry = close + 1;
-    } else {
-        *host = entry;
-        char *colon = strchr(entry, ':');
-        if (!colon || strchr(colon + 1, ':'))
-            return true; /* no port, or an IPv6 literal without brackets */
-        *colon = '\0';
-        entry = colon;
-    }
-    char *end;
-    long p = strtol(entry + 1, &end, 10);
-    if (*end || p < 1 || p > 65535)
-        return false;
-    *port = (uint16_t)p;
-    return true;
-}
-
 static bool is_localhost(const char *host)
 {
     return strcasecmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0 ||
@@ -114,14 +83,13 @@ static char *strip_scheme(char *entry, bool *tls, uint16_t *scheme_port)
 static int add_entry(struct dc_cluster *cluster, const struct database *db, char *tok,
                      struct dc_diag *diag)
 {
-    char entry[256];
-    snprintf(entry, sizeof entry, "%s", tok); /* split_host_port cuts tok */
+    char entry[256], host[256];
+    snprintf(entry, sizeof entry, "%s", tok); /* strip_scheme cuts tok */
     bool tls;
     uint16_t scheme_port;
     char *hostport = strip_scheme(tok, &tls, &scheme_port);
-    char *host;
     uint16_t port;
-    if (!split_host_port(hostport, &host, &port) || !*host) {
+    if (!dc_host_port_split(hostport, host, sizeof host, &port)) {
         dc_diag_set(diag, "%s: DBServer entry '%s'; expected host, host:port (1-65535)%s",
                     db->where, entry, db->kind == DC_DB_SEARCH ? " or http(s)://host[:port]" : "");
         return DC_EPARSE;
@@ -191,26 +159,14 @@ int dc_inventory_add_search(struct dc_cluster *cluster, const char *servers, con
     return add_servers(cluster, servers, &db, diag);
 }
 
-static int set_from(char **field, const char *where)
-{
-    char *copy = strdup(where);
-    if (!copy)
-        return DC_ENOMEM;
-    free(*field);
-    *field = copy;
-    return 0;
-}
-
 /* Storage as a Service: no database nodes; DMAs reach the service over HTTPS, maybe through
  * the web proxy of <Proxy> (its <Password> is a secret and is never read). */
 static int read_staas(struct dc_cluster *cluster, const xmlNode *el, const char *where,
                       struct dc_diag *diag)
 {
     cluster->gen.staas = true;
-    int rc = set_from(&cluster->gen.staas_from, where);
-    const xmlNode *proxy = NULL;
-    for (const xmlNode *c = el->children; c && !proxy; c = c->next)
-        proxy = dc_xml_is(c, "Proxy") ? c : NULL;
+    int rc = dc_set_text(&cluster->gen.staas_from, where);
+    const xmlNode *proxy = dc_xml_child(el, "Proxy");
     char *address = proxy ? dc_xml_child_text(proxy, "Address") : NULL;
     char *port_text = proxy ? dc_xml_child_text(proxy, "Port") : NULL;
     if (!rc && address && *address) {
@@ -290,7 +246,7 @@ static int read_database(struct dc_cluster *cluster, const xmlNode *el, const ch
     struct dc_generation *g = &cluster->gen;
     g->cassandra = per_dma ? DC_CASSANDRA_PER_DMA : DC_CASSANDRA_CLUSTER;
     g->cassandra_tls = dc_xml_true(tls);
-    rc = set_from(&g->cassandra_from, where);
+    rc = dc_set_text(&g->cassandra_from, where);
     struct database db = {DC_ROLE_CASSANDRA, DC_DB_CASSANDRA, 1, 9042, true, where};
     if (!rc)
         rc = add_servers(cluster, servers, &db, diag);

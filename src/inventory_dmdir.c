@@ -3,7 +3,6 @@
  * else from DMS.xml; then the files that say how the cluster works, then the databases.
  * Missing files are normal (a note lists what was read); a malformed one is an error. */
 #include "dmsconn/inventory.h"
-#include "text_utf8.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,10 +67,9 @@ static int read_one(struct reading *r, const char *rel, parse_fn parse, bool *pr
         return 0;
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_file(path, &data, &len, r->diag);
     /* libxml2 detects the XML files' encodings itself; JSON needs UTF-8 */
-    if (!rc && strstr(rel, ".json"))
-        rc = dc_text_to_utf8(&data, &len, path, r->diag);
+    int rc = strstr(rel, ".json") ? dc_read_text_file(path, &data, &len, r->diag)
+                                  : dc_read_file(path, &data, &len, r->diag);
     if (!rc)
         rc = parse(r->cluster, data, len, path, r->diag);
     free(data);
@@ -99,8 +97,7 @@ int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
     if (!rc && endpoints) {
         cluster->gen.broker_gateway = true;
         cluster->gen.nats_auth = true; /* BrokerGateway hands out NATS credentials */
-        cluster->gen.nats_from = strdup("Configurations/ClusterEndpoints.json present");
-        rc = cluster->gen.nats_from ? 0 : DC_ENOMEM;
+        rc = dc_set_text(&cluster->gen.nats_from, "Configurations/ClusterEndpoints.json present");
     }
     if (!rc)
         rc = read_one(&r, "DMS.xml",

@@ -156,9 +156,7 @@ int dc_inventory_read_endpoints(struct dc_cluster *cluster, const char *path, st
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_file(path, &data, &len, diag);
-    if (!rc)
-        rc = dc_text_to_utf8(&data, &len, path, diag);
+    int rc = dc_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
     if (!rc)
         rc = dc_inventory_parse_endpoints(cluster, data, len, path, diag);
     free(data);

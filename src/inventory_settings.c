@@ -3,6 +3,7 @@
  * (the Remoting port), SLCloud.xml (legacy NATS), DataMiner.xml (Telnet, SNMP agent) and
  * Database/DBConfiguration.xml (the search clusters, 10.1.3 to 10.4). Unknown elements and
  * attributes are ignored, names compared without case (docs/dataminer.md). */
+#include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
 
@@ -11,32 +12,35 @@
 #include <string.h>
 #include <strings.h>
 
-static const xmlNode *child(const xmlNode *parent, const char *name)
+/* Parses a file whose root must be root_name and reads it with body; the tree goes after. */
+static int with_root(struct dc_cluster *cluster, const char *data, size_t len, const char *origin,
+                     const char *root_name,
+                     int (*body)(struct dc_cluster *, const xmlNode *, const char *,
+                                 struct dc_diag *),
+                     struct dc_diag *diag)
 {
-    for (const xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
-        if (dc_xml_is(c, name))
-            return c;
-    }
-    return NULL;
+    xmlDoc *doc = NULL;
+    const xmlNode *root = NULL;
+    int rc = dc_xml_parse_root(data, len, origin, root_name, &doc, &root, diag);
+    if (!rc)
+        rc = body(cluster, root, origin, diag);
+    xmlFreeDoc(doc);
+    return rc;
 }
 
+/* "FILE:LINE" of el: where a setting was decided, for the notes. */
 static int set_from(char **field, const char *origin, const xmlNode *el)
 {
     char where[300];
     snprintf(where, sizeof where, "%s:%ld", origin, el ? xmlGetLineNo(el) : 0L);
-    char *copy = strdup(where);
-    if (!copy)
-        return DC_ENOMEM;
-    free(*field);
-    *field = copy;
-    return 0;
+    return dc_set_text(field, where);
 }
 
 /* A boolean element: 1 true, 0 false, -1 absent; anything else is an error. */
 static int read_bool(const xmlNode *parent, const char *name, const char *origin, int *out,
                      const xmlNode **el_out, struct dc_diag *diag)
 {
-    const xmlNode *el = child(parent, name);
+    const xmlNode *el = dc_xml_child(parent, name);
     *out = -1;
     *el_out = el;
     if (!el)
@@ -58,19 +62,14 @@ static int read_bool(const xmlNode *parent, const char *name, const char *origin
     return rc;
 }
 
-int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data, size_t len,
-                                   const char *origin, struct dc_diag *diag)
+static int maintenance_body(struct dc_cluster *cluster, const xmlNode *root, const char *origin,
+                            struct dc_diag *diag)
 {
-    xmlDoc *doc = NULL;
-    const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "MaintenanceSettings", &doc, &root, diag);
-    if (rc)
-        return rc;
     struct dc_generation *g = &cluster->gen;
-    const xmlNode *slnet = child(root, "SLNet");
+    const xmlNode *slnet = dc_xml_child(root, "SLNet");
     const xmlNode *el = NULL;
     int remoting = -1, broker = -1;
-    rc = read_bool(slnet, "EnableDotNetRemoting", origin, &remoting, &el, diag);
+    int rc = read_bool(slnet, "EnableDotNetRemoting", origin, &remoting, &el, diag);
     if (!rc && remoting >= 0) {
         g->remoting_disabled = remoting == 0;
         rc = set_from(&g->remoting_from, origin, el);
@@ -82,16 +81,21 @@ int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data,
         g->nats_auth = true; /* BrokerGateway hands out NATS credentials through its API */
         rc = set_from(&g->nats_from, origin, el);
     }
-    const xmlNode *https = child(root, "HTTPS");
+    const xmlNode *https = dc_xml_child(root, "HTTPS");
     char *name = https ? dc_xml_attr(https, "name") : NULL;
     if (!rc && name && *name) {
-        free(g->https_name);
-        g->https_name = strdup(name);
-        rc = g->https_name ? set_from(&g->https_from, origin, https) : DC_ENOMEM;
+        rc = dc_set_text(&g->https_name, name);
+        if (!rc)
+            rc = set_from(&g->https_from, origin, https);
     }
     xmlFree(name);
-    xmlFreeDoc(doc);
     return rc;
+}
+
+int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data, size_t len,
+                                   const char *origin, struct dc_diag *diag)
+{
+    return with_root(cluster, data, len, origin, "MaintenanceSettings", maintenance_body, diag);
 }
 
 /* <channel ref="http" name="SLNetRemoting" port="8004">, anywhere in the .NET config. */
@@ -112,14 +116,10 @@ static const xmlNode *find_channel(const xmlNode *node)
     return NULL;
 }
 
-int dc_inventory_parse_slnet_config(struct dc_cluster *cluster, const char *data, size_t len,
-                                    const char *origin, struct dc_diag *diag)
+static int slnet_config_body(struct dc_cluster *cluster, const xmlNode *root, const char *origin,
+                             struct dc_diag *diag)
 {
-    xmlDoc *doc = NULL;
-    const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "configuration", &doc, &root, diag);
-    if (rc)
-        return rc;
+    int rc = 0;
     const xmlNode *channel = find_channel(root->children);
     char *port = channel ? dc_xml_attr(channel, "port") : NULL;
     if (port) {
@@ -141,24 +141,26 @@ int dc_inventory_parse_slnet_config(struct dc_cluster *cluster, const char *data
         }
     }
     xmlFree(port);
-    xmlFreeDoc(doc);
     return rc;
+}
+
+int dc_inventory_parse_slnet_config(struct dc_cluster *cluster, const char *data, size_t len,
+                                    const char *origin, struct dc_diag *diag)
+{
+    return with_root(cluster, data, len, origin, "configuration", slnet_config_body, diag);
 }
 
 /* Legacy NATS: the servers SLNet's clients use, and a credentials file (its path is a secret
  * too: never printed). Its presence says DataMiner's NATS wants credentials. */
-int dc_inventory_parse_slcloud(struct dc_cluster *cluster, const char *data, size_t len,
-                               const char *origin, struct dc_diag *diag)
+static int slcloud_body(struct dc_cluster *cluster, const xmlNode *root, const char *origin,
+                        struct dc_diag *diag)
 {
-    xmlDoc *doc = NULL;
-    const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "SLCloud", &doc, &root, diag);
-    if (rc)
-        return rc;
-    if (child(root, "NatsCredsFile"))
+    (void)diag; /* nothing here can be malformed: what it lacks is normal */
+    int rc = 0;
+    if (dc_xml_child(root, "NatsCredsFile"))
         cluster->gen.nats_auth = true;
     size_t servers = 0;
-    const xmlNode *list = child(root, "NATSServers");
+    const xmlNode *list = dc_xml_child(root, "NATSServers");
     for (const xmlNode *c = list ? list->children : NULL; c; c = c->next)
         servers += dc_xml_is(c, "NATSServer");
     if (servers && !cluster->gen.broker_gateway)
@@ -166,20 +168,22 @@ int dc_inventory_parse_slcloud(struct dc_cluster *cluster, const char *data, siz
                                  "%s:%ld: SLNet's NATS clients use %zu server(s) "
                                  "(legacy NATS)",
                                  origin, xmlGetLineNo(list), servers);
-    xmlFreeDoc(doc);
     return rc;
 }
 
-/* DataMiner.xml: only what affects the port list; it has no "IP of this DMA". */
-int dc_inventory_parse_dataminer_xml(struct dc_cluster *cluster, const char *data, size_t len,
-                                     const char *origin, struct dc_diag *diag)
+int dc_inventory_parse_slcloud(struct dc_cluster *cluster, const char *data, size_t len,
+                               const char *origin, struct dc_diag *diag)
 {
-    xmlDoc *doc = NULL;
-    const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "DataMiner", &doc, &root, diag);
-    if (rc)
-        return rc;
-    const xmlNode *snmp = child(root, "SNMP");
+    return with_root(cluster, data, len, origin, "SLCloud", slcloud_body, diag);
+}
+
+/* DataMiner.xml: only what affects the port list; it has no "IP of this DMA". */
+static int dataminer_xml_body(struct dc_cluster *cluster, const xmlNode *root, const char *origin,
+                              struct dc_diag *diag)
+{
+    (void)diag;
+    int rc = 0;
+    const xmlNode *snmp = dc_xml_child(root, "SNMP");
     char *port = snmp ? dc_xml_attr(snmp, "port") : NULL;
     if (port && *port)
         rc = dc_cluster_add_note(cluster,
@@ -187,21 +191,23 @@ int dc_inventory_parse_dataminer_xml(struct dc_cluster *cluster, const char *dat
                                  "snmp check to a profile to test it",
                                  origin, xmlGetLineNo(snmp), port);
     xmlFree(port);
-    xmlFreeDoc(doc);
     return rc;
+}
+
+int dc_inventory_parse_dataminer_xml(struct dc_cluster *cluster, const char *data, size_t len,
+                                     const char *origin, struct dc_diag *diag)
+{
+    return with_root(cluster, data, len, origin, "DataMiner", dataminer_xml_body, diag);
 }
 
 /* <DatabaseConfiguration><SearchConfiguration><ElasticConnections><ElasticCluster><Hosts>:
  * when present, these are the search clusters (DB.xml's search section is not used). */
-int dc_inventory_parse_dbconfig(struct dc_cluster *cluster, const char *data, size_t len,
-                                const char *origin, struct dc_diag *diag)
+static int dbconfig_body(struct dc_cluster *cluster, const xmlNode *root, const char *origin,
+                         struct dc_diag *diag)
 {
-    xmlDoc *doc = NULL;
-    const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "DatabaseConfiguration", &doc, &root, diag);
-    if (rc)
-        return rc;
-    const xmlNode *conns = child(child(root, "SearchConfiguration"), "ElasticConnections");
+    int rc = 0;
+    const xmlNode *conns =
+        dc_xml_child(dc_xml_child(root, "SearchConfiguration"), "ElasticConnections");
     for (const xmlNode *c = conns ? conns->children : NULL; c && !rc; c = c->next) {
         if (!dc_xml_is(c, "ElasticCluster"))
             continue;
@@ -217,6 +223,11 @@ int dc_inventory_parse_dbconfig(struct dc_cluster *cluster, const char *data, si
         }
         free(hosts);
     }
-    xmlFreeDoc(doc);
     return rc;
+}
+
+int dc_inventory_parse_dbconfig(struct dc_cluster *cluster, const char *data, size_t len,
+                                const char *origin, struct dc_diag *diag)
+{
+    return with_root(cluster, data, len, origin, "DatabaseConfiguration", dbconfig_body, diag);
 }

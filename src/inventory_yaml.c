@@ -1,6 +1,5 @@
 /* The YAML inventory: cluster name and nodes with name, address(es), roles and port maps. */
 #include "dmsconn/inventory.h"
-#include "text_utf8.h"
 #include "yaml_doc.h"
 
 #include <stdio.h>
@@ -209,9 +208,7 @@ int dc_inventory_read_yaml(struct dc_cluster *cluster, const char *path, struct 
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_file(path, &data, &len, diag);
-    if (!rc)
-        rc = dc_text_to_utf8(&data, &len, path, diag); /* UTF-16 from a Windows editor */
+    int rc = dc_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
     if (!rc)
         rc = dc_inventory_parse_yaml(cluster, data, len, path, diag);
     free(data);

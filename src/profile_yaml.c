@@ -2,7 +2,6 @@
 #include "dmsconn/inventory.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
-#include "text_utf8.h"
 #include "yaml_doc.h"
 
 #include <stdio.h>
@@ -226,9 +225,7 @@ int dc_profile_read_yaml(struct dc_profile *profile, const char *path, struct dc
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_file(path, &data, &len, diag);
-    if (!rc)
-        rc = dc_text_to_utf8(&data, &len, path, diag); /* UTF-16 from a Windows editor */
+    int rc = dc_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
     if (!rc)
         rc = dc_profile_apply_yaml(profile, data, len, path, diag);
     free(data);

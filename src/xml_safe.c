@@ -116,17 +116,24 @@ static char *trimmed_copy(const char *s)
     return strndup(s, n);
 }
 
-char *dc_xml_child_text(const xmlNode *node, const char *name)
+const xmlNode *dc_xml_child(const xmlNode *parent, const char *name)
 {
-    for (const xmlNode *c = node->children; c; c = c->next) {
-        if (dc_xml_is(c, name)) {
-            xmlChar *text = xmlNodeGetContent(c);
-            char *copy = trimmed_copy(text ? (const char *)text : "");
-            xmlFree(text);
-            return copy;
-        }
+    for (const xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
+        if (dc_xml_is(c, name))
+            return c;
     }
     return NULL;
+}
+
+char *dc_xml_child_text(const xmlNode *node, const char *name)
+{
+    const xmlNode *c = dc_xml_child(node, name);
+    if (!c)
+        return NULL;
+    xmlChar *text = xmlNodeGetContent(c);
+    char *copy = trimmed_copy(text ? (const char *)text : "");
+    xmlFree(text);
+    return copy;
 }
 
 bool dc_xml_true(const char *value)

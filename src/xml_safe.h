@@ -17,6 +17,8 @@ int dc_xml_parse_root(const char *data, size_t len, const char *origin, const ch
 bool dc_xml_is(const xmlNode *node, const char *local_name);
 /* The attribute's value (caller frees with xmlFree), or NULL. */
 char *dc_xml_attr(const xmlNode *node, const char *name);
+/* The first child element with this name, or NULL (parent may be NULL). */
+const xmlNode *dc_xml_child(const xmlNode *parent, const char *name);
 /* The trimmed text content of the first child element with this name (caller frees with
  * free()), or NULL. */
 char *dc_xml_child_text(const xmlNode *node, const char *name);

@@ -18,6 +18,8 @@ int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *add
 long dc_cluster_find(const struct dc_cluster *cluster, const char *name_or_address);
 
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name);
+/* Replaces *field (freed) by a copy of text: where a generation setting was decided. */
+int dc_set_text(char **field, const char *text);
 int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Records that on node `index` the service with default port `from` listens on `to`. */
@@ -49,4 +51,8 @@ bool dc_address_valid(const char *address);
 /* What an address literal that no node can have is ("the broadcast address"), or NULL: the
  * unspecified, broadcast and multicast addresses are refused as nodes. */
 const char *dc_address_not_a_host(const char *address);
+/* Splits "host", "host:port", "[v6]:port", "[v6]" or a bare IPv6 literal: the host goes into
+ * host (cap bytes), the port into *port (0 when none). false: malformed, a port outside
+ * 1-65535, or an empty or too long host. */
+bool dc_host_port_split(const char *spec, char *host, size_t cap, uint16_t *port);
 #endif

@@ -60,6 +60,10 @@ int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct d
 
 /* Reads a whole file into a NUL-terminated buffer (max 16 MiB: inputs people write). */
 int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *diag);
+/* The same, then as UTF-8 text: a UTF-8 BOM dropped, UTF-16 with a BOM converted, a NUL an
+ * error (for the readers that are not libxml2, which detects encodings itself). The caller
+ * frees *data whatever the result. */
+int dc_read_text_file(const char *path, char **data, size_t *len, struct dc_diag *diag);
 /* The same with another limit: dmsconn's own JSON reports (DC_REPORT_MAX_BYTES) are 400
  * bytes a result, 120 MB for a 300,000-task matrix. */
 #define DC_REPORT_MAX_BYTES ((size_t)1 << 30)
