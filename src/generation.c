@@ -85,13 +85,13 @@ static int note_links(struct dc_cluster *cluster)
                                    g->remoting_from, port,
                                    plain ? "; Redirects make some pairs plain HTTP" : "");
     return dc_cluster_add_note(cluster,
-                               "generation: DMAs talk .NET Remoting on %u (%s)%s%zu of %zu DMAs "
+                               "generation: DMAs talk .NET Remoting on %u (%s); %zu of %zu DMAs "
                                "are reached over gRPC (Redirects)",
                                port,
                                g->remoting_from ? g->remoting_from
                                                 : "no EnableDotNetRemoting false in "
                                                   "MaintenanceSettings.xml",
-                               "; ", grpc, dmas);
+                               grpc, dmas);
 }
 
 static int note_nats(struct dc_cluster *cluster)

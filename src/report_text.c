@@ -229,9 +229,11 @@ static size_t print_agent_row(const struct dc_report *rep, size_t i,
 
 void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
 {
-    size_t counts[3] = {0, 0, 0};
-    for (size_t i = 0; i < rep->plan->ntasks; i++)
+    size_t counts[3] = {0, 0, 0}, unmeasured = 0;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
         counts[rep->results[i].verdict]++;
+        unmeasured += rep->results[i].agent_failure != DC_AGENT_OK;
+    }
     const char *vcolor[] = {GREEN, YELLOW, RED, YELLOW};
     fprintf(out, "dmsconn: cluster %s, profile %s: %zu checks in %.2f s%s\n",
             rep->cluster->name ? rep->cluster->name : "(unnamed)", rep->profile->name,
@@ -240,9 +242,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
     if (rep->plan->ntasks > 0)
         print_matrix(rep, opts, out);
     bool header = false;
-    size_t unmeasured = 0;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
-        unmeasured += rep->results[i].agent_failure != DC_AGENT_OK;
         if (!opts->all && rep->results[i].verdict == DC_VERDICT_PASS)
             continue;
         if (!header) {
@@ -250,9 +250,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
             header = true;
         }
         if (rep->results[i].agent_failure != DC_AGENT_OK) {
-            size_t end = print_agent_row(rep, i, opts, out);
-            for (; i + 1 < end; i++)
-                unmeasured += rep->results[i + 1].agent_failure != DC_AGENT_OK;
+            i = print_agent_row(rep, i, opts, out) - 1; /* the row is said once */
             continue;
         }
         print_result(rep, i, opts, out);
