@@ -60,19 +60,9 @@ for i in 1 2 3; do
     pids+=($!)
     eval "agent$i=$!"
 done
-# bounded wait for the agents and listeners (5 s)
-python3 - "$base" "$a" <<'PY'
-import socket, sys, time, urllib.request
-base, a = int(sys.argv[1]), int(sys.argv[2])
-deadline = time.time() + 5
-for url in [f"http://127.0.1.1{i}:{base + i}/v1/health" for i in (1, 2, 3)]:
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=0.5).read(); break
-        except OSError:
-            if time.time() > deadline: sys.exit(f"not up: {url}")
-            time.sleep(0.05)
-PY
+# bounded wait for the agents (5 s)
+python3 "$(dirname "$0")/../lib/wait_up.py" "http://127.0.1.11:$((base + 1))/v1/health" \
+    "http://127.0.1.12:$((base + 2))/v1/health" "http://127.0.1.13:$((base + 3))/v1/health" || exit 1
 
 passed=0 failed=0
 ok() { passed=$((passed + 1)); }

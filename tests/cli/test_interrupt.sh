@@ -52,25 +52,9 @@ for i in 1 2; do
         2> "$work/agent$i.log" &
     pids+=($!)
 done
-python3 - "$base" <<'PY' || exit 1
-import socket, sys, time, urllib.request
-base = int(sys.argv[1])
-deadline = time.time() + 5
-for url in [f"http://127.0.1.5{i}:{base + i}/v1/health" for i in (1, 2)]:
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=0.5).read(); break
-        except OSError:
-            if time.time() > deadline: sys.exit(f"not up: {url}")
-            time.sleep(0.05)
-for host in ("127.0.1.51", "127.0.1.52"):
-    while True:
-        try:
-            socket.create_connection((host, base + 11), 0.2).close(); break
-        except OSError:
-            if time.time() > deadline: sys.exit("quiet listener not up")
-            time.sleep(0.05)
-PY
+python3 "$(dirname "$0")/../lib/wait_up.py" "http://127.0.1.51:$((base + 1))/v1/health" \
+    "http://127.0.1.52:$((base + 2))/v1/health" \
+    "127.0.1.51:$((base + 11))" "127.0.1.52:$((base + 11))" || exit 1
 start=$(date +%s.%N)
 timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
     --token-file "$work/token" --as i1 --timeout 20 --json "$work/r.json" --quiet \

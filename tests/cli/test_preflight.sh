@@ -42,18 +42,9 @@ for i in 1 2; do
         2> "$work/agent$i.log" &
     pids+=($!)
 done
-python3 - "$base" <<'PY' || exit 1
-import sys, time, urllib.request
-base = int(sys.argv[1])
-deadline = time.time() + 5
-for url in [f"http://127.0.1.4{i}:{base + i}/v1/health" for i in (1, 2)]:
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=0.5).read(); break
-        except OSError:
-            if time.time() > deadline: sys.exit(f"not up: {url}")
-            time.sleep(0.05)
-PY
+python3 "$(dirname "$0")/../lib/wait_up.py" "http://127.0.1.41:$((base + 1))/v1/health" \
+    "http://127.0.1.42:$((base + 2))/v1/health" ||
+    exit 1
 passed=0 failed=0
 timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
     --token-file "$work/token" --as p1 --to p1,p2 --timeout 1 --json "$work/pre.json" --preflight \

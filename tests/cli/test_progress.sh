@@ -22,16 +22,7 @@ base: none
 checks:
   - {name: quiet-nats, probe: nats, port: $port, from: [dma], to: [dma], pairs: all}
 YAML
-python3 -c '
-import socket, sys, time
-end = time.time() + 5          # bounded wait for the listener
-while True:
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); break
-    except OSError:
-        if time.time() > end: sys.exit("listener not up")
-        time.sleep(0.05)
-' "$port" || exit 1
+python3 "$(dirname "$0")/../lib/wait_up.py" "127.0.0.1:$port" || exit 1 # bounded wait for the listener
 timeout 20 script -qec "'$dmsconn' check --from-here --node a=127.0.0.1 --profile '$work/profile.yaml' \
     --timeout 2.5 --no-color" "$work/typescript" > /dev/null 2>&1
 if grep -aq "0/1 checks, 0 failing, [12] s" "$work/typescript"; then

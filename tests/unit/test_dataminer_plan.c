@@ -49,6 +49,16 @@ static void want_pairs(struct expectation *e, const char *const *from, const cha
     }
 }
 
+/* The paths of a database's nodes: every DMA to each as a client, each node's own check of
+ * the DMAs' Telnet, and the nodes among themselves. */
+static void want_database(struct expectation *e, const char *const *dmas, const char *const *nodes,
+                          const char *clients, const char *peers)
+{
+    want_pairs(e, dmas, nodes, clients);
+    want_pairs(e, nodes, dmas, "telnet/23");
+    want_pairs(e, nodes, nodes, peers);
+}
+
 static void want_self(struct expectation *e, const char *const *nodes, const char *check,
                       unsigned port)
 {
@@ -150,13 +160,10 @@ static void current_10_6(void **state)
     /* the other DMAs reach the Failover pair on its VIP; the buddies each other directly */
     want_pairs(&e, outside_pair, vip, "slnet-grpc/443");
     /* CQL over TLS on 9042 (never 9142), internode over TLS on 7001 (never 7000) */
-    want_pairs(&e, dmas, cass, "cql-tls/9042");
-    want_pairs(&e, cass, dmas, "telnet/23");
-    want_pairs(&e, cass, cass, "cassandra-internode-tls/7001 cassandra-jmx/7199");
+    want_database(&e, dmas, cass, "cql-tls/9042",
+                  "cassandra-internode-tls/7001 cassandra-jmx/7199");
     /* OpenSearch over HTTPS, as its DBServer URLs say */
-    want_pairs(&e, dmas, search, "opensearch-https/9200");
-    want_pairs(&e, search, dmas, "telnet/23");
-    want_pairs(&e, search, search, "opensearch-transport/9300");
+    want_database(&e, dmas, search, "opensearch-https/9200", "opensearch-transport/9300");
     assert_plan(&l, &e);
     assert_true(l.cluster->gen.broker_gateway && l.cluster->gen.remoting_disabled);
     assert_string_equal(l.cluster->gen.https_name, "dma11.lyra.example");
@@ -195,12 +202,8 @@ static void legacy_10_3(void **state)
     want_pairs(&e, dmas, remoting_dmas, remoting);
     want_pairs(&e, dmas, grpc_dma, grpc);
     want_self(&e, dmas, "cloudgateway-local", 5100);
-    want_pairs(&e, dmas, cass, "cql/9042");
-    want_pairs(&e, cass, dmas, "telnet/23");
-    want_pairs(&e, cass, cass, "cassandra-internode/7000 cassandra-jmx/7199");
-    want_pairs(&e, dmas, search, "opensearch-http/9200");
-    want_pairs(&e, search, dmas, "telnet/23");
-    want_pairs(&e, search, search, "opensearch-transport/9300");
+    want_database(&e, dmas, cass, "cql/9042", "cassandra-internode/7000 cassandra-jmx/7199");
+    want_database(&e, dmas, search, "opensearch-http/9200", "opensearch-transport/9300");
     assert_plan(&l, &e);
     assert_false(l.cluster->gen.broker_gateway || l.cluster->gen.remoting_disabled);
     assert_true(has_note(l.cluster, "legacy NATS with the NATS Account Server"));
@@ -269,12 +272,8 @@ static void orion_hostname_and_redirect(void **state)
     want_pairs(&e, dmas, remoting, r);
     want_pairs(&e, dmas, grpc, g);
     want_self(&e, dmas, "cloudgateway-local", 5100);
-    want_pairs(&e, dmas, cass, "cql/9042");
-    want_pairs(&e, cass, dmas, "telnet/23");
-    want_pairs(&e, cass, cass, "cassandra-internode/7000 cassandra-jmx/7199");
-    want_pairs(&e, dmas, search, "opensearch-http/9200");
-    want_pairs(&e, search, dmas, "telnet/23");
-    want_pairs(&e, search, search, "opensearch-transport/9300");
+    want_database(&e, dmas, cass, "cql/9042", "cassandra-internode/7000 cassandra-jmx/7199");
+    want_database(&e, dmas, search, "opensearch-http/9200", "opensearch-transport/9300");
     assert_plan(&l, &e);
     assert_true(has_note(l.cluster, "DMA dma-ams-03.orion.example is listed by hostname"));
     unload(&l);

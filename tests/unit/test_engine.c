@@ -21,6 +21,7 @@
 #include "dmsconn/inventory.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
+#include "engine_conn.h"
 
 static int listen_on(int backlog, uint16_t *port)
 {
@@ -395,6 +396,54 @@ static void bad_name_without_lookup(void **state)
     fixture_free(&f);
 }
 
+/* A socket that met itself (TCP simultaneous open, what happens when the kernel picks the
+ * probed port as the source port) is told from a real peer: here forced by binding the
+ * probed port as the source, which the kernel otherwise does by chance. */
+struct self_connect {
+    uv_tcp_t tcp;
+    uv_connect_t req;
+    int status;
+    bool done;
+};
+
+static void on_self_connect(uv_connect_t *req, int status)
+{
+    struct self_connect *sc = req->data;
+    sc->status = status;
+    sc->done = true;
+}
+
+static void socket_that_met_itself(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    uint16_t port = 0;
+    struct sockaddr_in addr;
+    for (unsigned p = 20011; p < 20111 && !port; p++) { /* a free port below the ephemeral range */
+        int probe = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(probe, (struct sockaddr *)&a, sizeof a) == 0)
+            port = (uint16_t)p;
+        close(probe);
+    }
+    assert_true(port != 0);
+    uv_ip4_addr("127.0.0.1", port, &addr);
+    struct self_connect sc = {.req.data = &sc};
+    assert_int_equal(uv_tcp_init(&loop, &sc.tcp), 0);
+    assert_int_equal(uv_tcp_bind(&sc.tcp, (const struct sockaddr *)&addr, 0), 0);
+    assert_int_equal(
+        uv_tcp_connect(&sc.req, &sc.tcp, (const struct sockaddr *)&addr, on_self_connect), 0);
+    while (!sc.done)
+        uv_run(&loop, UV_RUN_ONCE);
+    assert_int_equal(sc.status, 0); /* connected: to itself */
+    assert_true(dci_tcp_met_itself(&sc.tcp, port));
+    uv_close((uv_handle_t *)&sc.tcp, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -405,6 +454,7 @@ int main(void)
         cmocka_unit_test(bad_name_without_lookup),
         cmocka_unit_test(budget_ends_the_run_with_what_was_measured),
         cmocka_unit_test(snmp_past_fd_setsize),
+        cmocka_unit_test(socket_that_met_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
