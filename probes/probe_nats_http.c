@@ -1,7 +1,13 @@
 /* probes/probe_nats_http.c — NATS over HTTP: the monitoring port (8222: /varz for the
  * server, /routez for its routes — counting distinct remote_id, since newer servers pool
  * several connections per route) and the NATS Account Server (9090: GET /jwt/v1/accounts/
- * answers 200, its "server test point"); anything else on 9090 is the known port clash. */
+ * answers 200, its "server test point"); anything else on 9090 is the known port clash.
+ *
+ * A route in /routez names its peer by server id (remote_id) and by the address the
+ * connection comes from (ip), which is not the node list's where a host has several
+ * addresses, sits behind NAT or shares loopback: the judge first matches by address, and
+ * the revise step then matches what is still missing by the peer's own server_id (from its
+ * /varz, in the same run). */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
 
@@ -16,6 +22,15 @@ static void copy_text(const cJSON *o, const char *name, char *buf, size_t cap)
     dc_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
 }
 
+/* One "key=value" line of facts for the revise step (nothing when the driver gave no room). */
+static void keep_fact(struct dc_finding *out, const char *key, const char *value)
+{
+    if (!out->facts || !out->facts_cap)
+        return;
+    size_t n = strlen(out->facts);
+    snprintf(out->facts + n, out->facts_cap - n, "%s=%s\n", key, value);
+}
+
 static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply *reply,
                                        struct dc_finding *out)
 {
@@ -28,9 +43,12 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
             cJSON_Delete(json);
             return DC_JUDGE_DONE;
         }
-        char version[32], name[64];
+        char version[32], name[64], id[64];
         copy_text(json, "version", version, sizeof version);
         copy_text(json, "server_name", name, sizeof name);
+        copy_text(json, "server_id", id, sizeof id);
+        keep_fact(out, "id", id);
+        keep_fact(out, "version", version);
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "NATS monitoring, server %s", version);
         snprintf(out->evidence, sizeof out->evidence, "server %s", name);
@@ -52,8 +70,10 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
         bool dup = false;
         for (size_t i = 0; i < peers && !dup; i++)
             dup = strcmp(seen[i], id) == 0;
-        if (!dup && peers < 64)
+        if (!dup && peers < 64) {
             snprintf(seen[peers++], sizeof seen[0], "%s", id);
+            keep_fact(out, "route", id);
+        }
     }
     size_t n = strlen(out->evidence);
     snprintf(out->evidence + n, sizeof out->evidence - n, ", routes to %zu peer%s", peers,
@@ -75,6 +95,7 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
             snprintf(missing + m, sizeof missing - m, "%s%s", nmissing ? ", " : "",
                      reply->peer_names[p]);
             nmissing++;
+            keep_fact(out, "missing", reply->peer_names[p]);
         }
     }
     if (nmissing) {
@@ -84,6 +105,100 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
     }
     cJSON_Delete(json);
     return DC_JUDGE_DONE;
+}
+
+static const char *next_line(const char *line)
+{
+    const char *nl = strchr(line, '\n');
+    return nl ? nl + 1 : NULL;
+}
+
+/* The value of the first line "key=value" of facts, copied into buf ("" if none). */
+static const char *fact(const char *facts, const char *key, char *buf, size_t cap)
+{
+    size_t klen = strlen(key);
+    buf[0] = '\0';
+    for (const char *line = facts; line && *line; line = next_line(line)) {
+        if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+            const char *v = line + klen + 1;
+            size_t len = strcspn(v, "\n");
+            snprintf(buf, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
+            return buf;
+        }
+    }
+    return buf;
+}
+
+/* Does facts hold the line "key=value"? */
+static bool has_fact(const char *facts, const char *key, const char *value)
+{
+    char want[128];
+    snprintf(want, sizeof want, "%s=%s\n", key, value);
+    size_t wlen = strlen(want);
+    for (const char *line = facts; line && *line; line = next_line(line)) {
+        if (strncmp(line, want, wlen) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const struct dc_revision *row_of(const struct dc_revision *rows, size_t n, const char *node)
+{
+    for (size_t i = 0; i < n; i++) {
+        char id[64];
+        if (strcmp(rows[i].dst_name, node) == 0 && fact(rows[i].facts, "id", id, sizeof id)[0])
+            return &rows[i];
+    }
+    return NULL;
+}
+
+/* A peer the address did not find is routed when either server lists the other's id (one
+ * route is one connection, seen from both ends). */
+static bool routed_by_id(const struct dc_revision *self, const struct dc_revision *peer)
+{
+    char self_id[64], peer_id[64];
+    fact(self->facts, "id", self_id, sizeof self_id);
+    fact(peer->facts, "id", peer_id, sizeof peer_id);
+    return has_fact(self->facts, "route", peer_id) || has_fact(peer->facts, "route", self_id);
+}
+
+static void monitor_revise(struct dc_revision *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct dc_revision *row = &rows[i];
+        if (row->finding.state != DC_STATE_DEGRADED || !strstr(row->facts, "missing="))
+            continue;
+        char missing[160] = "";
+        size_t nmissing = 0, matched = 0;
+        for (const char *line = row->facts; line && *line; line = next_line(line)) {
+            if (strncmp(line, "missing=", 8) != 0)
+                continue;
+            char name[128];
+            size_t len = strcspn(line + 8, "\n");
+            snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
+                     line + 8);
+            const struct dc_revision *peer = row_of(rows, n, name);
+            if (peer && routed_by_id(row, peer)) {
+                matched++;
+                continue;
+            }
+            size_t m = strlen(missing);
+            snprintf(missing + m, sizeof missing - m, "%s%s", nmissing++ ? ", " : "", name);
+        }
+        if (!matched)
+            continue;
+        row->changed = true;
+        if (nmissing) {
+            snprintf(row->finding.detail, sizeof row->finding.detail,
+                     "NATS has no route to %s (of the node list)", missing);
+            continue;
+        }
+        char version[32];
+        row->finding.state = DC_STATE_OK;
+        snprintf(row->finding.detail, sizeof row->finding.detail,
+                 "NATS monitoring, server %s (routes matched by server id)",
+                 fact(row->facts, "version", version, sizeof version));
+    }
 }
 
 static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply *reply,
@@ -118,6 +233,8 @@ const struct dc_probe_ops dc_probe_nats_monitor = {
     .driver = DC_DRIVER_HTTP,
     .paths = monitor_paths,
     .judge_http = monitor_judge,
+    .revise = monitor_revise,
+    .facts_max = 8192,
     .max_reply = 262144,
 };
 

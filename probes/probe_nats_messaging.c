@@ -2,7 +2,13 @@
  * subscriber on the destination's server, a publisher on the source's own server, a unique
  * subject; the message arriving proves the route between the two servers carries traffic,
  * not only that both ports are open. libnats' connect blocks, so this runs as a library
- * step on the engine's thread pool, every call bounded by what is left of the deadline. */
+ * step on the engine's thread pool, every call bounded by what is left of the deadline.
+ *
+ * The secret file (--nats-creds) is one of the three ways a NATS server authenticates a
+ * client (NATS docs, "Authentication"): a credentials file (a user JWT and its NKEY seed,
+ * what DataMiner's NATS and BrokerGateway hand out), USER:PASSWORD on one line, or a token
+ * on one line. A server that requires TLS (its INFO says tls_required) is spoken to over TLS,
+ * checked against --ca. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
 
@@ -12,9 +18,58 @@
 #include <string.h>
 #include <uv.h>
 
-static natsStatus connect_to(const char *host, uint16_t port, int64_t timeout_ms, const char *creds,
-                             natsConnection **out)
+enum secret_kind { SECRET_NONE, SECRET_CREDS_FILE, SECRET_USER_PASSWORD, SECRET_TOKEN };
+
+struct secret {
+    enum secret_kind kind;
+    char text[1024]; /* USER:PASSWORD or the token; wiped after use */
+};
+
+/* What the secret file holds: read here, on the worker thread, never printed. */
+static bool secret_read(const char *path, struct secret *out)
 {
+    memset(out, 0, sizeof *out);
+    if (!path)
+        return true;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(out->text, 1, sizeof out->text - 1, f);
+    fclose(f);
+    out->text[n] = '\0';
+    if (strstr(out->text, "-----BEGIN NATS USER JWT-----")) {
+        out->kind = SECRET_CREDS_FILE; /* libnats reads the file itself */
+        memset(out->text, 0, sizeof out->text);
+        return true;
+    }
+    out->text[strcspn(out->text, "\r\n")] = '\0';
+    out->kind = !out->text[0]            ? SECRET_NONE
+                : strchr(out->text, ':') ? SECRET_USER_PASSWORD
+                                         : SECRET_TOKEN;
+    return out->kind != SECRET_NONE;
+}
+
+static natsStatus set_secret(natsOptions *o, const char *path, struct secret *secret)
+{
+    switch (secret->kind) {
+    case SECRET_CREDS_FILE: return natsOptions_SetUserCredentialsFromFiles(o, path, NULL);
+    case SECRET_USER_PASSWORD: {
+        char *colon = strchr(secret->text, ':');
+        *colon = '\0';
+        return natsOptions_SetUserInfo(o, secret->text, colon + 1);
+    }
+    case SECRET_TOKEN: return natsOptions_SetToken(o, secret->text);
+    case SECRET_NONE: break;
+    }
+    return NATS_OK;
+}
+
+static natsStatus connect_to(const struct dc_library_ctx *ctx, const char *host, uint16_t port,
+                             int64_t timeout_ms, natsConnection **out)
+{
+    struct secret secret;
+    if (!secret_read(ctx->credentials, &secret))
+        return NATS_INVALID_ARG; /* the step checked the file already: it changed since */
     natsOptions *o = NULL;
     char url[128];
     snprintf(url, sizeof url, strchr(host, ':') ? "nats://[%s]:%u" : "nats://%s:%u", host, port);
@@ -27,11 +82,17 @@ static natsStatus connect_to(const char *host, uint16_t port, int64_t timeout_ms
         s = natsOptions_SetAllowReconnect(o, false);
     if (s == NATS_OK)
         s = natsOptions_SetName(o, "dmsconn");
-    if (s == NATS_OK && creds)
-        s = natsOptions_SetUserCredentialsFromFiles(o, creds, NULL);
+    if (s == NATS_OK)
+        s = set_secret(o, ctx->credentials, &secret);
+    /* TLS only where the server requires it: libnats then upgrades (its INFO decides) */
+    if (s == NATS_OK && ctx->ca_file)
+        s = natsOptions_LoadCATrustedCertificates(o, ctx->ca_file);
+    if (s == NATS_OK && ctx->tls_insecure)
+        s = natsOptions_SkipServerVerification(o, true);
     if (s == NATS_OK)
         s = natsConnection_Connect(out, o);
     natsOptions_Destroy(o);
+    memset(&secret, 0, sizeof secret);
     return s;
 }
 
@@ -41,11 +102,38 @@ static int64_t left_ms(uint64_t deadline_ns)
     return now < deadline_ns ? (int64_t)((deadline_ns - now) / 1000000u) : 0;
 }
 
-/* Auth failures are the credentials' fault; anything else is a messaging failure. */
+/* Auth failures are the credentials' fault, TLS failures the certificate's or the client's
+ * (a server that requires TLS); anything else is a messaging failure. */
 static enum dc_state state_of(natsStatus s)
 {
-    return s == NATS_NOT_PERMITTED || s == NATS_CONNECTION_AUTH_FAILED ? DC_STATE_AUTH
-                                                                       : DC_STATE_DEGRADED;
+    switch (s) {
+    case NATS_NOT_PERMITTED:
+    case NATS_CONNECTION_AUTH_FAILED: return DC_STATE_AUTH;
+    case NATS_SSL_ERROR:
+    case NATS_SECURE_CONNECTION_WANTED:
+    case NATS_SECURE_CONNECTION_REQUIRED: return DC_STATE_TLS;
+    default: return DC_STATE_DEGRADED;
+    }
+}
+
+/* libnats' last error on this thread says why a handshake failed ("(conn.c:733): SSL
+ * handshake error: 18:self-signed certificate:depth=0:..."): the reason between OpenSSL's
+ * code and the depth, copied into buf. Its texts carry no secret. */
+static const char *tls_reason(natsStatus s, char *buf, size_t cap)
+{
+    const char *last = nats_GetLastError(NULL);
+    const char *at = last ? strstr(last, "handshake error: ") : NULL;
+    if (!at) {
+        snprintf(buf, cap, "%s", natsStatus_GetText(s));
+        return buf;
+    }
+    at += strlen("handshake error: ");
+    at += strspn(at, "0123456789"); /* OpenSSL's verify code */
+    at += *at == ':';
+    const char *end = strstr(at, ":depth=");
+    int len = end ? (int)(end - at) : (int)strlen(at);
+    dc_printable((const uint8_t *)at, (size_t)len, cap - 1, buf, cap);
+    return buf;
 }
 
 void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
@@ -60,12 +148,33 @@ void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding 
              (unsigned)(start & 0xffffffffu));
     const char *pub_host = ctx->src_host ? ctx->src_host : ctx->dst_host;
     uint16_t pub_port = ctx->src_host ? ctx->src_port : ctx->dst_port;
-    natsStatus s =
-        connect_to(ctx->dst_host, ctx->dst_port, left_ms(deadline), ctx->credentials, &sub_nc);
+    struct secret check;
+    bool readable = secret_read(ctx->credentials, &check);
+    memset(&check, 0, sizeof check);
+    if (!readable) {
+        out->state = DC_STATE_ERROR;
+        snprintf(out->detail, sizeof out->detail,
+                 "the --nats-creds file cannot be read, or holds neither a NATS credentials "
+                 "file, USER:PASSWORD nor a token");
+        return;
+    }
+    natsStatus s = connect_to(ctx, ctx->dst_host, ctx->dst_port, left_ms(deadline), &sub_nc);
     if (s != NATS_OK) {
         out->state = state_of(s);
-        snprintf(out->detail, sizeof out->detail, "NATS answers, but a client cannot connect: %s",
-                 natsStatus_GetText(s));
+        char why[96];
+        if (out->state == DC_STATE_TLS)
+            snprintf(out->detail, sizeof out->detail,
+                     "NATS requires TLS and the handshake failed (%s): give --ca with the "
+                     "certificate authority of the NATS servers",
+                     tls_reason(s, why, sizeof why));
+        else if (out->state == DC_STATE_AUTH)
+            snprintf(out->detail, sizeof out->detail, "NATS refused the client (%s): %s",
+                     natsStatus_GetText(s),
+                     ctx->credentials ? "check the --nats-creds file"
+                                      : "it wants credentials: give --nats-creds FILE");
+        else
+            snprintf(out->detail, sizeof out->detail,
+                     "NATS answers, but a client cannot connect: %s", natsStatus_GetText(s));
         goto out;
     }
     s = natsConnection_SubscribeSync(&sub, sub_nc, subject);
@@ -77,7 +186,7 @@ void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding 
                  ctx->dst_name, natsStatus_GetText(s));
         goto out;
     }
-    s = connect_to(pub_host, pub_port, left_ms(deadline), ctx->credentials, &pub_nc);
+    s = connect_to(ctx, pub_host, pub_port, left_ms(deadline), &pub_nc);
     if (s == NATS_OK)
         s = natsConnection_PublishString(pub_nc, subject, "dmsconn");
     if (s == NATS_OK)

@@ -61,7 +61,8 @@ static const char usage[] =
     "  --tls-insecure      HTTPS probes accept any certificate (labs, self-signed)\n"
     "  --ca FILE           HTTPS probes trust this CA file instead of the system's\n"
     "  --snmp-community-file FILE  the SNMP v2c community (default public); 0600\n"
-    "  --nats-creds FILE   NATS user credentials (.creds) for the messaging probe; 0600\n"
+    "  --nats-creds FILE   NATS credentials for the messaging probe: a .creds file,\n"
+    "                      USER:PASSWORD or a token on one line; 0600\n"
     "  --opensearch-credentials FILE  USER:PASSWORD for OpenSearch's REST API; 0600\n"
     "\n"
     "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";

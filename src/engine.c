@@ -89,6 +89,16 @@ void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, con
     r->evidence = dc_texts_add(e->texts, evidence);
 }
 
+void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts)
+{
+    if (!facts || !facts[0])
+        return;
+    if (!e->facts)
+        e->facts = calloc(e->plan->ntasks ? e->plan->ntasks : 1, sizeof *e->facts);
+    if (e->facts) /* without memory the results stay as judged */
+        e->facts[task] = dc_texts_add(e->texts, facts);
+}
+
 void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
                               const char *detail)
 {
@@ -416,6 +426,7 @@ static void engine_release(struct engine *e)
     free(e->sources);
     free(e->peer_names);
     free(e->peer_addresses);
+    free(e->facts);
     dc_tls_ctx_free(e->ssl_ctx);
 }
 
@@ -497,6 +508,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         dc_diag_set(diag, "event loop did not close cleanly: %s", uv_strerror(rc));
     if (interrupted)
         *interrupted = e.interrupted;
+    dci_engine_revise(&e);
     /* queued or in flight when the budget ran out: say so, not "interrupted" */
     for (size_t i = 0; e.out_of_budget && i < plan->ntasks; i++) {
         if (!results[i].measured)

@@ -77,6 +77,7 @@ struct engine {
     const char **peer_addresses;
     size_t npeers;
     struct conn *free_list; /* finished probes' memory, reused */
+    const char **facts;     /* per task, what a judge kept for its probe's revise (lazy) */
 };
 
 /* engine.c */
@@ -86,6 +87,11 @@ void dci_engine_result_done(struct engine *e, uint32_t task);
  * measured unless the state is unknown; the caller then reports it (dci_engine_result_done). */
 void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
                        const char *detail, const char *evidence);
+/* Keeps what a judge wrote into its finding's facts for the run's revise step. */
+void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts);
+/* engine_revise.c: once the loop has ended, each probe with a revise step sees all its
+ * results of the run and may rewrite them. */
+void dci_engine_revise(struct engine *e);
 /* A probe that could not even start (out of memory...): its result says so, its slot
  * towards dest is free again. */
 void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,

@@ -43,6 +43,7 @@ struct http {
     bool tcp_connected; /* seen when curl closes its socket: did the handshake complete? */
     double rtt_ms;      /* the kernel's round trip for that socket, < 0 if unknown */
     struct dc_finding verdict;
+    char *facts; /* verdict.facts: probes with a revise step */
 };
 
 /* curl says "timeout" for a connect that never completed and for a server that connected
@@ -151,6 +152,8 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
     struct dc_result *r = &e->results[h->task];
     dci_engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
     r->severe = h->verdict.severe;
+    dci_engine_keep_facts(e, h->task, h->facts);
+    free(h->facts);
     if (r->measured)
         dci_engine_result_done(e, h->task);
     struct dest *dest = h->dest;
@@ -396,7 +399,14 @@ void dci_http_start_connected(struct engine *e, struct dest *dest, uint32_t task
                        .tcp_connected = true,
                        /* the handshake's round trip, as the connect measured it */
                        .rtt_ms = e->results[task].latency_ms};
+    if (probe->revise && probe->facts_max) {
+        /* without it the judge keeps nothing and its result stands as judged */
+        h->facts = calloc(1, probe->facts_max);
+        h->verdict.facts = h->facts;
+        h->verdict.facts_cap = h->facts ? probe->facts_max : 0;
+    }
     if (start_step(h) != 0) {
+        free(h->facts);
         if (h->handed_fd >= 0)
             close(h->handed_fd);
         free(h->body);

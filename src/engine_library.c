@@ -70,6 +70,8 @@ bool dci_library_start(struct conn *c)
         .src_port = dc_node_port(src, e->profile->checks[t->check].port),
         .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
         .credentials = e->opts.nats_credentials,
+        .ca_file = e->opts.ca_file,
+        .tls_insecure = e->opts.tls_insecure,
     };
     const struct dc_result *r = &e->results[c->task];
     lib->result.state = r->state;

@@ -203,6 +203,11 @@ struct dc_finding {
     bool severe;
     char detail[160];
     char evidence[128];
+    /* For a probe with a `revise` step (dmsconn/probe.h): what the judge keeps of this
+     * destination for the run's end, lines of text, facts_cap bytes the driver provides
+     * (NULL, 0 for other probes). */
+    char *facts;
+    size_t facts_cap;
 };
 
 /* Why a row's agent gave no results (DC_AGENT_OK: it did, or the row ran here). */

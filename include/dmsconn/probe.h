@@ -51,7 +51,17 @@ struct dc_library_ctx {
     const char *src_host; /* NULL when the source has no numeric address */
     uint16_t src_port;
     uint64_t remaining_ms;
-    const char *credentials; /* a credentials file for the library, or NULL */
+    const char *credentials; /* the probe's secret file (--nats-creds), or NULL */
+    const char *ca_file;     /* --ca: the certificates a TLS server must chain to, or NULL */
+    bool tls_insecure;       /* --tls-insecure: any certificate */
+};
+
+/* One result of a probe with a `revise` step, as the run ended. */
+struct dc_revision {
+    const char *dst_name;      /* the destination node */
+    const char *facts;         /* what the judge kept there ("" if nothing) */
+    struct dc_finding finding; /* in: the result as settled; out: the result revised */
+    bool changed;              /* set by revise when `finding` is to replace the result */
 };
 
 struct dc_probe_ops {
@@ -87,6 +97,12 @@ struct dc_probe_ops {
     void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);
     enum dc_judgement (*judge_http)(unsigned step, const struct dc_http_reply *reply,
                                     struct dc_finding *out);
+    /* After the run, for a judgement of one destination that what the others said may
+     * change (a NATS route matched to its peer by server identity, which only the peer's own
+     * /varz gives): every result of this probe in the run, with the facts its judge kept.
+     * Runs on the loop's thread once the loop has ended. NULL: none. */
+    void (*revise)(struct dc_revision *rows, size_t n);
+    size_t facts_max; /* bytes of facts the judge may keep per destination (revise only) */
 };
 
 /* The registry: a NULL-terminated table of every probe. */

@@ -274,6 +274,100 @@ static void http_judges(void **state)
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
 }
 
+/* One nats-monitor run towards dmaN (1..3), whose /routez lists the ids in `routes`, every
+ * route seen from 127.0.0.1 (a loopback lab: the node list's addresses never match), then
+ * kept as the revise step will see it. */
+static void monitor_row(int n, const char *routes, struct dc_revision *row, char *facts, size_t cap)
+{
+    static const char *const names[] = {"dma1", "dma2", "dma3"};
+    static const char *const addrs[] = {"127.0.1.1", "127.0.1.2", "127.0.1.3"};
+    const struct dc_probe_ops *ops = dc_probe_find("nats-monitor");
+    assert_non_null(ops->revise);
+    memset(row, 0, sizeof *row);
+    facts[0] = '\0';
+    row->finding.facts = facts;
+    row->finding.facts_cap = cap;
+    char varz[128], routez[512] = "{\"routes\":[";
+    snprintf(varz, sizeof varz, "{\"server_id\":\"S%d\",\"version\":\"2.9.10\"}", n);
+    for (const char *id = routes; *id; id++) {
+        size_t len = strlen(routez);
+        snprintf(routez + len, sizeof routez - len,
+                 "%s{\"remote_id\":\"S%c\",\"ip\":\"127.0.0.1\"}", id == routes ? "" : ",", *id);
+    }
+    strcat(routez, "]}");
+    struct dc_http_reply reply = {.status = 200,
+                                  .server = "",
+                                  .content_type = "",
+                                  .www_authenticate = "",
+                                  .grpc_status = "",
+                                  .peer_names = names,
+                                  .peer_addresses = addrs,
+                                  .npeers = 3,
+                                  .self_address = addrs[n - 1]};
+    reply.body = varz;
+    reply.body_len = strlen(varz);
+    assert_int_equal(ops->judge_http(0, &reply, &row->finding), DC_JUDGE_MORE);
+    reply.body = routez;
+    reply.body_len = strlen(routez);
+    assert_int_equal(ops->judge_http(1, &reply, &row->finding), DC_JUDGE_DONE);
+    row->dst_name = names[n - 1];
+    row->facts = facts;
+}
+
+/* nats-monitor: routes whose address is not the node list's are matched to their peer by
+ * server id once the run's /varz answers are in (nats-server's /routez gives remote_id and
+ * the connection's ip only: server/monitor.go's RouteInfo) */
+static void nats_routes_by_identity(void **state)
+{
+    (void)state;
+    const struct dc_probe_ops *ops = dc_probe_find("nats-monitor");
+    struct dc_revision rows[3];
+    char facts[3][1024];
+    /* healthy: every server routes to the other two, none from its listed address */
+    monitor_row(1, "23", &rows[0], facts[0], sizeof facts[0]);
+    monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
+    monitor_row(3, "12", &rows[2], facts[2], sizeof facts[2]);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rows[i].finding.state, DC_STATE_DEGRADED); /* by address alone */
+    ops->revise(rows, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_true(rows[i].changed);
+        assert_int_equal(rows[i].finding.state, DC_STATE_OK);
+        assert_contains(rows[i].finding.detail, "routes matched by server id");
+    }
+    /* the route dma1 - dma3 is cut: both ends say so, dma2 is whole */
+    monitor_row(1, "2", &rows[0], facts[0], sizeof facts[0]);
+    monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
+    monitor_row(3, "2", &rows[2], facts[2], sizeof facts[2]);
+    ops->revise(rows, 3);
+    assert_int_equal(rows[0].finding.state, DC_STATE_DEGRADED);
+    assert_string_equal(rows[0].finding.detail, "NATS has no route to dma3 (of the node list)");
+    assert_int_equal(rows[2].finding.state, DC_STATE_DEGRADED);
+    assert_string_equal(rows[2].finding.detail, "NATS has no route to dma1 (of the node list)");
+    assert_int_equal(rows[1].finding.state, DC_STATE_OK);
+    /* a route one end lists is the route (the other end's table was read a moment later) */
+    monitor_row(1, "23", &rows[0], facts[0], sizeof facts[0]);
+    monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
+    monitor_row(3, "1", &rows[2], facts[2], sizeof facts[2]);
+    ops->revise(rows, 3);
+    assert_int_equal(rows[0].finding.state, DC_STATE_OK);
+    assert_int_equal(rows[1].finding.state, DC_STATE_OK);
+    assert_int_equal(rows[2].finding.state, DC_STATE_OK);
+    /* dma3's monitoring was not reached in this run: its id is unknown, the address decides */
+    monitor_row(1, "23", &rows[0], facts[0], sizeof facts[0]);
+    monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
+    ops->revise(rows, 2);
+    assert_int_equal(rows[0].finding.state, DC_STATE_DEGRADED);
+    assert_string_equal(rows[0].finding.detail, "NATS has no route to dma3 (of the node list)");
+    /* without room for facts (the driver gave none) the judge still judges by address */
+    struct dc_finding bare = {0};
+    http("nats-monitor", 0, 200, "{\"server_id\":\"S1\",\"version\":\"2.9.10\"}", &bare);
+    http("nats-monitor", 1, 200, "{\"routes\":[{\"remote_id\":\"S2\",\"ip\":\"10.0.0.2\"}]}",
+         &bare);
+    assert_int_equal(bare.state, DC_STATE_DEGRADED);
+    assert_contains(bare.detail, "no route to dma3");
+}
+
 /* gRPC health: a length-prefixed HealthCheckResponse (PROTOCOL-HTTP2.md, health-checking.md) */
 static void grpc_health(void **state)
 {
@@ -315,7 +409,7 @@ int main(void)
         cmocka_unit_test(telnet),      cmocka_unit_test(opensearch_transport),
         cmocka_unit_test(remoting),    cmocka_unit_test(jmx),
         cmocka_unit_test(hellos),      cmocka_unit_test(http_judges),
-        cmocka_unit_test(grpc_health),
+        cmocka_unit_test(grpc_health), cmocka_unit_test(nats_routes_by_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
