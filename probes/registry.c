@@ -10,6 +10,7 @@ extern const struct dc_probe_ops dc_probe_jmx;
 extern const struct dc_probe_ops dc_probe_nats;
 extern const struct dc_probe_ops dc_probe_opensearch_transport;
 extern const struct dc_probe_ops dc_probe_remoting;
+extern const struct dc_probe_ops dc_probe_remoting_tcp;
 extern const struct dc_probe_ops dc_probe_telnet;
 extern const struct dc_probe_ops dc_probe_http;
 extern const struct dc_probe_ops dc_probe_https;
@@ -34,6 +35,7 @@ extern const struct dc_probe_ops dc_probe_https_name;
 const struct dc_probe_ops *const dc_probes[] = {
     &dc_probe_tcp,
     &dc_probe_remoting,
+    &dc_probe_remoting_tcp,
     &dc_probe_nats,
     &dc_probe_cql,
     &dc_probe_jmx,

@@ -127,6 +127,67 @@ static void remoting(void **state)
     static const uint8_t tcp[] = {'.', 'N', 'E', 'T', 1, 0, 2, 0, 0, 0, 0, 0};
     expect_state("remoting", tcp, sizeof tcp, DC_STATE_OK, "binary TCP channel");
     expect_state("remoting", "\x00\x01garbage", 9, DC_STATE_WRONG_SERVICE, NULL);
+    /* Mono's HttpChannel (seen from mono 6.8): its own Server header, no Content-Type, and
+     * the exception serialized as MS-NRBF (2.6.1 SerializationHeaderRecord: type 0, root id
+     * 1, header id -1, version 1.0; then 0x16, a BinaryMethodReturn) */
+    static const char mono_head[] = "HTTP/1.1 200 OK\r\nServer: Mono-HTTPAPI/1.0\r\n"
+                                    "Content-Length: 2098\r\nConnection: close\r\n\r\n";
+    static const uint8_t nrbf[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x01,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x11};
+    uint8_t mono[256];
+    memcpy(mono, mono_head, strlen(mono_head));
+    memcpy(mono + strlen(mono_head), nrbf, sizeof nrbf);
+    size_t mono_len = strlen(mono_head) + sizeof nrbf;
+    assert_int_equal(judge("remoting", mono, mono_len, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_OK);
+    assert_contains(r.detail, "an MS-NRBF answer");
+    assert_string_equal(r.evidence, "Server: Mono-HTTPAPI/1.0");
+    /* the head alone: wait for the body's first bytes */
+    assert_int_equal(judge("remoting", mono, strlen(mono_head), false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("remoting", mono, strlen(mono_head) + 10, false, &r), DC_JUDGE_MORE);
+    /* the same head with an HTML body is another web server */
+    static const char html[] = "HTTP/1.1 200 OK\r\nServer: Mono-HTTPAPI/1.0\r\n\r\n"
+                               "<html><body>hello</body></html>";
+    expect_state("remoting", html, strlen(html), DC_STATE_WRONG_SERVICE, "Mono-HTTPAPI");
+    /* an empty body by Content-Length is judged at once, not at the deadline */
+    static const char empty[] = "HTTP/1.1 404 Not Found\r\nServer: x\r\nContent-Length: 0\r\n\r\n";
+    assert_int_equal(judge("remoting", empty, strlen(empty), false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    /* silence: the detail names the probe of the other channel */
+    expect_state("remoting", "", 0, DC_STATE_WRONG_SERVICE, "probe remoting-tcp");
+    expect_state("remoting-tcp", "", 0, DC_STATE_WRONG_SERVICE, "probe remoting");
+    /* Mono's TcpChannel's reply frame: OperationType 2 (Reply), NotChunked, ContentLength
+     * 2098, EndHeaders, then the MS-NRBF stream */
+    static const uint8_t reply[] = {'.', 'N',  'E',  'T', 1, 0, 2, 0,    0,
+                                    0,   0x32, 0x08, 0,   0, 0, 0, 0x00, 0x01};
+    assert_int_equal(judge("remoting-tcp", reply, 5, false, &r), DC_JUDGE_MORE);
+    expect_state("remoting-tcp", reply, sizeof reply, DC_STATE_OK, "a reply frame");
+    /* the HTTP channel's answers are Remoting's for remoting-tcp too */
+    expect_state("remoting-tcp", good, strlen(good), DC_STATE_OK, "HTTP channel");
+}
+
+/* remoting-tcp's request frame, field by field (MS-NRTP 2.2.3.3.1), with no content */
+static void remoting_tcp_hello(void **state)
+{
+    (void)state;
+    struct dc_probe_ctx ctx = {.host = "10.0.0.5", .port = 8004};
+    uint8_t buf[192];
+    size_t n = dc_probe_find("remoting-tcp")->hello(&ctx, buf, sizeof buf);
+    static const char uri[] = "tcp://10.0.0.5:8004/SLNetService";
+    static const char type[] = "application/octet-stream";
+    assert_int_equal(n, 14 + 3 + 5 + strlen(uri) + 3 + 5 + strlen(type) + 2);
+    assert_memory_equal(buf, ".NET\x01\x00", 6);
+    assert_memory_equal(buf + 6, "\x00\x00\x00\x00", 4);  /* Request, NotChunked */
+    assert_memory_equal(buf + 10, "\x00\x00\x00\x00", 4); /* ContentLength 0 */
+    assert_memory_equal(buf + 14, "\x04\x00\x01\x01", 4); /* RequestUri, CountedString, UTF-8 */
+    assert_int_equal(buf[18], strlen(uri));
+    assert_memory_equal(buf + 22, uri, strlen(uri));
+    size_t at = 22 + strlen(uri);
+    assert_memory_equal(buf + at, "\x06\x00\x01\x01", 4); /* ContentType */
+    assert_memory_equal(buf + at + 8, type, strlen(type));
+    assert_memory_equal(buf + n - 2, "\x00\x00", 2); /* EndHeaders: nothing after it */
+    /* too small a buffer: nothing rather than a cut frame */
+    assert_int_equal(dc_probe_find("remoting-tcp")->hello(&ctx, buf, 40), 0);
 }
 
 static void jmx(void **state)
@@ -405,11 +466,17 @@ static void grpc_health(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cql),         cmocka_unit_test(nats),
-        cmocka_unit_test(telnet),      cmocka_unit_test(opensearch_transport),
-        cmocka_unit_test(remoting),    cmocka_unit_test(jmx),
-        cmocka_unit_test(hellos),      cmocka_unit_test(http_judges),
-        cmocka_unit_test(grpc_health), cmocka_unit_test(nats_routes_by_identity),
+        cmocka_unit_test(cql),
+        cmocka_unit_test(nats),
+        cmocka_unit_test(telnet),
+        cmocka_unit_test(opensearch_transport),
+        cmocka_unit_test(remoting),
+        cmocka_unit_test(jmx),
+        cmocka_unit_test(hellos),
+        cmocka_unit_test(http_judges),
+        cmocka_unit_test(grpc_health),
+        cmocka_unit_test(nats_routes_by_identity),
+        cmocka_unit_test(remoting_tcp_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
