@@ -4,7 +4,9 @@ published specifications (each reply cites its section), plus hostile peers for 
 tests. Usage: responder.py [--lifetime S] [--cert PEM --key PEM] HOST:PORT=MODE ...
 
 Modes:
-  cql           Cassandra: OPTIONS -> SUPPORTED (native_protocol_v4.spec 4.1.3, 4.2.4)
+  cql           Cassandra, protocol v4: OPTIONS -> SUPPORTED, STARTUP -> READY (the handshake a
+                real driver makes; native_protocol_v4.spec 4.1.1, 4.1.3, 4.2.2, 4.2.4); another
+                protocol version -> Protocol_error (section 9)
   cql-v3        a Cassandra that only speaks v3: ERROR 0x000A in a v3 frame (spec 2.1, 9)
   es-transport  OpenSearch transport: a ping ("ES" + length -1) is answered by a ping
   es-tls        a TLS-only transport: answers clear text with a TLS alert record
@@ -64,19 +66,77 @@ def cql_string(s):
     return struct.pack(">H", len(b)) + b
 
 
+CQL_MAX_BODY = 1 << 20  # what the responder reads of one frame (spec 2.5 allows 256 MB)
+
+
+def cql_frame(stream, opcode, body=b""):
+    # a v4 response frame (spec 2.1: version 0x84)
+    return struct.pack(">BBhBI", 0x84, 0, stream, opcode, len(body)) + body
+
+
+def cql_error(stream, code, message):
+    # ERROR (spec 4.2.1): [int] code, [string] message
+    return cql_frame(stream, 0x00, struct.pack(">i", code) + cql_string(message))
+
+
+def cql_string_map(body):
+    # [string map] (spec 3): a [short] n, then n pairs of [string]
+    n, = struct.unpack_from(">H", body)
+    at, out = 2, {}
+    for _ in range(n):
+        k_len, = struct.unpack_from(">H", body, at)
+        key = body[at + 2:at + 2 + k_len].decode()
+        at += 2 + k_len
+        v_len, = struct.unpack_from(">H", body, at)
+        out[key] = body[at + 2:at + 2 + v_len].decode()
+        at += 2 + v_len
+    return out
+
+
 def cql(conn, peer):
-    header = read_exact(conn, 9)
-    if len(header) < 9:
-        return
-    version, flags, stream, opcode, length = struct.unpack(">BBhBI", header)
-    read_exact(conn, length)
-    if opcode != 0x05:  # only OPTIONS is expected
-        return
-    # [string multimap]: CQL_VERSION -> [3.4.5], COMPRESSION -> [snappy, lz4]
-    body = struct.pack(">H", 2)
-    body += cql_string("CQL_VERSION") + struct.pack(">H", 1) + cql_string("3.4.5")
-    body += cql_string("COMPRESSION") + struct.pack(">H", 2) + cql_string("snappy") + cql_string("lz4")
-    conn.sendall(struct.pack(">BBhBI", 0x80 | version, 0, stream, 0x06, len(body)) + body)
+    """A v4 server (native_protocol_v4.spec) for the connection handshake a real driver makes:
+    OPTIONS -> SUPPORTED (4.1.3, 4.2.4), STARTUP with CQL_VERSION -> READY (4.1.1, 4.2.2),
+    REGISTER -> READY (4.1.8). A frame of another protocol version gets the Protocol_error
+    (0x000A, section 9) a driver downgrades on; anything else an error saying what is not
+    implemented here."""
+    started = False
+    while True:
+        header = read_exact(conn, 9)
+        if len(header) < 9:
+            return
+        version, flags, stream, opcode, length = struct.unpack(">BBhBI", header)
+        if length > CQL_MAX_BODY:
+            return
+        body = read_exact(conn, length)
+        if version != 0x04:
+            conn.sendall(cql_error(stream, 0x000A, f"Invalid or unsupported protocol version "
+                                                   f"({version & 0x7f}); supported versions are (4/v4)"))
+            continue
+        if opcode == 0x05:  # OPTIONS
+            # [string multimap]: CQL_VERSION -> [3.4.5], COMPRESSION -> [snappy, lz4]
+            out = struct.pack(">H", 2)
+            out += cql_string("CQL_VERSION") + struct.pack(">H", 1) + cql_string("3.4.5")
+            out += (cql_string("COMPRESSION") + struct.pack(">H", 2) + cql_string("snappy")
+                    + cql_string("lz4"))
+            conn.sendall(cql_frame(stream, 0x06, out))
+        elif opcode == 0x01:  # STARTUP
+            try:
+                options = cql_string_map(body)
+            except (struct.error, UnicodeDecodeError):
+                options = {}
+            if "CQL_VERSION" not in options or "COMPRESSION" in options:
+                conn.sendall(cql_error(stream, 0x000A, "STARTUP without CQL_VERSION, or with a "
+                                                       "compression this responder does not do"))
+                continue
+            started = True
+            conn.sendall(cql_frame(stream, 0x02))
+        elif opcode == 0x0B and started:  # REGISTER
+            conn.sendall(cql_frame(stream, 0x02))
+        elif not started:
+            conn.sendall(cql_error(stream, 0x000A, "the first message must be STARTUP or OPTIONS"))
+        else:
+            conn.sendall(cql_error(stream, 0x0000, "this responder answers the connection "
+                                                   "handshake only, not queries"))
 
 
 def cql_v3(conn, peer):
