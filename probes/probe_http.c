@@ -27,11 +27,32 @@ static enum dc_judgement web_judge(unsigned step, const struct dc_http_reply *re
     return DC_JUDGE_DONE;
 }
 
+/* APIGateway and BrokerGateway run in an Agent's IIS (http.sys below it; Kestrel when
+ * hosted out of process), which names itself unless the header was removed: a status from
+ * a server that names itself otherwise (nginx, Apache) says nothing of DataMiner's. */
+static bool from_iis(const struct dc_http_reply *reply)
+{
+    return !reply->server[0] || strncmp(reply->server, "Microsoft-IIS", 13) == 0 ||
+           strncmp(reply->server, "Microsoft-HTTPAPI", 17) == 0 ||
+           strncmp(reply->server, "Kestrel", 7) == 0;
+}
+
+static enum dc_judgement not_iis(const struct dc_http_reply *reply, struct dc_finding *out)
+{
+    out->state = DC_STATE_WRONG_SERVICE;
+    snprintf(out->detail, sizeof out->detail,
+             "HTTP %ld from %s: another web server holds the port, not the Agent's IIS",
+             reply->status, reply->server);
+    return DC_JUDGE_DONE;
+}
+
 static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_reply *reply,
                                           struct dc_finding *out)
 {
     (void)step;
     note_server(reply, out);
+    if (reply->status != 200 && !from_iis(reply))
+        return not_iis(reply, out);
     if (reply->status == 404) {
         out->state = DC_STATE_DEGRADED;
         snprintf(out->detail, sizeof out->detail,
@@ -73,6 +94,8 @@ static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http
 {
     (void)step;
     note_server(reply, out);
+    if (!from_iis(reply))
+        return not_iis(reply, out);
     if (reply->status == 404) {
         out->state = DC_STATE_DEGRADED;
         snprintf(out->detail, sizeof out->detail,

@@ -1,7 +1,8 @@
 /* probes/probe_nats_http.c — NATS over HTTP: the monitoring port (8222: /varz for the
  * server, /routez for its routes — counting distinct remote_id, since newer servers pool
  * several connections per route) and the NATS Account Server (9090: GET /jwt/v1/accounts/
- * answers 200, its "server test point"); anything else on 9090 is the known port clash.
+ * answers 200, its "server test point", from Go's net/http: no Server header); anything
+ * else on 9090 is the known port clash.
  *
  * A route in /routez names its peer by server id (remote_id) and by the address the
  * connection comes from (ip), which is not the node list's where a host has several
@@ -205,11 +206,11 @@ static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply
                                        struct dc_finding *out)
 {
     (void)step;
-    if (reply->status == 200) {
+    /* the Account Server is Go's net/http, which sends no Server header: a 200 from a server
+     * that names itself is another web server's */
+    if (reply->status == 200 && !reply->server[0]) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "NATS Account Server (/jwt/v1/accounts/)");
-        if (reply->server[0])
-            snprintf(out->evidence, sizeof out->evidence, "Server: %s", reply->server);
         return DC_JUDGE_DONE;
     }
     out->state = DC_STATE_WRONG_SERVICE;

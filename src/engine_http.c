@@ -182,14 +182,27 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
         break;
     case CURLE_OPERATION_TIMEDOUT: {
         bool connected = h->tcp_connected || connect_us > 0;
-        state = connected ? DC_STATE_WRONG_SERVICE : DC_STATE_FILTERED;
+        curl_off_t tls_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+        /* an HTTPS probe that connected but never finished its handshake: the TLS dialogue's
+         * reading of the same silence */
+        bool no_handshake = connected && h->probe->https && tls_us == 0;
+        state = no_handshake ? DC_STATE_TLS
+                : connected  ? DC_STATE_WRONG_SERVICE
+                             : DC_STATE_FILTERED;
         snprintf(detail, sizeof detail,
-                 connected ? "connected, but no HTTP answer within %.1f s"
-                           : "no answer within %.1f s: packets dropped on the way",
+                 no_handshake ? "no TLS handshake within %.1f s: not a TLS port?"
+                 : connected  ? "connected, but no HTTP answer within %.1f s"
+                              : "no answer within %.1f s: packets dropped on the way",
                  h->engine->opts.timeout_s);
         break;
     }
     case CURLE_SSL_CONNECT_ERROR:
+        state = DC_STATE_TLS;
+        snprintf(detail, sizeof detail,
+                 "TLS handshake failed (%s): not a TLS port, or no protocol or cipher in common",
+                 curl_easy_strerror(rc));
+        break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
@@ -198,8 +211,10 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
         state = DC_STATE_TLS;
-        snprintf(detail, sizeof detail, "TLS: %s (self-signed in a lab? see --tls-insecure)",
-                 curl_easy_strerror(rc));
+        snprintf(detail, sizeof detail, "TLS: %s%s", curl_easy_strerror(rc),
+                 h->engine->opts.tls_insecure ? ""
+                                              : " (give --ca; a lab's self-signed certificate: "
+                                                "--tls-insecure)");
         break;
     /* every code a peer can cause is the peer's: something answered, not the service */
     case CURLE_GOT_NOTHING:

@@ -226,7 +226,8 @@ static void hellos(void **state)
     assert_null(dc_probe_find("nats")->hello);
 }
 
-static const char *challenge = ""; /* the WWW-Authenticate header of the next http() */
+static const char *challenge = "";           /* the WWW-Authenticate header of the next http() */
+static const char *server_name = "test/1.0"; /* its Server header */
 
 static enum dc_judgement http(const char *probe, unsigned step, long status, const char *body,
                               struct dc_finding *out)
@@ -235,7 +236,7 @@ static enum dc_judgement http(const char *probe, unsigned step, long status, con
     static const char *const addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
     struct dc_http_reply reply = {
         .status = status,
-        .server = "test/1.0",
+        .server = server_name,
         .content_type = strncmp(probe, "grpc", 4) == 0 ? "application/grpc" : "application/json",
         .www_authenticate = challenge,
         .body = body,
@@ -253,6 +254,7 @@ static void http_judges(void **state)
 {
     (void)state;
     struct dc_finding r = {0};
+    server_name = "Microsoft-IIS/10.0"; /* an Agent's IIS */
     /* DataMiner's gRPC test point */
     assert_int_equal(http("apigateway", 0, 200, "{\"Version\":\"10.4.2\"}", &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
@@ -279,8 +281,26 @@ static void http_judges(void **state)
     http("https-name", 0, 404, "", &r);
     assert_int_equal(r.state, DC_STATE_OK);
     /* the NATS Account Server and the 9090 clash */
-    http("nats-account", 0, 200, "[]", &r);
+    /* Go's net/http (the Account Server) sends no Server header; nginx's 200 is the clash */
+    server_name = "";
+    http("nats-account", 0, 200, "", &r);
     assert_int_equal(r.state, DC_STATE_OK);
+    server_name = "nginx/1.22.1";
+    http("nats-account", 0, 200, "", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    assert_contains(r.detail, "nginx/1.22.1");
+    /* APIGateway and BrokerGateway: a status from a server that is not IIS is not theirs */
+    http("apigateway", 0, 404, "", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    assert_contains(r.detail, "not the Agent's IIS");
+    http("brokergateway", 0, 401, "", &r);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    server_name = "Microsoft-IIS/10.0";
+    http("brokergateway", 0, 401, "", &r);
+    assert_int_equal(r.state, DC_STATE_OK);
+    http("apigateway", 0, 404, "", &r);
+    assert_int_equal(r.state, DC_STATE_DEGRADED);
+    server_name = "test/1.0";
     http("nats-account", 0, 404, "", &r);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
     assert_contains(r.detail, "known clash");
