@@ -343,7 +343,8 @@ static void start_tls(struct conn *c)
     struct engine *e = c->engine;
     if (!e->ssl_ctx)
         e->ssl_ctx = dc_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
-    if (!e->ssl_ctx || !reply_ready(c) || dc_tls_new(e->ssl_ctx, c->dest->address, &c->tls) ||
+    if (!e->ssl_ctx || !reply_ready(c) ||
+        dc_tls_new(e->ssl_ctx, c->dest->address, c->probe->alpn, &c->tls) ||
         uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
         dci_conn_finish(c, DC_STATE_ERROR, "local failure: cannot start TLS");
         return;

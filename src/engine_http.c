@@ -34,8 +34,6 @@ struct http {
     char server[128];
     char content_type[96];
     char www_authenticate[128];
-    char grpc_status[8];
-    struct curl_slist *headers;
     struct curl_slist *resolve; /* by_name probes: the name -> the address it resolved to */
     char url[300];
     int handed_fd;      /* the connected socket for the first request; -1 once curl owns it */
@@ -124,7 +122,6 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         size_t cap;
     } keep[] = {{"Server:", h->server, sizeof h->server},
                 {"Content-Type:", h->content_type, sizeof h->content_type},
-                {"grpc-status:", h->grpc_status, sizeof h->grpc_status},
                 {"WWW-Authenticate:", h->www_authenticate, sizeof h->www_authenticate}};
     for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
         size_t nl = strlen(keep[k].name);
@@ -157,7 +154,6 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
     if (r->measured)
         dci_engine_result_done(e, h->task);
     struct dest *dest = h->dest;
-    curl_slist_free_all(h->headers);
     curl_slist_free_all(h->resolve);
     free(h->body);
     free(h);
@@ -245,20 +241,10 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     finish(h, state, detail);
 }
 
-/* A gRPC server may answer a whole trailers-only response (HEADERS with END_STREAM and its
- * grpc-status) before the request is sent, then reset the stream with NO_ERROR (RFC 9113
- * section 8.1: the client must not discard that response); libcurl reports the reset. */
-static bool complete_anyway(const struct http *h, CURLcode rc)
-{
-    return h->probe->grpc && h->grpc_status[0] &&
-           (rc == CURLE_HTTP2_STREAM || rc == CURLE_HTTP2 || rc == CURLE_SEND_ERROR ||
-            rc == CURLE_PARTIAL_FILE);
-}
-
 static void on_done(CURL *easy, CURLcode rc, void *ud)
 {
     struct http *h = ud;
-    if (rc != CURLE_OK && !complete_anyway(h, rc)) {
+    if (rc != CURLE_OK) {
         classify(h, easy, rc);
         curl_easy_cleanup(easy);
         return;
@@ -280,7 +266,6 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         .www_authenticate = h->www_authenticate,
         .body = h->body ? h->body : "",
         .body_len = h->body_len,
-        .grpc_status = h->grpc_status,
         .peer_names = e->peer_names,
         .peer_addresses = e->peer_addresses,
         .npeers = e->npeers,
@@ -312,7 +297,7 @@ static int start_step(struct http *h)
     h->body_len = 0;
     if (h->body)
         h->body[0] = '\0';
-    h->server[0] = h->content_type[0] = h->grpc_status[0] = h->www_authenticate[0] = '\0';
+    h->server[0] = h->content_type[0] = h->www_authenticate[0] = '\0';
     uint64_t spent_ms = (uv_hrtime() - h->started_ns) / 1000000u;
     long left_ms = spent_ms < e->timeout_ms ? (long)(e->timeout_ms - spent_ms) : 1;
     CURL *c = curl_easy_init();
@@ -339,21 +324,6 @@ static int start_step(struct http *h)
     ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h) == CURLE_OK;
     if (e->opts.ca_file)
         ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file) == CURLE_OK;
-    if (h->probe->grpc) {
-        /* gRPC over HTTP/2: a length-prefixed message, te: trailers (PROTOCOL-HTTP2.md) */
-        curl_slist_free_all(h->headers);
-        h->headers = dc_curl_header(NULL, "Content-Type: application/grpc");
-        h->headers = h->headers ? dc_curl_header(h->headers, "TE: trailers") : NULL;
-        ok = ok && h->headers;
-        ok = ok && curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK;
-        ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->probe->request) == CURLE_OK;
-        ok = ok &&
-             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)h->probe->request_len) == CURLE_OK;
-        ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
-                                    h->probe->https
-                                        ? (long)CURL_HTTP_VERSION_2TLS
-                                        : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) == CURLE_OK;
-    }
     if (h->probe->basic_auth && e->opts.http_credentials) {
         ok = ok && curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_USERPWD, e->opts.http_credentials) == CURLE_OK;

@@ -40,7 +40,7 @@ void dc_tls_ctx_free(SSL_CTX *ctx)
     SSL_CTX_free(ctx);
 }
 
-int dc_tls_new(SSL_CTX *ctx, const char *host, struct dc_tls **out)
+int dc_tls_new(SSL_CTX *ctx, const char *host, const char *alpn, struct dc_tls **out)
 {
     struct dc_tls *t = calloc(1, sizeof *t);
     if (!t)
@@ -62,6 +62,17 @@ int dc_tls_new(SSL_CTX *ctx, const char *host, struct dc_tls **out)
     if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1) {
         X509_VERIFY_PARAM_set1_host(param, host, 0);
         SSL_set_tlsext_host_name(t->ssl, host);
+    }
+    /* ALPN's wire form: each protocol name after its length (RFC 7301 section 3.1) */
+    unsigned char protos[32];
+    size_t n = alpn ? strlen(alpn) : 0;
+    if (n && n < sizeof protos) {
+        protos[0] = (unsigned char)n;
+        memcpy(protos + 1, alpn, n);
+        if (SSL_set_alpn_protos(t->ssl, protos, (unsigned)(n + 1)) != 0) {
+            dc_tls_free(t);
+            return DC_ENOMEM;
+        }
     }
     *out = t;
     return 0;

@@ -16,7 +16,8 @@ struct ssl_ctx_st;
 struct ssl_ctx_st *dc_tls_ctx_new(bool insecure, const char *ca_file);
 void dc_tls_ctx_free(struct ssl_ctx_st *ctx);
 
-int dc_tls_new(struct ssl_ctx_st *ctx, const char *host, struct dc_tls **out);
+/* alpn: the protocol to offer by ALPN ("h2"), or NULL. */
+int dc_tls_new(struct ssl_ctx_st *ctx, const char *host, const char *alpn, struct dc_tls **out);
 void dc_tls_free(struct dc_tls *tls);
 
 /* Ciphertext from the network. */

@@ -20,7 +20,6 @@ struct dc_http_reply {
     const char *www_authenticate; /* the WWW-Authenticate header (a 401's challenge), "" */
     const char *body;             /* NUL-terminated, at most max_reply bytes */
     size_t body_len;
-    const char *grpc_status; /* the grpc-status header or trailer, "" if none */
     /* The cluster's NATS servers (nodes with role dma or nats): names and addresses, and the
      * address of the destination itself, for judges that compare a route table with them. */
     const char *const *peer_names;
@@ -80,6 +79,7 @@ struct dc_probe_ops {
                                struct dc_finding *out);
     size_t max_reply; /* bytes kept for judge (0: 4096) */
     bool tls;         /* dialogue driver: speak TLS first (hello and reply are the plaintext) */
+    const char *alpn; /* ... and offer this protocol by ALPN ("h2"), NULL: none */
     /* HTTP driver: the paths to GET in turn ("/", "/_cluster/health"), NULL-terminated;
      * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
     const char *const *paths;
@@ -87,11 +87,6 @@ struct dc_probe_ops {
     bool by_name;    /* HTTPS: the URL names the host by the name it was resolved from, so the
                         certificate is checked against that name (the HTTPS name check) */
     bool basic_auth; /* send the run's HTTP credentials (OpenSearch's security plugin) */
-    /* A gRPC call instead of GET: POST `request` (request_len bytes) as application/grpc over
-     * HTTP/2 (prior knowledge on http, ALPN on https). */
-    bool grpc;
-    const uint8_t *request;
-    size_t request_len;
     /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
      * on the loop's thread pool refines the result. NULL: none. */
     void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);

@@ -29,7 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .content_type = data[1] & 1 ? "application/grpc" : "application/json",
             .body = body,
             .body_len = size - 3,
-            .grpc_status = data[2] & 1 ? "0" : "12",
             .peer_names = names,
             .peer_addresses = addrs,
             .npeers = 2,

@@ -209,7 +209,7 @@ want = {
     "https-ok": ("ok", "HTTP 404"), "https-clear": ("tls", ""),
     "cloudgateway-ok": ("ok", "HTTP 404"), "cloudgateway-refused": ("refused", ""),
     "health-serving": ("ok", "SERVING"), "health-not-serving": ("degraded", "NOT_SERVING"),
-    "health-none": ("ok", "no health service"), "health-not-grpc": ("wrong_service", "no HTTP answer"),
+    "health-none": ("ok", "no health service"), "health-not-grpc": ("wrong_service", "HTTP/1.1 404"),
     "snmp-ok": ("ok", "sysDescr: Linux"), "snmp-refused": ("refused", "port unreachable"),
 }
 got = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}

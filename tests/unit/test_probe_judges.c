@@ -4,6 +4,8 @@
 
 #include "dmsconn/probe.h"
 
+#include <nghttp2/nghttp2.h>
+
 static enum dc_judgement judge(const char *probe, const void *reply, size_t len, bool closed,
                                struct dc_finding *out)
 {
@@ -241,7 +243,6 @@ static enum dc_judgement http(const char *probe, unsigned step, long status, con
         .www_authenticate = challenge,
         .body = body,
         .body_len = strlen(body),
-        .grpc_status = "",
         .peer_names = names,
         .peer_addresses = addrs,
         .npeers = 3,
@@ -380,7 +381,6 @@ static void monitor_row(int n, const char *routes, struct dc_revision *row, char
                                   .server = "",
                                   .content_type = "",
                                   .www_authenticate = "",
-                                  .grpc_status = "",
                                   .peer_names = names,
                                   .peer_addresses = addrs,
                                   .npeers = 3,
@@ -449,38 +449,137 @@ static void nats_routes_by_identity(void **state)
     assert_contains(bare.detail, "no route to dma3");
 }
 
-/* gRPC health: a length-prefixed HealthCheckResponse (PROTOCOL-HTTP2.md, health-checking.md) */
+/* A gRPC server's bytes for the health probe's request, made by an nghttp2 server session
+ * that first reads the probe's own hello (RFC 9113 frames; PROTOCOL-HTTP2.md for gRPC):
+ * mode 1 SERVING, 2 NOT_SERVING (headers, a length-prefixed HealthCheckResponse, trailers
+ * with grpc-status 0); 12 a trailers-only UNIMPLEMENTED followed by RST_STREAM(NO_ERROR), as
+ * grpcio answers for a service it lacks; 404 an HTTP/2 web server's text/html 404. */
+static ssize_t grpc_message(nghttp2_session *s, int32_t stream, uint8_t *buf, size_t len,
+                            uint32_t *flags, nghttp2_data_source *src, void *ud)
+{
+    (void)ud;
+    const uint8_t *msg = src->ptr; /* the length-prefixed message, 7 bytes */
+    assert_true(len >= 7);
+    memcpy(buf, msg, 7);
+    /* the trailers end the stream: submitted once the data is out (nghttp2_submit_trailer) */
+    static const nghttp2_nv trailers[] = {{(uint8_t *)"grpc-status", (uint8_t *)"0", 11, 1, 0}};
+    *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+    assert_int_equal(nghttp2_submit_trailer(s, stream, trailers, 1), 0);
+    return 7;
+}
+
+#define NV(n, v)                                                                                   \
+    {                                                                                              \
+        (uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, 0                            \
+    }
+
+static size_t grpc_server(const char *probe, int mode, uint8_t *out, size_t cap)
+{
+    struct dc_probe_ctx ctx = {.host = "10.0.0.5", .port = 443};
+    uint8_t hello[512];
+    size_t hlen = dc_probe_find(probe)->hello(&ctx, hello, sizeof hello);
+    assert_true(hlen > 24 && memcmp(hello, NGHTTP2_CLIENT_MAGIC, 24) == 0);
+    nghttp2_session_callbacks *cb;
+    nghttp2_session *s;
+    assert_int_equal(nghttp2_session_callbacks_new(&cb), 0);
+    assert_int_equal(nghttp2_session_server_new(&s, cb, NULL), 0);
+    nghttp2_session_callbacks_del(cb);
+    /* the server's preface (its SETTINGS) is its first frame (RFC 9113 section 3.4) */
+    assert_int_equal(nghttp2_submit_settings(s, 0, NULL, 0), 0);
+    assert_int_equal(nghttp2_session_mem_recv(s, hello, hlen), (ssize_t)hlen);
+    const nghttp2_nv grpc_head[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
+    const nghttp2_nv unimplemented[] = {NV(":status", "200"),
+                                        NV("content-type", "application/grpc"),
+                                        NV("grpc-status", "12"), NV("grpc-message", "")};
+    const nghttp2_nv web[] = {NV(":status", "404"), NV("content-type", "text/html")};
+    /* the length-prefixed HealthCheckResponse: not compressed, 2 bytes, field 1 = mode */
+    uint8_t message[7] = {0, 0, 0, 0, 2, 0x08, (uint8_t)mode};
+    nghttp2_data_provider body = {.source.ptr = message, .read_callback = grpc_message};
+    if (mode == 1 || mode == 2) {
+        assert_int_equal(nghttp2_submit_response(s, 1, grpc_head, 2, &body), 0);
+    } else if (mode == 12) {
+        assert_int_equal(
+            nghttp2_submit_headers(s, NGHTTP2_FLAG_END_STREAM, 1, NULL, unimplemented, 4, NULL), 0);
+    } else {
+        assert_int_equal(nghttp2_submit_response(s, 1, web, 2, NULL), 0);
+    }
+    size_t n = 0;
+    const uint8_t *data;
+    ssize_t len;
+    for (int round = 0; round < 2; round++) {
+        while ((len = nghttp2_session_mem_send(s, &data)) > 0) {
+            assert_true(n + (size_t)len <= cap);
+            memcpy(out + n, data, (size_t)len);
+            n += (size_t)len;
+        }
+        /* then the reset that asks the client to stop sending, after the answer */
+        if (mode != 12 || round == 1)
+            break;
+        assert_int_equal(nghttp2_submit_rst_stream(s, 0, 1, NGHTTP2_NO_ERROR), 0);
+    }
+    nghttp2_session_del(s);
+    return n;
+}
+
+/* gRPC health over HTTP/2 bytes (PROTOCOL-HTTP2.md, health-checking.md, RFC 9113) */
 static void grpc_health(void **state)
 {
     (void)state;
-    static const char serving[] = {0, 0, 0, 0, 2, 0x08, 0x01};
-    static const char not_serving[] = {0, 0, 0, 0, 2, 0x08, 0x02};
-    struct dc_finding r = {0};
-    struct dc_http_reply reply = {.status = 200,
-                                  .server = "",
-                                  .content_type = "application/grpc",
-                                  .body = serving,
-                                  .body_len = sizeof serving,
-                                  .grpc_status = "0"};
-    const struct dc_probe_ops *ops = dc_probe_find("grpc-health");
-    ops->judge_http(0, &reply, &r);
-    assert_int_equal(r.state, DC_STATE_OK);
-    assert_contains(r.detail, "SERVING");
-    reply.body = not_serving;
-    ops->judge_http(0, &reply, &r);
-    assert_int_equal(r.state, DC_STATE_DEGRADED);
-    assert_contains(r.detail, "NOT_SERVING");
-    reply.body_len = 3; /* truncated */
-    ops->judge_http(0, &reply, &r);
-    assert_int_equal(r.state, DC_STATE_DEGRADED);
-    reply.grpc_status = "12";
-    ops->judge_http(0, &reply, &r);
+    uint8_t reply[1024];
+    struct dc_finding r;
+    size_t n = grpc_server("grpc-health", 1, reply, sizeof reply);
+    expect_state("grpc-health", reply, n, DC_STATE_OK, "gRPC health: SERVING");
+    /* every cut of the exchange waits for more, and is never ok once the peer closed */
+    for (size_t cut = 0; cut < n; cut++) {
+        assert_int_equal(judge("grpc-health", reply, cut, false, &r), DC_JUDGE_MORE);
+        assert_int_equal(judge("grpc-health", reply, cut, true, &r), DC_JUDGE_DONE);
+        assert_int_not_equal(r.state, DC_STATE_OK);
+    }
+    n = grpc_server("grpc-health", 2, reply, sizeof reply);
+    expect_state("grpc-health", reply, n, DC_STATE_DEGRADED, "NOT_SERVING");
+    /* the answer that arrives before the request is read, then the reset (RFC 9113 8.1) */
+    n = grpc_server("grpc-health", 12, reply, sizeof reply);
+    assert_int_equal(judge("grpc-health", reply, n, false, &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_contains(r.detail, "no health service");
-    reply.grpc_status = "";
-    reply.content_type = "text/html";
-    ops->judge_http(0, &reply, &r);
+    n = grpc_server("grpc-health", 404, reply, sizeof reply);
+    expect_state("grpc-health", reply, n, DC_STATE_WRONG_SERVICE, "without gRPC framing");
+    /* the TLS variant's request says https; its answers read the same */
+    n = grpc_server("grpc-health-tls", 1, reply, sizeof reply);
+    expect_state("grpc-health-tls", reply, n, DC_STATE_OK, "SERVING");
+    assert_string_equal(dc_probe_find("grpc-health-tls")->alpn, "h2");
+    /* not HTTP/2 at all */
+    static const char http1[] = "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n";
+    expect_state("grpc-health", http1, strlen(http1), DC_STATE_WRONG_SERVICE, "HTTP/1.1 400");
+    expect_state("grpc-health", "", 0, DC_STATE_WRONG_SERVICE, "no HTTP/2 answer");
+    /* a first frame that is not the server's SETTINGS (RFC 9113 3.4): not an HTTP/2 server */
+    static const uint8_t ack_first[] = {0, 0, 0, 4, 1, 0, 0, 0, 0};
+    assert_int_equal(judge("grpc-health", ack_first, sizeof ack_first, false, &r), DC_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    /* SETTINGS, then a header block HPACK refuses (index 0: RFC 7541 6.1): a connection error */
+    static const uint8_t bad_hpack[] = {0,   0, 0, 4, 0, 0, 0, 0, 0, /* SETTINGS, empty */
+                                        0,   0, 1, 1, 4, 0, 0, 0, 1, /* HEADERS, END_HEADERS */
+                                        0x80};
+    assert_int_equal(judge("grpc-health", bad_hpack, sizeof bad_hpack, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
+    assert_contains(r.detail, "broke the HTTP/2 connection");
+}
+
+/* The request leaves in one write: the magic, SETTINGS, HEADERS, DATA with END_STREAM. */
+static void grpc_health_hello(void **state)
+{
+    (void)state;
+    struct dc_probe_ctx ctx = {.host = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", .port = 65535};
+    uint8_t hello[512];
+    size_t n = dc_probe_find("grpc-health")->hello(&ctx, hello, sizeof hello);
+    assert_true(n > 0 && n <= 192); /* the dialogue driver's hello buffer (HELLO_MAX) */
+    assert_memory_equal(hello, NGHTTP2_CLIENT_MAGIC, 24);
+    /* the last frame: DATA (type 0) of 5 bytes with END_STREAM (0x1) on stream 1, empty */
+    const uint8_t *last = hello + n - 14;
+    static const uint8_t data_frame[] = {0, 0, 5, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+    assert_memory_equal(last, data_frame, sizeof data_frame);
+    /* too small a buffer: nothing rather than a cut request */
+    assert_int_equal(dc_probe_find("grpc-health")->hello(&ctx, hello, 60), 0);
 }
 
 int main(void)
@@ -497,6 +596,7 @@ int main(void)
         cmocka_unit_test(grpc_health),
         cmocka_unit_test(nats_routes_by_identity),
         cmocka_unit_test(remoting_tcp_hello),
+        cmocka_unit_test(grpc_health_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

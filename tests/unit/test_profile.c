@@ -109,7 +109,7 @@ static void registry(void **state)
     assert_null(dc_probe_find("nope"));
     assert_string_equal(
         dc_probe_names(names, sizeof names),
-        "tcp, remoting, nats, cql, jmx, opensearch-transport, telnet, http, "
+        "tcp, remoting, remoting-tcp, nats, cql, jmx, opensearch-transport, telnet, http, "
         "https, apigateway, cloudgateway, nats-monitor, nats-account, "
         "opensearch-http, snmp, nats-messaging, cql-tls, tls, grpc-health, "
         "grpc-health-tls, apigateway-http, brokergateway, opensearch-https, https-name");
