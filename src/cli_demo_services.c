@@ -75,12 +75,16 @@ static void serve_http(int fd, enum demo_kind kind)
     } else if (kind == DEMO_WEB) {
         body = "";
     }
+    /* the NATS Account Server is Go's net/http: no Server header */
+    char server[40] = "";
+    if (kind != DEMO_NAS)
+        snprintf(server, sizeof server, "Server: %s\r\n",
+                 kind == DEMO_WEB ? "nginx/1.22.1" : "demo");
     char answer[512];
     int n = snprintf(answer, sizeof answer,
-                     "HTTP/1.1 %d %s\r\nServer: %s\r\nContent-Type: application/json\r\n"
+                     "HTTP/1.1 %d %s\r\n%sContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     status, status == 200 ? "OK" : "Not Found",
-                     kind == DEMO_WEB ? "nginx/1.22.1" : "demo", strlen(body), body);
+                     status, status == 200 ? "OK" : "Not Found", server, strlen(body), body);
     reply(fd, answer, (size_t)n);
 }
 
