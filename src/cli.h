@@ -75,6 +75,10 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                      const struct dc_plan *plan, const struct cli_run *run,
                      struct dc_result *results, struct dc_texts *texts);
 
+/* Judges every result of the report (results: the report's, writable), sets the run's
+ * verdict (unknown when `failed`), and writes the outputs; returns the exit code. */
+int cli_judge_and_write(struct dc_report *report, struct dc_result *results,
+                        const struct cli_run *run, bool failed);
 /* Writes every requested output of a judged run (the diff against a baseline or the
  * history's last run included); returns the exit code. cli_outputs.c */
 int cli_outputs(struct dc_report *report, const struct cli_run *run);
@@ -94,6 +98,7 @@ int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Long options shared by check and agent (their values are in cli_common.c). */
 enum {

@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"check", "check the paths the profile requires and print the matrix", cmd_check},
     {"agent", "serve this node's row of the matrix to the coordinator", cmd_agent},
     {"plan", "print every path the profile requires (the firewall rule list); no probe", cmd_plan},
+    {"merge", "the matrix from each node's own --from-here report: no agent, no open port",
+     cmd_merge},
     {"diff", "compare two JSON reports: what broke, what healed", cmd_diff},
     {"demo", "run a real check against a throwaway cluster on loopback", cmd_demo},
     {"profile", "show the effective port profile", cmd_profile},

@@ -109,6 +109,40 @@ static cJSON *diff_json(const struct dc_report *rep)
     return o;
 }
 
+/* dmsconn merge: where each row came from, with its own time ("rows": [{from, report,
+ * started, stale}]; report and started null for a row no report gave). */
+static cJSON *rows_json(const struct dc_report *rep)
+{
+    cJSON *list = cJSON_CreateArray();
+    bool *has_row = calloc(rep->cluster->nnodes ? rep->cluster->nnodes : 1, sizeof *has_row);
+    if (!list || !has_row) {
+        free(has_row);
+        return list;
+    }
+    for (size_t i = 0; i < rep->plan->ntasks; i++)
+        has_row[rep->plan->tasks[i].from] = true;
+    for (size_t n = 0; n < rep->cluster->nnodes; n++) {
+        if (!has_row[n])
+            continue;
+        const struct dc_merge_row *row = &rep->rows[n];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "from", rep->cluster->nodes[n].name);
+        if (row->file) {
+            char started[40];
+            iso8601((struct timespec){.tv_sec = row->started}, started, sizeof started);
+            cJSON_AddStringToObject(o, "report", row->file);
+            cJSON_AddStringToObject(o, "started", started);
+        } else {
+            cJSON_AddNullToObject(o, "report");
+            cJSON_AddNullToObject(o, "started");
+        }
+        cJSON_AddBoolToObject(o, "stale", row->stale);
+        cJSON_AddItemToArray(list, o);
+    }
+    free(has_row);
+    return list;
+}
+
 /* Everything but the results: small, built as one cJSON tree. */
 static cJSON *head_json(const struct dc_report *rep)
 {
@@ -141,6 +175,8 @@ static cJSON *head_json(const struct dc_report *rep)
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (size_t i = 0; i < rep->cluster->nnodes; i++)
         cJSON_AddItemToArray(nodes, node_json(&rep->cluster->nodes[i]));
+    if (rep->rows)
+        cJSON_AddItemToObject(root, "rows", rows_json(rep));
     cJSON *notes = cJSON_AddArrayToObject(root, "notes");
     for (size_t i = 0; i < rep->cluster->nnotes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(rep->cluster->notes[i]));

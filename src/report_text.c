@@ -262,7 +262,8 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         dc_diff_print(rep->diff, rep->baseline ? rep->baseline : "the baseline", opts->color, out);
     char apart[64] = "";
     if (unmeasured)
-        snprintf(apart, sizeof apart, "; %zu of the warnings not measured (agents)", unmeasured);
+        snprintf(apart, sizeof apart, "; %zu of the warnings not measured (%s)", unmeasured,
+                 rep->rows ? "rows without a current report" : "agents");
     fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s)\n",
             opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],

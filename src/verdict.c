@@ -90,6 +90,18 @@ static void remedy_unmeasured(const struct ctx *x)
     case DC_AGENT_INTERRUPTED:
         remedy(x, "the run was stopped before %s's agent answered", src);
         break;
+    case DC_AGENT_NO_REPORT:
+        remedy(x,
+               "run 'dmsconn check --from-here --json FILE' on %s (its scheduled task) and give "
+               "that report to the merge",
+               src);
+        break;
+    case DC_AGENT_STALE:
+        remedy(x,
+               "%s's scheduled 'dmsconn check --from-here' has not written a new report: check "
+               "that the task ran and where it writes",
+               src);
+        break;
     case DC_AGENT_OK:
         remedy(x, "not measured (%s): run the check again; on a busy agent, a longer --timeout",
                x->r->detail);

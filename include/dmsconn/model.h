@@ -217,7 +217,9 @@ enum dc_agent_failure {
     DC_AGENT_TOKEN,       /* it refused the token (HTTP 401) */
     DC_AGENT_BAD_ANSWER,  /* another HTTP status, or an answer that is no dmsconn answer */
     DC_AGENT_INTERRUPTED, /* the run was stopped before it answered */
-    DC_AGENT_NOT_ASKED    /* the request could not be sent */
+    DC_AGENT_NOT_ASKED,   /* the request could not be sent */
+    DC_AGENT_NO_REPORT,   /* dmsconn merge: no report of this row was given */
+    DC_AGENT_STALE        /* dmsconn merge: its report is older than --max-age */
 };
 
 /* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at

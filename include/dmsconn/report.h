@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dmsconn/diff.h"
+#include "dmsconn/merge.h"
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
 #include "dmsconn/verdict.h"
@@ -22,6 +23,7 @@ struct dc_report {
     const struct dc_verdict_opts *verdict_opts; /* how results were judged (NULL: defaults) */
     const struct dc_diff *diff;                 /* against a previous run, or NULL */
     const char *baseline;                       /* that run's file, for people */
+    const struct dc_merge_row *rows;            /* dmsconn merge: per node, the report of its row */
 };
 
 /* Compares a previous JSON report with this run's results (no JSON of the run is made). */

@@ -1,0 +1,43 @@
+/* The matrix from per-node reports: each node's `dmsconn check --from-here --json`, made by
+ * a scheduled task and copied anywhere, fills its row of the plan; no agent, no open port. */
+#ifndef DMSCONN_MERGE_H
+#define DMSCONN_MERGE_H
+
+#include <time.h>
+
+#include "dmsconn/error.h"
+#include "dmsconn/model.h"
+#include "dmsconn/plan.h"
+#include "dmsconn/texts.h"
+
+/* Where one row came from. */
+struct dc_merge_row {
+    const char *file; /* the report that gave it (NULL: none) */
+    time_t started;   /* when that report's run started */
+    bool stale;       /* older than max_age_h: its cells are unknown */
+};
+
+struct dc_merge_opts {
+    double max_age_h; /* a report older than this is stale (0: 26 h, a nightly run's margin) */
+    time_t now;       /* 0: the clock's */
+};
+
+/* Reads the reports into results (one per plan task, every string in texts); rows gets one
+ * entry per node of the cluster. A report of another cluster or profile, one that is no
+ * dmsconn report, or two reports giving the same row: an error naming the file (exit 3),
+ * nothing merged. A row without a report (or with a stale one) is unknown, its cause in
+ * agent_failure (DC_AGENT_NO_REPORT, DC_AGENT_STALE); notes on cluster say what was read. */
+int dc_merge_reports(struct dc_cluster *cluster, const struct dc_profile *profile,
+                     const struct dc_plan *plan, const char *const *paths, size_t npaths,
+                     const struct dc_merge_opts *opts, struct dc_result *results,
+                     struct dc_texts *texts, struct dc_merge_row *rows, struct dc_diag *diag);
+
+/* One report's text (origin names it in messages) into results and rows, as
+ * dc_merge_reports does for each file, without marking the rows no report gave (the
+ * readers' fuzz target). */
+int dc_merge_text(struct dc_cluster *cluster, const struct dc_profile *profile,
+                  const struct dc_plan *plan, const char *data, size_t len, const char *origin,
+                  struct dc_result *results, struct dc_texts *texts, struct dc_merge_row *rows,
+                  struct dc_diag *diag);
+
+#endif

@@ -1,0 +1,300 @@
+/* dmsconn merge: per-node JSON reports (schema dmsconn.report/1) into one run's results
+ * (merge.h). Cells are found by (from, to, check, port) in a hash table of the plan's tasks:
+ * a 50-node matrix is tens of thousands of cells, looked up once each. */
+#include "dmsconn/merge.h"
+
+#include "dmsconn/cluster.h"
+#include "dmsconn/inventory.h"
+#include "dmsconn/profile.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct task_index {
+    uint32_t *slots; /* task + 1; 0: empty */
+    size_t mask;
+};
+
+static uint64_t key_hash(uint32_t from, uint32_t to, uint32_t check, uint16_t port)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a over the four numbers */
+    uint32_t parts[4] = {from, to, check, port};
+    for (int i = 0; i < 4; i++) {
+        h ^= parts[i];
+        h *= 1099511628211u;
+    }
+    return h ^ (h >> 29);
+}
+
+static int index_build(const struct dc_plan *plan, struct task_index *ix)
+{
+    size_t cap = 16;
+    while (cap < plan->ntasks * 2)
+        cap <<= 1;
+    ix->slots = calloc(cap, sizeof *ix->slots);
+    if (!ix->slots)
+        return DC_ENOMEM;
+    ix->mask = cap - 1;
+    for (size_t i = 0; i < plan->ntasks; i++) {
+        const struct dc_task *t = &plan->tasks[i];
+        size_t s = key_hash(t->from, t->to, t->check, t->port) & ix->mask;
+        while (ix->slots[s])
+            s = (s + 1) & ix->mask;
+        ix->slots[s] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+static long index_find(const struct task_index *ix, const struct dc_plan *plan, uint32_t from,
+                       uint32_t to, uint32_t check, uint16_t port)
+{
+    for (size_t s = key_hash(from, to, check, port) & ix->mask; ix->slots[s];
+         s = (s + 1) & ix->mask) {
+        const struct dc_task *t = &plan->tasks[ix->slots[s] - 1];
+        if (t->from == from && t->to == to && t->check == check && t->port == port)
+            return (long)ix->slots[s] - 1;
+    }
+    return -1;
+}
+
+static const char *text(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool flag(const cJSON *o, const char *name, bool otherwise)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : otherwise;
+}
+
+/* "2026-12-01T11:50:00.123Z" (the report's "started") as seconds since the epoch. */
+static bool parse_time(const char *s, time_t *out)
+{
+    struct tm tm = {0};
+    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!end)
+        return false;
+    *out = timegm(&tm);
+    return *out != (time_t)-1;
+}
+
+static long node_index(const struct dc_cluster *cluster, const char *name)
+{
+    for (size_t n = 0; name && n < cluster->nnodes; n++) {
+        if (strcmp(cluster->nodes[n].name, name) == 0)
+            return (long)n;
+    }
+    return -1;
+}
+
+/* The rows a report gives: every source of its results, claimed for this file. */
+static int claim_rows(const struct dc_cluster *cluster, const cJSON *results, const char *path,
+                      time_t started, struct dc_merge_row *rows, struct dc_diag *diag)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results)
+    {
+        long from = node_index(cluster, text(r, "from"));
+        if (from < 0 || rows[from].file == path)
+            continue;
+        if (rows[from].file) {
+            dc_diag_set(diag, "%s and %s both give the row of %s: give one report per node",
+                        rows[from].file, path, cluster->nodes[from].name);
+            return DC_EINVAL;
+        }
+        rows[from].file = path;
+        rows[from].started = started;
+    }
+    return 0;
+}
+
+static void copy_result(const cJSON *r, struct dc_result *out, struct dc_texts *texts)
+{
+    enum dc_state state = DC_STATE_UNKNOWN;
+    const char *name = text(r, "state");
+    if (!name || dc_state_parse(name, &state) != 0)
+        state = DC_STATE_UNKNOWN;
+    const cJSON *latency = cJSON_GetObjectItemCaseSensitive(r, "latency_ms");
+    out->state = state;
+    out->measured = flag(r, "measured", state != DC_STATE_UNKNOWN);
+    out->preflight = flag(r, "preflight", false);
+    out->severe = flag(r, "severe", false);
+    out->latency_ms =
+        cJSON_IsNumber(latency) && latency->valuedouble >= 0 && latency->valuedouble < 1e9
+            ? latency->valuedouble
+            : -1;
+    out->detail = dc_texts_add(texts, text(r, "detail"));
+    out->evidence = dc_texts_add(texts, text(r, "evidence"));
+    out->address = dc_texts_add(texts, text(r, "address"));
+}
+
+/* One report's text: its identity checked, its rows claimed, its cells copied. */
+static int merge_text(struct dc_cluster *cluster, const struct dc_profile *profile,
+                      const struct dc_plan *plan, const struct task_index *ix, const char *data,
+                      size_t len, const char *path, struct dc_result *results,
+                      struct dc_texts *texts, struct dc_merge_row *rows, struct dc_diag *diag)
+{
+    int rc = 0;
+    cJSON *doc = cJSON_ParseWithLength(data, len);
+    const char *schema = text(doc, "schema");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "results");
+    time_t started = 0;
+    const char *cluster_name = text(doc, "cluster");
+    const char *profile_name = text(doc, "profile");
+    if (!doc || !schema || strcmp(schema, "dmsconn.report/1") != 0 || !cJSON_IsArray(list)) {
+        dc_diag_set(diag,
+                    "%s: not a dmsconn JSON report (expected schema dmsconn.report/1, "
+                    "from 'dmsconn check --from-here --json FILE')",
+                    path);
+        rc = DC_EPARSE;
+    } else if (!parse_time(text(doc, "started"), &started)) {
+        dc_diag_set(diag, "%s: its \"started\" is no time (expected 2026-12-01T02:00:00.000Z)",
+                    path);
+        rc = DC_EPARSE;
+    } else if (cluster->name && cluster_name && strcmp(cluster->name, cluster_name) != 0) {
+        dc_diag_set(diag, "%s is a report of cluster '%s'; these nodes are cluster '%s'", path,
+                    cluster_name, cluster->name);
+        rc = DC_EINVAL;
+    } else if (!profile_name || strcmp(profile_name, profile->name) != 0) {
+        dc_diag_set(diag, "%s was made with profile '%s'; this merge uses profile '%s'", path,
+                    profile_name ? profile_name : "(none)", profile->name);
+        rc = DC_EINVAL;
+    } else {
+        rc = claim_rows(cluster, list, path, started, rows, diag);
+    }
+    size_t unmatched = 0;
+    const cJSON *r;
+    const cJSON *cells = rc ? NULL : list;
+    cJSON_ArrayForEach(r, cells)
+    {
+        long from = node_index(cluster, text(r, "from"));
+        long to = node_index(cluster, text(r, "to"));
+        const char *check_name = text(r, "check");
+        long check = check_name ? dc_profile_find(profile, check_name) : -1;
+        const cJSON *port = cJSON_GetObjectItemCaseSensitive(r, "port");
+        long task = -1;
+        if (from >= 0 && to >= 0 && check >= 0 && cJSON_IsNumber(port) && port->valuedouble >= 1 &&
+            port->valuedouble <= 65535)
+            task = index_find(ix, plan, (uint32_t)from, (uint32_t)to, (uint32_t)check,
+                              (uint16_t)port->valuedouble);
+        if (task < 0)
+            unmatched++;
+        else
+            copy_result(r, &results[task], texts);
+    }
+    if (!rc && unmatched)
+        rc = dc_cluster_add_note(cluster,
+                                 "%s: %zu result%s match no cell of this plan (made with "
+                                 "another node list or profile version?)",
+                                 path, unmatched, unmatched == 1 ? "" : "s");
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int merge_one(struct dc_cluster *cluster, const struct dc_profile *profile,
+                     const struct dc_plan *plan, const struct task_index *ix, const char *path,
+                     struct dc_result *results, struct dc_texts *texts, struct dc_merge_row *rows,
+                     struct dc_diag *diag)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = dc_read_file_max(path, DC_REPORT_MAX_BYTES, &data, &len, diag);
+    if (!rc)
+        rc = merge_text(cluster, profile, plan, ix, data, len, path, results, texts, rows, diag);
+    free(data);
+    return rc;
+}
+
+int dc_merge_text(struct dc_cluster *cluster, const struct dc_profile *profile,
+                  const struct dc_plan *plan, const char *data, size_t len, const char *origin,
+                  struct dc_result *results, struct dc_texts *texts, struct dc_merge_row *rows,
+                  struct dc_diag *diag)
+{
+    struct task_index ix = {0};
+    int rc = index_build(plan, &ix);
+    if (!rc)
+        rc = merge_text(cluster, profile, plan, &ix, data, len, origin, results, texts, rows, diag);
+    free(ix.slots);
+    return rc;
+}
+
+static void iso(time_t t, char *buf, size_t cap)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Rows without a report, or with a stale one: every cell unknown, and why. */
+static int mark_missing(struct dc_cluster *cluster, const struct dc_plan *plan, double max_age_h,
+                        time_t now, struct dc_result *results, struct dc_texts *texts,
+                        struct dc_merge_row *rows)
+{
+    int rc = 0;
+    char detail[256];
+    for (size_t n = 0; n < cluster->nnodes && !rc; n++) {
+        const char *name = cluster->nodes[n].name;
+        double age_h = (double)(now - rows[n].started) / 3600.0;
+        rows[n].stale = rows[n].file && age_h > max_age_h;
+        if (rows[n].stale) {
+            char made[32];
+            iso(rows[n].started, made, sizeof made);
+            rc = dc_cluster_add_note(cluster,
+                                     "the report of %s (%s) is %.1f h old, made %s: more than "
+                                     "--max-age %.0f h, its cells are unknown",
+                                     name, rows[n].file, age_h, made, max_age_h);
+        }
+        for (size_t i = 0; i < plan->ntasks && !rc; i++) {
+            struct dc_result *r = &results[i];
+            if (plan->tasks[i].from != n || (rows[n].file && !rows[n].stale))
+                continue;
+            if (rows[n].stale) {
+                /* what it measured then stays in the evidence */
+                char said[200];
+                snprintf(said, sizeof said, "it said then: %s%s%s", dc_state_name(r->state),
+                         r->detail[0] ? ", " : "", r->detail);
+                snprintf(detail, sizeof detail, "the report of %s is %.1f h old", name, age_h);
+                r->agent_failure = DC_AGENT_STALE;
+                r->evidence = dc_texts_add(texts, said);
+            } else {
+                snprintf(detail, sizeof detail, "no report from %s", name);
+                r->agent_failure = DC_AGENT_NO_REPORT;
+            }
+            r->state = DC_STATE_UNKNOWN;
+            r->measured = false;
+            r->latency_ms = -1;
+            r->detail = dc_texts_add(texts, detail);
+            r->address = "";
+            if (!rows[n].stale)
+                r->evidence = "";
+        }
+    }
+    return rc;
+}
+
+int dc_merge_reports(struct dc_cluster *cluster, const struct dc_profile *profile,
+                     const struct dc_plan *plan, const char *const *paths, size_t npaths,
+                     const struct dc_merge_opts *opts, struct dc_result *results,
+                     struct dc_texts *texts, struct dc_merge_row *rows, struct dc_diag *diag)
+{
+    struct task_index ix = {0};
+    int rc = index_build(plan, &ix);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < plan->ntasks; i++)
+        dc_result_reset(&results[i], "no report gives this cell");
+    memset(rows, 0, cluster->nnodes * sizeof *rows);
+    for (size_t p = 0; p < npaths && !rc; p++)
+        rc = merge_one(cluster, profile, plan, &ix, paths[p], results, texts, rows, diag);
+    free(ix.slots);
+    if (rc)
+        return rc;
+    double max_age_h = opts && opts->max_age_h > 0 ? opts->max_age_h : 26.0;
+    time_t now = opts && opts->now ? opts->now : time(NULL);
+    return mark_missing(cluster, plan, max_age_h, now, results, texts, rows);
+}
