@@ -5,7 +5,8 @@
  *                      | 503 busy
  *   POST /v1/stop   -> 200 {"stopped":N}: the batches running end now and answer with what
  *                      they measured (the coordinator's Ctrl-C)
- * The token is checked before the body is read; nothing runs without it. */
+ * Requests are signed with the shared token (agent_sign.c): the signature of the head is
+ * checked before the body is read, the body's hash after; nothing runs without both. */
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"
@@ -49,6 +50,7 @@ struct dc_agent {
     atomic_uint running;
     struct holder holder;
     struct batches batches;
+    struct dc_nonce_cache *nonces; /* signed requests seen within the window */
 };
 
 static void batches_put(struct batches *b, struct dc_stopper *s, bool add)
@@ -82,6 +84,7 @@ struct request {
     size_t len;
     size_t cap;
     bool too_big;
+    char content[65]; /* the body's SHA-256 the signature covers */
     bool started;
     bool preflight;
 };
@@ -98,7 +101,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, cha
     }
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (status == MHD_HTTP_UNAUTHORIZED)
-        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+        MHD_add_response_header(resp, "WWW-Authenticate", "DMSCONN-HMAC-SHA256");
     enum MHD_Result r = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -114,12 +117,61 @@ static enum MHD_Result respond_error(struct MHD_Connection *conn, unsigned statu
     return respond(conn, status, json);
 }
 
-static bool authorized(const struct dc_agent *agent, struct MHD_Connection *conn)
+static const char *header(struct MHD_Connection *conn, const char *name)
 {
-    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0)
-        return false;
-    return dc_token_equal(agent->opts.token, auth + 7);
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* The head of a signed request (agent_sign.c): 0 when it passes, else the answer was queued
+ * (401 with the reason; nothing runs). `content` keeps the signed body hash for the end. */
+static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, const char *method,
+                           const char *url, char content[65], enum MHD_Result *answered)
+{
+    struct dc_sign_head head = {.authorization = header(conn, "Authorization"),
+                                .date = header(conn, "X-Dmsconn-Date"),
+                                .nonce = header(conn, "X-Dmsconn-Nonce"),
+                                .content = header(conn, "X-Dmsconn-Content-SHA256")};
+    time_t now = time(NULL);
+    long skew = 0;
+    enum dc_sign_check c =
+        dc_sign_verify_head(agent->opts.token, method, url, &head, now, DC_SIGN_WINDOW_S, &skew);
+    if (c == DC_SIGN_OK)
+        c = dc_nonce_check(agent->nonces, head.nonce, now);
+    char why[256];
+    switch (c) {
+    case DC_SIGN_OK: snprintf(content, 65, "%s", head.content); return 0;
+    case DC_SIGN_BEARER:
+        snprintf(why, sizeof why,
+                 "this agent takes signed requests only, and the coordinator sent the token "
+                 "itself (an older dmsconn?): update it; the token never crosses the network");
+        break;
+    case DC_SIGN_CLOCK:
+        snprintf(why, sizeof why,
+                 "the clocks differ: the request is dated %s, this agent's clock says %lld (%ld "
+                 "s apart, more than %d): set both clocks right (NTP)",
+                 head.date, (long long)now, skew < 0 ? -skew : skew, DC_SIGN_WINDOW_S);
+        break;
+    case DC_SIGN_BAD:
+        snprintf(why, sizeof why,
+                 "the signature does not match: the coordinator's token file is not this "
+                 "agent's, or the request was changed on the way");
+        break;
+    case DC_SIGN_REPLAY:
+        snprintf(why, sizeof why, "this request was seen before (a replay): refused");
+        break;
+    case DC_SIGN_BUSY:
+        *answered = respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                  "too many signed requests within the last minutes");
+        return -1;
+    default:
+        snprintf(why, sizeof why,
+                 "expected a request signed with this agent's token (X-Dmsconn-Date, "
+                 "X-Dmsconn-Nonce, X-Dmsconn-Content-SHA256, Authorization: "
+                 "DMSCONN-HMAC-SHA256)");
+        break;
+    }
+    *answered = respond_error(conn, MHD_HTTP_UNAUTHORIZED, why);
+    return -1;
 }
 
 static bool append(struct request *req, const char *data, size_t n, size_t max)
@@ -373,9 +425,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         bool end = preflight && strcmp(method, "DELETE") == 0;
         if (strcmp(method, "POST") != 0 && !end)
             return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
-        if (!authorized(agent, conn))
-            return respond_error(conn, MHD_HTTP_UNAUTHORIZED,
-                                 "expected Authorization: Bearer TOKEN with this agent's token");
+        char content[65];
+        enum MHD_Result answered = MHD_NO;
+        if (check_signature(agent, conn, method, url, content, &answered) != 0)
+            return answered;
+        /* stop and end take no body: the empty one is what was signed */
+        const char *length = header(conn, "Content-Length");
+        if ((end || stop) && length && strcmp(length, "0") != 0)
+            return respond_error(conn, MHD_HTTP_BAD_REQUEST, "expected no body");
         if (end)
             return end_preflight(agent, conn);
         if (stop) {
@@ -387,6 +444,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!req)
             return MHD_NO;
         req->preflight = preflight;
+        snprintf(req->content, sizeof req->content, "%s", content);
         *req_cls = req;
         return MHD_YES;
     }
@@ -403,6 +461,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(why, sizeof why, "request larger than %zu bytes", agent->opts.max_body);
         return respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, why);
     }
+    struct dc_sign_head head = {.content = req->content};
+    if (!dc_sign_body_matches(&head, req->body, req->len))
+        return respond_error(conn, MHD_HTTP_UNAUTHORIZED,
+                             "the body is not the one that was signed (changed on the way)");
     return req->preflight ? run_preflight(agent, conn, req) : run_batch(agent, conn, req);
 }
 
@@ -461,6 +523,10 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     if (!agent)
         return DC_ENOMEM;
     agent->opts = *opts;
+    if (dc_nonce_cache_new(DC_SIGN_WINDOW_S, &agent->nonces) != 0) {
+        free(agent);
+        return DC_ENOMEM;
+    }
     pthread_mutex_init(&agent->batches.mu, NULL);
     pthread_mutex_init(&agent->holder.mu, NULL);
     pthread_condattr_t attr;
@@ -472,6 +538,7 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
         pthread_cond_destroy(&agent->holder.cv);
         pthread_mutex_destroy(&agent->holder.mu);
         pthread_mutex_destroy(&agent->batches.mu);
+        dc_nonce_cache_free(agent->nonces);
         free(agent);
         return DC_ENOMEM;
     }
@@ -492,6 +559,7 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
         /* the holder thread waits on the agent's condition variable: end it first */
         stop_holder(&agent->holder);
         pthread_mutex_destroy(&agent->batches.mu);
+        dc_nonce_cache_free(agent->nonces);
         free(agent);
         return DC_EIO;
     }
@@ -506,5 +574,6 @@ void dc_agent_stop(struct dc_agent *agent)
     MHD_stop_daemon(agent->daemon);
     stop_holder(&agent->holder);
     pthread_mutex_destroy(&agent->batches.mu);
+    dc_nonce_cache_free(agent->nonces);
     free(agent);
 }

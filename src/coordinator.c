@@ -4,6 +4,7 @@
 #include "dmsconn/agent.h"
 
 #include <curl/curl.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct row {
     size_t n;
     CURL *easy;
     struct curl_slist *headers;
+    struct curl_slist *stop_headers; /* its POST /v1/stop, after Ctrl-C */
     char *body;
     char *response;
     size_t response_len;
@@ -41,16 +43,14 @@ struct coordinator {
     uv_loop_t *loop;
     uv_timer_t grace; /* after Ctrl-C: how long agents have to answer with what they have */
     bool grace_started;
-    CURL **stops; /* the POST /v1/stop of each row still waiting, after Ctrl-C */
-    struct curl_slist *stop_headers;
+    CURL **stops;          /* the POST /v1/stop of each row still waiting, after Ctrl-C */
     const bool *preflight; /* per plan task: aimed at a pre-flight listener (NULL: none) */
-    char auth_header[1100];
 };
 
 static void row_unknown(struct row *row, enum dc_agent_failure cause, const char *fmt,
                         const char *a, const char *b)
 {
-    char why[192];
+    char why[320];
     snprintf(why, sizeof why, fmt, a, b);
     const char *detail = dc_texts_add(row->co->texts, why);
     for (size_t i = 0; i < row->n; i++) {
@@ -78,6 +78,18 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* The reason an agent gave with a refusal ({"error": why}), printable, or a general one. */
+static const char *agent_error(const struct row *row, char *buf, size_t cap)
+{
+    cJSON *o = row->response ? cJSON_ParseWithLength(row->response, row->response_len) : NULL;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
+    snprintf(buf, cap, "%s", cJSON_IsString(e) ? e->valuestring : "not this agent's token");
+    for (char *p = buf; *p; p++)
+        *p = (*p < 0x20 || *p == 0x7f) ? '?' : *p;
+    cJSON_Delete(o);
+    return buf;
+}
+
 static void on_done(CURL *easy, CURLcode result, void *ud)
 {
     struct row *row = ud;
@@ -92,8 +104,9 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
         row_unknown(row, DC_AGENT_UNREACHABLE, "agent at %s did not answer: %s", row->endpoint,
                     row->overflow ? "its answer is too large" : curl_easy_strerror(result));
     } else if (status == 401) {
-        row_unknown(row, DC_AGENT_TOKEN, "agent at %s refused the token (HTTP %s)", row->endpoint,
-                    code);
+        char why[200];
+        row_unknown(row, DC_AGENT_TOKEN, "agent at %s refused the request (HTTP 401): %s",
+                    row->endpoint, agent_error(row, why, sizeof why));
     } else if (status != 200) {
         row_unknown(row, DC_AGENT_BAD_ANSWER, "agent at %s answered HTTP %s", row->endpoint, code);
     } else {
@@ -152,7 +165,10 @@ static int start_row(struct coordinator *co, struct row *row)
                                 co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
     row->headers = dc_curl_header(NULL, "Content-Type: application/json");
-    row->headers = row->headers ? dc_curl_header(row->headers, co->auth_header) : NULL;
+    /* signed with the token, which itself never crosses the network (agent_sign.c) */
+    if (row->headers && row->body)
+        row->headers = dc_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", row->body,
+                                              strlen(row->body));
     if (!row->body || !row->easy || !row->headers)
         return DC_ENOMEM;
     CURL *e = row->easy;
@@ -242,7 +258,12 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_POSTFIELDS, "") == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, co->stop_headers) == CURLE_OK;
+    struct row *row = &co->rows[r];
+    curl_slist_free_all(row->stop_headers);
+    row->stop_headers = dc_curl_signed_headers(dc_curl_header(NULL, "Content-Type: text/plain"),
+                                               o->token, "POST", "/v1/stop", "", 0);
+    ok = ok && row->stop_headers;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->stop_headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
@@ -268,8 +289,7 @@ static void interrupt(void *ud)
     if (!co->curl || co->grace_started)
         return;
     co->stops = calloc(co->nrows ? co->nrows : 1, sizeof *co->stops);
-    co->stop_headers = dc_curl_header(NULL, co->auth_header);
-    if (co->stops && co->stop_headers) {
+    if (co->stops) {
         for (size_t r = 0; r < co->nrows; r++) {
             if (co->rows[r].easy)
                 ask_to_stop(co, r);
@@ -356,8 +376,6 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     /* a run that fails before any row is handed out still reports every task, as not run */
     for (size_t i = 0; i < plan->ntasks; i++)
         dc_result_reset(&results[i], "not run");
-    snprintf(co.auth_header, sizeof co.auth_header, "Authorization: Bearer %s",
-             opts->token ? opts->token : "");
     int rc = split_rows(&co, local, &local_plan, &local_index);
     if (!rc && co.nrows > 0 && !opts->token) {
         dc_diag_set(diag, "%zu rows run on agents: expected --token-file", co.nrows);
@@ -413,11 +431,9 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
         free(co.rows[r].body);
         free(co.rows[r].response);
         curl_slist_free_all(co.rows[r].headers);
+        curl_slist_free_all(co.rows[r].stop_headers);
     }
     free(co.stops);
-    curl_slist_free_all(co.stop_headers);
-    /* the header held the token: wipe it before the memory goes back */
-    explicit_bzero(co.auth_header, sizeof co.auth_header);
     free(co.rows);
     free(local_plan.tasks);
     free(local_index);

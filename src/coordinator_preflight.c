@@ -33,7 +33,6 @@ struct dc_preflight_run {
     struct dc_preflight local_pf;
     struct node_pf *nodes;
     size_t nnodes;
-    char auth[1100];
 };
 
 static size_t on_data(char *data, size_t size, size_t n, void *ud)
@@ -70,7 +69,10 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
         return NULL;
     curl_slist_free_all(np->headers);
     np->headers = dc_curl_header(NULL, "Content-Type: application/json");
-    np->headers = np->headers ? dc_curl_header(np->headers, run->auth) : NULL;
+    if (np->headers)
+        np->headers =
+            dc_curl_signed_headers(np->headers, run->opts->token, method, "/v1/preflight",
+                                   np->body ? np->body : "", np->body ? strlen(np->body) : 0);
     bool ok = np->headers != NULL;
     ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
@@ -158,8 +160,6 @@ int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile
         free(run);
         return DC_ENOMEM;
     }
-    snprintf(run->auth, sizeof run->auth, "Authorization: Bearer %s",
-             opts->token ? opts->token : "");
     for (uint32_t n = 0; n < cluster->nnodes; n++)
         run->nodes[n].node = n;
     run->nnodes = cluster->nnodes;
@@ -232,7 +232,6 @@ void dc_preflight_end(struct dc_preflight_run *run)
         curl_slist_free_all(np->headers);
         free(np->response);
     }
-    explicit_bzero(run->auth, sizeof run->auth);
     free(run->nodes);
     free(run);
 }

@@ -7,6 +7,8 @@
 #include "dmsconn/engine.h"
 #include "dmsconn/wire.h"
 
+#include <time.h>
+
 #define DC_AGENT_PORT 7488 /* outside DataMiner's port list (docs/dataminer.md) */
 
 /* Reads a bearer token: a regular file readable by its owner only, at least 16 characters
@@ -18,6 +20,54 @@ bool dc_token_equal(const char *expected, const char *given);
  * messages name the file by the option that gave it ("--snmp-community-file"). */
 int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
                    struct dc_diag *diag);
+
+/* Request signing (src/agent_sign.c, docs/security.md): the coordinator signs each request
+ * with HMAC-SHA-256 over its method, path, a hash of its body, a date and a random nonce;
+ * the token itself never crosses the network. */
+#define DC_SIGN_WINDOW_S 120 /* how far apart the two clocks may be */
+struct dc_signed_headers {   /* header lines as curl takes them */
+    char date[48];
+    char nonce[56];
+    char content[96];
+    char authorization[112];
+};
+int dc_sign_request(const char *secret, const char *method, const char *path, const void *body,
+                    size_t len, time_t now, struct dc_signed_headers *out);
+struct curl_slist;
+/* Appends the signed headers of a request to list (NULL, the list freed, when that fails). */
+struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
+                                          const char *method, const char *path, const void *body,
+                                          size_t len);
+
+/* The values of the four headers as a request brought them (NULL: missing). */
+struct dc_sign_head {
+    const char *authorization;
+    const char *date;
+    const char *nonce;
+    const char *content;
+};
+enum dc_sign_check {
+    DC_SIGN_OK,
+    DC_SIGN_BEARER,    /* the old bearer token: refused, never a silent downgrade */
+    DC_SIGN_MISSING,   /* no signature */
+    DC_SIGN_MALFORMED, /* headers not of the expected form */
+    DC_SIGN_CLOCK,     /* the date is outside the window (skew_s says by how much) */
+    DC_SIGN_BAD,       /* the MAC does not match: another token, or a changed request */
+    DC_SIGN_REPLAY,    /* the nonce was seen within the window */
+    DC_SIGN_BUSY,      /* the nonce cache is full of live nonces */
+    DC_SIGN_BODY       /* the body is not the one signed */
+};
+/* Checks the head of a request (before its body is read). */
+enum dc_sign_check dc_sign_verify_head(const char *secret, const char *method, const char *path,
+                                       const struct dc_sign_head *head, time_t now, long window_s,
+                                       long *skew_s);
+/* After the body: is it the one whose hash was signed? */
+bool dc_sign_body_matches(const struct dc_sign_head *head, const void *body, size_t len);
+/* Nonces seen within the window (thread safe): DC_SIGN_OK the first time, then REPLAY. */
+struct dc_nonce_cache;
+int dc_nonce_cache_new(long window_s, struct dc_nonce_cache **out);
+void dc_nonce_cache_free(struct dc_nonce_cache *cache);
+enum dc_sign_check dc_nonce_check(struct dc_nonce_cache *cache, const char *nonce, time_t now);
 
 /* Turns a batch into a plan of the tasks this agent may run: the destination must be a node
  * of its cluster and the port the one the profile checks there. results[i] of a refused

@@ -123,27 +123,30 @@ python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 rows = [x for x in r["results"] if x["from"] != "n1"]
-assert rows and all(x["state"] == "unknown" and "refused the token" in x["detail"] for x in rows), rows[0]
+assert rows and all(x["state"] == "unknown" and "refused the request (HTTP 401): the signature does not match" in x["detail"] for x in rows), rows[0]
 assert len(rows) == 16, len(rows)
 assert r["counts"]["unmeasured"] == 16, r["counts"]
 assert all("same token file (--token-file)" in x["remedy"] for x in rows), rows[0]["remedy"]
 ' "$work/wrong.json" && ok || ko "wrong token rows"
 # said once per agent in the terminal, with the remedy for the cause, not once per task
-[[ $(grep -c "refused the token" "$work/wrong.txt") -eq 2 &&
-    $(grep -c "row: 8 checks not measured: agent at .* refused the token (HTTP 401)" "$work/wrong.txt") -eq 2 &&
+[[ $(grep -c "refused the request" "$work/wrong.txt") -eq 2 &&
+    $(grep -c "row: 8 checks not measured: agent at .* refused the request (HTTP 401): the signature does not match" "$work/wrong.txt") -eq 2 &&
     $(grep -c "remedy: give n[23]'s agent and the coordinator the same token file" "$work/wrong.txt") -eq 2 ]] &&
     grep -q "16 of the warnings not measured (agents)" "$work/wrong.txt" && ok ||
     { ko "wrong token: one line per agent"; cat "$work/wrong.txt"; }
 
 # direct requests: the agent refuses what is outside its cluster or profile, answers 4xx to
 # garbage, and still serves afterwards
-python3 - "$base" "$work/token" "$work/accepted.log" "$a" "$stray" <<'PY' && ok || ko "direct requests"
-import json, sys, time, urllib.request, urllib.error
+python3 - "$base" "$work/token" "$work/accepted.log" "$a" "$stray" "$(dirname "$0")/../lib" <<'PY' && ok || ko "direct requests"
+import json, sys, time, urllib.parse, urllib.request, urllib.error
+sys.path.insert(0, sys.argv[6])
+from agent_client import signed_headers
 base, token, log, a, stray = int(sys.argv[1]), open(sys.argv[2]).read().strip(), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 url = f"http://127.0.1.12:{base + 2}/v1/run"
 def post(body, tok=token, path=url):
-    req = urllib.request.Request(path, data=body, method="POST",
-                                 headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/json"})
+    headers = signed_headers(tok, "POST", urllib.parse.urlsplit(path).path, body)
+    headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(path, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.status, json.loads(resp.read())

@@ -15,8 +15,10 @@ echo "soak-token-0123456789abcdef" > "$work/token"
 "$dmsconn" agent --token-file "$work/token" --node a1=127.0.1.41 --node a2=127.0.1.42 \
     --listen "127.0.1.41:$port" > "$work/agent.log" 2>&1 &
 agent=$!
-python3 - "$port" "$work/token" "$requests" "$agent" <<'PY'
+python3 - "$port" "$work/token" "$requests" "$agent" "$(dirname "$0")/../lib" <<'PY'
 import http.client, json, os, random, sys, time
+sys.path.insert(0, sys.argv[5])
+from agent_client import signed_headers
 port, token, n, pid = int(sys.argv[1]), open(sys.argv[2]).read().strip(), int(sys.argv[3]), sys.argv[4]
 def rss():
     for line in open(f"/proc/{pid}/status"):
@@ -47,7 +49,7 @@ for i in range(n):
     elif r < 0.36: body, kind = "[" * 200000, "big"
     kinds[kind] += 1
     c = http.client.HTTPConnection("127.0.1.41", port, timeout=10)
-    c.request("POST", path, body=body, headers={"Authorization": f"Bearer {tok}"})
+    c.request("POST", path, body=body, headers=signed_headers(tok, "POST", path, body.encode()))
     resp = c.getresponse(); resp.read(); c.close()
     codes[resp.status] = codes.get(resp.status, 0) + 1
     want = {"valid": 200, "malformed": 400, "token": 401, "path": 404, "big": 400}[kind]

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The coordinator signs its requests; the token never crosses the network (no root). A
+# relay between the coordinator and an agent records every byte both ways: the token is in
+# none of them. Then straight to the agent: the captured request replayed, one signed for
+# its body but sent with a byte of it changed, one dated 1,000 s ago, one signed with
+# another key, and the old bearer header are each refused with 401 and their reason, and
+# the agent probes nothing for them (a listener that must see no connection).
+# Usage: test_signing.sh DMSCONN DATA
+set -u
+dmsconn=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+    wait 2> /dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+base=$(python3 "$here/../lib/free_base.py" 10 127.0.2.31 127.0.2.32)
+agent_port=$((base + 1)) relay=$((base + 2)) svc=$((base + 3))
+umask 077
+token="signing-test-token-$RANDOM$RANDOM-0123456789"
+echo "$token" > "$work/token"
+cat > "$work/inventory.yaml" << YAML
+cluster: signing-test
+nodes:
+  - {name: n1, address: 127.0.2.31, roles: [dma], agent: none}
+  - {name: n2, address: 127.0.2.32, roles: [dma], agent: "127.0.2.32:$relay"}
+YAML
+printf 'name: signing-test\nbase: none\nchecks:\n  - {name: svc, probe: tcp, port: %s, from: [any], to: [any]}\n' \
+    "$svc" > "$work/profile.yaml"
+# the service n2's agent probes on n1, logging every connection it gets (ends after 120 s)
+timeout 120 python3 - "$work/accepted.log" "127.0.2.31:$svc" << 'PY' &
+import socket, sys
+log = open(sys.argv[1], "a", buffering=1)
+host, port = sys.argv[2].rsplit(":", 1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((host, int(port))); s.listen(16)
+while True:
+    c, peer = s.accept(); log.write(f"{peer[0]}\n"); c.close()
+PY
+pids+=($!)
+# the relay: every byte both ways into capture.bin, the client's first request apart
+timeout 120 python3 - "$work" "127.0.2.32:$relay" "127.0.2.32:$agent_port" << 'PY' &
+import socket, sys, threading
+work, (lh, lp), (ah, ap) = sys.argv[1], sys.argv[2].rsplit(":", 1), sys.argv[3].rsplit(":", 1)
+capture = open(f"{work}/capture.bin", "ab", buffering=0)
+lock = threading.Lock()
+def pump(src, dst, keep=None):
+    while True:
+        data = src.recv(65536)
+        if not data:
+            break
+        with lock:
+            capture.write(data)
+        if keep is not None:
+            keep.append(data)
+        dst.sendall(data)
+    try: dst.shutdown(socket.SHUT_WR)
+    except OSError: pass
+n = 0
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((lh, int(lp))); s.listen(16)
+while True:
+    c, _ = s.accept()
+    a = socket.create_connection((ah, int(ap)))
+    sent = []
+    t = threading.Thread(target=pump, args=(c, a, sent)); t.start()
+    pump(a, c); t.join()
+    if sent:  # a bare connect (the test's wait for the relay) is no request
+        n += 1
+        open(f"{work}/request-{n}.bin", "wb").write(b"".join(sent))
+PY
+pids+=($!)
+"$dmsconn" agent --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as n2 --listen "127.0.2.32:$agent_port" --bind-source \
+    2> "$work/agent.log" &
+pids+=($!)
+python3 "$here/../lib/wait_up.py" "http://127.0.2.32:$agent_port/v1/health" 127.0.2.32:$relay \
+    127.0.2.31:$svc || exit 1
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as n1 --timeout 1 --json "$work/r.json" --quiet
+python3 -c '
+import json, sys
+r = {(x["from"], x["to"]): x for x in json.load(open(sys.argv[1]))["results"]}
+assert r[("n2", "n1")]["state"] == "ok", r
+' "$work/r.json" && ok || ko "the signed row through the relay"
+[[ -s $work/request-1.bin ]] && ok || ko "the relay saw the request"
+grep -qaF "$token" "$work/capture.bin" && ko "the token crossed the network" || ok
+grep -qa "DMSCONN-HMAC-SHA256" "$work/request-1.bin" && ok || ko "the request is signed"
+probes() { grep -c "^127.0.2.32$" "$work/accepted.log"; } # the agent's, from n2's address
+[[ $(probes) -eq 1 ]] && ok || ko "one probe for the one signed request"
+
+python3 - "$work" "127.0.2.32:$agent_port" "$token" "$here/../lib" << 'PY' && ok || ko "refusals"
+import json, socket, sys, time
+work, (host, port), token = sys.argv[1], sys.argv[2].rsplit(":", 1), sys.argv[3]
+sys.path.insert(0, sys.argv[4])
+from agent_client import signed_headers
+def raw(data):
+    s = socket.create_connection((host, int(port)), 5)
+    s.sendall(data); s.shutdown(socket.SHUT_WR)
+    out = b""
+    while chunk := s.recv(65536):
+        out += chunk
+    head, _, body = out.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode(errors="replace")
+captured = open(f"{work}/request-1.bin", "rb").read()
+head, _, body = captured.partition(b"\r\n\r\n")
+cases = {"replayed": (captured, "seen before (a replay)")}
+def request(headers, body=body):
+    lines = [b"POST /v1/run HTTP/1.1", f"Host: {host}:{port}".encode(),
+             b"Content-Type: application/json", f"Content-Length: {len(body)}".encode(),
+             b"Connection: close"]
+    lines += [f"{k}: {v}".encode() for k, v in headers.items()]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+# signed for the captured body, then one byte of it changed on the way
+changed = body.replace(b'"n1"', b'"n9"', 1)
+assert changed != body
+cases["changed body"] = (request(signed_headers(token, "POST", "/v1/run", body), body=changed),
+                         "not the one that was signed")
+cases["dated 1,000 s ago"] = (request(signed_headers(token, "POST", "/v1/run", body,
+                                                     date=int(time.time()) - 1000)),
+                              "the clocks differ")
+cases["another key"] = (request(signed_headers("not-" + token, "POST", "/v1/run", body)),
+                        "the signature does not match")
+cases["bearer token"] = (request({"Authorization": f"Bearer {token}"}), "signed requests only")
+bad = 0
+for name, (data, why) in cases.items():
+    status, answer = raw(data)
+    error = json.loads(answer).get("error", "") if answer.startswith("{") else answer
+    if status != 401 or why not in error:
+        bad += 1
+        print(f"FAIL {name}: HTTP {status}: {error}")
+    elif name == "dated 1,000 s ago" and not ("1000 s apart" in error or "1001 s apart" in error):
+        bad += 1
+        print(f"FAIL {name}: the skew not said: {error}")
+# a request signed right still runs (the agent is not left refusing everything)
+status, answer = raw(request(signed_headers(token, "POST", "/v1/run", body)))
+if status != 200:
+    bad += 1
+    print(f"FAIL a fresh signed request: HTTP {status}: {answer}")
+sys.exit(1 if bad else 0)
+PY
+# five refusals probed nothing: the one fresh request made the second probe
+[[ $(probes) -eq 2 ]] && ok || ko "a refused request probed something"
+grep -qF "$token" "$work/agent.log" && ko "the token is in the agent's log" || ok
+echo "$passed passed, $failed failed"
+((failed == 0))
