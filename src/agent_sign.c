@@ -1,5 +1,6 @@
-/* Request signing between the coordinator and the agents (agent.h, docs/security.md): the
- * shared secret never crosses the network. Each request carries
+/* How the coordinator talks to its agents: the transport (TLS options, a pinned key) and
+ * request signing. Request signing between the coordinator and the agents (agent.h,
+ * docs/security.md): the shared secret never crosses the network. Each request carries
  *   X-Dmsconn-Date: unix seconds          X-Dmsconn-Nonce: 32 hex digits, random
  *   X-Dmsconn-Content-SHA256: hex         Authorization: DMSCONN-HMAC-SHA256 hex
  * the MAC being HMAC-SHA-256(secret, "dmsconn-request-v1\n" METHOD "\n" PATH "\n" DATE "\n"
@@ -8,6 +9,7 @@
 #include "dmsconn/agent.h"
 
 #include "curl_uv.h"
+#include "dmsconn/model.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -93,6 +95,34 @@ struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *s
     list = list ? dc_curl_header(list, h.content) : NULL;
     list = list ? dc_curl_header(list, h.authorization) : NULL;
     return list;
+}
+
+const char *dc_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node)
+{
+    return opts->tls || node->agent_pin ? "https" : "http";
+}
+
+bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
+                          const struct dc_node *node)
+{
+    CURL *e = easy;
+    bool ok = true;
+    if (node->agent_pin) {
+        /* curl's form of the pin: sha256// and the base64 of the key's SHA-256 */
+        char pin[96];
+        snprintf(pin, sizeof pin, "sha256//%s", node->agent_pin + strlen("sha256:"));
+        ok = ok && curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, pin) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+        return ok;
+    }
+    if (opts->ca_file)
+        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file) == CURLE_OK;
+    if (opts->insecure) {
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+    }
+    return ok;
 }
 
 static bool all_hex(const char *s, size_t want)

@@ -20,7 +20,8 @@ static const char usage[] =
     "\n"
     "Runs, from this node, the checks a coordinator ('dmsconn check') sends: only towards\n"
     "nodes of this agent's own node list and only on ports of its own profile. Every request\n"
-    "needs the bearer token. Stops cleanly on SIGTERM or SIGINT.\n"
+    "is signed with the shared token, which never crosses the network. Stops cleanly on\n"
+    "SIGTERM or SIGINT.\n"
     "\n"
     "  --listen ADDR[:PORT]  numeric address to serve on (default: the node's address,\n"
     "                        port 7488); [IPv6]:PORT for IPv6\n"
@@ -28,13 +29,23 @@ static const char usage[] =
     "  --as NAME             which node this is (default: found from --listen or the\n"
     "                        machine's addresses)\n"
     "  --tls-cert FILE --tls-key FILE   serve HTTPS (PEM)\n"
+    "  --tls-auto DIR        serve HTTPS with a key pair of its own, made in DIR at the\n"
+    "                        first start (owner-only files); prints the fingerprint an\n"
+    "                        inventory pins: agent: {fingerprint: \"sha256:...\"}\n"
     "  --bind-source         send probes from the node's own address\n"
     "  --timeout SECONDS     the longest probe timeout a request may ask for (default 30)\n"
     "  --concurrency N, --per-node N   as for check\n"
     "  --dataminer-dir, --dms, --db, --inventory, --node, --profile, --staas-endpoint\n"
     "                        this agent's node list and profile\n";
 
-enum { OPT_LISTEN = 2000, OPT_TOKEN_FILE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BIND_SOURCE };
+enum {
+    OPT_LISTEN = 2000,
+    OPT_TOKEN_FILE,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_TLS_AUTO,
+    OPT_BIND_SOURCE
+};
 
 struct agent_args {
     struct cli_sources src;
@@ -44,6 +55,7 @@ struct agent_args {
     const char *as;
     const char *tls_cert;
     const char *tls_key;
+    const char *tls_auto;
 };
 
 /* "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address. */
@@ -79,6 +91,7 @@ static int parse_args(int argc, char **argv, struct agent_args *a)
         {"as", required_argument, NULL, OPT_AS},
         {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
         {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+        {"tls-auto", required_argument, NULL, OPT_TLS_AUTO},
         {"bind-source", no_argument, NULL, OPT_BIND_SOURCE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -107,6 +120,7 @@ static int parse_args(int argc, char **argv, struct agent_args *a)
         case OPT_AS: a->as = optarg; break;
         case OPT_TLS_CERT: a->tls_cert = optarg; break;
         case OPT_TLS_KEY: a->tls_key = optarg; break;
+        case OPT_TLS_AUTO: a->tls_auto = optarg; break;
         case OPT_BIND_SOURCE: a->run.engine.bind_source = true; break;
         default: return cli_bad_option("agent", argv);
         }
@@ -117,6 +131,8 @@ static int parse_args(int argc, char **argv, struct agent_args *a)
         return cli_usage_error("agent", "expected --token-file FILE");
     if (!a->tls_cert != !a->tls_key)
         return cli_usage_error("agent", "expected both --tls-cert and --tls-key");
+    if (a->tls_auto && a->tls_cert)
+        return cli_usage_error("agent", "--tls-auto makes its own key pair: not with --tls-cert");
     return 0;
 }
 
@@ -214,6 +230,22 @@ int cmd_agent(int argc, char **argv)
     const struct dc_node *node = &cluster->nodes[self];
     if (!listen_addr[0])
         snprintf(listen_addr, sizeof listen_addr, "%s", node->naddresses ? node->addresses[0] : "");
+    if (a.tls_auto) {
+        char fingerprint[DC_AGENT_PIN_MAX];
+        bool made = false;
+        if (dc_agent_tls_auto(a.tls_auto, node->name, listen_addr, &cert, &key, fingerprint, &made,
+                              &diag)) {
+            fprintf(stderr, "dmsconn agent: %s\n", diag.msg);
+            rc = DC_RUN_UNKNOWN;
+            goto out;
+        }
+        /* what the inventory pins, on every start (not a secret: the public key's hash) */
+        fprintf(stderr,
+                "dmsconn agent: %s key pair in %s; pin it in the inventory: agent: {address: "
+                "%s%s%s:%u, fingerprint: \"%s\"}\n",
+                made ? "a new" : "the", a.tls_auto, strchr(listen_addr, ':') ? "[" : "",
+                listen_addr, strchr(listen_addr, ':') ? "]" : "", port, fingerprint);
+    }
     struct dc_agent_opts opts = {
         .listen_address = listen_addr,
         .port = port,

@@ -21,6 +21,7 @@ static void node_clear(struct dc_node *node)
     free(node->addresses);
     free(node->ports);
     free(node->agent);
+    free(node->agent_pin);
     free(node->origin);
     free(node->https_name);
 }

@@ -100,6 +100,11 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
     if (result == CURLE_ABORTED_BY_CALLBACK) {
         row_unknown(row, DC_AGENT_INTERRUPTED, "interrupted before the agent at %s answered%s",
                     row->endpoint, "");
+    } else if (result == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+        row_unknown(row, DC_AGENT_CERT,
+                    "agent certificate changed: the agent at %s presents another key than the "
+                    "inventory's fingerprint %s",
+                    row->endpoint, row->co->cluster->nodes[row->source].agent_pin);
     } else if (result != CURLE_OK) {
         row_unknown(row, DC_AGENT_UNREACHABLE, "agent at %s did not answer: %s", row->endpoint,
                     row->overflow ? "its answer is too large" : curl_easy_strerror(result));
@@ -153,7 +158,8 @@ static int start_row(struct coordinator *co, struct row *row)
     endpoint_of(&co->cluster->nodes[row->source], o->agent_port, row->endpoint,
                 sizeof row->endpoint);
     char url[400];
-    snprintf(url, sizeof url, "%s://%s/v1/run", o->tls ? "https" : "http", row->endpoint);
+    const struct dc_node *node = &co->cluster->nodes[row->source];
+    snprintf(url, sizeof url, "%s://%s/v1/run", dc_agent_scheme(o, node), row->endpoint);
     /* The agent needs the probe timeout, plus time to read, plan and answer its row: a fixed
      * margin and a little per task (a loaded machine simulating 100 agents missed a flat
      * 2 s; bench/agents.sh), at most 30 s more. The agent is given all but half the margin
@@ -186,12 +192,7 @@ static int start_row(struct coordinator *co, struct row *row)
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") ==
                    CURLE_OK; /* agents are on the cluster's own network */
     ok = ok && curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L) == CURLE_OK;
-    if (o->ca_file)
-        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
-    if (o->insecure) {
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-    }
+    ok = ok && dc_agent_tls_setopts(e, o, node);
     return ok ? dc_curl_uv_add(co->curl, e, on_done, row) : DC_EIO;
 }
 
@@ -250,7 +251,8 @@ static void ask_to_stop(struct coordinator *co, size_t r)
 {
     const struct dc_coordinator_opts *o = co->opts;
     char url[400];
-    snprintf(url, sizeof url, "%s://%s/v1/stop", o->tls ? "https" : "http", co->rows[r].endpoint);
+    const struct dc_node *node = &co->cluster->nodes[co->rows[r].source];
+    snprintf(url, sizeof url, "%s://%s/v1/stop", dc_agent_scheme(o, node), co->rows[r].endpoint);
     CURL *e = curl_easy_init();
     if (!e)
         return;
@@ -267,12 +269,7 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
-    if (o->ca_file)
-        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
-    if (o->insecure) {
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-    }
+    ok = ok && dc_agent_tls_setopts(e, o, node);
     if (!ok || dc_curl_uv_add(co->curl, e, on_stop_done, co) != 0) {
         curl_easy_cleanup(e);
         return;

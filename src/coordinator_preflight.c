@@ -58,12 +58,12 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     const char *addr = node->naddresses ? node->addresses[0] : "";
     char url[400];
     if (node->agent)
-        snprintf(url, sizeof url, "%s://%s/v1/preflight", run->opts->tls ? "https" : "http",
+        snprintf(url, sizeof url, "%s://%s/v1/preflight", dc_agent_scheme(run->opts, node),
                  node->agent);
     else
         snprintf(url, sizeof url,
                  strchr(addr, ':') ? "%s://[%s]:%u/v1/preflight" : "%s://%s:%u/v1/preflight",
-                 run->opts->tls ? "https" : "http", addr, run->opts->agent_port);
+                 dc_agent_scheme(run->opts, node), addr, run->opts->agent_port);
     CURL *e = curl_easy_init();
     if (!e)
         return NULL;
@@ -84,12 +84,7 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000)) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
-    if (run->opts->ca_file)
-        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, run->opts->ca_file) == CURLE_OK;
-    if (run->opts->insecure) {
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-    }
+    ok = ok && dc_agent_tls_setopts(e, run->opts, node);
     if (!ok) {
         curl_easy_cleanup(e);
         return NULL;

@@ -56,18 +56,12 @@ static int read_ports(struct dc_yaml *y, yaml_node_t *map, struct dc_node *node,
     return 0;
 }
 
-/* agent: ADDR:PORT, or [IPv6]:PORT — where this node's dmsconn agent listens; or none: the
- * node has no agent by design (a database node), its row is not measured. */
-static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
-                      struct dc_diag *diag)
+static int set_agent_address(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
+                             struct dc_diag *diag)
 {
     const char *s = dc_yaml_scalar(y, at, "agent", diag);
     if (!s)
         return DC_EPARSE;
-    if (strcmp(s, "none") == 0) {
-        node->no_agent = true;
-        return 0;
-    }
     const char *colon = strrchr(s, ':');
     char host[256];
     char *end = NULL;
@@ -89,6 +83,62 @@ static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
     free(node->agent);
     node->agent = strdup((const char *)at->data.scalar.value);
     return node->agent ? 0 : DC_ENOMEM;
+}
+
+/* "sha256:" and the base64 of 32 bytes (44 characters, one '=' of padding): the SHA-256 of
+ * the agent's public key (SubjectPublicKeyInfo, DER), as `dmsconn agent --tls-auto` prints. */
+static bool pin_valid(const char *s)
+{
+    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + 44 || s[7 + 43] != '=')
+        return false;
+    for (size_t i = 7; i < 7 + 43; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/'))
+            return false;
+    }
+    return true;
+}
+
+/* agent: ADDR:PORT, or [IPv6]:PORT — where this node's dmsconn agent listens; or none: the
+ * node has no agent by design (a database node), its row is not measured; or a mapping
+ * {address: ADDR:PORT, fingerprint: "sha256:..."}: its agent speaks HTTPS and only that
+ * public key is accepted. */
+static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
+                      struct dc_diag *diag)
+{
+    if (at->type == YAML_MAPPING_NODE) {
+        static const char *const keys[] = {"address", "fingerprint", NULL};
+        int rc = dc_yaml_only_keys(y, at, keys, "an agent", diag);
+        yaml_node_t *address = rc ? NULL : dc_yaml_get(y, at, "address");
+        yaml_node_t *pin = rc ? NULL : dc_yaml_get(y, at, "fingerprint");
+        if (!rc && address)
+            rc = set_agent_address(y, address, node, diag);
+        const char *fp = !rc && pin ? dc_yaml_scalar(y, pin, "fingerprint", diag) : NULL;
+        if (!rc && pin && !fp)
+            rc = DC_EPARSE;
+        if (!rc && fp && !pin_valid(fp)) {
+            dc_diag_set(diag,
+                        "%s:%lu: fingerprint '%s': expected sha256: and 44 base64 characters, "
+                        "as 'dmsconn agent --tls-auto' prints",
+                        y->origin, dc_yaml_line(pin), fp);
+            rc = DC_EINVAL;
+        }
+        if (!rc && fp) {
+            free(node->agent_pin);
+            node->agent_pin = strdup(fp);
+            rc = node->agent_pin ? 0 : DC_ENOMEM;
+        }
+        return rc;
+    }
+    const char *s = dc_yaml_scalar(y, at, "agent", diag);
+    if (!s)
+        return DC_EPARSE;
+    if (strcmp(s, "none") == 0) {
+        node->no_agent = true;
+        return 0;
+    }
+    return set_agent_address(y, at, node, diag);
 }
 
 static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t *item,

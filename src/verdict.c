@@ -90,6 +90,13 @@ static void remedy_unmeasured(const struct ctx *x)
     case DC_AGENT_INTERRUPTED:
         remedy(x, "the run was stopped before %s's agent answered", src);
         break;
+    case DC_AGENT_CERT:
+        remedy(x,
+               "if %s's agent got a new key on purpose, put the fingerprint it printed at its "
+               "start in the inventory (agent: {fingerprint: ...}); otherwise something else "
+               "answers in its place",
+               src);
+        break;
     case DC_AGENT_NO_REPORT:
         remedy(x,
                "run 'dmsconn check --from-here --json FILE' on %s (its scheduled task) and give "

@@ -90,6 +90,15 @@ struct dc_agent_opts {
     unsigned max_runs;            /* batches running at once */
 };
 
+/* --tls-auto DIR (src/agent_tls_auto.c): DIR/agent.key and DIR/agent.crt of an earlier start,
+ * or a new key pair and self-signed certificate for the node's name and address (files only
+ * their owner may read; *made says so). fingerprint: "sha256:" and the base64 of the public
+ * key's SHA-256, what an inventory pins. */
+#define DC_AGENT_PIN_MAX 64
+int dc_agent_tls_auto(const char *dir, const char *name, const char *address, char **cert_pem,
+                      char **key_pem, char fingerprint[DC_AGENT_PIN_MAX], bool *made,
+                      struct dc_diag *diag);
+
 struct dc_agent;
 
 int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, struct dc_diag *diag);
@@ -111,6 +120,13 @@ struct dc_coordinator_opts {
     void (*on_settings)(void *ud, uint32_t node, const struct dc_wire_settings *settings);
     void *settings_ud;
 };
+
+/* How the coordinator reaches a node's agent: "https" or "http", and the TLS options of a
+ * transfer to it (--agent-ca, --agent-insecure, or the inventory's pinned key: then only
+ * that public key, whoever signed the certificate). false when an option did not take. */
+const char *dc_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node);
+bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
+                          const struct dc_node *node);
 
 /* Pre-flight around a run: opens listeners on every destination's free ports of the plan
  * (on its agent, or here for `local`), marks opened[i] for each task that will meet one;

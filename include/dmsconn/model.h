@@ -115,6 +115,7 @@ struct dc_node {
     struct dc_port_map *ports;
     size_t nports;
     char *agent;      /* "ADDR:PORT" of its agent when not the default (inventory `agent:`) */
+    char *agent_pin;  /* "sha256:BASE64" of its agent's public key: HTTPS, that key only */
     bool no_agent;    /* `agent: none`: no agent by design, its row is not measured */
     char *https_name; /* MaintenanceSettings.xml <HTTPS name>: must resolve to this DMA */
     bool alias;       /* this node is another's HTTPS name (addresses[0]), for alias_of */
@@ -219,7 +220,8 @@ enum dc_agent_failure {
     DC_AGENT_INTERRUPTED, /* the run was stopped before it answered */
     DC_AGENT_NOT_ASKED,   /* the request could not be sent */
     DC_AGENT_NO_REPORT,   /* dmsconn merge: no report of this row was given */
-    DC_AGENT_STALE        /* dmsconn merge: its report is older than --max-age */
+    DC_AGENT_STALE,       /* dmsconn merge: its report is older than --max-age */
+    DC_AGENT_CERT         /* its certificate's key is not the one pinned in the inventory */
 };
 
 /* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at
