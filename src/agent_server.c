@@ -85,6 +85,7 @@ struct request {
     size_t cap;
     bool too_big;
     char content[65]; /* the body's SHA-256 the signature covers */
+    char nonce[33];   /* the request's, which the answer's signature covers */
     bool started;
     bool preflight;
 };
@@ -107,6 +108,29 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, cha
     return r;
 }
 
+/* A 200 answer signed for the request's nonce (X-Dmsconn-Signature), so that the
+ * coordinator knows an agent with the token made it for this very request. */
+static enum MHD_Result respond_signed(const struct dc_agent *agent, struct MHD_Connection *conn,
+                                      const char *nonce, char *json)
+{
+    char mac[65];
+    if (!json || !dc_sign_response(agent->opts.token, nonce, json, strlen(json), mac)) {
+        free(json);
+        return MHD_NO;
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(json);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "X-Dmsconn-Signature", mac);
+    enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
 /* {"error": why} */
 static enum MHD_Result respond_error(struct MHD_Connection *conn, unsigned status, const char *why)
 {
@@ -125,7 +149,8 @@ static const char *header(struct MHD_Connection *conn, const char *name)
 /* The head of a signed request (agent_sign.c): 0 when it passes, else the answer was queued
  * (401 with the reason; nothing runs). `content` keeps the signed body hash for the end. */
 static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, const char *method,
-                           const char *url, char content[65], enum MHD_Result *answered)
+                           const char *url, char content[65], char nonce[33],
+                           enum MHD_Result *answered)
 {
     struct dc_sign_head head = {.authorization = header(conn, "Authorization"),
                                 .date = header(conn, "X-Dmsconn-Date"),
@@ -139,7 +164,10 @@ static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, 
         c = dc_nonce_check(agent->nonces, head.nonce, now);
     char why[256];
     switch (c) {
-    case DC_SIGN_OK: snprintf(content, 65, "%s", head.content); return 0;
+    case DC_SIGN_OK:
+        snprintf(content, 65, "%s", head.content);
+        snprintf(nonce, 33, "%s", head.nonce);
+        return 0;
     case DC_SIGN_BEARER:
         snprintf(why, sizeof why,
                  "this agent takes signed requests only, and the coordinator sent the token "
@@ -276,8 +304,8 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     else {
         const struct dc_generation *g = &agent->opts.cluster->gen;
         struct dc_wire_settings settings = {g->remoting_from ? g->remoting_disabled : -1};
-        result = respond(conn, MHD_HTTP_OK,
-                         dc_wire_results(self->name, &settings, results, batch->ntasks));
+        result = respond_signed(agent, conn, req->nonce,
+                                dc_wire_results(self->name, &settings, results, batch->ntasks));
     }
     dc_plan_free(plan);
     free(map);
@@ -388,10 +416,11 @@ static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connecti
         free(json);
         return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
     }
-    return respond(conn, MHD_HTTP_OK, json);
+    return respond_signed(agent, conn, req->nonce, json);
 }
 
-static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connection *conn)
+static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connection *conn,
+                                     const char *nonce)
 {
     struct holder *h = &agent->holder;
     pthread_mutex_lock(&h->mu);
@@ -399,7 +428,7 @@ static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connecti
     h->active = false;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    return respond(conn, MHD_HTTP_OK, strdup("{\"opened\":[]}"));
+    return respond_signed(agent, conn, nonce, strdup("{\"opened\":[]}"));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -425,26 +454,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         bool end = preflight && strcmp(method, "DELETE") == 0;
         if (strcmp(method, "POST") != 0 && !end)
             return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
-        char content[65];
+        char content[65], nonce[33];
         enum MHD_Result answered = MHD_NO;
-        if (check_signature(agent, conn, method, url, content, &answered) != 0)
+        if (check_signature(agent, conn, method, url, content, nonce, &answered) != 0)
             return answered;
         /* stop and end take no body: the empty one is what was signed */
         const char *length = header(conn, "Content-Length");
         if ((end || stop) && length && strcmp(length, "0") != 0)
             return respond_error(conn, MHD_HTTP_BAD_REQUEST, "expected no body");
         if (end)
-            return end_preflight(agent, conn);
+            return end_preflight(agent, conn, nonce);
         if (stop) {
             char body[48];
             snprintf(body, sizeof body, "{\"stopped\":%u}", batches_stop(&agent->batches));
-            return respond(conn, MHD_HTTP_OK, strdup(body));
+            return respond_signed(agent, conn, nonce, strdup(body));
         }
         req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
         req->preflight = preflight;
         snprintf(req->content, sizeof req->content, "%s", content);
+        snprintf(req->nonce, sizeof req->nonce, "%s", nonce);
         *req_cls = req;
         return MHD_YES;
     }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SCHEME "DMSCONN-HMAC-SHA256 "
 
@@ -83,13 +84,15 @@ int dc_sign_request(const char *secret, const char *method, const char *path, co
 
 struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
                                           const char *method, const char *path, const void *body,
-                                          size_t len)
+                                          size_t len, char nonce[33])
 {
     struct dc_signed_headers h;
     if (!list || dc_sign_request(secret, method, path, body, len, time(NULL), &h) != 0) {
         curl_slist_free_all(list);
         return NULL;
     }
+    if (nonce)
+        snprintf(nonce, 33, "%s", h.nonce + strlen("X-Dmsconn-Nonce: "));
     list = dc_curl_header(list, h.date);
     list = list ? dc_curl_header(list, h.nonce) : NULL;
     list = list ? dc_curl_header(list, h.content) : NULL;
@@ -170,6 +173,53 @@ bool dc_sign_body_matches(const struct dc_sign_head *head, const void *body, siz
     char got[65];
     return head->content && sha256_hex(body, len, got) &&
            CRYPTO_memcmp(got, head->content, 64) == 0 && strlen(head->content) == 64;
+}
+
+/* An answer's MAC: HMAC-SHA-256(secret, "dmsconn-response-v1\n" NONCE "\n" CONTENT-SHA256),
+ * NONCE the request's: an answer made for another request, or by someone without the
+ * token, does not match. */
+bool dc_sign_response(const char *secret, const char *nonce, const void *body, size_t len,
+                      char out[65])
+{
+    char content[65], canonical[160];
+    if (!sha256_hex(body, len, content))
+        return false;
+    int n = snprintf(canonical, sizeof canonical, "dmsconn-response-v1\n%s\n%s", nonce, content);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (n < 0 || (size_t)n >= sizeof canonical ||
+        !HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)canonical,
+              (size_t)n, md, &mdlen) ||
+        mdlen != 32)
+        return false;
+    hex(md, 32, out);
+    return true;
+}
+
+bool dc_sign_response_ok(const char *secret, const char *nonce, const void *body, size_t len,
+                         const char *given)
+{
+    char want[65];
+    return given && strlen(given) == 64 && dc_sign_response(secret, nonce, body, len, want) &&
+           CRYPTO_memcmp(want, given, 64) == 0;
+}
+
+size_t dc_curl_signature_header(char *line, size_t size, size_t n, void *ud)
+{
+    static const char name[] = "X-Dmsconn-Signature:";
+    size_t len = size * n, nl = sizeof name - 1;
+    char *out = ud;
+    if (len > nl && strncasecmp(line, name, nl) == 0) {
+        size_t at = nl;
+        while (at < len && line[at] == ' ')
+            at++;
+        size_t end = at;
+        while (end < len && end - at < 64 && line[end] != '\r' && line[end] != '\n')
+            end++;
+        memcpy(out, line + at, end - at);
+        out[end - at] = '\0';
+    }
+    return len;
 }
 
 /* Nonces of the last window: a ring of fixed size; a slot is free once its time is past. */

@@ -27,6 +27,8 @@ struct row {
     size_t response_len;
     bool overflow;
     char endpoint[300];
+    char nonce[33];     /* of its request: the answer's signature covers it */
+    char signature[65]; /* the answer's X-Dmsconn-Signature */
 };
 
 struct coordinator {
@@ -114,6 +116,12 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
                     row->endpoint, agent_error(row, why, sizeof why));
     } else if (status != 200) {
         row_unknown(row, DC_AGENT_BAD_ANSWER, "agent at %s answered HTTP %s", row->endpoint, code);
+    } else if (!dc_sign_response_ok(row->co->opts->token, row->nonce, row->response,
+                                    row->response_len, row->signature)) {
+        row_unknown(row, DC_AGENT_BAD_ANSWER,
+                    "the answer from %s is not signed with this token for this request%s: "
+                    "something else answers there, or an agent older than this coordinator",
+                    row->endpoint, "");
     } else {
         struct dc_result *tmp = calloc(row->n, sizeof *tmp);
         char why[160] = "";
@@ -174,7 +182,7 @@ static int start_row(struct coordinator *co, struct row *row)
     /* signed with the token, which itself never crosses the network (agent_sign.c) */
     if (row->headers && row->body)
         row->headers = dc_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", row->body,
-                                              strlen(row->body));
+                                              strlen(row->body), row->nonce);
     if (!row->body || !row->easy || !row->headers)
         return DC_ENOMEM;
     CURL *e = row->easy;
@@ -185,6 +193,8 @@ static int start_row(struct coordinator *co, struct row *row)
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, row) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dc_curl_signature_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, row->signature) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms) == CURLE_OK;
     ok = ok &&
          curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(co->timeout_s * 1000.0)) == CURLE_OK;
@@ -263,7 +273,7 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     struct row *row = &co->rows[r];
     curl_slist_free_all(row->stop_headers);
     row->stop_headers = dc_curl_signed_headers(dc_curl_header(NULL, "Content-Type: text/plain"),
-                                               o->token, "POST", "/v1/stop", "", 0);
+                                               o->token, "POST", "/v1/stop", "", 0, NULL);
     ok = ok && row->stop_headers;
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->stop_headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK;

@@ -24,6 +24,8 @@ struct node_pf {
     struct curl_slist *headers;
     uint16_t opened[DC_PREFLIGHT_MAX_PORTS];
     size_t nopened;
+    char nonce[33];     /* of the request: its answer's signature covers it */
+    char signature[65]; /* the answer's X-Dmsconn-Signature */
 };
 
 struct dc_preflight_run {
@@ -70,9 +72,9 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     curl_slist_free_all(np->headers);
     np->headers = dc_curl_header(NULL, "Content-Type: application/json");
     if (np->headers)
-        np->headers =
-            dc_curl_signed_headers(np->headers, run->opts->token, method, "/v1/preflight",
-                                   np->body ? np->body : "", np->body ? strlen(np->body) : 0);
+        np->headers = dc_curl_signed_headers(np->headers, run->opts->token, method, "/v1/preflight",
+                                             np->body ? np->body : "",
+                                             np->body ? strlen(np->body) : 0, np->nonce);
     bool ok = np->headers != NULL;
     ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
@@ -81,6 +83,9 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, np->headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, np) == CURLE_OK;
+    np->signature[0] = '\0';
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dc_curl_signature_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, np->signature) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000)) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
@@ -114,11 +119,16 @@ static void perform_all(struct dc_preflight_run *run)
     curl_multi_cleanup(multi);
 }
 
-static void read_opened(struct node_pf *np)
+/* The ports an agent opened, from an answer signed for this request (anything else: none,
+ * so no cell claims a pre-flight listener an impostor made up). */
+static void read_opened(const char *token, struct node_pf *np)
 {
     long status = 0;
     curl_easy_getinfo(np->easy, CURLINFO_RESPONSE_CODE, &status);
-    cJSON *root = status == 200 ? cJSON_ParseWithLength(np->response, np->response_len) : NULL;
+    bool signed_ok =
+        status == 200 && np->response &&
+        dc_sign_response_ok(token, np->nonce, np->response, np->response_len, np->signature);
+    cJSON *root = signed_ok ? cJSON_ParseWithLength(np->response, np->response_len) : NULL;
     const cJSON *opened = cJSON_GetObjectItemCaseSensitive(root, "opened");
     const cJSON *p;
     cJSON_ArrayForEach(p, opened)
@@ -193,7 +203,7 @@ int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile
     perform_all(run);
     for (size_t n = 0; n < run->nnodes; n++) {
         if (run->nodes[n].easy)
-            read_opened(&run->nodes[n]);
+            read_opened(run->opts->token, &run->nodes[n]);
     }
     for (size_t i = 0; i < plan->ntasks; i++) {
         const struct node_pf *np = &run->nodes[plan->tasks[i].to];

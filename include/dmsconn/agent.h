@@ -34,10 +34,18 @@ struct dc_signed_headers {   /* header lines as curl takes them */
 int dc_sign_request(const char *secret, const char *method, const char *path, const void *body,
                     size_t len, time_t now, struct dc_signed_headers *out);
 struct curl_slist;
-/* Appends the signed headers of a request to list (NULL, the list freed, when that fails). */
+/* Appends the signed headers of a request to list (NULL, the list freed, when that fails);
+ * nonce (NULL: not wanted) gets the request's nonce, which its answer's signature covers. */
 struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
                                           const char *method, const char *path, const void *body,
-                                          size_t len);
+                                          size_t len, char nonce[33]);
+/* The agent signs its answers (X-Dmsconn-Signature: hex) for the request's nonce. */
+bool dc_sign_response(const char *secret, const char *nonce, const void *body, size_t len,
+                      char out[65]);
+bool dc_sign_response_ok(const char *secret, const char *nonce, const void *body, size_t len,
+                         const char *given);
+/* A CURLOPT_HEADERFUNCTION keeping the answer's X-Dmsconn-Signature in ud (char[65]). */
+size_t dc_curl_signature_header(char *line, size_t size, size_t n, void *ud);
 
 /* The values of the four headers as a request brought them (NULL: missing). */
 struct dc_sign_head {

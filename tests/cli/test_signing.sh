@@ -4,7 +4,8 @@
 # none of them. Then straight to the agent: the captured request replayed, one signed for
 # its body but sent with a byte of it changed, one dated 1,000 s ago, one signed with
 # another key, and the old bearer header are each refused with 401 and their reason, and
-# the agent probes nothing for them (a listener that must see no connection).
+# the agent probes nothing for them (a listener that must see no connection). An impostor
+# at the agent's address replaying the agent's signed answer is refused too.
 # Usage: test_signing.sh DMSCONN DATA
 set -u
 dmsconn=$1
@@ -65,12 +66,13 @@ s.bind((lh, int(lp))); s.listen(16)
 while True:
     c, _ = s.accept()
     a = socket.create_connection((ah, int(ap)))
-    sent = []
+    sent, answered = [], []
     t = threading.Thread(target=pump, args=(c, a, sent)); t.start()
-    pump(a, c); t.join()
+    pump(a, c, answered); t.join()
     if sent:  # a bare connect (the test's wait for the relay) is no request
         n += 1
         open(f"{work}/request-{n}.bin", "wb").write(b"".join(sent))
+        open(f"{work}/answer-{n}.bin", "wb").write(b"".join(answered))
 PY
 pids+=($!)
 "$dmsconn" agent --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
@@ -146,6 +148,41 @@ if status != 200:
     print(f"FAIL a fresh signed request: HTTP {status}: {answer}")
 sys.exit(1 if bad else 0)
 PY
+# an impostor at the agent's address replays the agent's signed answer to the first run:
+# signed for another request's nonce, it is refused and the row is unknown
+impostor=$((base + 4))
+timeout 60 python3 - "$work/answer-1.bin" "127.0.2.32:$impostor" << 'PY' &
+import socket, sys
+answer = open(sys.argv[1], "rb").read()
+host, port = sys.argv[2].rsplit(":", 1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((host, int(port))); s.listen(8)
+while True:
+    c, _ = s.accept()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        body += c.recv(65536)
+    c.sendall(answer); c.close()
+PY
+pids+=($!)
+sed "s/127.0.2.32:$relay/127.0.2.32:$impostor/" "$work/inventory.yaml" > "$work/impostor.yaml"
+python3 "$here/../lib/wait_up.py" 127.0.2.32:$impostor || exit 1
+grep -qa "X-Dmsconn-Signature" "$work/answer-1.bin" && ok || ko "the agent signs its answer"
+timeout 30 "$dmsconn" check --inventory "$work/impostor.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as n1 --timeout 1 --json "$work/impostor.json" --quiet
+python3 -c '
+import json, sys
+r = {(x["from"], x["to"]): x for x in json.load(open(sys.argv[1]))["results"]}
+x = r[("n2", "n1")]
+assert x["state"] == "unknown" and "is not signed with this token for this request" in x["detail"], x
+' "$work/impostor.json" && ok || ko "an impostor's replayed answer is refused"
 # five refusals probed nothing: the one fresh request made the second probe
 [[ $(probes) -eq 2 ]] && ok || ko "a refused request probed something"
 grep -qF "$token" "$work/agent.log" && ko "the token is in the agent's log" || ok
