@@ -147,7 +147,8 @@ static const char *header(struct MHD_Connection *conn, const char *name)
 }
 
 /* The head of a signed request (agent_sign.c): 0 when it passes, else the answer was queued
- * (401 with the reason; nothing runs). `content` keeps the signed body hash for the end. */
+ * (401 with the reason; nothing runs). `content` keeps the signed body hash for the end,
+ * `nonce` the nonce the answer is signed for. */
 static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, const char *method,
                            const char *url, char content[65], char nonce[33],
                            enum MHD_Result *answered)
@@ -156,49 +157,16 @@ static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, 
                                 .date = header(conn, "X-Dmsconn-Date"),
                                 .nonce = header(conn, "X-Dmsconn-Nonce"),
                                 .content = header(conn, "X-Dmsconn-Content-SHA256")};
-    time_t now = time(NULL);
-    long skew = 0;
-    enum dc_sign_check c =
-        dc_sign_verify_head(agent->opts.token, method, url, &head, now, DC_SIGN_WINDOW_S, &skew);
-    if (c == DC_SIGN_OK)
-        c = dc_nonce_check(agent->nonces, head.nonce, now);
     char why[256];
-    switch (c) {
-    case DC_SIGN_OK:
+    enum dc_sign_check c = dc_sign_admit(agent->opts.token, agent->nonces, method, url, &head,
+                                         time(NULL), why, sizeof why);
+    if (c == DC_SIGN_OK) {
         snprintf(content, 65, "%s", head.content);
         snprintf(nonce, 33, "%s", head.nonce);
         return 0;
-    case DC_SIGN_BEARER:
-        snprintf(why, sizeof why,
-                 "this agent takes signed requests only, and the coordinator sent the token "
-                 "itself (an older dmsconn?): update it; the token never crosses the network");
-        break;
-    case DC_SIGN_CLOCK:
-        snprintf(why, sizeof why,
-                 "the clocks differ: the request is dated %s, this agent's clock says %lld (%ld "
-                 "s apart, more than %d): set both clocks right (NTP)",
-                 head.date, (long long)now, skew < 0 ? -skew : skew, DC_SIGN_WINDOW_S);
-        break;
-    case DC_SIGN_BAD:
-        snprintf(why, sizeof why,
-                 "the signature does not match: the coordinator's token file is not this "
-                 "agent's, or the request was changed on the way");
-        break;
-    case DC_SIGN_REPLAY:
-        snprintf(why, sizeof why, "this request was seen before (a replay): refused");
-        break;
-    case DC_SIGN_BUSY:
-        *answered = respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                                  "too many signed requests within the last minutes");
-        return -1;
-    default:
-        snprintf(why, sizeof why,
-                 "expected a request signed with this agent's token (X-Dmsconn-Date, "
-                 "X-Dmsconn-Nonce, X-Dmsconn-Content-SHA256, Authorization: "
-                 "DMSCONN-HMAC-SHA256)");
-        break;
     }
-    *answered = respond_error(conn, MHD_HTTP_UNAUTHORIZED, why);
+    *answered = respond_error(
+        conn, c == DC_SIGN_BUSY ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_UNAUTHORIZED, why);
     return -1;
 }
 

@@ -175,6 +175,51 @@ bool dc_sign_body_matches(const struct dc_sign_head *head, const void *body, siz
            CRYPTO_memcmp(got, head->content, 64) == 0 && strlen(head->content) == 64;
 }
 
+enum dc_sign_check dc_sign_admit(const char *secret, struct dc_nonce_cache *nonces,
+                                 const char *method, const char *path,
+                                 const struct dc_sign_head *head, time_t now, char *why, size_t cap)
+{
+    long skew = 0;
+    enum dc_sign_check c =
+        dc_sign_verify_head(secret, method, path, head, now, DC_SIGN_WINDOW_S, &skew);
+    if (c == DC_SIGN_OK)
+        c = dc_nonce_check(nonces, head->nonce, now);
+    switch (c) {
+    case DC_SIGN_OK: why[0] = '\0'; break;
+    case DC_SIGN_BEARER:
+        snprintf(why, cap,
+                 "this agent takes signed requests only, and the coordinator sent the token "
+                 "itself (an older dmsconn?): update it; the token never crosses the network");
+        break;
+    case DC_SIGN_CLOCK:
+        snprintf(why, cap,
+                 "the clocks differ: the request is dated %s, this agent's clock says %lld (%ld "
+                 "s apart, more than %d): set both clocks right (NTP)",
+                 head->date, (long long)now, skew < 0 ? -skew : skew, DC_SIGN_WINDOW_S);
+        break;
+    case DC_SIGN_BAD:
+        snprintf(why, cap,
+                 "the signature does not match: the coordinator's token file is not this "
+                 "agent's, or the request was changed on the way");
+        break;
+    case DC_SIGN_REPLAY:
+        snprintf(why, cap, "this request was seen before (a replay): refused");
+        break;
+    case DC_SIGN_BUSY:
+        snprintf(why, cap, "too many signed requests within the last minutes");
+        break;
+    case DC_SIGN_MISSING:
+    case DC_SIGN_MALFORMED:
+    case DC_SIGN_BODY:
+        snprintf(why, cap,
+                 "expected a request signed with this agent's token (X-Dmsconn-Date, "
+                 "X-Dmsconn-Nonce, X-Dmsconn-Content-SHA256, Authorization: "
+                 "DMSCONN-HMAC-SHA256)");
+        break;
+    }
+    return c;
+}
+
 /* An answer's MAC: HMAC-SHA-256(secret, "dmsconn-response-v1\n" NONCE "\n" CONTENT-SHA256),
  * NONCE the request's: an answer made for another request, or by someone without the
  * token, does not match. */

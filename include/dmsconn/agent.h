@@ -69,6 +69,13 @@ enum dc_sign_check {
 enum dc_sign_check dc_sign_verify_head(const char *secret, const char *method, const char *path,
                                        const struct dc_sign_head *head, time_t now, long window_s,
                                        long *skew_s);
+/* The agent's whole check of a head: the signature, then the nonce; why gets the reason
+ * said to the coordinator ("" when it passes; DC_SIGN_BUSY is a 503, the rest 401). */
+struct dc_nonce_cache;
+enum dc_sign_check dc_sign_admit(const char *secret, struct dc_nonce_cache *nonces,
+                                 const char *method, const char *path,
+                                 const struct dc_sign_head *head, time_t now, char *why,
+                                 size_t cap);
 /* After the body: is it the one whose hash was signed? */
 bool dc_sign_body_matches(const struct dc_sign_head *head, const void *body, size_t len);
 /* Nonces seen within the window (thread safe): DC_SIGN_OK the first time, then REPLAY. */

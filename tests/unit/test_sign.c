@@ -136,13 +136,53 @@ static void nonces(void **state)
     dc_nonce_cache_free(c);
 }
 
+/* What the agent says to the coordinator for each refusal */
+static void admit_reasons(void **state)
+{
+    (void)state;
+    struct dc_nonce_cache *c;
+    assert_int_equal(dc_nonce_cache_new(DC_SIGN_WINDOW_S, &c), 0);
+    struct dc_signed_headers h;
+    time_t now = 1700000000;
+    assert_int_equal(dc_sign_request(token, "POST", "/v1/run", "{}", 2, now, &h), 0);
+    struct dc_sign_head head = head_of(&h);
+    char why[256];
+    assert_int_equal(dc_sign_admit(token, c, "POST", "/v1/run", &head, now + 300, why, sizeof why),
+                     DC_SIGN_CLOCK);
+    assert_contains(why, "the clocks differ");
+    assert_contains(why, "300 s apart, more than 120");
+    assert_int_equal(dc_sign_admit(token, c, "POST", "/v1/run", &head, now, why, sizeof why),
+                     DC_SIGN_OK);
+    assert_string_equal(why, "");
+    assert_int_equal(dc_sign_admit(token, c, "POST", "/v1/run", &head, now + 1, why, sizeof why),
+                     DC_SIGN_REPLAY);
+    assert_contains(why, "seen before (a replay)");
+    assert_int_equal(dc_sign_admit("another-token-0123456789", c, "POST", "/v1/run", &head, now,
+                                   why, sizeof why),
+                     DC_SIGN_BAD);
+    assert_contains(why, "the signature does not match");
+    struct dc_sign_head bearer = {.authorization = "Bearer x"};
+    assert_int_equal(dc_sign_admit(token, c, "POST", "/v1/run", &bearer, now, why, sizeof why),
+                     DC_SIGN_BEARER);
+    assert_contains(why, "takes signed requests only");
+    assert_null(strstr(why, token));
+    /* an answer is signed for its request's nonce: another nonce or body does not match */
+    char mac[65];
+    assert_true(dc_sign_response(token, head.nonce, "{\"ok\":1}", 8, mac));
+    assert_true(dc_sign_response_ok(token, head.nonce, "{\"ok\":1}", 8, mac));
+    assert_false(
+        dc_sign_response_ok(token, "ffffffffffffffffffffffffffffffff", "{\"ok\":1}", 8, mac));
+    assert_false(dc_sign_response_ok(token, head.nonce, "{\"ok\":2}", 8, mac));
+    assert_false(dc_sign_response_ok(token, head.nonce, "{\"ok\":1}", 8, NULL));
+    dc_nonce_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(round_trip),
-        cmocka_unit_test(refusals),
-        cmocka_unit_test(outside_vector),
-        cmocka_unit_test(nonces),
+        cmocka_unit_test(round_trip),     cmocka_unit_test(refusals),
+        cmocka_unit_test(outside_vector), cmocka_unit_test(nonces),
+        cmocka_unit_test(admit_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
