@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VERSION_TEXT "0.1.0"
 
 /* The pre-flight listeners of this agent and the thread that closes them at their deadline,
  * so they go away on every path, even when the coordinator never says so. */
@@ -412,7 +411,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (strcmp(method, "GET") != 0)
                 return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
             return respond(conn, MHD_HTTP_OK,
-                           strdup("{\"status\":\"ok\",\"version\":\"" VERSION_TEXT "\"}"));
+                           strdup("{\"status\":\"ok\",\"version\":\"" DC_VERSION "\"}"));
         }
         bool run = strcmp(url, "/v1/run") == 0, preflight = strcmp(url, "/v1/preflight") == 0;
         bool stop = strcmp(url, "/v1/stop") == 0;

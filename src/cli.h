@@ -10,8 +10,6 @@
 #include "dmsconn/report.h"
 #include "dmsconn/verdict.h"
 
-#define DC_VERSION "0.1.0"
-
 /* Where the node list and the profile come from (--dataminer-dir, --dms, --db, --inventory,
  * --node, --profile, --staas-endpoint). */
 struct cli_sources {
