@@ -93,16 +93,35 @@ bool dc_host_port_split(const char *spec, char *host, size_t cap, uint16_t *port
         len = colon && !bare_v6 ? (size_t)(colon - spec) : strlen(spec);
         rest = colon && !bare_v6 ? colon : NULL;
     }
-    if (rest) {
-        char *end;
-        long p = strtol(rest + 1, &end, 10);
-        if (end == rest + 1 || *end || p < 1 || p > 65535)
-            return false;
-        *port = (uint16_t)p;
-    }
+    if (rest && !dc_port_parse(rest + 1, DC_TO_NUL, port))
+        return false;
     if (len == 0 || len >= cap)
         return false;
     memcpy(host, name, len);
     host[len] = '\0';
+    return true;
+}
+
+bool dc_port_parse(const char *s, size_t len, uint16_t *out)
+{
+    if (len == DC_TO_NUL)
+        len = strlen(s);
+    size_t at = 0, end = len;
+    while (at < end && (s[at] == ' ' || s[at] == '\t' || s[at] == '\r' || s[at] == '\n'))
+        at++;
+    while (end > at &&
+           (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r' || s[end - 1] == '\n'))
+        end--;
+    if (at == end || end - at > 5)
+        return false;
+    unsigned long v = 0;
+    for (size_t i = at; i < end; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    }
+    if (v < 1 || v > 65535)
+        return false;
+    *out = (uint16_t)v;
     return true;
 }

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The pre-flight listeners of this agent and the thread that closes them at their deadline,
  * so they go away on every path, even when the coordinator never says so. */
 struct holder {

@@ -274,14 +274,10 @@ static int parse_args(int argc, char **argv, struct check_args *a)
             a->from = cli_split_list(optarg);
             break;
         case OPT_TOKEN_FILE_CHECK: a->token_file = optarg; break;
-        case OPT_AGENT_PORT: {
-            char *end;
-            long p = strtol(optarg, &end, 10);
-            if (*end || p < 1 || p > 65535)
+        case OPT_AGENT_PORT:
+            if (!dc_port_parse(optarg, DC_TO_NUL, &a->run.coord.agent_port))
                 return cli_usage_error("check", "--agent-port '%s': expected 1-65535", optarg);
-            a->run.coord.agent_port = (uint16_t)p;
             break;
-        }
         case OPT_AGENT_TLS: a->run.coord.tls = true; break;
         case OPT_AGENT_CA: a->run.coord.ca_file = optarg; break;
         case OPT_AGENT_INSECURE: a->run.coord.insecure = true; break;

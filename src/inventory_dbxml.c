@@ -1,5 +1,6 @@
 /* DataMiner's DB.xml: the Cassandra and OpenSearch/Elasticsearch nodes of the DMS, Cassandra
  * as one cluster or one per DMA, TLS, several search databases, Storage as a Service. */
+#include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
 
@@ -170,9 +171,8 @@ static int read_staas(struct dc_cluster *cluster, const xmlNode *el, const char 
     char *address = proxy ? dc_xml_child_text(proxy, "Address") : NULL;
     char *port_text = proxy ? dc_xml_child_text(proxy, "Port") : NULL;
     if (!rc && address && *address) {
-        char *end = NULL;
-        long port = port_text && *port_text ? strtol(port_text, &end, 10) : 3128;
-        if ((end && *end) || port < 1 || port > 65535) {
+        uint16_t port = 3128;
+        if (port_text && *port_text && !dc_port_parse(port_text, DC_TO_NUL, &port)) {
             dc_diag_set(diag, "%s: <Proxy><Port>%s</Port>; expected 1-65535", where, port_text);
             rc = DC_EPARSE;
         } else if (!dc_address_valid(address)) {
@@ -183,7 +183,7 @@ static int read_staas(struct dc_cluster *cluster, const xmlNode *el, const char 
             rc = dc_cluster_add(cluster, address, address, DC_ROLE_PROXY, where, diag);
             if (!rc && port != 3128)
                 rc = dc_node_map_port(&cluster->nodes[dc_cluster_find(cluster, address)], 3128,
-                                      (uint16_t)port);
+                                      port);
             cluster->gen.staas_proxy = true;
         }
     }

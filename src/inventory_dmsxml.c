@@ -1,4 +1,5 @@
 /* DataMiner's DMS.xml: the DMAs of the cluster and, per DMA, Remoting or gRPC (Redirects). */
+#include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
 
@@ -67,11 +68,8 @@ static bool parse_via(const char *via, struct via *out)
     out->host[namelen] = '\0';
     bool remoting = path && strcasestr(path, "SLNetService") != NULL;
     if (colon) {
-        char *end;
-        long p = strtol(colon + 1, &end, 10);
-        if (end != rest + hostlen || p < 1 || p > 65535)
+        if (!dc_port_parse(colon + 1, (size_t)(rest + hostlen - (colon + 1)), &out->port))
             return false;
-        out->port = (uint16_t)p;
     } else if (remoting) {
         out->port = 8004;
     }

@@ -122,20 +122,19 @@ static int slnet_config_body(struct dc_cluster *cluster, const xmlNode *root, co
     int rc = 0;
     const xmlNode *channel = find_channel(root->children);
     char *port = channel ? dc_xml_attr(channel, "port") : NULL;
+    uint16_t p = 0;
     if (port) {
-        char *end;
-        long p = strtol(port, &end, 10);
-        if (*end || end == port || p < 1 || p > 65535) {
+        if (!dc_port_parse(port, DC_TO_NUL, &p)) {
             dc_diag_set(diag,
                         "%s:%ld: <channel name=\"SLNetRemoting\" port=\"%s\">; expected a "
                         "port 1-65535",
                         origin, xmlGetLineNo(channel), port);
             rc = DC_EPARSE;
         } else {
-            cluster->gen.remoting_port = (uint16_t)p;
+            cluster->gen.remoting_port = p;
             if (p != 8004)
                 rc = dc_cluster_add_note(cluster,
-                                         "%s:%ld: SLNet's Remoting port is %ld, not 8004 "
+                                         "%s:%ld: SLNet's Remoting port is %u, not 8004 "
                                          "(DataMiner's gRPC check flags this too)",
                                          origin, xmlGetLineNo(channel), p);
         }

@@ -1,4 +1,5 @@
 /* The YAML inventory: cluster name and nodes with name, address(es), roles and port maps. */
+#include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "yaml_doc.h"
 
@@ -64,8 +65,8 @@ static int set_agent_address(struct dc_yaml *y, yaml_node_t *at, struct dc_node 
         return DC_EPARSE;
     const char *colon = strrchr(s, ':');
     char host[256];
-    char *end = NULL;
-    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    uint16_t port = 0;
+    bool port_ok = colon && dc_port_parse(colon + 1, DC_TO_NUL, &port);
     size_t hostlen = colon ? (size_t)(colon - s) : 0;
     if (hostlen >= 2 && s[0] == '[' && s[hostlen - 1] == ']') {
         s++;
@@ -75,7 +76,7 @@ static int set_agent_address(struct dc_yaml *y, yaml_node_t *at, struct dc_node 
         snprintf(host, sizeof host, "%.*s", (int)hostlen, s);
     else
         host[0] = '\0';
-    if (!colon || !end || *end || port < 1 || port > 65535 || !dc_address_valid(host)) {
+    if (!port_ok || !dc_address_valid(host)) {
         dc_diag_set(diag, "%s:%lu: agent '%s': expected ADDRESS:PORT, [IPv6]:PORT or none",
                     y->origin, dc_yaml_line(at), (const char *)at->data.scalar.value);
         return DC_EINVAL;

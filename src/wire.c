@@ -1,6 +1,8 @@
 /* The coordinator-agent protocol (wire.h): JSON with cJSON, checked field by field. */
 #include "dmsconn/wire.h"
 
+#include "dmsconn/cluster.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -137,10 +139,9 @@ static int parse_target(const cJSON *o, struct dc_wire_batch *b, size_t max, cha
         }
         const char *text = cJSON_IsString(c) ? c->valuestring : NULL;
         const char *colon = text ? strrchr(text, ':') : NULL;
-        char *end = NULL;
-        unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
-        if (!colon || colon == text || colon - text > 255 || !end || *end || colon[1] == '\0' ||
-            port < 1 || port > 65535) {
+        uint16_t port = 0;
+        if (!colon || colon == text || colon - text > 255 ||
+            !dc_port_parse(colon + 1, DC_TO_NUL, &port)) {
             snprintf(why, cap, "task %zu: expected \"check:port\" with a port 1-65535", b->ntasks);
             return DC_EPARSE;
         }

@@ -1,6 +1,7 @@
 /* Typed lookups over a libyaml document, with messages that name file and line. */
 #include "yaml_doc.h"
 
+#include "dmsconn/cluster.h"
 #include "dmsconn/model.h"
 
 #include <stdlib.h>
@@ -161,14 +162,11 @@ int dc_yaml_port(struct dc_yaml *y, yaml_node_t *node, const char *what, uint16_
     const char *s = dc_yaml_scalar(y, node, what, diag);
     if (!s)
         return DC_EPARSE;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 1 || v > 65535) {
+    if (!dc_port_parse(s, DC_TO_NUL, out)) {
         dc_diag_set(diag, "%s:%lu: %s '%s': expected a port number 1-65535", y->origin,
                     dc_yaml_line(node), what, s);
         return DC_EINVAL;
     }
-    *out = (uint16_t)v;
     return 0;
 }
 

@@ -55,4 +55,9 @@ const char *dc_address_not_a_host(const char *address);
  * host (cap bytes), the port into *port (0 when none). false: malformed, a port outside
  * 1-65535, or an empty or too long host. */
 bool dc_host_port_split(const char *spec, char *host, size_t cap, uint16_t *port);
+/* A port number written in text: decimal digits only (ASCII whitespace around them allowed),
+ * 1-65535; len bytes of s, or up to its NUL with DC_TO_NUL. The one port parser of dmsconn's
+ * readers and options. */
+#define DC_TO_NUL ((size_t)-1)
+bool dc_port_parse(const char *s, size_t len, uint16_t *out);
 #endif

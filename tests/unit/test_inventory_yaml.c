@@ -138,6 +138,28 @@ static void address_syntax(void **state)
     assert_false(dc_address_valid("has space"));
 }
 
+/* The one port parser: digits only, 1-65535, whitespace around allowed, a length bound */
+static void port_syntax(void **state)
+{
+    (void)state;
+    uint16_t p = 0;
+    assert_true(dc_port_parse("8004", DC_TO_NUL, &p));
+    assert_int_equal(p, 8004);
+    assert_true(dc_port_parse(" 443\n", DC_TO_NUL, &p));
+    assert_int_equal(p, 443);
+    assert_true(dc_port_parse("65535", DC_TO_NUL, &p));
+    assert_true(dc_port_parse("4222/path", 4, &p)); /* the first 4 bytes only */
+    assert_int_equal(p, 4222);
+    p = 7;
+    static const char *const not_ports[] = {"",    " ",   "0",   "65536", "99999", "123456", "-1",
+                                            "+80", "80x", "8 0", "0x50",  "1e3",   NULL};
+    for (size_t i = 0; not_ports[i]; i++) {
+        if (dc_port_parse(not_ports[i], DC_TO_NUL, &p))
+            fail_msg("'%s' read as a port", not_ports[i]);
+    }
+    assert_int_equal(p, 7); /* untouched on failure */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +169,7 @@ int main(void)
         cmocka_unit_test(bad_node_flags),
         cmocka_unit_test(sources_merge_by_address),
         cmocka_unit_test(address_syntax),
+        cmocka_unit_test(port_syntax),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
