@@ -73,9 +73,11 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
                      const struct dc_plan *plan, const struct cli_run *run,
                      struct dc_result *results, struct dc_texts *texts);
 
-/* Judges every result of the report (results: the report's, writable), sets the run's
- * verdict (unknown when `failed`), and writes the outputs; returns the exit code. */
-int cli_judge_and_write(struct dc_report *report, struct dc_result *results,
+/* The judging stage (dc_verdict_run_all: every verdict and remedy, into the report's
+ * writable results and their texts), the run's verdict (unknown when `failed`), then the
+ * outputs, which only read what was judged; returns the exit code. */
+struct dc_texts;
+int cli_judge_and_write(struct dc_report *report, struct dc_result *results, struct dc_texts *texts,
                         const struct cli_run *run, bool failed);
 /* Writes every requested output of a judged run (the diff against a baseline or the
  * history's last run included); returns the exit code. cli_outputs.c */

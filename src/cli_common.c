@@ -406,16 +406,15 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc)
         fprintf(stderr, "dmsconn: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
-    return cli_judge_and_write(&rep, results, run, rc != 0);
+    return cli_judge_and_write(&rep, results, texts, run, rc != 0);
 }
 
-int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, const struct cli_run *run,
-                        bool failed)
+int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, struct dc_texts *texts,
+                        const struct cli_run *run, bool failed)
 {
-    for (size_t i = 0; i < rep->plan->ntasks; i++)
-        dc_verdict_judge(rep->cluster, rep->profile, &rep->plan->tasks[i], &run->verdict,
-                         &results[i]);
-    rep->verdict = failed ? DC_RUN_UNKNOWN : dc_verdict_run(results, rep->plan->ntasks);
+    enum dc_run_verdict verdict =
+        dc_verdict_run_all(rep->cluster, rep->profile, rep->plan, &run->verdict, results, texts);
+    rep->verdict = failed ? DC_RUN_UNKNOWN : verdict;
     return cli_outputs(rep, run);
 }
 

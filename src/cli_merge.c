@@ -138,7 +138,7 @@ int cmd_merge(int argc, char **argv)
     clock_gettime(CLOCK_REALTIME, &rep.started);
     rep.duration_ms =
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    rc = cli_judge_and_write(&rep, results, &a.run, false);
+    rc = cli_judge_and_write(&rep, results, texts, &a.run, false);
 out:
     free(results);
     free(rows);

@@ -7,12 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void dc_report_remedy(const struct dc_report *rep, size_t i, char *buf, size_t cap)
-{
-    dc_verdict_remedy(rep->cluster, rep->profile, &rep->plan->tasks[i], rep->verdict_opts,
-                      &rep->results[i], buf, cap);
-}
-
 int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
 {
     if (strcmp(path, "-") == 0) {

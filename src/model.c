@@ -184,5 +184,6 @@ void dc_result_reset(struct dc_result *r, const char *detail)
                             .latency_ms = -1,
                             .address = "",
                             .detail = detail ? detail : "",
-                            .evidence = ""};
+                            .evidence = "",
+                            .remedy = ""};
 }

@@ -37,8 +37,8 @@ static int write_csv(FILE *f, void *ud)
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
-        char port[8], latency[32] = "", remedy[512];
-        dc_report_remedy(rep, i, remedy, sizeof remedy);
+        char port[8], latency[32] = "";
+        const char *remedy = rep->results[i].remedy;
         snprintf(port, sizeof port, "%u", t->port);
         if (r->latency_ms >= 0)
             snprintf(latency, sizeof latency, "%.3f", r->latency_ms);

@@ -146,8 +146,7 @@ static void failures(FILE *f, const struct dc_report *rep)
                 dc_state_name(r->state));
         esc(f, r->detail);
         fputs("</td><td>", f);
-        char remedy[512];
-        dc_report_remedy(rep, i, remedy, sizeof remedy);
+        const char *remedy = rep->results[i].remedy;
         esc(f, remedy);
         fputs("</td></tr>", f);
     }
@@ -225,8 +224,7 @@ static void data_block(FILE *f, const struct dc_report *rep)
         dc_json_field_string(&b, false, "verdict", dc_verdict_name(r->verdict));
         dc_json_field_millis(&b, false, "latency", r->latency_ms);
         dc_json_field_string(&b, false, "detail", r->detail);
-        char remedy[512];
-        dc_report_remedy(rep, i, remedy, sizeof remedy);
+        const char *remedy = rep->results[i].remedy;
         dc_json_field_string(&b, false, "remedy", remedy);
         dc_json_raw(&b, "}", 1);
         if (b.len >= 65536)

@@ -65,8 +65,7 @@ static void write_result(struct json_buf *b, const struct dc_report *rep, size_t
     else
         dc_json_field_null(b, false, "latency_ms");
     dc_json_field_string(b, false, "detail", r->detail);
-    char remedy[512];
-    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    const char *remedy = rep->results[i].remedy;
     dc_json_field_string(b, false, "remedy", remedy[0] ? remedy : NULL);
     dc_json_field_string(b, false, "address", r->address);
     dc_json_field_string(b, false, "probe", c->probe->name);

@@ -47,8 +47,7 @@ static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.6f",
                                       r->latency_ms > 0 ? r->latency_ms / 1000.0 : 0.0);
     bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
-    char remedy[512];
-    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    const char *remedy = rep->results[i].remedy;
     if (r->verdict == DC_VERDICT_FAIL || unmeasured) {
         xmlTextWriterStartElement(w, BAD_CAST(r->verdict == DC_VERDICT_FAIL ? "failure" : "error"));
         xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST message);

@@ -201,8 +201,7 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
             opts->color ? RESET : "", rep->cluster->nodes[t->from].name,
             rep->cluster->nodes[t->to].name, c->name, dc_transport_name(c->transport), t->port,
             dc_state_name(r->state), r->detail, latency, r->preflight ? " [pre-flight]" : "");
-    char remedy[512];
-    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    const char *remedy = rep->results[i].remedy;
     if (remedy[0])
         print_remedy(out, remedy, opts->width ? opts->width : 100);
 }
@@ -220,8 +219,7 @@ static size_t print_agent_row(const struct dc_report *rep, size_t i,
     fprintf(out, "  %s%-4s%s %s's row: %zu check%s not measured: %s\n", opts->color ? YELLOW : "",
             "WARN", opts->color ? RESET : "", rep->cluster->nodes[t->from].name, n,
             n == 1 ? "" : "s", rep->results[i].detail);
-    char remedy[512];
-    dc_report_remedy(rep, i, remedy, sizeof remedy);
+    const char *remedy = rep->results[i].remedy;
     if (remedy[0])
         print_remedy(out, remedy, opts->width ? opts->width : 100);
     return end;

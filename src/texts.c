@@ -142,3 +142,13 @@ size_t dc_texts_count(const struct dc_texts *t)
 {
     return t ? t->count : 0;
 }
+
+const char *dc_texts_keep(struct dc_texts *t, const char *s)
+{
+    if (!s || !*s)
+        return "";
+    if (!t)
+        return lost;
+    char *copy = store(t, s, strlen(s));
+    return copy ? copy : lost;
+}

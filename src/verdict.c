@@ -1,6 +1,8 @@
 /* Verdicts: what was expected of a path against what was seen, and what to do about it. */
 #include "dmsconn/verdict.h"
 
+#include "dmsconn/texts.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -339,4 +341,19 @@ enum dc_run_verdict dc_verdict_run(const struct dc_result *results, size_t n)
             warn = true;
     }
     return unknown ? DC_RUN_UNKNOWN : warn ? DC_RUN_WARNING : DC_RUN_OK;
+}
+
+enum dc_run_verdict dc_verdict_run_all(const struct dc_cluster *cluster,
+                                       const struct dc_profile *profile, const struct dc_plan *plan,
+                                       const struct dc_verdict_opts *opts,
+                                       struct dc_result *results, struct dc_texts *texts)
+{
+    char remedy[512];
+    for (size_t i = 0; i < plan->ntasks; i++) {
+        struct dc_result *r = &results[i];
+        dc_verdict_judge(cluster, profile, &plan->tasks[i], opts, r);
+        dc_verdict_remedy(cluster, profile, &plan->tasks[i], opts, r, remedy, sizeof remedy);
+        r->remedy = remedy[0] ? dc_texts_keep(texts, remedy) : "";
+    }
+    return dc_verdict_run(results, plan->ntasks);
 }

@@ -225,8 +225,8 @@ enum dc_agent_failure {
 };
 
 /* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at
- * literals; never NULL once the result has been reset. 48 bytes: a 300,000-task matrix
- * holds its results in 15 MB. */
+ * literals; never NULL once the result has been reset. 56 bytes: a 300,000-task matrix
+ * holds its results in 17 MB. */
 struct dc_result {
     enum dc_state state;
     enum dc_verdict verdict; /* the remedy is made when a report is rendered */
@@ -238,6 +238,7 @@ struct dc_result {
     const char *address;     /* the address actually probed, "" if none */
     const char *detail;      /* one line for people */
     const char *evidence;    /* what the peer said about itself (version, banner) */
+    const char *remedy;      /* what to do, made once when the run is judged ("" for a pass) */
 };
 
 /* A result not run yet: unknown, unmeasured, every string "" (detail: why, if given). */

@@ -30,9 +30,6 @@ struct dc_report {
 int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
                 const struct dc_report *report, struct dc_diff **out, struct dc_diag *diag);
 
-/* The remedy of result i, for renderers ("" for a clean pass). */
-void dc_report_remedy(const struct dc_report *report, size_t i, char *buf, size_t cap);
-
 /* Writes `len` bytes to path ("-": standard output). A file is written beside the target
  * and renamed into place, so a reader (node_exporter, a pipeline) never sees half of it.
  * Returns 0 or -errno. */

@@ -16,8 +16,7 @@ void dc_verdict_judge(const struct dc_cluster *cluster, const struct dc_profile 
                       const struct dc_task *task, const struct dc_verdict_opts *opts,
                       struct dc_result *result);
 
-/* The remedy for a judged result, written into buf ("" for a clean pass): made when a
- * report is rendered, not stored with every result (it is the longest text there is). */
+/* The remedy for a judged result, written into buf ("" for a clean pass). */
 void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        const struct dc_task *task, const struct dc_verdict_opts *opts,
                        const struct dc_result *result, char *buf, size_t cap);
@@ -25,5 +24,13 @@ void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile
 /* The run's verdict: CRITICAL if anything failed, else UNKNOWN if something could not be
  * measured, else WARNING if anything warned, else OK. */
 enum dc_run_verdict dc_verdict_run(const struct dc_result *results, size_t n);
+
+struct dc_texts;
+/* The judging stage of a run, once its results are in: every result's verdict and remedy
+ * (kept in texts), then the run's verdict; the renderers and the exit code only read it. */
+enum dc_run_verdict dc_verdict_run_all(const struct dc_cluster *cluster,
+                                       const struct dc_profile *profile, const struct dc_plan *plan,
+                                       const struct dc_verdict_opts *opts,
+                                       struct dc_result *results, struct dc_texts *texts);
 
 #endif

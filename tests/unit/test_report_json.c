@@ -8,6 +8,7 @@
 #include "dmsconn/inventory.h"
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
+#include "dmsconn/texts.h"
 #include "dmsconn/verdict.h"
 
 static void contract(void **state)
@@ -33,14 +34,18 @@ static void contract(void **state)
     result.address = "10.0.0.21";
     struct dc_verdict_opts vopts;
     dc_verdict_opts_default(&vopts);
-    dc_verdict_judge(cluster, profile, &plan->tasks[0], &vopts, &result);
+    /* the judging stage a run goes through: verdict and remedy, then the run's verdict */
+    struct dc_texts *texts = dc_texts_new();
+    assert_non_null(texts);
+    enum dc_run_verdict verdict =
+        dc_verdict_run_all(cluster, profile, plan, &vopts, &result, texts);
     struct dc_report rep = {.cluster = cluster,
                             .profile = profile,
                             .plan = plan,
                             .results = &result,
                             .started = {1764000000, 5000000},
                             .duration_ms = 2001.5,
-                            .verdict = dc_verdict_run(&result, 1)};
+                            .verdict = verdict};
 
     char *text = dc_report_json(&rep);
     assert_non_null(text);
@@ -140,6 +145,7 @@ static void contract(void **state)
     unlink(page);
 
     dc_plan_free(plan);
+    dc_texts_free(texts);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
 }
