@@ -133,9 +133,31 @@ static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed
     return DC_JUDGE_DONE;
 }
 
+extern const struct dc_probe_ops dc_probe_cql;
+
+/* native_protocol_v4.spec: SUPPORTED (4.2.4) with CQL_VERSION [3.4.5]; a v3-only server's
+ * ERROR 0x000A in its own version (section 9); an HTTP server; a TLS port (an alert). */
+static const char *cql_selftest(void)
+{
+    static const uint8_t supported[] = {0x84, 0,   0,   0,   0x06, 0,   0,   0,   18,
+                                        0,    1,   0,   11,  'C',  'Q', 'L', '_', 'V',
+                                        'E',  'R', 'S', 'I', 'O',  'N', 0,   0};
+    static const uint8_t v3[] = {0x83, 0, 0, 0, 0x00, 0, 0, 0, 6, 0, 0, 0, 0x0a, 0, 0};
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46};
+    static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    const struct dc_selftest_case cases[] = {
+        {supported, sizeof supported, DC_STATE_OK, "CQL native protocol v4"},
+        {v3, sizeof v3, DC_STATE_OK, "v3"},
+        {http, sizeof http - 1, DC_STATE_WRONG_SERVICE, NULL},
+        {alert, sizeof alert, DC_STATE_TLS, NULL},
+    };
+    return dc_selftest_dialogue(&dc_probe_cql, cases, DC_SELFTEST_N(cases));
+}
+
 static const uint16_t cql_ports[] = {9042, 9142, 0};
 
 const struct dc_probe_ops dc_probe_cql = {
+    .selftest = cql_selftest,
     .name = "cql",
     .summary = "Cassandra CQL: OPTIONS answered by SUPPORTED (CQL versions, compression)",
     .default_ports = cql_ports,
@@ -149,6 +171,7 @@ const struct dc_probe_ops dc_probe_cql = {
 static const uint16_t cql_tls_ports[] = {9142, 0};
 
 const struct dc_probe_ops dc_probe_cql_tls = {
+    .selftest = cql_selftest,
     .name = "cql-tls",
     .summary = "Cassandra CQL over TLS: the handshake (certificate checked), then OPTIONS",
     .default_ports = cql_tls_ports,

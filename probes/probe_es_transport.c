@@ -47,9 +47,27 @@ static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool 
     return DC_JUDGE_DONE;
 }
 
+extern const struct dc_probe_ops dc_probe_opensearch_transport;
+
+/* The transport's ping ("ES", length -1) answered by a ping; a TLS-only transport's alert;
+ * an HTTP server. */
+static const char *transport_selftest(void)
+{
+    static const uint8_t pong[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46};
+    static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    const struct dc_selftest_case cases[] = {
+        {pong, sizeof pong, DC_STATE_OK, "ping answered"},
+        {alert, sizeof alert, DC_STATE_OK, "security plugin"},
+        {http, sizeof http - 1, DC_STATE_WRONG_SERVICE, NULL},
+    };
+    return dc_selftest_dialogue(&dc_probe_opensearch_transport, cases, DC_SELFTEST_N(cases));
+}
+
 static const uint16_t transport_ports[] = {9300, 0};
 
 const struct dc_probe_ops dc_probe_opensearch_transport = {
+    .selftest = transport_selftest,
     .name = "opensearch-transport",
     .summary = "OpenSearch/Elasticsearch transport: the keep-alive ping is echoed",
     .default_ports = transport_ports,

@@ -288,9 +288,33 @@ static enum dc_judgement tls_judge(const uint8_t *reply, size_t len, bool closed
     return judge(reply, len, closed, true, out);
 }
 
+extern const struct dc_probe_ops dc_probe_grpc_health;
+
+/* RFC 9113 frames a gRPC server without the health service sends: its SETTINGS, then a
+ * trailers-only HEADERS (END_STREAM | END_HEADERS, stream 1; HPACK, RFC 7541: ":status 200"
+ * indexed (8), content-type literal with indexed name (31), grpc-status literal, new name).
+ * An HTTP/1.1 server's answer is not HTTP/2. */
+static const char *health_selftest(void)
+{
+    static const uint8_t trailers_only[] = {
+        0,    0,    0,   0x04, 0,    0,   0,   0,   0, /* SETTINGS, empty */
+        0,    0,    36,  0x01, 0x05, 0,   0,   0,   1, /* HEADERS, 36 bytes */
+        0x88,                                          /* :status 200 */
+        0x0f, 0x10, 16,  'a',  'p',  'p', 'l', 'i', 'c', 'a', 't', 'i', 'o', 'n', '/', 'g',
+        'r',  'p',  'c', /* content-type */
+        0x00, 11,   'g', 'r',  'p',  'c', '-', 's', 't', 'a', 't', 'u', 's', 2,   '1', '2'};
+    static const char http1[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    const struct dc_selftest_case cases[] = {
+        {trailers_only, sizeof trailers_only, DC_STATE_OK, "no health service"},
+        {http1, sizeof http1 - 1, DC_STATE_WRONG_SERVICE, "HTTP/1.1 400"},
+    };
+    return dc_selftest_dialogue(&dc_probe_grpc_health, cases, DC_SELFTEST_N(cases));
+}
+
 static const uint16_t grpc_ports[] = {443, 0};
 
 const struct dc_probe_ops dc_probe_grpc_health = {
+    .selftest = health_selftest,
     .name = "grpc-health",
     .summary = "gRPC health service (grpc.health.v1.Health/Check) over h2c",
     .default_ports = grpc_ports,
@@ -302,6 +326,7 @@ const struct dc_probe_ops dc_probe_grpc_health = {
 };
 
 const struct dc_probe_ops dc_probe_grpc_health_tls = {
+    .selftest = health_selftest,
     .name = "grpc-health-tls",
     .summary = "gRPC health service over TLS (HTTP/2 by ALPN)",
     .default_ports = grpc_ports,

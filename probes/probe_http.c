@@ -116,6 +116,45 @@ static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http
     return DC_JUDGE_DONE;
 }
 
+extern const struct dc_probe_ops dc_probe_http;
+extern const struct dc_probe_ops dc_probe_apigateway;
+extern const struct dc_probe_ops dc_probe_brokergateway;
+
+/* Any HTTP answer is a web server. */
+static const char *web_selftest(void)
+{
+    const struct dc_selftest_http cases[] = {
+        {404, "nginx/1.22.1", "", "", NULL, DC_STATE_OK, "HTTP 404"},
+    };
+    return dc_selftest_http(&dc_probe_http, cases, DC_SELFTEST_N(cases));
+}
+
+/* APIGateway's version JSON from the Agent's IIS; IIS's 404 (APIGateway not running);
+ * another web server's 404; a 200 that is no JSON. */
+static const char *apigateway_selftest(void)
+{
+    const struct dc_selftest_http cases[] = {
+        {200, "Microsoft-IIS/10.0", "", "{\"Version\":\"10.6.1.0-15912\"}", NULL, DC_STATE_OK,
+         "10.6.1.0-15912"},
+        {404, "Microsoft-IIS/10.0", "", "", NULL, DC_STATE_DEGRADED, "APIGateway not running"},
+        {404, "nginx/1.22.1", "", "", NULL, DC_STATE_WRONG_SERVICE, "not the Agent's IIS"},
+        {200, "Microsoft-IIS/10.0", "", "<html>", NULL, DC_STATE_WRONG_SERVICE, NULL},
+    };
+    return dc_selftest_http(&dc_probe_apigateway, cases, DC_SELFTEST_N(cases));
+}
+
+/* BrokerGateway refusing a request without its key proves it runs; IIS's 404 says it is
+ * not installed; the same refusal from another web server is not BrokerGateway's. */
+static const char *brokergateway_selftest(void)
+{
+    const struct dc_selftest_http cases[] = {
+        {401, "Microsoft-IIS/10.0", "", "{}", NULL, DC_STATE_OK, "without an API key"},
+        {404, "Microsoft-IIS/10.0", "", "", NULL, DC_STATE_DEGRADED, "not installed"},
+        {401, "nginx/1.22.1", "", "", NULL, DC_STATE_WRONG_SERVICE, "not the Agent's IIS"},
+    };
+    return dc_selftest_http(&dc_probe_brokergateway, cases, DC_SELFTEST_N(cases));
+}
+
 static const char *const root[] = {"/", NULL};
 static const char *const broker[] = {"/BrokerGateway/api/natsconnection/getnatsconnectiondetails",
                                      NULL};
@@ -125,6 +164,7 @@ static const uint16_t cloudgateway_ports[] = {5100, 0};
 static const uint16_t grpc_ports[] = {443, 0};
 
 const struct dc_probe_ops dc_probe_http = {
+    .selftest = web_selftest,
     .name = "http",
     .summary = "HTTP: a web server answers GET / (status and Server header)",
     .default_ports = web_ports,
@@ -136,6 +176,7 @@ const struct dc_probe_ops dc_probe_http = {
 };
 
 const struct dc_probe_ops dc_probe_https = {
+    .selftest = web_selftest,
     .name = "https",
     .summary = "HTTPS: a web server answers GET / over TLS",
     .default_ports = grpc_ports,
@@ -148,6 +189,7 @@ const struct dc_probe_ops dc_probe_https = {
 };
 
 const struct dc_probe_ops dc_probe_cloudgateway = {
+    .selftest = web_selftest,
     .name = "cloudgateway",
     .summary = "CloudGateway: its internal HTTP endpoint answers",
     .default_ports = cloudgateway_ports,
@@ -159,6 +201,7 @@ const struct dc_probe_ops dc_probe_cloudgateway = {
 };
 
 const struct dc_probe_ops dc_probe_apigateway = {
+    .selftest = apigateway_selftest,
     .name = "apigateway",
     .summary = "gRPC via APIGateway: https://IP/APIGateway/api/version answers version JSON",
     .default_ports = grpc_ports,
@@ -171,6 +214,7 @@ const struct dc_probe_ops dc_probe_apigateway = {
 };
 
 const struct dc_probe_ops dc_probe_apigateway_http = {
+    .selftest = apigateway_selftest,
     .name = "apigateway-http",
     .summary = "gRPC via APIGateway over plain HTTP (a Redirect via http://IP/APIGateway)",
     .default_ports = web_ports,
@@ -182,6 +226,7 @@ const struct dc_probe_ops dc_probe_apigateway_http = {
 };
 
 const struct dc_probe_ops dc_probe_brokergateway = {
+    .selftest = brokergateway_selftest,
     .name = "brokergateway",
     .summary = "BrokerGateway: its API under https://IP/BrokerGateway/api/ answers",
     .default_ports = grpc_ports,
@@ -198,6 +243,7 @@ const struct dc_probe_ops dc_probe_brokergateway = {
  * leads elsewhere than its DMA), the URL carries the name, so the TLS handshake sends it as
  * SNI and the certificate must carry it; any HTTP answer then proves IIS. */
 const struct dc_probe_ops dc_probe_https_name = {
+    .selftest = web_selftest,
     .name = "https-name",
     .summary = "HTTPS name: resolves to its DMA, and the certificate on 443 carries it",
     .default_ports = grpc_ports,

@@ -54,7 +54,24 @@ static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed
 
 static const uint16_t jmx_ports[] = {7199, 0};
 
+extern const struct dc_probe_ops dc_probe_jmx;
+
+/* RMI 10.2: ProtocolAck and the EndpointIdentifier [UTF "10.0.0.5"][int 51234]; an SSH
+ * banner is no acknowledgement. */
+static const char *jmx_selftest(void)
+{
+    static const uint8_t ack[] = {0x4e, 0x00, 0x08, '1',  '0',  '.',  '0', '.',
+                                  '0',  '.',  '5',  0x00, 0x00, 0xc8, 0x22};
+    static const char ssh[] = "SSH-2.0-OpenSSH_9.2p1\r\n";
+    const struct dc_selftest_case cases[] = {
+        {ack, sizeof ack, DC_STATE_OK, "10.0.0.5:51234"},
+        {ssh, sizeof ssh - 1, DC_STATE_WRONG_SERVICE, "SSH-2.0"},
+    };
+    return dc_selftest_dialogue(&dc_probe_jmx, cases, DC_SELFTEST_N(cases));
+}
+
 const struct dc_probe_ops dc_probe_jmx = {
+    .selftest = jmx_selftest,
     .name = "jmx",
     .summary = "Cassandra JMX: the Java RMI transport handshake (JRMP ProtocolAck)",
     .default_ports = jmx_ports,

@@ -56,10 +56,26 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
     return DC_JUDGE_DONE;
 }
 
+extern const struct dc_probe_ops dc_probe_nats;
+
+/* The client protocol's INFO line; an HTTP server on the port. */
+static const char *nats_selftest(void)
+{
+    static const char info[] = "INFO {\"server_id\":\"NSELF\",\"server_name\":\"n1\","
+                               "\"version\":\"2.9.10\",\"auth_required\":true}\r\n";
+    static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    const struct dc_selftest_case cases[] = {
+        {info, sizeof info - 1, DC_STATE_OK, "2.9.10"},
+        {http, sizeof http - 1, DC_STATE_WRONG_SERVICE, NULL},
+    };
+    return dc_selftest_dialogue(&dc_probe_nats, cases, DC_SELFTEST_N(cases));
+}
+
 static const uint16_t nats_ports[] = {4222, 6222, 0};
 static const uint16_t client_ports[] = {4222, 0};
 
 const struct dc_probe_ops dc_probe_nats_messaging = {
+    .selftest = nats_selftest,
     .name = "nats-messaging",
     .summary = "NATS messaging: a message published on the source's server reaches the "
                "destination's (libnats)",
@@ -72,6 +88,7 @@ const struct dc_probe_ops dc_probe_nats_messaging = {
 };
 
 const struct dc_probe_ops dc_probe_nats = {
+    .selftest = nats_selftest,
     .name = "nats",
     .summary = "NATS: the server's INFO greeting (id, version, cluster, auth/TLS)",
     .default_ports = nats_ports,

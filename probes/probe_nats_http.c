@@ -221,12 +221,43 @@ static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply
     return DC_JUDGE_DONE;
 }
 
+extern const struct dc_probe_ops dc_probe_nats_monitor;
+extern const struct dc_probe_ops dc_probe_nats_account;
+
+/* /varz then /routez: a route to the other server of the node list (n2, 10.0.0.2) or none;
+ * a web server without server_id. */
+static const char *monitor_selftest(void)
+{
+    static const char varz[] =
+        "{\"server_id\":\"N1\",\"version\":\"2.9.10\",\"server_name\":\"n1\"}";
+    const struct dc_selftest_http cases[] = {
+        {200, "", "", varz, "{\"routes\":[{\"remote_id\":\"N2\",\"ip\":\"10.0.0.2\"}]}",
+         DC_STATE_OK, "routes to 1 peer"},
+        {200, "", "", varz, "{\"routes\":[]}", DC_STATE_DEGRADED, "no route to n2"},
+        {404, "nginx", "", "<html>", NULL, DC_STATE_WRONG_SERVICE, "not NATS monitoring"},
+    };
+    return dc_selftest_http(&dc_probe_nats_monitor, cases, DC_SELFTEST_N(cases));
+}
+
+/* The Account Server's test point: 200 from Go's net/http (no Server header); a named web
+ * server's 200 or a 404 is the 9090 clash. */
+static const char *account_selftest(void)
+{
+    const struct dc_selftest_http cases[] = {
+        {200, "", "", "", NULL, DC_STATE_OK, "Account Server"},
+        {200, "nginx/1.22.1", "", "", NULL, DC_STATE_WRONG_SERVICE, "known clash"},
+        {404, "", "", "", NULL, DC_STATE_WRONG_SERVICE, "known clash"},
+    };
+    return dc_selftest_http(&dc_probe_nats_account, cases, DC_SELFTEST_N(cases));
+}
+
 static const char *const monitor_paths[] = {"/varz", "/routez", NULL};
 static const char *const account_paths[] = {"/jwt/v1/accounts/", NULL};
 static const uint16_t monitor_ports[] = {8222, 0};
 static const uint16_t account_ports[] = {9090, 0};
 
 const struct dc_probe_ops dc_probe_nats_monitor = {
+    .selftest = monitor_selftest,
     .name = "nats-monitor",
     .summary = "NATS monitoring: /varz (version) and /routez (distinct route peers)",
     .default_ports = monitor_ports,
@@ -240,6 +271,7 @@ const struct dc_probe_ops dc_probe_nats_monitor = {
 };
 
 const struct dc_probe_ops dc_probe_nats_account = {
+    .selftest = account_selftest,
     .name = "nats-account",
     .summary = "NATS Account Server: GET /jwt/v1/accounts/ answers 200",
     .default_ports = account_ports,

@@ -92,10 +92,30 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
     return DC_JUDGE_DONE;
 }
 
+extern const struct dc_probe_ops dc_probe_opensearch_http;
+
+/* GET / then /_cluster/health: green, yellow, red; the security plugin's 401 challenge;
+ * nginx's auth_basic 401, which is not OpenSearch asking. */
+static const char *search_selftest(void)
+{
+    static const char root[] = "{\"cluster_name\":\"dms\",\"version\":{\"distribution\":"
+                               "\"opensearch\",\"number\":\"2.11.1\"}}";
+    const struct dc_selftest_http cases[] = {
+        {200, "", "", root, "{\"status\":\"green\"}", DC_STATE_OK, "green"},
+        {200, "", "", root, "{\"status\":\"yellow\"}", DC_STATE_DEGRADED, "yellow"},
+        {200, "", "", root, "{\"status\":\"red\"}", DC_STATE_DEGRADED, "red"},
+        {401, "", "Basic realm=\"OpenSearch Security\"", "Unauthorized", NULL, DC_STATE_AUTH, NULL},
+        {401, "nginx/1.22.1", "Basic realm=\"Restricted\"", "<html>401</html>", NULL,
+         DC_STATE_WRONG_SERVICE, "nginx"},
+    };
+    return dc_selftest_http(&dc_probe_opensearch_http, cases, DC_SELFTEST_N(cases));
+}
+
 static const char *const paths[] = {"/", "/_cluster/health", NULL};
 static const uint16_t ports[] = {9200, 0};
 
 const struct dc_probe_ops dc_probe_opensearch_http = {
+    .selftest = search_selftest,
     .name = "opensearch-http",
     .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
     .default_ports = ports,
@@ -109,6 +129,7 @@ const struct dc_probe_ops dc_probe_opensearch_http = {
 
 /* The same over HTTPS: DB.xml's DBServer https://host:9200 (OpenSearch's security plugin). */
 const struct dc_probe_ops dc_probe_opensearch_https = {
+    .selftest = search_selftest,
     .name = "opensearch-https",
     .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",
     .default_ports = ports,

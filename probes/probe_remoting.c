@@ -196,9 +196,40 @@ static enum dc_judgement tcp_channel_judge(const uint8_t *reply, size_t len, boo
     return silent_or(reply, len, closed, out, "remoting");
 }
 
+extern const struct dc_probe_ops dc_probe_remoting;
+extern const struct dc_probe_ops dc_probe_remoting_tcp;
+
+/* Microsoft's HTTP channel (its Server header); Mono's (an MS-NRBF body, MS-NRBF 2.6.1); a
+ * TCP channel's reply frame (MS-NRTP 2.2.3.3); nginx; silence. */
+static const char *remoting_selftest(void)
+{
+    static const char microsoft[] = "HTTP/1.1 400 Bad Request\r\nServer: MS .NET Remoting, MS "
+                                    ".NET CLR 4.0.30319.42000\r\nContent-Length: 0\r\n\r\n";
+    static const char mono[] = "HTTP/1.1 200 OK\r\nServer: Mono-HTTPAPI/1.0\r\n\r\n"
+                               "\x00\x01\x00\x00\x00\xff\xff\xff\xff\x01\x00\x00\x00\x00\x00"
+                               "\x00\x00\x16";
+    static const uint8_t frame[] = {'.', 'N', 'E', 'T', 1, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+    static const char nginx[] = "HTTP/1.1 404 Not Found\r\nServer: nginx/1.22.1\r\n\r\n";
+    const struct dc_selftest_case cases[] = {
+        {microsoft, sizeof microsoft - 1, DC_STATE_OK, "MS .NET Remoting"},
+        {mono, sizeof mono - 1, DC_STATE_OK, "an MS-NRBF answer"},
+        {frame, sizeof frame, DC_STATE_OK, "binary TCP channel"},
+        {nginx, sizeof nginx - 1, DC_STATE_WRONG_SERVICE, "nginx"},
+        {"", 0, DC_STATE_WRONG_SERVICE, "remoting-tcp"},
+    };
+    const char *why = dc_selftest_dialogue(&dc_probe_remoting, cases, DC_SELFTEST_N(cases));
+    const struct dc_selftest_case tcp_cases[] = {
+        {frame, sizeof frame, DC_STATE_OK, "a reply frame"},
+        {"", 0, DC_STATE_WRONG_SERVICE, "probe remoting"},
+    };
+    return why ? why
+               : dc_selftest_dialogue(&dc_probe_remoting_tcp, tcp_cases, DC_SELFTEST_N(tcp_cases));
+}
+
 static const uint16_t remoting_ports[] = {8004, 0};
 
 const struct dc_probe_ops dc_probe_remoting = {
+    .selftest = remoting_selftest,
     .name = "remoting",
     .summary = "SLNet .NET Remoting, HTTP channel: GET /SLNetService answered by Remoting "
                "(its Server header, an MS-NRBF body, or a TCP channel's frame)",
@@ -212,6 +243,7 @@ const struct dc_probe_ops dc_probe_remoting = {
 
 /* The same judge: a frame, or an HTTP channel's answer, is Remoting's either way. */
 const struct dc_probe_ops dc_probe_remoting_tcp = {
+    .selftest = remoting_selftest,
     .name = "remoting-tcp",
     .summary = "a .NET Remoting binary TCP channel: an MS-NRTP request frame with an empty "
                "content, answered by a reply frame",

@@ -2,6 +2,7 @@
 #include "probe_util.h"
 
 #include <stdio.h>
+#include <string.h>
 
 uint16_t dc_be16(const uint8_t *p)
 {
@@ -44,4 +45,66 @@ void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, stru
     char text[48];
     dc_printable(reply, len, 40, text, sizeof text);
     snprintf(out->detail, sizeof out->detail, "not %s: the reply starts \"%s\"", expected, text);
+}
+
+static char selftest_why[256]; /* tests run one at a time */
+
+static const char *selftest_check(const struct dc_probe_ops *ops, size_t i, enum dc_judgement j,
+                                  const struct dc_finding *f, enum dc_state want, const char *text)
+{
+    bool has_text = !text || strstr(f->detail, text) || strstr(f->evidence, text);
+    if (j == DC_JUDGE_DONE && f->state == want && has_text)
+        return NULL;
+    snprintf(selftest_why, sizeof selftest_why, "%s case %zu: expected %s%s%s, got %s%s (%s)",
+             ops->name, i, dc_state_name(want), text ? " with " : "", text ? text : "",
+             dc_state_name(f->state), j == DC_JUDGE_DONE ? "" : " (not done)", f->detail);
+    return selftest_why;
+}
+
+const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
+                                 const struct dc_selftest_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct dc_finding f;
+        memset(&f, 0, sizeof f);
+        enum dc_judgement j = ops->judge(cases[i].reply, cases[i].len, true, &f);
+        const char *why = selftest_check(ops, i, j, &f, cases[i].want, cases[i].text);
+        if (why)
+            return why;
+    }
+    return NULL;
+}
+
+const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_selftest_http *cases,
+                             size_t n)
+{
+    static const char *const names[] = {"n1", "n2"};
+    static const char *const addrs[] = {"10.0.0.1", "10.0.0.2"};
+    for (size_t i = 0; i < n; i++) {
+        const struct dc_selftest_http *c = &cases[i];
+        struct dc_finding f;
+        memset(&f, 0, sizeof f);
+        struct dc_http_reply reply = {.status = c->status,
+                                      .server = c->server ? c->server : "",
+                                      .content_type = "application/json",
+                                      .www_authenticate =
+                                          c->www_authenticate ? c->www_authenticate : "",
+                                      .body = c->body,
+                                      .body_len = strlen(c->body),
+                                      .peer_names = names,
+                                      .peer_addresses = addrs,
+                                      .npeers = 2,
+                                      .self_address = addrs[0]};
+        enum dc_judgement j = ops->judge_http(0, &reply, &f);
+        if (j == DC_JUDGE_MORE && c->body2) {
+            reply.status = 200;
+            reply.body = c->body2;
+            reply.body_len = strlen(c->body2);
+            j = ops->judge_http(1, &reply, &f);
+        }
+        const char *why = selftest_check(ops, i, j, &f, c->want, c->text);
+        if (why)
+            return why;
+    }
+    return NULL;
 }

@@ -24,6 +24,33 @@ void dc_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t 
  * quoting the first bytes. */
 void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_finding *out);
 
+/* A self-test case of a dialogue judge: the reply, as if the peer then closed, must give
+ * `want`, with `text` (NULL: anything) in the detail or evidence. */
+struct dc_selftest_case {
+    const void *reply;
+    size_t len;
+    enum dc_state want;
+    const char *text;
+};
+/* Runs the cases through ops->judge: NULL, or a message naming the first case that failed. */
+const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
+                                 const struct dc_selftest_case *cases, size_t n);
+
+/* A self-test case of an HTTP judge: the answers to paths[0] (and paths[1] when body2 is
+ * given, status 200), must end in `want` with `text` in the detail or evidence. */
+struct dc_selftest_http {
+    long status;
+    const char *server;
+    const char *www_authenticate;
+    const char *body;
+    const char *body2;
+    enum dc_state want;
+    const char *text;
+};
+const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_selftest_http *cases,
+                             size_t n);
+#define DC_SELFTEST_N(cases) (sizeof(cases) / sizeof((cases)[0]))
+
 /* The NATS messaging step (probe_nats_messaging.c). */
 void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out);
 

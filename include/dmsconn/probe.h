@@ -98,6 +98,10 @@ struct dc_probe_ops {
      * Runs on the loop's thread once the loop has ended. NULL: none. */
     void (*revise)(struct dc_revision *rows, size_t n);
     size_t facts_max; /* bytes of facts the judge may keep per destination (revise only) */
+    /* The judge's own test on answers its protocol's specification gives (masscan's
+     * per-protocol selftest): NULL when each is judged as it must be, else what went wrong.
+     * Every probe with a judge has one; tests/unit/test_probe_selftests.c runs them all. */
+    const char *(*selftest)(void);
 };
 
 /* The registry: a NULL-terminated table of every probe. */
