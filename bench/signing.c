@@ -2,7 +2,7 @@
  * coordinator does, then their heads verified and bodies checked as the agent does, with a
  * body the size of a 1,000-task row. Prints microseconds per request for each side.
  * Usage: bench_signing [N] */
-#include "dmsconn/agent.h"
+#include "dmsconn/sign.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
  *                      they measured (the coordinator's Ctrl-C)
  * Requests are signed with the shared token (agent_sign.c): the signature of the head is
  * checked before the body is read, the body's hash after; nothing runs without both. */
+#include "dmsconn/sign.h"
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"

@@ -1,15 +1,13 @@
-/* How the coordinator talks to its agents: the transport (TLS options, a pinned key) and
- * request signing. Request signing between the coordinator and the agents (agent.h,
+/* Request signing between the coordinator and the agents (agent.h,
  * docs/security.md): the shared secret never crosses the network. Each request carries
  *   X-Dmsconn-Date: unix seconds          X-Dmsconn-Nonce: 32 hex digits, random
  *   X-Dmsconn-Content-SHA256: hex         Authorization: DMSCONN-HMAC-SHA256 hex
  * the MAC being HMAC-SHA-256(secret, "dmsconn-request-v1\n" METHOD "\n" PATH "\n" DATE "\n"
  * NONCE "\n" CONTENT-SHA256). The agent checks the head before it reads a body (window,
  * MAC in constant time, nonce not seen in the window) and the body's hash after. */
-#include "dmsconn/agent.h"
+#include "dmsconn/sign.h"
 
-#include "curl_uv.h"
-#include "dmsconn/model.h"
+#include "dmsconn/error.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -19,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define SCHEME "DMSCONN-HMAC-SHA256 "
 
@@ -80,52 +77,6 @@ int dc_sign_request(const char *secret, const char *method, const char *path, co
     snprintf(out->content, sizeof out->content, "X-Dmsconn-Content-SHA256: %s", content);
     snprintf(out->authorization, sizeof out->authorization, "Authorization: " SCHEME "%s", mac);
     return 0;
-}
-
-struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
-                                          const char *method, const char *path, const void *body,
-                                          size_t len, char nonce[33])
-{
-    struct dc_signed_headers h;
-    if (!list || dc_sign_request(secret, method, path, body, len, time(NULL), &h) != 0) {
-        curl_slist_free_all(list);
-        return NULL;
-    }
-    if (nonce)
-        snprintf(nonce, 33, "%s", h.nonce + strlen("X-Dmsconn-Nonce: "));
-    list = dc_curl_header(list, h.date);
-    list = list ? dc_curl_header(list, h.nonce) : NULL;
-    list = list ? dc_curl_header(list, h.content) : NULL;
-    list = list ? dc_curl_header(list, h.authorization) : NULL;
-    return list;
-}
-
-const char *dc_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node)
-{
-    return opts->tls || node->agent_pin ? "https" : "http";
-}
-
-bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
-                          const struct dc_node *node)
-{
-    CURL *e = easy;
-    bool ok = true;
-    if (node->agent_pin) {
-        /* curl's form of the pin: sha256// and the base64 of the key's SHA-256 */
-        char pin[96];
-        snprintf(pin, sizeof pin, "sha256//%s", node->agent_pin + strlen("sha256:"));
-        ok = ok && curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, pin) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-        return ok;
-    }
-    if (opts->ca_file)
-        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file) == CURLE_OK;
-    if (opts->insecure) {
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-    }
-    return ok;
 }
 
 static bool all_hex(const char *s, size_t want)
@@ -247,24 +198,6 @@ bool dc_sign_response_ok(const char *secret, const char *nonce, const void *body
     char want[65];
     return given && strlen(given) == 64 && dc_sign_response(secret, nonce, body, len, want) &&
            CRYPTO_memcmp(want, given, 64) == 0;
-}
-
-size_t dc_curl_signature_header(char *line, size_t size, size_t n, void *ud)
-{
-    static const char name[] = "X-Dmsconn-Signature:";
-    size_t len = size * n, nl = sizeof name - 1;
-    char *out = ud;
-    if (len > nl && strncasecmp(line, name, nl) == 0) {
-        size_t at = nl;
-        while (at < len && line[at] == ' ')
-            at++;
-        size_t end = at;
-        while (end < len && end - at < 64 && line[end] != '\r' && line[end] != '\n')
-            end++;
-        memcpy(out, line + at, end - at);
-        out[end - at] = '\0';
-    }
-    return len;
 }
 
 /* Nonces of the last window: a ring of fixed size; a slot is free once its time is past. */

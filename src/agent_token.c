@@ -1,4 +1,5 @@
 /* Bearer tokens: read from a file only its owner can read; compared in constant time. */
+#include "dmsconn/secret.h"
 #include "dmsconn/agent.h"
 
 #include <ctype.h>

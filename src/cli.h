@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "dmsconn/agent.h"
+#include "dmsconn/coordinator.h"
+#include "dmsconn/secret.h"
 #include "dmsconn/engine.h"
 #include "dmsconn/report.h"
 #include "dmsconn/verdict.h"

@@ -1,6 +1,8 @@
 /* The coordinator: its own row on the local engine, every other row on that node's agent
  * (one HTTP request per row, all at once, through libcurl on the engine's own loop). A row
  * whose agent fails becomes `unknown` with the reason; the rest of the report stands. */
+#include "dmsconn/sign.h"
+#include "dmsconn/coordinator.h"
 #include "dmsconn/agent.h"
 
 #include <curl/curl.h>

@@ -2,6 +2,8 @@
  * ports the plan will probe there (or listen here for the coordinator's own node), and
  * release them afterwards. Short blocking requests in parallel (curl multi), before and
  * after the run, each bounded by its own timeout. */
+#include "dmsconn/sign.h"
+#include "dmsconn/coordinator.h"
 #include "dmsconn/agent.h"
 #include "dmsconn/preflight.h"
 

@@ -4,7 +4,7 @@
  * the C code (Python's hmac, tests/lib/agent_client.py) from the documented canonical form. */
 #include "test_util.h"
 
-#include "dmsconn/agent.h"
+#include "dmsconn/sign.h"
 
 static const char token[] = "unit-test-token-0123456789";
 

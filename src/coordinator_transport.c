@@ -1,0 +1,77 @@
+/* How the coordinator reaches its agents: the scheme and TLS options of a transfer (a CA,
+ * any certificate in a lab, or the one public key an inventory pins) and the signed headers
+ * of each request, whose answer's signature it keeps (dmsconn/sign.h). */
+#include "dmsconn/coordinator.h"
+
+#include "curl_uv.h"
+#include "dmsconn/model.h"
+#include "dmsconn/sign.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const char *dc_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node)
+{
+    return opts->tls || node->agent_pin ? "https" : "http";
+}
+
+bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
+                          const struct dc_node *node)
+{
+    CURL *e = easy;
+    bool ok = true;
+    if (node->agent_pin) {
+        /* curl's form of the pin: sha256// and the base64 of the key's SHA-256 */
+        char pin[96];
+        snprintf(pin, sizeof pin, "sha256//%s", node->agent_pin + strlen("sha256:"));
+        ok = ok && curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, pin) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+        return ok;
+    }
+    if (opts->ca_file)
+        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file) == CURLE_OK;
+    if (opts->insecure) {
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+    }
+    return ok;
+}
+
+struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
+                                          const char *method, const char *path, const void *body,
+                                          size_t len, char nonce[33])
+{
+    struct dc_signed_headers h;
+    if (!list || dc_sign_request(secret, method, path, body, len, time(NULL), &h) != 0) {
+        curl_slist_free_all(list);
+        return NULL;
+    }
+    if (nonce)
+        snprintf(nonce, 33, "%s", h.nonce + strlen("X-Dmsconn-Nonce: "));
+    list = dc_curl_header(list, h.date);
+    list = list ? dc_curl_header(list, h.nonce) : NULL;
+    list = list ? dc_curl_header(list, h.content) : NULL;
+    list = list ? dc_curl_header(list, h.authorization) : NULL;
+    return list;
+}
+
+size_t dc_curl_signature_header(char *line, size_t size, size_t n, void *ud)
+{
+    static const char name[] = "X-Dmsconn-Signature:";
+    size_t len = size * n, nl = sizeof name - 1;
+    char *out = ud;
+    if (len > nl && strncasecmp(line, name, nl) == 0) {
+        size_t at = nl;
+        while (at < len && line[at] == ' ')
+            at++;
+        size_t end = at;
+        while (end < len && end - at < 64 && line[end] != '\r' && line[end] != '\n')
+            end++;
+        memcpy(out, line + at, end - at);
+        out[end - at] = '\0';
+    }
+    return len;
+}
