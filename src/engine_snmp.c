@@ -98,34 +98,33 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
     }
 }
 
-/* sysDescr (evidence) and sysUpTime (detail) from a v2c answer. */
+/* The probe says what the sessions saw (probes/probe_snmp.c). */
+static void judge(struct snmp_probe *p, const struct dc_snmp_reply *reply)
+{
+    const struct dc_probe_ops *probe =
+        p->engine->profile->checks[p->engine->plan->tasks[p->task].check].probe;
+    struct dc_finding f = {0};
+    probe->judge_snmp(reply, &f);
+    finish(p, f.state, f.detail, f.evidence);
+}
+
+/* sysDescr and sysUpTime of a v2c answer, for the probe's judge. */
 static void judge_response(struct snmp_probe *p, netsnmp_pdu *pdu)
 {
-    if (pdu->errstat != SNMP_ERR_NOERROR) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "the SNMP agent answered error %ld (%s)", pdu->errstat,
-                 snmp_errstring((int)pdu->errstat));
-        finish(p, DC_STATE_DEGRADED, detail, NULL);
-        return;
-    }
-    char descr[160] = "", detail[96] = "SNMP agent answers";
+    struct dc_snmp_reply reply = {
+        .answered = true, .error_status = pdu->errstat, .v3_report = p->v3_report};
+    if (pdu->errstat != SNMP_ERR_NOERROR)
+        reply.error = snmp_errstring((int)pdu->errstat);
     for (netsnmp_variable_list *v = pdu->variables; v; v = v->next_variable) {
         if (v->type == ASN_OCTET_STR) {
-            size_t n = 0;
-            for (size_t i = 0; i < v->val_len && n + 1 < sizeof descr; i++)
-                descr[n++] = (v->val.string[i] >= 0x20 && v->val.string[i] < 0x7f)
-                                 ? (char)v->val.string[i]
-                                 : '.';
-            descr[n] = '\0';
+            reply.descr = v->val.string;
+            reply.descr_len = v->val_len;
         } else if (v->type == ASN_TIMETICKS && v->val.integer) {
-            unsigned long ticks = (unsigned long)*v->val.integer;
-            snprintf(detail, sizeof detail, "SNMP agent answers, up %lu d %02lu:%02lu",
-                     ticks / 8640000, ticks / 360000 % 24, ticks / 6000 % 60);
+            reply.has_uptime = true;
+            reply.uptime_ticks = (unsigned long)*v->val.integer;
         }
     }
-    char evidence[192];
-    snprintf(evidence, sizeof evidence, "sysDescr: %s", descr);
-    finish(p, DC_STATE_OK, detail, evidence);
+    judge(p, &reply);
 }
 
 static int on_snmp(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
@@ -156,7 +155,7 @@ static void on_readable(uv_poll_t *poll, int status, int events)
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err == ECONNREFUSED || status == UV_ECONNREFUSED) {
         p->refused = true;
-        finish(p, DC_STATE_REFUSED, "ICMP port unreachable: no SNMP agent listens", NULL);
+        judge(p, &(struct dc_snmp_reply){.unreachable = true, .v3_report = p->v3_report});
         return;
     }
     if (which == V3 && !p->v3_report) {
@@ -181,12 +180,7 @@ static void on_readable(uv_poll_t *poll, int status, int events)
 static void on_deadline(uv_timer_t *timer)
 {
     struct snmp_probe *p = timer->data;
-    if (p->v3_report)
-        finish(p, DC_STATE_AUTH,
-               "an SNMP agent answers (v3 discovery), but not to this v2c community", NULL);
-    else
-        finish(p, DC_STATE_FILTERED,
-               "no SNMP answer: dropped on the way, or no agent (UDP cannot tell)", NULL);
+    judge(p, &(struct dc_snmp_reply){.v3_report = p->v3_report});
 }
 
 static void *open_session(struct snmp_probe *p, int version, const struct sockaddr *peer,

@@ -28,6 +28,20 @@ struct dc_http_reply {
     const char *self_address;
 };
 
+/* What the SNMP driver saw, for the probe's judge: the v2c answer (if any), whether the
+ * v3 discovery was answered, whether the port was unreachable (ICMP). */
+struct dc_snmp_reply {
+    bool answered;        /* a v2c GetResponse arrived */
+    long error_status;    /* its error-status (0: noError) */
+    const char *error;    /* that status as net-snmp names it */
+    const uint8_t *descr; /* sysDescr.0's octets (NULL: not in the answer) */
+    size_t descr_len;
+    bool has_uptime;
+    unsigned long uptime_ticks; /* sysUpTime.0, hundredths of a second */
+    bool v3_report;             /* the engine-ID discovery was answered: an agent is there */
+    bool unreachable;           /* ICMP port unreachable */
+};
+
 enum dc_judgement {
     DC_JUDGE_MORE, /* the reply is incomplete: read more (until the deadline) */
     DC_JUDGE_DONE  /* `out` has the final state, detail and evidence */
@@ -92,6 +106,9 @@ struct dc_probe_ops {
     void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);
     enum dc_judgement (*judge_http)(unsigned step, const struct dc_http_reply *reply,
                                     struct dc_finding *out);
+    /* SNMP driver: the state of what its two sessions saw, once an answer came, the port
+     * was unreachable or the deadline passed. */
+    void (*judge_snmp)(const struct dc_snmp_reply *reply, struct dc_finding *out);
     /* After the run, for a judgement of one destination that what the others said may
      * change (a NATS route matched to its peer by server identity, which only the peer's own
      * /varz gives): every result of this probe in the run, with the facts its judge kept.
