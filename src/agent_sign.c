@@ -65,7 +65,7 @@ int dc_sign_request(const char *secret, const char *method, const char *path, co
 {
     unsigned char random[16];
     char nonce[33], content[65], mac[65], date[24];
-    if (RAND_bytes(random, sizeof random) != 1)
+    if (!secret || RAND_bytes(random, sizeof random) != 1)
         return DC_EIO;
     hex(random, sizeof random, nonce);
     snprintf(date, sizeof date, "%lld", (long long)now);
@@ -178,7 +178,7 @@ bool dc_sign_response(const char *secret, const char *nonce, const void *body, s
                       char out[65])
 {
     char content[65], canonical[160];
-    if (!sha256_hex(body, len, content))
+    if (!secret || !nonce || !sha256_hex(body, len, content))
         return false;
     int n = snprintf(canonical, sizeof canonical, "dmsconn-response-v1\n%s\n%s", nonce, content);
     unsigned char md[32];
