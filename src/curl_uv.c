@@ -1,6 +1,7 @@
 /* libcurl's multi interface on a libuv loop: curl says which sockets to watch and when to
  * wake it (CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION); uv_poll and uv_timer do it. */
 #include "curl_uv.h"
+#include "queue.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@ struct dc_curl_uv {
     uv_timer_t timer;
     int open_handles; /* the timer and every poll handle, until their close callbacks */
     bool closing;
-    struct transfer *transfers; /* running, for abort (curl 7.88 cannot list them) */
+    struct dci_queue transfers; /* running, for abort (curl 7.88 cannot list them) */
 };
 
 /* One watched socket. */
@@ -28,8 +29,7 @@ struct transfer {
     CURL *easy;
     dc_curl_done_fn done;
     void *ud;
-    struct transfer *prev;
-    struct transfer *next;
+    struct dci_queue node; /* in transfers */
 };
 
 static void release(struct dc_curl_uv *cu)
@@ -58,12 +58,7 @@ static void finish(struct dc_curl_uv *cu, CURL *easy, CURLcode result)
     struct transfer *t = NULL;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
     curl_multi_remove_handle(cu->multi, easy);
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        cu->transfers = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
+    dci_queue_remove(&t->node);
     dc_curl_done_fn done = t->done;
     void *ud = t->ud;
     free(t);
@@ -155,6 +150,7 @@ int dc_curl_uv_new(uv_loop_t *loop, struct dc_curl_uv **out)
     if (!cu)
         return DC_ENOMEM;
     cu->loop = loop;
+    dci_queue_init(&cu->transfers);
     cu->multi = curl_multi_init();
     if (!cu->multi) {
         free(cu);
@@ -185,22 +181,21 @@ int dc_curl_uv_add(struct dc_curl_uv *cu, CURL *easy, dc_curl_done_fn done, void
     struct transfer *t = malloc(sizeof *t);
     if (!t)
         return DC_ENOMEM;
-    *t = (struct transfer){.easy = easy, .done = done, .ud = ud, .next = cu->transfers};
+    *t = (struct transfer){.easy = easy, .done = done, .ud = ud};
     if (curl_easy_setopt(easy, CURLOPT_PRIVATE, t) != CURLE_OK ||
         curl_multi_add_handle(cu->multi, easy) != CURLM_OK) {
         free(t);
         return DC_EIO;
     }
-    if (cu->transfers)
-        cu->transfers->prev = t;
-    cu->transfers = t;
+    dci_queue_insert_tail(&cu->transfers, &t->node);
     return 0;
 }
 
 void dc_curl_uv_abort(struct dc_curl_uv *cu)
 {
-    while (cu->transfers)
-        finish(cu, cu->transfers->easy, CURLE_ABORTED_BY_CALLBACK);
+    while (!dci_queue_empty(&cu->transfers))
+        finish(cu, DCI_QUEUE_DATA(cu->transfers.next, struct transfer, node)->easy,
+               CURLE_ABORTED_BY_CALLBACK);
 }
 
 void dc_curl_uv_close(struct dc_curl_uv *cu)

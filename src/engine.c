@@ -443,6 +443,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.opts = *opts;
     e.results = results;
     e.texts = texts;
+    dci_conn_lists_init(&e);
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;
     e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 4096);

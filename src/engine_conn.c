@@ -12,49 +12,52 @@
 #include <string.h>
 #include <sys/socket.h>
 
+void dci_conn_lists_init(struct engine *e)
+{
+    dci_queue_init(&e->live);
+    dci_queue_init(&e->in_library);
+    dci_queue_init(&e->closing);
+    dci_queue_init(&e->free_list);
+    dci_queue_init(&e->snmp_live);
+}
+
+static struct conn *first(struct dci_queue *head)
+{
+    return DCI_QUEUE_DATA(head->next, struct conn, node);
+}
+
 static struct conn *conn_alloc(struct engine *e)
 {
-    struct conn *c = e->free_list;
-    if (c) {
-        e->free_list = c->next;
+    struct conn *c = NULL;
+    if (!dci_queue_empty(&e->free_list)) {
+        c = first(&e->free_list);
+        dci_queue_remove(&c->node);
         uint8_t *reply = c->reply;
         size_t cap = c->reply_cap;
         memset(c, 0, offsetof(struct conn, hello));
         c->reply = reply;
         c->reply_cap = cap;
-        c->prev = c->next = NULL;
-        return c;
+    } else {
+        c = calloc(1, sizeof *c);
     }
-    return calloc(1, sizeof *c);
+    if (c)
+        dci_queue_init(&c->node);
+    return c;
 }
 
 void dci_live_unlink(struct engine *e, struct conn *c)
 {
     if (!c->in_live)
         return;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        e->live = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    else
-        e->live_tail = c->prev;
-    c->prev = c->next = NULL;
+    dci_queue_remove(&c->node);
     c->in_live = false;
-    if (!e->live)
+    if (dci_queue_empty(&e->live))
         uv_timer_stop(&e->deadline_timer);
 }
 
 static void live_append(struct engine *e, struct conn *c)
 {
-    c->prev = e->live_tail;
-    c->next = NULL;
-    if (e->live_tail)
-        e->live_tail->next = c;
-    else
-        e->live = c;
-    e->live_tail = c;
+    dci_queue_insert_tail(&e->live, &c->node);
     c->in_live = true;
 }
 
@@ -63,12 +66,12 @@ static void on_deadlines(uv_timer_t *timer);
 /* Arms the engine's timer for the oldest probe's deadline. */
 static void arm_deadline(struct engine *e)
 {
-    if (!e->live) {
+    if (dci_queue_empty(&e->live)) {
         uv_timer_stop(&e->deadline_timer);
         return;
     }
     uint64_t now = uv_hrtime();
-    uint64_t due = e->live->deadline_ns;
+    uint64_t due = first(&e->live)->deadline_ns;
     uv_timer_start(&e->deadline_timer, on_deadlines, due > now ? (due - now + 999999) / 1000000 : 0,
                    0);
 }
@@ -97,8 +100,7 @@ static void no_wait(uv_idle_t *idle)
  * that poll does not block first when the probe ended in another phase (a timer). */
 static void close_later(struct engine *e, struct conn *c)
 {
-    c->next = e->closing;
-    e->closing = c;
+    dci_queue_insert_tail(&e->closing, &c->node);
     if (!uv_is_active((uv_handle_t *)&e->closing_check)) {
         uv_check_start(&e->closing_check, close_finished);
         uv_idle_start(&e->closing_idle, no_wait);
@@ -110,10 +112,9 @@ static void close_finished(uv_check_t *check)
     struct engine *e = check->data;
     uv_check_stop(check);
     uv_idle_stop(&e->closing_idle);
-    while (e->closing) {
-        struct conn *c = e->closing;
-        e->closing = c->next;
-        c->next = NULL;
+    while (!dci_queue_empty(&e->closing)) {
+        struct conn *c = first(&e->closing);
+        dci_queue_remove(&c->node);
         uv_close((uv_handle_t *)&c->tcp, on_closed);
     }
 }
@@ -128,8 +129,7 @@ static void on_closed(uv_handle_t *handle)
     bool handed_off = c->handed_off;
     dc_tls_free(c->tls);
     c->tls = NULL;
-    c->next = e->free_list;
-    e->free_list = c;
+    dci_queue_insert_tail(&e->free_list, &c->node);
     if (!handed_off) /* else the HTTP probe holds the destination's slot until it ends */
         dci_engine_dest_idle(e, dest);
 }
@@ -427,8 +427,8 @@ static void on_deadlines(uv_timer_t *timer)
 {
     struct engine *e = timer->data;
     uint64_t now = uv_hrtime() + 1000000; /* the timer fires at millisecond grain */
-    while (e->live && e->live->deadline_ns <= now) {
-        struct conn *c = e->live;
+    while (!dci_queue_empty(&e->live) && first(&e->live)->deadline_ns <= now) {
+        struct conn *c = first(&e->live);
         expire(c);
         dci_live_unlink(e, c); /* expire always reports or hands over; this only makes sure */
     }
@@ -492,10 +492,10 @@ void dci_conn_start(struct engine *e, struct dest *dest, uint32_t task)
 
 void dci_conn_abort_all(struct engine *e)
 {
-    for (struct conn *c = e->in_library; c; c = c->next)
-        dci_library_cancel(c); /* if it has not started; else it ends soon */
-    while (e->live) {
-        struct conn *c = e->live;
+    for (struct dci_queue *q = e->in_library.next; q != &e->in_library; q = q->next)
+        dci_library_cancel(DCI_QUEUE_DATA(q, struct conn, node)); /* if not started yet */
+    while (!dci_queue_empty(&e->live)) {
+        struct conn *c = first(&e->live);
         struct dc_result *r = &e->results[c->task];
         dci_conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
         r->measured = false;
@@ -504,9 +504,9 @@ void dci_conn_abort_all(struct engine *e)
 
 void dci_conn_pool_free(struct engine *e)
 {
-    while (e->free_list) {
-        struct conn *c = e->free_list;
-        e->free_list = c->next;
+    while (!dci_queue_empty(&e->free_list)) {
+        struct conn *c = first(&e->free_list);
+        dci_queue_remove(&c->node);
         free(c->reply);
         free(c);
     }

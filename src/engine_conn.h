@@ -4,6 +4,8 @@
 
 #include <uv.h>
 
+#include "queue.h"
+
 #include "dmsconn/engine.h"
 
 enum dest_state { DEST_IDLE, DEST_RESOLVING, DEST_READY, DEST_FAILED };
@@ -62,22 +64,21 @@ struct engine {
     bool out_of_budget;
     /* Dialogue probes in flight, oldest first: all share one timeout, so the oldest has the
      * earliest deadline and one timer serves them all (no timer handle per probe). */
-    struct conn *live;
-    struct conn *live_tail;
-    struct conn *in_library; /* probes whose library step runs on the thread pool */
+    struct dci_queue live;
+    struct dci_queue in_library; /* probes whose library step runs on the thread pool */
     uv_timer_t deadline_timer;
     /* Finished probes whose handles close after the poll phase (engine_conn.c says why). */
-    struct conn *closing;
+    struct dci_queue closing;
     uv_check_t closing_check;
-    uv_idle_t closing_idle;       /* keeps the poll from blocking while handles wait to close */
-    struct dc_curl_uv *curl;      /* the HTTP driver's, made on first use */
-    struct snmp_probe *snmp_live; /* SNMP probes in flight, for an interrupt */
-    struct ssl_ctx_st *ssl_ctx;   /* the TLS dialogues', made on first use */
-    const char **peer_names;      /* the NATS servers of the cluster, for HTTP judges */
+    uv_idle_t closing_idle;     /* keeps the poll from blocking while handles wait to close */
+    struct dc_curl_uv *curl;    /* the HTTP driver's, made on first use */
+    struct dci_queue snmp_live; /* SNMP probes in flight, for an interrupt */
+    struct ssl_ctx_st *ssl_ctx; /* the TLS dialogues', made on first use */
+    const char **peer_names;    /* the NATS servers of the cluster, for HTTP judges */
     const char **peer_addresses;
     size_t npeers;
-    struct conn *free_list; /* finished probes' memory, reused */
-    const char **facts;     /* per task, what a judge kept for its probe's revise (lazy) */
+    struct dci_queue free_list; /* finished probes' memory, reused */
+    const char **facts;         /* per task, what a judge kept for its probe's revise (lazy) */
 };
 
 /* engine.c */
@@ -104,6 +105,8 @@ void dci_conn_start(struct engine *e, struct dest *dest, uint32_t task);
 void dci_conn_abort_all(struct engine *e);
 void dci_conn_pool_free(struct engine *e);
 void dci_conn_deadlines_init(struct engine *e);
+/* The dialogue driver's lists, empty: before anything can end or be freed. */
+void dci_conn_lists_init(struct engine *e);
 /* What a failed connect (a libuv error: a negated errno) says about the path. */
 enum dc_state dci_engine_connect_state(int err, char *detail, size_t cap);
 
@@ -146,8 +149,7 @@ struct conn {
     bool in_library;          /* a library step runs on the thread pool: the conn waits for it */
     struct library_step *lib; /* only for probes with one: most connections never need it */
     uint8_t hello[HELLO_MAX];
-    struct conn *prev;
-    struct conn *next; /* live list, or free list */
+    struct dci_queue node; /* in live, in_library, closing or free_list: one at a time */
 };
 
 /* Reports exactly once, then closes the handles. */

@@ -29,13 +29,7 @@ static void library_done(uv_work_t *work, int status)
     struct dc_result *r = &e->results[c->task];
     c->in_library = false;
     c->lib = NULL;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        e->in_library = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->prev = c->next = NULL;
+    dci_queue_remove(&c->node);
     if (status == UV_ECANCELED) {
         free(lib);
         dci_conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
@@ -87,10 +81,7 @@ bool dci_library_start(struct conn *c)
     }
     /* out of the deadline queue: the step keeps to what is left of the deadline itself */
     dci_live_unlink(e, c);
-    c->next = e->in_library;
-    if (e->in_library)
-        e->in_library->prev = c;
-    e->in_library = c;
+    dci_queue_insert_tail(&e->in_library, &c->node);
     c->in_library = true;
     return true;
 }

@@ -36,8 +36,7 @@ struct snmp_probe {
     bool refused;   /* ICMP port unreachable */
     uint64_t started_ns;
     double rtt_ms;
-    struct snmp_probe *prev;
-    struct snmp_probe *next;
+    struct dci_queue node; /* in the engine's snmp_live */
 };
 
 static pthread_once_t snmp_once = PTHREAD_ONCE_INIT;
@@ -80,12 +79,7 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
     struct dc_result *r = &e->results[p->task];
     dci_engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
     r->latency_ms = p->rtt_ms;
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        e->snmp_live = p->next;
-    if (p->next)
-        p->next->prev = p->prev;
+    dci_queue_remove(&p->node);
     if (r->measured)
         dci_engine_result_done(e, p->task);
     uv_timer_stop(&p->timer);
@@ -247,15 +241,9 @@ void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         dci_engine_local_failure(e, dest, task, "local failure: out of memory");
         return;
     }
-    *p = (struct snmp_probe){.engine = e,
-                             .dest = dest,
-                             .task = task,
-                             .rtt_ms = -1,
-                             .started_ns = uv_hrtime(),
-                             .next = e->snmp_live};
-    if (e->snmp_live)
-        e->snmp_live->prev = p;
-    e->snmp_live = p;
+    *p = (struct snmp_probe){
+        .engine = e, .dest = dest, .task = task, .rtt_ms = -1, .started_ns = uv_hrtime()};
+    dci_queue_insert_tail(&e->snmp_live, &p->node);
     struct sockaddr_storage peer = dest->addr;
     bool v6 = peer.ss_family == AF_INET6;
     if (v6)
@@ -290,8 +278,8 @@ void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
 
 void dci_snmp_abort_all(struct engine *e)
 {
-    while (e->snmp_live) {
-        struct snmp_probe *p = e->snmp_live;
+    while (!dci_queue_empty(&e->snmp_live)) {
+        struct snmp_probe *p = DCI_QUEUE_DATA(e->snmp_live.next, struct snmp_probe, node);
         finish(p, DC_STATE_UNKNOWN, "interrupted before an answer", NULL);
     }
 }
