@@ -61,11 +61,25 @@ int dc_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag
         return rc;
     const char *nul = memchr(*data, '\0', *len);
     if (nul) {
-        bool utf16 = *len >= 2 && ((*data)[0] == '\0' || (*data)[1] == '\0');
+        bool utf16 = dc_text_looks_utf16(*data, *len);
         dc_diag_set(diag, "%s:%ld: %s", origin, dc_text_line(*data, (size_t)(nul - *data)),
                     utf16 ? "UTF-16 without a byte order mark: save it as UTF-8"
                           : "a NUL byte; expected text");
         return DC_EPARSE;
     }
     return 0;
+}
+
+bool dc_text_looks_utf16(const char *text, size_t len)
+{
+    size_t n = len < 32 ? len : 32;
+    size_t nul[2] = {0, 0}, pairs = n / 2;
+    for (size_t i = 0; i < pairs * 2; i++)
+        nul[i % 2] += text[i] == '\0';
+    /* little endian puts the NUL second, big endian first; the other half holds the text */
+    for (int side = 0; side < 2; side++) {
+        if (pairs >= 1 && nul[side] * 4 >= pairs * 3 && nul[!side] * 4 <= pairs)
+            return true;
+    }
+    return false;
 }

@@ -3,6 +3,7 @@
 #ifndef DMSCONN_TEXT_UTF8_H
 #define DMSCONN_TEXT_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dmsconn/error.h"
@@ -14,5 +15,9 @@ int dc_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag
 
 /* The 1-based line of byte `offset` in text. */
 long dc_text_line(const char *text, size_t offset);
+/* Does text with NUL bytes look like UTF-16 without a byte order mark: of its first 32
+ * bytes, (nearly) every other one NUL and the rest not (ASCII text saved as UTF-16)? Binary
+ * garbage with a stray NUL near the start does not. */
+bool dc_text_looks_utf16(const char *text, size_t len);
 
 #endif

@@ -1,5 +1,6 @@
 /* Typed lookups over a libyaml document, with messages that name file and line. */
 #include "yaml_doc.h"
+#include "text_utf8.h"
 
 #include "dmsconn/cluster.h"
 #include "dmsconn/model.h"
@@ -27,7 +28,7 @@ static int precheck(const char *data, size_t len, const char *origin, struct dc_
             continue;
         }
         if (ch == '\0') {
-            bool utf16 = len >= 2 && (data[0] == '\0' || data[1] == '\0');
+            bool utf16 = dc_text_looks_utf16(data, len);
             dc_diag_set(diag, "%s:%lu: %s", origin, line,
                         utf16 ? "UTF-16 without a byte order mark: save it as UTF-8"
                               : "a NUL byte; expected YAML text");

@@ -225,6 +225,13 @@ static void not_a_dataminer_folder(void **state)
     memset(&diag, 0, sizeof diag);
     dc_cluster_free(read_dir(dir, -1, &diag));
     assert_contains(diag.msg, "UTF-16 without a byte order mark: save it as UTF-8");
+    /* binary with a stray NUL as its second byte is no UTF-16 (random garbage said so
+     * once in about 130 runs of the hostile-input test) */
+    const char binary[] = "\x9c\0\x41\x8e\xd2\x13\x7f\x55\xaa\x01\x66\x23\xf0\x3c\x9d\x47";
+    put(dir, "Configurations/ClusterEndpoints.json", binary, sizeof binary - 1);
+    memset(&diag, 0, sizeof diag);
+    dc_cluster_free(read_dir(dir, -1, &diag));
+    assert_contains(diag.msg, "a NUL byte; expected text");
 }
 
 int main(void)
