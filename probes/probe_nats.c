@@ -58,6 +58,12 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
 
 extern const struct dc_probe_ops dc_probe_nats;
 
+/* --secret nats=FILE: a .creds file, USER:PASSWORD or a token (probe_nats_messaging.c) */
+static const char *nats_secret_check(const char *text)
+{
+    return text[0] ? NULL : "a NATS .creds file, USER:PASSWORD or a token on one line";
+}
+
 /* The client protocol's INFO line; an HTTP server on the port. */
 static const char *nats_selftest(void)
 {
@@ -75,6 +81,10 @@ static const uint16_t nats_ports[] = {4222, 6222, 0};
 static const uint16_t client_ports[] = {4222, 0};
 
 const struct dc_probe_ops dc_probe_nats_messaging = {
+    .secret = "nats",
+    .secret_lines = true,
+    .secret_form = "a NATS .creds file, USER:PASSWORD or a token",
+    .secret_check = nats_secret_check,
     .selftest = nats_selftest,
     .name = "nats-messaging",
     .summary = "NATS messaging: a message published on the source's server reaches the "

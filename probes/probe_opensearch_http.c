@@ -111,10 +111,20 @@ static const char *search_selftest(void)
     return dc_selftest_http(&dc_probe_opensearch_http, cases, DC_SELFTEST_N(cases));
 }
 
+/* --secret opensearch=FILE: USER:PASSWORD for the security plugin's basic auth */
+static const char *credentials_check(const char *text)
+{
+    const char *colon = strchr(text, ':');
+    return colon && colon != text && colon[1] ? NULL : "USER:PASSWORD on one line";
+}
+
 static const char *const paths[] = {"/", "/_cluster/health", NULL};
 static const uint16_t ports[] = {9200, 0};
 
 const struct dc_probe_ops dc_probe_opensearch_http = {
+    .secret = "opensearch",
+    .secret_form = "USER:PASSWORD",
+    .secret_check = credentials_check,
     .selftest = search_selftest,
     .name = "opensearch-http",
     .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
@@ -129,6 +139,9 @@ const struct dc_probe_ops dc_probe_opensearch_http = {
 
 /* The same over HTTPS: DB.xml's DBServer https://host:9200 (OpenSearch's security plugin). */
 const struct dc_probe_ops dc_probe_opensearch_https = {
+    .secret = "opensearch",
+    .secret_form = "USER:PASSWORD",
+    .secret_check = credentials_check,
     .selftest = search_selftest,
     .name = "opensearch-https",
     .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",

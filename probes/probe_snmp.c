@@ -83,6 +83,12 @@ static const char *snmp_selftest(void)
     return NULL;
 }
 
+/* --secret snmp=FILE: the v2c community (default "public") */
+static const char *community_check(const char *text)
+{
+    return text[0] ? NULL : "the SNMP v2c community on one line";
+}
+
 static const uint16_t snmp_ports[] = {161, 0};
 
 const struct dc_probe_ops dc_probe_snmp = {
@@ -93,4 +99,7 @@ const struct dc_probe_ops dc_probe_snmp = {
     .driver = DC_DRIVER_SNMP,
     .judge_snmp = snmp_judge,
     .selftest = snmp_selftest,
+    .secret = "snmp",
+    .secret_form = "the v2c community",
+    .secret_check = community_check,
 };

@@ -18,6 +18,12 @@ int dc_token_read(const char *path, char **token, struct dc_diag *diag)
 int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
                    struct dc_diag *diag)
 {
+    return dc_secret_read_lines(path, option, min_len, false, secret, diag);
+}
+
+int dc_secret_read_lines(const char *path, const char *option, size_t min_len, bool lines,
+                         char **secret, struct dc_diag *diag)
+{
     struct stat st;
     if (stat(path, &st) != 0) {
         dc_diag_set(diag, "%s %s: cannot read it: %s", option, path, strerror(errno));
@@ -37,9 +43,9 @@ int dc_secret_read(const char *path, const char *option, size_t min_len, char **
         return rc;
     while (len > 0 && isspace((unsigned char)data[len - 1]))
         data[--len] = '\0';
-    if (len < min_len || len == 0 || strlen(data) != len || strchr(data, '\n')) {
-        dc_diag_set(diag, "%s %s: expected a secret of at least %zu characters on one line", option,
-                    path, min_len ? min_len : 1);
+    if (len < min_len || len == 0 || strlen(data) != len || (!lines && strchr(data, '\n'))) {
+        dc_diag_set(diag, "%s %s: expected a secret of at least %zu characters%s", option, path,
+                    min_len ? min_len : 1, lines ? "" : " on one line");
         explicit_bzero(data, len);
         free(data);
         return DC_EINVAL;

@@ -52,6 +52,8 @@ struct cli_run {
     bool coordinate;
     long local;
     struct dc_coordinator_opts coord;
+    struct dc_secret *secrets; /* --secret NAME=FILE (engine.secrets points here) */
+    size_t nsecrets;
 };
 
 /* Options shared by subcommands: 1 when `opt` was theirs and valid, 0 when it is not theirs,
@@ -129,6 +131,7 @@ enum {
     OPT_SNMP_COMMUNITY_FILE,
     OPT_NATS_CREDS,
     OPT_OPENSEARCH_CREDENTIALS,
+    OPT_SECRET,
     OPT_CA,
     OPT_FROM_HERE,
     OPT_ALL_TARGETS,
@@ -180,7 +183,8 @@ enum {
     {"keep", required_argument, NULL, OPT_KEEP},                                               \
     {"snmp-community-file", required_argument, NULL, OPT_SNMP_COMMUNITY_FILE},                 \
     {"nats-creds", required_argument, NULL, OPT_NATS_CREDS},                                   \
-    {"opensearch-credentials", required_argument, NULL, OPT_OPENSEARCH_CREDENTIALS}
+    {"opensearch-credentials", required_argument, NULL, OPT_OPENSEARCH_CREDENTIALS},            \
+    {"secret", required_argument, NULL, OPT_SECRET}
 /* clang-format on */
 
 #endif

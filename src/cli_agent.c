@@ -198,7 +198,7 @@ int cmd_agent(int argc, char **argv)
                              a.listen);
         goto out;
     }
-    a.src.nats_credentials = a.run.engine.nats_credentials != NULL;
+    a.src.nats_credentials = dc_engine_secret(&a.run.engine, "nats") != NULL;
     rc = cli_load(&a.src, &cluster, &profile, "agent");
     if (rc)
         goto out;

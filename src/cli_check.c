@@ -60,10 +60,12 @@ static const char usage[] =
     "  --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
     "  --tls-insecure      HTTPS probes accept any certificate (labs, self-signed)\n"
     "  --ca FILE           HTTPS probes trust this CA file instead of the system's\n"
-    "  --snmp-community-file FILE  the SNMP v2c community (default public); 0600\n"
-    "  --nats-creds FILE   NATS credentials for the messaging probe: a .creds file,\n"
-    "                      USER:PASSWORD or a token on one line; 0600\n"
-    "  --opensearch-credentials FILE  USER:PASSWORD for OpenSearch's REST API; 0600\n"
+    "  --secret NAME=FILE  a probe's secret, from a file only its owner can read (0600):\n"
+    "                      snmp (the v2c community; default public), nats (a .creds file,\n"
+    "                      USER:PASSWORD or a token, for NATS messaging), opensearch\n"
+    "                      (USER:PASSWORD for OpenSearch's REST API); repeatable\n"
+    "  --snmp-community-file, --nats-creds, --opensearch-credentials FILE\n"
+    "                      the same as --secret snmp=, nats=, opensearch=FILE\n"
     "\n"
     "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";
 
@@ -312,7 +314,7 @@ int cmd_check(int argc, char **argv)
     rc = cli_run_validate(&a.run, "check");
     if (rc)
         goto out;
-    a.src.nats_credentials = a.run.engine.nats_credentials != NULL;
+    a.src.nats_credentials = dc_engine_secret(&a.run.engine, "nats") != NULL;
     rc = cli_load(&a.src, &cluster, &profile, "check");
     if (rc)
         goto out;

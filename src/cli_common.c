@@ -1,5 +1,7 @@
 /* What the subcommands share: node-list and profile options, run options, the run itself. */
 #include "cli.h"
+
+#include "dmsconn/probe.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "os.h"
@@ -103,6 +105,47 @@ int cli_source_option(struct cli_sources *src, int opt, const char *arg)
     }
 }
 
+/* A probe's secret (--secret NAME=FILE, or one of its older names): the file only its
+ * owner may read, its text of the form the probe wants; kept for the process, never
+ * printed. 1, or -1 with the message said. */
+static int add_secret(struct cli_run *run, const char *name, const char *path, const char *option,
+                      const char *cmd)
+{
+    const struct dc_probe_ops *probe = dc_probe_with_secret(name);
+    if (!probe) {
+        char names[256];
+        cli_usage_error(cmd, "%s %s=...: no probe takes a secret named so; expected one of %s",
+                        option, name, dc_probe_secret_names(names, sizeof names));
+        return -1;
+    }
+    if (dc_engine_secret(&run->engine, name)) {
+        cli_usage_error(cmd, "%s: the %s secret is given twice", option, name);
+        return -1;
+    }
+    struct dc_diag diag = {{0}};
+    char *text = NULL;
+    if (dc_secret_read_lines(path, option, 1, probe->secret_lines, &text, &diag)) {
+        fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg);
+        free(text);
+        return -1;
+    }
+    const char *form = probe->secret_check ? probe->secret_check(text) : NULL;
+    struct dc_secret *grown =
+        form ? NULL : realloc(run->secrets, (run->nsecrets + 1) * sizeof *grown);
+    if (!grown) {
+        if (form)
+            fprintf(stderr, "dmsconn %s: %s %s: expected %s\n", cmd, option, path, form);
+        explicit_bzero(text, strlen(text));
+        free(text);
+        return -1;
+    }
+    run->secrets = grown;
+    grown[run->nsecrets++] = (struct dc_secret){.name = probe->secret, .path = path, .text = text};
+    run->engine.secrets = run->secrets; /* they live for the process */
+    run->engine.nsecrets = run->nsecrets;
+    return 1;
+}
+
 int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd)
 {
     switch (opt) {
@@ -136,37 +179,20 @@ int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cm
     case OPT_NO_COLOR: run->no_color = true; return 1;
     case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
     case OPT_CSV: run->csv = arg; return 1;
-    case OPT_OPENSEARCH_CREDENTIALS: {
-        struct dc_diag diag = {{0}};
-        char *userpwd = NULL;
-        if (dc_secret_read(arg, "--opensearch-credentials", 3, &userpwd, &diag) ||
-            !strchr(userpwd, ':')) {
-            fprintf(stderr, "dmsconn %s: %s\n", cmd,
-                    diag.msg[0] ? diag.msg : "--opensearch-credentials: expected USER:PASSWORD");
-            free(userpwd);
+    /* the older names of --secret */
+    case OPT_OPENSEARCH_CREDENTIALS:
+        return add_secret(run, "opensearch", arg, "--opensearch-credentials", cmd);
+    case OPT_NATS_CREDS: return add_secret(run, "nats", arg, "--nats-creds", cmd);
+    case OPT_SNMP_COMMUNITY_FILE: return add_secret(run, "snmp", arg, "--snmp-community-file", cmd);
+    case OPT_SECRET: {
+        const char *eq = strchr(arg, '=');
+        char name[64];
+        if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name || !eq[1]) {
+            cli_usage_error(cmd, "--secret '%s': expected NAME=FILE", arg);
             return -1;
         }
-        run->engine.http_credentials = userpwd; /* lives for the process */
-        return 1;
-    }
-    case OPT_NATS_CREDS: {
-        struct stat st;
-        if (stat(arg, &st) != 0 || (st.st_mode & 077)) {
-            cli_usage_error(cmd, "--nats-creds %s: expected a file only its owner can read", arg);
-            return -1;
-        }
-        run->engine.nats_credentials = arg; /* libnats reads it; dmsconn never prints it */
-        return 1;
-    }
-    case OPT_SNMP_COMMUNITY_FILE: {
-        struct dc_diag diag = {{0}};
-        char *community = NULL;
-        if (dc_secret_read(arg, "--snmp-community-file", 1, &community, &diag)) {
-            fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg);
-            return -1;
-        }
-        run->engine.snmp_community = community; /* lives for the process */
-        return 1;
+        snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+        return add_secret(run, name, eq + 1, "--secret", cmd);
     }
     case OPT_JUNIT: run->junit = arg; return 1;
     case OPT_PROM: run->prom = arg; return 1;

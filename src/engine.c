@@ -21,6 +21,15 @@ void dc_engine_opts_default(struct dc_engine_opts *opts)
     opts->per_node = 64;
 }
 
+const struct dc_secret *dc_engine_secret(const struct dc_engine_opts *opts, const char *name)
+{
+    for (size_t i = 0; name && i < opts->nsecrets; i++) {
+        if (strcmp(opts->secrets[i].name, name) == 0)
+            return &opts->secrets[i];
+    }
+    return NULL;
+}
+
 static void ring_push(struct engine *e, uint32_t d)
 {
     struct dest *dest = &e->dests[d];

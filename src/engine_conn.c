@@ -283,6 +283,16 @@ static void tls_flush(struct conn *c)
 }
 
 /* Drives a TLS dialogue: the handshake, then the hello, then the plaintext reply. */
+/* The probe's first words, into c->hello: its destination, port and secret. */
+static size_t say_hello(struct conn *c)
+{
+    const struct dc_secret *secret = dc_engine_secret(&c->engine->opts, c->probe->secret);
+    const struct dc_probe_ctx ctx = {.host = c->dest->address,
+                                     .port = c->engine->plan->tasks[c->task].port,
+                                     .secret = secret ? secret->text : NULL};
+    return c->probe->hello(&ctx, c->hello, sizeof c->hello);
+}
+
 static void tls_step(struct conn *c)
 {
     if (!c->handshaken) {
@@ -305,9 +315,7 @@ static void tls_step(struct conn *c)
         }
         size_t n = 0;
         if (c->probe->hello) {
-            const struct dc_probe_ctx ctx = {c->dest->address,
-                                             c->engine->plan->tasks[c->task].port};
-            n = c->probe->hello(&ctx, c->hello, sizeof c->hello);
+            n = say_hello(c);
         }
         if (n > 0 && dc_tls_write(c->tls, c->hello, n) == 0)
             tls_flush(c);
@@ -405,8 +413,7 @@ static void on_connect(uv_connect_t *req, int status)
     int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
     size_t n = 0;
     if (rc == 0 && c->probe->hello) {
-        const struct dc_probe_ctx ctx = {c->dest->address, c->engine->plan->tasks[c->task].port};
-        n = c->probe->hello(&ctx, c->hello, sizeof c->hello);
+        n = say_hello(c);
     }
     if (rc == 0 && n > 0) {
         uv_buf_t buf = uv_buf_init((char *)c->hello, (unsigned)n);

@@ -324,9 +324,10 @@ static int start_step(struct http *h)
     ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h) == CURLE_OK;
     if (e->opts.ca_file)
         ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file) == CURLE_OK;
-    if (h->probe->basic_auth && e->opts.http_credentials) {
+    const struct dc_secret *secret = dc_engine_secret(&e->opts, h->probe->secret);
+    if (h->probe->basic_auth && secret) {
         ok = ok && curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;
-        ok = ok && curl_easy_setopt(c, CURLOPT_USERPWD, e->opts.http_credentials) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_USERPWD, secret->text) == CURLE_OK;
     }
     if (e->opts.tls_insecure) {
         ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;

@@ -63,7 +63,9 @@ bool dci_library_start(struct conn *c)
         .src_host = lib->src_host[0] ? lib->src_host : NULL,
         .src_port = dc_node_port(src, e->profile->checks[t->check].port),
         .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
-        .credentials = e->opts.nats_credentials,
+        .credentials = dc_engine_secret(&e->opts, c->probe->secret)
+                           ? dc_engine_secret(&e->opts, c->probe->secret)->path
+                           : NULL,
         .ca_file = e->opts.ca_file,
         .tls_insecure = e->opts.tls_insecure,
     };

@@ -252,7 +252,9 @@ void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         ((struct sockaddr_in *)&peer)->sin_port = htons(t->port);
     char peername[96];
     snprintf(peername, sizeof peername, v6 ? "udp6:[%s]:%u" : "udp:%s:%u", dest->address, t->port);
-    const char *community = e->opts.snmp_community ? e->opts.snmp_community : "public";
+    const struct dc_secret *secret =
+        dc_engine_secret(&e->opts, e->profile->checks[t->check].probe->secret);
+    const char *community = secret ? secret->text : "public";
     uv_timer_init(&e->loop, &p->timer);
     p->timer.data = p;
     p->open_handles = 1;

@@ -10,6 +10,14 @@
 
 struct uv_loop_s;
 
+/* A secret for the probes that name it (dc_probe_ops.secret): `--secret NAME=FILE`, its
+ * file and its text as read from it. Never printed. */
+struct dc_secret {
+    const char *name; /* "opensearch", "nats", "snmp" */
+    const char *path;
+    const char *text;
+};
+
 struct dc_engine_opts {
     double timeout_s;     /* per probe, from its start; also bounds name resolution */
     unsigned concurrency; /* probes in flight at once, in all */
@@ -25,9 +33,8 @@ struct dc_engine_opts {
      * file instead of the system's. */
     bool tls_insecure;
     const char *ca_file;
-    const char *snmp_community;   /* SNMP v2c community (default "public"); never printed */
-    const char *nats_credentials; /* a NATS .creds file for the messaging probe, or NULL */
-    const char *http_credentials; /* "user:password" for probes that send them; never printed */
+    const struct dc_secret *secrets; /* the probes' secrets, by name (none: NULL, 0) */
+    size_t nsecrets;
     /* Called on the loop thread after each result (may be NULL). */
     void (*on_result)(void *ud, size_t index, size_t done, size_t total);
     void *ud;
@@ -51,6 +58,8 @@ void dc_stopper_free(struct dc_stopper *stopper);
 void dc_stopper_fire(struct dc_stopper *stopper);
 
 void dc_engine_opts_default(struct dc_engine_opts *opts);
+/* The secret of that name among the options' (NULL: none given). */
+const struct dc_secret *dc_engine_secret(const struct dc_engine_opts *opts, const char *name);
 
 /* Runs every task; results[i] is task i's result (`measured` false for tasks not run because
  * the run was interrupted); their strings live in `texts`, which must outlive them. Returns 0, or a

@@ -51,6 +51,7 @@ enum dc_judgement {
 struct dc_probe_ctx {
     const char *host; /* destination address as probed */
     uint16_t port;
+    const char *secret; /* the probe's secret text (--secret NAME=FILE), or NULL */
 };
 
 /* What a library step sees (it runs on a worker thread and may block, within remaining_ms):
@@ -64,7 +65,7 @@ struct dc_library_ctx {
     const char *src_host; /* NULL when the source has no numeric address */
     uint16_t src_port;
     uint64_t remaining_ms;
-    const char *credentials; /* the probe's secret file (--nats-creds), or NULL */
+    const char *credentials; /* the probe's secret file (--secret NAME=FILE), or NULL */
     const char *ca_file;     /* --ca: the certificates a TLS server must chain to, or NULL */
     bool tls_insecure;       /* --tls-insecure: any certificate */
 };
@@ -100,7 +101,7 @@ struct dc_probe_ops {
     bool https;
     bool by_name;    /* HTTPS: the URL names the host by the name it was resolved from, so the
                         certificate is checked against that name (the HTTPS name check) */
-    bool basic_auth; /* send the run's HTTP credentials (OpenSearch's security plugin) */
+    bool basic_auth; /* send the probe's secret, USER:PASSWORD, as basic auth */
     /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
      * on the loop's thread pool refines the result. NULL: none. */
     void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);
@@ -119,12 +120,23 @@ struct dc_probe_ops {
      * per-protocol selftest): NULL when each is judged as it must be, else what went wrong.
      * Every probe with a judge has one; tests/unit/test_probe_selftests.c runs them all. */
     const char *(*selftest)(void);
+    /* A secret the probe takes (`--secret NAME=FILE`): its name, shared by the probes that
+     * take the same one ("opensearch" for both OpenSearch probes), what it holds for the
+     * help, and a check of its text: NULL when it fits, else what was expected. */
+    const char *secret;
+    const char *secret_form;
+    bool secret_lines; /* the secret is a whole file (a NATS .creds), not one line */
+    const char *(*secret_check)(const char *text);
 };
 
 /* The registry: a NULL-terminated table of every probe. */
 extern const struct dc_probe_ops *const dc_probes[];
 
 const struct dc_probe_ops *dc_probe_find(const char *name);
+/* The first probe that takes the secret of that name (NULL: none does). */
+const struct dc_probe_ops *dc_probe_with_secret(const char *name);
+/* "nats (a NATS .creds file, ...), opensearch (...)" for messages and --help; returns buf. */
+char *dc_probe_secret_names(char *buf, size_t cap);
 /* "tcp, cql, ..." for messages; returns buf. */
 char *dc_probe_names(char *buf, size_t cap);
 

@@ -16,5 +16,8 @@ bool dc_token_equal(const char *expected, const char *given);
  * messages name the file by the option that gave it ("--snmp-community-file"). */
 int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
                    struct dc_diag *diag);
+/* The same, the whole file when `lines` (a NATS .creds file spans several). */
+int dc_secret_read_lines(const char *path, const char *option, size_t min_len, bool lines,
+                         char **secret, struct dc_diag *diag);
 
 #endif

@@ -117,6 +117,22 @@ expect 3 "224.0.0.251 is a multicast address" -- check --from-here --node b=224.
 expect 3 "ff02::1 is a multicast address" -- check --from-here --node "b=[ff02::1]:dma"
 expect 3 "--html is an option of 'dmsconn check'" -- agent --token-file x --html x --node a=127.0.0.1
 expect 3 "--snmp-community-file $w/nope: cannot read it" -- check "${one[@]}" --snmp-community-file "$w/nope"
+# --secret NAME=FILE: one mechanism for every probe's secret, each checked before the run
+(umask 077; echo "public-x" > "$w/community"; echo "no-colon" > "$w/userpw"; echo "u:p" > "$w/up")
+expect 3 "--secret redis=...: no probe takes a secret named so; expected one of" -- \
+    check "${one[@]}" --secret "redis=$w/community"
+expect 3 "nats (a NATS .creds file, USER:PASSWORD or a token)" -- \
+    check "${one[@]}" --secret "redis=$w/community"
+expect 3 "--secret $w/userpw: expected USER:PASSWORD on one line" -- \
+    check "${one[@]}" --secret "opensearch=$w/userpw"
+expect 3 "--opensearch-credentials $w/userpw: expected USER:PASSWORD on one line" -- \
+    check "${one[@]}" --opensearch-credentials "$w/userpw"
+expect 3 "the snmp secret is given twice" -- \
+    check "${one[@]}" --secret "snmp=$w/community" --snmp-community-file "$w/community"
+expect 3 "--secret 'snmp': expected NAME=FILE" -- check "${one[@]}" --secret snmp
+chmod 644 "$w/up"
+expect 3 "--secret $w/up: the file is open to others (mode 0644); expected 0600" -- \
+    check "${one[@]}" --secret "opensearch=$w/up"
 # an unknown option: one line, ours
 out=$(timeout 5 "$dmsconn" check --bogus 2>&1)
 [[ $(wc -l <<<"$out") -eq 1 && $out == *"unknown option, or one missing its value: '--bogus'"* ]] &&

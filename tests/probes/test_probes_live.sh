@@ -134,10 +134,11 @@ done
 timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
     --profile "$work/profile.yaml" --timeout 1 --json "$work/r.json" --quiet --tls-insecure \
     --snmp-community-file "$work/community"
-# the same agent with a community it does not know: auth, told by the v3 discovery
+# the same agent with a community it does not know (through --secret, the one mechanism the
+# older --snmp-community-file is a name of): auth, told by the v3 discovery
 timeout 30 "$dmsconn" check --from-here --all-targets --as tester --node local=127.0.0.1 \
     --profile "$work/profile.yaml" --check snmp-ok --timeout 1 --json "$work/snmp.json" --quiet \
-    --snmp-community-file "$work/wrong-community"
+    --secret "snmp=$work/wrong-community"
 python3 -c '
 import json, sys
 x = json.load(open(sys.argv[1]))["results"][0]

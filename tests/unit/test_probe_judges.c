@@ -213,7 +213,7 @@ static void hellos(void **state)
 {
     (void)state;
     uint8_t buf[512];
-    struct dc_probe_ctx ctx = {"fd00::5", 8004};
+    struct dc_probe_ctx ctx = {.host = "fd00::5", .port = 8004};
     size_t n = dc_probe_find("remoting")->hello(&ctx, buf, sizeof buf);
     buf[n] = '\0';
     assert_contains((char *)buf, "GET /SLNetService HTTP/1.1\r\nHost: [fd00::5]:8004\r\n");
