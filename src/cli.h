@@ -62,6 +62,8 @@ int cli_source_option(struct cli_sources *src, int opt, const char *arg);
 void cli_sources_free(struct cli_sources *src);
 int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd);
 void cli_run_defaults(struct cli_run *run);
+/* Wipes and frees what the options kept (the secrets' texts). */
+void cli_run_free(struct cli_run *run);
 
 /* Reads the node list and the profile; on failure prints the message and returns 3. */
 int cli_load(const struct cli_sources *src, struct dc_cluster **cluster,

@@ -271,5 +271,6 @@ out:
     dc_profile_free(profile);
     dc_cluster_free(cluster);
     cli_sources_free(&a.src);
+    cli_run_free(&a.run);
     return rc;
 }

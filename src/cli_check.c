@@ -361,6 +361,7 @@ out:
     dc_profile_free(profile);
     dc_cluster_free(cluster);
     cli_sources_free(&a.src);
+    cli_run_free(&a.run);
     free(a.checks);
     free(a.from);
     free(a.to);

@@ -105,6 +105,20 @@ int cli_source_option(struct cli_sources *src, int opt, const char *arg)
     }
 }
 
+void cli_run_free(struct cli_run *run)
+{
+    for (size_t i = 0; i < run->nsecrets; i++) {
+        char *text = (char *)run->secrets[i].text;
+        explicit_bzero(text, strlen(text));
+        free(text);
+    }
+    free(run->secrets);
+    run->secrets = NULL;
+    run->nsecrets = 0;
+    run->engine.secrets = NULL;
+    run->engine.nsecrets = 0;
+}
+
 /* A probe's secret (--secret NAME=FILE, or one of its older names): the file only its
  * owner may read, its text of the form the probe wants; kept for the process, never
  * printed. 1, or -1 with the message said. */
