@@ -13,23 +13,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-void dc_engine_opts_default(struct dc_engine_opts *opts)
-{
-    memset(opts, 0, sizeof *opts);
-    opts->timeout_s = 2.0;
-    opts->concurrency = 4096;
-    opts->per_node = 64;
-}
-
-const struct dc_secret *dc_engine_secret(const struct dc_engine_opts *opts, const char *name)
-{
-    for (size_t i = 0; name && i < opts->nsecrets; i++) {
-        if (strcmp(opts->secrets[i].name, name) == 0)
-            return &opts->secrets[i];
-    }
-    return NULL;
-}
-
 static void ring_push(struct engine *e, uint32_t d)
 {
     struct dest *dest = &e->dests[d];
@@ -74,6 +57,15 @@ void dci_engine_pump(struct engine *e)
     }
 }
 
+/* A probe towards dest ended (engine_results.c counted it): the destination may take the
+ * next of its tasks, and the run the next probe. */
+static void on_dest_idle(struct engine *e, struct dest *dest)
+{
+    if (dest_wants_more(e, dest))
+        ring_push(e, (uint32_t)(dest - e->dests));
+    dci_engine_pump(e);
+}
+
 /* Records a result for a task that never reached the network (dns, interrupted). */
 static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state, const char *detail,
                           bool measured)
@@ -85,51 +77,6 @@ static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state, 
     r->detail = dc_texts_add(e->texts, detail);
     if (measured)
         dci_engine_result_done(e, task);
-}
-
-void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
-                       const char *detail, const char *evidence)
-{
-    struct dc_result *r = &e->results[task];
-    r->state = state;
-    r->measured = state != DC_STATE_UNKNOWN; /* unknown: interrupted before an answer */
-    r->address = address ? address : "";
-    r->detail = dc_texts_add(e->texts, detail);
-    r->evidence = dc_texts_add(e->texts, evidence);
-}
-
-void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts)
-{
-    if (!facts || !facts[0])
-        return;
-    if (!e->facts)
-        e->facts = calloc(e->plan->ntasks ? e->plan->ntasks : 1, sizeof *e->facts);
-    if (e->facts) /* without memory the results stay as judged */
-        e->facts[task] = dc_texts_add(e->texts, facts);
-}
-
-void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
-                              const char *detail)
-{
-    dci_engine_settle(e, task, DC_STATE_ERROR, NULL, detail, NULL);
-    dci_engine_result_done(e, task);
-    dci_engine_dest_idle(e, dest);
-}
-
-void dci_engine_result_done(struct engine *e, uint32_t task)
-{
-    e->done++;
-    if (e->opts.on_result)
-        e->opts.on_result(e->opts.ud, task, e->done, e->plan->ntasks);
-}
-
-void dci_engine_dest_idle(struct engine *e, struct dest *dest)
-{
-    dest->active--;
-    e->active--;
-    if (dest_wants_more(e, dest))
-        ring_push(e, (uint32_t)(dest - e->dests));
-    dci_engine_pump(e);
 }
 
 /* The signal handlers and the resolution deadline are unref'd: they never keep the loop
@@ -452,6 +399,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.opts = *opts;
     e.results = results;
     e.texts = texts;
+    e.on_dest_idle = on_dest_idle;
     dci_conn_lists_init(&e);
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;

@@ -175,7 +175,8 @@ static void conn_judge(struct conn *c, bool closed)
     if (verdict.state == DC_STATE_OK && c->probe->library && !e->stopping) {
         r->state = verdict.state;
         r->detail = dc_texts_add(e->texts, verdict.detail);
-        if (dci_library_start(c))
+        dci_live_unlink(e, c);
+        if (dci_library_start(c, dci_conn_finish))
             return;
     }
     dci_conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");

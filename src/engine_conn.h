@@ -79,10 +79,13 @@ struct engine {
     size_t npeers;
     struct dci_queue free_list; /* finished probes' memory, reused */
     const char **facts;         /* per task, what a judge kept for its probe's revise (lazy) */
+    /* The scheduler's (engine.c), once a probe towards dest has ended. */
+    void (*on_dest_idle)(struct engine *e, struct dest *dest);
 };
 
-/* engine.c */
+/* engine.c: the scheduler */
 void dci_engine_pump(struct engine *e);
+/* engine_results.c: what the drivers tell the engine */
 void dci_engine_result_done(struct engine *e, uint32_t task);
 /* Writes task's outcome into its result (texts copied into the run's pool; NULL: ""),
  * measured unless the state is unknown; the caller then reports it (dci_engine_result_done). */
@@ -156,8 +159,10 @@ struct conn {
 void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail);
 /* Takes c out of the deadline list. */
 void dci_live_unlink(struct engine *e, struct conn *c);
-/* Starts the probe's library step; false when it cannot (then nothing happened). */
-bool dci_library_start(struct conn *c);
+/* Starts the probe's library step on a probe out of the deadline list; `done` reports it
+ * when the step ends. false when it cannot start (then nothing happened). */
+typedef void (*dci_library_done_fn)(struct conn *c, enum dc_state state, const char *detail);
+bool dci_library_start(struct conn *c, dci_library_done_fn done);
 /* Cancels the step if the thread pool has not started it (library_done then reports). */
 void dci_library_cancel(struct conn *c);
 

@@ -10,6 +10,7 @@
 
 struct library_step {
     uv_work_t work;
+    dci_library_done_fn done; /* the dialogue driver's: reports the probe */
     struct dc_library_ctx ctx;
     struct dc_finding result;
     char src_host[64];
@@ -30,20 +31,21 @@ static void library_done(uv_work_t *work, int status)
     c->in_library = false;
     c->lib = NULL;
     dci_queue_remove(&c->node);
+    dci_library_done_fn done = lib->done;
     if (status == UV_ECANCELED) {
         free(lib);
-        dci_conn_finish(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
+        done(c, DC_STATE_UNKNOWN, "interrupted before the library step ran");
         return;
     }
     if (lib->result.evidence[0])
         r->evidence = dc_texts_add(e->texts, lib->result.evidence);
-    dci_conn_finish(c, lib->result.state, lib->result.detail);
+    done(c, lib->result.state, lib->result.detail);
     free(lib);
 }
 
 /* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
  * keep it within what is left of the deadline. */
-bool dci_library_start(struct conn *c)
+bool dci_library_start(struct conn *c, dci_library_done_fn done)
 {
     struct engine *e = c->engine;
     const struct dc_task *t = &e->plan->tasks[c->task];
@@ -53,6 +55,7 @@ bool dci_library_start(struct conn *c)
     if (!lib)
         return false;
     c->lib = lib;
+    lib->done = done;
     if (!src->pseudo && src->naddresses)
         snprintf(lib->src_host, sizeof lib->src_host, "%s", src->addresses[0]);
     lib->ctx = (struct dc_library_ctx){
@@ -81,8 +84,8 @@ bool dci_library_start(struct conn *c)
         free(lib);
         return false;
     }
-    /* out of the deadline queue: the step keeps to what is left of the deadline itself */
-    dci_live_unlink(e, c);
+    /* out of the deadline queue (the caller took it out): the step keeps to what is left of
+     * the deadline itself */
     dci_queue_insert_tail(&e->in_library, &c->node);
     c->in_library = true;
     return true;
