@@ -35,6 +35,8 @@ static const char usage[] =
     "  --bind-source         send probes from the node's own address\n"
     "  --timeout SECONDS     the longest probe timeout a request may ask for (default 30)\n"
     "  --concurrency N, --per-node N   as for check\n"
+    "  --secret NAME=FILE    the probes' secrets this agent's row needs (snmp, nats,\n"
+    "                        opensearch), as for check; --ca, --tls-insecure too\n"
     "  --dataminer-dir, --dms, --db, --inventory, --node, --profile, --staas-endpoint\n"
     "                        this agent's node list and profile\n";
 
