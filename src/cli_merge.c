@@ -91,10 +91,8 @@ int cmd_merge(int argc, char **argv)
     struct merge_args a = {.max_age_h = 26};
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
-    struct dc_plan *plan = NULL;
-    struct dc_result *results = NULL;
+    struct dc_merge_out merged = {0};
     struct dc_texts *texts = NULL;
-    struct dc_merge_row *rows = NULL;
     cli_run_defaults(&a.run);
     int rc = parse_args(argc, argv, &a);
     if (rc) {
@@ -106,44 +104,33 @@ int cmd_merge(int argc, char **argv)
         rc = cli_load(&a.src, &cluster, &profile, "merge");
     if (rc)
         goto out;
-    struct dc_plan_filter filter = {0};
     rc = DC_RUN_UNKNOWN;
-    if (dc_plan_build(cluster, profile, &filter, &plan)) {
-        fprintf(stderr, "dmsconn merge: out of memory while planning\n");
-        goto out;
-    }
-    results = calloc(plan->ntasks ? plan->ntasks : 1, sizeof *results);
-    rows = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *rows);
     texts = dc_texts_new();
-    if (!results || !rows || !texts) {
-        fprintf(stderr, "dmsconn merge: out of memory for %zu results\n", plan->ntasks);
+    if (!texts)
         goto out;
-    }
     struct dc_merge_opts opts = {.max_age_h = a.max_age_h};
     struct dc_diag diag = {{0}};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (dc_merge_reports(cluster, profile, plan, (const char *const *)argv + optind,
-                         (size_t)(argc - optind), &opts, results, texts, rows, &diag)) {
+    if (dc_merge_run(cluster, profile, (const char *const *)argv + optind, (size_t)(argc - optind),
+                     &opts, &merged, texts, &diag)) {
         fprintf(stderr, "dmsconn merge: %s\n", diag.msg[0] ? diag.msg : "cannot merge");
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     struct dc_report rep = {.cluster = cluster,
                             .profile = profile,
-                            .plan = plan,
-                            .results = results,
+                            .plan = merged.plan,
+                            .results = merged.results,
                             .verdict_opts = &a.run.verdict,
-                            .rows = rows};
+                            .rows = merged.rows};
     clock_gettime(CLOCK_REALTIME, &rep.started);
     rep.duration_ms =
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    rc = cli_judge_and_write(&rep, results, texts, &a.run, false);
+    rc = cli_judge_and_write(&rep, merged.results, texts, &a.run, false);
 out:
-    free(results);
-    free(rows);
+    dc_merge_out_free(&merged);
     dc_texts_free(texts);
-    dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
     cli_sources_free(&a.src);

@@ -83,13 +83,9 @@ static bool parse_time(const char *s, time_t *out)
     return *out != (time_t)-1;
 }
 
-static long node_index(const struct dc_cluster *cluster, const char *name)
+static long find_node(const struct dc_cluster *cluster, const char *name)
 {
-    for (size_t n = 0; name && n < cluster->nnodes; n++) {
-        if (strcmp(cluster->nodes[n].name, name) == 0)
-            return (long)n;
-    }
-    return -1;
+    return name ? dc_cluster_find(cluster, name) : -1;
 }
 
 /* The rows a report gives: every source of its results, claimed for this file. */
@@ -99,7 +95,7 @@ static int claim_rows(const struct dc_cluster *cluster, const cJSON *results, co
     const cJSON *r;
     cJSON_ArrayForEach(r, results)
     {
-        long from = node_index(cluster, text(r, "from"));
+        long from = find_node(cluster, text(r, "from"));
         if (from < 0 || rows[from].file == path)
             continue;
         if (rows[from].file) {
@@ -134,13 +130,12 @@ static void copy_result(const cJSON *r, struct dc_result *out, struct dc_texts *
 }
 
 /* One report's text: its identity checked, its rows claimed, its cells copied. */
-static int merge_text(struct dc_cluster *cluster, const struct dc_profile *profile,
-                      const struct dc_plan *plan, const struct task_index *ix, const char *data,
-                      size_t len, const char *path, struct dc_result *results,
-                      struct dc_texts *texts, struct dc_merge_row *rows, struct dc_diag *diag)
+static int merge_doc(struct dc_cluster *cluster, const struct dc_profile *profile,
+                     const struct dc_plan *plan, const struct task_index *ix, const cJSON *doc,
+                     const char *path, struct dc_result *results, struct dc_texts *texts,
+                     struct dc_merge_row *rows, struct dc_diag *diag)
 {
     int rc = 0;
-    cJSON *doc = cJSON_ParseWithLength(data, len);
     const char *schema = text(doc, "schema");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "results");
     time_t started = 0;
@@ -172,8 +167,8 @@ static int merge_text(struct dc_cluster *cluster, const struct dc_profile *profi
     const cJSON *cells = rc ? NULL : list;
     cJSON_ArrayForEach(r, cells)
     {
-        long from = node_index(cluster, text(r, "from"));
-        long to = node_index(cluster, text(r, "to"));
+        long from = find_node(cluster, text(r, "from"));
+        long to = find_node(cluster, text(r, "to"));
         const char *check_name = text(r, "check");
         long check = check_name ? dc_profile_find(profile, check_name) : -1;
         const cJSON *port = cJSON_GetObjectItemCaseSensitive(r, "port");
@@ -192,21 +187,6 @@ static int merge_text(struct dc_cluster *cluster, const struct dc_profile *profi
                                  "%s: %zu result%s match no cell of this plan (made with "
                                  "another node list or profile version?)",
                                  path, unmatched, unmatched == 1 ? "" : "s");
-    cJSON_Delete(doc);
-    return rc;
-}
-
-static int merge_one(struct dc_cluster *cluster, const struct dc_profile *profile,
-                     const struct dc_plan *plan, const struct task_index *ix, const char *path,
-                     struct dc_result *results, struct dc_texts *texts, struct dc_merge_row *rows,
-                     struct dc_diag *diag)
-{
-    char *data = NULL;
-    size_t len = 0;
-    int rc = dc_read_file_max(path, DC_REPORT_MAX_BYTES, &data, &len, diag);
-    if (!rc)
-        rc = merge_text(cluster, profile, plan, ix, data, len, path, results, texts, rows, diag);
-    free(data);
     return rc;
 }
 
@@ -216,10 +196,12 @@ int dc_merge_text(struct dc_cluster *cluster, const struct dc_profile *profile,
                   struct dc_diag *diag)
 {
     struct task_index ix = {0};
+    cJSON *doc = cJSON_ParseWithLength(data, len);
     int rc = index_build(plan, &ix);
     if (!rc)
-        rc = merge_text(cluster, profile, plan, &ix, data, len, origin, results, texts, rows, diag);
+        rc = merge_doc(cluster, profile, plan, &ix, doc, origin, results, texts, rows, diag);
     free(ix.slots);
+    cJSON_Delete(doc);
     return rc;
 }
 
@@ -277,24 +259,106 @@ static int mark_missing(struct dc_cluster *cluster, const struct dc_plan *plan, 
     return rc;
 }
 
-int dc_merge_reports(struct dc_cluster *cluster, const struct dc_profile *profile,
-                     const struct dc_plan *plan, const char *const *paths, size_t npaths,
-                     const struct dc_merge_opts *opts, struct dc_result *results,
-                     struct dc_texts *texts, struct dc_merge_row *rows, struct dc_diag *diag)
+/* A DMA's --from-here run with its own DataMiner folder also checks its own HTTPS name (a
+ * destination NAME/https, role https-name), which no node list given here may have: take
+ * it from the report's nodes, so that its cell is planned and kept. */
+static int adopt_https_names(struct dc_cluster *cluster, const cJSON *doc, const char *path,
+                             struct dc_diag *diag)
 {
+    const cJSON *node;
+    cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(doc, "nodes"))
+    {
+        const char *name = text(node, "name");
+        const cJSON *roles = cJSON_GetObjectItemCaseSensitive(node, "roles");
+        const cJSON *addresses = cJSON_GetObjectItemCaseSensitive(node, "addresses");
+        const cJSON *first = cJSON_GetArrayItem(addresses, 0);
+        bool https = false;
+        const cJSON *role;
+        cJSON_ArrayForEach(role, roles) https =
+            https || (cJSON_IsString(role) && strcmp(role->valuestring, "https-name") == 0);
+        size_t len = name ? strlen(name) : 0;
+        if (!https || !cJSON_IsString(first) || len <= 6 || strcmp(name + len - 6, "/https") != 0 ||
+            dc_cluster_find(cluster, name) >= 0)
+            continue;
+        char owner[256];
+        snprintf(owner, sizeof owner, "%.*s", (int)(len - 6), name);
+        long dma = dc_cluster_find(cluster, owner);
+        if (dma < 0)
+            continue; /* its results will be counted as matching no cell */
+        int rc = dc_node_set_https_name(cluster, (uint32_t)dma, first->valuestring, path, diag);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static const char no_cell[] = "no report gives this cell";
+
+/* The cells towards an adopted HTTPS name that no report gave: only its owner's own run
+ * checks it, so the other rows never will; they leave the plan rather than stand unknown. */
+static void drop_ungiven(struct dc_merge_out *out, size_t first_adopted)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < out->plan->ntasks; i++) {
+        bool ungiven = out->results[i].detail == no_cell;
+        if (out->plan->tasks[i].to >= first_adopted && ungiven)
+            continue;
+        out->plan->tasks[kept] = out->plan->tasks[i];
+        out->results[kept++] = out->results[i];
+    }
+    out->plan->ntasks = kept;
+}
+
+int dc_merge_run(struct dc_cluster *cluster, const struct dc_profile *profile,
+                 const char *const *paths, size_t npaths, const struct dc_merge_opts *opts,
+                 struct dc_merge_out *out, struct dc_texts *texts, struct dc_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    cJSON **docs = calloc(npaths ? npaths : 1, sizeof *docs);
+    if (!docs)
+        return DC_ENOMEM;
+    int rc = 0;
+    size_t first_adopted = cluster->nnodes; /* nodes added from the reports come after */
+    /* each report read and parsed once: its nodes first, its cells once the plan is made */
+    for (size_t p = 0; p < npaths && !rc; p++) {
+        char *data = NULL;
+        size_t len = 0;
+        rc = dc_read_file_max(paths[p], DC_REPORT_MAX_BYTES, &data, &len, diag);
+        docs[p] = rc ? NULL : cJSON_ParseWithLength(data, len);
+        free(data);
+        if (!rc)
+            rc = adopt_https_names(cluster, docs[p], paths[p], diag);
+    }
     struct task_index ix = {0};
-    int rc = index_build(plan, &ix);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < plan->ntasks; i++)
-        dc_result_reset(&results[i], "no report gives this cell");
-    memset(rows, 0, cluster->nnodes * sizeof *rows);
+    struct dc_plan_filter all = {0};
+    if (!rc && dc_plan_build(cluster, profile, &all, &out->plan))
+        rc = DC_ENOMEM;
+    if (!rc) {
+        out->results = calloc(out->plan->ntasks ? out->plan->ntasks : 1, sizeof *out->results);
+        out->rows = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *out->rows);
+        rc = out->results && out->rows ? index_build(out->plan, &ix) : DC_ENOMEM;
+    }
+    for (size_t i = 0; !rc && i < out->plan->ntasks; i++)
+        dc_result_reset(&out->results[i], no_cell);
     for (size_t p = 0; p < npaths && !rc; p++)
-        rc = merge_one(cluster, profile, plan, &ix, paths[p], results, texts, rows, diag);
+        rc = merge_doc(cluster, profile, out->plan, &ix, docs[p], paths[p], out->results, texts,
+                       out->rows, diag);
     free(ix.slots);
+    for (size_t p = 0; p < npaths; p++)
+        cJSON_Delete(docs[p]);
+    free(docs);
     if (rc)
         return rc;
+    drop_ungiven(out, first_adopted);
     double max_age_h = opts && opts->max_age_h > 0 ? opts->max_age_h : 26.0;
     time_t now = opts && opts->now ? opts->now : time(NULL);
-    return mark_missing(cluster, plan, max_age_h, now, results, texts, rows);
+    return mark_missing(cluster, out->plan, max_age_h, now, out->results, texts, out->rows);
+}
+
+void dc_merge_out_free(struct dc_merge_out *out)
+{
+    dc_plan_free(out->plan);
+    free(out->results);
+    free(out->rows);
+    memset(out, 0, sizeof *out);
 }

@@ -171,5 +171,23 @@ refused "not a dmsconn JSON report" "$work/garbage.json"
 refused "expected the reports to merge" 
 refused "no-such.json" "$work/no-such.json"
 [[ -n ${SHOW:-} ]] && cat "$work/missing.txt" "$work/stale.txt"
+# the README's way, from DataMiner's own folder: each DMA's --from-here run also checks its own
+# HTTPS name (MaintenanceSettings.xml); the merge keeps that cell, and plans no cell of it for
+# the other rows (only the owner's run checks it)
+cp -r "$here/../data/dataminer/current-10.6" "$work/dm"
+grep -rl "10\.40\." "$work/dm" | xargs sed -i 's/10\.40\./127.41./g'
+for dma in 127.41.1.11 127.41.1.12; do
+    timeout 30 "$dmsconn" check --from-here --dataminer-dir "$work/dm" --as "$dma" --timeout 0.3 \
+        --json "$work/dm-$dma.json" --quiet
+done
+merge_dm() { timeout 30 "$dmsconn" merge --dataminer-dir "$work/dm" "$@"; }
+merge_dm "$work"/dm-127.41.1.1*.json --json "$work/dm.json" --quiet
+python3 - "$work/dm.json" << 'PY' && ok || ko "merge of DataMiner rows: the HTTPS-name cells"
+import json, sys
+r = json.load(open(sys.argv[1]))
+https = [(x["from"], x["to"]) for x in r["results"] if x["to"].endswith("/https")]
+assert sorted(https) == [("127.41.1.11", "127.41.1.11/https"), ("127.41.1.12", "127.41.1.12/https")], https
+assert not any("match no cell" in n for n in r["notes"]), r["notes"]
+PY
 echo "$passed passed, $failed failed"
 ((failed == 0))
