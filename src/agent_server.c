@@ -89,7 +89,9 @@ struct request {
     bool preflight;
 };
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, char *json)
+/* Queues the JSON answer (taken: freed either way), with its signature when given. */
+static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status, char *json,
+                                    const char *signature)
 {
     if (!json)
         return MHD_NO;
@@ -102,9 +104,16 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, cha
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(resp, "WWW-Authenticate", "DMSCONN-HMAC-SHA256");
+    if (signature)
+        MHD_add_response_header(resp, "X-Dmsconn-Signature", signature);
     enum MHD_Result r = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return r;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, char *json)
+{
+    return respond_with(conn, status, json, NULL);
 }
 
 /* A 200 answer signed for the request's nonce (X-Dmsconn-Signature), so that the
@@ -117,17 +126,7 @@ static enum MHD_Result respond_signed(const struct dc_agent *agent, struct MHD_C
         free(json);
         return MHD_NO;
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(json);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "X-Dmsconn-Signature", mac);
-    enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return r;
+    return respond_with(conn, MHD_HTTP_OK, json, mac);
 }
 
 /* {"error": why} */

@@ -106,9 +106,11 @@ static int note_nats(struct dc_cluster *cluster)
                                        "generation: legacy NATS with the NATS Account Server on "
                                        "9090 (no ClusterEndpoints.json, no BrokerGateway flag)");
     if (!rc && g->nats_auth && !g->nats_credentials)
-        rc = dc_cluster_add_note(cluster, "nats-messaging not checked: DataMiner's NATS wants "
-                                          "credentials; give --nats-creds FILE to test messaging "
-                                          "through the routes");
+        rc = dc_cluster_add_note(cluster,
+                                 "nats-messaging not checked: DataMiner's NATS wants "
+                                 "credentials; give --secret nats=FILE (or --nats-creds FILE) to "
+                                 "test messaging "
+                                 "through the routes");
     return rc;
 }
 
