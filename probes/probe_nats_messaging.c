@@ -25,30 +25,22 @@ struct secret {
     char text[1024]; /* USER:PASSWORD or the token; wiped after use */
 };
 
-/* What the secret file holds: read here, on the worker thread, never printed. */
-static bool secret_read(const char *path, struct secret *out)
+/* What the secret holds (its text, read once when the options were; never printed). */
+static bool secret_read(const char *text, struct secret *out)
 {
     memset(out, 0, sizeof *out);
-    if (!path)
+    if (!text)
         return true;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(out->text, 1, sizeof out->text - 1, f);
-    fclose(f);
-    out->text[n] = '\0';
-    if (strstr(out->text, "-----BEGIN NATS USER JWT-----")) {
+    if (strstr(text, "-----BEGIN NATS USER JWT-----")) {
         out->kind = SECRET_CREDS_FILE; /* libnats reads the file itself */
-        memset(out->text, 0, sizeof out->text);
         return true;
     }
-    out->text[strcspn(out->text, "\r\n")] = '\0';
+    snprintf(out->text, sizeof out->text, "%.*s", (int)strcspn(text, "\r\n"), text);
     out->kind = !out->text[0]            ? SECRET_NONE
                 : strchr(out->text, ':') ? SECRET_USER_PASSWORD
                                          : SECRET_TOKEN;
     return out->kind != SECRET_NONE;
 }
-
 static natsStatus set_secret(natsOptions *o, const char *path, struct secret *secret)
 {
     switch (secret->kind) {
@@ -68,8 +60,8 @@ static natsStatus connect_to(const struct dc_library_ctx *ctx, const char *host,
                              int64_t timeout_ms, natsConnection **out)
 {
     struct secret secret;
-    if (!secret_read(ctx->credentials, &secret))
-        return NATS_INVALID_ARG; /* the step checked the file already: it changed since */
+    if (!secret_read(ctx->secret, &secret))
+        return NATS_INVALID_ARG; /* the step checked it already */
     natsOptions *o = NULL;
     char url[128];
     snprintf(url, sizeof url, strchr(host, ':') ? "nats://[%s]:%u" : "nats://%s:%u", host, port);
@@ -149,13 +141,13 @@ void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding 
     const char *pub_host = ctx->src_host ? ctx->src_host : ctx->dst_host;
     uint16_t pub_port = ctx->src_host ? ctx->src_port : ctx->dst_port;
     struct secret check;
-    bool readable = secret_read(ctx->credentials, &check);
+    bool readable = secret_read(ctx->secret, &check);
     memset(&check, 0, sizeof check);
     if (!readable) {
         out->state = DC_STATE_ERROR;
         snprintf(out->detail, sizeof out->detail,
-                 "the --nats-creds file cannot be read, or holds neither a NATS credentials "
-                 "file, USER:PASSWORD nor a token");
+                 "the nats secret (--secret nats=FILE) holds neither a NATS credentials "
+                 "file, USER:PASSWORD nor a token on its first line");
         return;
     }
     natsStatus s = connect_to(ctx, ctx->dst_host, ctx->dst_port, left_ms(deadline), &sub_nc);

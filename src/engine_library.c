@@ -51,6 +51,7 @@ bool dci_library_start(struct conn *c, dci_library_done_fn done)
     const struct dc_task *t = &e->plan->tasks[c->task];
     const struct dc_node *src = &e->cluster->nodes[t->from];
     uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
+    const struct dc_secret *secret = dc_engine_secret(&e->opts, c->probe->secret);
     struct library_step *lib = calloc(1, sizeof *lib);
     if (!lib)
         return false;
@@ -66,9 +67,8 @@ bool dci_library_start(struct conn *c, dci_library_done_fn done)
         .src_host = lib->src_host[0] ? lib->src_host : NULL,
         .src_port = dc_node_port(src, e->profile->checks[t->check].port),
         .remaining_ms = spent < e->timeout_ms ? e->timeout_ms - spent : 1,
-        .credentials = dc_engine_secret(&e->opts, c->probe->secret)
-                           ? dc_engine_secret(&e->opts, c->probe->secret)->path
-                           : NULL,
+        .credentials = secret ? secret->path : NULL,
+        .secret = secret ? secret->text : NULL,
         .ca_file = e->opts.ca_file,
         .tls_insecure = e->opts.tls_insecure,
     };

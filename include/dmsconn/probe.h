@@ -66,6 +66,7 @@ struct dc_library_ctx {
     uint16_t src_port;
     uint64_t remaining_ms;
     const char *credentials; /* the probe's secret file (--secret NAME=FILE), or NULL */
+    const char *secret;      /* ... and its text, read once at start-up, or NULL */
     const char *ca_file;     /* --ca: the certificates a TLS server must chain to, or NULL */
     bool tls_insecure;       /* --tls-insecure: any certificate */
 };
