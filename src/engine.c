@@ -5,13 +5,20 @@
 #include "dmsconn/engine.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
-#include "engine_tls.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+
+/* Every driver, by the value a probe names (struct dc_probe_ops.driver). */
+static const struct dci_driver *const drivers[] = {
+    [DC_DRIVER_DIALOGUE] = &dci_driver_dialogue,
+    [DC_DRIVER_HTTP] = &dci_driver_http,
+    [DC_DRIVER_SNMP] = &dci_driver_snmp,
+};
+#define NDRIVERS (sizeof drivers / sizeof drivers[0])
 
 static void ring_push(struct engine *e, uint32_t d)
 {
@@ -37,7 +44,7 @@ static bool dest_wants_more(const struct engine *e, const struct dest *dest)
     return dest->state == DEST_READY && dest->qhead < dest->qlen && dest->active < e->opts.per_node;
 }
 
-void dci_engine_pump(struct engine *e)
+static void pump(struct engine *e)
 {
     while (!e->stopping && e->active < e->opts.concurrency && e->ring_len > 0) {
         uint32_t d = ring_pop(e);
@@ -47,11 +54,7 @@ void dci_engine_pump(struct engine *e)
         uint32_t task = dest->queue[dest->qhead++];
         dest->active++;
         e->active++;
-        switch (e->profile->checks[e->plan->tasks[task].check].probe->driver) {
-        case DC_DRIVER_SNMP: dci_snmp_start(e, dest, task); break;
-        case DC_DRIVER_HTTP: /* connects like a dialogue, then hands over to curl */
-        case DC_DRIVER_DIALOGUE: dci_conn_start(e, dest, task); break;
-        }
+        drivers[dci_task_probe(e, task)->driver]->start(e, dest, task);
         if (dest_wants_more(e, dest))
             ring_push(e, d);
     }
@@ -63,20 +66,7 @@ static void on_dest_idle(struct engine *e, struct dest *dest)
 {
     if (dest_wants_more(e, dest))
         ring_push(e, (uint32_t)(dest - e->dests));
-    dci_engine_pump(e);
-}
-
-/* Records a result for a task that never reached the network (dns, interrupted). */
-static void settle_unsent(struct engine *e, uint32_t task, enum dc_state state, const char *detail,
-                          bool measured)
-{
-    struct dc_result *r = &e->results[task];
-    r->state = state;
-    r->measured = measured;
-    r->latency_ms = -1;
-    r->detail = dc_texts_add(e->texts, detail);
-    if (measured)
-        dci_engine_result_done(e, task);
+    pump(e);
 }
 
 /* The signal handlers and the resolution deadline are unref'd: they never keep the loop
@@ -89,17 +79,18 @@ static void close_aux(struct engine *e)
     }
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
     uv_close((uv_handle_t *)&e->budget_timer, NULL);
-    uv_close((uv_handle_t *)&e->deadline_timer, NULL);
-    uv_close((uv_handle_t *)&e->closing_check, NULL);
-    uv_close((uv_handle_t *)&e->closing_idle, NULL);
-    dci_http_close(e);
+    dci_connect_close(e);
+    for (size_t d = 0; d < NDRIVERS; d++) {
+        if (drivers[d]->close)
+            drivers[d]->close(e);
+    }
 }
 
 static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, const char *why)
 {
     dest->state = DEST_FAILED;
     while (dest->qhead < dest->qlen)
-        settle_unsent(e, dest->queue[dest->qhead++], state, why, true);
+        dci_engine_settle(e, dest->queue[dest->qhead++], state, NULL, why, NULL);
 }
 
 static void dest_ready(struct engine *e, struct dest *dest)
@@ -107,7 +98,7 @@ static void dest_ready(struct engine *e, struct dest *dest)
     dest->state = DEST_READY;
     dest->address_text = dc_texts_add(e->texts, dest->address);
     ring_push(e, (uint32_t)(dest - e->dests));
-    dci_engine_pump(e);
+    pump(e);
 }
 
 static void resolve_next(struct engine *e, struct dest *dest);
@@ -209,9 +200,8 @@ static void engine_stop(struct engine *e)
     if (e->stopping)
         return;
     e->stopping = true;
-    dci_conn_abort_all(e);
-    dci_http_abort_all(e);
-    dci_snmp_abort_all(e);
+    for (size_t d = 0; d < NDRIVERS; d++)
+        drivers[d]->abort_all(e);
     for (size_t d = 0; d < e->ndests; d++) {
         if (e->dests[d].state == DEST_RESOLVING) {
             uv_cancel((uv_req_t *)&e->dests[d].gai);
@@ -375,7 +365,11 @@ static unsigned fd_budget(unsigned wanted)
 
 static void engine_release(struct engine *e)
 {
-    dci_conn_pool_free(e);
+    dci_connect_release(e);
+    for (size_t d = 0; d < NDRIVERS; d++) {
+        if (drivers[d]->release)
+            drivers[d]->release(e);
+    }
     free(e->dests);
     free(e->ring);
     free(e->queue_store);
@@ -383,7 +377,6 @@ static void engine_release(struct engine *e)
     free(e->peer_names);
     free(e->peer_addresses);
     free(e->facts);
-    dc_tls_ctx_free(e->ssl_ctx);
 }
 
 int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
@@ -400,7 +393,12 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.results = results;
     e.texts = texts;
     e.on_dest_idle = on_dest_idle;
-    dci_conn_lists_init(&e);
+    /* the lists first: nothing can end or be freed before they exist */
+    dci_connect_init(&e);
+    for (size_t d = 0; d < NDRIVERS; d++) {
+        if (drivers[d]->init)
+            drivers[d]->init(&e);
+    }
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;
     e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 4096);
@@ -420,7 +418,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         engine_release(&e);
         return DC_EIO;
     }
-    dci_conn_deadlines_init(&e);
+    dci_connect_open(&e);
     uv_timer_init(&e.loop, &e.resolve_timer);
     e.resolve_timer.data = &e;
     uv_timer_start(&e.resolve_timer, on_resolve_deadline, e.timeout_ms, 0);
@@ -454,7 +452,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         if (e.dests[d].qlen > 0)
             resolve_next(&e, &e.dests[d]);
     }
-    dci_engine_pump(&e);
+    pump(&e);
     uv_run(&e.loop, UV_RUN_DEFAULT);
     stopper_detach(&e);
     close_aux(&e);

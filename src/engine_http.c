@@ -146,13 +146,10 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
     struct engine *e = h->engine;
     if (h->handed_fd >= 0)
         close(h->handed_fd); /* curl never took it */
-    struct dc_result *r = &e->results[h->task];
-    dci_engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
-    r->severe = h->verdict.severe;
+    e->results[h->task].severe = h->verdict.severe;
     dci_engine_keep_facts(e, h->task, h->facts);
     free(h->facts);
-    if (r->measured)
-        dci_engine_result_done(e, h->task);
+    dci_engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
     struct dest *dest = h->dest;
     curl_slist_free_all(h->resolve);
     free(h->body);
@@ -356,19 +353,21 @@ static int start_step(struct http *h)
         h->resolve = dc_curl_header(NULL, entry);
         ok = ok && h->resolve && curl_easy_setopt(c, CURLOPT_RESOLVE, h->resolve) == CURLE_OK;
     }
-    int rc = ok ? dc_curl_uv_add(e->curl, c, on_done, h) : DC_EIO;
+    int rc = ok ? dc_curl_uv_add(e->http.curl, c, on_done, h) : DC_EIO;
     if (rc)
         curl_easy_cleanup(c);
     return rc;
 }
 
-void dci_http_start_connected(struct engine *e, struct dest *dest, uint32_t task, int fd,
-                              uint64_t started_ns)
+/* Carries on with the connected socket `fd`; the probe's deadline still counts from
+ * started_ns. */
+static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int fd,
+                       uint64_t started_ns)
 {
     struct http *h = calloc(1, sizeof *h);
-    const struct dc_probe_ops *probe = e->profile->checks[e->plan->tasks[task].check].probe;
+    const struct dc_probe_ops *probe = dci_task_probe(e, task);
     size_t cap = probe->max_reply ? probe->max_reply : BODY_DEFAULT;
-    if (!h || (!e->curl && dc_curl_uv_new(&e->loop, &e->curl) != 0)) {
+    if (!h || (!e->http.curl && dc_curl_uv_new(&e->loop, &e->http.curl) != 0)) {
         close(fd);
         free(h);
         dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
@@ -401,14 +400,42 @@ void dci_http_start_connected(struct engine *e, struct dest *dest, uint32_t task
     }
 }
 
-void dci_http_abort_all(struct engine *e)
+/* HTTP probes connect like every other probe (the connect stage), so a refused or dropped
+ * port costs a socket and no libcurl transfer; curl then speaks HTTP on a copy of the
+ * connected socket (the stage's handle closes, the copy stays open). */
+static void on_connected(struct conn *c)
 {
-    if (e->curl)
-        dc_curl_uv_abort(e->curl);
+    struct engine *e = c->engine;
+    struct dest *dest = c->dest;
+    uint32_t task = c->task;
+    uint64_t started_ns = c->started_ns;
+    int fd = dci_conn_hand_over(c);
+    if (fd < 0) {
+        dci_conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
+        return;
+    }
+    http_begin(e, dest, task, fd, started_ns);
 }
 
-void dci_http_close(struct engine *e)
+static const struct dci_socket_user http_user = {.connected = on_connected};
+
+static void http_start(struct engine *e, struct dest *dest, uint32_t task)
 {
-    dc_curl_uv_close(e->curl);
-    e->curl = NULL;
+    dci_connect_start(e, dest, task, &http_user);
 }
+
+static void http_abort_all(struct engine *e)
+{
+    dci_connect_abort_all(e, &http_user); /* still connecting */
+    if (e->http.curl)
+        dc_curl_uv_abort(e->http.curl);
+}
+
+static void http_close(struct engine *e)
+{
+    dc_curl_uv_close(e->http.curl);
+    e->http.curl = NULL;
+}
+
+const struct dci_driver dci_driver_http = {
+    .start = http_start, .abort_all = http_abort_all, .close = http_close};

@@ -28,7 +28,6 @@ static void library_done(uv_work_t *work, int status)
     struct library_step *lib = c->lib;
     struct engine *e = c->engine;
     struct dc_result *r = &e->results[c->task];
-    c->in_library = false;
     c->lib = NULL;
     dci_queue_remove(&c->node);
     dci_library_done_fn done = lib->done;
@@ -86,8 +85,7 @@ bool dci_library_start(struct conn *c, dci_library_done_fn done)
     }
     /* out of the deadline queue (the caller took it out): the step keeps to what is left of
      * the deadline itself */
-    dci_queue_insert_tail(&e->in_library, &c->node);
-    c->in_library = true;
+    dci_queue_insert_tail(&e->dialogue.in_library, &c->node);
     return true;
 }
 

@@ -1,12 +1,20 @@
-/* What the drivers tell the engine (engine_conn.h): a probe's outcome written into its
+/* What the drivers tell the engine (engine_private.h): a probe's outcome written into its
  * result, the count of results done, a destination's slot given back. The drivers depend on
  * this file and never on the scheduler (engine.c), which they reach only through
  * e->on_dest_idle: no file of the engine calls back into one that calls it. */
-#include "engine_conn.h"
+#include "engine_private.h"
 
+#include "dmsconn/profile.h"
 #include "dmsconn/texts.h"
 
 #include <stdlib.h>
+
+static void result_done(struct engine *e, uint32_t task)
+{
+    e->done++;
+    if (e->opts.on_result)
+        e->opts.on_result(e->opts.ud, task, e->done, e->plan->ntasks);
+}
 
 void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
                        const char *detail, const char *evidence)
@@ -15,8 +23,17 @@ void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, con
     r->state = state;
     r->measured = state != DC_STATE_UNKNOWN; /* unknown: interrupted before an answer */
     r->address = address ? address : "";
-    r->detail = dc_texts_add(e->texts, detail);
-    r->evidence = dc_texts_add(e->texts, evidence);
+    if (detail)
+        r->detail = dc_texts_add(e->texts, detail);
+    if (evidence)
+        r->evidence = dc_texts_add(e->texts, evidence);
+    if (r->measured)
+        result_done(e, task);
+}
+
+const struct dc_probe_ops *dci_task_probe(const struct engine *e, uint32_t task)
+{
+    return e->profile->checks[e->plan->tasks[task].check].probe;
 }
 
 void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts)
@@ -33,15 +50,7 @@ void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task
                               const char *detail)
 {
     dci_engine_settle(e, task, DC_STATE_ERROR, NULL, detail, NULL);
-    dci_engine_result_done(e, task);
     dci_engine_dest_idle(e, dest);
-}
-
-void dci_engine_result_done(struct engine *e, uint32_t task)
-{
-    e->done++;
-    if (e->opts.on_result)
-        e->opts.on_result(e->opts.ud, task, e->done, e->plan->ntasks);
 }
 
 void dci_engine_dest_idle(struct engine *e, struct dest *dest)

@@ -5,7 +5,7 @@
  * without facts is passed too: its destination may still be what another row asks about. */
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
-#include "engine_conn.h"
+#include "engine_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

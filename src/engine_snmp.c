@@ -11,7 +11,7 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include "dmsconn/probe.h"
-#include "engine_conn.h"
+#include "engine_private.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -76,12 +76,9 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
         return;
     p->reported = true;
     struct engine *e = p->engine;
-    struct dc_result *r = &e->results[p->task];
+    e->results[p->task].latency_ms = p->rtt_ms;
     dci_engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
-    r->latency_ms = p->rtt_ms;
     dci_queue_remove(&p->node);
-    if (r->measured)
-        dci_engine_result_done(e, p->task);
     uv_timer_stop(&p->timer);
     uv_close((uv_handle_t *)&p->timer, on_closed);
     for (int i = 0; i < 2; i++) {
@@ -95,10 +92,8 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
 /* The probe says what the sessions saw (probes/probe_snmp.c). */
 static void judge(struct snmp_probe *p, const struct dc_snmp_reply *reply)
 {
-    const struct dc_probe_ops *probe =
-        p->engine->profile->checks[p->engine->plan->tasks[p->task].check].probe;
     struct dc_finding f = {0};
-    probe->judge_snmp(reply, &f);
+    dci_task_probe(p->engine, p->task)->judge_snmp(reply, &f);
     finish(p, f.state, f.detail, f.evidence);
 }
 
@@ -232,7 +227,7 @@ static bool send_get(void *sess, bool with_vars, struct snmp_probe *p)
     return true;
 }
 
-void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
+static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
 {
     pthread_once(&snmp_once, snmp_init_once);
     const struct dc_task *t = &e->plan->tasks[task];
@@ -243,7 +238,7 @@ void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
     }
     *p = (struct snmp_probe){
         .engine = e, .dest = dest, .task = task, .rtt_ms = -1, .started_ns = uv_hrtime()};
-    dci_queue_insert_tail(&e->snmp_live, &p->node);
+    dci_queue_insert_tail(&e->snmp.live, &p->node);
     struct sockaddr_storage peer = dest->addr;
     bool v6 = peer.ss_family == AF_INET6;
     if (v6)
@@ -252,8 +247,7 @@ void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         ((struct sockaddr_in *)&peer)->sin_port = htons(t->port);
     char peername[96];
     snprintf(peername, sizeof peername, v6 ? "udp6:[%s]:%u" : "udp:%s:%u", dest->address, t->port);
-    const struct dc_secret *secret =
-        dc_engine_secret(&e->opts, e->profile->checks[t->check].probe->secret);
+    const struct dc_secret *secret = dc_engine_secret(&e->opts, dci_task_probe(e, task)->secret);
     const char *community = secret ? secret->text : "public";
     uv_timer_init(&e->loop, &p->timer);
     p->timer.data = p;
@@ -278,10 +272,18 @@ void dci_snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         send_get(p->sess[V3], false, p);
 }
 
-void dci_snmp_abort_all(struct engine *e)
+static void snmp_abort_all(struct engine *e)
 {
-    while (!dci_queue_empty(&e->snmp_live)) {
-        struct snmp_probe *p = DCI_QUEUE_DATA(e->snmp_live.next, struct snmp_probe, node);
+    while (!dci_queue_empty(&e->snmp.live)) {
+        struct snmp_probe *p = DCI_QUEUE_DATA(e->snmp.live.next, struct snmp_probe, node);
         finish(p, DC_STATE_UNKNOWN, "interrupted before an answer", NULL);
     }
 }
+
+static void snmp_init(struct engine *e)
+{
+    dci_queue_init(&e->snmp.live);
+}
+
+const struct dci_driver dci_driver_snmp = {
+    .init = snmp_init, .start = snmp_start, .abort_all = snmp_abort_all};

@@ -1,7 +1,9 @@
 /* What the kernel says about a probe's TCP socket, for every driver: the reading of a failed
  * connect, the handshake's round trip, a connection that met itself, the RST that ends a
  * bare connect check. The platform's socket details stay in this file. */
-#include "engine_conn.h"
+#include "engine_private.h"
+
+#include <fcntl.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -84,4 +86,12 @@ bool dci_tcp_met_itself(const uv_tcp_t *tcp, uint16_t port)
         uv_tcp_getpeername(tcp, (struct sockaddr *)&peer, &lp) != 0 || ls != lp)
         return false;
     return memcmp(&self, &peer, (size_t)ls) == 0;
+}
+
+/* A copy of the connected socket's descriptor (close-on-exec), for a driver that carries on
+ * with a library of its own (HTTP); -1 when there is none. */
+int dci_tcp_duplicate(const uv_tcp_t *tcp)
+{
+    uv_os_fd_t fd;
+    return uv_fileno((const uv_handle_t *)tcp, &fd) == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
 }

@@ -1,0 +1,271 @@
+/* The connect stage, which every socket driver starts with: a non-blocking connect with a
+ * deadline; then the driver that asked carries on on the connection (struct
+ * dci_socket_user). Each probe owns a TCP handle (one engine timer serves every probe's
+ * deadline, oldest first); its memory returns to a free list once libuv has closed it (the
+ * close-callback rule). */
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct conn *first(struct dci_queue *head)
+{
+    return DCI_QUEUE_DATA(head->next, struct conn, node);
+}
+
+static struct conn *conn_alloc(struct engine *e)
+{
+    struct dci_connect_state *cs = &e->connect;
+    struct conn *c = NULL;
+    if (!dci_queue_empty(&cs->free_list)) {
+        c = first(&cs->free_list);
+        dci_queue_remove(&c->node);
+        uint8_t *reply = c->reply;
+        size_t cap = c->reply_cap;
+        memset(c, 0, offsetof(struct conn, hello));
+        c->reply = reply;
+        c->reply_cap = cap;
+    } else {
+        c = calloc(1, sizeof *c);
+    }
+    if (c)
+        dci_queue_init(&c->node);
+    return c;
+}
+
+static bool in_live(const struct conn *c)
+{
+    return c->stage <= CONN_TALKING;
+}
+
+void dci_conn_unlink(struct conn *c)
+{
+    struct dci_connect_state *cs = &c->engine->connect;
+    if (!in_live(c))
+        return;
+    dci_queue_remove(&c->node); /* the caller's next stage says where it goes */
+    if (dci_queue_empty(&cs->live))
+        uv_timer_stop(&cs->deadline_timer);
+}
+
+static void on_deadlines(uv_timer_t *timer);
+
+/* Arms the engine's timer for the oldest probe's deadline. */
+static void arm_deadline(struct engine *e)
+{
+    struct dci_connect_state *cs = &e->connect;
+    if (dci_queue_empty(&cs->live)) {
+        uv_timer_stop(&cs->deadline_timer);
+        return;
+    }
+    uint64_t now = uv_hrtime();
+    uint64_t due = first(&cs->live)->deadline_ns;
+    uv_timer_start(&cs->deadline_timer, on_deadlines,
+                   due > now ? (due - now + 999999) / 1000000 : 0, 0);
+}
+
+static void close_finished(uv_check_t *check);
+static void on_closed(uv_handle_t *handle);
+
+void dci_connect_init(struct engine *e)
+{
+    struct dci_connect_state *cs = &e->connect;
+    dci_queue_init(&cs->live);
+    dci_queue_init(&cs->closing);
+    dci_queue_init(&cs->free_list);
+}
+
+void dci_connect_open(struct engine *e)
+{
+    struct dci_connect_state *cs = &e->connect;
+    uv_timer_init(&e->loop, &cs->deadline_timer);
+    cs->deadline_timer.data = e;
+    uv_check_init(&e->loop, &cs->closing_check);
+    cs->closing_check.data = e;
+    uv_idle_init(&e->loop, &cs->closing_idle);
+}
+
+void dci_connect_close(struct engine *e)
+{
+    uv_close((uv_handle_t *)&e->connect.deadline_timer, NULL);
+    uv_close((uv_handle_t *)&e->connect.closing_check, NULL);
+    uv_close((uv_handle_t *)&e->connect.closing_idle, NULL);
+}
+
+static void no_wait(uv_idle_t *idle)
+{
+    (void)idle; /* being active is its job: the poll that follows does not block */
+}
+
+/* libuv's uv_close, called while the loop handles a batch of epoll events, scans that whole
+ * batch (up to 1,024 events) for the closed descriptor: thousands of probes ending in one
+ * batch made closing quadratic, a fifth of a 5,000-probe run's instructions. Handles are
+ * closed from a check callback instead, right after the batch; an idle handle makes sure
+ * that poll does not block first when the probe ended in another phase (a timer). */
+static void close_later(struct engine *e, struct conn *c)
+{
+    struct dci_connect_state *cs = &e->connect;
+    dci_queue_insert_tail(&cs->closing, &c->node);
+    if (!uv_is_active((uv_handle_t *)&cs->closing_check)) {
+        uv_check_start(&cs->closing_check, close_finished);
+        uv_idle_start(&cs->closing_idle, no_wait);
+    }
+}
+
+static void close_finished(uv_check_t *check)
+{
+    struct engine *e = check->data;
+    struct dci_connect_state *cs = &e->connect;
+    uv_check_stop(check);
+    uv_idle_stop(&cs->closing_idle);
+    while (!dci_queue_empty(&cs->closing)) {
+        struct conn *c = first(&cs->closing);
+        dci_queue_remove(&c->node);
+        uv_close((uv_handle_t *)&c->tcp, on_closed);
+    }
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    struct conn *c = handle->data;
+    struct engine *e = c->engine;
+    struct dest *dest = c->dest;
+    bool handed_over = c->stage == CONN_HANDED_OVER;
+    if (c->user->released)
+        c->user->released(c);
+    dci_queue_insert_tail(&e->connect.free_list, &c->node);
+    if (!handed_over) /* else the taker holds the destination's slot until it ends */
+        dci_engine_dest_idle(e, dest);
+}
+
+void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail)
+{
+    if (c->stage >= CONN_HANDED_OVER)
+        return;
+    struct engine *e = c->engine;
+    dci_conn_unlink(c);
+    c->stage = CONN_REPORTED;
+    dci_engine_settle(e, c->task, state, c->dest->address_text, detail, NULL);
+    uv_read_stop((uv_stream_t *)&c->tcp); /* nothing more is read until the handle closes */
+    close_later(e, c);
+}
+
+int dci_conn_hand_over(struct conn *c)
+{
+    int copy = dci_tcp_duplicate(&c->tcp);
+    if (copy < 0)
+        return -1;
+    dci_conn_unlink(c);
+    c->stage = CONN_HANDED_OVER;
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+    return copy;
+}
+
+static void fail_connect(struct conn *c, int status)
+{
+    char detail[192];
+    enum dc_state state = dci_engine_connect_state(status, detail, sizeof detail);
+    dci_conn_finish(c, state, detail);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (c->stage != CONN_CONNECTING)
+        return; /* UV_ECANCELED after the deadline closed the handle */
+    if (status < 0) {
+        fail_connect(c, status);
+        return;
+    }
+    if (dci_tcp_met_itself(&c->tcp, c->engine->plan->tasks[c->task].port)) {
+        dci_conn_finish(c, DC_STATE_REFUSED,
+                        "nothing listens (the connection met itself: same source and destination "
+                        "port on this machine)");
+        return;
+    }
+    c->stage = CONN_TALKING;
+    c->engine->results[c->task].latency_ms = dci_tcp_rtt_ms(&c->tcp, c->started_ns);
+    c->user->connected(c);
+}
+
+/* Every probe whose deadline has come, oldest first; then the timer waits for the next. */
+static void on_deadlines(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+    struct dci_connect_state *cs = &e->connect;
+    uint64_t now = uv_hrtime() + 1000000; /* the timer fires at millisecond grain */
+    while (!dci_queue_empty(&cs->live) && first(&cs->live)->deadline_ns <= now) {
+        struct conn *c = first(&cs->live);
+        if (c->stage == CONN_CONNECTING || !c->user->expired) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "no answer within %.1f s: packets dropped on the way",
+                     e->opts.timeout_s);
+            dci_conn_finish(c, DC_STATE_FILTERED, detail);
+        } else {
+            c->user->expired(c);
+        }
+        dci_conn_unlink(c); /* the user always settles or moves it on; this only makes sure */
+    }
+    arm_deadline(e);
+}
+
+void dci_connect_start(struct engine *e, struct dest *dest, uint32_t task,
+                       const struct dci_socket_user *user)
+{
+    const struct dc_task *t = &e->plan->tasks[task];
+    struct conn *c = conn_alloc(e);
+    if (!c) {
+        dci_engine_local_failure(e, dest, task, "local failure: out of memory");
+        return;
+    }
+    c->engine = e;
+    c->dest = dest;
+    c->task = task;
+    c->probe = dci_task_probe(e, task);
+    c->user = user;
+    c->stage = CONN_CONNECTING;
+
+    struct sockaddr_storage addr = dest->addr;
+    if (addr.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&addr)->sin6_port = htons(t->port);
+    else
+        ((struct sockaddr_in *)&addr)->sin_port = htons(t->port);
+
+    uv_tcp_init(&e->loop, &c->tcp); /* cannot fail: the socket is made by bind or connect */
+    c->tcp.data = c->connect_req.data = c;
+    c->started_ns = uv_hrtime();
+    c->deadline_ns = c->started_ns + e->timeout_ms * 1000000u;
+    dci_queue_insert_tail(&e->connect.live, &c->node);
+    if (!uv_is_active((uv_handle_t *)&e->connect.deadline_timer))
+        arm_deadline(e);
+    int rc = 0;
+    if (e->sources && e->sources[t->from].ss_family == addr.ss_family)
+        rc = uv_tcp_bind(&c->tcp, (const struct sockaddr *)&e->sources[t->from], 0);
+    if (rc == 0)
+        rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&addr, on_connect);
+    if (rc < 0)
+        fail_connect(c, rc); /* e.g. no route: connect() fails at once */
+}
+
+void dci_connect_abort_all(struct engine *e, const struct dci_socket_user *user)
+{
+    struct dci_queue *head = &e->connect.live;
+    for (struct dci_queue *q = head->next; q != head;) {
+        struct conn *c = DCI_QUEUE_DATA(q, struct conn, node);
+        q = q->next; /* finish takes c out of the list */
+        if (c->user == user)
+            dci_conn_finish(c, DC_STATE_UNKNOWN, "interrupted before an answer");
+    }
+}
+
+void dci_connect_release(struct engine *e)
+{
+    while (!dci_queue_empty(&e->connect.free_list)) {
+        struct conn *c = first(&e->connect.free_list);
+        dci_queue_remove(&c->node);
+        free(c->reply);
+        free(c);
+    }
+}

@@ -1,0 +1,322 @@
+/* The socket-dialogue driver: on a connection the connect stage made, an optional hello and
+ * a reply the probe judges as it arrives; then, for a probe with one, its library step.
+ * Bytes go and come through one of two layers chosen once per connection, plain or TLS
+ * (OpenSSL on memory BIOs, engine_tls.c): the judge sees plaintext either way. */
+#include "dmsconn/probe.h"
+#include "engine_conn.h"
+#include "engine_tls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How a connection's bytes go out and come in. */
+struct dci_dialogue_layer {
+    /* Starts reading (and, for TLS, the handshake); false on a local failure. */
+    bool (*begin)(struct conn *c);
+    /* Sends the probe's hello. */
+    int (*send)(struct conn *c, const uint8_t *data, size_t len);
+};
+
+static const struct dci_dialogue_layer plain_layer, tls_layer;
+
+static bool over(const struct conn *c)
+{
+    return c->stage >= CONN_IN_LIBRARY;
+}
+
+/* The reply buffer, at the probe's size. */
+static bool reply_ready(struct conn *c)
+{
+    size_t max = c->probe->max_reply ? c->probe->max_reply : REPLY_DEFAULT;
+    if (c->reply_cap >= max)
+        return true;
+    uint8_t *grown = realloc(c->reply, max);
+    if (!grown)
+        return false;
+    c->reply = grown;
+    c->reply_cap = max;
+    return true;
+}
+
+/* Lets the probe judge what arrived; a probe that answers DONE has filled state, detail and
+ * evidence. A reply the judge found ok goes on to the probe's library step, if it has one. */
+static void received(struct conn *c, bool closed)
+{
+    struct engine *e = c->engine;
+    struct dc_result *r = &e->results[c->task];
+    struct dc_finding verdict = {.state = r->state, .severe = r->severe};
+    snprintf(verdict.evidence, sizeof verdict.evidence, "%s", r->evidence);
+    /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
+    static const uint8_t none[1];
+    const uint8_t *reply = c->reply ? c->reply : none;
+    enum dc_judgement j = c->probe->judge(reply, c->reply_len, closed, &verdict);
+    if (j == DC_JUDGE_MORE && !closed)
+        return;
+    r->evidence = dc_texts_add(e->texts, verdict.evidence);
+    r->severe = verdict.severe;
+    if (verdict.state == DC_STATE_OK && c->probe->library && !e->stopping) {
+        r->state = verdict.state;
+        r->detail = dc_texts_add(e->texts, verdict.detail);
+        dci_conn_unlink(c);
+        c->stage = CONN_IN_LIBRARY;
+        if (dci_library_start(c, dci_conn_finish))
+            return;
+    }
+    dci_conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
+}
+
+/* The probe's first words: its destination, port and secret. */
+static void say_hello(struct conn *c)
+{
+    if (!c->probe->hello)
+        return;
+    const struct dc_secret *secret = dc_engine_secret(&c->engine->opts, c->probe->secret);
+    const struct dc_probe_ctx ctx = {.host = c->dest->address,
+                                     .port = c->engine->plan->tasks[c->task].port,
+                                     .secret = secret ? secret->text : NULL};
+    size_t n = c->probe->hello(&ctx, c->hello, sizeof c->hello);
+    int rc = n > 0 ? c->layer->send(c, c->hello, n) : 0;
+    if (rc < 0) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "local failure after connect: %s", uv_strerror(rc));
+        dci_conn_finish(c, DC_STATE_ERROR, detail);
+    }
+}
+
+/* ---- plain: the reply is read straight into its buffer ---- */
+
+static void plain_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct conn *c = handle->data;
+    (void)suggested;
+    reply_ready(c); /* without memory the buffer stays as it is: a full one ends the reply */
+    size_t room = c->reply_cap > c->reply_len ? c->reply_cap - c->reply_len : 0;
+    *buf = uv_buf_init((char *)c->reply + c->reply_len, (unsigned)room);
+}
+
+static void plain_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = stream->data;
+    (void)buf;
+    if (over(c))
+        return;
+    if (nread > 0) {
+        c->reply_len += (size_t)nread;
+        received(c, c->reply_len >= c->reply_cap); /* a full buffer is all it will ever see */
+    } else if (nread < 0) {
+        received(c, true); /* EOF, reset, or UV_ENOBUFS when the buffer could not grow */
+    }
+}
+
+static void plain_written(uv_write_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (status < 0 && !over(c))
+        received(c, true);
+}
+
+static bool plain_begin(struct conn *c)
+{
+    return uv_read_start((uv_stream_t *)&c->tcp, plain_alloc, plain_read) == 0;
+}
+
+static int plain_send(struct conn *c, const uint8_t *data, size_t len)
+{
+    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+    c->write_req.data = c;
+    return uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, plain_written);
+}
+
+static const struct dci_dialogue_layer plain_layer = {.begin = plain_begin, .send = plain_send};
+
+/* ---- TLS: ciphertext through OpenSSL, plaintext into the reply buffer ---- */
+
+/* TLS reads land here first. One per thread: a read callback follows its alloc callback on
+ * the same thread. */
+static _Thread_local uint8_t cipher_in[16384];
+
+struct outbuf {
+    uv_write_t req;
+    size_t len;
+    uint8_t data[];
+};
+
+static void cipher_written(uv_write_t *req, int status)
+{
+    struct outbuf *o = (struct outbuf *)req;
+    struct conn *c = req->data;
+    free(o);
+    if (status < 0 && !over(c))
+        dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS exchange");
+}
+
+/* Sends whatever ciphertext OpenSSL has queued; each write owns its buffer. */
+static void tls_flush(struct conn *c)
+{
+    for (;;) {
+        struct outbuf *o = malloc(sizeof *o + 16384);
+        if (!o)
+            return;
+        o->len = dc_tls_take(c->tls, o->data, 16384);
+        if (o->len == 0) {
+            free(o);
+            return;
+        }
+        o->req.data = c;
+        uv_buf_t buf = uv_buf_init((char *)o->data, (unsigned)o->len);
+        if (uv_write(&o->req, (uv_stream_t *)&c->tcp, &buf, 1, cipher_written) != 0) {
+            free(o);
+            return;
+        }
+    }
+}
+
+/* The handshake; once done, the hello; then the plaintext reply as it comes. */
+static void tls_step(struct conn *c)
+{
+    if (c->stage == CONN_HANDSHAKING) {
+        char err[160];
+        int rc = dc_tls_handshake(c->tls, err, sizeof err);
+        tls_flush(c);
+        if (rc < 0) {
+            dci_conn_finish(c, DC_STATE_TLS, err);
+            return;
+        }
+        if (rc == 0)
+            return;
+        c->stage = CONN_TALKING;
+        char evidence[sizeof((struct dc_finding *)0)->evidence];
+        dc_tls_describe(c->tls, evidence, sizeof evidence);
+        c->engine->results[c->task].evidence = dc_texts_add(c->engine->texts, evidence);
+        if (!c->probe->judge) {
+            dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
+            return;
+        }
+        say_hello(c);
+    }
+    ssize_t got;
+    while (c->stage == CONN_TALKING && c->reply_len < c->reply_cap &&
+           (got = dc_tls_read(c->tls, c->reply + c->reply_len, c->reply_cap - c->reply_len)) != 0) {
+        if (got < 0) {
+            received(c, true);
+            return;
+        }
+        c->reply_len += (size_t)got;
+        received(c, c->reply_len >= c->reply_cap);
+    }
+}
+
+static void tls_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    (void)handle;
+    (void)suggested;
+    *buf = uv_buf_init((char *)cipher_in, sizeof cipher_in);
+}
+
+static void tls_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = stream->data;
+    (void)buf;
+    if (over(c))
+        return;
+    if (nread > 0 && dc_tls_feed(c->tls, cipher_in, (size_t)nread) == 0)
+        tls_step(c);
+    else if (nread < 0 && c->stage == CONN_HANDSHAKING)
+        dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
+    else if (nread < 0)
+        received(c, true);
+}
+
+static bool tls_begin(struct conn *c)
+{
+    struct engine *e = c->engine;
+    if (!e->dialogue.ssl_ctx)
+        e->dialogue.ssl_ctx = dc_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
+    if (!e->dialogue.ssl_ctx || !reply_ready(c) ||
+        dc_tls_new(e->dialogue.ssl_ctx, c->dest->address, c->probe->alpn, &c->tls) ||
+        uv_read_start((uv_stream_t *)&c->tcp, tls_alloc, tls_read) != 0)
+        return false;
+    c->stage = CONN_HANDSHAKING;
+    tls_step(c); /* sends the ClientHello */
+    return true;
+}
+
+static int tls_send(struct conn *c, const uint8_t *data, size_t len)
+{
+    if (dc_tls_write(c->tls, data, len) == 0)
+        tls_flush(c);
+    return 0; /* a write OpenSSL refused shows as the peer's silence */
+}
+
+static const struct dci_dialogue_layer tls_layer = {.begin = tls_begin, .send = tls_send};
+
+/* ---- the driver ---- */
+
+static void on_connected(struct conn *c)
+{
+    if (!c->probe->tls && !c->probe->judge) {
+        dci_tcp_reset_on_close(&c->tcp);
+        dci_conn_finish(c, DC_STATE_OK, "connected");
+        return;
+    }
+    c->layer = c->probe->tls ? &tls_layer : &plain_layer;
+    if (!c->layer->begin(c)) {
+        dci_conn_finish(c, DC_STATE_ERROR,
+                        c->probe->tls ? "local failure: cannot start TLS"
+                                      : "local failure after connect: cannot read");
+        return;
+    }
+    if (c->layer == &plain_layer)
+        say_hello(c); /* TLS says it once the handshake is done */
+}
+
+static void on_expired(struct conn *c)
+{
+    char detail[160];
+    if (c->stage == CONN_HANDSHAKING) {
+        snprintf(detail, sizeof detail, "no TLS handshake within %.1f s: not a TLS port?",
+                 c->engine->opts.timeout_s);
+        dci_conn_finish(c, DC_STATE_TLS, detail);
+        return;
+    }
+    received(c, true);
+}
+
+static void on_released(struct conn *c)
+{
+    dc_tls_free(c->tls);
+    c->tls = NULL;
+}
+
+static const struct dci_socket_user dialogue_user = {
+    .connected = on_connected, .expired = on_expired, .released = on_released};
+
+static void dialogue_init(struct engine *e)
+{
+    dci_queue_init(&e->dialogue.in_library);
+}
+
+static void dialogue_start(struct engine *e, struct dest *dest, uint32_t task)
+{
+    dci_connect_start(e, dest, task, &dialogue_user);
+}
+
+static void dialogue_abort_all(struct engine *e)
+{
+    struct dci_queue *head = &e->dialogue.in_library;
+    for (struct dci_queue *q = head->next; q != head; q = q->next)
+        dci_library_cancel(DCI_QUEUE_DATA(q, struct conn, node)); /* if not started yet */
+    dci_connect_abort_all(e, &dialogue_user);
+}
+
+static void dialogue_release(struct engine *e)
+{
+    dc_tls_ctx_free(e->dialogue.ssl_ctx);
+    e->dialogue.ssl_ctx = NULL;
+}
+
+const struct dci_driver dci_driver_dialogue = {.init = dialogue_init,
+                                               .start = dialogue_start,
+                                               .abort_all = dialogue_abort_all,
+                                               .release = dialogue_release};

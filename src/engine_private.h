@@ -1,0 +1,150 @@
+/* Internal to the engine: its state, the interface every driver has, and what the drivers
+ * tell the engine. Drivers include this header (and the connect stage's, engine_conn.h) and
+ * never each other's files. */
+#ifndef DMSCONN_ENGINE_PRIVATE_H
+#define DMSCONN_ENGINE_PRIVATE_H
+
+#include <uv.h>
+
+#include "queue.h"
+
+#include "dmsconn/engine.h"
+
+enum dest_state { DEST_IDLE, DEST_RESOLVING, DEST_READY, DEST_FAILED };
+
+/* One destination node: its resolved address and the FIFO of its tasks. */
+struct dest {
+    struct engine *engine;
+    uint32_t node;
+    enum dest_state state;
+    struct sockaddr_storage addr; /* port 0; each probe sets its own */
+    char address[64];
+    const char *address_text; /* address, in the run's text pool (what results point at) */
+    char why[192];            /* last resolution failure */
+    const char *name;         /* the node's name that was resolved (NULL: a numeric address) */
+    size_t try_index;
+    uv_getaddrinfo_t gai;
+    uint32_t *queue;
+    size_t qhead;
+    size_t qlen;
+    unsigned active;
+    bool in_ring;
+};
+
+struct dc_curl_uv;
+struct engine;
+
+/* One driver: how a probe of its kind runs (struct dc_probe_ops.driver picks it). Whatever
+ * happens to a probe it starts, the driver settles its result once (dci_engine_settle) and,
+ * once its handles are closed, gives the destination's slot back (dci_engine_dest_idle). */
+struct dci_driver {
+    /* Before the run: the driver's lists. NULL: nothing to set up. */
+    void (*init)(struct engine *e);
+    void (*start)(struct engine *e, struct dest *dest, uint32_t task);
+    /* Ends every probe of this driver in flight now; each settles unknown (not measured). */
+    void (*abort_all)(struct engine *e);
+    /* Once the loop has run dry: closes the driver's own handles (the loop then runs their
+     * close callbacks). NULL: it has none. */
+    void (*close)(struct engine *e);
+    /* After the loop has closed: frees the driver's memory. NULL: nothing to free. */
+    void (*release)(struct engine *e);
+};
+
+extern const struct dci_driver dci_driver_dialogue; /* engine_dialogue.c */
+extern const struct dci_driver dci_driver_http;     /* engine_http.c */
+extern const struct dci_driver dci_driver_snmp;     /* engine_snmp.c */
+
+/* The connect stage's (engine_connect.c), which the dialogue and HTTP drivers share. */
+struct dci_connect_state {
+    /* Probes connecting or talking, oldest first: all share one timeout, so the oldest has
+     * the earliest deadline and one timer serves them all (no timer handle per probe). */
+    struct dci_queue live;
+    uv_timer_t deadline_timer;
+    /* Finished probes whose handles close after the poll phase (engine_connect.c says why). */
+    struct dci_queue closing;
+    uv_check_t closing_check;
+    uv_idle_t closing_idle;     /* keeps the poll from blocking while handles wait to close */
+    struct dci_queue free_list; /* finished probes' memory, reused */
+};
+
+struct engine {
+    uv_loop_t loop;
+    uv_async_t stop_async; /* dc_stopper_fire from another thread */
+    bool stop_ready;       /* stop_async was initialised */
+    const struct dc_cluster *cluster;
+    const struct dc_profile *profile;
+    const struct dc_plan *plan;
+    struct dc_engine_opts opts;
+    struct dc_result *results;
+    struct dc_texts *texts; /* the results' strings */
+    uint64_t timeout_ms;
+    struct dest *dests;
+    size_t ndests;
+    struct sockaddr_storage *sources; /* per node, with bind_source; family 0: none */
+    uint32_t *queue_store;
+    uint32_t *ring; /* destinations with work and spare capacity */
+    size_t ring_head;
+    size_t ring_len;
+    unsigned active;
+    size_t done;
+    size_t resolving;
+    bool stopping;
+    bool interrupted;
+    bool signals;
+    uv_signal_t sigint;
+    uv_signal_t sigterm;
+    uv_timer_t resolve_timer;
+    uv_timer_t budget_timer; /* opts.budget_s */
+    bool out_of_budget;
+    const char **peer_names; /* the NATS servers of the cluster, for HTTP judges */
+    const char **peer_addresses;
+    size_t npeers;
+    const char **facts; /* per task, what a judge kept for its probe's revise (lazy) */
+    /* The scheduler's (engine.c), once a probe towards dest has ended. */
+    void (*on_dest_idle)(struct engine *e, struct dest *dest);
+    /* Each driver's own state: only its file touches it. */
+    struct dci_connect_state connect;
+    struct {
+        struct dci_queue in_library; /* probes whose library step runs on the thread pool */
+        struct ssl_ctx_st *ssl_ctx;  /* the TLS dialogues', made on first use */
+    } dialogue;
+    struct {
+        struct dc_curl_uv *curl; /* made on first use */
+    } http;
+    struct {
+        struct dci_queue live; /* SNMP probes in flight, for an interrupt */
+    } snmp;
+};
+
+/* engine_results.c: what the drivers tell the engine. */
+/* The one way a probe's outcome is written: its state, the address it went to and, when
+ * given, its detail and evidence (copied into the run's pool; NULL keeps what the driver
+ * wrote on the way). A result is measured unless its state is unknown (interrupted before an
+ * answer); a measured one counts as done and is reported (opts.on_result), an unmeasured one
+ * is not. Latency and severity are the driver's to write before. */
+void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
+                       const char *detail, const char *evidence);
+/* Keeps what a judge wrote into its finding's facts for the run's revise step. */
+void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts);
+/* A probe that could not even start (out of memory...): its result says so, its slot
+ * towards dest is free again. */
+void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
+                              const char *detail);
+/* A probe towards dest has released its handles. */
+void dci_engine_dest_idle(struct engine *e, struct dest *dest);
+/* The probe a task runs. */
+const struct dc_probe_ops *dci_task_probe(const struct engine *e, uint32_t task);
+/* engine_revise.c: once the loop has ended, each probe with a revise step sees all its
+ * results of the run and may rewrite them. */
+void dci_engine_revise(struct engine *e);
+
+/* What a failed connect (a libuv error: a negated errno) says about the path. */
+enum dc_state dci_engine_connect_state(int err, char *detail, size_t cap);
+
+/* engine_socket.c: the kernel's word on a probe's TCP socket. */
+double dci_tcp_rtt_ms(const uv_tcp_t *tcp, uint64_t started_ns);
+void dci_tcp_reset_on_close(const uv_tcp_t *tcp);
+bool dci_tcp_met_itself(const uv_tcp_t *tcp, uint16_t port);
+int dci_tcp_duplicate(const uv_tcp_t *tcp);
+
+#endif
