@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The shape the code keeps (docs/architecture.md), checked on every build:
+ - no dependency cycle among the files of src/ and probes/: file A depends on file B when A
+   uses a symbol B defines (read from the object files with nm);
+ - every symbol the core library exports has the project's prefix (dc_ public, dci_ internal);
+ - no source file over 600 lines.
+Usage: check_structure.py SOURCE_DIR CORE_OBJECTS... -- PROGRAM_OBJECTS...
+Prints each breach and exits 1; exits 0 when there is none."""
+import os
+import subprocess
+import sys
+
+MAX_LINES = 600
+PREFIXES = ("dc_", "dci_")
+
+
+def symbols(obj):
+    """(defined globals, undefined) of one object file."""
+    out = subprocess.run(["nm", "-g", obj], capture_output=True, text=True, check=True).stdout
+    defined, undefined = set(), set()
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "U":
+            undefined.add(parts[1])
+        elif len(parts) == 3 and parts[1] in "TDBRVWC":
+            defined.add(parts[2])
+    return defined, undefined
+
+
+def source_name(obj, root):
+    """src/engine.c for .../src/engine.c.o"""
+    path = obj[:-2] if obj.endswith(".o") else obj
+    for part in ("src/", "probes/"):
+        i = path.rfind("/" + part)
+        if i >= 0:
+            return path[i + 1:]
+    return os.path.relpath(path, root)
+
+
+def cycles(graph):
+    """Strongly connected components with more than one file (Tarjan, iterative)."""
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], [0]
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter[0]
+        counter[0] += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            advanced = False
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter[0]
+                    counter[0] += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    comp.append(top)
+                    if top == node:
+                        break
+                if len(comp) > 1:
+                    found.append(sorted(comp))
+    return found
+
+
+def main(argv):
+    if len(argv) < 3 or "--" not in argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    root = argv[1]
+    sep = argv.index("--")
+    core, program = argv[2:sep], argv[sep + 1:]
+    breaches = []
+    defs, uses, owner = {}, {}, {}
+    for obj in core + program:
+        name = source_name(obj, root)
+        defs[name], uses[name] = symbols(obj)
+        for sym in defs[name]:
+            owner[sym] = name
+    for obj in core:
+        name = source_name(obj, root)
+        for sym in sorted(defs[name]):
+            if not sym.startswith(PREFIXES):
+                breaches.append(f"{name}: exports '{sym}' without the prefix dc_ or dci_")
+    graph = {name: set() for name in defs}
+    for name, used in uses.items():
+        for sym in used:
+            if sym in owner and owner[sym] != name:
+                graph[name].add(owner[sym])
+    for comp in cycles(graph):
+        breaches.append("dependency cycle among " + ", ".join(comp))
+    for top in ("src", "probes", "include"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in files:
+                if f.endswith((".c", ".h")):
+                    path = os.path.join(dirpath, f)
+                    with open(path, encoding="utf-8") as fh:
+                        n = sum(1 for _ in fh)
+                    if n > MAX_LINES:
+                        breaches.append(f"{os.path.relpath(path, root)}: {n} lines (at most {MAX_LINES})")
+    for b in breaches:
+        print("check_structure: " + b)
+    print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "
+          f"dependencies, {len(breaches)} breach(es)")
+    return 1 if breaches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
