@@ -13,7 +13,7 @@
 #include "dmsconn/verdict.h"
 
 /* Where the node list and the profile come from (--dataminer-dir, --dms, --db, --inventory,
- * --node, --profile, --staas-endpoint). */
+ * --node, --profile, --staas-endpoint, --no-agent). */
 struct cli_sources {
     const char *dataminer_dir;
     const char *dms;
@@ -56,11 +56,8 @@ struct cli_run {
     size_t nsecrets;
 };
 
-/* Options shared by subcommands: 1 when `opt` was theirs and valid, 0 when it is not theirs,
- * -1 when its value is invalid (the message is printed; exit 3). */
-int cli_source_option(struct cli_sources *src, int opt, const char *arg);
+/* The options' defaults and what they kept (cli_options.h parses them). */
 void cli_sources_free(struct cli_sources *src);
-int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd);
 void cli_run_defaults(struct cli_run *run);
 /* Wipes and frees what the options kept (the secrets' texts). */
 void cli_run_free(struct cli_run *run);
@@ -105,88 +102,5 @@ int cmd_demo(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
-
-/* Long options shared by check and agent (their values are in cli_common.c). */
-enum {
-    OPT_DMS = 1000,
-    OPT_DB,
-    OPT_INVENTORY,
-    OPT_NODE,
-    OPT_PROFILE,
-    OPT_TIMEOUT,
-    OPT_CONCURRENCY,
-    OPT_PER_NODE,
-    OPT_SLOW_MS,
-    OPT_JSON,
-    OPT_QUIET,
-    OPT_ALL,
-    OPT_NO_COLOR,
-    OPT_TLS_INSECURE,
-    OPT_CSV,
-    OPT_JUNIT,
-    OPT_PROM,
-    OPT_HTML,
-    OPT_FORMAT,
-    OPT_BASELINE,
-    OPT_HISTORY,
-    OPT_KEEP,
-    OPT_SNMP_COMMUNITY_FILE,
-    OPT_NATS_CREDS,
-    OPT_OPENSEARCH_CREDENTIALS,
-    OPT_SECRET,
-    OPT_CA,
-    OPT_FROM_HERE,
-    OPT_ALL_TARGETS,
-    OPT_AS,
-    OPT_CHECK,
-    OPT_FROM,
-    OPT_TO,
-    OPT_TOKEN_FILE_CHECK,
-    OPT_AGENT_PORT,
-    OPT_AGENT_TLS,
-    OPT_AGENT_CA,
-    OPT_AGENT_INSECURE,
-    OPT_PREFLIGHT,
-    OPT_DATAMINER_DIR,
-    OPT_STAAS_ENDPOINT,
-    OPT_NO_AGENT,
-};
-
-/* One option per line reads better than the formatter's layout. */
-/* clang-format off */
-#define CLI_SOURCE_LONGOPTS                                                                    \
-    {"dataminer-dir", required_argument, NULL, OPT_DATAMINER_DIR},                             \
-    {"staas-endpoint", required_argument, NULL, OPT_STAAS_ENDPOINT},                           \
-    {"no-agent", required_argument, NULL, OPT_NO_AGENT},                                       \
-    {"dms", required_argument, NULL, OPT_DMS},                                                 \
-    {"db", required_argument, NULL, OPT_DB},                                                   \
-    {"inventory", required_argument, NULL, OPT_INVENTORY},                                     \
-    {"node", required_argument, NULL, OPT_NODE},                                               \
-    {"profile", required_argument, NULL, OPT_PROFILE}
-
-#define CLI_RUN_LONGOPTS                                                                       \
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},                                         \
-    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},                                 \
-    {"per-node", required_argument, NULL, OPT_PER_NODE},                                       \
-    {"slow-ms", required_argument, NULL, OPT_SLOW_MS},                                         \
-    {"json", required_argument, NULL, OPT_JSON},                                               \
-    {"quiet", no_argument, NULL, OPT_QUIET},                                                   \
-    {"all", no_argument, NULL, OPT_ALL},                                                       \
-    {"no-color", no_argument, NULL, OPT_NO_COLOR},                                             \
-    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},                                     \
-    {"ca", required_argument, NULL, OPT_CA},                                                   \
-    {"csv", required_argument, NULL, OPT_CSV},                                                 \
-    {"junit", required_argument, NULL, OPT_JUNIT},                                             \
-    {"prom", required_argument, NULL, OPT_PROM},                                               \
-    {"html", required_argument, NULL, OPT_HTML},                                               \
-    {"format", required_argument, NULL, OPT_FORMAT},                                           \
-    {"baseline", required_argument, NULL, OPT_BASELINE},                                       \
-    {"history", required_argument, NULL, OPT_HISTORY},                                         \
-    {"keep", required_argument, NULL, OPT_KEEP},                                               \
-    {"snmp-community-file", required_argument, NULL, OPT_SNMP_COMMUNITY_FILE},                 \
-    {"nats-creds", required_argument, NULL, OPT_NATS_CREDS},                                   \
-    {"opensearch-credentials", required_argument, NULL, OPT_OPENSEARCH_CREDENTIALS},            \
-    {"secret", required_argument, NULL, OPT_SECRET}
-/* clang-format on */
 
 #endif

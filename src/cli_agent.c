@@ -1,12 +1,11 @@
 /* dmsconn agent: serve this node's row of the matrix to the coordinator, in the foreground
  * until SIGTERM or SIGINT. */
-#include "cli.h"
+#include "cli_options.h"
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "dmsconn/profile.h"
 
-#include <getopt.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -15,49 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: dmsconn agent --token-file FILE [--listen ADDR[:PORT]] [--as NAME] NODE-LIST\n"
-    "\n"
-    "Runs, from this node, the checks a coordinator ('dmsconn check') sends: only towards\n"
-    "nodes of this agent's own node list and only on ports of its own profile. Every request\n"
-    "is signed with the shared token, which never crosses the network. Stops cleanly on\n"
-    "SIGTERM or SIGINT.\n"
-    "\n"
-    "  --listen ADDR[:PORT]  numeric address to serve on (default: the node's address,\n"
-    "                        port 7488); [IPv6]:PORT for IPv6\n"
-    "  --token-file FILE     the shared token (a file only its owner can read)\n"
-    "  --as NAME             which node this is (default: found from --listen or the\n"
-    "                        machine's addresses)\n"
-    "  --tls-cert FILE --tls-key FILE   serve HTTPS (PEM)\n"
-    "  --tls-auto DIR        serve HTTPS with a key pair of its own, made in DIR at the\n"
-    "                        first start (owner-only files); prints the fingerprint an\n"
-    "                        inventory pins: agent: {fingerprint: \"sha256:...\"}\n"
-    "  --bind-source         send probes from the node's own address\n"
-    "  --timeout SECONDS     the longest probe timeout a request may ask for (default 30)\n"
-    "  --concurrency N, --per-node N   as for check\n"
-    "  --secret NAME=FILE    the probes' secrets this agent's row needs (snmp, nats,\n"
-    "                        opensearch), as for check; --ca, --tls-insecure too\n"
-    "  --dataminer-dir, --dms, --db, --inventory, --node, --profile, --staas-endpoint\n"
-    "                        this agent's node list and profile\n";
-
-enum {
-    OPT_LISTEN = 2000,
-    OPT_TOKEN_FILE,
-    OPT_TLS_CERT,
-    OPT_TLS_KEY,
-    OPT_TLS_AUTO,
-    OPT_BIND_SOURCE
-};
-
-struct agent_args {
-    struct cli_sources src;
-    struct cli_run run;
-    const char *listen;
-    const char *token_file;
-    const char *as;
-    const char *tls_cert;
-    const char *tls_key;
-    const char *tls_auto;
+static const struct cli_command agent_command = {
+    .name = "agent",
+    .bit = CLI_AGENT,
+    .synopsis =
+        "usage: dmsconn agent --token-file FILE [--listen ADDR[:PORT]] [--as NAME] NODE-LIST\n"
+        "\n"
+        "Runs, from this node, the checks a coordinator ('dmsconn check') sends: only towards\n"
+        "nodes of this agent's own node list and only on ports of its own profile. Every request\n"
+        "is signed with the shared token, which never crosses the network. Stops cleanly on\n"
+        "SIGTERM or SIGINT.\n",
+    .why_not = "an agent answers its coordinator and writes no report",
 };
 
 /* "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address. */
@@ -70,65 +37,9 @@ static int parse_listen(const char *spec, char *addr, size_t cap, uint16_t *port
     return 0;
 }
 
-/* The run options that shape a report: the coordinator's, never an agent's. */
-static bool report_option(int opt)
+/* What the options say together. */
+static int validate_args(const struct cli_args *a)
 {
-    static const int report[] = {OPT_JSON,   OPT_CSV,      OPT_JUNIT,   OPT_PROM, OPT_HTML,
-                                 OPT_FORMAT, OPT_BASELINE, OPT_HISTORY, OPT_KEEP, OPT_QUIET,
-                                 OPT_ALL,    OPT_NO_COLOR, OPT_SLOW_MS};
-    for (size_t i = 0; i < sizeof report / sizeof report[0]; i++) {
-        if (opt == report[i])
-            return true;
-    }
-    return false;
-}
-
-static int parse_args(int argc, char **argv, struct agent_args *a)
-{
-    static const struct option longopts[] = {
-        CLI_SOURCE_LONGOPTS,
-        CLI_RUN_LONGOPTS,
-        {"listen", required_argument, NULL, OPT_LISTEN},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-        {"as", required_argument, NULL, OPT_AS},
-        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
-        {"tls-auto", required_argument, NULL, OPT_TLS_AUTO},
-        {"bind-source", no_argument, NULL, OPT_BIND_SOURCE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    optind = 1;
-    opterr = 0; /* one message, ours */
-    int which = -1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, &which)) != -1) {
-        if (report_option(opt))
-            return cli_usage_error("agent",
-                                   "--%s is an option of 'dmsconn check': an agent answers its "
-                                   "coordinator and writes no report",
-                                   longopts[which].name);
-        int used = cli_source_option(&a->src, opt, optarg);
-        if (used == 0)
-            used = cli_run_option(&a->run, opt, optarg, "agent");
-        if (used < 0)
-            return DC_RUN_UNKNOWN;
-        if (used > 0)
-            continue;
-        switch (opt) {
-        case 'h': fputs(usage, stdout); return -1;
-        case OPT_LISTEN: a->listen = optarg; break;
-        case OPT_TOKEN_FILE: a->token_file = optarg; break;
-        case OPT_AS: a->as = optarg; break;
-        case OPT_TLS_CERT: a->tls_cert = optarg; break;
-        case OPT_TLS_KEY: a->tls_key = optarg; break;
-        case OPT_TLS_AUTO: a->tls_auto = optarg; break;
-        case OPT_BIND_SOURCE: a->run.engine.bind_source = true; break;
-        default: return cli_bad_option("agent", argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("agent", "unexpected argument '%s'", argv[optind]);
     if (!a->token_file)
         return cli_usage_error("agent", "expected --token-file FILE");
     if (!a->tls_cert != !a->tls_key)
@@ -140,7 +51,7 @@ static int parse_args(int argc, char **argv, struct agent_args *a)
 
 /* Which node this agent is: --as, else the node whose address it listens on, else the
  * machine's interface addresses. */
-static long find_self(const struct dc_cluster *cluster, const struct agent_args *a,
+static long find_self(const struct dc_cluster *cluster, const struct cli_args *a,
                       const char *listen_addr)
 {
     if (a->as)
@@ -181,18 +92,21 @@ static int serve(struct dc_agent_opts *opts, const char *scheme)
 
 int cmd_agent(int argc, char **argv)
 {
-    struct agent_args a = {0};
+    struct cli_args a;
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
     char *token = NULL, *cert = NULL, *key = NULL;
     struct dc_diag diag = {{0}};
-    cli_run_defaults(&a.run);
+    cli_args_init(&a);
     a.run.engine.timeout_s = 30;
-    int rc = parse_args(argc, argv, &a);
+    int rc = cli_parse(argc, argv, &agent_command, &a);
     if (rc) {
-        rc = rc < 0 ? 0 : rc;
+        rc = rc == 1 ? 0 : rc; /* --help */
         goto out;
     }
+    rc = validate_args(&a);
+    if (rc)
+        goto out;
     char listen_addr[64] = "";
     uint16_t port = DC_AGENT_PORT;
     if (a.listen && parse_listen(a.listen, listen_addr, sizeof listen_addr, &port)) {
@@ -272,7 +186,6 @@ out:
     free(key);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
-    cli_sources_free(&a.src);
-    cli_run_free(&a.run);
+    cli_args_free(&a);
     return rc;
 }

@@ -1,89 +1,29 @@
 /* dmsconn check: plan the checks of the node list and run them. */
-#include "cli.h"
+#include "cli_options.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/profile.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: dmsconn check --token-file FILE NODE-LIST [OPTIONS]      (the full matrix)\n"
-    "       dmsconn check --from-here [--as NAME] [--all-targets] NODE-LIST [OPTIONS]\n"
-    "\n"
-    "Checks every path the profile requires and prints the source x destination matrix:\n"
-    "this machine's row here, every other row on that node's 'dmsconn agent', all at once.\n"
-    "An agent that cannot be asked makes its row unknown; the rest of the report stands.\n"
-    "\n"
-    "Node list (several may be combined; read in this order):\n"
-    "  --dataminer-dir DIR DataMiner's folder (or a copy): nodes and the cluster's\n"
-    "                      generation from every file of it that matters\n"
-    "  --dms FILE          DataMiner's DMS.xml: the DMAs and their Remoting/gRPC links\n"
-    "  --inventory FILE    a YAML inventory (see README)\n"
-    "  --node NAME=ADDR[:role,role]  one node (default role: dma); repeatable\n"
-    "  --db FILE           DataMiner's DB.xml: Cassandra and OpenSearch nodes\n"
-    "  --staas-endpoint HOST[:PORT]  the Storage as a Service endpoint DMAs must reach\n"
-    "  --profile FILE      a YAML profile on top of the built-in 'dataminer' profile\n"
-    "\n"
-    "Agents (the full matrix):\n"
-    "  --token-file FILE   the agents' shared token (a file only its owner can read)\n"
-    "  --agent-port N      where agents listen unless the inventory says (default 7488)\n"
-    "  --preflight         first listen on required ports nothing uses yet (on each\n"
-    "                      node's agent), so paths are proven before a service exists\n"
-    "  --agent-tls         talk HTTPS to the agents; --agent-ca FILE to verify them,\n"
-    "                      --agent-insecure to accept any certificate (labs only)\n"
-    "\n"
-    "Which checks:\n"
-    "  --from-here         only the row of this machine (found by its addresses), no agents\n"
-    "  --as NAME           ... as node NAME\n"
-    "  --all-targets       every check towards every node, whatever this node's roles\n"
-    "  --check LIST        only these checks (comma-separated names)\n"
-    "  --from LIST         only these source nodes (rows)\n"
-    "  --to LIST           only these destination nodes\n"
-    "\n"
-    "Run and output:\n"
-    "  --timeout SECONDS   per probe deadline (default 2; fractions allowed)\n"
-    "  --concurrency N     probes in flight at once (default 4096)\n"
-    "  --per-node N        probes in flight towards one node (default 64)\n"
-    "  --slow-ms MS        a working path slower than this warns (default 50)\n"
-    "  --json FILE|-       write the JSON report (schema dmsconn.report/1)\n"
-    "  --csv, --junit, --prom, --html FILE|-   the same run as CSV, JUnit XML,\n"
-    "                      Prometheus text (atomic, for node_exporter) or an HTML page\n"
-    "  --format F          what goes to stdout: text (default), json, csv, junit,\n"
-    "                      prometheus, html, none\n"
-    "  --baseline FILE     compare with a previous JSON report (what broke, what healed)\n"
-    "  --history DIR       keep each run's JSON in DIR and compare with the last one\n"
-    "  --keep N            how many runs --history keeps (default 30)\n"
-    "  --all               list passing checks too\n"
-    "  --quiet             no terminal report\n"
-    "  --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
-    "  --tls-insecure      HTTPS probes accept any certificate (labs, self-signed)\n"
-    "  --ca FILE           HTTPS probes trust this CA file instead of the system's\n"
-    "  --secret NAME=FILE  a probe's secret, from a file only its owner can read (0600):\n"
-    "                      snmp (the v2c community; default public), nats (a .creds file,\n"
-    "                      USER:PASSWORD or a token, for NATS messaging), opensearch\n"
-    "                      (USER:PASSWORD for OpenSearch's REST API); repeatable\n"
-    "  --snmp-community-file, --nats-creds, --opensearch-credentials FILE\n"
-    "                      the same as --secret snmp=, nats=, opensearch=FILE\n"
-    "\n"
-    "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n";
-
-struct check_args {
-    struct cli_sources src;
-    struct cli_run run;
-    bool from_here;
-    bool all_targets;
-    const char *as;
-    const char **checks;
-    const char **from;
-    const char **to;
-    const char *token_file;
+static const struct cli_command check_command = {
+    .name = "check",
+    .bit = CLI_CHECK,
+    .synopsis =
+        "usage: dmsconn check --token-file FILE NODE-LIST [OPTIONS]      (the full matrix)\n"
+        "       dmsconn check --from-here [--as NAME] [--all-targets] NODE-LIST [OPTIONS]\n"
+        "\n"
+        "Checks every path the profile requires and prints the source x destination matrix:\n"
+        "this machine's row here, every other row on that node's 'dmsconn agent', all at once.\n"
+        "An agent that cannot be asked makes its row unknown; the rest of the report stands.\n",
+    .epilogue =
+        "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n",
 };
 
 /* Unknown names in a filter are typos: refuse them rather than silently run nothing. */
 static int validate_filter(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                           const struct check_args *a)
+                           const struct cli_args *a)
 {
     for (const char **c = a->checks; c && *c; c++) {
         if (dc_profile_find(profile, *c) < 0)
@@ -103,7 +43,7 @@ static int validate_filter(const struct dc_cluster *cluster, const struct dc_pro
     return 0;
 }
 
-static int pick_source(struct dc_cluster *cluster, const struct check_args *a, uint32_t *source)
+static int pick_source(struct dc_cluster *cluster, const struct cli_args *a, uint32_t *source)
 {
     if (a->as) {
         long idx = dc_cluster_find(cluster, a->as);
@@ -174,7 +114,7 @@ static void compare_settings(void *ud, uint32_t node, const struct dc_wire_setti
 
 /* The full matrix: this machine's row (if it is a node) here, every other row on agents. */
 static int run_matrix(struct dc_cluster *cluster, const struct dc_profile *profile,
-                      struct check_args *a)
+                      struct cli_args *a)
 {
     long local = -1;
     if (a->as) {
@@ -227,68 +167,9 @@ static int run_matrix(struct dc_cluster *cluster, const struct dc_profile *profi
     return rc;
 }
 
-static int parse_args(int argc, char **argv, struct check_args *a)
+/* What the options say together. */
+static int validate_args(const struct cli_args *a)
 {
-    static const struct option longopts[] = {
-        CLI_SOURCE_LONGOPTS,
-        CLI_RUN_LONGOPTS,
-        {"from-here", no_argument, NULL, OPT_FROM_HERE},
-        {"all-targets", no_argument, NULL, OPT_ALL_TARGETS},
-        {"as", required_argument, NULL, OPT_AS},
-        {"check", required_argument, NULL, OPT_CHECK},
-        {"to", required_argument, NULL, OPT_TO},
-        {"from", required_argument, NULL, OPT_FROM},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE_CHECK},
-        {"agent-port", required_argument, NULL, OPT_AGENT_PORT},
-        {"agent-tls", no_argument, NULL, OPT_AGENT_TLS},
-        {"agent-ca", required_argument, NULL, OPT_AGENT_CA},
-        {"agent-insecure", no_argument, NULL, OPT_AGENT_INSECURE},
-        {"preflight", no_argument, NULL, OPT_PREFLIGHT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    optind = 1;
-    opterr = 0; /* one message, ours */
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int used = cli_source_option(&a->src, opt, optarg);
-        if (used == 0)
-            used = cli_run_option(&a->run, opt, optarg, "check");
-        if (used < 0)
-            return DC_RUN_UNKNOWN;
-        if (used > 0)
-            continue;
-        switch (opt) {
-        case 'h': fputs(usage, stdout); return -1;
-        case OPT_FROM_HERE: a->from_here = true; break;
-        case OPT_ALL_TARGETS: a->all_targets = true; break;
-        case OPT_AS: a->as = optarg; break;
-        case OPT_CHECK:
-            free(a->checks);
-            a->checks = cli_split_list(optarg);
-            break;
-        case OPT_TO:
-            free(a->to);
-            a->to = cli_split_list(optarg);
-            break;
-        case OPT_FROM:
-            free(a->from);
-            a->from = cli_split_list(optarg);
-            break;
-        case OPT_TOKEN_FILE_CHECK: a->token_file = optarg; break;
-        case OPT_AGENT_PORT:
-            if (!dc_port_parse(optarg, DC_TO_NUL, &a->run.coord.agent_port))
-                return cli_usage_error("check", "--agent-port '%s': expected 1-65535", optarg);
-            break;
-        case OPT_AGENT_TLS: a->run.coord.tls = true; break;
-        case OPT_AGENT_CA: a->run.coord.ca_file = optarg; break;
-        case OPT_AGENT_INSECURE: a->run.coord.insecure = true; break;
-        case OPT_PREFLIGHT: a->run.coord.preflight = true; break;
-        default: return cli_bad_option("check", argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
     if (a->from_here && a->from)
         return cli_usage_error("check", "--from selects rows of the full matrix; with "
                                         "--from-here there is one row");
@@ -301,16 +182,19 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 
 int cmd_check(int argc, char **argv)
 {
-    struct check_args a = {0};
+    struct cli_args a;
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;
-    cli_run_defaults(&a.run);
-    int rc = parse_args(argc, argv, &a);
+    cli_args_init(&a);
+    int rc = cli_parse(argc, argv, &check_command, &a);
     if (rc) {
-        rc = rc < 0 ? 0 : rc; /* --help */
+        rc = rc == 1 ? 0 : rc; /* --help */
         goto out;
     }
+    rc = validate_args(&a);
+    if (rc)
+        goto out;
     rc = cli_run_validate(&a.run, "check");
     if (rc)
         goto out;
@@ -360,10 +244,6 @@ out:
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
-    cli_sources_free(&a.src);
-    cli_run_free(&a.run);
-    free(a.checks);
-    free(a.from);
-    free(a.to);
+    cli_args_free(&a);
     return rc;
 }

@@ -18,28 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool parse_double(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < (long)lo || v > (long)hi)
-        return false;
-    *out = (unsigned)v;
-    return true;
-}
-
 void cli_run_defaults(struct cli_run *run)
 {
     memset(run, 0, sizeof *run);
@@ -52,46 +30,10 @@ void cli_run_defaults(struct cli_run *run)
     run->coord.margin_s = 2.0; /* the agent's own start-up, planning and JSON */
 }
 
-/* A file option given twice would silently use the second: refuse it. */
-static int once(const char **field, const char *arg, const char *name)
-{
-    if (*field) {
-        fprintf(stderr, "dmsconn: %s given twice (%s, %s); expected one\n", name, *field, arg);
-        return -1;
-    }
-    *field = arg;
-    return 1;
-}
-
 void cli_sources_free(struct cli_sources *src)
 {
     free(src->nodes);
     free(src->no_agent);
-}
-
-int cli_source_option(struct cli_sources *src, int opt, const char *arg)
-{
-    switch (opt) {
-    case OPT_DATAMINER_DIR: return once(&src->dataminer_dir, arg, "--dataminer-dir");
-    case OPT_STAAS_ENDPOINT: return once(&src->staas_endpoint, arg, "--staas-endpoint");
-    case OPT_NO_AGENT:
-        free(src->no_agent);
-        src->no_agent = cli_split_list(arg);
-        return src->no_agent ? 1 : -1;
-    case OPT_DMS: return once(&src->dms, arg, "--dms");
-    case OPT_DB: return once(&src->db, arg, "--db");
-    case OPT_INVENTORY: return once(&src->inventory, arg, "--inventory");
-    case OPT_PROFILE: return once(&src->profile, arg, "--profile");
-    case OPT_NODE: {
-        const char **nodes = realloc(src->nodes, (src->nnodes + 1) * sizeof *nodes);
-        if (!nodes)
-            return -1;
-        src->nodes = nodes;
-        nodes[src->nnodes++] = arg;
-        return 1;
-    }
-    default: return 0;
-    }
 }
 
 void cli_run_free(struct cli_run *run)
@@ -106,120 +48,6 @@ void cli_run_free(struct cli_run *run)
     run->nsecrets = 0;
     run->engine.secrets = NULL;
     run->engine.nsecrets = 0;
-}
-
-/* A probe's secret (--secret NAME=FILE, or one of its older names): the file only its
- * owner may read, its text of the form the probe wants; kept for the process, never
- * printed. 1, or -1 with the message said. */
-static int add_secret(struct cli_run *run, const char *name, const char *path, const char *option,
-                      const char *cmd)
-{
-    const struct dc_probe_ops *probe = dc_probe_with_secret(name);
-    if (!probe) {
-        char names[256];
-        cli_usage_error(cmd, "%s %s=...: no probe takes a secret named so; expected one of %s",
-                        option, name, dc_probe_secret_names(names, sizeof names));
-        return -1;
-    }
-    if (dc_engine_secret(&run->engine, name)) {
-        cli_usage_error(cmd, "%s: the %s secret is given twice", option, name);
-        return -1;
-    }
-    struct dc_diag diag = {{0}};
-    char *text = NULL;
-    if (dc_secret_read_lines(path, option, 1, probe->secret_lines, &text, &diag)) {
-        fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg);
-        free(text);
-        return -1;
-    }
-    const char *form = probe->secret_check ? probe->secret_check(text) : NULL;
-    struct dc_secret *grown =
-        form ? NULL : realloc(run->secrets, (run->nsecrets + 1) * sizeof *grown);
-    if (!grown) {
-        if (form)
-            fprintf(stderr, "dmsconn %s: %s %s: expected %s\n", cmd, option, path, form);
-        explicit_bzero(text, strlen(text));
-        free(text);
-        return -1;
-    }
-    run->secrets = grown;
-    grown[run->nsecrets++] = (struct dc_secret){.name = probe->secret, .path = path, .text = text};
-    run->engine.secrets = run->secrets; /* they live for the process */
-    run->engine.nsecrets = run->nsecrets;
-    return 1;
-}
-
-int cli_run_option(struct cli_run *run, int opt, const char *arg, const char *cmd)
-{
-    switch (opt) {
-    case OPT_TIMEOUT:
-        if (!parse_double(arg, 0.01, 3600, &run->engine.timeout_s)) {
-            cli_usage_error(cmd, "--timeout '%s': expected seconds, 0.01 to 3600", arg);
-            return -1;
-        }
-        return 1;
-    case OPT_CONCURRENCY:
-        if (!parse_uint(arg, 1, 100000, &run->engine.concurrency)) {
-            cli_usage_error(cmd, "--concurrency '%s': expected 1 to 100000", arg);
-            return -1;
-        }
-        return 1;
-    case OPT_PER_NODE:
-        if (!parse_uint(arg, 1, 100000, &run->engine.per_node)) {
-            cli_usage_error(cmd, "--per-node '%s': expected 1 to 100000", arg);
-            return -1;
-        }
-        return 1;
-    case OPT_SLOW_MS:
-        if (!parse_double(arg, 0, 1e6, &run->verdict.slow_ms)) {
-            cli_usage_error(cmd, "--slow-ms '%s': expected milliseconds >= 0", arg);
-            return -1;
-        }
-        return 1;
-    case OPT_JSON: run->json = arg; return 1;
-    case OPT_QUIET: run->quiet = true; return 1;
-    case OPT_ALL: run->all = true; return 1;
-    case OPT_NO_COLOR: run->no_color = true; return 1;
-    case OPT_TLS_INSECURE: run->engine.tls_insecure = true; return 1;
-    case OPT_CSV: run->csv = arg; return 1;
-    /* the older names of --secret */
-    case OPT_OPENSEARCH_CREDENTIALS:
-        return add_secret(run, "opensearch", arg, "--opensearch-credentials", cmd);
-    case OPT_NATS_CREDS: return add_secret(run, "nats", arg, "--nats-creds", cmd);
-    case OPT_SNMP_COMMUNITY_FILE: return add_secret(run, "snmp", arg, "--snmp-community-file", cmd);
-    case OPT_SECRET: {
-        const char *eq = strchr(arg, '=');
-        char name[64];
-        if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name || !eq[1]) {
-            cli_usage_error(cmd, "--secret '%s': expected NAME=FILE", arg);
-            return -1;
-        }
-        snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
-        return add_secret(run, name, eq + 1, "--secret", cmd);
-    }
-    case OPT_JUNIT: run->junit = arg; return 1;
-    case OPT_PROM: run->prom = arg; return 1;
-    case OPT_HTML: run->html = arg; return 1;
-    case OPT_BASELINE: run->baseline = arg; return 1;
-    case OPT_HISTORY: run->history = arg; return 1;
-    case OPT_KEEP:
-        if (!parse_uint(arg, 1, 100000, &run->keep)) {
-            cli_usage_error(cmd, "--keep '%s': expected 1 to 100000 runs", arg);
-            return -1;
-        }
-        return 1;
-    case OPT_FORMAT:
-        if (cli_format_parse(arg, &run->format)) {
-            cli_usage_error(cmd,
-                            "--format '%s': expected text, json, csv, junit, prometheus, "
-                            "html or none",
-                            arg);
-            return -1;
-        }
-        return 1;
-    case OPT_CA: run->engine.ca_file = arg; return 1;
-    default: return 0;
-    }
 }
 
 /* --staas-endpoint HOST[:PORT]: the region's Storage as a Service endpoint DMAs must reach. */

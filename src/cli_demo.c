@@ -1,6 +1,6 @@
 /* dmsconn demo: a throwaway four-node cluster on loopback addresses, with real listeners
  * and seeded faults, checked through the same plan, engine and reports as a real run. */
-#include "cli.h"
+#include "cli_options.h"
 #include "cli_demo_services.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"
@@ -9,7 +9,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,43 +231,34 @@ static int build_cluster(struct demo *d)
     return rc;
 }
 
-static const char usage[] =
-    "usage: dmsconn demo [--timeout SECONDS] [--json FILE|-] [--all] [--no-color]\n"
-    "\n"
-    "Starts a throwaway cluster of four nodes on 127.0.1.1-127.0.1.4 (dma1-3, db1) whose\n"
-    "listeners speak their protocols (NATS, .NET Remoting, Cassandra, Telnet), with seeded\n"
-    "faults, checks it with the built-in profile, each row from its own node's address,\n"
-    "prints the matrix and cleans up. No root needed. Exit 0 when every\n"
-    "result matches the seeded faults, 2 when this machine disagrees (e.g. a local service\n"
-    "already listens on one of the ports), 3 when the demo cannot start.\n";
+static const struct cli_command demo_command = {
+    .name = "demo",
+    .bit = CLI_DEMO,
+    .synopsis =
+        "usage: dmsconn demo [--timeout SECONDS] [--json FILE|-] [--all] [--no-color]\n"
+        "\n"
+        "Starts a throwaway cluster of four nodes on 127.0.1.1-127.0.1.4 (dma1-3, db1) whose\n"
+        "listeners speak their protocols (NATS, .NET Remoting, Cassandra, Telnet), with seeded\n"
+        "faults, checks it with the built-in profile, each row from its own node's address,\n"
+        "prints the matrix and cleans up. No root needed.\n",
+    .epilogue = "Exit: 0 when every result matches the seeded faults, 2 when this machine\n"
+                "disagrees (e.g. a local service already listens on one of the ports), 3 when\n"
+                "the demo cannot start.\n",
+    .why_not = "the demo makes its own cluster",
+};
 
 int cmd_demo(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        CLI_RUN_LONGOPTS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct cli_run run;
-    cli_run_defaults(&run);
-    run.engine.timeout_s = 1.0; /* the seeded DROP costs one timeout: keep the demo quick */
-    run.engine.bind_source = true;
-    int opt;
-    optind = 1;
-    opterr = 0; /* one message, ours */
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        }
-        int used = cli_run_option(&run, opt, optarg, "demo");
-        if (used < 0)
-            return DC_RUN_UNKNOWN;
-        if (used == 0)
-            return cli_bad_option("demo", argv);
+    struct cli_args a;
+    cli_args_init(&a);
+    a.run.engine.timeout_s = 1.0; /* the seeded DROP costs one timeout: keep the demo quick */
+    a.run.engine.bind_source = true;
+    int parsed = cli_parse(argc, argv, &demo_command, &a);
+    if (parsed || cli_run_validate(&a.run, "demo")) {
+        cli_args_free(&a);
+        return parsed == 1 ? 0 : DC_RUN_UNKNOWN;
     }
-    if (cli_run_validate(&run, "demo"))
-        return DC_RUN_UNKNOWN;
+    const struct cli_run run = a.run;
     struct demo d = {0};
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;
@@ -322,5 +312,6 @@ out:
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(d.cluster);
+    cli_args_free(&a);
     return rc;
 }

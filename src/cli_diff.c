@@ -1,40 +1,38 @@
 /* dmsconn diff OLD.json NEW.json: what broke, what healed, what changed state. */
-#include "cli.h"
+#include "cli_options.h"
 #include "dmsconn/inventory.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: dmsconn diff [--no-color] OLD.json NEW.json\n"
-    "\n"
-    "Compares two JSON reports cell by cell (from, to, check, port): what broke (fails now,\n"
-    "did not before), what healed, what changed state, what appeared or went.\n"
-    "Exit: 0 nothing broke, 2 something broke, 3 a report cannot be read.\n";
+static const struct cli_command diff_command = {
+    .name = "diff",
+    .bit = CLI_DIFF,
+    .synopsis =
+        "usage: dmsconn diff [--no-color] OLD.json NEW.json\n"
+        "\n"
+        "Compares two JSON reports cell by cell (from, to, check, port): what broke (fails now,\n"
+        "did not before), what healed, what changed state, what appeared or went.\n",
+    .epilogue = "Exit: 0 nothing broke, 2 something broke, 3 a report cannot be read.\n",
+    .takes_words = true,
+    .why_not = "diff reads two reports",
+};
 
 int cmd_diff(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"no-color", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-    int opt;
-    optind = 1;
-    opterr = 0; /* one message, ours */
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'n': color = false; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: return cli_bad_option("diff", argv);
-        }
-    }
-    if (argc - optind != 2)
+    struct cli_args a;
+    cli_args_init(&a);
+    int parsed = cli_parse(argc, argv, &diff_command, &a);
+    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !a.run.no_color;
+    int nwords = a.nwords;
+    char **words = a.words;
+    cli_args_free(&a);
+    if (parsed)
+        return parsed == 1 ? 0 : parsed;
+    if (nwords != 2)
         return cli_usage_error("diff", "expected two reports: OLD.json NEW.json");
-    const char *old_path = argv[optind], *new_path = argv[optind + 1];
+    const char *old_path = words[0], *new_path = words[1];
     struct dc_diag diag = {{0}};
     char *old = NULL, *now = NULL;
     size_t old_len = 0, new_len = 0;

@@ -1,29 +1,27 @@
 /* dmsconn plan: every path the profile requires for the whole matrix, without sending a
  * packet. The CSV is the firewall rule list an admin hands to the network team. */
-#include "cli.h"
+#include "cli_options.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "json_write.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: dmsconn plan NODE-LIST [--format text|json|csv] [--check LIST] [--from LIST]\n"
-    "                    [--to LIST] [--nats-creds FILE] [--profile FILE]\n"
-    "\n"
-    "Prints every path the profile requires between the nodes (the full matrix) and sends\n"
-    "no packet. The CSV (from,from_address,to,to_address,port,transport,service,expect) is\n"
-    "the firewall rule list to hand to the network team.\n"
-    "\n"
-    "  --dataminer-dir DIR, --dms FILE, --db FILE, --inventory FILE, --node SPEC,\n"
-    "  --staas-endpoint HOST[:PORT], --profile FILE   as for 'dmsconn check'\n"
-    "  --nats-creds FILE   plan the NATS messaging checks these credentials allow\n"
-    "  --format F          text (default), json (schema dmsconn.plan/1) or csv\n";
-
-enum plan_format { PLAN_TEXT, PLAN_JSON, PLAN_CSV };
+static const struct cli_command plan_command = {
+    .name = "plan",
+    .bit = CLI_PLAN,
+    .synopsis =
+        "usage: dmsconn plan NODE-LIST [--format text|json|csv] [--check LIST] [--from LIST]\n"
+        "                    [--to LIST] [--nats-creds FILE] [--profile FILE]\n"
+        "\n"
+        "Prints every path the profile requires between the nodes (the full matrix) and sends\n"
+        "no packet. The CSV (from,from_address,to,to_address,port,transport,service,expect) is\n"
+        "the firewall rule list to hand to the network team; the JSON's schema is\n"
+        "dmsconn.plan/1.\n",
+    .why_not = "plan sends no packet and writes no report",
+};
 
 static const char *first_address(const struct dc_node *n)
 {
@@ -184,61 +182,18 @@ static int write_text(const struct dc_cluster *cluster, const struct dc_profile 
 
 int cmd_plan(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        CLI_SOURCE_LONGOPTS,
-        {"check", required_argument, NULL, OPT_CHECK},
-        {"from", required_argument, NULL, OPT_FROM},
-        {"to", required_argument, NULL, OPT_TO},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"nats-creds", required_argument, NULL, OPT_NATS_CREDS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct cli_sources src = {0};
-    const char **lists[3] = {NULL, NULL, NULL}; /* check, from, to */
-    enum plan_format format = PLAN_TEXT;
+    struct cli_args a;
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;
-    int rc = 0, opt;
-    optind = 1;
-    opterr = 0; /* one message, ours */
-    while (!rc && (opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int used = cli_source_option(&src, opt, optarg);
-        if (used < 0) {
-            rc = DC_RUN_UNKNOWN;
-            break;
-        }
-        if (used > 0)
-            continue;
-        switch (opt) {
-        case 'h': fputs(usage, stdout); goto out;
-        case OPT_CHECK:
-        case OPT_FROM:
-        case OPT_TO: {
-            int k = opt == OPT_CHECK ? 0 : opt == OPT_FROM ? 1 : 2;
-            free(lists[k]);
-            lists[k] = cli_split_list(optarg);
-            break;
-        }
-        case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0)
-                format = PLAN_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                format = PLAN_JSON;
-            else if (strcmp(optarg, "csv") == 0)
-                format = PLAN_CSV;
-            else
-                rc = cli_usage_error("plan", "--format '%s': expected text, json or csv", optarg);
-            break;
-        case OPT_NATS_CREDS: src.nats_credentials = true; break;
-        default: rc = cli_bad_option("plan", argv); break;
-        }
+    cli_args_init(&a);
+    int rc = cli_parse(argc, argv, &plan_command, &a);
+    if (rc) {
+        rc = rc == 1 ? 0 : rc; /* --help */
+        goto out;
     }
-    if (!rc && optind < argc)
-        rc = cli_usage_error("plan", "unexpected argument '%s'", argv[optind]);
-    if (!rc)
-        rc = cli_load(&src, &cluster, &profile, "plan");
+    const char **lists[3] = {a.checks, a.from, a.to};
+    rc = cli_load(&a.src, &cluster, &profile, "plan");
     for (const char **c = lists[0]; !rc && c && *c; c++) {
         if (dc_profile_find(profile, *c) < 0)
             rc = cli_usage_error("plan", "--check: no check named '%s'", *c);
@@ -258,17 +213,15 @@ int cmd_plan(int argc, char **argv)
         rc = DC_RUN_UNKNOWN;
         goto out;
     }
-    rc = format == PLAN_JSON  ? write_json(cluster, profile, plan)
-         : format == PLAN_CSV ? write_csv(cluster, profile, plan)
-                              : write_text(cluster, profile, plan);
+    rc = a.plan == CLI_JSON  ? write_json(cluster, profile, plan)
+         : a.plan == CLI_CSV ? write_csv(cluster, profile, plan)
+                             : write_text(cluster, profile, plan);
     if (rc)
         fprintf(stderr, "dmsconn plan: cannot write to standard output\n");
 out:
     dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
-    cli_sources_free(&src);
-    for (int k = 0; k < 3; k++)
-        free(lists[k]);
+    cli_args_free(&a);
     return rc;
 }

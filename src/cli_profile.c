@@ -1,20 +1,22 @@
 /* dmsconn profile show: the effective checks, as a table or as a YAML profile file. */
-#include "cli.h"
+#include "cli_options.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: dmsconn profile show [--profile FILE] [--yaml] [NODE-LIST]\n"
-    "\n"
-    "Prints the checks of the built-in 'dataminer' profile, with FILE applied on top.\n"
-    "  --yaml   print them as a profile file (base: none), a starting point for your own\n"
-    "  NODE-LIST (--dataminer-dir DIR, --dms, --db, --inventory, --node): also say which\n"
-    "           generation the cluster is and how many paths each check has in it\n";
+static const struct cli_command profile_command = {
+    .name = "profile",
+    .bit = CLI_PROFILE,
+    .synopsis = "usage: dmsconn profile show [--profile FILE] [--yaml] [NODE-LIST]\n"
+                "\n"
+                "Prints the checks of the built-in 'dataminer' profile, with FILE applied on\n"
+                "top. With a node list, also which generation the cluster is and how many\n"
+                "paths each check has in it.\n",
+    .takes_words = true,
+};
 
 /* How many tasks of the full matrix each check has (NULL: no node list given). */
 static void show_table(const struct dc_profile *p, const struct dc_cluster *cluster,
@@ -60,41 +62,22 @@ static void show_yaml(const struct dc_profile *p)
 
 int cmd_profile(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        CLI_SOURCE_LONGOPTS,
-        {"yaml", no_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct cli_sources src = {0};
-    bool yaml = false;
-    int opt;
-    optind = 1;
-    opterr = 0; /* one message, ours */
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int used = cli_source_option(&src, opt, optarg);
-        if (used < 0) {
-            cli_sources_free(&src);
-            return DC_RUN_UNKNOWN;
-        }
-        if (used > 0)
-            continue;
-        switch (opt) {
-        case 'y': yaml = true; break;
-        case 'h':
-            fputs(usage, stdout);
-            cli_sources_free(&src);
-            return 0;
-        default: cli_sources_free(&src); return cli_bad_option("profile", argv);
-        }
+    struct cli_args a;
+    cli_args_init(&a);
+    int parsed = cli_parse(argc, argv, &profile_command, &a);
+    if (parsed) {
+        cli_args_free(&a);
+        return parsed == 1 ? 0 : parsed;
     }
-    if (optind >= argc || strcmp(argv[optind], "show") != 0) {
-        cli_sources_free(&src);
+    struct cli_sources src = a.src; /* freed with a */
+    bool yaml = a.yaml;
+    if (a.nwords == 0 || strcmp(a.words[0], "show") != 0) {
+        cli_args_free(&a);
         return cli_usage_error("profile", "expected 'show'");
     }
-    if (optind + 1 < argc) {
-        cli_sources_free(&src);
-        return cli_usage_error("profile", "unexpected argument '%s'", argv[optind + 1]);
+    if (a.nwords > 1) {
+        cli_args_free(&a);
+        return cli_usage_error("profile", "unexpected argument '%s'", a.words[1]);
     }
     struct dc_profile *p = NULL;
     struct dc_cluster *cluster = NULL;
@@ -127,6 +110,6 @@ int cmd_profile(int argc, char **argv)
     dc_plan_free(plan);
     dc_profile_free(p);
     dc_cluster_free(cluster);
-    cli_sources_free(&src);
+    cli_args_free(&a);
     return rc;
 }

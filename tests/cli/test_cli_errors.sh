@@ -54,9 +54,20 @@ else
     passed=$((passed + 1))
 fi
 
-for cmd in check demo profile; do
+for cmd in check agent plan merge diff demo profile; do
     expect 0 "usage: dmsconn $cmd" -- "$cmd" --help
 done
+# each command takes only the options it uses (one table, src/cli_option_table.c)
+expect 3 "--timeout is an option of 'dmsconn check', not of 'dmsconn merge'" -- \
+    merge --node a=127.0.0.1 --timeout 1 r.json
+expect 3 "--json is an option of 'dmsconn check', not of 'dmsconn plan'" -- \
+    plan --node a=127.0.0.1 --json -
+expect 3 "--node is an option of 'dmsconn check', not of 'dmsconn demo'" -- demo --node a=127.0.0.1
+expect 3 "--secret is an option of 'dmsconn check', not of 'dmsconn diff'" -- diff --secret a=b x y
+expect 3 "--no-agent is an option of 'dmsconn check', not of 'dmsconn agent'" -- \
+    agent --token-file x --no-agent a --node a=127.0.0.1
+expect 0 "  --max-age HOURS" -- merge --help
+expect 0 "  --tls-auto DIR" -- agent --help
 expect 0 "commands:" -- --help
 expect 0 "cql-tls" -- profile show
 expect 0 "name: cql" -- profile show --yaml

@@ -97,7 +97,8 @@ def main(argv):
     for obj in core:
         name = source_name(obj, root)
         for sym in sorted(defs[name]):
-            if not sym.startswith(PREFIXES):
+            # "__...": the compiler's own (a sanitizer's __odr_asan.NAME, say)
+            if not sym.startswith(PREFIXES) and not sym.startswith("__"):
                 breaches.append(f"{name}: exports '{sym}' without the prefix dc_ or dci_")
     graph = {name: set() for name in defs}
     for name, used in uses.items():
