@@ -63,19 +63,9 @@ static int set_agent_address(struct dc_yaml *y, yaml_node_t *at, struct dc_node 
     const char *s = dc_yaml_scalar(y, at, "agent", diag);
     if (!s)
         return DC_EPARSE;
-    const char *colon = strrchr(s, ':');
     char host[256];
     uint16_t port = 0;
-    bool port_ok = colon && dc_port_parse(colon + 1, DC_TO_NUL, &port);
-    size_t hostlen = colon ? (size_t)(colon - s) : 0;
-    if (hostlen >= 2 && s[0] == '[' && s[hostlen - 1] == ']') {
-        s++;
-        hostlen -= 2;
-    }
-    if (hostlen > 0 && hostlen < sizeof host)
-        snprintf(host, sizeof host, "%.*s", (int)hostlen, s);
-    else
-        host[0] = '\0';
+    bool port_ok = dc_host_port_split(s, host, sizeof host, &port) && port;
     if (!port_ok || !dc_address_valid(host)) {
         dc_diag_set(diag, "%s:%lu: agent '%s': expected ADDRESS:PORT, [IPv6]:PORT or none",
                     y->origin, dc_yaml_line(at), (const char *)at->data.scalar.value);

@@ -160,6 +160,35 @@ static void port_syntax(void **state)
     assert_int_equal(p, 7); /* untouched on failure */
 }
 
+/* An agent's address is HOST:PORT or [IPv6]:PORT (the one host:port parser, address.c). */
+static void agent_addresses(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *agent;
+        bool ok;
+    } cases[] = {
+        {"127.0.0.1:7500", true}, {"[::1]:7500", true}, {"dma1.example:7488", true},
+        {"::1:7500", false},      {"127.0.0.1", false}, {"127.0.0.1:0", false},
+        {"[::1]", false},         {":7500", false},     {"127.0.0.1:70000", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[256];
+        int n =
+            snprintf(yaml, sizeof yaml,
+                     "nodes:\n  - {name: a, address: 127.0.0.1, agent: \"%s\"}\n", cases[i].agent);
+        struct dc_cluster *c;
+        struct dc_diag diag = {{0}};
+        assert_int_equal(dc_cluster_new(&c), 0);
+        int rc = dc_inventory_parse_yaml(c, yaml, (size_t)n, "inline.yaml", &diag);
+        if ((rc == 0) != cases[i].ok)
+            fail_msg("agent '%s': %s", cases[i].agent, rc ? diag.msg : "accepted");
+        if (rc)
+            assert_contains(diag.msg, "expected ADDRESS:PORT, [IPv6]:PORT or none");
+        dc_cluster_free(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +199,7 @@ int main(void)
         cmocka_unit_test(sources_merge_by_address),
         cmocka_unit_test(address_syntax),
         cmocka_unit_test(port_syntax),
+        cmocka_unit_test(agent_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
