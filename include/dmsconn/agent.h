@@ -30,7 +30,7 @@ struct dc_agent_opts {
     unsigned max_runs;            /* batches running at once */
 };
 
-/* --tls-auto DIR (src/agent_tls_auto.c): DIR/agent.key and DIR/agent.crt of an earlier start,
+/* --tls-auto DIR (src/agent/agent_tls_auto.c): DIR/agent.key and DIR/agent.crt of an earlier start,
  * or a new key pair and self-signed certificate for the node's name and address (files only
  * their owner may read; *made says so). fingerprint: "sha256:" and the base64 of the public
  * key's SHA-256, what an inventory pins. */

@@ -36,7 +36,7 @@ uint16_t dc_node_port(const struct dc_node *node, uint16_t port);
 
 /* Settles what depends on every source (links when Remoting is off, Failover VIPs, per-DMA
  * databases); with `notes`, adds the notes that say which generation was decided from which
- * file. Call once, after the last reader. src/generation.c */
+ * file. Call once, after the last reader. src/inputs/generation.c */
 int dc_cluster_finish(struct dc_cluster *cluster, bool notes);
 
 /* Adds the pseudo node that stands for "this machine" as a source (--all-targets). */

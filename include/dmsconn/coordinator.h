@@ -43,7 +43,7 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
                        const struct dc_coordinator_opts *opts, struct dc_result *results,
                        struct dc_texts *texts, bool *interrupted, struct dc_diag *diag);
 
-/* The transport to an agent (src/coordinator_transport.c): requests signed with the token
+/* The transport to an agent (src/agent/coordinator_transport.c): requests signed with the token
  * (dmsconn/sign.h), the answer's signature kept. */
 struct curl_slist;
 /* Appends the signed headers of a request to list (NULL, the list freed, when that fails);

@@ -32,11 +32,11 @@ int dc_inventory_parse_endpoints(struct dc_cluster *cluster, const char *data, s
                                  const char *origin, struct dc_diag *diag);
 
 /* A DataMiner folder: the node list and the cluster's generation from every file of it that
- * matters (README "Reading the DataMiner folder"). src/inventory_dmdir.c */
+ * matters (README "Reading the DataMiner folder"). src/inputs/inventory_dmdir.c */
 int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
                                     struct dc_diag *diag);
 
-/* The files of that folder that describe how the cluster works (src/inventory_settings.c);
+/* The files of that folder that describe how the cluster works (src/inputs/inventory_settings.c);
  * each may be read on its own, e.g. by a test. */
 int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data, size_t len,
                                    const char *origin, struct dc_diag *diag);

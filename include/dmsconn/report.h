@@ -53,7 +53,7 @@ struct dc_text_opts {
 
 void dc_report_text(const struct dc_report *report, const struct dc_text_opts *opts, FILE *out);
 /* The failed gRPC and Remoting paths between DMAs in the words of DataMiner's BPA, one line
- * per source Agent; nothing when none failed. src/report_bpa.c */
+ * per source Agent; nothing when none failed. src/report/report_bpa.c */
 void dc_report_bpa(const struct dc_report *report, FILE *out);
 
 /* One row per result, RFC 4180 quoting. 0 or -errno. */
@@ -69,7 +69,7 @@ int dc_report_html_write(const struct dc_report *report, const char *path);
 /* One CSV field as RFC 4180 quotes it; `last` ends the row with CRLF. */
 void dc_csv_field(FILE *f, const char *s, bool last);
 
-/* A matrix cell (src/report_cell.c): each result ranks pass < warn < not measured < fail;
+/* A matrix cell (src/report/report_cell.c): each result ranks pass < warn < not measured < fail;
  * the cell shows its worst rank and how many of its checks have it. */
 enum { DC_RANK_PASS, DC_RANK_WARN, DC_RANK_UNMEASURED, DC_RANK_FAIL, DC_RANKS };
 struct dc_cell {

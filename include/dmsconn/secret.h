@@ -1,4 +1,4 @@
-/* Secret files: the agents' token, credentials, communities (src/agent_token.c). */
+/* Secret files: the agents' token, credentials, communities (src/agent/agent_token.c). */
 #ifndef DMSCONN_SECRET_H
 #define DMSCONN_SECRET_H
 

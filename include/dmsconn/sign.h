@@ -1,4 +1,4 @@
-/* Signed requests and answers between the coordinator and its agents (src/agent_sign.c,
+/* Signed requests and answers between the coordinator and its agents (src/agent/agent_sign.c,
  * docs/security.md). */
 #ifndef DMSCONN_SIGN_H
 #define DMSCONN_SIGN_H

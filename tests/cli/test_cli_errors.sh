@@ -57,7 +57,7 @@ fi
 for cmd in check agent plan merge diff demo profile; do
     expect 0 "usage: dmsconn $cmd" -- "$cmd" --help
 done
-# each command takes only the options it uses (one table, src/cli_option_table.c)
+# each command takes only the options it uses (one table, src/cli/cli_option_table.c)
 expect 3 "--timeout is an option of 'dmsconn check', not of 'dmsconn merge'" -- \
     merge --node a=127.0.0.1 --timeout 1 r.json
 expect 3 "--json is an option of 'dmsconn check', not of 'dmsconn plan'" -- \

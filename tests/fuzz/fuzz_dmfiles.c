@@ -1,7 +1,7 @@
 /* Fuzz target: the DataMiner folder's other readers (ClusterEndpoints.json with its UTF-8
  * step, MaintenanceSettings.xml, SLNet.exe.config, SLCloud.xml, DataMiner.xml,
  * DBConfiguration.xml); the first byte picks the reader, the rest is the file. */
-#include "text_utf8.h"
+#include "base/text_utf8.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "fuzz_util.h"

@@ -44,7 +44,7 @@ nats-server -a 127.0.0.1 -p $((base + 60)) -n probe-peer --cluster_name dms \
     --cluster "nats://127.0.0.1:$((base + 61))" --routes "nats://127.0.0.1:$route" \
     > "$work/nats2.log" 2>&1 &
 pids+=($!)
-# a real snmpd on its own port, with its own config and state directory (ENV-NOTES)
+# a real snmpd on its own port, with its own config and state directory (docs/libraries.md)
 snmp=$((base + 70))
 mkdir -p "$work/snmp"
 printf 'rocommunity dmsconn-test default\n' > "$work/snmpd.conf"
@@ -125,7 +125,7 @@ done
     echo "  - {name: snmp-ok, probe: snmp, port: $snmp, transport: udp, from: [any], to: [any], expect: optional}"
     echo "  - {name: snmp-refused, probe: snmp, port: $((base + 98)), transport: udp, from: [any], to: [any], expect: optional}"
 } > "$work/profile.yaml"
-# routes come up within half a second (ENV-NOTES); wait for the route, bounded
+# routes come up within half a second (docs/libraries.md); wait for the route, bounded
 for _ in $(seq 30); do
     python3 -c "import json,sys,urllib.request; sys.exit(0 if json.load(urllib.request.urlopen('http://127.0.0.1:$mon/routez', timeout=1))['num_routes'] else 1)" 2>/dev/null && break
     sleep 0.1

@@ -3,10 +3,14 @@
  - no dependency cycle among the files of src/ and probes/: file A depends on file B when A
    uses a symbol B defines (read from the object files with nm);
  - every symbol the core library exports has the project's prefix (dc_ public, dci_ internal);
- - no source file over 600 lines.
+ - no source file over 600 lines;
+ - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
+   is a file of the repository or listed in docs/references.md, and nothing cites the
+   developers' notes outside the repository.
 Usage: check_structure.py SOURCE_DIR CORE_OBJECTS... -- PROGRAM_OBJECTS...
 Prints each breach and exits 1; exits 0 when there is none."""
 import os
+import re
 import subprocess
 import sys
 
@@ -28,7 +32,7 @@ def symbols(obj):
 
 
 def source_name(obj, root):
-    """src/engine.c for .../src/engine.c.o"""
+    """src/engine/engine.c for .../src/engine.c.o"""
     path = obj[:-2] if obj.endswith(".o") else obj
     for part in ("src/", "probes/"):
         i = path.rfind("/" + part)
@@ -80,6 +84,48 @@ def cycles(graph):
     return found
 
 
+CITED = re.compile(r"\bMS-[A-Z]{3,6}\b|\bRFC ?[0-9]{3,5}\b|[A-Za-z0-9_./-]+\.(?:md|spec)\b")
+OUTSIDE = re.compile(r"ENV-NOTES|\.\./shared|DATAMINER-FILES|\bDESIGN\.md|\bWINDOWS\.md")
+CODE = (".c", ".h", ".py", ".sh", ".cs", ".java", ".proto", ".txt", ".cmake")
+
+
+def citations(root):
+    """Breaches: documents cited by the code that a reader could not find."""
+    refs_path = os.path.join(root, "docs", "references.md")
+    with open(refs_path, encoding="utf-8") as fh:
+        refs = fh.read()
+    listed = {m.replace("RFC", "RFC ").replace("  ", " ") for m in CITED.findall(refs)}
+    repo_files = subprocess.run(["git", "-C", root, "ls-files"], capture_output=True, text=True,
+                                check=True).stdout.split()
+    names = set(repo_files) | {os.path.basename(f) for f in repo_files}
+    breaches = []
+    for path in repo_files:
+        top = path.split("/")[0]
+        if top not in ("src", "probes", "include", "tests", "bench", "scripts") and \
+                path != "CMakeLists.txt":
+            continue
+        if path.startswith(("tests/data/", "tests/fuzz/seeds/", "tests/fuzz/regressions/",
+                            "tests/structure/")):
+            continue
+        if "." in os.path.basename(path) and not path.endswith(CODE):
+            continue
+        try:
+            with open(os.path.join(root, path), encoding="utf-8") as fh:
+                text = fh.read()
+        except (UnicodeDecodeError, FileNotFoundError):
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            for m in OUTSIDE.findall(line):
+                breaches.append(f"{path}:{n}: cites '{m}', which is not in the repository")
+            for m in CITED.findall(line):
+                cite = m.replace("RFC", "RFC ").replace("  ", " ")
+                if cite in listed or m in names or m.lstrip("./") in names:
+                    continue
+                breaches.append(f"{path}:{n}: cites '{m}': neither a file of the repository "
+                                f"nor in docs/references.md")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -116,6 +162,7 @@ def main(argv):
                         n = sum(1 for _ in fh)
                     if n > MAX_LINES:
                         breaches.append(f"{os.path.relpath(path, root)}: {n} lines (at most {MAX_LINES})")
+    breaches += citations(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "

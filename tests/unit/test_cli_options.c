@@ -1,9 +1,9 @@
-/* The command line's one option table (src/cli_option_table.c): every entry well formed,
+/* The command line's one option table (src/cli/cli_option_table.c): every entry well formed,
  * values landing where each command reads them, an option of another command or a bad value
  * refused, and each command's generated usage listing exactly the options it takes. */
 #include "test_util.h"
 
-#include "cli_options.h"
+#include "cli/cli_options.h"
 
 #include <stdlib.h>
 

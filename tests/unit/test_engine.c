@@ -21,7 +21,7 @@
 #include "dmsconn/inventory.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
-#include "engine_private.h"
+#include "engine/engine_private.h"
 
 static int listen_on(int backlog, uint16_t *port)
 {

@@ -1,4 +1,4 @@
-/* Request signing (src/agent_sign.c): a request signed here verifies, and a change to any
+/* Request signing (src/agent/agent_sign.c): a request signed here verifies, and a change to any
  * part of it, another key, a date outside the window, the old bearer header, a replayed
  * nonce or another body each fail with their own reason. One vector was computed outside
  * the C code (Python's hmac, tests/lib/agent_client.py) from the documented canonical form. */

@@ -4,7 +4,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
-#include "os.h"
+#include "base/os.h"
 #include "dmsconn/profile.h"
 
 #include <errno.h>

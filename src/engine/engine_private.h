@@ -6,7 +6,7 @@
 
 #include <uv.h>
 
-#include "queue.h"
+#include "base/queue.h"
 
 #include "dmsconn/engine.h"
 

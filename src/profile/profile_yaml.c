@@ -2,7 +2,7 @@
 #include "dmsconn/inventory.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
-#include "yaml_doc.h"
+#include "base/yaml_doc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

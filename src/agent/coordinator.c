@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "curl_uv.h"
+#include "base/curl_uv.h"
 #include "dmsconn/profile.h"
 
 #define MAX_RESPONSE (64u * 1024 * 1024)

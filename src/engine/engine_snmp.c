@@ -3,7 +3,7 @@
  *  - v2c GET sysDescr.0 and sysUpTime.0 with the community: the answer proves an agent;
  *  - an SNMPv3 engine-ID discovery (no credentials): any agent answers it with a Report,
  *    which tells "agent, but the community is refused" (auth) from "nothing answers"
- *    (ENV-NOTES: v2c gives a timeout for all three).
+ *    (docs/libraries.md: v2c gives a timeout for all three).
  * Both sockets are connected to the peer, so an ICMP port-unreachable surfaces as
  * ECONNREFUSED: a closed UDP port is `refused` rather than `filtered`. */
 #include <net-snmp/net-snmp-config.h>
@@ -43,7 +43,7 @@ static pthread_once_t snmp_once = PTHREAD_ONCE_INIT;
 
 static void snmp_init_once(void)
 {
-    /* the standard MIB files are not installed (ENV-NOTES): numeric OIDs, no MIB loading,
+    /* the standard MIB files are not installed (docs/libraries.md): numeric OIDs, no MIB loading,
      * no config or persistent files of the library's own */
     setenv("MIBS", "", 0);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);

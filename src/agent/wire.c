@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dmsconn/error.h"
-#include "json_write.h"
+#include "base/json_write.h"
 
 /* Tasks towards the same node travel together, each check as "name:port": a cJSON tree of
  * 1.5 items a task instead of 5 (an agent parsing 10,000 tasks held 3.8 MB of tree). */

@@ -6,7 +6,7 @@
  * plain HTML, so the page reads without JavaScript too. */
 #include "dmsconn/probe.h"
 #include "dmsconn/report.h"
-#include "json_write.h"
+#include "base/json_write.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The YAML inventory: cluster name and nodes with name, address(es), roles and port maps. */
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
-#include "yaml_doc.h"
+#include "base/yaml_doc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
-#include "json_write.h"
+#include "base/json_write.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "curl_uv.h"
+#include "base/curl_uv.h"
 
 struct node_pf {
     uint32_t node;

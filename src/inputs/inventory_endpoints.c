@@ -3,7 +3,7 @@
  * says that BrokerGateway manages NATS. Each endpoint's IgnitionValue is a secret: it is never
  * read into anything, let alone printed. */
 #include "dmsconn/inventory.h"
-#include "text_utf8.h"
+#include "base/text_utf8.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

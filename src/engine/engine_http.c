@@ -1,7 +1,7 @@
 /* The HTTP driver: each HTTP probe is a libcurl transfer (or a few, one per path) on the
  * engine's own loop through curl_uv. Transport failures map onto the shared taxonomy the
- * way ENV-NOTES describes libcurl's codes; an HTTP answer goes to the probe's judge. */
-#include "curl_uv.h"
+ * way docs/libraries.md describes libcurl's codes; an HTTP answer goes to the probe's judge. */
+#include "base/curl_uv.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
 
@@ -159,7 +159,7 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
 
 static int start_step(struct http *h);
 
-/* What a failed transfer means for the path (ENV-NOTES, "What the libraries cannot tell"). */
+/* What a failed transfer means for the path (docs/libraries.md, "libcurl"). */
 static void classify(struct http *h, CURL *easy, CURLcode rc)
 {
     long os_errno = 0;
@@ -170,7 +170,7 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     enum dc_state state;
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
-        /* the same reading as the dialogue driver's (CURLINFO_OS_ERRNO: ENV-NOTES) */
+        /* the same reading as the dialogue driver's (CURLINFO_OS_ERRNO: docs/libraries.md) */
         state = dci_engine_connect_state(-(int)os_errno, detail, sizeof detail);
         break;
     case CURLE_OPERATION_TIMEDOUT: {

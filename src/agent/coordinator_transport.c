@@ -3,7 +3,7 @@
  * of each request, whose answer's signature it keeps (dmsconn/sign.h). */
 #include "dmsconn/coordinator.h"
 
-#include "curl_uv.h"
+#include "base/curl_uv.h"
 #include "dmsconn/model.h"
 #include "dmsconn/sign.h"
 

@@ -4,7 +4,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
-#include "json_write.h"
+#include "base/json_write.h"
 
 #include <stdlib.h>
 #include <string.h>
