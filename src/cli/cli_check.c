@@ -21,28 +21,6 @@ static const struct cli_command check_command = {
         "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage, configuration or internal error).\n",
 };
 
-/* Unknown names in a filter are typos: refuse them rather than silently run nothing. */
-static int validate_filter(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                           const struct cli_args *a)
-{
-    for (const char **c = a->checks; c && *c; c++) {
-        if (dc_profile_find(profile, *c) < 0)
-            return cli_usage_error("check",
-                                   "--check: no check named '%s' in profile '%s' "
-                                   "(see 'dmsconn profile show')",
-                                   *c, profile->name);
-    }
-    for (const char **n = a->to; n && *n; n++) {
-        if (dc_cluster_find(cluster, *n) < 0)
-            return cli_usage_error("check", "--to: no node named '%s'", *n);
-    }
-    for (const char **n = a->from; n && *n; n++) {
-        if (dc_cluster_find(cluster, *n) < 0)
-            return cli_usage_error("check", "--from: no node named '%s'", *n);
-    }
-    return 0;
-}
-
 static int pick_source(struct dc_cluster *cluster, const struct cli_args *a, uint32_t *source)
 {
     if (a->as) {
@@ -202,7 +180,7 @@ int cmd_check(int argc, char **argv)
     rc = cli_load(&a.src, &cluster, &profile, "check");
     if (rc)
         goto out;
-    rc = validate_filter(cluster, profile, &a);
+    rc = cli_check_filters(cluster, profile, &a, "check");
     if (rc)
         goto out;
     if (!a.from_here) {

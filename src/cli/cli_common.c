@@ -1,5 +1,5 @@
 /* What the subcommands share: node-list and profile options, run options, the run itself. */
-#include "cli.h"
+#include "cli_options.h"
 
 #include "dmsconn/probe.h"
 #include "dmsconn/cluster.h"
@@ -273,4 +273,24 @@ int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, struct
         dc_verdict_run_all(rep->cluster, rep->profile, rep->plan, &run->verdict, results, texts);
     rep->verdict = failed ? DC_RUN_UNKNOWN : verdict;
     return cli_outputs(rep, run);
+}
+
+int cli_check_filters(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                      const struct cli_args *a, const char *cmd)
+{
+    for (const char **c = a->checks; c && *c; c++) {
+        if (dc_profile_find(profile, *c) < 0)
+            return cli_usage_error(cmd,
+                                   "--check: no check named '%s' in profile '%s' "
+                                   "(see 'dmsconn profile show')",
+                                   *c, profile->name);
+    }
+    const char **lists[] = {a->from, a->to};
+    for (int k = 0; k < 2; k++) {
+        for (const char **n = lists[k]; n && *n; n++) {
+            if (dc_cluster_find(cluster, *n) < 0)
+                return cli_usage_error(cmd, "--%s: no node named '%s'", k ? "to" : "from", *n);
+        }
+    }
+    return 0;
 }

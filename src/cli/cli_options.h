@@ -102,6 +102,11 @@ void cli_args_free(struct cli_args *a);
  * command, a bad value or too many words. */
 int cli_parse(int argc, char **argv, const struct cli_command *cmd, struct cli_args *a);
 
+/* Unknown names in --check, --from, --to are typos: refused (one line said, 3) rather than
+ * silently running nothing. cli_common.c */
+int cli_check_filters(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                      const struct cli_args *a, const char *cmd);
+
 /* The command's usage, generated from the table. */
 void cli_usage_print(const struct cli_command *cmd, FILE *out);
 

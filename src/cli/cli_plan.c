@@ -192,22 +192,12 @@ int cmd_plan(int argc, char **argv)
         rc = rc == 1 ? 0 : rc; /* --help */
         goto out;
     }
-    const char **lists[3] = {a.checks, a.from, a.to};
     rc = cli_load(&a.src, &cluster, &profile, "plan");
-    for (const char **c = lists[0]; !rc && c && *c; c++) {
-        if (dc_profile_find(profile, *c) < 0)
-            rc = cli_usage_error("plan", "--check: no check named '%s'", *c);
-    }
-    for (int k = 1; k < 3; k++) {
-        for (const char **n = lists[k]; !rc && n && *n; n++) {
-            if (dc_cluster_find(cluster, *n) < 0)
-                rc =
-                    cli_usage_error("plan", "--%s: no node named '%s'", k == 1 ? "from" : "to", *n);
-        }
-    }
+    if (!rc)
+        rc = cli_check_filters(cluster, profile, &a, "plan");
     if (rc)
         goto out;
-    struct dc_plan_filter filter = {.checks = lists[0], .from = lists[1], .to = lists[2]};
+    struct dc_plan_filter filter = {.checks = a.checks, .from = a.from, .to = a.to};
     if (dc_plan_build(cluster, profile, &filter, &plan)) {
         fprintf(stderr, "dmsconn plan: out of memory while planning\n");
         rc = DC_RUN_UNKNOWN;
