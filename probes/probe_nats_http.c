@@ -9,6 +9,7 @@
  * addresses, sits behind NAT or shares loopback: the judge first matches by address, and
  * the revise step then matches what is still missing by the peer's own server_id (from its
  * /varz, in the same run). */
+#include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "probe_util.h"
 
@@ -30,6 +31,13 @@ static void keep_fact(struct dc_finding *out, const char *key, const char *value
         return;
     size_t n = strlen(out->facts);
     snprintf(out->facts + n, out->facts_cap - n, "%s=%s\n", key, value);
+}
+
+/* The cluster's NATS servers: every DMA and NATS node (a node list's, not --all-targets'
+ * "here"); each should have a route to every other. */
+static bool is_nats_server(const struct dc_node *node)
+{
+    return !node->pseudo && node->naddresses && (node->roles & (DC_ROLE_DMA | DC_ROLE_NATS));
 }
 
 static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply *reply,
@@ -81,22 +89,23 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
              peers == 1 ? "" : "s");
     char missing[160] = "";
     size_t nmissing = 0;
-    for (size_t p = 0; p < reply->npeers; p++) {
-        if (strcmp(reply->peer_addresses[p], reply->self_address) == 0)
+    const struct dc_cluster *cluster = reply->cluster;
+    for (size_t p = 0; cluster && p < cluster->nnodes; p++) {
+        const struct dc_node *peer = &cluster->nodes[p];
+        if (!is_nats_server(peer) || strcmp(peer->addresses[0], reply->address) == 0)
             continue;
         bool routed = false;
         cJSON_ArrayForEach(r, routes)
         {
             const cJSON *ip = cJSON_GetObjectItemCaseSensitive(r, "ip");
-            routed = routed ||
-                     (cJSON_IsString(ip) && strcmp(ip->valuestring, reply->peer_addresses[p]) == 0);
+            routed =
+                routed || (cJSON_IsString(ip) && strcmp(ip->valuestring, peer->addresses[0]) == 0);
         }
         if (!routed) {
             size_t m = strlen(missing);
-            snprintf(missing + m, sizeof missing - m, "%s%s", nmissing ? ", " : "",
-                     reply->peer_names[p]);
+            snprintf(missing + m, sizeof missing - m, "%s%s", nmissing ? ", " : "", peer->name);
             nmissing++;
-            keep_fact(out, "missing", reply->peer_names[p]);
+            keep_fact(out, "missing", peer->name);
         }
     }
     if (nmissing) {

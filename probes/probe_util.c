@@ -78,8 +78,13 @@ const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
 const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_selftest_http *cases,
                              size_t n)
 {
-    static const char *const names[] = {"n1", "n2"};
-    static const char *const addrs[] = {"10.0.0.1", "10.0.0.2"};
+    /* a node list of two NATS servers; the destination is the first */
+    static char *addrs[] = {"10.0.0.1", "10.0.0.2"};
+    struct dc_node nodes[] = {
+        {.name = "n1", .addresses = &addrs[0], .naddresses = 1, .roles = DC_ROLE_DMA},
+        {.name = "n2", .addresses = &addrs[1], .naddresses = 1, .roles = DC_ROLE_DMA},
+    };
+    const struct dc_cluster cluster = {.nodes = nodes, .nnodes = 2};
     for (size_t i = 0; i < n; i++) {
         const struct dc_selftest_http *c = &cases[i];
         struct dc_finding f;
@@ -91,10 +96,8 @@ const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_sel
                                           c->www_authenticate ? c->www_authenticate : "",
                                       .body = c->body,
                                       .body_len = strlen(c->body),
-                                      .peer_names = names,
-                                      .peer_addresses = addrs,
-                                      .npeers = 2,
-                                      .self_address = addrs[0]};
+                                      .cluster = &cluster,
+                                      .address = addrs[0]};
         enum dc_judgement j = ops->judge_http(0, &reply, &f);
         if (j == DC_JUDGE_MORE && c->body2) {
             reply.status = 200;

@@ -20,12 +20,10 @@ struct dc_http_reply {
     const char *www_authenticate; /* the WWW-Authenticate header (a 401's challenge), "" */
     const char *body;             /* NUL-terminated, at most max_reply bytes */
     size_t body_len;
-    /* The cluster's NATS servers (nodes with role dma or nats): names and addresses, and the
-     * address of the destination itself, for judges that compare a route table with them. */
-    const char *const *peer_names;
-    const char *const *peer_addresses;
-    size_t npeers;
-    const char *self_address;
+    /* The run's node list, for judges that compare what the server says of its peers with
+     * it (nats-monitor), and the destination's address as probed. */
+    const struct dc_cluster *cluster;
+    const char *address;
 };
 
 /* What the SNMP driver saw, for the probe's judge: the v2c answer (if any), whether the

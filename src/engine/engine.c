@@ -326,18 +326,6 @@ static int build_queues(struct engine *e)
         struct dest *dest = &e->dests[e->plan->tasks[i].to];
         dest->queue[dest->qlen++] = (uint32_t)i;
     }
-    /* the cluster's NATS servers: what a route table should list */
-    e->peer_names = calloc(e->ndests ? e->ndests : 1, sizeof *e->peer_names);
-    e->peer_addresses = calloc(e->ndests ? e->ndests : 1, sizeof *e->peer_addresses);
-    if (!e->peer_names || !e->peer_addresses)
-        return DC_ENOMEM;
-    for (size_t n = 0; n < e->ndests; n++) {
-        const struct dc_node *node = &e->cluster->nodes[n];
-        if (!node->pseudo && node->naddresses && (node->roles & (DC_ROLE_DMA | DC_ROLE_NATS))) {
-            e->peer_names[e->npeers] = node->name;
-            e->peer_addresses[e->npeers++] = node->addresses[0];
-        }
-    }
     if (!e->opts.bind_source)
         return 0;
     e->sources = calloc(e->ndests ? e->ndests : 1, sizeof *e->sources);
@@ -374,8 +362,6 @@ static void engine_release(struct engine *e)
     free(e->ring);
     free(e->queue_store);
     free(e->sources);
-    free(e->peer_names);
-    free(e->peer_addresses);
     free(e->facts);
 }
 

@@ -263,10 +263,8 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         .www_authenticate = h->www_authenticate,
         .body = h->body ? h->body : "",
         .body_len = h->body_len,
-        .peer_names = e->peer_names,
-        .peer_addresses = e->peer_addresses,
-        .npeers = e->npeers,
-        .self_address = h->dest->address,
+        .cluster = e->cluster,
+        .address = h->dest->address,
     };
     enum dc_judgement j = h->probe->judge_http(h->step, &reply, &h->verdict);
     if (j == DC_JUDGE_MORE && h->probe->paths[h->step + 1] && !h->engine->stopping) {

@@ -96,9 +96,6 @@ struct engine {
     uv_timer_t resolve_timer;
     uv_timer_t budget_timer; /* opts.budget_s */
     bool out_of_budget;
-    const char **peer_names; /* the NATS servers of the cluster, for HTTP judges */
-    const char **peer_addresses;
-    size_t npeers;
     const char **facts; /* per task, what a judge kept for its probe's revise (lazy) */
     /* The scheduler's (engine.c), once a probe towards dest has ended. */
     void (*on_dest_idle)(struct engine *e, struct dest *dest);

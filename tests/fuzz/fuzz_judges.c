@@ -18,8 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ops->judge) {
         ops->judge(data + 1, size - 1, closed, &r);
     } else if (ops->judge_http) {
-        static const char *const names[] = {"a", "b"};
-        static const char *const addrs[] = {"10.0.0.1", "10.0.0.2"};
+        static char *addrs[] = {"10.0.0.1", "10.0.0.2"};
+        static struct dc_node nodes[] = {
+            {.name = "a", .addresses = &addrs[0], .naddresses = 1, .roles = DC_ROLE_DMA},
+            {.name = "b", .addresses = &addrs[1], .naddresses = 1, .roles = DC_ROLE_DMA},
+        };
+        static const struct dc_cluster cluster = {.nodes = nodes, .nnodes = 2};
         char *body = fuzz_text(data + 3, size - 3);
         if (!body)
             return 0;
@@ -29,10 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .content_type = data[1] & 1 ? "application/grpc" : "application/json",
             .body = body,
             .body_len = size - 3,
-            .peer_names = names,
-            .peer_addresses = addrs,
-            .npeers = 2,
-            .self_address = "10.0.0.1",
+            .cluster = &cluster,
+            .address = "10.0.0.1",
         };
         for (unsigned step = 0; ops->paths && ops->paths[step]; step++) {
             if (ops->judge_http(step, &reply, &r) == DC_JUDGE_DONE)

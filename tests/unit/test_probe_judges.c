@@ -231,6 +231,22 @@ static void hellos(void **state)
 static const char *challenge = "";           /* the WWW-Authenticate header of the next http() */
 static const char *server_name = "test/1.0"; /* its Server header */
 
+/* A node list of NATS servers (DMAs), as the run gives it to judges that compare a route
+ * table with it. */
+static const struct dc_cluster *nats_cluster(const char *const *names, const char *const *addrs,
+                                             size_t n)
+{
+    static struct dc_node nodes[8];
+    static struct dc_cluster cluster;
+    for (size_t i = 0; i < n && i < 8; i++)
+        nodes[i] = (struct dc_node){.name = (char *)names[i],
+                                    .addresses = (char **)&addrs[i],
+                                    .naddresses = 1,
+                                    .roles = DC_ROLE_DMA};
+    cluster = (struct dc_cluster){.nodes = nodes, .nnodes = n < 8 ? n : 8};
+    return &cluster;
+}
+
 static enum dc_judgement http(const char *probe, unsigned step, long status, const char *body,
                               struct dc_finding *out)
 {
@@ -243,10 +259,8 @@ static enum dc_judgement http(const char *probe, unsigned step, long status, con
         .www_authenticate = challenge,
         .body = body,
         .body_len = strlen(body),
-        .peer_names = names,
-        .peer_addresses = addrs,
-        .npeers = 3,
-        .self_address = "10.0.0.1",
+        .cluster = nats_cluster(names, addrs, 3),
+        .address = "10.0.0.1",
     };
     return dc_probe_find(probe)->judge_http(step, &reply, out);
 }
@@ -381,10 +395,8 @@ static void monitor_row(int n, const char *routes, struct dc_revision *row, char
                                   .server = "",
                                   .content_type = "",
                                   .www_authenticate = "",
-                                  .peer_names = names,
-                                  .peer_addresses = addrs,
-                                  .npeers = 3,
-                                  .self_address = addrs[n - 1]};
+                                  .cluster = nats_cluster(names, addrs, 3),
+                                  .address = addrs[n - 1]};
     reply.body = varz;
     reply.body_len = strlen(varz);
     assert_int_equal(ops->judge_http(0, &reply, &row->finding), DC_JUDGE_MORE);
