@@ -156,29 +156,28 @@ static const char *cql_selftest(void)
 
 static const uint16_t cql_ports[] = {9042, 9142, 0};
 
-const struct dc_probe_ops dc_probe_cql = {
+static const struct dc_protocol cql_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = cql_hello, .judge = cql_judge},
     .selftest = cql_selftest,
+    .max_reply = 8192,
+};
+
+const struct dc_probe_ops dc_probe_cql = {
     .name = "cql",
     .summary = "Cassandra CQL: OPTIONS answered by SUPPORTED (CQL versions, compression)",
     .default_ports = cql_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = cql_hello,
-    .judge = cql_judge,
-    .max_reply = 8192,
+    .proto = &cql_protocol,
 };
 
 static const uint16_t cql_tls_ports[] = {9142, 0};
 
 const struct dc_probe_ops dc_probe_cql_tls = {
-    .selftest = cql_selftest,
     .name = "cql-tls",
     .summary = "Cassandra CQL over TLS: the handshake (certificate checked), then OPTIONS",
     .default_ports = cql_tls_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
     .tls = true,
-    .hello = cql_hello,
-    .judge = cql_judge,
-    .max_reply = 8192,
+    .proto = &cql_protocol,
 };

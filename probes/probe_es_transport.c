@@ -66,14 +66,17 @@ static const char *transport_selftest(void)
 
 static const uint16_t transport_ports[] = {9300, 0};
 
-const struct dc_probe_ops dc_probe_opensearch_transport = {
+static const struct dc_protocol opensearch_transport_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = transport_hello, .judge = transport_judge},
     .selftest = transport_selftest,
+    .max_reply = 256,
+};
+
+const struct dc_probe_ops dc_probe_opensearch_transport = {
     .name = "opensearch-transport",
     .summary = "OpenSearch/Elasticsearch transport: the keep-alive ping is echoed",
     .default_ports = transport_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = transport_hello,
-    .judge = transport_judge,
-    .max_reply = 256,
+    .proto = &opensearch_transport_protocol,
 };

@@ -313,28 +313,34 @@ static const char *health_selftest(void)
 
 static const uint16_t grpc_ports[] = {443, 0};
 
-const struct dc_probe_ops dc_probe_grpc_health = {
+static const struct dc_protocol grpc_health_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = clear_hello, .judge = clear_judge},
     .selftest = health_selftest,
+    .max_reply = 16384,
+};
+
+static const struct dc_protocol grpc_health_tls_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = tls_hello, .judge = tls_judge},
+    .selftest = health_selftest,
+    .max_reply = 16384,
+};
+
+const struct dc_probe_ops dc_probe_grpc_health = {
     .name = "grpc-health",
     .summary = "gRPC health service (grpc.health.v1.Health/Check) over h2c",
     .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = clear_hello,
-    .judge = clear_judge,
-    .max_reply = 16384,
+    .proto = &grpc_health_protocol,
 };
 
 const struct dc_probe_ops dc_probe_grpc_health_tls = {
-    .selftest = health_selftest,
     .name = "grpc-health-tls",
     .summary = "gRPC health service over TLS (HTTP/2 by ALPN)",
     .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
     .tls = true,
     .alpn = "h2",
-    .hello = tls_hello,
-    .judge = tls_judge,
-    .max_reply = 16384,
+    .proto = &grpc_health_tls_protocol,
 };

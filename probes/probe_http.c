@@ -163,79 +163,76 @@ static const uint16_t web_ports[] = {80, 0};
 static const uint16_t cloudgateway_ports[] = {5100, 0};
 static const uint16_t grpc_ports[] = {443, 0};
 
-const struct dc_probe_ops dc_probe_http = {
+static const struct dc_protocol http_protocol = {
+    .driver = DC_DRIVER_HTTP,
+    .http = {.paths = root, .judge = web_judge},
     .selftest = web_selftest,
+    .max_reply = 1024,
+};
+
+static const struct dc_protocol apigateway_protocol = {
+    .driver = DC_DRIVER_HTTP,
+    .http = {.paths = version, .judge = apigateway_judge},
+    .selftest = apigateway_selftest,
+    .max_reply = 8192,
+};
+
+static const struct dc_protocol brokergateway_protocol = {
+    .driver = DC_DRIVER_HTTP,
+    .http = {.paths = broker, .judge = brokergateway_judge},
+    .selftest = brokergateway_selftest,
+    .max_reply = 4096,
+};
+
+const struct dc_probe_ops dc_probe_http = {
     .name = "http",
     .summary = "HTTP: a web server answers GET / (status and Server header)",
     .default_ports = web_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = root,
-    .judge_http = web_judge,
-    .max_reply = 1024,
+    .proto = &http_protocol,
 };
 
 const struct dc_probe_ops dc_probe_https = {
-    .selftest = web_selftest,
     .name = "https",
     .summary = "HTTPS: a web server answers GET / over TLS",
     .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = root,
-    .https = true,
-    .judge_http = web_judge,
-    .max_reply = 1024,
+    .tls = true,
+    .proto = &http_protocol,
 };
 
 const struct dc_probe_ops dc_probe_cloudgateway = {
-    .selftest = web_selftest,
     .name = "cloudgateway",
     .summary = "CloudGateway: its internal HTTP endpoint answers",
     .default_ports = cloudgateway_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = root,
-    .judge_http = web_judge,
-    .max_reply = 1024,
+    .proto = &http_protocol,
 };
 
 const struct dc_probe_ops dc_probe_apigateway = {
-    .selftest = apigateway_selftest,
     .name = "apigateway",
     .summary = "gRPC via APIGateway: https://IP/APIGateway/api/version answers version JSON",
     .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = version,
-    .https = true,
-    .judge_http = apigateway_judge,
-    .max_reply = 8192,
+    .tls = true,
+    .proto = &apigateway_protocol,
 };
 
 const struct dc_probe_ops dc_probe_apigateway_http = {
-    .selftest = apigateway_selftest,
     .name = "apigateway-http",
     .summary = "gRPC via APIGateway over plain HTTP (a Redirect via http://IP/APIGateway)",
     .default_ports = web_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = version,
-    .judge_http = apigateway_judge,
-    .max_reply = 8192,
+    .proto = &apigateway_protocol,
 };
 
 const struct dc_probe_ops dc_probe_brokergateway = {
-    .selftest = brokergateway_selftest,
     .name = "brokergateway",
     .summary = "BrokerGateway: its API under https://IP/BrokerGateway/api/ answers",
     .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = broker,
-    .https = true,
-    .judge_http = brokergateway_judge,
-    .max_reply = 4096,
+    .tls = true,
+    .proto = &brokergateway_protocol,
 };
 
 /* DataMiner's HTTPS name (MaintenanceSettings.xml <HTTPS name>), probed as its own
@@ -243,15 +240,11 @@ const struct dc_probe_ops dc_probe_brokergateway = {
  * leads elsewhere than its DMA), the URL carries the name, so the TLS handshake sends it as
  * SNI and the certificate must carry it; any HTTP answer then proves IIS. */
 const struct dc_probe_ops dc_probe_https_name = {
-    .selftest = web_selftest,
     .name = "https-name",
     .summary = "HTTPS name: resolves to its DMA, and the certificate on 443 carries it",
     .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = root,
-    .https = true,
+    .tls = true,
     .by_name = true,
-    .judge_http = web_judge,
-    .max_reply = 1024,
+    .proto = &http_protocol,
 };

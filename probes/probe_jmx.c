@@ -70,14 +70,17 @@ static const char *jmx_selftest(void)
     return dc_selftest_dialogue(&dc_probe_jmx, cases, DC_SELFTEST_N(cases));
 }
 
-const struct dc_probe_ops dc_probe_jmx = {
+static const struct dc_protocol jmx_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = jmx_hello, .judge = jmx_judge},
     .selftest = jmx_selftest,
+    .max_reply = 512,
+};
+
+const struct dc_probe_ops dc_probe_jmx = {
     .name = "jmx",
     .summary = "Cassandra JMX: the Java RMI transport handshake (JRMP ProtocolAck)",
     .default_ports = jmx_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = jmx_hello,
-    .judge = jmx_judge,
-    .max_reply = 512,
+    .proto = &jmx_protocol,
 };

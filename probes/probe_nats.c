@@ -80,30 +80,37 @@ static const char *nats_selftest(void)
 static const uint16_t nats_ports[] = {4222, 6222, 0};
 static const uint16_t client_ports[] = {4222, 0};
 
-const struct dc_probe_ops dc_probe_nats_messaging = {
+static const struct dc_protocol nats_messaging_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.judge = nats_judge, .library = dc_nats_messaging_step},
     .secret = "nats",
     .secret_lines = true,
     .secret_form = "a NATS .creds file, USER:PASSWORD or a token",
     .secret_check = nats_secret_check,
     .selftest = nats_selftest,
+    .max_reply = 4096,
+};
+
+static const struct dc_protocol nats_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.judge = nats_judge},
+    .selftest = nats_selftest,
+    .max_reply = 4096,
+};
+
+const struct dc_probe_ops dc_probe_nats_messaging = {
     .name = "nats-messaging",
     .summary = "NATS messaging: a message published on the source's server reaches the "
                "destination's (libnats)",
     .default_ports = client_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .judge = nats_judge,
-    .library = dc_nats_messaging_step,
-    .max_reply = 4096,
+    .proto = &nats_messaging_protocol,
 };
 
 const struct dc_probe_ops dc_probe_nats = {
-    .selftest = nats_selftest,
     .name = "nats",
     .summary = "NATS: the server's INFO greeting (id, version, cluster, auth/TLS)",
     .default_ports = nats_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .judge = nats_judge,
-    .max_reply = 4096,
+    .proto = &nats_protocol,
 };

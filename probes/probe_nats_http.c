@@ -265,28 +265,34 @@ static const char *const account_paths[] = {"/jwt/v1/accounts/", NULL};
 static const uint16_t monitor_ports[] = {8222, 0};
 static const uint16_t account_ports[] = {9090, 0};
 
-const struct dc_probe_ops dc_probe_nats_monitor = {
-    .selftest = monitor_selftest,
-    .name = "nats-monitor",
-    .summary = "NATS monitoring: /varz (version) and /routez (distinct route peers)",
-    .default_ports = monitor_ports,
-    .transport = DC_TRANSPORT_TCP,
+static const struct dc_protocol nats_monitor_protocol = {
     .driver = DC_DRIVER_HTTP,
-    .paths = monitor_paths,
-    .judge_http = monitor_judge,
+    .http = {.paths = monitor_paths, .judge = monitor_judge},
+    .selftest = monitor_selftest,
     .revise = monitor_revise,
     .facts_max = 8192,
     .max_reply = 262144,
 };
 
-const struct dc_probe_ops dc_probe_nats_account = {
+static const struct dc_protocol nats_account_protocol = {
+    .driver = DC_DRIVER_HTTP,
+    .http = {.paths = account_paths, .judge = account_judge},
     .selftest = account_selftest,
+    .max_reply = 4096,
+};
+
+const struct dc_probe_ops dc_probe_nats_monitor = {
+    .name = "nats-monitor",
+    .summary = "NATS monitoring: /varz (version) and /routez (distinct route peers)",
+    .default_ports = monitor_ports,
+    .transport = DC_TRANSPORT_TCP,
+    .proto = &nats_monitor_protocol,
+};
+
+const struct dc_probe_ops dc_probe_nats_account = {
     .name = "nats-account",
     .summary = "NATS Account Server: GET /jwt/v1/accounts/ answers 200",
     .default_ports = account_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = account_paths,
-    .judge_http = account_judge,
-    .max_reply = 4096,
+    .proto = &nats_account_protocol,
 };

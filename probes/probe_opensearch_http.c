@@ -121,36 +121,30 @@ static const char *credentials_check(const char *text)
 static const char *const paths[] = {"/", "/_cluster/health", NULL};
 static const uint16_t ports[] = {9200, 0};
 
-const struct dc_probe_ops dc_probe_opensearch_http = {
+static const struct dc_protocol opensearch_http_protocol = {
+    .driver = DC_DRIVER_HTTP,
+    .http = {.paths = paths, .basic_auth = true, .judge = opensearch_judge},
     .secret = "opensearch",
     .secret_form = "USER:PASSWORD",
     .secret_check = credentials_check,
     .selftest = search_selftest,
+    .max_reply = 65536,
+};
+
+const struct dc_probe_ops dc_probe_opensearch_http = {
     .name = "opensearch-http",
     .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
     .default_ports = ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = paths,
-    .basic_auth = true,
-    .judge_http = opensearch_judge,
-    .max_reply = 65536,
+    .proto = &opensearch_http_protocol,
 };
 
 /* The same over HTTPS: DB.xml's DBServer https://host:9200 (OpenSearch's security plugin). */
 const struct dc_probe_ops dc_probe_opensearch_https = {
-    .secret = "opensearch",
-    .secret_form = "USER:PASSWORD",
-    .secret_check = credentials_check,
-    .selftest = search_selftest,
     .name = "opensearch-https",
     .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",
     .default_ports = ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_HTTP,
-    .paths = paths,
-    .https = true,
-    .basic_auth = true,
-    .judge_http = opensearch_judge,
-    .max_reply = 65536,
+    .tls = true,
+    .proto = &opensearch_http_protocol,
 };

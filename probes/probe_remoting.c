@@ -228,29 +228,35 @@ static const char *remoting_selftest(void)
 
 static const uint16_t remoting_ports[] = {8004, 0};
 
-const struct dc_probe_ops dc_probe_remoting = {
+static const struct dc_protocol remoting_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = remoting_hello, .judge = http_channel_judge},
     .selftest = remoting_selftest,
+    .max_reply = 4096,
+};
+
+static const struct dc_protocol remoting_tcp_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = nrtp_hello, .judge = tcp_channel_judge},
+    .selftest = remoting_selftest,
+    .max_reply = 4096,
+};
+
+const struct dc_probe_ops dc_probe_remoting = {
     .name = "remoting",
     .summary = "SLNet .NET Remoting, HTTP channel: GET /SLNetService answered by Remoting "
                "(its Server header, an MS-NRBF body, or a TCP channel's frame)",
     .default_ports = remoting_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = remoting_hello,
-    .judge = http_channel_judge,
-    .max_reply = 4096,
+    .proto = &remoting_protocol,
 };
 
 /* The same judge: a frame, or an HTTP channel's answer, is Remoting's either way. */
 const struct dc_probe_ops dc_probe_remoting_tcp = {
-    .selftest = remoting_selftest,
     .name = "remoting-tcp",
     .summary = "a .NET Remoting binary TCP channel: an MS-NRTP request frame with an empty "
                "content, answered by a reply frame",
     .default_ports = remoting_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = nrtp_hello,
-    .judge = tcp_channel_judge,
-    .max_reply = 4096,
+    .proto = &remoting_tcp_protocol,
 };

@@ -73,7 +73,7 @@ static const char *snmp_selftest(void)
     static char why[160];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct dc_finding f = {0};
-        dc_probe_snmp.judge_snmp(&cases[i].reply, &f);
+        dc_probe_snmp.proto->snmp.judge(&cases[i].reply, &f);
         if (f.state != cases[i].want || !strstr(f.detail, cases[i].text)) {
             snprintf(why, sizeof why, "snmp case %zu: expected %s, got %s (%s)", i,
                      dc_state_name(cases[i].want), dc_state_name(f.state), f.detail);
@@ -91,15 +91,19 @@ static const char *community_check(const char *text)
 
 static const uint16_t snmp_ports[] = {161, 0};
 
+static const struct dc_protocol snmp_protocol = {
+    .driver = DC_DRIVER_SNMP,
+    .snmp = {.judge = snmp_judge},
+    .selftest = snmp_selftest,
+    .secret = "snmp",
+    .secret_form = "the v2c community",
+    .secret_check = community_check,
+};
+
 const struct dc_probe_ops dc_probe_snmp = {
     .name = "snmp",
     .summary = "SNMP: the agent answers GET sysDescr/sysUpTime (v2c); v3 discovery tells auth",
     .default_ports = snmp_ports,
     .transport = DC_TRANSPORT_UDP,
-    .driver = DC_DRIVER_SNMP,
-    .judge_snmp = snmp_judge,
-    .selftest = snmp_selftest,
-    .secret = "snmp",
-    .secret_form = "the v2c community",
-    .secret_check = community_check,
+    .proto = &snmp_protocol,
 };

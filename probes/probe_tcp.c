@@ -3,10 +3,14 @@
 
 static const uint16_t tcp_ports[] = {0};
 
+static const struct dc_protocol tcp_protocol = {
+    .driver = DC_DRIVER_DIALOGUE, /* connect only: no hello, no judge */
+};
+
 const struct dc_probe_ops dc_probe_tcp = {
     .name = "tcp",
     .summary = "TCP connect: the port accepts connections (no protocol check)",
     .default_ports = tcp_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE, /* connect only: no hello, no judge */
+    .proto = &tcp_protocol,
 };

@@ -42,13 +42,17 @@ static const char *telnet_selftest(void)
 
 static const uint16_t telnet_ports[] = {23, 0};
 
-const struct dc_probe_ops dc_probe_telnet = {
+static const struct dc_protocol telnet_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.judge = telnet_judge},
     .selftest = telnet_selftest,
+    .max_reply = 256,
+};
+
+const struct dc_probe_ops dc_probe_telnet = {
     .name = "telnet",
     .summary = "Telnet: open, with option negotiation or a banner (a finding when open)",
     .default_ports = telnet_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .judge = telnet_judge,
-    .max_reply = 256,
+    .proto = &telnet_protocol,
 };

@@ -5,11 +5,15 @@
 
 static const uint16_t tls_ports[] = {7001, 0};
 
+static const struct dc_protocol tls_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+};
+
 const struct dc_probe_ops dc_probe_tls = {
     .name = "tls",
     .summary = "TLS: the handshake completes (certificate checked)",
     .default_ports = tls_ports,
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
     .tls = true,
+    .proto = &tls_protocol,
 };

@@ -67,7 +67,7 @@ const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
     for (size_t i = 0; i < n; i++) {
         struct dc_finding f;
         memset(&f, 0, sizeof f);
-        enum dc_judgement j = ops->judge(cases[i].reply, cases[i].len, true, &f);
+        enum dc_judgement j = ops->proto->dialogue.judge(cases[i].reply, cases[i].len, true, &f);
         const char *why = selftest_check(ops, i, j, &f, cases[i].want, cases[i].text);
         if (why)
             return why;
@@ -98,12 +98,12 @@ const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_sel
                                       .body_len = strlen(c->body),
                                       .cluster = &cluster,
                                       .address = addrs[0]};
-        enum dc_judgement j = ops->judge_http(0, &reply, &f);
+        enum dc_judgement j = ops->proto->http.judge(0, &reply, &f);
         if (j == DC_JUDGE_MORE && c->body2) {
             reply.status = 200;
             reply.body = c->body2;
             reply.body_len = strlen(c->body2);
-            j = ops->judge_http(1, &reply, &f);
+            j = ops->proto->http.judge(1, &reply, &f);
         }
         const char *why = selftest_check(ops, i, j, &f, c->want, c->text);
         if (why)

@@ -32,7 +32,8 @@ struct dc_selftest_case {
     enum dc_state want;
     const char *text;
 };
-/* Runs the cases through ops->judge: NULL, or a message naming the first case that failed. */
+/* Runs the cases through the protocol's judge: NULL, or a message naming the first case that
+ * failed. */
 const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
                                  const struct dc_selftest_case *cases, size_t n);
 

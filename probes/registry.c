@@ -88,7 +88,7 @@ char *dc_probe_names(char *buf, size_t cap)
 const struct dc_probe_ops *dc_probe_with_secret(const char *name)
 {
     for (size_t i = 0; name && dc_probes[i]; i++) {
-        if (dc_probes[i]->secret && strcmp(dc_probes[i]->secret, name) == 0)
+        if (dc_probes[i]->proto->secret && strcmp(dc_probes[i]->proto->secret, name) == 0)
             return dc_probes[i];
     }
     return NULL;
@@ -100,10 +100,10 @@ char *dc_probe_secret_names(char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; dc_probes[i]; i++) {
         const struct dc_probe_ops *p = dc_probes[i];
-        if (!p->secret || dc_probe_with_secret(p->secret) != p)
+        if (!p->proto->secret || dc_probe_with_secret(p->proto->secret) != p)
             continue; /* each name once */
-        int w = snprintf(buf + n, cap - n, "%s%s (%s)", n ? ", " : "", p->secret,
-                         p->secret_form ? p->secret_form : "a secret");
+        int w = snprintf(buf + n, cap - n, "%s%s (%s)", n ? ", " : "", p->proto->secret,
+                         p->proto->secret_form ? p->proto->secret_form : "a secret");
         if (w < 0 || (size_t)w >= cap - n)
             break;
         n += (size_t)w;

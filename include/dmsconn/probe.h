@@ -77,38 +77,38 @@ struct dc_revision {
     bool changed;              /* set by revise when `finding` is to replace the result */
 };
 
-struct dc_probe_ops {
-    const char *name;              /* as written in profiles: "tcp" */
-    const char *summary;           /* one line for `dmsconn profile show` and --help */
-    const uint16_t *default_ports; /* 0-terminated */
-    enum dc_transport transport;
+/* What a protocol does, shared by every probe that speaks it (curl's Curl_handler, which
+ * imap and imaps share): the driver that runs it and that driver's callbacks, its judge's
+ * self-test, its secret and its revise step. */
+struct dc_protocol {
     enum dc_driver driver;
-    /* Writes the bytes to send once connected into buf; returns their length (0: send
-     * nothing). NULL: send nothing. */
-    size_t (*hello)(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap);
-    /* Judges the reply received so far (never NULL, even when len is 0). `closed` is true when the
-     * peer closed or the deadline passed: then it must return DC_JUDGE_DONE. NULL: a connect is
-     * success. */
-    enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
-                               struct dc_finding *out);
-    size_t max_reply; /* bytes kept for judge (0: 4096) */
-    bool tls;         /* dialogue driver: speak TLS first (hello and reply are the plaintext) */
-    const char *alpn; /* ... and offer this protocol by ALPN ("h2"), NULL: none */
-    /* HTTP driver: the paths to GET in turn ("/", "/_cluster/health"), NULL-terminated;
-     * judge_http sees the answer to paths[step] and returns DONE, or MORE for the next. */
-    const char *const *paths;
-    bool https;
-    bool by_name;    /* HTTPS: the URL names the host by the name it was resolved from, so the
-                        certificate is checked against that name (the HTTPS name check) */
-    bool basic_auth; /* send the probe's secret, USER:PASSWORD, as basic auth */
-    /* Dialogue driver: after the reply was judged ok, a blocking step with a library (libnats)
-     * on the loop's thread pool refines the result. NULL: none. */
-    void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);
-    enum dc_judgement (*judge_http)(unsigned step, const struct dc_http_reply *reply,
-                                    struct dc_finding *out);
-    /* SNMP driver: the state of what its two sessions saw, once an answer came, the port
-     * was unreachable or the deadline passed. */
-    void (*judge_snmp)(const struct dc_snmp_reply *reply, struct dc_finding *out);
+    struct {
+        /* Writes the bytes to send once connected into buf; returns their length (0: send
+         * nothing). NULL: send nothing. */
+        size_t (*hello)(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap);
+        /* Judges the reply received so far (never NULL, even when len is 0). `closed` is
+         * true when the peer closed or the deadline passed: then it must return
+         * DC_JUDGE_DONE. NULL: a connect is success. */
+        enum dc_judgement (*judge)(const uint8_t *reply, size_t len, bool closed,
+                                   struct dc_finding *out);
+        /* After the reply was judged ok, a blocking step with a library (libnats) on the
+         * loop's thread pool refines the result. NULL: none. */
+        void (*library)(const struct dc_library_ctx *ctx, struct dc_finding *out);
+    } dialogue;
+    struct {
+        /* The paths to GET in turn ("/", "/_cluster/health"), NULL-terminated; judge sees
+         * the answer to paths[step] and returns DONE, or MORE for the next. */
+        const char *const *paths;
+        enum dc_judgement (*judge)(unsigned step, const struct dc_http_reply *reply,
+                                   struct dc_finding *out);
+        bool basic_auth; /* send the probe's secret, USER:PASSWORD, as basic auth */
+    } http;
+    struct {
+        /* The state of what its two sessions saw, once an answer came, the port was
+         * unreachable or the deadline passed. */
+        void (*judge)(const struct dc_snmp_reply *reply, struct dc_finding *out);
+    } snmp;
+    size_t max_reply; /* bytes kept for the judge (0: the driver's default) */
     /* After the run, for a judgement of one destination that what the others said may
      * change (a NATS route matched to its peer by server identity, which only the peer's own
      * /varz gives): every result of this probe in the run, with the facts its judge kept.
@@ -117,15 +117,29 @@ struct dc_probe_ops {
     size_t facts_max; /* bytes of facts the judge may keep per destination (revise only) */
     /* The judge's own test on answers its protocol's specification gives (masscan's
      * per-protocol selftest): NULL when each is judged as it must be, else what went wrong.
-     * Every probe with a judge has one; tests/unit/test_probe_selftests.c runs them all. */
+     * Every protocol with a judge has one; tests/unit/test_probe_selftests.c runs them all. */
     const char *(*selftest)(void);
-    /* A secret the probe takes (`--secret NAME=FILE`): its name, shared by the probes that
-     * take the same one ("opensearch" for both OpenSearch probes), what it holds for the
+    /* A secret the protocol takes (`--secret NAME=FILE`): its name, what it holds for the
      * help, and a check of its text: NULL when it fits, else what was expected. */
     const char *secret;
     const char *secret_form;
     bool secret_lines; /* the secret is a whole file (a NATS .creds), not one line */
     const char *(*secret_check)(const char *text);
+};
+
+/* A probe as a profile names it (curl's Curl_scheme): its name, ports and transport,
+ * whether it speaks TLS first, and the protocol it speaks. "cql" and "cql-tls" are two
+ * probes of one protocol. */
+struct dc_probe_ops {
+    const char *name;              /* as written in profiles: "tcp" */
+    const char *summary;           /* one line for `dmsconn profile show` and --help */
+    const uint16_t *default_ports; /* 0-terminated */
+    enum dc_transport transport;
+    bool tls;         /* TLS first (a dialogue's hello and reply are its plaintext; HTTPS) */
+    const char *alpn; /* ... and offer this protocol by ALPN ("h2"), NULL: none */
+    bool by_name;     /* HTTPS: the URL names the host by the name it was resolved from, so the
+                         certificate is checked against that name (the HTTPS name check) */
+    const struct dc_protocol *proto;
 };
 
 /* The registry: a NULL-terminated table of every probe. */

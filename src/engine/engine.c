@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-/* Every driver, by the value a probe names (struct dc_probe_ops.driver). */
+/* Every driver, by the value a probe names (struct dc_protocol.driver). */
 static const struct dci_driver *const drivers[] = {
     [DC_DRIVER_DIALOGUE] = &dci_driver_dialogue,
     [DC_DRIVER_HTTP] = &dci_driver_http,
@@ -54,7 +54,7 @@ static void pump(struct engine *e)
         uint32_t task = dest->queue[dest->qhead++];
         dest->active++;
         e->active++;
-        drivers[dci_task_probe(e, task)->driver]->start(e, dest, task);
+        drivers[dci_task_probe(e, task)->proto->driver]->start(e, dest, task);
         if (dest_wants_more(e, dest))
             ring_push(e, d);
     }

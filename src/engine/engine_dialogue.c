@@ -28,7 +28,7 @@ static bool over(const struct conn *c)
 /* The reply buffer, at the probe's size. */
 static bool reply_ready(struct conn *c)
 {
-    size_t max = c->probe->max_reply ? c->probe->max_reply : REPLY_DEFAULT;
+    size_t max = c->probe->proto->max_reply ? c->probe->proto->max_reply : REPLY_DEFAULT;
     if (c->reply_cap >= max)
         return true;
     uint8_t *grown = realloc(c->reply, max);
@@ -50,12 +50,12 @@ static void received(struct conn *c, bool closed)
     /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
     static const uint8_t none[1];
     const uint8_t *reply = c->reply ? c->reply : none;
-    enum dc_judgement j = c->probe->judge(reply, c->reply_len, closed, &verdict);
+    enum dc_judgement j = c->probe->proto->dialogue.judge(reply, c->reply_len, closed, &verdict);
     if (j == DC_JUDGE_MORE && !closed)
         return;
     r->evidence = dc_texts_add(e->texts, verdict.evidence);
     r->severe = verdict.severe;
-    if (verdict.state == DC_STATE_OK && c->probe->library && !e->stopping) {
+    if (verdict.state == DC_STATE_OK && c->probe->proto->dialogue.library && !e->stopping) {
         r->state = verdict.state;
         r->detail = dc_texts_add(e->texts, verdict.detail);
         dci_conn_unlink(c);
@@ -69,13 +69,13 @@ static void received(struct conn *c, bool closed)
 /* The probe's first words: its destination, port and secret. */
 static void say_hello(struct conn *c)
 {
-    if (!c->probe->hello)
+    if (!c->probe->proto->dialogue.hello)
         return;
-    const struct dc_secret *secret = dc_engine_secret(&c->engine->opts, c->probe->secret);
+    const struct dc_secret *secret = dc_engine_secret(&c->engine->opts, c->probe->proto->secret);
     const struct dc_probe_ctx ctx = {.host = c->dest->address,
                                      .port = c->engine->plan->tasks[c->task].port,
                                      .secret = secret ? secret->text : NULL};
-    size_t n = c->probe->hello(&ctx, c->hello, sizeof c->hello);
+    size_t n = c->probe->proto->dialogue.hello(&ctx, c->hello, sizeof c->hello);
     int rc = n > 0 ? c->layer->send(c, c->hello, n) : 0;
     if (rc < 0) {
         char detail[128];
@@ -189,7 +189,7 @@ static void tls_step(struct conn *c)
         char evidence[sizeof((struct dc_finding *)0)->evidence];
         dc_tls_describe(c->tls, evidence, sizeof evidence);
         c->engine->results[c->task].evidence = dc_texts_add(c->engine->texts, evidence);
-        if (!c->probe->judge) {
+        if (!c->probe->proto->dialogue.judge) {
             dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
             return;
         }
@@ -255,7 +255,7 @@ static const struct dci_dialogue_layer tls_layer = {.begin = tls_begin, .send = 
 
 static void on_connected(struct conn *c)
 {
-    if (!c->probe->tls && !c->probe->judge) {
+    if (!c->probe->tls && !c->probe->proto->dialogue.judge) {
         dci_tcp_reset_on_close(&c->tcp);
         dci_conn_finish(c, DC_STATE_OK, "connected");
         return;

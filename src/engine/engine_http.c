@@ -179,7 +179,7 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
         curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
         /* an HTTPS probe that connected but never finished its handshake: the TLS dialogue's
          * reading of the same silence */
-        bool no_handshake = connected && h->probe->https && tls_us == 0;
+        bool no_handshake = connected && h->probe->tls && tls_us == 0;
         state = no_handshake ? DC_STATE_TLS
                 : connected  ? DC_STATE_WRONG_SERVICE
                              : DC_STATE_FILTERED;
@@ -266,8 +266,8 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         .cluster = e->cluster,
         .address = h->dest->address,
     };
-    enum dc_judgement j = h->probe->judge_http(h->step, &reply, &h->verdict);
-    if (j == DC_JUDGE_MORE && h->probe->paths[h->step + 1] && !h->engine->stopping) {
+    enum dc_judgement j = h->probe->proto->http.judge(h->step, &reply, &h->verdict);
+    if (j == DC_JUDGE_MORE && h->probe->proto->http.paths[h->step + 1] && !h->engine->stopping) {
         h->step++;
         if (start_step(h) == 0)
             return;
@@ -286,9 +286,9 @@ static int start_step(struct http *h)
      * it resolved to here is handed to curl, which resolves nothing itself */
     bool by_name = h->probe->by_name && h->dest->name;
     const char *host = by_name ? h->dest->name : h->dest->address;
-    snprintf(h->url, sizeof h->url, "%s://%s%s%s:%u%s", h->probe->https ? "https" : "http",
+    snprintf(h->url, sizeof h->url, "%s://%s%s%s:%u%s", h->probe->tls ? "https" : "http",
              v6 && !by_name ? "[" : "", host, v6 && !by_name ? "]" : "", t->port,
-             h->probe->paths[h->step]);
+             h->probe->proto->http.paths[h->step]);
     h->body_len = 0;
     if (h->body)
         h->body[0] = '\0';
@@ -319,8 +319,8 @@ static int start_step(struct http *h)
     ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h) == CURLE_OK;
     if (e->opts.ca_file)
         ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file) == CURLE_OK;
-    const struct dc_secret *secret = dc_engine_secret(&e->opts, h->probe->secret);
-    if (h->probe->basic_auth && secret) {
+    const struct dc_secret *secret = dc_engine_secret(&e->opts, h->probe->proto->secret);
+    if (h->probe->proto->http.basic_auth && secret) {
         ok = ok && curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_USERPWD, secret->text) == CURLE_OK;
     }
@@ -364,7 +364,7 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int f
 {
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = dci_task_probe(e, task);
-    size_t cap = probe->max_reply ? probe->max_reply : BODY_DEFAULT;
+    size_t cap = probe->proto->max_reply ? probe->proto->max_reply : BODY_DEFAULT;
     if (!h || (!e->http.curl && dc_curl_uv_new(&e->loop, &e->http.curl) != 0)) {
         close(fd);
         free(h);
@@ -382,11 +382,11 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int f
                        .tcp_connected = true,
                        /* the handshake's round trip, as the connect measured it */
                        .rtt_ms = e->results[task].latency_ms};
-    if (probe->revise && probe->facts_max) {
+    if (probe->proto->revise && probe->proto->facts_max) {
         /* without it the judge keeps nothing and its result stands as judged */
-        h->facts = calloc(1, probe->facts_max);
+        h->facts = calloc(1, probe->proto->facts_max);
         h->verdict.facts = h->facts;
-        h->verdict.facts_cap = h->facts ? probe->facts_max : 0;
+        h->verdict.facts_cap = h->facts ? probe->proto->facts_max : 0;
     }
     if (start_step(h) != 0) {
         free(h->facts);

@@ -19,7 +19,7 @@ struct library_step {
 static void library_work(uv_work_t *work)
 {
     struct conn *c = work->data;
-    c->probe->library(&c->lib->ctx, &c->lib->result);
+    c->probe->proto->dialogue.library(&c->lib->ctx, &c->lib->result);
 }
 
 static void library_done(uv_work_t *work, int status)
@@ -50,7 +50,7 @@ bool dci_library_start(struct conn *c, dci_library_done_fn done)
     const struct dc_task *t = &e->plan->tasks[c->task];
     const struct dc_node *src = &e->cluster->nodes[t->from];
     uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
-    const struct dc_secret *secret = dc_engine_secret(&e->opts, c->probe->secret);
+    const struct dc_secret *secret = dc_engine_secret(&e->opts, c->probe->proto->secret);
     struct library_step *lib = calloc(1, sizeof *lib);
     if (!lib)
         return false;

@@ -34,7 +34,7 @@ struct dest {
 struct dc_curl_uv;
 struct engine;
 
-/* One driver: how a probe of its kind runs (struct dc_probe_ops.driver picks it). Whatever
+/* One driver: how a probe of its kind runs (struct dc_protocol.driver picks it). Whatever
  * happens to a probe it starts, the driver settles its result once (dci_engine_settle) and,
  * once its handles are closed, gives the destination's slot back (dci_engine_dest_idle). */
 struct dci_driver {

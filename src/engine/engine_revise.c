@@ -51,7 +51,7 @@ static void revise_probe(struct engine *e, const struct dc_probe_ops *probe)
         finding_of(r, &rows[n].finding);
         tasks[n++] = (uint32_t)i;
     }
-    probe->revise(rows, n);
+    probe->proto->revise(rows, n);
     for (size_t k = 0; k < n; k++) {
         if (!rows[k].changed)
             continue;
@@ -70,7 +70,7 @@ void dci_engine_revise(struct engine *e)
     if (!e->facts) /* no judge kept anything: nothing to compare */
         return;
     for (size_t p = 0; dc_probes[p]; p++) {
-        if (dc_probes[p]->revise)
+        if (dc_probes[p]->proto->revise)
             revise_probe(e, dc_probes[p]);
     }
 }

@@ -93,7 +93,7 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
 static void judge(struct snmp_probe *p, const struct dc_snmp_reply *reply)
 {
     struct dc_finding f = {0};
-    dci_task_probe(p->engine, p->task)->judge_snmp(reply, &f);
+    dci_task_probe(p->engine, p->task)->proto->snmp.judge(reply, &f);
     finish(p, f.state, f.detail, f.evidence);
 }
 
@@ -247,7 +247,8 @@ static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         ((struct sockaddr_in *)&peer)->sin_port = htons(t->port);
     char peername[96];
     snprintf(peername, sizeof peername, v6 ? "udp6:[%s]:%u" : "udp:%s:%u", dest->address, t->port);
-    const struct dc_secret *secret = dc_engine_secret(&e->opts, dci_task_probe(e, task)->secret);
+    const struct dc_secret *secret =
+        dc_engine_secret(&e->opts, dci_task_probe(e, task)->proto->secret);
     const char *community = secret ? secret->text : "public";
     uv_timer_init(&e->loop, &p->timer);
     p->timer.data = p;

@@ -15,9 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct dc_probe_ops *ops = dc_probes[data[0] % nprobes];
     bool closed = data[0] & 0x80;
     struct dc_finding r = {0};
-    if (ops->judge) {
-        ops->judge(data + 1, size - 1, closed, &r);
-    } else if (ops->judge_http) {
+    if (ops->proto->dialogue.judge) {
+        ops->proto->dialogue.judge(data + 1, size - 1, closed, &r);
+    } else if (ops->proto->http.judge) {
         static char *addrs[] = {"10.0.0.1", "10.0.0.2"};
         static struct dc_node nodes[] = {
             {.name = "a", .addresses = &addrs[0], .naddresses = 1, .roles = DC_ROLE_DMA},
@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .cluster = &cluster,
             .address = "10.0.0.1",
         };
-        for (unsigned step = 0; ops->paths && ops->paths[step]; step++) {
-            if (ops->judge_http(step, &reply, &r) == DC_JUDGE_DONE)
+        for (unsigned step = 0; ops->proto->http.paths && ops->proto->http.paths[step]; step++) {
+            if (ops->proto->http.judge(step, &reply, &r) == DC_JUDGE_DONE)
                 break;
         }
         free(body);

@@ -70,14 +70,17 @@ static enum dc_judgement ping_judge(const uint8_t *reply, size_t len, bool close
     return DC_JUDGE_DONE;
 }
 
+static const struct dc_protocol ping_protocol = {
+    .driver = DC_DRIVER_DIALOGUE,
+    .dialogue = {.hello = ping_hello, .judge = ping_judge},
+    .max_reply = 64,
+};
+
 static const struct dc_probe_ops ping_probe = {
     .name = "ping-test",
     .summary = "test",
     .transport = DC_TRANSPORT_TCP,
-    .driver = DC_DRIVER_DIALOGUE,
-    .hello = ping_hello,
-    .judge = ping_judge,
-    .max_reply = 64,
+    .proto = &ping_protocol,
 };
 
 /* A server thread: accepts `n` connections and answers each with `reply` (NULL: silence). */

@@ -12,7 +12,7 @@ static enum dc_judgement judge(const char *probe, const void *reply, size_t len,
     const struct dc_probe_ops *ops = dc_probe_find(probe);
     assert_non_null(ops);
     memset(out, 0, sizeof *out);
-    return ops->judge(reply, len, closed, out);
+    return ops->proto->dialogue.judge(reply, len, closed, out);
 }
 
 static void expect_state(const char *probe, const void *reply, size_t len, enum dc_state state,
@@ -174,7 +174,7 @@ static void remoting_tcp_hello(void **state)
     (void)state;
     struct dc_probe_ctx ctx = {.host = "10.0.0.5", .port = 8004};
     uint8_t buf[192];
-    size_t n = dc_probe_find("remoting-tcp")->hello(&ctx, buf, sizeof buf);
+    size_t n = dc_probe_find("remoting-tcp")->proto->dialogue.hello(&ctx, buf, sizeof buf);
     static const char uri[] = "tcp://10.0.0.5:8004/SLNetService";
     static const char type[] = "application/octet-stream";
     assert_int_equal(n, 14 + 3 + 5 + strlen(uri) + 3 + 5 + strlen(type) + 2);
@@ -189,7 +189,7 @@ static void remoting_tcp_hello(void **state)
     assert_memory_equal(buf + at + 8, type, strlen(type));
     assert_memory_equal(buf + n - 2, "\x00\x00", 2); /* EndHeaders: nothing after it */
     /* too small a buffer: nothing rather than a cut frame */
-    assert_int_equal(dc_probe_find("remoting-tcp")->hello(&ctx, buf, 40), 0);
+    assert_int_equal(dc_probe_find("remoting-tcp")->proto->dialogue.hello(&ctx, buf, 40), 0);
 }
 
 static void jmx(void **state)
@@ -214,18 +214,19 @@ static void hellos(void **state)
     (void)state;
     uint8_t buf[512];
     struct dc_probe_ctx ctx = {.host = "fd00::5", .port = 8004};
-    size_t n = dc_probe_find("remoting")->hello(&ctx, buf, sizeof buf);
+    size_t n = dc_probe_find("remoting")->proto->dialogue.hello(&ctx, buf, sizeof buf);
     buf[n] = '\0';
     assert_contains((char *)buf, "GET /SLNetService HTTP/1.1\r\nHost: [fd00::5]:8004\r\n");
     assert_true(memcmp(buf + n - 4, "\r\n\r\n", 4) == 0); /* no body follows */
-    n = dc_probe_find("cql")->hello(&ctx, buf, sizeof buf);
+    n = dc_probe_find("cql")->proto->dialogue.hello(&ctx, buf, sizeof buf);
     assert_int_equal(n, 9);
     assert_int_equal(buf[0], 0x04);
     assert_int_equal(buf[4], 0x05);
-    assert_int_equal(dc_probe_find("jmx")->hello(&ctx, buf, sizeof buf), 7);
+    assert_int_equal(dc_probe_find("jmx")->proto->dialogue.hello(&ctx, buf, sizeof buf), 7);
     assert_true(memcmp(buf, "JRMI\x00\x02\x4b", 7) == 0);
-    assert_int_equal(dc_probe_find("opensearch-transport")->hello(&ctx, buf, sizeof buf), 6);
-    assert_null(dc_probe_find("nats")->hello);
+    assert_int_equal(
+        dc_probe_find("opensearch-transport")->proto->dialogue.hello(&ctx, buf, sizeof buf), 6);
+    assert_null(dc_probe_find("nats")->proto->dialogue.hello);
 }
 
 static const char *challenge = "";           /* the WWW-Authenticate header of the next http() */
@@ -262,7 +263,7 @@ static enum dc_judgement http(const char *probe, unsigned step, long status, con
         .cluster = nats_cluster(names, addrs, 3),
         .address = "10.0.0.1",
     };
-    return dc_probe_find(probe)->judge_http(step, &reply, out);
+    return dc_probe_find(probe)->proto->http.judge(step, &reply, out);
 }
 
 static void http_judges(void **state)
@@ -378,7 +379,7 @@ static void monitor_row(int n, const char *routes, struct dc_revision *row, char
     static const char *const names[] = {"dma1", "dma2", "dma3"};
     static const char *const addrs[] = {"127.0.1.1", "127.0.1.2", "127.0.1.3"};
     const struct dc_probe_ops *ops = dc_probe_find("nats-monitor");
-    assert_non_null(ops->revise);
+    assert_non_null(ops->proto->revise);
     memset(row, 0, sizeof *row);
     facts[0] = '\0';
     row->finding.facts = facts;
@@ -399,10 +400,10 @@ static void monitor_row(int n, const char *routes, struct dc_revision *row, char
                                   .address = addrs[n - 1]};
     reply.body = varz;
     reply.body_len = strlen(varz);
-    assert_int_equal(ops->judge_http(0, &reply, &row->finding), DC_JUDGE_MORE);
+    assert_int_equal(ops->proto->http.judge(0, &reply, &row->finding), DC_JUDGE_MORE);
     reply.body = routez;
     reply.body_len = strlen(routez);
-    assert_int_equal(ops->judge_http(1, &reply, &row->finding), DC_JUDGE_DONE);
+    assert_int_equal(ops->proto->http.judge(1, &reply, &row->finding), DC_JUDGE_DONE);
     row->dst_name = names[n - 1];
     row->facts = facts;
 }
@@ -422,7 +423,7 @@ static void nats_routes_by_identity(void **state)
     monitor_row(3, "12", &rows[2], facts[2], sizeof facts[2]);
     for (int i = 0; i < 3; i++)
         assert_int_equal(rows[i].finding.state, DC_STATE_DEGRADED); /* by address alone */
-    ops->revise(rows, 3);
+    ops->proto->revise(rows, 3);
     for (int i = 0; i < 3; i++) {
         assert_true(rows[i].changed);
         assert_int_equal(rows[i].finding.state, DC_STATE_OK);
@@ -432,7 +433,7 @@ static void nats_routes_by_identity(void **state)
     monitor_row(1, "2", &rows[0], facts[0], sizeof facts[0]);
     monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
     monitor_row(3, "2", &rows[2], facts[2], sizeof facts[2]);
-    ops->revise(rows, 3);
+    ops->proto->revise(rows, 3);
     assert_int_equal(rows[0].finding.state, DC_STATE_DEGRADED);
     assert_string_equal(rows[0].finding.detail, "NATS has no route to dma3 (of the node list)");
     assert_int_equal(rows[2].finding.state, DC_STATE_DEGRADED);
@@ -442,14 +443,14 @@ static void nats_routes_by_identity(void **state)
     monitor_row(1, "23", &rows[0], facts[0], sizeof facts[0]);
     monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
     monitor_row(3, "1", &rows[2], facts[2], sizeof facts[2]);
-    ops->revise(rows, 3);
+    ops->proto->revise(rows, 3);
     assert_int_equal(rows[0].finding.state, DC_STATE_OK);
     assert_int_equal(rows[1].finding.state, DC_STATE_OK);
     assert_int_equal(rows[2].finding.state, DC_STATE_OK);
     /* dma3's monitoring was not reached in this run: its id is unknown, the address decides */
     monitor_row(1, "23", &rows[0], facts[0], sizeof facts[0]);
     monitor_row(2, "13", &rows[1], facts[1], sizeof facts[1]);
-    ops->revise(rows, 2);
+    ops->proto->revise(rows, 2);
     assert_int_equal(rows[0].finding.state, DC_STATE_DEGRADED);
     assert_string_equal(rows[0].finding.detail, "NATS has no route to dma3 (of the node list)");
     /* without room for facts (the driver gave none) the judge still judges by address */
@@ -489,7 +490,7 @@ static size_t grpc_server(const char *probe, int mode, uint8_t *out, size_t cap)
 {
     struct dc_probe_ctx ctx = {.host = "10.0.0.5", .port = 443};
     uint8_t hello[512];
-    size_t hlen = dc_probe_find(probe)->hello(&ctx, hello, sizeof hello);
+    size_t hlen = dc_probe_find(probe)->proto->dialogue.hello(&ctx, hello, sizeof hello);
     assert_true(hlen > 24 && memcmp(hello, NGHTTP2_CLIENT_MAGIC, 24) == 0);
     nghttp2_session_callbacks *cb;
     nghttp2_session *s;
@@ -583,7 +584,7 @@ static void grpc_health_hello(void **state)
     (void)state;
     struct dc_probe_ctx ctx = {.host = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", .port = 65535};
     uint8_t hello[512];
-    size_t n = dc_probe_find("grpc-health")->hello(&ctx, hello, sizeof hello);
+    size_t n = dc_probe_find("grpc-health")->proto->dialogue.hello(&ctx, hello, sizeof hello);
     assert_true(n > 0 && n <= 192); /* the dialogue driver's hello buffer (HELLO_MAX) */
     assert_memory_equal(hello, NGHTTP2_CLIENT_MAGIC, 24);
     /* the last frame: DATA (type 0) of 5 bytes with END_STREAM (0x1) on stream 1, empty */
@@ -591,7 +592,7 @@ static void grpc_health_hello(void **state)
     static const uint8_t data_frame[] = {0, 0, 5, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0};
     assert_memory_equal(last, data_frame, sizeof data_frame);
     /* too small a buffer: nothing rather than a cut request */
-    assert_int_equal(dc_probe_find("grpc-health")->hello(&ctx, hello, 60), 0);
+    assert_int_equal(dc_probe_find("grpc-health")->proto->dialogue.hello(&ctx, hello, 60), 0);
 }
 
 int main(void)

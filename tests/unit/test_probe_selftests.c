@@ -11,11 +11,11 @@ static void every_judge_has_a_passing_selftest(void **state)
     size_t tested = 0;
     for (size_t i = 0; dc_probes[i]; i++) {
         const struct dc_probe_ops *ops = dc_probes[i];
-        if (!ops->judge && !ops->judge_http && !ops->judge_snmp)
+        if (!ops->proto->dialogue.judge && !ops->proto->http.judge && !ops->proto->snmp.judge)
             continue; /* a connect, a handshake or a driver of its own decides */
-        if (!ops->selftest)
+        if (!ops->proto->selftest)
             fail_msg("probe %s judges replies but has no selftest", ops->name);
-        const char *why = ops->selftest();
+        const char *why = ops->proto->selftest();
         if (why)
             fail_msg("probe %s: %s", ops->name, why);
         tested++;

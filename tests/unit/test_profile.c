@@ -41,7 +41,7 @@ static void builtin_encodes_ports_md(void **state)
     assert_string_equal(check(p, "nats-client")->probe->name, "nats");
     assert_string_equal(check(p, "nats-cluster")->probe->name, "nats");
     assert_string_equal(check(p, "nats-messaging")->probe->name, "nats-messaging");
-    assert_non_null(check(p, "nats-messaging")->probe->library);
+    assert_non_null(check(p, "nats-messaging")->probe->proto->dialogue.library);
     assert_string_equal(check(p, "cql")->probe->name, "cql");
     assert_string_equal(check(p, "cassandra-jmx")->probe->name, "jmx");
     assert_string_equal(check(p, "opensearch-transport")->probe->name, "opensearch-transport");
