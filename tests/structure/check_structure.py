@@ -3,7 +3,7 @@
  - no dependency cycle among the files of src/ and probes/: file A depends on file B when A
    uses a symbol B defines (read from the object files with nm);
  - every symbol the core library exports has the project's prefix (dc_ public, dci_ internal);
- - no source file over 600 lines;
+ - no source file over 600 lines, and every public header compiles on its own;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
    is a file of the repository or listed in docs/references.md, and nothing cites the
    developers' notes outside the repository.
@@ -126,6 +126,23 @@ def citations(root):
     return breaches
 
 
+def headers_alone(root):
+    """Breaches: public headers that need another included before them."""
+    breaches = []
+    inc = os.path.join(root, "include")
+    for name in sorted(os.listdir(os.path.join(inc, "dmsconn"))):
+        if not name.endswith(".h"):
+            continue
+        src = f'#include "dmsconn/{name}"\n'
+        run = subprocess.run(["cc", "-std=c11", "-fsyntax-only", "-Wall", "-Werror", "-I", inc,
+                              "-x", "c", "-"], input=src, capture_output=True, text=True)
+        if run.returncode != 0:
+            errors = [ln for ln in run.stderr.splitlines() if "error:" in ln]
+            first = (errors or run.stderr.strip().splitlines() or ["?"])[0]
+            breaches.append(f"include/dmsconn/{name} does not compile alone: {first}")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -163,6 +180,7 @@ def main(argv):
                     if n > MAX_LINES:
                         breaches.append(f"{os.path.relpath(path, root)}: {n} lines (at most {MAX_LINES})")
     breaches += citations(root)
+    breaches += headers_alone(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "
