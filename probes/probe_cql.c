@@ -36,7 +36,7 @@ static bool read_string(struct cursor *c, const uint8_t **s, uint16_t *n)
 {
     if (c->left < 2)
         return false;
-    *n = dc_be16(c->p);
+    *n = dci_be16(c->p);
     if (c->left - 2 < *n)
         return false;
     *s = c->p + 2;
@@ -50,7 +50,7 @@ static bool read_supported(struct cursor *c, char *evidence, size_t cap)
 {
     if (c->left < 2)
         return false;
-    uint16_t pairs = dc_be16(c->p);
+    uint16_t pairs = dci_be16(c->p);
     c->p += 2;
     c->left -= 2;
     size_t len = strlen(evidence);
@@ -59,20 +59,20 @@ static bool read_supported(struct cursor *c, char *evidence, size_t cap)
         uint16_t klen, vlen;
         if (!read_string(c, &key, &klen) || c->left < 2)
             return false;
-        uint16_t values = dc_be16(c->p);
+        uint16_t values = dci_be16(c->p);
         c->p += 2;
         c->left -= 2;
         bool wanted = (klen == 11 && memcmp(key, "CQL_VERSION", 11) == 0) ||
                       (klen == 11 && memcmp(key, "COMPRESSION", 11) == 0);
         char name[16];
-        dc_printable(key, klen, 15, name, sizeof name);
+        dci_printable(key, klen, 15, name, sizeof name);
         if (wanted && len < cap)
             len += (size_t)snprintf(evidence + len, cap - len, "%s%s ", len ? "; " : "", name);
         for (uint16_t v = 0; v < values; v++) {
             if (!read_string(c, &val, &vlen))
                 return false;
             char text[32];
-            dc_printable(val, vlen, 31, text, sizeof text);
+            dci_printable(val, vlen, 31, text, sizeof text);
             if (wanted && len < cap)
                 len += (size_t)snprintf(evidence + len, cap - len, "%s%s", v ? "," : "", text);
         }
@@ -86,14 +86,14 @@ static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed
     if (len < CQL_HEADER) {
         if (!closed && (len == 0 || (reply[0] & 0x80)))
             return DC_JUDGE_MORE;
-        dc_judge_wrong(reply, len, "a Cassandra CQL frame", out);
+        dci_judge_wrong(reply, len, "a Cassandra CQL frame", out);
         return DC_JUDGE_DONE;
     }
     unsigned version = reply[0] & 0x7f;
-    uint32_t body = dc_be32(reply + 5);
+    uint32_t body = dci_be32(reply + 5);
     if (!(reply[0] & 0x80) || version < 1 || version > 6 || body > CQL_MAX_BODY ||
         (reply[4] != OP_SUPPORTED && reply[4] != OP_ERROR)) {
-        dc_judge_wrong(reply, len, "a Cassandra CQL frame", out);
+        dci_judge_wrong(reply, len, "a Cassandra CQL frame", out);
         return DC_JUDGE_DONE;
     }
     /* the frame is whole, or as much of it as we keep (max_reply) */
@@ -101,14 +101,14 @@ static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed
         return DC_JUDGE_MORE;
     struct cursor c = {reply + CQL_HEADER, len - CQL_HEADER < body ? len - CQL_HEADER : body};
     if (reply[4] == OP_ERROR) {
-        uint32_t code = c.left >= 4 ? dc_be32(c.p) : 0;
+        uint32_t code = c.left >= 4 ? dci_be32(c.p) : 0;
         const uint8_t *msg = NULL;
         uint16_t mlen = 0;
         c.p += c.left >= 4 ? 4 : 0;
         c.left -= c.left >= 4 ? 4 : c.left;
         char text[120] = "";
         if (read_string(&c, &msg, &mlen))
-            dc_printable(msg, mlen, 110, text, sizeof text);
+            dci_printable(msg, mlen, 110, text, sizeof text);
         if (code == 0x000A && version < CQL_VERSION_REQUEST) {
             out->state = DC_STATE_OK;
             snprintf(out->detail, sizeof out->detail,
@@ -133,7 +133,7 @@ static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_cql;
+extern const struct dc_probe_ops dci_probe_cql;
 
 /* native_protocol_v4.spec: SUPPORTED (4.2.4) with CQL_VERSION [3.4.5]; a v3-only server's
  * ERROR 0x000A in its own version (section 9); an HTTP server; a TLS port (an alert). */
@@ -145,13 +145,13 @@ static const char *cql_selftest(void)
     static const uint8_t v3[] = {0x83, 0, 0, 0, 0x00, 0, 0, 0, 6, 0, 0, 0, 0x0a, 0, 0};
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46};
     static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {supported, sizeof supported, DC_STATE_OK, "CQL native protocol v4"},
         {v3, sizeof v3, DC_STATE_OK, "v3"},
         {http, sizeof http - 1, DC_STATE_WRONG_SERVICE, NULL},
         {alert, sizeof alert, DC_STATE_TLS, NULL},
     };
-    return dc_selftest_dialogue(&dc_probe_cql, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_dialogue(&dci_probe_cql, cases, DCI_SELFTEST_N(cases));
 }
 
 static const uint16_t cql_ports[] = {9042, 9142, 0};
@@ -163,7 +163,7 @@ static const struct dc_protocol cql_protocol = {
     .max_reply = 8192,
 };
 
-const struct dc_probe_ops dc_probe_cql = {
+const struct dc_probe_ops dci_probe_cql = {
     .name = "cql",
     .summary = "Cassandra CQL: OPTIONS answered by SUPPORTED (CQL versions, compression)",
     .default_ports = cql_ports,
@@ -173,7 +173,7 @@ const struct dc_probe_ops dc_probe_cql = {
 
 static const uint16_t cql_tls_ports[] = {9142, 0};
 
-const struct dc_probe_ops dc_probe_cql_tls = {
+const struct dc_probe_ops dci_probe_cql_tls = {
     .name = "cql-tls",
     .summary = "Cassandra CQL over TLS: the handshake (certificate checked), then OPTIONS",
     .default_ports = cql_tls_ports,

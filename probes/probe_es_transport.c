@@ -43,11 +43,11 @@ static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool 
         snprintf(out->detail, sizeof out->detail, "transport protocol (answered with a message)");
         return DC_JUDGE_DONE;
     }
-    dc_judge_wrong(reply, len, "the OpenSearch/Elasticsearch transport protocol", out);
+    dci_judge_wrong(reply, len, "the OpenSearch/Elasticsearch transport protocol", out);
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_opensearch_transport;
+extern const struct dc_probe_ops dci_probe_opensearch_transport;
 
 /* The transport's ping ("ES", length -1) answered by a ping; a TLS-only transport's alert;
  * an HTTP server. */
@@ -56,12 +56,12 @@ static const char *transport_selftest(void)
     static const uint8_t pong[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46};
     static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {pong, sizeof pong, DC_STATE_OK, "ping answered"},
         {alert, sizeof alert, DC_STATE_OK, "security plugin"},
         {http, sizeof http - 1, DC_STATE_WRONG_SERVICE, NULL},
     };
-    return dc_selftest_dialogue(&dc_probe_opensearch_transport, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_dialogue(&dci_probe_opensearch_transport, cases, DCI_SELFTEST_N(cases));
 }
 
 static const uint16_t transport_ports[] = {9300, 0};
@@ -73,7 +73,7 @@ static const struct dc_protocol opensearch_transport_protocol = {
     .max_reply = 256,
 };
 
-const struct dc_probe_ops dc_probe_opensearch_transport = {
+const struct dc_probe_ops dci_probe_opensearch_transport = {
     .name = "opensearch-transport",
     .summary = "OpenSearch/Elasticsearch transport: the keep-alive ping is echoed",
     .default_ports = transport_ports,

@@ -43,7 +43,7 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8
     if (frame->hd.stream_id != 1)
         return 0;
     char v[128];
-    dc_printable(value, valuelen, sizeof v - 1, v, sizeof v);
+    dci_printable(value, valuelen, sizeof v - 1, v, sizeof v);
     call->headers = true;
     if (namelen == 7 && memcmp(name, ":status", 7) == 0)
         call->status = strtol(v, NULL, 10);
@@ -206,7 +206,7 @@ static void judge_call(const struct call *call, struct dc_finding *out)
     const uint8_t *b = (const uint8_t *)call->body;
     /* prefix, then field 1 (tag 0x08) as a one-byte varint */
     if (grpc_status != 0 || call->body_len < 7 || b[0] != 0 ||
-        dc_be32(b + 1) + 5 > call->body_len || b[5] != 0x08 || b[6] > 0x7f) {
+        dci_be32(b + 1) + 5 > call->body_len || b[5] != 0x08 || b[6] > 0x7f) {
         out->state = DC_STATE_DEGRADED;
         snprintf(out->detail, sizeof out->detail, "health check failed: grpc-status %ld%s%s",
                  grpc_status, call->grpc_message[0] ? ": " : "", call->grpc_message);
@@ -227,7 +227,7 @@ static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bo
      * skip an unknown frame type ("HTTP/1.1 400" reads as one of 4.7 MB) and wait. */
     if (len >= 5 && (reply[3] != 0x04 || (reply[4] & 0x01) ||
                      ((unsigned)reply[0] << 16 | (unsigned)reply[1] << 8 | reply[2]) % 6)) {
-        dc_judge_wrong(reply, len, "gRPC (HTTP/2)", out);
+        dci_judge_wrong(reply, len, "gRPC (HTTP/2)", out);
         return DC_JUDGE_DONE;
     }
     struct call call = {0};
@@ -249,7 +249,7 @@ static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bo
             judge_call(&call, out);
             return DC_JUDGE_DONE;
         }
-        dc_judge_wrong(reply, len, "gRPC (HTTP/2)", out);
+        dci_judge_wrong(reply, len, "gRPC (HTTP/2)", out);
         return DC_JUDGE_DONE;
     }
     if (call.closed) {
@@ -288,7 +288,7 @@ static enum dc_judgement tls_judge(const uint8_t *reply, size_t len, bool closed
     return judge(reply, len, closed, true, out);
 }
 
-extern const struct dc_probe_ops dc_probe_grpc_health;
+extern const struct dc_probe_ops dci_probe_grpc_health;
 
 /* RFC 9113 frames a gRPC server without the health service sends: its SETTINGS, then a
  * trailers-only HEADERS (END_STREAM | END_HEADERS, stream 1; HPACK, RFC 7541: ":status 200"
@@ -304,11 +304,11 @@ static const char *health_selftest(void)
         'r',  'p',  'c', /* content-type */
         0x00, 11,   'g', 'r',  'p',  'c', '-', 's', 't', 'a', 't', 'u', 's', 2,   '1', '2'};
     static const char http1[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {trailers_only, sizeof trailers_only, DC_STATE_OK, "no health service"},
         {http1, sizeof http1 - 1, DC_STATE_WRONG_SERVICE, "HTTP/1.1 400"},
     };
-    return dc_selftest_dialogue(&dc_probe_grpc_health, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_dialogue(&dci_probe_grpc_health, cases, DCI_SELFTEST_N(cases));
 }
 
 static const uint16_t grpc_ports[] = {443, 0};
@@ -327,7 +327,7 @@ static const struct dc_protocol grpc_health_tls_protocol = {
     .max_reply = 16384,
 };
 
-const struct dc_probe_ops dc_probe_grpc_health = {
+const struct dc_probe_ops dci_probe_grpc_health = {
     .name = "grpc-health",
     .summary = "gRPC health service (grpc.health.v1.Health/Check) over h2c",
     .default_ports = grpc_ports,
@@ -335,7 +335,7 @@ const struct dc_probe_ops dc_probe_grpc_health = {
     .proto = &grpc_health_protocol,
 };
 
-const struct dc_probe_ops dc_probe_grpc_health_tls = {
+const struct dc_probe_ops dci_probe_grpc_health_tls = {
     .name = "grpc-health-tls",
     .summary = "gRPC health service over TLS (HTTP/2 by ALPN)",
     .default_ports = grpc_ports,

@@ -72,8 +72,8 @@ static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_re
     if (json) {
         char text[120];
         char *flat = cJSON_PrintUnformatted(json);
-        dc_printable((const uint8_t *)(flat ? flat : ""), flat ? strlen(flat) : 0, 110, text,
-                     sizeof text);
+        dci_printable((const uint8_t *)(flat ? flat : ""), flat ? strlen(flat) : 0, 110, text,
+                      sizeof text);
         snprintf(out->detail, sizeof out->detail, "APIGateway answers (gRPC test point)");
         snprintf(out->evidence, sizeof out->evidence, "version %s", text);
         cJSON_free(flat);
@@ -116,43 +116,43 @@ static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_http;
-extern const struct dc_probe_ops dc_probe_apigateway;
-extern const struct dc_probe_ops dc_probe_brokergateway;
+extern const struct dc_probe_ops dci_probe_http;
+extern const struct dc_probe_ops dci_probe_apigateway;
+extern const struct dc_probe_ops dci_probe_brokergateway;
 
 /* Any HTTP answer is a web server. */
 static const char *web_selftest(void)
 {
-    const struct dc_selftest_http cases[] = {
+    const struct dci_selftest_http cases[] = {
         {404, "nginx/1.22.1", "", "", NULL, DC_STATE_OK, "HTTP 404"},
     };
-    return dc_selftest_http(&dc_probe_http, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_http(&dci_probe_http, cases, DCI_SELFTEST_N(cases));
 }
 
 /* APIGateway's version JSON from the Agent's IIS; IIS's 404 (APIGateway not running);
  * another web server's 404; a 200 that is no JSON. */
 static const char *apigateway_selftest(void)
 {
-    const struct dc_selftest_http cases[] = {
+    const struct dci_selftest_http cases[] = {
         {200, "Microsoft-IIS/10.0", "", "{\"Version\":\"10.6.1.0-15912\"}", NULL, DC_STATE_OK,
          "10.6.1.0-15912"},
         {404, "Microsoft-IIS/10.0", "", "", NULL, DC_STATE_DEGRADED, "APIGateway not running"},
         {404, "nginx/1.22.1", "", "", NULL, DC_STATE_WRONG_SERVICE, "not the Agent's IIS"},
         {200, "Microsoft-IIS/10.0", "", "<html>", NULL, DC_STATE_WRONG_SERVICE, NULL},
     };
-    return dc_selftest_http(&dc_probe_apigateway, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_http(&dci_probe_apigateway, cases, DCI_SELFTEST_N(cases));
 }
 
 /* BrokerGateway refusing a request without its key proves it runs; IIS's 404 says it is
  * not installed; the same refusal from another web server is not BrokerGateway's. */
 static const char *brokergateway_selftest(void)
 {
-    const struct dc_selftest_http cases[] = {
+    const struct dci_selftest_http cases[] = {
         {401, "Microsoft-IIS/10.0", "", "{}", NULL, DC_STATE_OK, "without an API key"},
         {404, "Microsoft-IIS/10.0", "", "", NULL, DC_STATE_DEGRADED, "not installed"},
         {401, "nginx/1.22.1", "", "", NULL, DC_STATE_WRONG_SERVICE, "not the Agent's IIS"},
     };
-    return dc_selftest_http(&dc_probe_brokergateway, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_http(&dci_probe_brokergateway, cases, DCI_SELFTEST_N(cases));
 }
 
 static const char *const root[] = {"/", NULL};
@@ -184,7 +184,7 @@ static const struct dc_protocol brokergateway_protocol = {
     .max_reply = 4096,
 };
 
-const struct dc_probe_ops dc_probe_http = {
+const struct dc_probe_ops dci_probe_http = {
     .name = "http",
     .summary = "HTTP: a web server answers GET / (status and Server header)",
     .default_ports = web_ports,
@@ -192,7 +192,7 @@ const struct dc_probe_ops dc_probe_http = {
     .proto = &http_protocol,
 };
 
-const struct dc_probe_ops dc_probe_https = {
+const struct dc_probe_ops dci_probe_https = {
     .name = "https",
     .summary = "HTTPS: a web server answers GET / over TLS",
     .default_ports = grpc_ports,
@@ -201,7 +201,7 @@ const struct dc_probe_ops dc_probe_https = {
     .proto = &http_protocol,
 };
 
-const struct dc_probe_ops dc_probe_cloudgateway = {
+const struct dc_probe_ops dci_probe_cloudgateway = {
     .name = "cloudgateway",
     .summary = "CloudGateway: its internal HTTP endpoint answers",
     .default_ports = cloudgateway_ports,
@@ -209,7 +209,7 @@ const struct dc_probe_ops dc_probe_cloudgateway = {
     .proto = &http_protocol,
 };
 
-const struct dc_probe_ops dc_probe_apigateway = {
+const struct dc_probe_ops dci_probe_apigateway = {
     .name = "apigateway",
     .summary = "gRPC via APIGateway: https://IP/APIGateway/api/version answers version JSON",
     .default_ports = grpc_ports,
@@ -218,7 +218,7 @@ const struct dc_probe_ops dc_probe_apigateway = {
     .proto = &apigateway_protocol,
 };
 
-const struct dc_probe_ops dc_probe_apigateway_http = {
+const struct dc_probe_ops dci_probe_apigateway_http = {
     .name = "apigateway-http",
     .summary = "gRPC via APIGateway over plain HTTP (a Redirect via http://IP/APIGateway)",
     .default_ports = web_ports,
@@ -226,7 +226,7 @@ const struct dc_probe_ops dc_probe_apigateway_http = {
     .proto = &apigateway_protocol,
 };
 
-const struct dc_probe_ops dc_probe_brokergateway = {
+const struct dc_probe_ops dci_probe_brokergateway = {
     .name = "brokergateway",
     .summary = "BrokerGateway: its API under https://IP/BrokerGateway/api/ answers",
     .default_ports = grpc_ports,
@@ -239,7 +239,7 @@ const struct dc_probe_ops dc_probe_brokergateway = {
  * destination: the engine resolves the name from the source (and fails the check when it
  * leads elsewhere than its DMA), the URL carries the name, so the TLS handshake sends it as
  * SNI and the certificate must carry it; any HTTP answer then proves IIS. */
-const struct dc_probe_ops dc_probe_https_name = {
+const struct dc_probe_ops dci_probe_https_name = {
     .name = "https-name",
     .summary = "HTTPS name: resolves to its DMA, and the certificate on 443 carries it",
     .default_ports = grpc_ports,

@@ -31,11 +31,11 @@ static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed
         return DC_JUDGE_DONE;
     }
     if (len < 1 || reply[0] != PROTOCOL_ACK) {
-        dc_judge_wrong(reply, len, "a Java RMI (JMX) acknowledgement", out);
+        dci_judge_wrong(reply, len, "a Java RMI (JMX) acknowledgement", out);
         return DC_JUDGE_DONE;
     }
     /* EndpointIdentifier: [short] length, host bytes, [int] port */
-    uint16_t hlen = len >= 3 ? dc_be16(reply + 1) : 0;
+    uint16_t hlen = len >= 3 ? dci_be16(reply + 1) : 0;
     if (len < 3 || len < 3u + hlen + 4u) {
         if (!closed)
             return DC_JUDGE_MORE;
@@ -44,17 +44,17 @@ static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed
         return DC_JUDGE_DONE;
     }
     char host[64];
-    dc_printable(reply + 3, hlen, 60, host, sizeof host);
+    dci_printable(reply + 3, hlen, 60, host, sizeof host);
     out->state = DC_STATE_OK;
     snprintf(out->detail, sizeof out->detail, "Java RMI (JMX) acknowledged");
     snprintf(out->evidence, sizeof out->evidence, "the server sees us as %s:%u", host,
-             (unsigned)dc_be32(reply + 3 + hlen));
+             (unsigned)dci_be32(reply + 3 + hlen));
     return DC_JUDGE_DONE;
 }
 
 static const uint16_t jmx_ports[] = {7199, 0};
 
-extern const struct dc_probe_ops dc_probe_jmx;
+extern const struct dc_probe_ops dci_probe_jmx;
 
 /* RMI 10.2: ProtocolAck and the EndpointIdentifier [UTF "10.0.0.5"][int 51234]; an SSH
  * banner is no acknowledgement. */
@@ -63,11 +63,11 @@ static const char *jmx_selftest(void)
     static const uint8_t ack[] = {0x4e, 0x00, 0x08, '1',  '0',  '.',  '0', '.',
                                   '0',  '.',  '5',  0x00, 0x00, 0xc8, 0x22};
     static const char ssh[] = "SSH-2.0-OpenSSH_9.2p1\r\n";
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {ack, sizeof ack, DC_STATE_OK, "10.0.0.5:51234"},
         {ssh, sizeof ssh - 1, DC_STATE_WRONG_SERVICE, "SSH-2.0"},
     };
-    return dc_selftest_dialogue(&dc_probe_jmx, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_dialogue(&dci_probe_jmx, cases, DCI_SELFTEST_N(cases));
 }
 
 static const struct dc_protocol jmx_protocol = {
@@ -77,7 +77,7 @@ static const struct dc_protocol jmx_protocol = {
     .max_reply = 512,
 };
 
-const struct dc_probe_ops dc_probe_jmx = {
+const struct dc_probe_ops dci_probe_jmx = {
     .name = "jmx",
     .summary = "Cassandra JMX: the Java RMI transport handshake (JRMP ProtocolAck)",
     .default_ports = jmx_ports,

@@ -15,7 +15,7 @@ static void copy_field(const cJSON *o, const char *name, const char *fallback, c
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     const char *s = cJSON_IsString(v) ? v->valuestring : fallback;
-    dc_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
+    dci_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
 }
 
 static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool closed,
@@ -24,20 +24,20 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
     static const char prefix[] = "INFO ";
     size_t cmp = len < 5 ? len : 5;
     if (memcmp(reply, prefix, cmp) != 0) {
-        dc_judge_wrong(reply, len, "a NATS INFO line", out);
+        dci_judge_wrong(reply, len, "a NATS INFO line", out);
         return DC_JUDGE_DONE;
     }
     const uint8_t *eol = len > 5 ? memchr(reply, '\n', len) : NULL;
     if (!eol) {
         if (!closed)
             return DC_JUDGE_MORE;
-        dc_judge_wrong(reply, len, "a whole NATS INFO line", out);
+        dci_judge_wrong(reply, len, "a whole NATS INFO line", out);
         return DC_JUDGE_DONE;
     }
     cJSON *info = cJSON_ParseWithLength((const char *)reply + 5, (size_t)(eol - reply) - 5);
     if (!cJSON_IsObject(info)) {
         cJSON_Delete(info);
-        dc_judge_wrong(reply, len, "a NATS INFO line with JSON", out);
+        dci_judge_wrong(reply, len, "a NATS INFO line with JSON", out);
         return DC_JUDGE_DONE;
     }
     char id[64], version[32], cluster[64], name[64];
@@ -56,7 +56,7 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_nats;
+extern const struct dc_probe_ops dci_probe_nats;
 
 /* --secret nats=FILE: a .creds file, USER:PASSWORD or a token (probe_nats_messaging.c) */
 static const char *nats_secret_check(const char *text)
@@ -70,11 +70,11 @@ static const char *nats_selftest(void)
     static const char info[] = "INFO {\"server_id\":\"NSELF\",\"server_name\":\"n1\","
                                "\"version\":\"2.9.10\",\"auth_required\":true}\r\n";
     static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {info, sizeof info - 1, DC_STATE_OK, "2.9.10"},
         {http, sizeof http - 1, DC_STATE_WRONG_SERVICE, NULL},
     };
-    return dc_selftest_dialogue(&dc_probe_nats, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_dialogue(&dci_probe_nats, cases, DCI_SELFTEST_N(cases));
 }
 
 static const uint16_t nats_ports[] = {4222, 6222, 0};
@@ -82,7 +82,7 @@ static const uint16_t client_ports[] = {4222, 0};
 
 static const struct dc_protocol nats_messaging_protocol = {
     .driver = DC_DRIVER_DIALOGUE,
-    .dialogue = {.judge = nats_judge, .library = dc_nats_messaging_step},
+    .dialogue = {.judge = nats_judge, .library = dci_nats_messaging_step},
     .secret = "nats",
     .secret_lines = true,
     .secret_form = "a NATS .creds file, USER:PASSWORD or a token",
@@ -98,7 +98,7 @@ static const struct dc_protocol nats_protocol = {
     .max_reply = 4096,
 };
 
-const struct dc_probe_ops dc_probe_nats_messaging = {
+const struct dc_probe_ops dci_probe_nats_messaging = {
     .name = "nats-messaging",
     .summary = "NATS messaging: a message published on the source's server reaches the "
                "destination's (libnats)",
@@ -107,7 +107,7 @@ const struct dc_probe_ops dc_probe_nats_messaging = {
     .proto = &nats_messaging_protocol,
 };
 
-const struct dc_probe_ops dc_probe_nats = {
+const struct dc_probe_ops dci_probe_nats = {
     .name = "nats",
     .summary = "NATS: the server's INFO greeting (id, version, cluster, auth/TLS)",
     .default_ports = nats_ports,

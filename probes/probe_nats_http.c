@@ -21,7 +21,7 @@ static void copy_text(const cJSON *o, const char *name, char *buf, size_t cap)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     const char *s = cJSON_IsString(v) ? v->valuestring : "?";
-    dc_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
+    dci_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
 }
 
 /* One "key=value" line of facts for the revise step (nothing when the driver gave no room). */
@@ -230,8 +230,8 @@ static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_nats_monitor;
-extern const struct dc_probe_ops dc_probe_nats_account;
+extern const struct dc_probe_ops dci_probe_nats_monitor;
+extern const struct dc_probe_ops dci_probe_nats_account;
 
 /* /varz then /routez: a route to the other server of the node list (n2, 10.0.0.2) or none;
  * a web server without server_id. */
@@ -239,25 +239,25 @@ static const char *monitor_selftest(void)
 {
     static const char varz[] =
         "{\"server_id\":\"N1\",\"version\":\"2.9.10\",\"server_name\":\"n1\"}";
-    const struct dc_selftest_http cases[] = {
+    const struct dci_selftest_http cases[] = {
         {200, "", "", varz, "{\"routes\":[{\"remote_id\":\"N2\",\"ip\":\"10.0.0.2\"}]}",
          DC_STATE_OK, "routes to 1 peer"},
         {200, "", "", varz, "{\"routes\":[]}", DC_STATE_DEGRADED, "no route to n2"},
         {404, "nginx", "", "<html>", NULL, DC_STATE_WRONG_SERVICE, "not NATS monitoring"},
     };
-    return dc_selftest_http(&dc_probe_nats_monitor, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_http(&dci_probe_nats_monitor, cases, DCI_SELFTEST_N(cases));
 }
 
 /* The Account Server's test point: 200 from Go's net/http (no Server header); a named web
  * server's 200 or a 404 is the 9090 clash. */
 static const char *account_selftest(void)
 {
-    const struct dc_selftest_http cases[] = {
+    const struct dci_selftest_http cases[] = {
         {200, "", "", "", NULL, DC_STATE_OK, "Account Server"},
         {200, "nginx/1.22.1", "", "", NULL, DC_STATE_WRONG_SERVICE, "known clash"},
         {404, "", "", "", NULL, DC_STATE_WRONG_SERVICE, "known clash"},
     };
-    return dc_selftest_http(&dc_probe_nats_account, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_http(&dci_probe_nats_account, cases, DCI_SELFTEST_N(cases));
 }
 
 static const char *const monitor_paths[] = {"/varz", "/routez", NULL};
@@ -281,7 +281,7 @@ static const struct dc_protocol nats_account_protocol = {
     .max_reply = 4096,
 };
 
-const struct dc_probe_ops dc_probe_nats_monitor = {
+const struct dc_probe_ops dci_probe_nats_monitor = {
     .name = "nats-monitor",
     .summary = "NATS monitoring: /varz (version) and /routez (distinct route peers)",
     .default_ports = monitor_ports,
@@ -289,7 +289,7 @@ const struct dc_probe_ops dc_probe_nats_monitor = {
     .proto = &nats_monitor_protocol,
 };
 
-const struct dc_probe_ops dc_probe_nats_account = {
+const struct dc_probe_ops dci_probe_nats_account = {
     .name = "nats-account",
     .summary = "NATS Account Server: GET /jwt/v1/accounts/ answers 200",
     .default_ports = account_ports,

@@ -124,11 +124,11 @@ static const char *tls_reason(natsStatus s, char *buf, size_t cap)
     at += *at == ':';
     const char *end = strstr(at, ":depth=");
     int len = end ? (int)(end - at) : (int)strlen(at);
-    dc_printable((const uint8_t *)at, (size_t)len, cap - 1, buf, cap);
+    dci_printable((const uint8_t *)at, (size_t)len, cap - 1, buf, cap);
     return buf;
 }
 
-void dc_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
+void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
 {
     uint64_t start = uv_hrtime();
     uint64_t deadline = start + ctx->remaining_ms * 1000000u;

@@ -58,10 +58,10 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
             return DC_JUDGE_DONE;
         }
         char cluster[64], ver[32];
-        dc_printable((const uint8_t *)name->valuestring, strlen(name->valuestring), 60, cluster,
-                     sizeof cluster);
-        dc_printable((const uint8_t *)number->valuestring, strlen(number->valuestring), 30, ver,
-                     sizeof ver);
+        dci_printable((const uint8_t *)name->valuestring, strlen(name->valuestring), 60, cluster,
+                      sizeof cluster);
+        dci_printable((const uint8_t *)number->valuestring, strlen(number->valuestring), 30, ver,
+                      sizeof ver);
         snprintf(out->evidence, sizeof out->evidence, "%s %s, cluster %s",
                  cJSON_IsString(dist) ? "OpenSearch" : "Elasticsearch", ver, cluster);
         cJSON_Delete(json);
@@ -92,7 +92,7 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_opensearch_http;
+extern const struct dc_probe_ops dci_probe_opensearch_http;
 
 /* GET / then /_cluster/health: green, yellow, red; the security plugin's 401 challenge;
  * nginx's auth_basic 401, which is not OpenSearch asking. */
@@ -100,7 +100,7 @@ static const char *search_selftest(void)
 {
     static const char root[] = "{\"cluster_name\":\"dms\",\"version\":{\"distribution\":"
                                "\"opensearch\",\"number\":\"2.11.1\"}}";
-    const struct dc_selftest_http cases[] = {
+    const struct dci_selftest_http cases[] = {
         {200, "", "", root, "{\"status\":\"green\"}", DC_STATE_OK, "green"},
         {200, "", "", root, "{\"status\":\"yellow\"}", DC_STATE_DEGRADED, "yellow"},
         {200, "", "", root, "{\"status\":\"red\"}", DC_STATE_DEGRADED, "red"},
@@ -108,7 +108,7 @@ static const char *search_selftest(void)
         {401, "nginx/1.22.1", "Basic realm=\"Restricted\"", "<html>401</html>", NULL,
          DC_STATE_WRONG_SERVICE, "nginx"},
     };
-    return dc_selftest_http(&dc_probe_opensearch_http, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_http(&dci_probe_opensearch_http, cases, DCI_SELFTEST_N(cases));
 }
 
 /* --secret opensearch=FILE: USER:PASSWORD for the security plugin's basic auth */
@@ -131,7 +131,7 @@ static const struct dc_protocol opensearch_http_protocol = {
     .max_reply = 65536,
 };
 
-const struct dc_probe_ops dc_probe_opensearch_http = {
+const struct dc_probe_ops dci_probe_opensearch_http = {
     .name = "opensearch-http",
     .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
     .default_ports = ports,
@@ -140,7 +140,7 @@ const struct dc_probe_ops dc_probe_opensearch_http = {
 };
 
 /* The same over HTTPS: DB.xml's DBServer https://host:9200 (OpenSearch's security plugin). */
-const struct dc_probe_ops dc_probe_opensearch_https = {
+const struct dc_probe_ops dci_probe_opensearch_https = {
     .name = "opensearch-https",
     .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",
     .default_ports = ports,

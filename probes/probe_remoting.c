@@ -128,7 +128,7 @@ static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool c
     if (memcmp(reply, "HTTP/", cmp) != 0 || (len < 5 && closed)) {
         if (len < 4 && !closed && memcmp(reply, ".NET", len) == 0)
             return DC_JUDGE_MORE;
-        dc_judge_wrong(reply, len, ".NET Remoting", out);
+        dci_judge_wrong(reply, len, ".NET Remoting", out);
         return DC_JUDGE_DONE;
     }
     char head[1024];
@@ -142,7 +142,7 @@ static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool c
     const char *server = header_value(head, "Server:", &vlen);
     char value[96] = "";
     if (server)
-        dc_printable((const uint8_t *)server, vlen, 90, value, sizeof value);
+        dci_printable((const uint8_t *)server, vlen, 90, value, sizeof value);
     bool microsoft = server && strstr(value, "MS .NET Remoting");
     /* otherwise the body's first bytes tell an MS-NRBF stream: wait for them, unless the
      * head says the body is shorter (the peer may keep the connection) */
@@ -154,7 +154,7 @@ static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool c
     if (end && !microsoft && len - body_at < want && !closed)
         return DC_JUDGE_MORE;
     char status[16];
-    dc_printable(reply + 9, len > 12 ? 3 : 0, 3, status, sizeof status);
+    dci_printable(reply + 9, len > 12 ? 3 : 0, 3, status, sizeof status);
     bool nrbf = nrbf_stream(reply + body_at, len - body_at);
     if (microsoft || nrbf) {
         out->state = DC_STATE_OK;
@@ -196,8 +196,8 @@ static enum dc_judgement tcp_channel_judge(const uint8_t *reply, size_t len, boo
     return silent_or(reply, len, closed, out, "remoting");
 }
 
-extern const struct dc_probe_ops dc_probe_remoting;
-extern const struct dc_probe_ops dc_probe_remoting_tcp;
+extern const struct dc_probe_ops dci_probe_remoting;
+extern const struct dc_probe_ops dci_probe_remoting_tcp;
 
 /* Microsoft's HTTP channel (its Server header); Mono's (an MS-NRBF body, MS-NRBF 2.6.1); a
  * TCP channel's reply frame (MS-NRTP 2.2.3.3); nginx; silence. */
@@ -210,20 +210,21 @@ static const char *remoting_selftest(void)
                                "\x00\x00\x16";
     static const uint8_t frame[] = {'.', 'N', 'E', 'T', 1, 0, 2, 0, 0, 0, 0, 0, 0, 0};
     static const char nginx[] = "HTTP/1.1 404 Not Found\r\nServer: nginx/1.22.1\r\n\r\n";
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {microsoft, sizeof microsoft - 1, DC_STATE_OK, "MS .NET Remoting"},
         {mono, sizeof mono - 1, DC_STATE_OK, "an MS-NRBF answer"},
         {frame, sizeof frame, DC_STATE_OK, "binary TCP channel"},
         {nginx, sizeof nginx - 1, DC_STATE_WRONG_SERVICE, "nginx"},
         {"", 0, DC_STATE_WRONG_SERVICE, "remoting-tcp"},
     };
-    const char *why = dc_selftest_dialogue(&dc_probe_remoting, cases, DC_SELFTEST_N(cases));
-    const struct dc_selftest_case tcp_cases[] = {
+    const char *why = dci_selftest_dialogue(&dci_probe_remoting, cases, DCI_SELFTEST_N(cases));
+    const struct dci_selftest_case tcp_cases[] = {
         {frame, sizeof frame, DC_STATE_OK, "a reply frame"},
         {"", 0, DC_STATE_WRONG_SERVICE, "probe remoting"},
     };
     return why ? why
-               : dc_selftest_dialogue(&dc_probe_remoting_tcp, tcp_cases, DC_SELFTEST_N(tcp_cases));
+               : dci_selftest_dialogue(&dci_probe_remoting_tcp, tcp_cases,
+                                       DCI_SELFTEST_N(tcp_cases));
 }
 
 static const uint16_t remoting_ports[] = {8004, 0};
@@ -242,7 +243,7 @@ static const struct dc_protocol remoting_tcp_protocol = {
     .max_reply = 4096,
 };
 
-const struct dc_probe_ops dc_probe_remoting = {
+const struct dc_probe_ops dci_probe_remoting = {
     .name = "remoting",
     .summary = "SLNet .NET Remoting, HTTP channel: GET /SLNetService answered by Remoting "
                "(its Server header, an MS-NRBF body, or a TCP channel's frame)",
@@ -252,7 +253,7 @@ const struct dc_probe_ops dc_probe_remoting = {
 };
 
 /* The same judge: a frame, or an HTTP channel's answer, is Remoting's either way. */
-const struct dc_probe_ops dc_probe_remoting_tcp = {
+const struct dc_probe_ops dci_probe_remoting_tcp = {
     .name = "remoting-tcp",
     .summary = "a .NET Remoting binary TCP channel: an MS-NRTP request frame with an empty "
                "content, answered by a reply frame",

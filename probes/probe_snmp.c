@@ -41,11 +41,11 @@ static void snmp_judge(const struct dc_snmp_reply *r, struct dc_finding *out)
     }
     char descr[112] = "";
     if (r->descr)
-        dc_printable(r->descr, r->descr_len, sizeof descr - 1, descr, sizeof descr);
+        dci_printable(r->descr, r->descr_len, sizeof descr - 1, descr, sizeof descr);
     snprintf(out->evidence, sizeof out->evidence, "sysDescr: %s", descr);
 }
 
-extern const struct dc_probe_ops dc_probe_snmp;
+extern const struct dc_probe_ops dci_probe_snmp;
 
 /* An answer with sysDescr and sysUpTime; a v2c error-status; a Report to the discovery
  * alone (a community the agent refuses); silence; ICMP port unreachable. */
@@ -73,7 +73,7 @@ static const char *snmp_selftest(void)
     static char why[160];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct dc_finding f = {0};
-        dc_probe_snmp.proto->snmp.judge(&cases[i].reply, &f);
+        dci_probe_snmp.proto->snmp.judge(&cases[i].reply, &f);
         if (f.state != cases[i].want || !strstr(f.detail, cases[i].text)) {
             snprintf(why, sizeof why, "snmp case %zu: expected %s, got %s (%s)", i,
                      dc_state_name(cases[i].want), dc_state_name(f.state), f.detail);
@@ -100,7 +100,7 @@ static const struct dc_protocol snmp_protocol = {
     .secret_check = community_check,
 };
 
-const struct dc_probe_ops dc_probe_snmp = {
+const struct dc_probe_ops dci_probe_snmp = {
     .name = "snmp",
     .summary = "SNMP: the agent answers GET sysDescr/sysUpTime (v2c); v3 discovery tells auth",
     .default_ports = snmp_ports,

@@ -7,7 +7,7 @@ static const struct dc_protocol tcp_protocol = {
     .driver = DC_DRIVER_DIALOGUE, /* connect only: no hello, no judge */
 };
 
-const struct dc_probe_ops dc_probe_tcp = {
+const struct dc_probe_ops dci_probe_tcp = {
     .name = "tcp",
     .summary = "TCP connect: the port accepts connections (no protocol check)",
     .default_ports = tcp_ports,

@@ -18,7 +18,7 @@ static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool clo
         snprintf(out->detail, sizeof out->detail, "Telnet server (option negotiation)");
     } else if (len > 0) {
         char banner[64];
-        dc_printable(reply, len, 60, banner, sizeof banner);
+        dci_printable(reply, len, 60, banner, sizeof banner);
         snprintf(out->detail, sizeof out->detail, "open; banner \"%s\"", banner);
     } else {
         snprintf(out->detail, sizeof out->detail, "open; no Telnet negotiation seen");
@@ -26,18 +26,18 @@ static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool clo
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dc_probe_telnet;
+extern const struct dc_probe_ops dci_probe_telnet;
 
 /* RFC 854: IAC DO ECHO is a Telnet server; a banner or silence is still an open port. */
 static const char *telnet_selftest(void)
 {
     static const uint8_t negotiation[] = {0xff, 0xfd, 0x01};
-    const struct dc_selftest_case cases[] = {
+    const struct dci_selftest_case cases[] = {
         {negotiation, sizeof negotiation, DC_STATE_OK, "option negotiation"},
         {"login: ", 7, DC_STATE_OK, "login:"},
         {"", 0, DC_STATE_OK, "no Telnet negotiation"},
     };
-    return dc_selftest_dialogue(&dc_probe_telnet, cases, DC_SELFTEST_N(cases));
+    return dci_selftest_dialogue(&dci_probe_telnet, cases, DCI_SELFTEST_N(cases));
 }
 
 static const uint16_t telnet_ports[] = {23, 0};
@@ -49,7 +49,7 @@ static const struct dc_protocol telnet_protocol = {
     .max_reply = 256,
 };
 
-const struct dc_probe_ops dc_probe_telnet = {
+const struct dc_probe_ops dci_probe_telnet = {
     .name = "telnet",
     .summary = "Telnet: open, with option negotiation or a banner (a finding when open)",
     .default_ports = telnet_ports,

@@ -9,7 +9,7 @@ static const struct dc_protocol tls_protocol = {
     .driver = DC_DRIVER_DIALOGUE,
 };
 
-const struct dc_probe_ops dc_probe_tls = {
+const struct dc_probe_ops dci_probe_tls = {
     .name = "tls",
     .summary = "TLS: the handshake completes (certificate checked)",
     .default_ports = tls_ports,

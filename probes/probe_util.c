@@ -4,23 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
-uint16_t dc_be16(const uint8_t *p)
+uint16_t dci_be16(const uint8_t *p)
 {
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-uint32_t dc_be32(const uint8_t *p)
+uint32_t dci_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-bool dc_looks_like_tls(const uint8_t *reply, size_t len)
+bool dci_looks_like_tls(const uint8_t *reply, size_t len)
 {
     return len >= 3 && (reply[0] == 0x15 || reply[0] == 0x16) && reply[1] == 0x03 &&
            reply[2] <= 0x04;
 }
 
-void dc_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t cap)
+void dci_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < len && i < max && n + 1 < cap; i++)
@@ -29,9 +29,9 @@ void dc_printable(const uint8_t *src, size_t len, size_t max, char *buf, size_t 
         buf[n] = '\0';
 }
 
-void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_finding *out)
+void dci_judge_wrong(const uint8_t *reply, size_t len, const char *expected, struct dc_finding *out)
 {
-    if (dc_looks_like_tls(reply, len)) {
+    if (dci_looks_like_tls(reply, len)) {
         out->state = DC_STATE_TLS;
         snprintf(out->detail, sizeof out->detail, "the port speaks TLS; expected %s in clear text",
                  expected);
@@ -43,7 +43,7 @@ void dc_judge_wrong(const uint8_t *reply, size_t len, const char *expected, stru
         return;
     }
     char text[48];
-    dc_printable(reply, len, 40, text, sizeof text);
+    dci_printable(reply, len, 40, text, sizeof text);
     snprintf(out->detail, sizeof out->detail, "not %s: the reply starts \"%s\"", expected, text);
 }
 
@@ -61,8 +61,8 @@ static const char *selftest_check(const struct dc_probe_ops *ops, size_t i, enum
     return selftest_why;
 }
 
-const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
-                                 const struct dc_selftest_case *cases, size_t n)
+const char *dci_selftest_dialogue(const struct dc_probe_ops *ops,
+                                  const struct dci_selftest_case *cases, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         struct dc_finding f;
@@ -75,8 +75,8 @@ const char *dc_selftest_dialogue(const struct dc_probe_ops *ops,
     return NULL;
 }
 
-const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_selftest_http *cases,
-                             size_t n)
+const char *dci_selftest_http(const struct dc_probe_ops *ops, const struct dci_selftest_http *cases,
+                              size_t n)
 {
     /* a node list of two NATS servers; the destination is the first */
     static char *addrs[] = {"10.0.0.1", "10.0.0.2"};
@@ -86,7 +86,7 @@ const char *dc_selftest_http(const struct dc_probe_ops *ops, const struct dc_sel
     };
     const struct dc_cluster cluster = {.nodes = nodes, .nnodes = 2};
     for (size_t i = 0; i < n; i++) {
-        const struct dc_selftest_http *c = &cases[i];
+        const struct dci_selftest_http *c = &cases[i];
         struct dc_finding f;
         memset(&f, 0, sizeof f);
         struct dc_http_reply reply = {.status = c->status,

@@ -4,60 +4,60 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct dc_probe_ops dc_probe_tcp;
-extern const struct dc_probe_ops dc_probe_cql;
-extern const struct dc_probe_ops dc_probe_jmx;
-extern const struct dc_probe_ops dc_probe_nats;
-extern const struct dc_probe_ops dc_probe_opensearch_transport;
-extern const struct dc_probe_ops dc_probe_remoting;
-extern const struct dc_probe_ops dc_probe_remoting_tcp;
-extern const struct dc_probe_ops dc_probe_telnet;
-extern const struct dc_probe_ops dc_probe_http;
-extern const struct dc_probe_ops dc_probe_https;
-extern const struct dc_probe_ops dc_probe_apigateway;
-extern const struct dc_probe_ops dc_probe_cloudgateway;
-extern const struct dc_probe_ops dc_probe_nats_monitor;
-extern const struct dc_probe_ops dc_probe_nats_account;
-extern const struct dc_probe_ops dc_probe_opensearch_http;
-extern const struct dc_probe_ops dc_probe_snmp;
-extern const struct dc_probe_ops dc_probe_nats_messaging;
-extern const struct dc_probe_ops dc_probe_cql_tls;
-extern const struct dc_probe_ops dc_probe_tls;
-extern const struct dc_probe_ops dc_probe_grpc_health;
-extern const struct dc_probe_ops dc_probe_grpc_health_tls;
-extern const struct dc_probe_ops dc_probe_apigateway_http;
-extern const struct dc_probe_ops dc_probe_brokergateway;
-extern const struct dc_probe_ops dc_probe_opensearch_https;
-extern const struct dc_probe_ops dc_probe_https_name;
+extern const struct dc_probe_ops dci_probe_tcp;
+extern const struct dc_probe_ops dci_probe_cql;
+extern const struct dc_probe_ops dci_probe_jmx;
+extern const struct dc_probe_ops dci_probe_nats;
+extern const struct dc_probe_ops dci_probe_opensearch_transport;
+extern const struct dc_probe_ops dci_probe_remoting;
+extern const struct dc_probe_ops dci_probe_remoting_tcp;
+extern const struct dc_probe_ops dci_probe_telnet;
+extern const struct dc_probe_ops dci_probe_http;
+extern const struct dc_probe_ops dci_probe_https;
+extern const struct dc_probe_ops dci_probe_apigateway;
+extern const struct dc_probe_ops dci_probe_cloudgateway;
+extern const struct dc_probe_ops dci_probe_nats_monitor;
+extern const struct dc_probe_ops dci_probe_nats_account;
+extern const struct dc_probe_ops dci_probe_opensearch_http;
+extern const struct dc_probe_ops dci_probe_snmp;
+extern const struct dc_probe_ops dci_probe_nats_messaging;
+extern const struct dc_probe_ops dci_probe_cql_tls;
+extern const struct dc_probe_ops dci_probe_tls;
+extern const struct dc_probe_ops dci_probe_grpc_health;
+extern const struct dc_probe_ops dci_probe_grpc_health_tls;
+extern const struct dc_probe_ops dci_probe_apigateway_http;
+extern const struct dc_probe_ops dci_probe_brokergateway;
+extern const struct dc_probe_ops dci_probe_opensearch_https;
+extern const struct dc_probe_ops dci_probe_https_name;
 
 /* One probe per line. */
 /* clang-format off */
 const struct dc_probe_ops *const dc_probes[] = {
-    &dc_probe_tcp,
-    &dc_probe_remoting,
-    &dc_probe_remoting_tcp,
-    &dc_probe_nats,
-    &dc_probe_cql,
-    &dc_probe_jmx,
-    &dc_probe_opensearch_transport,
-    &dc_probe_telnet,
-    &dc_probe_http,
-    &dc_probe_https,
-    &dc_probe_apigateway,
-    &dc_probe_cloudgateway,
-    &dc_probe_nats_monitor,
-    &dc_probe_nats_account,
-    &dc_probe_opensearch_http,
-    &dc_probe_snmp,
-    &dc_probe_nats_messaging,
-    &dc_probe_cql_tls,
-    &dc_probe_tls,
-    &dc_probe_grpc_health,
-    &dc_probe_grpc_health_tls,
-    &dc_probe_apigateway_http,
-    &dc_probe_brokergateway,
-    &dc_probe_opensearch_https,
-    &dc_probe_https_name,
+    &dci_probe_tcp,
+    &dci_probe_remoting,
+    &dci_probe_remoting_tcp,
+    &dci_probe_nats,
+    &dci_probe_cql,
+    &dci_probe_jmx,
+    &dci_probe_opensearch_transport,
+    &dci_probe_telnet,
+    &dci_probe_http,
+    &dci_probe_https,
+    &dci_probe_apigateway,
+    &dci_probe_cloudgateway,
+    &dci_probe_nats_monitor,
+    &dci_probe_nats_account,
+    &dci_probe_opensearch_http,
+    &dci_probe_snmp,
+    &dci_probe_nats_messaging,
+    &dci_probe_cql_tls,
+    &dci_probe_tls,
+    &dci_probe_grpc_health,
+    &dci_probe_grpc_health_tls,
+    &dci_probe_apigateway_http,
+    &dci_probe_brokergateway,
+    &dci_probe_opensearch_https,
+    &dci_probe_https_name,
     NULL,
 };
 /* clang-format on */

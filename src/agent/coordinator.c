@@ -43,7 +43,7 @@ struct coordinator {
     struct dc_texts *texts;
     struct row *rows;
     size_t nrows;
-    struct dc_curl_uv *curl;
+    struct dci_curl_uv *curl;
     uv_loop_t *loop;
     uv_timer_t grace; /* after Ctrl-C: how long agents have to answer with what they have */
     bool grace_started;
@@ -180,7 +180,7 @@ static int start_row(struct coordinator *co, struct row *row)
     row->body = dc_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
                                 co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
-    row->headers = dc_curl_header(NULL, "Content-Type: application/json");
+    row->headers = dci_curl_header(NULL, "Content-Type: application/json");
     /* signed with the token, which itself never crosses the network (agent_sign.c) */
     if (row->headers && row->body)
         row->headers = dc_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", row->body,
@@ -205,7 +205,7 @@ static int start_row(struct coordinator *co, struct row *row)
                    CURLE_OK; /* agents are on the cluster's own network */
     ok = ok && curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L) == CURLE_OK;
     ok = ok && dc_agent_tls_setopts(e, o, node);
-    return ok ? dc_curl_uv_add(co->curl, e, on_done, row) : DC_EIO;
+    return ok ? dci_curl_uv_add(co->curl, e, on_done, row) : DC_EIO;
 }
 
 static void attach(uv_loop_t *loop, void *ud)
@@ -214,7 +214,7 @@ static void attach(uv_loop_t *loop, void *ud)
     co->loop = loop;
     if (co->nrows == 0)
         return;
-    if (dc_curl_uv_new(loop, &co->curl)) {
+    if (dci_curl_uv_new(loop, &co->curl)) {
         for (size_t r = 0; r < co->nrows; r++)
             row_unknown(&co->rows[r], DC_AGENT_NOT_ASKED, "cannot start HTTP requests%s%s", "", "");
         return;
@@ -248,7 +248,7 @@ static void on_stop_done(CURL *easy, CURLcode result, void *ud)
 static void on_grace_over(uv_timer_t *timer)
 {
     struct coordinator *co = timer->data;
-    dc_curl_uv_abort(co->curl); /* the rows still waiting: interrupted */
+    dci_curl_uv_abort(co->curl); /* the rows still waiting: interrupted */
 }
 
 static size_t discard(char *data, size_t size, size_t n, void *ud)
@@ -274,7 +274,7 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK;
     struct row *row = &co->rows[r];
     curl_slist_free_all(row->stop_headers);
-    row->stop_headers = dc_curl_signed_headers(dc_curl_header(NULL, "Content-Type: text/plain"),
+    row->stop_headers = dc_curl_signed_headers(dci_curl_header(NULL, "Content-Type: text/plain"),
                                                o->token, "POST", "/v1/stop", "", 0, NULL);
     ok = ok && row->stop_headers;
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->stop_headers) == CURLE_OK;
@@ -282,7 +282,7 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
     ok = ok && dc_agent_tls_setopts(e, o, node);
-    if (!ok || dc_curl_uv_add(co->curl, e, on_stop_done, co) != 0) {
+    if (!ok || dci_curl_uv_add(co->curl, e, on_stop_done, co) != 0) {
         curl_easy_cleanup(e);
         return;
     }
@@ -305,7 +305,7 @@ static void interrupt(void *ud)
         }
     }
     if (uv_timer_init(co->loop, &co->grace) != 0) {
-        dc_curl_uv_abort(co->curl);
+        dci_curl_uv_abort(co->curl);
         return;
     }
     co->grace_started = true;
@@ -319,7 +319,7 @@ static void detach(void *ud)
     struct coordinator *co = ud;
     if (co->grace_started)
         uv_close((uv_handle_t *)&co->grace, NULL);
-    dc_curl_uv_close(co->curl);
+    dci_curl_uv_close(co->curl);
     co->curl = NULL;
 }
 

@@ -72,7 +72,7 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     if (!e)
         return NULL;
     curl_slist_free_all(np->headers);
-    np->headers = dc_curl_header(NULL, "Content-Type: application/json");
+    np->headers = dci_curl_header(NULL, "Content-Type: application/json");
     if (np->headers)
         np->headers = dc_curl_signed_headers(np->headers, run->opts->token, method, "/v1/preflight",
                                              np->body ? np->body : "",

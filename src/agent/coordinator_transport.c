@@ -51,10 +51,10 @@ struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *s
     }
     if (nonce)
         snprintf(nonce, 33, "%s", h.nonce + strlen("X-Dmsconn-Nonce: "));
-    list = dc_curl_header(list, h.date);
-    list = list ? dc_curl_header(list, h.nonce) : NULL;
-    list = list ? dc_curl_header(list, h.content) : NULL;
-    list = list ? dc_curl_header(list, h.authorization) : NULL;
+    list = dci_curl_header(list, h.date);
+    list = list ? dci_curl_header(list, h.nonce) : NULL;
+    list = list ? dci_curl_header(list, h.content) : NULL;
+    list = list ? dci_curl_header(list, h.authorization) : NULL;
     return list;
 }
 

@@ -24,10 +24,10 @@ static void preflight_ports(struct json_buf *b, const struct dc_plan *plan, cons
         if (!preflight[index[k]])
             continue;
         if (first)
-            dc_json_raw(b, "],\"preflight\":[", 15);
+            dci_json_raw(b, "],\"preflight\":[", 15);
         else
-            dc_json_raw(b, ",", 1);
-        dc_json_uint(b, plan->tasks[index[k]].port);
+            dci_json_raw(b, ",", 1);
+        dci_json_uint(b, plan->tasks[index[k]].port);
         first = false;
     }
 }
@@ -39,14 +39,14 @@ char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile 
     if (n == 0)
         return NULL;
     struct json_buf b = {0};
-    dc_json_raw(&b, "{", 1);
-    dc_json_field_string(&b, true, "schema", "dmsconn.tasks/2");
-    dc_json_field_string(&b, false, "source", cluster->nodes[plan->tasks[index[0]].from].name);
-    dc_json_field_millis(&b, false, "timeout_s", timeout_s);
+    dci_json_raw(&b, "{", 1);
+    dci_json_field_string(&b, true, "schema", "dmsconn.tasks/2");
+    dci_json_field_string(&b, false, "source", cluster->nodes[plan->tasks[index[0]].from].name);
+    dci_json_field_millis(&b, false, "timeout_s", timeout_s);
     if (budget_s > 0)
-        dc_json_field_millis(&b, false, "budget_s", budget_s);
-    dc_json_key(&b, false, "targets");
-    dc_json_raw(&b, "[", 1);
+        dci_json_field_millis(&b, false, "budget_s", budget_s);
+    dci_json_key(&b, false, "targets");
+    dci_json_raw(&b, "[", 1);
     size_t group = 0; /* where the current target's tasks start */
     for (size_t i = 0; i < n; i++) {
         const struct dc_task *t = &plan->tasks[index[i]];
@@ -56,21 +56,21 @@ char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile 
             if (i)
                 preflight_ports(&b, plan, index, group, i, preflight);
             group = i;
-            dc_json_raw(&b, i ? "]},{" : "{", i ? 4 : 1);
-            dc_json_field_string(&b, true, "to", to->name);
-            dc_json_field_string(&b, false, "address", to->naddresses ? to->addresses[0] : "");
-            dc_json_key(&b, false, "checks");
-            dc_json_raw(&b, "[", 1);
+            dci_json_raw(&b, i ? "]},{" : "{", i ? 4 : 1);
+            dci_json_field_string(&b, true, "to", to->name);
+            dci_json_field_string(&b, false, "address", to->naddresses ? to->addresses[0] : "");
+            dci_json_key(&b, false, "checks");
+            dci_json_raw(&b, "[", 1);
         } else {
-            dc_json_raw(&b, ",", 1);
+            dci_json_raw(&b, ",", 1);
         }
         char check[300];
         snprintf(check, sizeof check, "%s:%u", profile->checks[t->check].name, t->port);
-        dc_json_string(&b, check);
+        dci_json_string(&b, check);
     }
     preflight_ports(&b, plan, index, group, n, preflight);
-    dc_json_raw(&b, "]}]}", 4);
-    return dc_json_buf_take(&b); /* held until the agent answers: no doubling slack */
+    dci_json_raw(&b, "]}]}", 4);
+    return dci_json_buf_take(&b); /* held until the agent answers: no doubling slack */
 }
 
 static const char *string_field(const cJSON *o, const char *name)
@@ -249,31 +249,31 @@ char *dc_wire_results(const char *node, const struct dc_wire_settings *settings,
                       const struct dc_result *results, size_t n)
 {
     struct json_buf b = {0};
-    dc_json_raw(&b, "{", 1);
-    dc_json_field_string(&b, true, "schema", "dmsconn.results/1");
-    dc_json_field_string(&b, false, "node", node);
+    dci_json_raw(&b, "{", 1);
+    dci_json_field_string(&b, true, "schema", "dmsconn.results/1");
+    dci_json_field_string(&b, false, "node", node);
     if (settings && settings->remoting_disabled >= 0)
-        dc_json_field_string(&b, false, "remoting",
-                             settings->remoting_disabled ? "disabled" : "enabled");
-    dc_json_raw(&b, ",\"results\":[", 12);
+        dci_json_field_string(&b, false, "remoting",
+                              settings->remoting_disabled ? "disabled" : "enabled");
+    dci_json_raw(&b, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
         const struct dc_result *r = &results[i];
-        dc_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
-        dc_json_field_string(&b, true, "state", dc_state_name(r->state));
-        dc_json_field_bool(&b, false, "measured", r->measured);
+        dci_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        dci_json_field_string(&b, true, "state", dc_state_name(r->state));
+        dci_json_field_bool(&b, false, "measured", r->measured);
         if (r->latency_ms >= 0)
-            dc_json_field_millis(&b, false, "latency_ms", r->latency_ms);
+            dci_json_field_millis(&b, false, "latency_ms", r->latency_ms);
         else
-            dc_json_field_null(&b, false, "latency_ms");
-        dc_json_field_string(&b, false, "address", r->address);
-        dc_json_field_string(&b, false, "detail", r->detail);
-        dc_json_field_string(&b, false, "evidence", r->evidence);
+            dci_json_field_null(&b, false, "latency_ms");
+        dci_json_field_string(&b, false, "address", r->address);
+        dci_json_field_string(&b, false, "detail", r->detail);
+        dci_json_field_string(&b, false, "evidence", r->evidence);
         if (r->severe)
-            dc_json_field_bool(&b, false, "severe", true);
-        dc_json_raw(&b, "}", 1);
+            dci_json_field_bool(&b, false, "severe", true);
+        dci_json_raw(&b, "}", 1);
     }
-    dc_json_raw(&b, "]}", 2);
-    return dc_json_buf_take(&b);
+    dci_json_raw(&b, "]}", 2);
+    return dci_json_buf_take(&b);
 }
 
 static int parse_result(const cJSON *o, struct dc_result *r, struct dc_texts *texts, size_t i,

@@ -8,7 +8,7 @@
 
 #include "dmsconn/error.h"
 
-struct dc_curl_uv {
+struct dci_curl_uv {
     uv_loop_t *loop;
     CURLM *multi;
     uv_timer_t timer;
@@ -21,7 +21,7 @@ struct dc_curl_uv {
 struct watch {
     uv_poll_t poll;
     curl_socket_t fd;
-    struct dc_curl_uv *cu;
+    struct dci_curl_uv *cu;
 };
 
 /* Per transfer, kept in CURLOPT_PRIVATE. */
@@ -32,7 +32,7 @@ struct transfer {
     struct dci_queue node; /* in transfers */
 };
 
-static void release(struct dc_curl_uv *cu)
+static void release(struct dci_curl_uv *cu)
 {
     if (--cu->open_handles == 0 && cu->closing) {
         curl_multi_cleanup(cu->multi);
@@ -42,7 +42,7 @@ static void release(struct dc_curl_uv *cu)
 
 static void on_handle_closed(uv_handle_t *handle)
 {
-    struct dc_curl_uv *cu;
+    struct dci_curl_uv *cu;
     if (handle->type == UV_POLL) {
         struct watch *w = handle->data; /* a poll's data is its watch; the timer's is cu */
         cu = w->cu;
@@ -53,7 +53,7 @@ static void on_handle_closed(uv_handle_t *handle)
     release(cu);
 }
 
-static void finish(struct dc_curl_uv *cu, CURL *easy, CURLcode result)
+static void finish(struct dci_curl_uv *cu, CURL *easy, CURLcode result)
 {
     struct transfer *t = NULL;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
@@ -65,7 +65,7 @@ static void finish(struct dc_curl_uv *cu, CURL *easy, CURLcode result)
     done(easy, result, ud);
 }
 
-static void drain(struct dc_curl_uv *cu)
+static void drain(struct dci_curl_uv *cu)
 {
     CURLMsg *msg;
     int left;
@@ -92,7 +92,7 @@ static void on_poll(uv_poll_t *poll, int status, int events)
 
 static void on_timeout(uv_timer_t *timer)
 {
-    struct dc_curl_uv *cu = timer->data;
+    struct dci_curl_uv *cu = timer->data;
     int running;
     curl_multi_socket_action(cu->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     drain(cu);
@@ -100,7 +100,7 @@ static void on_timeout(uv_timer_t *timer)
 
 static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
 {
-    struct dc_curl_uv *cu = userp;
+    struct dci_curl_uv *cu = userp;
     (void)multi;
     if (timeout_ms < 0)
         uv_timer_stop(&cu->timer);
@@ -111,7 +111,7 @@ static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-    struct dc_curl_uv *cu = userp;
+    struct dci_curl_uv *cu = userp;
     struct watch *w = socketp;
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
@@ -144,9 +144,9 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     return uv_poll_start(&w->poll, events, on_poll) == 0 ? 0 : -1;
 }
 
-int dc_curl_uv_new(uv_loop_t *loop, struct dc_curl_uv **out)
+int dci_curl_uv_new(uv_loop_t *loop, struct dci_curl_uv **out)
 {
-    struct dc_curl_uv *cu = calloc(1, sizeof *cu);
+    struct dci_curl_uv *cu = calloc(1, sizeof *cu);
     if (!cu)
         return DC_ENOMEM;
     cu->loop = loop;
@@ -169,14 +169,14 @@ int dc_curl_uv_new(uv_loop_t *loop, struct dc_curl_uv **out)
     ok = ok && curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, on_timer_change) == CURLM_OK;
     ok = ok && curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu) == CURLM_OK;
     if (!ok) { /* without its callbacks the multi handle would never run a transfer */
-        dc_curl_uv_close(cu);
+        dci_curl_uv_close(cu);
         return DC_EIO;
     }
     *out = cu;
     return 0;
 }
 
-int dc_curl_uv_add(struct dc_curl_uv *cu, CURL *easy, dc_curl_done_fn done, void *ud)
+int dci_curl_uv_add(struct dci_curl_uv *cu, CURL *easy, dc_curl_done_fn done, void *ud)
 {
     struct transfer *t = malloc(sizeof *t);
     if (!t)
@@ -191,24 +191,24 @@ int dc_curl_uv_add(struct dc_curl_uv *cu, CURL *easy, dc_curl_done_fn done, void
     return 0;
 }
 
-void dc_curl_uv_abort(struct dc_curl_uv *cu)
+void dci_curl_uv_abort(struct dci_curl_uv *cu)
 {
     while (!dci_queue_empty(&cu->transfers))
         finish(cu, DCI_QUEUE_DATA(cu->transfers.next, struct transfer, node)->easy,
                CURLE_ABORTED_BY_CALLBACK);
 }
 
-void dc_curl_uv_close(struct dc_curl_uv *cu)
+void dci_curl_uv_close(struct dci_curl_uv *cu)
 {
     if (!cu)
         return;
-    dc_curl_uv_abort(cu);
+    dci_curl_uv_abort(cu);
     cu->closing = true;
     uv_timer_stop(&cu->timer);
     uv_close((uv_handle_t *)&cu->timer, on_handle_closed);
 }
 
-struct curl_slist *dc_curl_header(struct curl_slist *list, const char *header)
+struct curl_slist *dci_curl_header(struct curl_slist *list, const char *header)
 {
     struct curl_slist *more = curl_slist_append(list, header);
     if (!more)

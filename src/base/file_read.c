@@ -19,7 +19,7 @@ int dc_read_text_file(const char *path, char **data, size_t *len, struct dc_diag
 {
     int rc = dc_read_file(path, data, len, diag);
     if (!rc)
-        rc = dc_text_to_utf8(data, len, path, diag);
+        rc = dci_text_to_utf8(data, len, path, diag);
     return rc;
 }
 

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dc_json_buf_free(struct json_buf *b)
+void dci_json_buf_free(struct json_buf *b)
 {
     free(b->data);
     *b = (struct json_buf){0};
 }
 
-int dc_json_buf_flush(struct json_buf *b, FILE *f)
+int dci_json_buf_flush(struct json_buf *b, FILE *f)
 {
     int rc = b->failed || fwrite(b->data, 1, b->len, f) != b->len ? -1 : 0;
     b->len = 0;
@@ -19,7 +19,7 @@ int dc_json_buf_flush(struct json_buf *b, FILE *f)
 
 static bool reserve(struct json_buf *b, size_t more);
 
-char *dc_json_buf_take(struct json_buf *b)
+char *dci_json_buf_take(struct json_buf *b)
 {
     char *text = NULL;
     if (reserve(b, 1)) {
@@ -28,7 +28,7 @@ char *dc_json_buf_take(struct json_buf *b)
         text = fit ? fit : b->data;
         b->data = NULL;
     }
-    dc_json_buf_free(b);
+    dci_json_buf_free(b);
     return text;
 }
 
@@ -51,7 +51,7 @@ static bool reserve(struct json_buf *b, size_t more)
     return true;
 }
 
-void dc_json_raw(struct json_buf *b, const char *text, size_t len)
+void dci_json_raw(struct json_buf *b, const char *text, size_t len)
 {
     if (!reserve(b, len))
         return;
@@ -59,10 +59,10 @@ void dc_json_raw(struct json_buf *b, const char *text, size_t len)
     b->len += len;
 }
 
-void dc_json_string(struct json_buf *b, const char *s)
+void dci_json_string(struct json_buf *b, const char *s)
 {
     if (!s) {
-        dc_json_raw(b, "null", 4);
+        dci_json_raw(b, "null", 4);
         return;
     }
     size_t n = strlen(s);
@@ -98,7 +98,7 @@ void dc_json_string(struct json_buf *b, const char *s)
     b->len = (size_t)(out - b->data);
 }
 
-void dc_json_uint(struct json_buf *b, unsigned long long v)
+void dci_json_uint(struct json_buf *b, unsigned long long v)
 {
     char digits[24];
     size_t n = sizeof digits;
@@ -106,21 +106,21 @@ void dc_json_uint(struct json_buf *b, unsigned long long v)
         digits[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    dc_json_raw(b, digits + n, sizeof digits - n);
+    dci_json_raw(b, digits + n, sizeof digits - n);
 }
 
-void dc_json_millis(struct json_buf *b, double v)
+void dci_json_millis(struct json_buf *b, double v)
 {
     if (!isfinite(v) || fabs(v) > 1e15) {
-        dc_json_raw(b, "null", 4);
+        dci_json_raw(b, "null", 4);
         return;
     }
     long long thousandths = llround(v * 1000.0);
     if (thousandths < 0) {
-        dc_json_raw(b, "-", 1);
+        dci_json_raw(b, "-", 1);
         thousandths = -thousandths;
     }
-    dc_json_uint(b, (unsigned long long)(thousandths / 1000));
+    dci_json_uint(b, (unsigned long long)(thousandths / 1000));
     int frac = (int)(thousandths % 1000);
     if (frac == 0)
         return;
@@ -129,10 +129,10 @@ void dc_json_millis(struct json_buf *b, double v)
     size_t len = 4;
     while (text[len - 1] == '0')
         len--;
-    dc_json_raw(b, text, len);
+    dci_json_raw(b, text, len);
 }
 
-void dc_json_key(struct json_buf *b, bool first, const char *key)
+void dci_json_key(struct json_buf *b, bool first, const char *key)
 {
     size_t n = strlen(key);
     if (!reserve(b, n + 4))
@@ -148,32 +148,32 @@ void dc_json_key(struct json_buf *b, bool first, const char *key)
     b->len = (size_t)(out - b->data);
 }
 
-void dc_json_field_string(struct json_buf *b, bool first, const char *key, const char *value)
+void dci_json_field_string(struct json_buf *b, bool first, const char *key, const char *value)
 {
-    dc_json_key(b, first, key);
-    dc_json_string(b, value);
+    dci_json_key(b, first, key);
+    dci_json_string(b, value);
 }
 
-void dc_json_field_uint(struct json_buf *b, bool first, const char *key, unsigned long long value)
+void dci_json_field_uint(struct json_buf *b, bool first, const char *key, unsigned long long value)
 {
-    dc_json_key(b, first, key);
-    dc_json_uint(b, value);
+    dci_json_key(b, first, key);
+    dci_json_uint(b, value);
 }
 
-void dc_json_field_millis(struct json_buf *b, bool first, const char *key, double value)
+void dci_json_field_millis(struct json_buf *b, bool first, const char *key, double value)
 {
-    dc_json_key(b, first, key);
-    dc_json_millis(b, value);
+    dci_json_key(b, first, key);
+    dci_json_millis(b, value);
 }
 
-void dc_json_field_bool(struct json_buf *b, bool first, const char *key, bool value)
+void dci_json_field_bool(struct json_buf *b, bool first, const char *key, bool value)
 {
-    dc_json_key(b, first, key);
-    dc_json_raw(b, value ? "true" : "false", value ? 4 : 5);
+    dci_json_key(b, first, key);
+    dci_json_raw(b, value ? "true" : "false", value ? 4 : 5);
 }
 
-void dc_json_field_null(struct json_buf *b, bool first, const char *key)
+void dci_json_field_null(struct json_buf *b, bool first, const char *key)
 {
-    dc_json_key(b, first, key);
-    dc_json_raw(b, "null", 4);
+    dci_json_key(b, first, key);
+    dci_json_raw(b, "null", 4);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-long dc_text_line(const char *text, size_t offset)
+long dci_text_line(const char *text, size_t offset)
 {
     long line = 1;
     for (size_t i = 0; i < offset && text[i]; i++)
@@ -45,7 +45,7 @@ static int from_utf16(char **data, size_t *len, const char *encoding, const char
     return 0;
 }
 
-int dc_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag *diag)
+int dci_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag *diag)
 {
     const unsigned char *b = (const unsigned char *)*data;
     int rc = 0;
@@ -61,8 +61,8 @@ int dc_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag
         return rc;
     const char *nul = memchr(*data, '\0', *len);
     if (nul) {
-        bool utf16 = dc_text_looks_utf16(*data, *len);
-        dc_diag_set(diag, "%s:%ld: %s", origin, dc_text_line(*data, (size_t)(nul - *data)),
+        bool utf16 = dci_text_looks_utf16(*data, *len);
+        dc_diag_set(diag, "%s:%ld: %s", origin, dci_text_line(*data, (size_t)(nul - *data)),
                     utf16 ? "UTF-16 without a byte order mark: save it as UTF-8"
                           : "a NUL byte; expected text");
         return DC_EPARSE;
@@ -70,7 +70,7 @@ int dc_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag
     return 0;
 }
 
-bool dc_text_looks_utf16(const char *text, size_t len)
+bool dci_text_looks_utf16(const char *text, size_t len)
 {
     size_t n = len < 32 ? len : 32;
     size_t nul[2] = {0, 0}, pairs = n / 2;

@@ -11,13 +11,13 @@
 /* Replaces *data (a malloc'ed, NUL-terminated buffer of *len bytes) by its UTF-8 form: a UTF-8
  * BOM is dropped, UTF-16 LE/BE with a BOM is converted. A NUL byte in what remains is an error
  * naming `origin` (UTF-16 without a BOM says so). */
-int dc_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag *diag);
+int dci_text_to_utf8(char **data, size_t *len, const char *origin, struct dc_diag *diag);
 
 /* The 1-based line of byte `offset` in text. */
-long dc_text_line(const char *text, size_t offset);
+long dci_text_line(const char *text, size_t offset);
 /* Does text with NUL bytes look like UTF-16 without a byte order mark: of its first 32
  * bytes, (nearly) every other one NUL and the rest not (ASCII text saved as UTF-16)? Binary
  * garbage with a stray NUL near the start does not. */
-bool dc_text_looks_utf16(const char *text, size_t len);
+bool dci_text_looks_utf16(const char *text, size_t len);
 
 #endif

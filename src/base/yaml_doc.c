@@ -28,7 +28,7 @@ static int precheck(const char *data, size_t len, const char *origin, struct dc_
             continue;
         }
         if (ch == '\0') {
-            bool utf16 = dc_text_looks_utf16(data, len);
+            bool utf16 = dci_text_looks_utf16(data, len);
             dc_diag_set(diag, "%s:%lu: %s", origin, line,
                         utf16 ? "UTF-16 without a byte order mark: save it as UTF-8"
                               : "a NUL byte; expected YAML text");
@@ -58,8 +58,8 @@ static int precheck(const char *data, size_t len, const char *origin, struct dc_
     return 0;
 }
 
-int dc_yaml_load(struct dc_yaml *y, const char *data, size_t len, const char *origin,
-                 struct dc_diag *diag)
+int dci_yaml_load(struct dci_yaml *y, const char *data, size_t len, const char *origin,
+                  struct dc_diag *diag)
 {
     memset(y, 0, sizeof *y);
     y->origin = origin;
@@ -89,24 +89,24 @@ int dc_yaml_load(struct dc_yaml *y, const char *data, size_t len, const char *or
     return rc;
 }
 
-void dc_yaml_free(struct dc_yaml *y)
+void dci_yaml_free(struct dci_yaml *y)
 {
     if (y->loaded)
         yaml_document_delete(&y->doc);
     y->loaded = false;
 }
 
-yaml_node_t *dc_yaml_root(struct dc_yaml *y)
+yaml_node_t *dci_yaml_root(struct dci_yaml *y)
 {
     return yaml_document_get_root_node(&y->doc);
 }
 
-unsigned long dc_yaml_line(const yaml_node_t *node)
+unsigned long dci_yaml_line(const yaml_node_t *node)
 {
     return node ? (unsigned long)node->start_mark.line + 1 : 0;
 }
 
-yaml_node_t *dc_yaml_get(struct dc_yaml *y, yaml_node_t *map, const char *key)
+yaml_node_t *dci_yaml_get(struct dci_yaml *y, yaml_node_t *map, const char *key)
 {
     if (!map || map->type != YAML_MAPPING_NODE)
         return NULL;
@@ -120,8 +120,8 @@ yaml_node_t *dc_yaml_get(struct dc_yaml *y, yaml_node_t *map, const char *key)
     return NULL;
 }
 
-int dc_yaml_only_keys(struct dc_yaml *y, yaml_node_t *map, const char *const *allowed,
-                      const char *what, struct dc_diag *diag)
+int dci_yaml_only_keys(struct dci_yaml *y, yaml_node_t *map, const char *const *allowed,
+                       const char *what, struct dc_diag *diag)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
@@ -139,42 +139,42 @@ int dc_yaml_only_keys(struct dc_yaml *y, yaml_node_t *map, const char *const *al
                     strncat(list, ", ", sizeof list - strlen(list) - 1);
             }
             dc_diag_set(diag, "%s:%lu: unknown key '%s' in %s; expected one of: %s", y->origin,
-                        dc_yaml_line(k), name, what, list);
+                        dci_yaml_line(k), name, what, list);
             return DC_EPARSE;
         }
     }
     return 0;
 }
 
-const char *dc_yaml_scalar(struct dc_yaml *y, yaml_node_t *node, const char *what,
-                           struct dc_diag *diag)
+const char *dci_yaml_scalar(struct dci_yaml *y, yaml_node_t *node, const char *what,
+                            struct dc_diag *diag)
 {
     if (!node || node->type != YAML_SCALAR_NODE) {
-        dc_diag_set(diag, "%s:%lu: %s: expected a single value", y->origin, dc_yaml_line(node),
+        dc_diag_set(diag, "%s:%lu: %s: expected a single value", y->origin, dci_yaml_line(node),
                     what);
         return NULL;
     }
     return (const char *)node->data.scalar.value;
 }
 
-int dc_yaml_port(struct dc_yaml *y, yaml_node_t *node, const char *what, uint16_t *out,
-                 struct dc_diag *diag)
+int dci_yaml_port(struct dci_yaml *y, yaml_node_t *node, const char *what, uint16_t *out,
+                  struct dc_diag *diag)
 {
-    const char *s = dc_yaml_scalar(y, node, what, diag);
+    const char *s = dci_yaml_scalar(y, node, what, diag);
     if (!s)
         return DC_EPARSE;
     if (!dc_port_parse(s, DC_TO_NUL, out)) {
         dc_diag_set(diag, "%s:%lu: %s '%s': expected a port number 1-65535", y->origin,
-                    dc_yaml_line(node), what, s);
+                    dci_yaml_line(node), what, s);
         return DC_EINVAL;
     }
     return 0;
 }
 
-int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *out,
-                 struct dc_diag *diag)
+int dci_yaml_bool(struct dci_yaml *y, yaml_node_t *node, const char *what, bool *out,
+                  struct dc_diag *diag)
 {
-    const char *s = dc_yaml_scalar(y, node, what, diag);
+    const char *s = dci_yaml_scalar(y, node, what, diag);
     if (!s)
         return DC_EPARSE;
     if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0) {
@@ -182,7 +182,7 @@ int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *o
     } else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
         *out = false;
     } else {
-        dc_diag_set(diag, "%s:%lu: %s '%s': expected true or false", y->origin, dc_yaml_line(node),
+        dc_diag_set(diag, "%s:%lu: %s '%s': expected true or false", y->origin, dci_yaml_line(node),
                     what, s);
         return DC_EINVAL;
     }
@@ -190,7 +190,7 @@ int dc_yaml_bool(struct dc_yaml *y, yaml_node_t *node, const char *what, bool *o
 }
 
 struct roles_ctx {
-    struct dc_yaml *y;
+    struct dci_yaml *y;
     struct dc_diag *diag;
     bool allow_any;
     uint32_t roles;
@@ -202,23 +202,23 @@ static int collect_role(const char *value, yaml_node_t *at, void *ud)
     uint32_t role;
     if (dc_role_parse(value, ctx->allow_any, &role)) {
         dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected %s%s", ctx->y->origin,
-                    dc_yaml_line(at), value, ctx->allow_any ? "any, " : "", DC_ROLE_NAMES);
+                    dci_yaml_line(at), value, ctx->allow_any ? "any, " : "", DC_ROLE_NAMES);
         return DC_EINVAL;
     }
     ctx->roles |= role;
     return 0;
 }
 
-int dc_yaml_roles(struct dc_yaml *y, yaml_node_t *node, bool allow_any, uint32_t *out,
-                  struct dc_diag *diag)
+int dci_yaml_roles(struct dci_yaml *y, yaml_node_t *node, bool allow_any, uint32_t *out,
+                   struct dc_diag *diag)
 {
     struct roles_ctx ctx = {y, diag, allow_any, 0};
-    int rc = dc_yaml_each_scalar(y, node, "roles", collect_role, &ctx, diag);
+    int rc = dci_yaml_each_scalar(y, node, "roles", collect_role, &ctx, diag);
     *out = ctx.roles;
     return rc;
 }
 
-yaml_node_t *dc_yaml_item(struct dc_yaml *y, yaml_node_t *seq, size_t i)
+yaml_node_t *dci_yaml_item(struct dci_yaml *y, yaml_node_t *seq, size_t i)
 {
     if (!seq || seq->type != YAML_SEQUENCE_NODE)
         return NULL;
@@ -228,20 +228,20 @@ yaml_node_t *dc_yaml_item(struct dc_yaml *y, yaml_node_t *seq, size_t i)
     return yaml_document_get_node(&y->doc, *it);
 }
 
-int dc_yaml_each_scalar(struct dc_yaml *y, yaml_node_t *node, const char *what,
-                        int (*fn)(const char *value, yaml_node_t *at, void *ud), void *ud,
-                        struct dc_diag *diag)
+int dci_yaml_each_scalar(struct dci_yaml *y, yaml_node_t *node, const char *what,
+                         int (*fn)(const char *value, yaml_node_t *at, void *ud), void *ud,
+                         struct dc_diag *diag)
 {
     if (node && node->type == YAML_SCALAR_NODE)
         return fn((const char *)node->data.scalar.value, node, ud);
     if (!node || node->type != YAML_SEQUENCE_NODE) {
         dc_diag_set(diag, "%s:%lu: %s: expected a value or a list [a, b]", y->origin,
-                    dc_yaml_line(node), what);
+                    dci_yaml_line(node), what);
         return DC_EPARSE;
     }
     yaml_node_t *item;
-    for (size_t i = 0; (item = dc_yaml_item(y, node, i)) != NULL; i++) {
-        const char *s = dc_yaml_scalar(y, item, what, diag);
+    for (size_t i = 0; (item = dci_yaml_item(y, node, i)) != NULL; i++) {
+        const char *s = dci_yaml_scalar(y, item, what, diag);
         if (!s)
             return DC_EPARSE;
         int rc = fn(s, item, ud);

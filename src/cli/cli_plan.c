@@ -40,89 +40,89 @@ static const char *cassandra_name(enum dc_cassandra_kind k)
 
 static void generation_json(struct json_buf *b, const struct dc_generation *g)
 {
-    dc_json_key(b, false, "generation");
-    dc_json_raw(b, "{", 1);
-    dc_json_field_string(b, true, "dma_link", link_name(g));
-    dc_json_field_string(b, false, "dma_link_from", g->remoting_from);
-    dc_json_field_uint(b, false, "remoting_port", g->remoting_port ? g->remoting_port : 8004);
-    dc_json_field_string(b, false, "nats", g->broker_gateway ? "broker-gateway" : "legacy");
-    dc_json_field_string(b, false, "nats_from", g->nats_from);
-    dc_json_field_string(b, false, "cassandra", cassandra_name(g->cassandra));
-    dc_json_field_bool(b, false, "cassandra_tls", g->cassandra_tls);
-    dc_json_field_string(b, false, "cassandra_from", g->cassandra_from);
-    dc_json_field_uint(b, false, "search_databases", g->search_clusters);
-    dc_json_field_bool(b, false, "staas", g->staas);
-    dc_json_field_bool(b, false, "staas_proxy", g->staas_proxy);
-    dc_json_field_string(b, false, "https_name", g->https_name);
-    dc_json_raw(b, "}", 1);
+    dci_json_key(b, false, "generation");
+    dci_json_raw(b, "{", 1);
+    dci_json_field_string(b, true, "dma_link", link_name(g));
+    dci_json_field_string(b, false, "dma_link_from", g->remoting_from);
+    dci_json_field_uint(b, false, "remoting_port", g->remoting_port ? g->remoting_port : 8004);
+    dci_json_field_string(b, false, "nats", g->broker_gateway ? "broker-gateway" : "legacy");
+    dci_json_field_string(b, false, "nats_from", g->nats_from);
+    dci_json_field_string(b, false, "cassandra", cassandra_name(g->cassandra));
+    dci_json_field_bool(b, false, "cassandra_tls", g->cassandra_tls);
+    dci_json_field_string(b, false, "cassandra_from", g->cassandra_from);
+    dci_json_field_uint(b, false, "search_databases", g->search_clusters);
+    dci_json_field_bool(b, false, "staas", g->staas);
+    dci_json_field_bool(b, false, "staas_proxy", g->staas_proxy);
+    dci_json_field_string(b, false, "https_name", g->https_name);
+    dci_json_raw(b, "}", 1);
 }
 
 static void roles_json(const char *name, void *ud)
 {
     struct json_buf *b = ud;
     if (b->len && b->data[b->len - 1] != '[')
-        dc_json_raw(b, ",", 1);
-    dc_json_string(b, name);
+        dci_json_raw(b, ",", 1);
+    dci_json_string(b, name);
 }
 
 static int write_json(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_plan *plan)
 {
     struct json_buf b = {0};
-    dc_json_raw(&b, "{", 1);
-    dc_json_field_string(&b, true, "schema", "dmsconn.plan/1");
-    dc_json_field_string(&b, false, "cluster", cluster->name);
-    dc_json_field_string(&b, false, "profile", profile->name);
+    dci_json_raw(&b, "{", 1);
+    dci_json_field_string(&b, true, "schema", "dmsconn.plan/1");
+    dci_json_field_string(&b, false, "cluster", cluster->name);
+    dci_json_field_string(&b, false, "profile", profile->name);
     generation_json(&b, &cluster->gen);
-    dc_json_key(&b, false, "nodes");
-    dc_json_raw(&b, "[", 1);
+    dci_json_key(&b, false, "nodes");
+    dci_json_raw(&b, "[", 1);
     for (size_t i = 0; i < cluster->nnodes; i++) {
         const struct dc_node *n = &cluster->nodes[i];
-        dc_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
-        dc_json_field_string(&b, true, "name", n->name);
-        dc_json_key(&b, false, "addresses");
-        dc_json_raw(&b, "[", 1);
+        dci_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        dci_json_field_string(&b, true, "name", n->name);
+        dci_json_key(&b, false, "addresses");
+        dci_json_raw(&b, "[", 1);
         for (size_t a = 0; a < n->naddresses; a++) {
             if (a)
-                dc_json_raw(&b, ",", 1);
-            dc_json_string(&b, n->addresses[a]);
+                dci_json_raw(&b, ",", 1);
+            dci_json_string(&b, n->addresses[a]);
         }
-        dc_json_raw(&b, "]", 1);
-        dc_json_key(&b, false, "roles");
-        dc_json_raw(&b, "[", 1);
+        dci_json_raw(&b, "]", 1);
+        dci_json_key(&b, false, "roles");
+        dci_json_raw(&b, "[", 1);
         dc_roles_each(n->roles, roles_json, &b);
-        dc_json_raw(&b, "]}", 2);
+        dci_json_raw(&b, "]}", 2);
     }
-    dc_json_raw(&b, "]", 1);
-    dc_json_key(&b, false, "notes");
-    dc_json_raw(&b, "[", 1);
+    dci_json_raw(&b, "]", 1);
+    dci_json_key(&b, false, "notes");
+    dci_json_raw(&b, "[", 1);
     for (size_t i = 0; i < cluster->nnotes; i++) {
         if (i)
-            dc_json_raw(&b, ",", 1);
-        dc_json_string(&b, cluster->notes[i]);
+            dci_json_raw(&b, ",", 1);
+        dci_json_string(&b, cluster->notes[i]);
     }
-    dc_json_raw(&b, "]", 1);
-    dc_json_key(&b, false, "tasks");
-    dc_json_raw(&b, "[", 1);
+    dci_json_raw(&b, "]", 1);
+    dci_json_key(&b, false, "tasks");
+    dci_json_raw(&b, "[", 1);
     for (size_t i = 0; i < plan->ntasks; i++) {
         const struct dc_task *t = &plan->tasks[i];
         const struct dc_check *c = &profile->checks[t->check];
-        dc_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
-        dc_json_field_string(&b, true, "from", cluster->nodes[t->from].name);
-        dc_json_field_string(&b, false, "to", cluster->nodes[t->to].name);
-        dc_json_field_string(&b, false, "address", first_address(&cluster->nodes[t->to]));
-        dc_json_field_string(&b, false, "check", c->name);
-        dc_json_field_uint(&b, false, "port", t->port);
-        dc_json_field_string(&b, false, "transport", dc_transport_name(c->transport));
-        dc_json_field_string(&b, false, "probe", c->probe->name);
-        dc_json_field_string(&b, false, "expect", dc_expect_name(c->expect));
-        dc_json_raw(&b, "}", 1);
-        if (b.len > 1u << 20 && dc_json_buf_flush(&b, stdout))
+        dci_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        dci_json_field_string(&b, true, "from", cluster->nodes[t->from].name);
+        dci_json_field_string(&b, false, "to", cluster->nodes[t->to].name);
+        dci_json_field_string(&b, false, "address", first_address(&cluster->nodes[t->to]));
+        dci_json_field_string(&b, false, "check", c->name);
+        dci_json_field_uint(&b, false, "port", t->port);
+        dci_json_field_string(&b, false, "transport", dc_transport_name(c->transport));
+        dci_json_field_string(&b, false, "probe", c->probe->name);
+        dci_json_field_string(&b, false, "expect", dc_expect_name(c->expect));
+        dci_json_raw(&b, "}", 1);
+        if (b.len > 1u << 20 && dci_json_buf_flush(&b, stdout))
             break;
     }
-    dc_json_raw(&b, "]}\n", 3);
-    int rc = dc_json_buf_flush(&b, stdout);
-    dc_json_buf_free(&b);
+    dci_json_raw(&b, "]}\n", 3);
+    int rc = dci_json_buf_flush(&b, stdout);
+    dci_json_buf_free(&b);
     return rc ? DC_RUN_UNKNOWN : 0;
 }
 

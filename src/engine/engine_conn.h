@@ -51,7 +51,7 @@ struct conn {
     uint8_t *reply;
     size_t reply_len;
     size_t reply_cap;
-    struct dc_tls *tls;       /* the probe speaks TLS over this connection */
+    struct dci_tls *tls;      /* the probe speaks TLS over this connection */
     struct library_step *lib; /* only for probes with one: most connections never need it */
     uint8_t hello[HELLO_MAX];
     struct dci_queue node; /* in the list its stage names, or in connect.free_list */

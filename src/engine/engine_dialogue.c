@@ -158,7 +158,7 @@ static void tls_flush(struct conn *c)
         struct outbuf *o = malloc(sizeof *o + 16384);
         if (!o)
             return;
-        o->len = dc_tls_take(c->tls, o->data, 16384);
+        o->len = dci_tls_take(c->tls, o->data, 16384);
         if (o->len == 0) {
             free(o);
             return;
@@ -177,7 +177,7 @@ static void tls_step(struct conn *c)
 {
     if (c->stage == CONN_HANDSHAKING) {
         char err[160];
-        int rc = dc_tls_handshake(c->tls, err, sizeof err);
+        int rc = dci_tls_handshake(c->tls, err, sizeof err);
         tls_flush(c);
         if (rc < 0) {
             dci_conn_finish(c, DC_STATE_TLS, err);
@@ -187,7 +187,7 @@ static void tls_step(struct conn *c)
             return;
         c->stage = CONN_TALKING;
         char evidence[sizeof((struct dc_finding *)0)->evidence];
-        dc_tls_describe(c->tls, evidence, sizeof evidence);
+        dci_tls_describe(c->tls, evidence, sizeof evidence);
         c->engine->results[c->task].evidence = dc_texts_add(c->engine->texts, evidence);
         if (!c->probe->proto->dialogue.judge) {
             dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
@@ -197,7 +197,8 @@ static void tls_step(struct conn *c)
     }
     ssize_t got;
     while (c->stage == CONN_TALKING && c->reply_len < c->reply_cap &&
-           (got = dc_tls_read(c->tls, c->reply + c->reply_len, c->reply_cap - c->reply_len)) != 0) {
+           (got = dci_tls_read(c->tls, c->reply + c->reply_len, c->reply_cap - c->reply_len)) !=
+               0) {
         if (got < 0) {
             received(c, true);
             return;
@@ -220,7 +221,7 @@ static void tls_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     (void)buf;
     if (over(c))
         return;
-    if (nread > 0 && dc_tls_feed(c->tls, cipher_in, (size_t)nread) == 0)
+    if (nread > 0 && dci_tls_feed(c->tls, cipher_in, (size_t)nread) == 0)
         tls_step(c);
     else if (nread < 0 && c->stage == CONN_HANDSHAKING)
         dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
@@ -232,9 +233,9 @@ static bool tls_begin(struct conn *c)
 {
     struct engine *e = c->engine;
     if (!e->dialogue.ssl_ctx)
-        e->dialogue.ssl_ctx = dc_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
+        e->dialogue.ssl_ctx = dci_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
     if (!e->dialogue.ssl_ctx || !reply_ready(c) ||
-        dc_tls_new(e->dialogue.ssl_ctx, c->dest->address, c->probe->alpn, &c->tls) ||
+        dci_tls_new(e->dialogue.ssl_ctx, c->dest->address, c->probe->alpn, &c->tls) ||
         uv_read_start((uv_stream_t *)&c->tcp, tls_alloc, tls_read) != 0)
         return false;
     c->stage = CONN_HANDSHAKING;
@@ -244,7 +245,7 @@ static bool tls_begin(struct conn *c)
 
 static int tls_send(struct conn *c, const uint8_t *data, size_t len)
 {
-    if (dc_tls_write(c->tls, data, len) == 0)
+    if (dci_tls_write(c->tls, data, len) == 0)
         tls_flush(c);
     return 0; /* a write OpenSSL refused shows as the peer's silence */
 }
@@ -285,7 +286,7 @@ static void on_expired(struct conn *c)
 
 static void on_released(struct conn *c)
 {
-    dc_tls_free(c->tls);
+    dci_tls_free(c->tls);
     c->tls = NULL;
 }
 
@@ -312,7 +313,7 @@ static void dialogue_abort_all(struct engine *e)
 
 static void dialogue_release(struct engine *e)
 {
-    dc_tls_ctx_free(e->dialogue.ssl_ctx);
+    dci_tls_ctx_free(e->dialogue.ssl_ctx);
     e->dialogue.ssl_ctx = NULL;
 }
 

@@ -348,10 +348,10 @@ static int start_step(struct http *h)
         snprintf(entry, sizeof entry, v6 ? "%s:%u:[%s]" : "%s:%u:%s", host, t->port,
                  h->dest->address);
         curl_slist_free_all(h->resolve);
-        h->resolve = dc_curl_header(NULL, entry);
+        h->resolve = dci_curl_header(NULL, entry);
         ok = ok && h->resolve && curl_easy_setopt(c, CURLOPT_RESOLVE, h->resolve) == CURLE_OK;
     }
-    int rc = ok ? dc_curl_uv_add(e->http.curl, c, on_done, h) : DC_EIO;
+    int rc = ok ? dci_curl_uv_add(e->http.curl, c, on_done, h) : DC_EIO;
     if (rc)
         curl_easy_cleanup(c);
     return rc;
@@ -365,7 +365,7 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int f
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = dci_task_probe(e, task);
     size_t cap = probe->proto->max_reply ? probe->proto->max_reply : BODY_DEFAULT;
-    if (!h || (!e->http.curl && dc_curl_uv_new(&e->loop, &e->http.curl) != 0)) {
+    if (!h || (!e->http.curl && dci_curl_uv_new(&e->loop, &e->http.curl) != 0)) {
         close(fd);
         free(h);
         dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
@@ -426,12 +426,12 @@ static void http_abort_all(struct engine *e)
 {
     dci_connect_abort_all(e, &http_user); /* still connecting */
     if (e->http.curl)
-        dc_curl_uv_abort(e->http.curl);
+        dci_curl_uv_abort(e->http.curl);
 }
 
 static void http_close(struct engine *e)
 {
-    dc_curl_uv_close(e->http.curl);
+    dci_curl_uv_close(e->http.curl);
     e->http.curl = NULL;
 }
 

@@ -31,7 +31,7 @@ struct dest {
     bool in_ring;
 };
 
-struct dc_curl_uv;
+struct dci_curl_uv;
 struct engine;
 
 /* One driver: how a probe of its kind runs (struct dc_protocol.driver picks it). Whatever
@@ -106,7 +106,7 @@ struct engine {
         struct ssl_ctx_st *ssl_ctx;  /* the TLS dialogues', made on first use */
     } dialogue;
     struct {
-        struct dc_curl_uv *curl; /* made on first use */
+        struct dci_curl_uv *curl; /* made on first use */
     } http;
     struct {
         struct dci_queue live; /* SNMP probes in flight, for an interrupt */

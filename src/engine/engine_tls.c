@@ -10,13 +10,13 @@
 
 #include "dmsconn/error.h"
 
-struct dc_tls {
+struct dci_tls {
     SSL *ssl;
     BIO *in;  /* ciphertext from the peer */
     BIO *out; /* ciphertext for the peer */
 };
 
-SSL_CTX *dc_tls_ctx_new(bool insecure, const char *ca_file)
+SSL_CTX *dci_tls_ctx_new(bool insecure, const char *ca_file)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx)
@@ -35,14 +35,14 @@ SSL_CTX *dc_tls_ctx_new(bool insecure, const char *ca_file)
     return ctx;
 }
 
-void dc_tls_ctx_free(SSL_CTX *ctx)
+void dci_tls_ctx_free(SSL_CTX *ctx)
 {
     SSL_CTX_free(ctx);
 }
 
-int dc_tls_new(SSL_CTX *ctx, const char *host, const char *alpn, struct dc_tls **out)
+int dci_tls_new(SSL_CTX *ctx, const char *host, const char *alpn, struct dci_tls **out)
 {
-    struct dc_tls *t = calloc(1, sizeof *t);
+    struct dci_tls *t = calloc(1, sizeof *t);
     if (!t)
         return DC_ENOMEM;
     t->ssl = SSL_new(ctx);
@@ -70,7 +70,7 @@ int dc_tls_new(SSL_CTX *ctx, const char *host, const char *alpn, struct dc_tls *
         protos[0] = (unsigned char)n;
         memcpy(protos + 1, alpn, n);
         if (SSL_set_alpn_protos(t->ssl, protos, (unsigned)(n + 1)) != 0) {
-            dc_tls_free(t);
+            dci_tls_free(t);
             return DC_ENOMEM;
         }
     }
@@ -78,7 +78,7 @@ int dc_tls_new(SSL_CTX *ctx, const char *host, const char *alpn, struct dc_tls *
     return 0;
 }
 
-void dc_tls_free(struct dc_tls *t)
+void dci_tls_free(struct dci_tls *t)
 {
     if (!t)
         return;
@@ -86,12 +86,12 @@ void dc_tls_free(struct dc_tls *t)
     free(t);
 }
 
-int dc_tls_feed(struct dc_tls *t, const uint8_t *data, size_t len)
+int dci_tls_feed(struct dci_tls *t, const uint8_t *data, size_t len)
 {
     return BIO_write(t->in, data, (int)len) == (int)len ? 0 : DC_ENOMEM;
 }
 
-int dc_tls_handshake(struct dc_tls *t, char *err, size_t cap)
+int dci_tls_handshake(struct dci_tls *t, char *err, size_t cap)
 {
     ERR_clear_error();
     int rc = SSL_do_handshake(t->ssl);
@@ -109,18 +109,18 @@ int dc_tls_handshake(struct dc_tls *t, char *err, size_t cap)
     return -1;
 }
 
-int dc_tls_write(struct dc_tls *t, const uint8_t *data, size_t len)
+int dci_tls_write(struct dci_tls *t, const uint8_t *data, size_t len)
 {
     return SSL_write(t->ssl, data, (int)len) == (int)len ? 0 : DC_EIO;
 }
 
-size_t dc_tls_take(struct dc_tls *t, uint8_t *buf, size_t cap)
+size_t dci_tls_take(struct dci_tls *t, uint8_t *buf, size_t cap)
 {
     int n = BIO_read(t->out, buf, (int)cap);
     return n > 0 ? (size_t)n : 0;
 }
 
-ssize_t dc_tls_read(struct dc_tls *t, uint8_t *buf, size_t cap)
+ssize_t dci_tls_read(struct dci_tls *t, uint8_t *buf, size_t cap)
 {
     int n = SSL_read(t->ssl, buf, (int)cap);
     if (n > 0)
@@ -129,7 +129,7 @@ ssize_t dc_tls_read(struct dc_tls *t, uint8_t *buf, size_t cap)
     return e == SSL_ERROR_WANT_READ ? 0 : -1;
 }
 
-void dc_tls_describe(const struct dc_tls *t, char *buf, size_t cap)
+void dci_tls_describe(const struct dci_tls *t, char *buf, size_t cap)
 {
     char subject[128] = "";
     X509 *cert = SSL_get1_peer_certificate(t->ssl);

@@ -167,9 +167,9 @@ static int read_staas(struct dc_cluster *cluster, const xmlNode *el, const char 
 {
     cluster->gen.staas = true;
     int rc = dc_set_text(&cluster->gen.staas_from, where);
-    const xmlNode *proxy = dc_xml_child(el, "Proxy");
-    char *address = proxy ? dc_xml_child_text(proxy, "Address") : NULL;
-    char *port_text = proxy ? dc_xml_child_text(proxy, "Port") : NULL;
+    const xmlNode *proxy = dci_xml_child(el, "Proxy");
+    char *address = proxy ? dci_xml_child_text(proxy, "Address") : NULL;
+    char *port_text = proxy ? dci_xml_child_text(proxy, "Port") : NULL;
     if (!rc && address && *address) {
         uint16_t port = 3128;
         if (port_text && *port_text && !dc_port_parse(port_text, DC_TO_NUL, &port)) {
@@ -201,26 +201,26 @@ static int read_database(struct dc_cluster *cluster, const xmlNode *el, const ch
                          struct dc_diag *diag)
 {
     int rc = 0;
-    char *active = dc_xml_attr(el, "active");
-    char *search = dc_xml_attr(el, "search");
-    char *local = dc_xml_attr(el, "local");
-    char *type = dc_xml_attr(el, "type");
-    char *servers = dc_xml_child_text(el, "DBServer");
-    char *tls = dc_xml_child_text(el, "TLSEnabled");
+    char *active = dci_xml_attr(el, "active");
+    char *search = dci_xml_attr(el, "search");
+    char *local = dci_xml_attr(el, "local");
+    char *type = dci_xml_attr(el, "type");
+    char *servers = dci_xml_child_text(el, "DBServer");
+    char *tls = dci_xml_child_text(el, "TLSEnabled");
     char where[300];
     snprintf(where, sizeof where, "%s:%ld", origin, xmlGetLineNo(el));
 
-    if (active && !dc_xml_true(active))
+    if (active && !dci_xml_true(active))
         goto out; /* configured but switched off */
     if (type_is(type, "CloudStorage")) {
         rc = read_staas(cluster, el, where, diag);
         goto out;
     }
     bool is_search =
-        dc_xml_true(search) || type_is(type, "Elasticsearch") || type_is(type, "OpenSearch");
+        dci_xml_true(search) || type_is(type, "Elasticsearch") || type_is(type, "OpenSearch");
     bool per_dma = type_is(type, "Cassandra");
     bool is_cassandra = per_dma || type_is(type, "CassandraCluster");
-    if ((!is_search && !is_cassandra) || (local && !dc_xml_true(local) && !dc_xml_true(search))) {
+    if ((!is_search && !is_cassandra) || (local && !dci_xml_true(local) && !dci_xml_true(search))) {
         /* MySQL, MSSQL, offload databases, CMDBs: outside DataMiner's port list. */
         rc = dc_cluster_add_note(cluster, "%s: %s database %s is known but not checked", where,
                                  type && *type ? type : "MySQL", servers ? servers : "");
@@ -245,7 +245,7 @@ static int read_database(struct dc_cluster *cluster, const xmlNode *el, const ch
     }
     struct dc_generation *g = &cluster->gen;
     g->cassandra = per_dma ? DC_CASSANDRA_PER_DMA : DC_CASSANDRA_CLUSTER;
-    g->cassandra_tls = dc_xml_true(tls);
+    g->cassandra_tls = dci_xml_true(tls);
     rc = dc_set_text(&g->cassandra_from, where);
     struct database db = {DC_ROLE_CASSANDRA, DC_DB_CASSANDRA, 1, 9042, true, where};
     if (!rc)
@@ -265,12 +265,12 @@ int dc_inventory_parse_dbxml(struct dc_cluster *cluster, const char *data, size_
 {
     xmlDoc *doc = NULL;
     const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "DataBases", &doc, &root, diag);
+    int rc = dci_xml_parse_root(data, len, origin, "DataBases", &doc, &root, diag);
     if (rc)
         return rc;
     size_t databases = 0;
     for (const xmlNode *el = root->children; el && !rc; el = el->next) {
-        if (dc_xml_is(el, "DataBase")) {
+        if (dci_xml_is(el, "DataBase")) {
             databases++;
             rc = read_database(cluster, el, origin, diag);
         }

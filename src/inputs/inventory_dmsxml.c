@@ -105,8 +105,8 @@ static int apply_redirect(struct dc_cluster *cluster, const xmlNode *el, const c
                           struct dc_diag *diag)
 {
     int rc = 0;
-    char *to = dc_xml_attr(el, "to");
-    char *via = dc_xml_attr(el, "via");
+    char *to = dci_xml_attr(el, "to");
+    char *via = dci_xml_attr(el, "via");
     struct via v;
     long line = xmlGetLineNo(el);
     if (!to || !*to) {
@@ -161,7 +161,7 @@ static int read_dma(struct dc_cluster *cluster, const xmlNode *el, const char *o
                     bool only_known, struct dc_diag *diag)
 {
     long line = xmlGetLineNo(el);
-    char *ip = dc_xml_attr(el, "ip");
+    char *ip = dci_xml_attr(el, "ip");
     int rc = 0;
     char where[300];
     snprintf(where, sizeof where, "%s:%ld", origin, line);
@@ -202,17 +202,17 @@ static int parse_dmsxml(struct dc_cluster *cluster, const char *data, size_t len
 {
     xmlDoc *doc = NULL;
     const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, "DMS", &doc, &root, diag);
+    int rc = dci_xml_parse_root(data, len, origin, "DMS", &doc, &root, diag);
     if (rc)
         return rc;
     size_t dmas = 0;
     for (const xmlNode *el = root->children; el && !rc; el = el->next) {
-        if (dc_xml_is(el, "Cluster")) {
-            char *name = dc_xml_attr(el, "name");
+        if (dci_xml_is(el, "Cluster")) {
+            char *name = dci_xml_attr(el, "name");
             if (name && *name)
                 rc = dc_cluster_set_name(cluster, name);
             xmlFree(name);
-        } else if (dc_xml_is(el, "DMA")) {
+        } else if (dci_xml_is(el, "DMA")) {
             rc = read_dma(cluster, el, origin, only_known, diag);
             dmas++;
         }
@@ -223,10 +223,10 @@ static int parse_dmsxml(struct dc_cluster *cluster, const char *data, size_t len
     }
     /* Redirects name DMAs, so they are applied once every DMA is known. */
     for (const xmlNode *el = root->children; el && !rc; el = el->next) {
-        if (!dc_xml_is(el, "Redirects"))
+        if (!dci_xml_is(el, "Redirects"))
             continue;
         for (const xmlNode *r = el->children; r && !rc; r = r->next) {
-            if (dc_xml_is(r, "Redirect"))
+            if (dci_xml_is(r, "Redirect"))
                 rc = apply_redirect(cluster, r, origin, diag);
         }
     }

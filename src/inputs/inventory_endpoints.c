@@ -37,7 +37,7 @@ static long endpoint_line(struct locator *loc, size_t index)
         if (*p == '{' && seen++ == index)
             break;
     }
-    return dc_text_line(loc->text, (size_t)(p - loc->text));
+    return dci_text_line(loc->text, (size_t)(p - loc->text));
 }
 
 /* A VIP shared by two DMAs marks them as one Failover pair. */
@@ -114,7 +114,7 @@ int dc_inventory_parse_endpoints(struct dc_cluster *cluster, const char *data, s
     if (!doc) {
         size_t at = end ? (size_t)(end - data) : 0;
         dc_diag_set(diag, "%s:%ld: not valid JSON; expected {\"Endpoints\": [...]}", origin,
-                    dc_text_line(data, at));
+                    dci_text_line(data, at));
         return DC_EPARSE;
     }
     const cJSON *list = member(doc, "Endpoints");

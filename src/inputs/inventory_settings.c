@@ -21,7 +21,7 @@ static int with_root(struct dc_cluster *cluster, const char *data, size_t len, c
 {
     xmlDoc *doc = NULL;
     const xmlNode *root = NULL;
-    int rc = dc_xml_parse_root(data, len, origin, root_name, &doc, &root, diag);
+    int rc = dci_xml_parse_root(data, len, origin, root_name, &doc, &root, diag);
     if (!rc)
         rc = body(cluster, root, origin, diag);
     xmlFreeDoc(doc);
@@ -40,12 +40,12 @@ static int set_from(char **field, const char *origin, const xmlNode *el)
 static int read_bool(const xmlNode *parent, const char *name, const char *origin, int *out,
                      const xmlNode **el_out, struct dc_diag *diag)
 {
-    const xmlNode *el = dc_xml_child(parent, name);
+    const xmlNode *el = dci_xml_child(parent, name);
     *out = -1;
     *el_out = el;
     if (!el)
         return 0;
-    char *text = dc_xml_child_text(parent, name);
+    char *text = dci_xml_child_text(parent, name);
     if (!text)
         return DC_ENOMEM;
     int rc = 0;
@@ -66,7 +66,7 @@ static int maintenance_body(struct dc_cluster *cluster, const xmlNode *root, con
                             struct dc_diag *diag)
 {
     struct dc_generation *g = &cluster->gen;
-    const xmlNode *slnet = dc_xml_child(root, "SLNet");
+    const xmlNode *slnet = dci_xml_child(root, "SLNet");
     const xmlNode *el = NULL;
     int remoting = -1, broker = -1;
     int rc = read_bool(slnet, "EnableDotNetRemoting", origin, &remoting, &el, diag);
@@ -81,8 +81,8 @@ static int maintenance_body(struct dc_cluster *cluster, const xmlNode *root, con
         g->nats_auth = true; /* BrokerGateway hands out NATS credentials through its API */
         rc = set_from(&g->nats_from, origin, el);
     }
-    const xmlNode *https = dc_xml_child(root, "HTTPS");
-    char *name = https ? dc_xml_attr(https, "name") : NULL;
+    const xmlNode *https = dci_xml_child(root, "HTTPS");
+    char *name = https ? dci_xml_attr(https, "name") : NULL;
     if (!rc && name && *name) {
         rc = dc_set_text(&g->https_name, name);
         if (!rc)
@@ -102,8 +102,8 @@ int dc_inventory_parse_maintenance(struct dc_cluster *cluster, const char *data,
 static const xmlNode *find_channel(const xmlNode *node)
 {
     for (const xmlNode *c = node; c; c = c->next) {
-        if (dc_xml_is(c, "channel")) {
-            char *name = dc_xml_attr(c, "name");
+        if (dci_xml_is(c, "channel")) {
+            char *name = dci_xml_attr(c, "name");
             bool match = name && strcasecmp(name, "SLNetRemoting") == 0;
             xmlFree(name);
             if (match)
@@ -121,7 +121,7 @@ static int slnet_config_body(struct dc_cluster *cluster, const xmlNode *root, co
 {
     int rc = 0;
     const xmlNode *channel = find_channel(root->children);
-    char *port = channel ? dc_xml_attr(channel, "port") : NULL;
+    char *port = channel ? dci_xml_attr(channel, "port") : NULL;
     uint16_t p = 0;
     if (port) {
         if (!dc_port_parse(port, DC_TO_NUL, &p)) {
@@ -156,12 +156,12 @@ static int slcloud_body(struct dc_cluster *cluster, const xmlNode *root, const c
 {
     (void)diag; /* nothing here can be malformed: what it lacks is normal */
     int rc = 0;
-    if (dc_xml_child(root, "NatsCredsFile"))
+    if (dci_xml_child(root, "NatsCredsFile"))
         cluster->gen.nats_auth = true;
     size_t servers = 0;
-    const xmlNode *list = dc_xml_child(root, "NATSServers");
+    const xmlNode *list = dci_xml_child(root, "NATSServers");
     for (const xmlNode *c = list ? list->children : NULL; c; c = c->next)
-        servers += dc_xml_is(c, "NATSServer");
+        servers += dci_xml_is(c, "NATSServer");
     if (servers && !cluster->gen.broker_gateway)
         rc = dc_cluster_add_note(cluster,
                                  "%s:%ld: SLNet's NATS clients use %zu server(s) "
@@ -182,8 +182,8 @@ static int dataminer_xml_body(struct dc_cluster *cluster, const xmlNode *root, c
 {
     (void)diag;
     int rc = 0;
-    const xmlNode *snmp = dc_xml_child(root, "SNMP");
-    char *port = snmp ? dc_xml_attr(snmp, "port") : NULL;
+    const xmlNode *snmp = dci_xml_child(root, "SNMP");
+    char *port = snmp ? dci_xml_attr(snmp, "port") : NULL;
     if (port && *port)
         rc = dc_cluster_add_note(cluster,
                                  "%s:%ld: DataMiner's SNMP agent is configured on udp/%s; add an "
@@ -206,13 +206,13 @@ static int dbconfig_body(struct dc_cluster *cluster, const xmlNode *root, const 
 {
     int rc = 0;
     const xmlNode *conns =
-        dc_xml_child(dc_xml_child(root, "SearchConfiguration"), "ElasticConnections");
+        dci_xml_child(dci_xml_child(root, "SearchConfiguration"), "ElasticConnections");
     for (const xmlNode *c = conns ? conns->children : NULL; c && !rc; c = c->next) {
-        if (!dc_xml_is(c, "ElasticCluster"))
+        if (!dci_xml_is(c, "ElasticCluster"))
             continue;
         char where[300];
         snprintf(where, sizeof where, "%s:%ld", origin, xmlGetLineNo(c));
-        char *hosts = dc_xml_child_text(c, "Hosts");
+        char *hosts = dci_xml_child_text(c, "Hosts");
         if (!hosts || !*hosts) {
             dc_diag_set(diag, "%s: <ElasticCluster> without <Hosts>; expected a host list", where);
             rc = DC_EPARSE;

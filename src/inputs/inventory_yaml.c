@@ -8,7 +8,7 @@
 #include <string.h>
 
 struct node_ctx {
-    struct dc_yaml *y;
+    struct dci_yaml *y;
     struct dc_diag *diag;
     const char *addresses[8];
     size_t naddresses;
@@ -21,12 +21,12 @@ static int collect_address(const char *value, yaml_node_t *at, void *ud)
         dc_diag_set(ctx->diag,
                     "%s:%lu: address '%s': expected an IPv4 or IPv6 address or a "
                     "hostname",
-                    ctx->y->origin, dc_yaml_line(at), value);
+                    ctx->y->origin, dci_yaml_line(at), value);
         return DC_EINVAL;
     }
     if (ctx->naddresses == sizeof ctx->addresses / sizeof ctx->addresses[0]) {
         dc_diag_set(ctx->diag, "%s:%lu: too many addresses; expected at most 8", ctx->y->origin,
-                    dc_yaml_line(at));
+                    dci_yaml_line(at));
         return DC_EINVAL;
     }
     ctx->addresses[ctx->naddresses++] = value;
@@ -34,21 +34,22 @@ static int collect_address(const char *value, yaml_node_t *at, void *ud)
 }
 
 /* ports: {9042: 19042} — this node's service with default port 9042 listens on 19042. */
-static int read_ports(struct dc_yaml *y, yaml_node_t *map, struct dc_node *node,
+static int read_ports(struct dci_yaml *y, yaml_node_t *map, struct dc_node *node,
                       struct dc_diag *diag)
 {
     if (map->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: ports: expected a mapping {DEFAULT_PORT: ACTUAL_PORT}",
-                    y->origin, dc_yaml_line(map));
+                    y->origin, dci_yaml_line(map));
         return DC_EPARSE;
     }
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         uint16_t from, to;
-        int rc = dc_yaml_port(y, yaml_document_get_node(&y->doc, p->key), "ports key", &from, diag);
+        int rc =
+            dci_yaml_port(y, yaml_document_get_node(&y->doc, p->key), "ports key", &from, diag);
         if (!rc)
-            rc = dc_yaml_port(y, yaml_document_get_node(&y->doc, p->value), "ports value", &to,
-                              diag);
+            rc = dci_yaml_port(y, yaml_document_get_node(&y->doc, p->value), "ports value", &to,
+                               diag);
         if (!rc)
             rc = dc_node_map_port(node, from, to);
         if (rc)
@@ -57,10 +58,10 @@ static int read_ports(struct dc_yaml *y, yaml_node_t *map, struct dc_node *node,
     return 0;
 }
 
-static int set_agent_address(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
+static int set_agent_address(struct dci_yaml *y, yaml_node_t *at, struct dc_node *node,
                              struct dc_diag *diag)
 {
-    const char *s = dc_yaml_scalar(y, at, "agent", diag);
+    const char *s = dci_yaml_scalar(y, at, "agent", diag);
     if (!s)
         return DC_EPARSE;
     char host[256];
@@ -68,7 +69,7 @@ static int set_agent_address(struct dc_yaml *y, yaml_node_t *at, struct dc_node 
     bool port_ok = dc_host_port_split(s, host, sizeof host, &port) && port;
     if (!port_ok || !dc_address_valid(host)) {
         dc_diag_set(diag, "%s:%lu: agent '%s': expected ADDRESS:PORT, [IPv6]:PORT or none",
-                    y->origin, dc_yaml_line(at), (const char *)at->data.scalar.value);
+                    y->origin, dci_yaml_line(at), (const char *)at->data.scalar.value);
         return DC_EINVAL;
     }
     free(node->agent);
@@ -95,24 +96,24 @@ static bool pin_valid(const char *s)
  * node has no agent by design (a database node), its row is not measured; or a mapping
  * {address: ADDR:PORT, fingerprint: "sha256:..."}: its agent speaks HTTPS and only that
  * public key is accepted. */
-static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
+static int read_agent(struct dci_yaml *y, yaml_node_t *at, struct dc_node *node,
                       struct dc_diag *diag)
 {
     if (at->type == YAML_MAPPING_NODE) {
         static const char *const keys[] = {"address", "fingerprint", NULL};
-        int rc = dc_yaml_only_keys(y, at, keys, "an agent", diag);
-        yaml_node_t *address = rc ? NULL : dc_yaml_get(y, at, "address");
-        yaml_node_t *pin = rc ? NULL : dc_yaml_get(y, at, "fingerprint");
+        int rc = dci_yaml_only_keys(y, at, keys, "an agent", diag);
+        yaml_node_t *address = rc ? NULL : dci_yaml_get(y, at, "address");
+        yaml_node_t *pin = rc ? NULL : dci_yaml_get(y, at, "fingerprint");
         if (!rc && address)
             rc = set_agent_address(y, address, node, diag);
-        const char *fp = !rc && pin ? dc_yaml_scalar(y, pin, "fingerprint", diag) : NULL;
+        const char *fp = !rc && pin ? dci_yaml_scalar(y, pin, "fingerprint", diag) : NULL;
         if (!rc && pin && !fp)
             rc = DC_EPARSE;
         if (!rc && fp && !pin_valid(fp)) {
             dc_diag_set(diag,
                         "%s:%lu: fingerprint '%s': expected sha256: and 44 base64 characters, "
                         "as 'dmsconn agent --tls-auto' prints",
-                        y->origin, dc_yaml_line(pin), fp);
+                        y->origin, dci_yaml_line(pin), fp);
             rc = DC_EINVAL;
         }
         if (!rc && fp) {
@@ -122,7 +123,7 @@ static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
         }
         return rc;
     }
-    const char *s = dc_yaml_scalar(y, at, "agent", diag);
+    const char *s = dci_yaml_scalar(y, at, "agent", diag);
     if (!s)
         return DC_EPARSE;
     if (strcmp(s, "none") == 0) {
@@ -132,42 +133,42 @@ static int read_agent(struct dc_yaml *y, yaml_node_t *at, struct dc_node *node,
     return set_agent_address(y, at, node, diag);
 }
 
-static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t *item,
+static int read_node(struct dc_cluster *cluster, struct dci_yaml *y, yaml_node_t *item,
                      struct dc_diag *diag)
 {
     static const char *const keys[] = {"name",  "address", "addresses",  "roles",
                                        "ports", "agent",   "https_name", NULL};
-    unsigned long line = dc_yaml_line(item);
+    unsigned long line = dci_yaml_line(item);
     if (item->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: a node: expected a mapping with name, address and roles",
                     y->origin, line);
         return DC_EPARSE;
     }
-    int rc = dc_yaml_only_keys(y, item, keys, "a node", diag);
+    int rc = dci_yaml_only_keys(y, item, keys, "a node", diag);
     if (rc)
         return rc;
-    yaml_node_t *name_node = dc_yaml_get(y, item, "name");
+    yaml_node_t *name_node = dci_yaml_get(y, item, "name");
     if (!name_node) {
         dc_diag_set(diag, "%s:%lu: a node without 'name'; expected name: NAME", y->origin, line);
         return DC_EPARSE;
     }
-    const char *name = dc_yaml_scalar(y, name_node, "name", diag);
+    const char *name = dci_yaml_scalar(y, name_node, "name", diag);
     if (!name)
         return DC_EPARSE;
     struct node_ctx ctx = {.y = y, .diag = diag};
-    yaml_node_t *addr = dc_yaml_get(y, item, "address");
+    yaml_node_t *addr = dci_yaml_get(y, item, "address");
     if (!addr)
-        addr = dc_yaml_get(y, item, "addresses");
+        addr = dci_yaml_get(y, item, "addresses");
     if (!addr) {
         dc_diag_set(diag, "%s:%lu: node '%s' has no address; expected address: IP or hostname",
                     y->origin, line, name);
         return DC_EPARSE;
     }
-    rc = dc_yaml_each_scalar(y, addr, "address", collect_address, &ctx, diag);
-    yaml_node_t *roles = dc_yaml_get(y, item, "roles");
+    rc = dci_yaml_each_scalar(y, addr, "address", collect_address, &ctx, diag);
+    yaml_node_t *roles = dci_yaml_get(y, item, "roles");
     uint32_t role_set = DC_ROLE_DMA; /* most nodes of a DMS are DMAs */
     if (!rc && roles)
-        rc = dc_yaml_roles(y, roles, false, &role_set, diag);
+        rc = dci_yaml_roles(y, roles, false, &role_set, diag);
     if (!rc && ctx.naddresses == 0) {
         dc_diag_set(diag, "%s:%lu: node '%s' has an empty address list", y->origin, line, name);
         rc = DC_EPARSE;
@@ -190,16 +191,16 @@ static int read_node(struct dc_cluster *cluster, struct dc_yaml *y, yaml_node_t 
             return DC_ENOMEM;
         node->naddresses++;
     }
-    yaml_node_t *agent = dc_yaml_get(y, item, "agent");
+    yaml_node_t *agent = dci_yaml_get(y, item, "agent");
     if (agent && (rc = read_agent(y, agent, node, diag)))
         return rc;
-    yaml_node_t *ports = dc_yaml_get(y, item, "ports");
+    yaml_node_t *ports = dci_yaml_get(y, item, "ports");
     if (ports && (rc = read_ports(y, ports, node, diag)))
         return rc;
-    yaml_node_t *https = dc_yaml_get(y, item, "https_name");
+    yaml_node_t *https = dci_yaml_get(y, item, "https_name");
     if (!https)
         return 0;
-    const char *https_name = dc_yaml_scalar(y, https, "https_name", diag);
+    const char *https_name = dci_yaml_scalar(y, https, "https_name", diag);
     return https_name ? dc_node_set_https_name(cluster, (uint32_t)dc_cluster_find(cluster, name),
                                                https_name, where, diag)
                       : DC_EPARSE;
@@ -209,39 +210,39 @@ int dc_inventory_parse_yaml(struct dc_cluster *cluster, const char *data, size_t
                             const char *origin, struct dc_diag *diag)
 {
     static const char *const keys[] = {"cluster", "nodes", NULL};
-    struct dc_yaml y;
-    int rc = dc_yaml_load(&y, data, len, origin, diag);
+    struct dci_yaml y;
+    int rc = dci_yaml_load(&y, data, len, origin, diag);
     if (rc)
         goto out;
-    yaml_node_t *root = dc_yaml_root(&y);
+    yaml_node_t *root = dci_yaml_root(&y);
     if (root->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: expected a mapping with 'cluster' and 'nodes'", origin,
-                    dc_yaml_line(root));
+                    dci_yaml_line(root));
         rc = DC_EPARSE;
         goto out;
     }
-    rc = dc_yaml_only_keys(&y, root, keys, "the inventory", diag);
+    rc = dci_yaml_only_keys(&y, root, keys, "the inventory", diag);
     if (rc)
         goto out;
-    yaml_node_t *name = dc_yaml_get(&y, root, "cluster");
+    yaml_node_t *name = dci_yaml_get(&y, root, "cluster");
     if (name) {
-        const char *s = dc_yaml_scalar(&y, name, "cluster", diag);
+        const char *s = dci_yaml_scalar(&y, name, "cluster", diag);
         rc = s ? dc_cluster_set_name(cluster, s) : DC_EPARSE;
         if (rc)
             goto out;
     }
-    yaml_node_t *nodes = dc_yaml_get(&y, root, "nodes");
-    if (!nodes || nodes->type != YAML_SEQUENCE_NODE || !dc_yaml_item(&y, nodes, 0)) {
+    yaml_node_t *nodes = dci_yaml_get(&y, root, "nodes");
+    if (!nodes || nodes->type != YAML_SEQUENCE_NODE || !dci_yaml_item(&y, nodes, 0)) {
         dc_diag_set(diag, "%s:%lu: expected 'nodes:' with a list of at least one node", origin,
-                    dc_yaml_line(nodes ? nodes : root));
+                    dci_yaml_line(nodes ? nodes : root));
         rc = DC_EPARSE;
         goto out;
     }
     yaml_node_t *item;
-    for (size_t i = 0; !rc && (item = dc_yaml_item(&y, nodes, i)) != NULL; i++)
+    for (size_t i = 0; !rc && (item = dci_yaml_item(&y, nodes, i)) != NULL; i++)
         rc = read_node(cluster, &y, item, diag);
 out:
-    dc_yaml_free(&y);
+    dci_yaml_free(&y);
     return rc;
 }
 

@@ -23,8 +23,8 @@ static void quiet(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-int dc_xml_parse(const char *data, size_t len, const char *origin, xmlDoc **out,
-                 struct dc_diag *diag)
+int dci_xml_parse(const char *data, size_t len, const char *origin, xmlDoc **out,
+                  struct dc_diag *diag)
 {
     int rc = 0;
     if (len == 0) {
@@ -73,14 +73,14 @@ out:
     return rc;
 }
 
-int dc_xml_parse_root(const char *data, size_t len, const char *origin, const char *root_name,
-                      xmlDoc **doc, const xmlNode **root, struct dc_diag *diag)
+int dci_xml_parse_root(const char *data, size_t len, const char *origin, const char *root_name,
+                       xmlDoc **doc, const xmlNode **root, struct dc_diag *diag)
 {
-    int rc = dc_xml_parse(data, len, origin, doc, diag);
+    int rc = dci_xml_parse(data, len, origin, doc, diag);
     if (rc)
         return rc;
     *root = xmlDocGetRootElement(*doc);
-    if (!dc_xml_is(*root, root_name)) {
+    if (!dci_xml_is(*root, root_name)) {
         dc_diag_set(diag, "%s:%ld: root element <%s>; expected <%s>", origin,
                     *root ? xmlGetLineNo(*root) : 0L, *root ? (const char *)(*root)->name : "",
                     root_name);
@@ -91,13 +91,13 @@ int dc_xml_parse_root(const char *data, size_t len, const char *origin, const ch
     return 0;
 }
 
-bool dc_xml_is(const xmlNode *node, const char *local_name)
+bool dci_xml_is(const xmlNode *node, const char *local_name)
 {
     return node && node->type == XML_ELEMENT_NODE &&
            strcasecmp((const char *)node->name, local_name) == 0;
 }
 
-char *dc_xml_attr(const xmlNode *node, const char *name)
+char *dci_xml_attr(const xmlNode *node, const char *name)
 {
     for (const xmlAttr *a = node->properties; a; a = a->next) {
         if (strcasecmp((const char *)a->name, name) == 0)
@@ -116,18 +116,18 @@ static char *trimmed_copy(const char *s)
     return strndup(s, n);
 }
 
-const xmlNode *dc_xml_child(const xmlNode *parent, const char *name)
+const xmlNode *dci_xml_child(const xmlNode *parent, const char *name)
 {
     for (const xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
-        if (dc_xml_is(c, name))
+        if (dci_xml_is(c, name))
             return c;
     }
     return NULL;
 }
 
-char *dc_xml_child_text(const xmlNode *node, const char *name)
+char *dci_xml_child_text(const xmlNode *node, const char *name)
 {
-    const xmlNode *c = dc_xml_child(node, name);
+    const xmlNode *c = dci_xml_child(node, name);
     if (!c)
         return NULL;
     xmlChar *text = xmlNodeGetContent(c);
@@ -136,7 +136,7 @@ char *dc_xml_child_text(const xmlNode *node, const char *name)
     return copy;
 }
 
-bool dc_xml_true(const char *value)
+bool dci_xml_true(const char *value)
 {
     return value && strcasecmp(value, "true") == 0;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct dc_probe_ops dc_probe_tcp;
+extern const struct dc_probe_ops dci_probe_tcp;
 
 int dc_profile_new(const char *name, struct dc_profile **out)
 {
@@ -218,7 +218,7 @@ int dc_profile_with_connect_twins(const struct dc_profile *profile, struct dc_pr
     for (size_t i = 0; !rc && i < 2 * n; i++) {
         struct dc_check c = profile->checks[i % n];
         if (i >= n) {
-            c.probe = &dc_probe_tcp;
+            c.probe = &dci_probe_tcp;
             c.transport = DC_TRANSPORT_TCP;
         }
         c.name = strdup(c.name);

@@ -8,31 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int read_roles(struct dc_yaml *y, yaml_node_t *item, const char *key, uint32_t *out,
+static int read_roles(struct dci_yaml *y, yaml_node_t *item, const char *key, uint32_t *out,
                       struct dc_diag *diag)
 {
-    yaml_node_t *node = dc_yaml_get(y, item, key);
+    yaml_node_t *node = dci_yaml_get(y, item, key);
     if (!node) {
         dc_diag_set(diag, "%s:%lu: a check without '%s'; expected %s: [ROLE, ...] or [any]",
-                    y->origin, dc_yaml_line(item), key, key);
+                    y->origin, dci_yaml_line(item), key, key);
         return DC_EPARSE;
     }
-    return dc_yaml_roles(y, node, true, out, diag);
+    return dci_yaml_roles(y, node, true, out, diag);
 }
 
 /* Reads an optional enumerated value with its parser; `def` stays when the key is absent. */
-static int read_enum(struct dc_yaml *y, yaml_node_t *item, const char *key,
+static int read_enum(struct dci_yaml *y, yaml_node_t *item, const char *key,
                      int (*parse)(const char *, void *), void *out, const char *expected,
                      struct dc_diag *diag)
 {
-    yaml_node_t *node = dc_yaml_get(y, item, key);
+    yaml_node_t *node = dci_yaml_get(y, item, key);
     if (!node)
         return 0;
-    const char *s = dc_yaml_scalar(y, node, key, diag);
+    const char *s = dci_yaml_scalar(y, node, key, diag);
     if (!s)
         return DC_EPARSE;
     if (parse(s, out)) {
-        dc_diag_set(diag, "%s:%lu: %s '%s': expected %s", y->origin, dc_yaml_line(node), key, s,
+        dc_diag_set(diag, "%s:%lu: %s '%s': expected %s", y->origin, dci_yaml_line(node), key, s,
                     expected);
         return DC_EINVAL;
     }
@@ -64,24 +64,24 @@ static int parse_transport(const char *s, void *out)
     return 0;
 }
 
-static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t *item,
+static int read_check(struct dc_profile *profile, struct dci_yaml *y, yaml_node_t *item,
                       struct dc_diag *diag)
 {
     static const char *const keys[] = {"name", "service", "probe", "port",  "transport", "from",
                                        "to",   "expect",  "when",  "pairs", "enabled",   NULL};
-    unsigned long line = dc_yaml_line(item);
+    unsigned long line = dci_yaml_line(item);
     if (item->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: a check: expected a mapping with probe, port, from, to",
                     y->origin, line);
         return DC_EPARSE;
     }
-    int rc = dc_yaml_only_keys(y, item, keys, "a check", diag);
+    int rc = dci_yaml_only_keys(y, item, keys, "a check", diag);
     if (rc)
         return rc;
     char derived_name[64];
     const char *name = NULL;
-    yaml_node_t *name_node = dc_yaml_get(y, item, "name");
-    if (name_node && !(name = dc_yaml_scalar(y, name_node, "name", diag)))
+    yaml_node_t *name_node = dci_yaml_get(y, item, "name");
+    if (name_node && !(name = dci_yaml_scalar(y, name_node, "name", diag)))
         return DC_EPARSE;
     if (name && strlen(name) > DC_CHECK_NAME_MAX) {
         dc_diag_set(diag, "%s:%lu: a check name of at most %d characters was expected", y->origin,
@@ -90,8 +90,8 @@ static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t
     }
 
     bool enabled = true;
-    yaml_node_t *enabled_node = dc_yaml_get(y, item, "enabled");
-    if (enabled_node && (rc = dc_yaml_bool(y, enabled_node, "enabled", &enabled, diag)))
+    yaml_node_t *enabled_node = dci_yaml_get(y, item, "enabled");
+    if (enabled_node && (rc = dci_yaml_bool(y, enabled_node, "enabled", &enabled, diag)))
         return rc;
     if (!enabled) {
         if (!name) {
@@ -108,8 +108,8 @@ static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t
     }
 
     struct dc_check c = {.transport = DC_TRANSPORT_TCP, .expect = DC_EXPECT_REQUIRED};
-    yaml_node_t *probe = dc_yaml_get(y, item, "probe");
-    const char *probe_name = probe ? dc_yaml_scalar(y, probe, "probe", diag) : NULL;
+    yaml_node_t *probe = dci_yaml_get(y, item, "probe");
+    const char *probe_name = probe ? dci_yaml_scalar(y, probe, "probe", diag) : NULL;
     if (!probe_name) {
         dc_diag_set(diag, "%s:%lu: a check without 'probe'; expected probe: NAME", y->origin, line);
         return DC_EPARSE;
@@ -118,16 +118,16 @@ static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t
     if (!c.probe) {
         char names[256];
         dc_diag_set(diag, "%s:%lu: unknown probe '%s'; expected one of: %s", y->origin,
-                    dc_yaml_line(probe), probe_name, dc_probe_names(names, sizeof names));
+                    dci_yaml_line(probe), probe_name, dc_probe_names(names, sizeof names));
         return DC_EINVAL;
     }
-    yaml_node_t *port = dc_yaml_get(y, item, "port");
+    yaml_node_t *port = dci_yaml_get(y, item, "port");
     if (!port) {
         dc_diag_set(diag, "%s:%lu: a check without 'port'; expected port: 1-65535", y->origin,
                     line);
         return DC_EPARSE;
     }
-    rc = dc_yaml_port(y, port, "port", &c.port, diag);
+    rc = dci_yaml_port(y, port, "port", &c.port, diag);
     if (!rc)
         rc = read_roles(y, item, "from", &c.from_roles, diag);
     if (!rc)
@@ -150,8 +150,8 @@ static int read_check(struct dc_profile *profile, struct dc_yaml *y, yaml_node_t
                     dc_transport_name(c.probe->transport));
         return DC_EINVAL;
     }
-    yaml_node_t *service = dc_yaml_get(y, item, "service");
-    if (service && !(c.service = (char *)dc_yaml_scalar(y, service, "service", diag)))
+    yaml_node_t *service = dci_yaml_get(y, item, "service");
+    if (service && !(c.service = (char *)dci_yaml_scalar(y, service, "service", diag)))
         return DC_EPARSE;
     if (!name) {
         snprintf(derived_name, sizeof derived_name, "%s-%u", c.probe->name, c.port);
@@ -165,24 +165,24 @@ int dc_profile_apply_yaml(struct dc_profile *profile, const char *data, size_t l
                           const char *origin, struct dc_diag *diag)
 {
     static const char *const keys[] = {"name", "base", "checks", NULL};
-    struct dc_yaml y;
-    int rc = dc_yaml_load(&y, data, len, origin, diag);
+    struct dci_yaml y;
+    int rc = dci_yaml_load(&y, data, len, origin, diag);
     if (rc)
         goto out;
-    yaml_node_t *root = dc_yaml_root(&y);
+    yaml_node_t *root = dci_yaml_root(&y);
     if (root->type != YAML_MAPPING_NODE) {
-        dc_diag_set(diag, "%s:%lu: expected a mapping with 'checks'", origin, dc_yaml_line(root));
+        dc_diag_set(diag, "%s:%lu: expected a mapping with 'checks'", origin, dci_yaml_line(root));
         rc = DC_EPARSE;
         goto out;
     }
-    if ((rc = dc_yaml_only_keys(&y, root, keys, "the profile", diag)))
+    if ((rc = dci_yaml_only_keys(&y, root, keys, "the profile", diag)))
         goto out;
-    yaml_node_t *base = dc_yaml_get(&y, root, "base");
+    yaml_node_t *base = dci_yaml_get(&y, root, "base");
     if (base) {
-        const char *s = dc_yaml_scalar(&y, base, "base", diag);
+        const char *s = dci_yaml_scalar(&y, base, "base", diag);
         if (!s || (strcmp(s, "dataminer") != 0 && strcmp(s, "none") != 0)) {
             dc_diag_set(diag, "%s:%lu: base '%s': expected dataminer or none", origin,
-                        dc_yaml_line(base), s ? s : "");
+                        dci_yaml_line(base), s ? s : "");
             rc = DC_EINVAL;
             goto out;
         }
@@ -191,9 +191,9 @@ int dc_profile_apply_yaml(struct dc_profile *profile, const char *data, size_t l
                 dc_profile_remove(profile, profile->checks[0].name);
         }
     }
-    yaml_node_t *name = dc_yaml_get(&y, root, "name");
+    yaml_node_t *name = dci_yaml_get(&y, root, "name");
     if (name) {
-        const char *s = dc_yaml_scalar(&y, name, "name", diag);
+        const char *s = dci_yaml_scalar(&y, name, "name", diag);
         char *copy = s ? strdup(s) : NULL;
         if (!copy) {
             rc = s ? DC_ENOMEM : DC_EPARSE;
@@ -202,22 +202,22 @@ int dc_profile_apply_yaml(struct dc_profile *profile, const char *data, size_t l
         free(profile->name);
         profile->name = copy;
     }
-    yaml_node_t *checks = dc_yaml_get(&y, root, "checks");
+    yaml_node_t *checks = dci_yaml_get(&y, root, "checks");
     if (!checks || checks->type != YAML_SEQUENCE_NODE) {
         dc_diag_set(diag, "%s:%lu: expected 'checks:' with a list of checks", origin,
-                    dc_yaml_line(checks ? checks : root));
+                    dci_yaml_line(checks ? checks : root));
         rc = DC_EPARSE;
         goto out;
     }
     yaml_node_t *item;
-    for (size_t i = 0; !rc && (item = dc_yaml_item(&y, checks, i)) != NULL; i++)
+    for (size_t i = 0; !rc && (item = dci_yaml_item(&y, checks, i)) != NULL; i++)
         rc = read_check(profile, &y, item, diag);
     if (!rc && profile->nchecks == 0) {
         dc_diag_set(diag, "%s: the profile has no checks left; expected at least one", origin);
         rc = DC_EINVAL;
     }
 out:
-    dc_yaml_free(&y);
+    dci_yaml_free(&y);
     return rc;
 }
 

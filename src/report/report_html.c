@@ -203,40 +203,40 @@ static void data_block(FILE *f, const struct dc_report *rep)
 {
     struct json_buf b = {0};
     fputs("<script type=\"application/json\" id=\"data\">", f);
-    dc_json_raw(&b, "{\"nodes\":[", 10);
+    dci_json_raw(&b, "{\"nodes\":[", 10);
     for (size_t i = 0; i < rep->cluster->nnodes; i++) {
         if (i)
-            dc_json_raw(&b, ",", 1);
-        dc_json_string(&b, rep->cluster->nodes[i].name);
+            dci_json_raw(&b, ",", 1);
+        dci_json_string(&b, rep->cluster->nodes[i].name);
     }
-    dc_json_raw(&b, "],\"results\":[", 13);
+    dci_json_raw(&b, "],\"results\":[", 13);
     for (size_t i = 0; i < rep->plan->ntasks && !b.failed; i++) {
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
-        dc_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
-        dc_json_field_uint(&b, true, "f", t->from);
-        dc_json_field_uint(&b, false, "t", t->to);
-        dc_json_field_string(&b, false, "g", group_of(c));
-        dc_json_field_string(&b, false, "check", c->name);
-        dc_json_field_uint(&b, false, "port", t->port);
-        dc_json_field_string(&b, false, "state", dc_state_name(r->state));
-        dc_json_field_string(&b, false, "verdict", dc_verdict_name(r->verdict));
-        dc_json_field_millis(&b, false, "latency", r->latency_ms);
-        dc_json_field_string(&b, false, "detail", r->detail);
+        dci_json_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        dci_json_field_uint(&b, true, "f", t->from);
+        dci_json_field_uint(&b, false, "t", t->to);
+        dci_json_field_string(&b, false, "g", group_of(c));
+        dci_json_field_string(&b, false, "check", c->name);
+        dci_json_field_uint(&b, false, "port", t->port);
+        dci_json_field_string(&b, false, "state", dc_state_name(r->state));
+        dci_json_field_string(&b, false, "verdict", dc_verdict_name(r->verdict));
+        dci_json_field_millis(&b, false, "latency", r->latency_ms);
+        dci_json_field_string(&b, false, "detail", r->detail);
         const char *remedy = rep->results[i].remedy;
-        dc_json_field_string(&b, false, "remedy", remedy);
-        dc_json_raw(&b, "}", 1);
+        dci_json_field_string(&b, false, "remedy", remedy);
+        dci_json_raw(&b, "}", 1);
         if (b.len >= 65536)
             put_script_safe(f, &b);
     }
-    dc_json_raw(&b, "]}", 2);
+    dci_json_raw(&b, "]}", 2);
     if (b.failed)
         fputs("{}", f); /* out of memory: the page shows the matrix, not the details */
     else
         put_script_safe(f, &b);
     fputs("</script>\n", f);
-    dc_json_buf_free(&b);
+    dci_json_buf_free(&b);
 }
 
 #include "report_html_assets.h"

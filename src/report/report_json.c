@@ -51,34 +51,34 @@ static void write_result(struct json_buf *b, const struct dc_report *rep, size_t
     const struct dc_task *t = &rep->plan->tasks[i];
     const struct dc_result *r = &rep->results[i];
     const struct dc_check *c = &rep->profile->checks[t->check];
-    dc_json_raw(b, i ? ",{" : "{", i ? 2 : 1);
-    dc_json_field_string(b, true, "from", rep->cluster->nodes[t->from].name);
-    dc_json_field_string(b, false, "to", rep->cluster->nodes[t->to].name);
-    dc_json_field_string(b, false, "check", c->name);
-    dc_json_field_uint(b, false, "port", t->port);
-    dc_json_field_string(b, false, "transport", dc_transport_name(c->transport));
-    dc_json_field_string(b, false, "state", dc_state_name(r->state));
-    dc_json_field_string(b, false, "expect", dc_expect_name(c->expect));
-    dc_json_field_string(b, false, "verdict", dc_verdict_name(r->verdict));
+    dci_json_raw(b, i ? ",{" : "{", i ? 2 : 1);
+    dci_json_field_string(b, true, "from", rep->cluster->nodes[t->from].name);
+    dci_json_field_string(b, false, "to", rep->cluster->nodes[t->to].name);
+    dci_json_field_string(b, false, "check", c->name);
+    dci_json_field_uint(b, false, "port", t->port);
+    dci_json_field_string(b, false, "transport", dc_transport_name(c->transport));
+    dci_json_field_string(b, false, "state", dc_state_name(r->state));
+    dci_json_field_string(b, false, "expect", dc_expect_name(c->expect));
+    dci_json_field_string(b, false, "verdict", dc_verdict_name(r->verdict));
     if (r->latency_ms >= 0)
-        dc_json_field_millis(b, false, "latency_ms", r->latency_ms);
+        dci_json_field_millis(b, false, "latency_ms", r->latency_ms);
     else
-        dc_json_field_null(b, false, "latency_ms");
-    dc_json_field_string(b, false, "detail", r->detail);
+        dci_json_field_null(b, false, "latency_ms");
+    dci_json_field_string(b, false, "detail", r->detail);
     const char *remedy = rep->results[i].remedy;
-    dc_json_field_string(b, false, "remedy", remedy[0] ? remedy : NULL);
-    dc_json_field_string(b, false, "address", r->address);
-    dc_json_field_string(b, false, "probe", c->probe->name);
-    dc_json_field_string(b, false, "service", c->service);
+    dci_json_field_string(b, false, "remedy", remedy[0] ? remedy : NULL);
+    dci_json_field_string(b, false, "address", r->address);
+    dci_json_field_string(b, false, "probe", c->probe->name);
+    dci_json_field_string(b, false, "service", c->service);
     if (r->evidence[0])
-        dc_json_field_string(b, false, "evidence", r->evidence);
+        dci_json_field_string(b, false, "evidence", r->evidence);
     if (!r->measured)
-        dc_json_field_bool(b, false, "measured", false);
+        dci_json_field_bool(b, false, "measured", false);
     if (r->preflight)
-        dc_json_field_bool(b, false, "preflight", true);
+        dci_json_field_bool(b, false, "preflight", true);
     if (r->severe)
-        dc_json_field_bool(b, false, "severe", true);
-    dc_json_raw(b, "}", 1);
+        dci_json_field_bool(b, false, "severe", true);
+    dci_json_raw(b, "}", 1);
 }
 
 /* "diff": {"baseline": FILE, "counts": {...}, "changes": [{change, from, to, check, port,
@@ -203,12 +203,12 @@ int dc_report_json_stream(const struct dc_report *rep, FILE *f)
     for (size_t i = 0; i < rep->plan->ntasks && rc == 0; i++) {
         write_result(&b, rep, i);
         if (b.len >= 65536 || b.failed) /* stdio sees a few large writes */
-            rc = dc_json_buf_flush(&b, f);
+            rc = dci_json_buf_flush(&b, f);
     }
     if (rc == 0)
-        rc = dc_json_buf_flush(&b, f);
+        rc = dci_json_buf_flush(&b, f);
     bool failed = b.failed;
-    dc_json_buf_free(&b);
+    dci_json_buf_free(&b);
     if (failed)
         return -ENOMEM;
     fputs("]}\n", f);

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data + 1, len);
     text[len] = '\0';
     int rc =
-        parse == dc_inventory_parse_endpoints ? dc_text_to_utf8(&text, &len, "fuzz", &diag) : 0;
+        parse == dc_inventory_parse_endpoints ? dci_text_to_utf8(&text, &len, "fuzz", &diag) : 0;
     if (rc == 0 && parse(c, text, len, "fuzz", &diag) == 0)
         dc_cluster_finish(c, true);
     dc_cluster_free(c);

@@ -2,7 +2,8 @@
 """The shape the code keeps (docs/architecture.md), checked on every build:
  - no dependency cycle among the files of src/ and probes/: file A depends on file B when A
    uses a symbol B defines (read from the object files with nm);
- - every symbol the core library exports has the project's prefix (dc_ public, dci_ internal);
+ - every symbol the core library exports has the project's prefix: dc_ when a public header
+   (include/dmsconn/) declares it, dci_ otherwise;
  - no source file over 600 lines, and every public header compiles on its own;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
    is a file of the repository or listed in docs/references.md, and nothing cites the
@@ -157,12 +158,22 @@ def main(argv):
         defs[name], uses[name] = symbols(obj)
         for sym in defs[name]:
             owner[sym] = name
+    public = set()
+    inc = os.path.join(root, "include", "dmsconn")
+    for h in os.listdir(inc):
+        with open(os.path.join(inc, h), encoding="utf-8") as fh:
+            public |= set(re.findall(r"\bdc_\w+", fh.read()))
     for obj in core:
         name = source_name(obj, root)
         for sym in sorted(defs[name]):
             # "__...": the compiler's own (a sanitizer's __odr_asan.NAME, say)
-            if not sym.startswith(PREFIXES) and not sym.startswith("__"):
+            if sym.startswith("__"):
+                continue
+            if not sym.startswith(PREFIXES):
                 breaches.append(f"{name}: exports '{sym}' without the prefix dc_ or dci_")
+            elif sym.startswith("dc_") and sym not in public:
+                breaches.append(f"{name}: exports '{sym}', which no public header declares: "
+                                f"an internal name is dci_")
     graph = {name: set() for name in defs}
     for name, used in uses.items():
         for sym in used:
