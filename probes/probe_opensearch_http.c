@@ -3,6 +3,7 @@
  * degraded badly enough to fail. 401/403: the service is there but wants credentials. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "base/portable.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -16,8 +17,8 @@
 static bool search_refusal(const struct dc_http_reply *reply)
 {
     const char *challenge = reply->www_authenticate ? reply->www_authenticate : "";
-    return strcasestr(challenge, "OpenSearch Security") ||
-           strcasestr(challenge, "realm=\"security\"") ||
+    return dci_strcasestr(challenge, "OpenSearch Security") ||
+           dci_strcasestr(challenge, "realm=\"security\"") ||
            (reply->body && strstr(reply->body, "security_exception"));
 }
 

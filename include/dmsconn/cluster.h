@@ -20,8 +20,7 @@ long dc_cluster_find(const struct dc_cluster *cluster, const char *name_or_addre
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name);
 /* Replaces *field (freed) by a copy of text: where a generation setting was decided. */
 int dc_set_text(char **field, const char *text);
-int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...) DC_PRINTF(2, 3);
 /* Records that on node `index` the service with default port `from` listens on `to`. */
 int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
 /* Gives DMA `index` its HTTPS name: a node "NAME/https" (role https-name, alias_of index)

@@ -24,6 +24,14 @@ struct dc_diag {
     char msg[512];
 };
 
-void dc_diag_set(struct dc_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* printf-like functions, checked by the compiler: MinGW's C library is not glibc, and GCC
+ * must be told the format is the GNU one it prints with (__USE_MINGW_ANSI_STDIO). */
+#ifdef __MINGW32__
+#define DC_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#else
+#define DC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#endif
+
+void dc_diag_set(struct dc_diag *diag, const char *fmt, ...) DC_PRINTF(2, 3);
 
 #endif

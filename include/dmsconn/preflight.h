@@ -12,7 +12,7 @@
 #define DC_PREFLIGHT_MAX_HOLD_S 120.0
 
 struct dc_preflight {
-    int fds[DC_PREFLIGHT_MAX_PORTS];
+    intptr_t socks[DC_PREFLIGHT_MAX_PORTS];  /* the listeners (a socket of the platform) */
     uint16_t opened[DC_PREFLIGHT_MAX_PORTS]; /* listening now */
     size_t nopened;
     uint16_t in_use[DC_PREFLIGHT_MAX_PORTS]; /* something listens already: no need */

@@ -14,7 +14,7 @@
 #include "dmsconn/preflight.h"
 #include "dmsconn/profile.h"
 
-#include <arpa/inet.h>
+#include <uv.h>
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -410,7 +410,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (strcmp(method, "GET") != 0)
                 return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
             return respond(conn, MHD_HTTP_OK,
-                           strdup("{\"status\":\"ok\",\"version\":\"" DC_VERSION "\"}"));
+                           strdup("{\"status\":\"ok\",\"version\":\"" DMSCONN_VERSION "\"}"));
         }
         bool run = strcmp(url, "/v1/run") == 0, preflight = strcmp(url, "/v1/preflight") == 0;
         bool stop = strcmp(url, "/v1/stop") == 0;
@@ -498,10 +498,10 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     /* poll, not select: a batch in flight holds thousands of probe sockets, so a request's
      * connection can be numbered past FD_SETSIZE, which select-based MHD turns away */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-    if (inet_pton(AF_INET, opts->listen_address, &sa4->sin_addr) == 1) {
+    if (uv_inet_pton(AF_INET, opts->listen_address, &sa4->sin_addr) == 0) {
         sa4->sin_family = AF_INET;
         sa4->sin_port = htons(opts->port);
-    } else if (inet_pton(AF_INET6, opts->listen_address, &sa6->sin6_addr) == 1) {
+    } else if (uv_inet_pton(AF_INET6, opts->listen_address, &sa6->sin6_addr) == 0) {
         sa6->sin6_family = AF_INET6;
         sa6->sin6_port = htons(opts->port);
         flags |= MHD_USE_IPv6;

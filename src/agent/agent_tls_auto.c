@@ -4,10 +4,10 @@
  * (agent: {fingerprint: "sha256:..."}) so the coordinator takes that key and no other. */
 #include "dmsconn/agent.h"
 
+#include "base/os.h"
 #include "dmsconn/inventory.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* "sha256:" + base64(SHA-256(SubjectPublicKeyInfo DER)), the form curl pins. */
 static int fingerprint_of(EVP_PKEY *key, char out[DC_AGENT_PIN_MAX])
@@ -38,16 +37,9 @@ static int fingerprint_of(EVP_PKEY *key, char out[DC_AGENT_PIN_MAX])
 /* Writes a new file only its owner may read; refuses to replace one. */
 static int write_private(const char *path, const char *data, size_t len, struct dc_diag *diag)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        dc_diag_set(diag, "--tls-auto: cannot create %s: %s", path, strerror(errno));
-        return DC_EIO;
-    }
-    bool ok = write(fd, data, len) == (ssize_t)len;
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
-        dc_diag_set(diag, "--tls-auto: cannot write %s", path);
-        unlink(path);
+    char why[160];
+    if (dci_os_create_private(path, data, len, why, sizeof why) != 0) {
+        dc_diag_set(diag, "--tls-auto: cannot create %s: %s", path, why);
         return DC_EIO;
     }
     return 0;
@@ -129,9 +121,10 @@ int dc_agent_tls_auto(const char *dir, const char *name, const char *address, ch
     *cert_pem = *key_pem = NULL;
     *made = false;
     struct stat st;
+    char why[256];
     if (stat(key_path, &st) == 0) {
         /* the key of an earlier start: it must still be the owner's alone */
-        if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+        if (!S_ISREG(st.st_mode) || !dci_os_file_private(key_path, why, sizeof why)) {
             dc_diag_set(diag, "--tls-auto: %s: expected a file only its owner can read (chmod 600)",
                         key_path);
             return DC_EINVAL;
@@ -147,8 +140,8 @@ int dc_agent_tls_auto(const char *dir, const char *name, const char *address, ch
         }
         return rc;
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        dc_diag_set(diag, "--tls-auto: cannot make the folder %s: %s", dir, strerror(errno));
+    if (dci_os_mkdir_private(dir, why, sizeof why) != 0) {
+        dc_diag_set(diag, "--tls-auto: cannot make the folder %s: %s", dir, why);
         return DC_EIO;
     }
     int rc = make_pair(name, address, cert_pem, key_pem);

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "base/os.h"
 #include "dmsconn/inventory.h"
 
 int dc_token_read(const char *path, char **token, struct dc_diag *diag)
@@ -24,17 +24,10 @@ int dc_secret_read(const char *path, const char *option, size_t min_len, char **
 int dc_secret_read_lines(const char *path, const char *option, size_t min_len, bool lines,
                          char **secret, struct dc_diag *diag)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        dc_diag_set(diag, "%s %s: cannot read it: %s", option, path, strerror(errno));
-        return DC_EIO;
-    }
-    if (st.st_mode & 077) {
-        dc_diag_set(diag,
-                    "%s %s: the file is open to others (mode %04o); expected 0600 "
-                    "(chmod 600 %s)",
-                    option, path, (unsigned)(st.st_mode & 07777), path);
-        return DC_EINVAL;
+    char why[256];
+    if (!dci_os_file_private(path, why, sizeof why)) {
+        dc_diag_set(diag, "%s %s: %s", option, path, why);
+        return strncmp(why, "cannot read", 11) == 0 ? DC_EIO : DC_EINVAL;
     }
     char *data = NULL;
     size_t len = 0;
@@ -46,7 +39,7 @@ int dc_secret_read_lines(const char *path, const char *option, size_t min_len, b
     if (len < min_len || len == 0 || strlen(data) != len || (!lines && strchr(data, '\n'))) {
         dc_diag_set(diag, "%s %s: expected a secret of at least %zu characters%s", option, path,
                     min_len ? min_len : 1, lines ? "" : " on one line");
-        explicit_bzero(data, len);
+        dci_os_secure_zero(data, len);
         free(data);
         return DC_EINVAL;
     }

@@ -2,6 +2,8 @@
  * (merge.h). Cells are found by (from, to, check, port) in a hash table of the plan's tasks:
  * a 50-node matrix is tens of thousands of cells, looked up once each. */
 #include "dmsconn/merge.h"
+#include "base/portable.h"
+#include "base/os.h"
 
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
@@ -75,12 +77,7 @@ static bool flag(const cJSON *o, const char *name, bool otherwise)
 /* "2026-12-01T11:50:00.123Z" (the report's "started") as seconds since the epoch. */
 static bool parse_time(const char *s, time_t *out)
 {
-    struct tm tm = {0};
-    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (!end)
-        return false;
-    *out = timegm(&tm);
-    return *out != (time_t)-1;
+    return dci_parse_utc(s, out);
 }
 
 static long find_node(const struct dc_cluster *cluster, const char *name)
@@ -208,7 +205,7 @@ int dc_merge_text(struct dc_cluster *cluster, const struct dc_profile *profile,
 static void iso(time_t t, char *buf, size_t cap)
 {
     struct tm tm;
-    gmtime_r(&t, &tm);
+    dci_os_gmtime(t, &tm);
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 

@@ -1,5 +1,6 @@
 /* The coordinator-agent protocol (wire.h): JSON with cJSON, checked field by field. */
 #include "dmsconn/wire.h"
+#include "base/portable.h"
 
 #include "dmsconn/cluster.h"
 
@@ -148,7 +149,7 @@ static int parse_target(const cJSON *o, struct dc_wire_batch *b, size_t max, cha
         struct dc_wire_task *t = &b->tasks[b->ntasks++];
         t->to = strdup(to);
         t->address = strdup(address ? address : "");
-        t->check = strndup(text, (size_t)(colon - text));
+        t->check = dci_strndup(text, (size_t)(colon - text));
         t->port = (uint16_t)port;
         const cJSON *p;
         cJSON_ArrayForEach(p, preflight)

@@ -1,7 +1,7 @@
 /* Syntax of node addresses: IPv4, IPv6 (optionally %zone) or an RFC 1123 hostname. */
 #include "dmsconn/cluster.h"
 
-#include <arpa/inet.h>
+#include <uv.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +16,14 @@ static bool is_ipv6(const char *s)
     memcpy(buf, s, n);
     buf[n] = '\0';
     struct in6_addr a6;
-    return inet_pton(AF_INET6, buf, &a6) == 1;
+    return uv_inet_pton(AF_INET6, buf, &a6) == 0;
 }
 
 const char *dc_address_not_a_host(const char *s)
 {
     struct in_addr a4;
     struct in6_addr a6;
-    if (s && inet_pton(AF_INET, s, &a4) == 1) {
+    if (s && uv_inet_pton(AF_INET, s, &a4) == 0) {
         uint32_t a = ntohl(a4.s_addr);
         if (a == 0)
             return "the unspecified address";
@@ -33,7 +33,7 @@ const char *dc_address_not_a_host(const char *s)
             return "a multicast address";
         return NULL;
     }
-    if (s && inet_pton(AF_INET6, s, &a6) == 1) {
+    if (s && uv_inet_pton(AF_INET6, s, &a6) == 0) {
         if (IN6_IS_ADDR_UNSPECIFIED(&a6))
             return "the unspecified address";
         if (IN6_IS_ADDR_MULTICAST(&a6))
@@ -47,7 +47,7 @@ bool dc_address_valid(const char *s)
     struct in_addr a4;
     if (!s || !*s)
         return false;
-    if (inet_pton(AF_INET, s, &a4) == 1 || is_ipv6(s))
+    if (uv_inet_pton(AF_INET, s, &a4) == 0 || is_ipv6(s))
         return true;
     size_t len = strlen(s);
     if (len > 253)

@@ -1,11 +1,11 @@
 /* Writing an output: to standard output, or atomically to a file (write, then rename);
  * and the remedy of a result, which every renderer needs. */
 #include "dmsconn/report.h"
+#include "os.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
 {
@@ -14,17 +14,18 @@ int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
         return fflush(stdout) != 0 && !rc ? -EIO : rc;
     }
     char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)uv_os_getpid());
+    FILE *f = fopen(tmp, "wb"); /* the bytes as written: no CRLF on Windows */
     if (!f)
         return -errno;
     int rc = fn(f, ud);
     if (fclose(f) != 0 && !rc)
         rc = -errno;
-    if (!rc && rename(tmp, path) != 0)
-        rc = -errno;
+    char why[128];
+    if (!rc && dci_os_replace_file(tmp, path, why, sizeof why) != 0)
+        rc = -EIO;
     if (rc)
-        unlink(tmp);
+        remove(tmp);
     return rc;
 }
 

@@ -1,17 +1,76 @@
-/* What differs between the platforms dmsconn runs on, in one place (the engine, the probes
- * and the readers never test for a platform themselves). */
+/* What differs between the platforms dmsconn runs on, in one place: the engine, the probes
+ * and the readers never test for a platform themselves. os_posix.c is Linux's, os_windows.c
+ * the Windows build's (CMake compiles one of them). */
 #ifndef DMSCONN_OS_H
 #define DMSCONN_OS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <uv.h>
+
 /* DataMiner's folder on this machine when it is a DataMiner Agent (Windows), else NULL: on
  * Linux there is no default, the folder is always named. */
-static inline const char *dc_os_dataminer_dir_default(void)
-{
-#ifdef _WIN32
-    return "C:\\Skyline DataMiner";
-#else
-    return (const char *)0;
-#endif
-}
+const char *dci_os_dataminer_dir_default(void);
+
+/* Replaces `path` by `tmp` in one step (readers see the old file or the new one, never a
+ * part): 0, or -1 with errno-like text in why. */
+int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap);
+
+/* May only the file's owner (and, on Windows, SYSTEM and Administrators) read it? true; else
+ * false with what is open to whom in why ("mode 0644; expected 0600 (chmod 600 FILE)"). */
+bool dci_os_file_private(const char *path, char *why, size_t cap);
+
+/* Creates a new file (never replacing one) that only its owner may read, with `data`: 0, or
+ * -1 with the reason in why (the file is then not left behind). */
+int dci_os_create_private(const char *path, const void *data, size_t len, char *why, size_t cap);
+/* Makes a folder only its owner may enter (one that exists is fine): 0, or -1 with why. */
+int dci_os_mkdir_private(const char *dir, char *why, size_t cap);
+
+/* gmtime_r: t as UTC; NULL when it cannot be. */
+struct tm *dci_os_gmtime(time_t t, struct tm *out);
+/* Wipes a secret from memory in a way the compiler cannot drop. */
+void dci_os_secure_zero(void *p, size_t n);
+
+/* A FILE that writes into memory (open_memstream): open, write, then close to get the text
+ * (NUL-terminated, the caller frees it; NULL on failure, with nothing to free). */
+struct dci_memstream {
+    FILE *f;
+    char *data;
+    size_t len;
+};
+FILE *dci_memstream_open(struct dci_memstream *m);
+char *dci_memstream_close(struct dci_memstream *m, size_t *len);
+
+/* How many descriptors a run may hold at once, below `wanted`: the process's limit with a
+ * margin (no such limit on Windows). */
+unsigned dci_os_fd_budget(unsigned wanted);
+
+/* A connected TCP socket's round trip as the kernel measured it (SYN to SYN-ACK), in
+ * milliseconds; < 0 when the platform does not say. */
+double dci_os_tcp_rtt_ms(uv_os_sock_t sock);
+/* The next close sends a RST (SO_LINGER 0): no FIN exchange, no TIME_WAIT left here. */
+void dci_os_reset_on_close(uv_os_sock_t sock);
+/* A copy of the socket that stays open when the original is closed (not inherited by child
+ * processes); an invalid socket (dci_os_sock_valid false) when there is none. */
+uv_os_sock_t dci_os_sock_duplicate(uv_os_sock_t sock);
+bool dci_os_sock_valid(uv_os_sock_t sock);
+uv_os_sock_t dci_os_sock_invalid(void);
+/* A new socket (not inherited by child processes). */
+uv_os_sock_t dci_os_sock_open(int family, int type, int protocol);
+int dci_os_sock_close(uv_os_sock_t sock);
+/* Connects a UDP socket to its peer (IPv4 or IPv6), so its errors are the peer's. */
+int dci_os_sock_connect(uv_os_sock_t sock, const struct sockaddr *peer);
+/* A TCP socket listening on `addr` (the kernel completes handshakes; nothing needs to
+ * accept): 0, or a libuv error (UV_EADDRINUSE: something listens there already). The port
+ * is taken exclusively: on Windows, another socket could otherwise bind it too. */
+int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out);
+/* Does the socket have a peer (did its connect complete)? */
+bool dci_os_sock_has_peer(uv_os_sock_t sock);
+/* The socket's pending error: 0, or a libuv error (UV_ECONNREFUSED for an ICMP port
+ * unreachable on a connected UDP socket). */
+int dci_os_sock_error(uv_os_sock_t sock);
 
 #endif

@@ -89,7 +89,7 @@ int cli_outputs(struct dc_report *report, const struct cli_run *run);
  * is (or can become) a folder; else the message and 3. cli_outputs.c */
 int cli_run_validate(const struct cli_run *run, const char *cmd);
 
-int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *cmd, const char *fmt, ...) DC_PRINTF(2, 3);
 /* getopt_long said '?' (opterr is 0 in every command): one line naming the word. */
 int cli_bad_option(const char *cmd, char **argv);
 /* Splits "a,b,c" into a NULL-terminated list (the strings point into a copy it owns). */

@@ -79,8 +79,8 @@ int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
     struct dc_profile *profile = NULL;
     const char *dir = src->dataminer_dir;
     bool any = dir || src->dms || src->db || src->inventory || src->nnodes;
-    if (!any && dc_os_dataminer_dir_default()) {
-        dir = dc_os_dataminer_dir_default(); /* on a DMA: its own folder */
+    if (!any && dci_os_dataminer_dir_default()) {
+        dir = dci_os_dataminer_dir_default(); /* on a DMA: its own folder */
         any = true;
     }
     if (!any)

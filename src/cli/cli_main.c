@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("dmsconn %s\n", DC_VERSION);
+        printf("dmsconn %s\n", DMSCONN_VERSION);
         return 0;
     }
     signal(SIGPIPE, SIG_IGN); /* a peer that resets mid-write is a result, not a crash */

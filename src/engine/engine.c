@@ -4,13 +4,13 @@
  * and per-node caps cost O(1) per probe. */
 #include "dmsconn/engine.h"
 #include "dmsconn/probe.h"
+#include "base/os.h"
 #include "engine_conn.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 /* Every driver, by the value a probe names (struct dc_protocol.driver). */
 static const struct dci_driver *const drivers[] = {
@@ -341,16 +341,6 @@ static int build_queues(struct engine *e)
     return 0;
 }
 
-/* Every probe holds one descriptor: keep the cap below the process's limit. */
-static unsigned fd_budget(unsigned wanted)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-        return wanted;
-    rlim_t spare = rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 1;
-    return wanted < spare ? wanted : (unsigned)spare;
-}
-
 static void engine_release(struct engine *e)
 {
     dci_connect_release(e);
@@ -387,7 +377,7 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     }
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;
-    e.opts.concurrency = fd_budget(e.opts.concurrency ? e.opts.concurrency : 4096);
+    e.opts.concurrency = dci_os_fd_budget(e.opts.concurrency ? e.opts.concurrency : 4096);
     if (e.opts.per_node == 0)
         e.opts.per_node = 64;
     e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);

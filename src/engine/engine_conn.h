@@ -75,9 +75,9 @@ void dci_connect_release(struct engine *e);
 void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail);
 /* Takes c out of the deadline list (its stage then names where it goes). */
 void dci_conn_unlink(struct conn *c);
-/* Gives a connected c's socket away: a copy of the descriptor, or -1 (then nothing
+/* Gives a connected c's socket away: a copy of it, or an invalid socket (then nothing
  * happened). c's handle closes; the taker holds the destination's slot and settles. */
-int dci_conn_hand_over(struct conn *c);
+uv_os_sock_t dci_conn_hand_over(struct conn *c);
 
 /* engine_library.c: starts the probe's library step on a probe out of the deadline list;
  * `done` settles it when the step ends. false when it cannot start (then nothing

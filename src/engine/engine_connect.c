@@ -4,6 +4,7 @@
  * deadline, oldest first); its memory returns to a free list once libuv has closed it (the
  * close-callback rule). */
 #include "dmsconn/probe.h"
+#include "base/os.h"
 #include "engine_conn.h"
 
 #include <stdio.h>
@@ -152,11 +153,11 @@ void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail)
     close_later(e, c);
 }
 
-int dci_conn_hand_over(struct conn *c)
+uv_os_sock_t dci_conn_hand_over(struct conn *c)
 {
-    int copy = dci_tcp_duplicate(&c->tcp);
-    if (copy < 0)
-        return -1;
+    uv_os_sock_t copy = dci_tcp_duplicate(&c->tcp);
+    if (!dci_os_sock_valid(copy))
+        return copy;
     dci_conn_unlink(c);
     c->stage = CONN_HANDED_OVER;
     uv_close((uv_handle_t *)&c->tcp, on_closed);

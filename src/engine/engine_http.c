@@ -3,19 +3,13 @@
  * way docs/libraries.md describes libcurl's codes; an HTTP answer goes to the probe's judge. */
 #include "base/curl_uv.h"
 #include "dmsconn/probe.h"
+#include "base/os.h"
 #include "engine_conn.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#endif
 
 #define BODY_DEFAULT 65536
 #define BODY_FIRST 2048 /* the first allocation for an answer's body */
@@ -36,10 +30,10 @@ struct http {
     char www_authenticate[128];
     struct curl_slist *resolve; /* by_name probes: the name -> the address it resolved to */
     char url[300];
-    int handed_fd;      /* the connected socket for the first request; -1 once curl owns it */
-    int curl_fd;        /* that socket, once handed to curl */
-    bool tcp_connected; /* seen when curl closes its socket: did the handshake complete? */
-    double rtt_ms;      /* the kernel's round trip for that socket, < 0 if unknown */
+    uv_os_sock_t handed; /* the connected socket for the first request; invalid once curl has it */
+    uv_os_sock_t curl_sock; /* that socket, once handed to curl */
+    bool tcp_connected;     /* seen when curl closes its socket: did the handshake complete? */
+    double rtt_ms;          /* the kernel's round trip for that socket, < 0 if unknown */
     struct dc_finding verdict;
     char *facts; /* verdict.facts: probes with a revise step */
 };
@@ -51,19 +45,12 @@ struct http {
 static int on_close_socket(void *ud, curl_socket_t fd)
 {
     struct http *h = ud;
-    struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
-    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
+    if (dci_os_sock_has_peer(fd)) {
         h->tcp_connected = true;
-#ifdef __linux__
-        struct tcp_info info;
-        socklen_t ilen = sizeof info;
-        if (h->rtt_ms < 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &ilen) == 0 &&
-            info.tcpi_rtt > 0)
-            h->rtt_ms = (double)info.tcpi_rtt / 1000.0; /* as the dialogue driver measures */
-#endif
+        if (h->rtt_ms < 0)
+            h->rtt_ms = dci_os_tcp_rtt_ms(fd); /* as the dialogue driver measures */
     }
-    return close(fd);
+    return dci_os_sock_close(fd);
 }
 
 /* The first request's socket is the one the engine connected: curl gets it instead of a new
@@ -71,20 +58,20 @@ static int on_close_socket(void *ud, curl_socket_t fd)
 static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     struct http *h = ud;
-    if (purpose == CURLSOCKTYPE_IPCXN && h->handed_fd >= 0) {
-        curl_socket_t fd = h->handed_fd;
-        h->handed_fd = -1;
-        h->curl_fd = fd;
-        return fd;
+    if (purpose == CURLSOCKTYPE_IPCXN && dci_os_sock_valid(h->handed)) {
+        curl_socket_t sock = h->handed;
+        h->handed = dci_os_sock_invalid();
+        h->curl_sock = sock;
+        return sock;
     }
-    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    return dci_os_sock_open(addr->family, addr->socktype, addr->protocol);
 }
 
 static int socket_options(void *ud, curl_socket_t fd, curlsocktype purpose)
 {
     struct http *h = ud;
     (void)purpose;
-    return fd == h->curl_fd ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
+    return fd == h->curl_sock ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -144,8 +131,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 static void finish(struct http *h, enum dc_state state, const char *detail)
 {
     struct engine *e = h->engine;
-    if (h->handed_fd >= 0)
-        close(h->handed_fd); /* curl never took it */
+    if (dci_os_sock_valid(h->handed))
+        dci_os_sock_close(h->handed); /* curl never took it */
     e->results[h->task].severe = h->verdict.severe;
     dci_engine_keep_facts(e, h->task, h->facts);
     free(h->facts);
@@ -328,7 +315,7 @@ static int start_step(struct http *h)
         ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
     }
-    if (h->handed_fd >= 0) {
+    if (dci_os_sock_valid(h->handed)) {
         ok = ok && curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_options) == CURLE_OK;
@@ -337,7 +324,7 @@ static int start_step(struct http *h)
     char bind[80];
     /* the handed socket is bound already (a second bind would fail); later requests of a
      * probe connect on their own */
-    if (h->handed_fd < 0 && e->sources && e->sources[t->from].ss_family) {
+    if (!dci_os_sock_valid(h->handed) && e->sources && e->sources[t->from].ss_family) {
         char ip[64];
         uv_ip_name((const struct sockaddr *)&e->sources[t->from], ip, sizeof ip);
         snprintf(bind, sizeof bind, "host!%s", ip);
@@ -357,16 +344,16 @@ static int start_step(struct http *h)
     return rc;
 }
 
-/* Carries on with the connected socket `fd`; the probe's deadline still counts from
+/* Carries on with the connected socket; the probe's deadline still counts from
  * started_ns. */
-static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int fd,
+static void http_begin(struct engine *e, struct dest *dest, uint32_t task, uv_os_sock_t sock,
                        uint64_t started_ns)
 {
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = dci_task_probe(e, task);
     size_t cap = probe->proto->max_reply ? probe->proto->max_reply : BODY_DEFAULT;
     if (!h || (!e->http.curl && dci_curl_uv_new(&e->loop, &e->http.curl) != 0)) {
-        close(fd);
+        dci_os_sock_close(sock);
         free(h);
         dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
         return;
@@ -377,8 +364,8 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int f
                        .probe = probe,
                        .body_cap = cap,
                        .started_ns = started_ns,
-                       .handed_fd = fd,
-                       .curl_fd = -1,
+                       .handed = sock,
+                       .curl_sock = dci_os_sock_invalid(),
                        .tcp_connected = true,
                        /* the handshake's round trip, as the connect measured it */
                        .rtt_ms = e->results[task].latency_ms};
@@ -390,8 +377,8 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, int f
     }
     if (start_step(h) != 0) {
         free(h->facts);
-        if (h->handed_fd >= 0)
-            close(h->handed_fd);
+        if (dci_os_sock_valid(h->handed))
+            dci_os_sock_close(h->handed);
         free(h->body);
         free(h);
         dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
@@ -407,12 +394,12 @@ static void on_connected(struct conn *c)
     struct dest *dest = c->dest;
     uint32_t task = c->task;
     uint64_t started_ns = c->started_ns;
-    int fd = dci_conn_hand_over(c);
-    if (fd < 0) {
+    uv_os_sock_t sock = dci_conn_hand_over(c);
+    if (!dci_os_sock_valid(sock)) {
         dci_conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
         return;
     }
-    http_begin(e, dest, task, fd, started_ns);
+    http_begin(e, dest, task, sock, started_ns);
 }
 
 static const struct dci_socket_user http_user = {.connected = on_connected};

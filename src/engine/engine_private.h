@@ -142,6 +142,6 @@ enum dc_state dci_engine_connect_state(int err, char *detail, size_t cap);
 double dci_tcp_rtt_ms(const uv_tcp_t *tcp, uint64_t started_ns);
 void dci_tcp_reset_on_close(const uv_tcp_t *tcp);
 bool dci_tcp_met_itself(const uv_tcp_t *tcp, uint16_t port);
-int dci_tcp_duplicate(const uv_tcp_t *tcp);
+uv_os_sock_t dci_tcp_duplicate(const uv_tcp_t *tcp);
 
 #endif

@@ -11,14 +11,13 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include "dmsconn/probe.h"
+#include "base/os.h"
 #include "engine_private.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 enum { V2 = 0, V3 = 1 };
 
@@ -139,10 +138,7 @@ static void on_readable(uv_poll_t *poll, int status, int events)
     (void)events;
     int which = poll == &p->poll[V2] ? V2 : V3;
     int fd = snmp_sess_transport(p->sess[which])->sock;
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err == ECONNREFUSED || status == UV_ECONNREFUSED) {
+    if (dci_os_sock_error(fd) == UV_ECONNREFUSED || status == UV_ECONNREFUSED) {
         p->refused = true;
         judge(p, &(struct dc_snmp_reply){.unreachable = true, .v3_report = p->v3_report});
         return;
@@ -202,10 +198,8 @@ static void *open_session(struct snmp_probe *p, int version, const struct sockad
     void *sess = snmp_sess_open(&s);
     if (!sess)
         return NULL;
-    int fd = snmp_sess_transport(sess)->sock;
-    socklen_t len =
-        peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    connect(fd, peer, len); /* so an ICMP port-unreachable reaches us as ECONNREFUSED */
+    /* so an ICMP port-unreachable reaches us as ECONNREFUSED */
+    dci_os_sock_connect(snmp_sess_transport(sess)->sock, peer);
     return sess;
 }
 

@@ -1,17 +1,11 @@
 /* What the kernel says about a probe's TCP socket, for every driver: the reading of a failed
  * connect, the handshake's round trip, a connection that met itself, the RST that ends a
- * bare connect check. The platform's socket details stay in this file. */
+ * bare connect check; the platform's part of it is the OS layer's (base/os.h). */
+#include "base/os.h"
 #include "engine_private.h"
-
-#include <fcntl.h>
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#ifdef __linux__
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#endif
 
 /* What a failed connect says about the path, for every driver: `err` is a libuv error
  * (a negative errno on Unix), as libuv reports it or as an OS errno negated. */
@@ -46,19 +40,23 @@ enum dc_state dci_engine_connect_state(int err, char *detail, size_t cap)
     }
 }
 
+/* The socket under a TCP handle (uv_fileno gives Windows' SOCKET as a HANDLE). */
+static bool sock_of(const uv_tcp_t *tcp, uv_os_sock_t *sock)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)tcp, &fd) != 0)
+        return false;
+    *sock = (uv_os_sock_t)(uintptr_t)fd;
+    return true;
+}
+
 /* The handshake's round trip. The kernel measured it (SYN to SYN-ACK) without the delay of
- * a busy loop noticing the connect; elsewhere the loop's own clock is the fallback. */
+ * a busy loop noticing the connect; where it does not say, the loop's own clock. */
 double dci_tcp_rtt_ms(const uv_tcp_t *tcp, uint64_t started_ns)
 {
-#ifdef __linux__
-    uv_os_fd_t fd;
-    struct tcp_info info;
-    socklen_t len = sizeof info;
-    if (uv_fileno((const uv_handle_t *)tcp, &fd) == 0 &&
-        getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_rtt > 0)
-        return (double)info.tcpi_rtt / 1000.0;
-#endif
-    return (double)(uv_hrtime() - started_ns) / 1e6;
+    uv_os_sock_t sock;
+    double rtt = sock_of(tcp, &sock) ? dci_os_tcp_rtt_ms(sock) : -1;
+    return rtt >= 0 ? rtt : (double)(uv_hrtime() - started_ns) / 1e6;
 }
 
 /* A bare connect check said nothing on the connection: it ends with a RST (as nmap -sT
@@ -66,10 +64,9 @@ double dci_tcp_rtt_ms(const uv_tcp_t *tcp, uint64_t started_ns)
  * checking thousands of ports again and again never runs short of local ports. */
 void dci_tcp_reset_on_close(const uv_tcp_t *tcp)
 {
-    uv_os_fd_t fd;
-    struct linger now = {.l_onoff = 1, .l_linger = 0};
-    if (uv_fileno((const uv_handle_t *)tcp, &fd) == 0)
-        (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    uv_os_sock_t sock;
+    if (sock_of(tcp, &sock))
+        dci_os_reset_on_close(sock);
 }
 
 /* A connect to a closed port of this very machine can meet itself: when the kernel picks the
@@ -88,10 +85,10 @@ bool dci_tcp_met_itself(const uv_tcp_t *tcp, uint16_t port)
     return memcmp(&self, &peer, (size_t)ls) == 0;
 }
 
-/* A copy of the connected socket's descriptor (close-on-exec), for a driver that carries on
- * with a library of its own (HTTP); -1 when there is none. */
-int dci_tcp_duplicate(const uv_tcp_t *tcp)
+/* A copy of the connected socket (not inherited by child processes), for a driver that
+ * carries on with a library of its own (HTTP); an invalid socket when there is none. */
+uv_os_sock_t dci_tcp_duplicate(const uv_tcp_t *tcp)
 {
-    uv_os_fd_t fd;
-    return uv_fileno((const uv_handle_t *)tcp, &fd) == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+    uv_os_sock_t sock;
+    return sock_of(tcp, &sock) ? dci_os_sock_duplicate(sock) : dci_os_sock_invalid();
 }

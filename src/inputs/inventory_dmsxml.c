@@ -2,8 +2,9 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
+#include "base/portable.h"
 
-#include <arpa/inet.h>
+#include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static bool parse_via(const char *via, struct via *out)
         return false;
     memcpy(out->host, name, namelen);
     out->host[namelen] = '\0';
-    bool remoting = path && strcasestr(path, "SLNetService") != NULL;
+    bool remoting = path && dci_strcasestr(path, "SLNetService") != NULL;
     if (colon) {
         if (!dc_port_parse(colon + 1, (size_t)(rest + hostlen - (colon + 1)), &out->port))
             return false;
@@ -152,7 +153,7 @@ out:
 static bool is_ip_literal(const char *s)
 {
     unsigned char buf[16];
-    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+    return uv_inet_pton(AF_INET, s, buf) == 0 || uv_inet_pton(AF_INET6, s, buf) == 0;
 }
 
 /* One <DMA ip>; with `only_known`, the node list came from ClusterEndpoints.json: a DMA it

@@ -1,10 +1,12 @@
 /* Safe XML parsing (see xml_safe.h): DataMiner's files are read, never trusted. */
 #include "xml_safe.h"
+#include "base/portable.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -113,7 +115,7 @@ static char *trimmed_copy(const char *s)
     size_t n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         n--;
-    return strndup(s, n);
+    return dci_strndup(s, n);
 }
 
 const xmlNode *dci_xml_child(const xmlNode *parent, const char *name)

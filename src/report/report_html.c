@@ -7,6 +7,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/report.h"
 #include "base/json_write.h"
+#include "base/os.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -79,9 +80,8 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
             if (!is_dst[d])
                 continue;
             struct dc_cell cell = {0};
-            char *title = NULL;
-            size_t tlen = 0;
-            FILE *t = open_memstream(&title, &tlen);
+            struct dci_memstream titles;
+            FILE *t = dci_memstream_open(&titles);
             for (size_t i = 0; i < rep->plan->ntasks; i++) {
                 const struct dc_task *task = &rep->plan->tasks[i];
                 const struct dc_check *c = &rep->profile->checks[task->check];
@@ -94,8 +94,7 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
                     fprintf(t, "%s %s/%u: %s, %s\n", c->name, dc_transport_name(c->transport),
                             task->port, dc_state_name(r->state), dc_verdict_name(r->verdict));
             }
-            if (t)
-                fclose(t);
+            char *title = dci_memstream_close(&titles, NULL);
             int worst = dc_cell_worst(&cell);
             if (worst < 0) {
                 fputs("<td class=\"none\">&middot;</td>", f);
@@ -253,7 +252,7 @@ static int write_html(FILE *f, void *ud)
     }
     char started[32];
     struct tm tm;
-    gmtime_r(&rep->started.tv_sec, &tm);
+    dci_os_gmtime(rep->started.tv_sec, &tm);
     strftime(started, sizeof started, "%Y-%m-%d %H:%M:%S UTC", &tm);
     fputs(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -4,6 +4,7 @@
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
 #include "base/json_write.h"
+#include "base/os.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,12 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void iso8601(struct timespec ts, char *buf, size_t cap)
 {
     struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
+    dci_os_gmtime(ts.tv_sec, &tm);
     size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, cap - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
@@ -217,13 +217,13 @@ int dc_report_json_stream(const struct dc_report *rep, FILE *f)
 
 char *dc_report_json(const struct dc_report *rep)
 {
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
+    struct dci_memstream m;
+    FILE *f = dci_memstream_open(&m);
     if (!f)
         return NULL;
     int rc = dc_report_json_stream(rep, f);
-    if (fclose(f) != 0 || rc) {
+    char *data = dci_memstream_close(&m, NULL);
+    if (rc) {
         free(data);
         return NULL;
     }

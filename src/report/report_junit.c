@@ -27,9 +27,14 @@ static void count(struct counts *c, const struct dc_result *r)
 
 static void write_counts(xmlTextWriterPtr w, const struct counts *c)
 {
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", c->tests);
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "failures", "%zu", c->failures);
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%zu", c->errors);
+    /* formatted here: libxml2's own formatting is the C library's, and Windows' knows no %zu */
+    char n[3][24];
+    snprintf(n[0], sizeof n[0], "%zu", c->tests);
+    snprintf(n[1], sizeof n[1], "%zu", c->failures);
+    snprintf(n[2], sizeof n[2], "%zu", c->errors);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST n[0]);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "failures", BAD_CAST n[1]);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST n[2]);
 }
 
 static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i)

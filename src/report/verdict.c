@@ -52,7 +52,7 @@ struct ctx {
     size_t cap;
 };
 
-static void remedy(const struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void remedy(const struct ctx *x, const char *fmt, ...) DC_PRINTF(2, 3);
 
 static void remedy(const struct ctx *x, const char *fmt, ...)
 {

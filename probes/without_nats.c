@@ -1,0 +1,16 @@
+/* probes/without_nats.c — the NATS messaging step of a build without libnats (the Windows
+ * build: Debian's registry cannot give nats.c's source). The INFO greeting is still judged
+ * by probe_nats.c; the publish/subscribe step says plainly that this build cannot run it. */
+#include "dmsconn/probe.h"
+#include "probe_util.h"
+
+#include <stdio.h>
+
+void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
+{
+    (void)ctx;
+    out->state = DC_STATE_UNKNOWN;
+    snprintf(out->detail, sizeof out->detail,
+             "NATS messaging is not available in this build (no libnats): the server greeted; "
+             "check messaging with the Linux build");
+}

@@ -1,0 +1,201 @@
+/* The OS layer on Linux (and other POSIX systems): os.h says what each function is for. */
+#include "os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#ifdef __linux__
+#include <netinet/tcp.h>
+#endif
+
+const char *dci_os_dataminer_dir_default(void)
+{
+    return NULL;
+}
+
+int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap)
+{
+    if (rename(tmp, path) == 0)
+        return 0;
+    snprintf(why, cap, "%s", strerror(errno));
+    return -1;
+}
+
+bool dci_os_file_private(const char *path, char *why, size_t cap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(why, cap, "cannot read it: %s", strerror(errno));
+        return false;
+    }
+    if (st.st_mode & 077) {
+        snprintf(why, cap, "the file is open to others (mode %04o); expected 0600 (chmod 600 %s)",
+                 (unsigned)(st.st_mode & 07777), path);
+        return false;
+    }
+    return true;
+}
+
+int dci_os_create_private(const char *path, const void *data, size_t len, char *why, size_t cap)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(why, cap, "%s", strerror(errno));
+        return -1;
+    }
+    bool ok = write(fd, data, len) == (ssize_t)len;
+    int err = ok ? 0 : errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        snprintf(why, cap, "%s", strerror(err ? err : EIO));
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+int dci_os_mkdir_private(const char *dir, char *why, size_t cap)
+{
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+        return 0;
+    snprintf(why, cap, "%s", strerror(errno));
+    return -1;
+}
+
+unsigned dci_os_fd_budget(unsigned wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return wanted;
+    rlim_t spare = rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 1;
+    return wanted < spare ? wanted : (unsigned)spare;
+}
+
+double dci_os_tcp_rtt_ms(uv_os_sock_t sock)
+{
+#ifdef __linux__
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+    if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_rtt > 0)
+        return (double)info.tcpi_rtt / 1000.0;
+#else
+    (void)sock;
+#endif
+    return -1;
+}
+
+void dci_os_reset_on_close(uv_os_sock_t sock)
+{
+    struct linger now = {.l_onoff = 1, .l_linger = 0};
+    (void)setsockopt(sock, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+}
+
+uv_os_sock_t dci_os_sock_duplicate(uv_os_sock_t sock)
+{
+    return fcntl(sock, F_DUPFD_CLOEXEC, 0);
+}
+
+bool dci_os_sock_valid(uv_os_sock_t sock)
+{
+    return sock >= 0;
+}
+
+uv_os_sock_t dci_os_sock_invalid(void)
+{
+    return -1;
+}
+
+uv_os_sock_t dci_os_sock_open(int family, int type, int protocol)
+{
+    return socket(family, type | SOCK_CLOEXEC, protocol);
+}
+
+int dci_os_sock_close(uv_os_sock_t sock)
+{
+    return close(sock);
+}
+
+bool dci_os_sock_has_peer(uv_os_sock_t sock)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    return getpeername(sock, (struct sockaddr *)&peer, &len) == 0;
+}
+
+int dci_os_sock_error(uv_os_sock_t sock)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        return 0;
+    return err ? uv_translate_sys_error(err) : 0;
+}
+
+int dci_os_sock_connect(uv_os_sock_t sock, const struct sockaddr *peer)
+{
+    socklen_t len =
+        peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    return connect(sock, peer, len);
+}
+
+int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out)
+{
+    socklen_t len =
+        addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int sock = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return uv_translate_sys_error(errno);
+    int one = 1; /* a port left in TIME_WAIT by a run before is free, not busy */
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(sock, addr, len) != 0 || listen(sock, 512) != 0) {
+        int err = uv_translate_sys_error(errno);
+        close(sock);
+        return err;
+    }
+    *out = sock;
+    return 0;
+}
+
+struct tm *dci_os_gmtime(time_t t, struct tm *out)
+{
+    return gmtime_r(&t, out);
+}
+
+void dci_os_secure_zero(void *p, size_t n)
+{
+    explicit_bzero(p, n);
+}
+
+FILE *dci_memstream_open(struct dci_memstream *m)
+{
+    m->data = NULL;
+    m->len = 0;
+    m->f = open_memstream(&m->data, &m->len);
+    return m->f;
+}
+
+char *dci_memstream_close(struct dci_memstream *m, size_t *len)
+{
+    if (!m->f)
+        return NULL;
+    bool ok = fclose(m->f) == 0;
+    m->f = NULL;
+    if (!ok) {
+        free(m->data);
+        m->data = NULL;
+        return NULL;
+    }
+    if (len)
+        *len = m->len;
+    return m->data;
+}
