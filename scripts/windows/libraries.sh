@@ -64,7 +64,10 @@ build_libxml2() {
 }
 
 build_nghttp2() {
-    cmake_cross "$src" -DENABLE_LIB_ONLY=ON -DENABLE_STATIC_LIB=ON -DENABLE_SHARED_LIB=OFF
+    # no clock_gettime: with both it and GetTickCount64 found, 1.52's nghttp2_time.c calls a
+    # function it did not define
+    cmake_cross "$src" -DENABLE_LIB_ONLY=ON -DENABLE_STATIC_LIB=ON -DENABLE_SHARED_LIB=OFF \
+        -DHAVE_CLOCK_GETTIME=
 }
 
 build_openssl() {
@@ -75,10 +78,11 @@ build_openssl() {
 }
 
 build_curl() {
+    patch -s -d "$src" -p1 < "$root/scripts/windows/curl-already-connected.patch"
     cmake_cross "$src" -DCURL_USE_OPENSSL=ON -DOPENSSL_ROOT_DIR="$prefix" -DOPENSSL_USE_STATIC_LIBS=ON \
         -DUSE_NGHTTP2=ON -DCURL_USE_LIBSSH2=OFF -DCURL_DISABLE_LDAP=ON -DUSE_LIBIDN2=OFF \
         -DCURL_ZLIB=OFF -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DBUILD_CURL_EXE=OFF \
-        -DENABLE_UNIX_SOCKETS=OFF -DCURL_STATICLIB=ON
+        -DENABLE_UNIX_SOCKETS=OFF -DCURL_STATICLIB=ON -DCMAKE_C_FLAGS=-DNGHTTP2_STATICLIB
 }
 
 build_libmicrohttpd() {

@@ -15,7 +15,7 @@ static int listen_on(const char *address, uint16_t port, uv_os_sock_t *out)
     if (uv_ip4_addr(address, port, (struct sockaddr_in *)&ss) != 0 &&
         uv_ip6_addr(address, port, (struct sockaddr_in6 *)&ss) != 0)
         return UV_EINVAL;
-    return dci_os_listen((const struct sockaddr *)&ss, out);
+    return dci_os_listen((const struct sockaddr *)&ss, 512, out);
 }
 
 int dc_preflight_open(const char *address, const uint16_t *ports, size_t n,

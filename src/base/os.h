@@ -44,6 +44,23 @@ struct dci_memstream {
 FILE *dci_memstream_open(struct dci_memstream *m);
 char *dci_memstream_close(struct dci_memstream *m, size_t *len);
 
+/* Once, first thing in main: a peer that resets mid-write is a result, not the end of the
+ * process (SIGPIPE); as many descriptors as the hard limit allows; on Windows, a console
+ * that understands colours. */
+void dci_os_process_init(void);
+/* Is the stream a terminal (for colour and the progress line)? Its width in columns, 0 when
+ * unknown. */
+bool dci_os_is_terminal(FILE *f);
+int dci_os_terminal_columns(FILE *f);
+/* The agent's way to wait for its stop: blocks the stop signals (SIGINT, SIGTERM; on Windows
+ * the console's Ctrl+C and close) before any thread starts, then waits for one and says
+ * which ("signal 15", "Ctrl+C") in what. */
+void dci_os_stop_block(void);
+void dci_os_stop_wait(char *what, size_t cap);
+
+/* Gives freed heap pages back to the system where the allocator keeps them (glibc). */
+void dci_os_release_memory(void);
+
 /* How many descriptors a run may hold at once, below `wanted`: the process's limit with a
  * margin (no such limit on Windows). */
 unsigned dci_os_fd_budget(unsigned wanted);
@@ -66,7 +83,9 @@ int dci_os_sock_connect(uv_os_sock_t sock, const struct sockaddr *peer);
 /* A TCP socket listening on `addr` (the kernel completes handshakes; nothing needs to
  * accept): 0, or a libuv error (UV_EADDRINUSE: something listens there already). The port
  * is taken exclusively: on Windows, another socket could otherwise bind it too. */
-int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out);
+int dci_os_listen(const struct sockaddr *addr, int backlog, uv_os_sock_t *out);
+/* The local port a socket is bound to (0: none). */
+unsigned dci_os_sock_port(uv_os_sock_t sock);
 /* Does the socket have a peer (did its connect complete)? */
 bool dci_os_sock_has_peer(uv_os_sock_t sock);
 /* The socket's pending error: 0, or a libuv error (UV_ECONNREFUSED for an ICMP port

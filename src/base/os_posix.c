@@ -2,10 +2,16 @@
 #include "os.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -148,7 +154,7 @@ int dci_os_sock_connect(uv_os_sock_t sock, const struct sockaddr *peer)
     return connect(sock, peer, len);
 }
 
-int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out)
+int dci_os_listen(const struct sockaddr *addr, int backlog, uv_os_sock_t *out)
 {
     socklen_t len =
         addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -157,7 +163,7 @@ int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out)
         return uv_translate_sys_error(errno);
     int one = 1; /* a port left in TIME_WAIT by a run before is free, not busy */
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(sock, addr, len) != 0 || listen(sock, 512) != 0) {
+    if (bind(sock, addr, len) != 0 || listen(sock, backlog) != 0) {
         int err = uv_translate_sys_error(errno);
         close(sock);
         return err;
@@ -198,4 +204,69 @@ char *dci_memstream_close(struct dci_memstream *m, size_t *len)
     if (len)
         *len = m->len;
     return m->data;
+}
+
+void dci_os_process_init(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct rlimit rl; /* every probe holds a descriptor: as many as the hard limit allows */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+bool dci_os_is_terminal(FILE *f)
+{
+    return isatty(fileno(f));
+}
+
+int dci_os_terminal_columns(FILE *f)
+{
+    struct winsize ws;
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0)
+        return ws.ws_col;
+    return 0;
+}
+
+static sigset_t stop_signals(void)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    return stop;
+}
+
+void dci_os_stop_block(void)
+{
+    /* blocked before any thread starts, so only sigwait sees them */
+    sigset_t stop = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+}
+
+void dci_os_stop_wait(char *what, size_t cap)
+{
+    sigset_t stop = stop_signals();
+    int sig = 0;
+    sigwait(&stop, &sig);
+    snprintf(what, cap, "signal %d", sig);
+}
+
+void dci_os_release_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+unsigned dci_os_sock_port(uv_os_sock_t sock)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(sock, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }

@@ -5,6 +5,7 @@
 #include <windows.h>
 #include <aclapi.h>
 #include <sddl.h>
+#include <io.h>
 
 #include "os.h"
 
@@ -247,7 +248,7 @@ int dci_os_sock_error(uv_os_sock_t sock)
     return err ? uv_translate_sys_error(err) : 0;
 }
 
-int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out)
+int dci_os_listen(const struct sockaddr *addr, int backlog, uv_os_sock_t *out)
 {
     int len =
         addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -258,7 +259,7 @@ int dci_os_listen(const struct sockaddr *addr, uv_os_sock_t *out)
      * Windows), and a busy port would not read as busy */
     BOOL one = TRUE;
     setsockopt(sock, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&one, sizeof one);
-    if (bind(sock, addr, len) != 0 || listen(sock, 512) != 0) {
+    if (bind(sock, addr, len) != 0 || listen(sock, backlog) != 0) {
         int err = uv_translate_sys_error(WSAGetLastError());
         closesocket(sock);
         return err;
@@ -304,4 +305,78 @@ char *dci_memstream_close(struct dci_memstream *m, size_t *len)
     if (len)
         *len = (size_t)size;
     return data;
+}
+
+void dci_os_process_init(void)
+{
+    /* ANSI colours in the console (Windows 10 and later) */
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD mode = 0;
+    if (out != INVALID_HANDLE_VALUE && GetConsoleMode(out, &mode))
+        SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+    SetConsoleOutputCP(CP_UTF8);
+    WSADATA wsa; /* gethostname and the sockets the OS layer opens before libuv does */
+    WSAStartup(MAKEWORD(2, 2), &wsa);
+}
+
+static HANDLE console_of(FILE *f)
+{
+    return (HANDLE)_get_osfhandle(_fileno(f));
+}
+
+bool dci_os_is_terminal(FILE *f)
+{
+    DWORD mode;
+    return GetConsoleMode(console_of(f), &mode) != 0;
+}
+
+int dci_os_terminal_columns(FILE *f)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (!GetConsoleScreenBufferInfo(console_of(f), &info))
+        return 0;
+    return info.srWindow.Right - info.srWindow.Left + 1;
+}
+
+static HANDLE stop_event;
+static volatile LONG stop_kind;
+
+static BOOL WINAPI on_console(DWORD kind)
+{
+    InterlockedExchange(&stop_kind, (LONG)kind + 1);
+    SetEvent(stop_event);
+    return TRUE;
+}
+
+void dci_os_stop_block(void)
+{
+    stop_event = CreateEventA(NULL, TRUE, FALSE, NULL);
+    SetConsoleCtrlHandler(on_console, TRUE);
+}
+
+void dci_os_stop_wait(char *what, size_t cap)
+{
+    WaitForSingleObject(stop_event, INFINITE);
+    LONG kind = InterlockedCompareExchange(&stop_kind, 0, 0) - 1;
+    snprintf(what, cap, "%s",
+             kind == CTRL_C_EVENT       ? "Ctrl+C"
+             : kind == CTRL_BREAK_EVENT ? "Ctrl+Break"
+             : kind == CTRL_CLOSE_EVENT ? "the console closing"
+                                        : "a stop request");
+}
+
+void dci_os_release_memory(void)
+{
+    /* the Windows heap gives pages back itself */
+}
+
+unsigned dci_os_sock_port(uv_os_sock_t sock)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (getsockname(sock, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }

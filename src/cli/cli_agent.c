@@ -5,12 +5,9 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "dmsconn/profile.h"
+#include "base/os.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,11 +64,7 @@ static long find_self(const struct dc_cluster *cluster, const struct cli_args *a
 static int serve(struct dc_agent_opts *opts, const char *scheme)
 {
     /* Block the stop signals before any thread starts, so only sigwait sees them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    dci_os_stop_block();
     struct dc_agent *agent = NULL;
     struct dc_diag diag = {{0}};
     if (dc_agent_start(opts, &agent, &diag)) {
@@ -83,9 +76,9 @@ static int serve(struct dc_agent_opts *opts, const char *scheme)
             self->name, opts->cluster->nnodes, opts->profile->name, scheme,
             strchr(opts->listen_address, ':') ? "[" : "", opts->listen_address,
             strchr(opts->listen_address, ':') ? "]" : "", opts->port);
-    int sig = 0;
-    sigwait(&stop, &sig);
-    fprintf(stderr, "dmsconn agent: signal %d, stopping\n", sig);
+    char what[64];
+    dci_os_stop_wait(what, sizeof what);
+    fprintf(stderr, "dmsconn agent: %s, stopping\n", what);
     dc_agent_stop(agent);
     return 0;
 }
@@ -118,12 +111,10 @@ int cmd_agent(int argc, char **argv)
     rc = cli_load(&a.src, &cluster, &profile, "agent");
     if (rc)
         goto out;
-#ifdef __GLIBC__
     /* The node list's parse trees are gone; batches run on the web server's threads, whose
      * allocator arenas cannot reuse these pages, so give them back (a 1,250-node inventory
      * left 1.2 MiB behind for the agent's lifetime). */
-    malloc_trim(0);
-#endif
+    dci_os_release_memory();
     size_t len;
     rc = dc_token_read(a.token_file, &token, &diag);
     if (!rc && a.tls_cert)
@@ -178,11 +169,11 @@ int cmd_agent(int argc, char **argv)
     rc = serve(&opts, cert ? "https" : "http");
 out:
     if (token)
-        explicit_bzero(token, strlen(token));
+        dci_os_secure_zero(token, strlen(token));
     free(token);
     free(cert);
     if (key)
-        explicit_bzero(key, strlen(key));
+        dci_os_secure_zero(key, strlen(key));
     free(key);
     dc_profile_free(profile);
     dc_cluster_free(cluster);

@@ -2,10 +2,10 @@
 #include "cli_options.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/profile.h"
+#include "base/os.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const struct cli_command check_command = {
     .name = "check",
@@ -42,7 +42,9 @@ static int pick_source(struct dc_cluster *cluster, const struct cli_args *a, uin
         return cli_usage_error("check", "this machine has none of the nodes' addresses: "
                                         "expected --as NAME, or --all-targets");
     char host[256] = "here";
-    gethostname(host, sizeof host - 1);
+    size_t len = sizeof host;
+    if (uv_os_gethostname(host, &len) != 0)
+        snprintf(host, sizeof host, "here");
     return dc_cluster_add_here(cluster, host, source) ? DC_RUN_UNKNOWN : 0;
 }
 
@@ -139,7 +141,7 @@ static int run_matrix(struct dc_cluster *cluster, const struct dc_profile *profi
         rc = cli_execute(cluster, profile, plan, &a->run);
     }
     if (token)
-        explicit_bzero(token, strlen(token));
+        dci_os_secure_zero(token, strlen(token));
     free(token);
     dc_plan_free(plan);
     return rc;

@@ -40,7 +40,7 @@ void cli_run_free(struct cli_run *run)
 {
     for (size_t i = 0; i < run->nsecrets; i++) {
         char *text = (char *)run->secrets[i].text;
-        explicit_bzero(text, strlen(text));
+        dci_os_secure_zero(text, strlen(text));
         free(text);
     }
     free(run->secrets);
@@ -236,7 +236,7 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
     pthread_t drawer;
     bool drawing = false;
     struct dc_engine_opts eopts = run->engine;
-    if (!run->quiet && isatty(STDERR_FILENO) && !eopts.on_result) {
+    if (!run->quiet && dci_os_is_terminal(stderr) && !eopts.on_result) {
         eopts.on_result = on_progress;
         eopts.ud = &progress;
         drawing = pthread_create(&drawer, NULL, draw_progress, &progress) == 0;

@@ -7,13 +7,10 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
+#include "base/os.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 /* SERVE: the right service; SQUAT: another program on the port; DROP: SYNs dropped. */
 enum serve { SERVE, SQUAT, DROP };
@@ -64,10 +61,10 @@ static const struct listener_spec specs[] = {
 
 struct demo {
     struct dc_cluster *cluster;
-    int fds[NSPECS * 2];
-    size_t nfds;
-    uint16_t actual[NSPECS]; /* port each spec listens on after mapping */
-    int served[NSPECS];      /* listeners that answer, and as what */
+    uv_os_sock_t socks[NSPECS * 2]; /* the full queue's listener and its clients */
+    size_t nsocks;
+    uint16_t actual[NSPECS];     /* port each spec listens on after mapping */
+    uv_os_sock_t served[NSPECS]; /* listeners that answer, and as what */
     enum demo_kind kinds[NSPECS];
     size_t nserved;
     struct demo_services *services;
@@ -90,39 +87,35 @@ static enum demo_kind kind_of(uint16_t port)
     }
 }
 
-static int bind_listener(const char *address, uint16_t port, int backlog, uint16_t *bound)
+/* A listener on address:port (0: any free port); a libuv error (UV_EADDRINUSE, UV_EACCES). */
+static int bind_listener(const char *address, uint16_t port, int backlog, uint16_t *bound,
+                         uv_os_sock_t *out)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, address, &sa.sin_addr);
-    socklen_t len = sizeof sa;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, backlog) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
-    *bound = ntohs(sa.sin_port);
-    return fd;
+    struct sockaddr_in sa;
+    if (uv_ip4_addr(address, port, &sa) != 0)
+        return UV_EINVAL;
+    int rc = dci_os_listen((const struct sockaddr *)&sa, backlog, out);
+    if (rc == 0)
+        *bound = (uint16_t)dci_os_sock_port(*out);
+    return rc;
 }
 
 /* A listener whose accept queue is full: the kernel drops further SYNs, which is exactly
  * what a DROP firewall rule looks like from the other side — and it needs no root. */
-static int fill_queue(const char *address, uint16_t port)
+static int fill_queue(const char *address, uint16_t port, uv_os_sock_t *out)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, address, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        int err = -errno;
-        close(fd);
-        return err;
+    struct sockaddr_in sa;
+    if (uv_ip4_addr(address, port, &sa) != 0)
+        return UV_EINVAL;
+    uv_os_sock_t sock = dci_os_sock_open(AF_INET, SOCK_STREAM, 0);
+    if (!dci_os_sock_valid(sock))
+        return UV_EMFILE;
+    if (dci_os_sock_connect(sock, (const struct sockaddr *)&sa) != 0) {
+        dci_os_sock_close(sock);
+        return UV_ECONNREFUSED;
     }
-    return fd;
+    *out = sock;
+    return 0;
 }
 
 static const char *node_address(const char *name)
@@ -143,38 +136,39 @@ static int start_listeners(struct demo *d)
         const char *addr = node_address(s->node);
         uint16_t bound = 0;
         int backlog = s->mode == DROP ? 0 : 64;
-        int fd = bind_listener(addr, s->port, backlog, &bound);
-        if (fd == -EACCES || fd == -EADDRINUSE) {
+        uv_os_sock_t sock;
+        int rc = bind_listener(addr, s->port, backlog, &bound, &sock);
+        if (rc == UV_EACCES || rc == UV_EADDRINUSE) {
             /* Ports below 1024 need root; a busy port is someone else's: take a free one
              * and tell the plan, as an inventory's `ports:` map would. */
-            fd = bind_listener(addr, 0, backlog, &bound);
-            if (fd >= 0) {
+            rc = bind_listener(addr, 0, backlog, &bound, &sock);
+            if (rc == 0) {
                 long idx = dc_cluster_find(d->cluster, s->node);
                 dc_node_map_port(&d->cluster->nodes[idx], s->port, bound);
                 printf("demo: %s serves %u on %s:%u instead (%u is privileged or busy)\n", s->node,
                        s->port, addr, bound, s->port);
             }
         }
-        if (fd < 0) {
+        if (rc != 0) {
             fprintf(stderr, "dmsconn demo: cannot listen on %s:%u: %s\n", addr, s->port,
-                    strerror(-fd));
+                    uv_strerror(rc));
             return DC_RUN_UNKNOWN;
         }
-        d->fds[d->nfds++] = fd;
         d->actual[i] = bound;
         if (s->mode != DROP) {
-            d->served[d->nserved] = fd;
+            d->served[d->nserved] = sock; /* the services' loop owns it */
             d->kinds[d->nserved++] = s->mode == SQUAT ? DEMO_WEB : kind_of(s->port);
+            continue;
         }
-        if (s->mode == DROP) {
-            int client = fill_queue(addr, bound);
-            if (client < 0) {
-                fprintf(stderr, "dmsconn demo: cannot fill the queue of %s:%u: %s\n", addr, bound,
-                        strerror(-client));
-                return DC_RUN_UNKNOWN;
-            }
-            d->fds[d->nfds++] = client;
+        d->socks[d->nsocks++] = sock;
+        uv_os_sock_t client;
+        rc = fill_queue(addr, bound, &client);
+        if (rc != 0) {
+            fprintf(stderr, "dmsconn demo: cannot fill the queue of %s:%u: %s\n", addr, bound,
+                    uv_strerror(rc));
+            return DC_RUN_UNKNOWN;
         }
+        d->socks[d->nsocks++] = client;
     }
     if (demo_services_start(d->served, d->kinds, d->nserved, &d->services) != 0) {
         fprintf(stderr, "dmsconn demo: cannot start the demo's services\n");
@@ -305,8 +299,10 @@ int cmd_demo(int argc, char **argv)
     rc = surprises ? DC_RUN_CRITICAL : 0;
 out:
     demo_services_stop(d.services);
-    for (size_t i = 0; i < d.nfds; i++)
-        close(d.fds[i]);
+    for (size_t i = 0; i < d.nsocks; i++)
+        dci_os_sock_close(d.socks[i]);
+    /* the served listeners are the services' (closed by their stop, or by the process's end
+     * when they could not start) */
     free(results);
     dc_texts_free(texts);
     dc_plan_free(plan);

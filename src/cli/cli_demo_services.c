@@ -1,101 +1,133 @@
 /* The demo's services: each listener answers like the service it stands for (NATS greets
  * with INFO, SLNet Remoting names itself in its Server header, Cassandra answers OPTIONS
  * with SUPPORTED, the OpenSearch transport echoes its ping, Telnet negotiates), so the
- * demo shows the protocol probes at work. One acceptor thread, one short-lived thread per
- * connection; every read is bounded by a receive timeout. */
+ * demo shows the protocol probes at work. One libuv loop on a thread of its own serves them
+ * all; every connection is bounded by a timer, and the stop is an async wake-up. */
 #include "cli_demo_services.h"
 
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
+
+#define MAX_LISTENERS 64
+#define SESSION_MS 2000 /* a probe that neither speaks nor closes is let go after this */
+
+struct listener {
+    uv_tcp_t tcp;
+    enum demo_kind kind;
+    struct demo_services *ds;
+};
 
 struct demo_services {
-    int fds[64];
-    enum demo_kind kinds[64];
+    uv_loop_t loop;
+    uv_async_t stop;
+    uv_thread_t thread;
+    struct listener listeners[MAX_LISTENERS];
     size_t n;
-    int wake[2];
-    pthread_t acceptor;
-    bool started;
 };
 
+/* One connection: what came in so far, and whether the answer has gone out. */
 struct session {
-    int fd;
+    uv_tcp_t tcp;
+    uv_timer_t timer;
     enum demo_kind kind;
+    char in[2048];
+    size_t len;
+    bool answered;
+    int open_handles;
 };
 
-/* Reads until `n` bytes or the peer stops; the receive timeout bounds it. */
-static void drain(int fd, size_t n)
+struct outgoing {
+    uv_write_t req;
+    size_t len;
+    char data[];
+};
+
+static void on_session_closed(uv_handle_t *h)
 {
-    char buf[1024];
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = recv(fd, buf, sizeof buf < n - got ? sizeof buf : n - got, 0);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    struct session *s = h->data;
+    if (--s->open_handles == 0)
+        free(s);
 }
 
-static void reply(int fd, const void *data, size_t len)
+static void end_session(struct session *s)
 {
-    (void)!send(fd, data, len, MSG_NOSIGNAL);
+    if (uv_is_closing((uv_handle_t *)&s->tcp))
+        return;
+    uv_close((uv_handle_t *)&s->timer, on_session_closed);
+    uv_close((uv_handle_t *)&s->tcp, on_session_closed);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    (void)status;
+    free(req);
+}
+
+static void reply(struct session *s, const void *data, size_t len)
+{
+    struct outgoing *o = malloc(sizeof *o + len);
+    if (!o)
+        return;
+    memcpy(o->data, data, len);
+    o->len = len;
+    uv_buf_t buf = uv_buf_init(o->data, (unsigned)len);
+    if (uv_write(&o->req, (uv_stream_t *)&s->tcp, &buf, 1, on_written) != 0)
+        free(o);
+    s->answered = true;
 }
 
 /* Answers one HTTP request by its path, as the kind's service would. */
-static void serve_http(int fd, enum demo_kind kind)
+static void serve_http(struct session *s)
 {
-    char head[2048];
-    size_t len = 0;
-    while (len < sizeof head - 1 && !memmem(head, len, "\r\n\r\n", 4)) {
-        ssize_t r = recv(fd, head + len, sizeof head - 1 - len, 0);
-        if (r <= 0)
-            return;
-        len += (size_t)r;
-    }
-    head[len] = '\0';
-    const char *path = strchr(head, ' ');
+    const char *path = strchr(s->in, ' ');
     path = path ? path + 1 : "";
     const char *body = "{}";
     int status = 404;
-    if (kind == DEMO_NAS && strncmp(path, "/jwt/v1/accounts/ ", 18) == 0) {
+    if (s->kind == DEMO_NAS && strncmp(path, "/jwt/v1/accounts/ ", 18) == 0) {
         status = 200;
         body = "[]";
-    } else if (kind == DEMO_OPENSEARCH && strncmp(path, "/ ", 2) == 0) {
+    } else if (s->kind == DEMO_OPENSEARCH && strncmp(path, "/ ", 2) == 0) {
         status = 200;
         body = "{\"cluster_name\":\"demo-search\",\"version\":{\"distribution\":"
                "\"opensearch\",\"number\":\"2.11.1\"}}";
-    } else if (kind == DEMO_OPENSEARCH && strncmp(path, "/_cluster/health ", 17) == 0) {
+    } else if (s->kind == DEMO_OPENSEARCH && strncmp(path, "/_cluster/health ", 17) == 0) {
         status = 200;
         body = "{\"status\":\"green\"}";
-    } else if (kind == DEMO_WEB) {
+    } else if (s->kind == DEMO_WEB) {
         body = "";
     }
     /* the NATS Account Server is Go's net/http: no Server header */
     char server[40] = "";
-    if (kind != DEMO_NAS)
+    if (s->kind != DEMO_NAS)
         snprintf(server, sizeof server, "Server: %s\r\n",
-                 kind == DEMO_WEB ? "nginx/1.22.1" : "demo");
+                 s->kind == DEMO_WEB ? "nginx/1.22.1" : "demo");
     char answer[512];
     int n = snprintf(answer, sizeof answer,
                      "HTTP/1.1 %d %s\r\n%sContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                      status, status == 200 ? "OK" : "Not Found", server, strlen(body), body);
-    reply(fd, answer, (size_t)n);
+    reply(s, answer, (size_t)n);
 }
 
-static void *serve_session(void *arg)
+static bool http_kind(enum demo_kind kind)
 {
-    struct session s = *(struct session *)arg;
-    free(arg);
-    struct timeval tv = {2, 0};
-    setsockopt(s.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    static const char info[] = "INFO {\"server_id\":\"DEMO\",\"server_name\":\"demo\","
-                               "\"version\":\"2.10.0\",\"cluster\":\"demo\"}\r\n";
+    return kind == DEMO_WEB || kind == DEMO_NAS || kind == DEMO_OPENSEARCH;
+}
+
+/* Bytes a kind waits for before it answers (0: it speaks first, or never). */
+static size_t wants(enum demo_kind kind)
+{
+    switch (kind) {
+    case DEMO_REMOTING: return 1;
+    case DEMO_CQL: return 9; /* a frame header */
+    case DEMO_TRANSPORT: return 6;
+    default: return 0;
+    }
+}
+
+static void answer(struct session *s)
+{
     static const char remoting[] = "HTTP/1.1 400 Bad Request\r\n"
                                    "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000\r\n"
                                    "Content-Length: 0\r\n\r\n";
@@ -104,84 +136,126 @@ static void *serve_session(void *arg)
         0x84, 0,   0,   0,   0x06, 0,   0,   0, 0x18, 0, 1, 0,   11,  'C', 'Q', 'L', '_',
         'V',  'E', 'R', 'S', 'I',  'O', 'N', 0, 1,    0, 5, '3', '.', '4', '.', '5'};
     static const unsigned char ping[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
-    static const unsigned char iac[] = {0xff, 0xfd, 0x18, 0xff, 0xfb, 0x01};
-    switch (s.kind) {
-    case DEMO_NATS: reply(s.fd, info, sizeof info - 1); break;
-    case DEMO_TELNET: reply(s.fd, iac, sizeof iac); break;
-    case DEMO_REMOTING:
-        drain(s.fd, 1);
-        reply(s.fd, remoting, sizeof remoting - 1);
-        break;
-    case DEMO_CQL:
-        drain(s.fd, 9);
-        reply(s.fd, supported, sizeof supported);
-        break;
-    case DEMO_TRANSPORT:
-        drain(s.fd, 6);
-        reply(s.fd, ping, sizeof ping);
-        break;
-    case DEMO_WEB:
-    case DEMO_NAS:
-    case DEMO_OPENSEARCH: serve_http(s.fd, s.kind); break;
-    case DEMO_PLAIN: break;
+    switch (s->kind) {
+    case DEMO_REMOTING: reply(s, remoting, sizeof remoting - 1); break;
+    case DEMO_CQL: reply(s, supported, sizeof supported); break;
+    case DEMO_TRANSPORT: reply(s, ping, sizeof ping); break;
+    default: serve_http(s); break;
     }
-    drain(s.fd, 1); /* until the probe closes, or the timeout */
-    close(s.fd);
-    return NULL;
 }
 
-static void *accept_loop(void *arg)
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct session *s = h->data;
+    (void)suggested;
+    size_t room = sizeof s->in - 1 - s->len;
+    static char discard[1024]; /* once full (or answered), the rest is read and dropped */
+    *buf = room && !s->answered ? uv_buf_init(s->in + s->len, (unsigned)room)
+                                : uv_buf_init(discard, sizeof discard);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct session *s = stream->data;
+    if (nread < 0) {
+        end_session(s); /* the probe closed (or reset): until then the service stays */
+        return;
+    }
+    if (s->answered || buf->base != s->in + s->len)
+        return;
+    s->len += (size_t)nread;
+    s->in[s->len] = '\0';
+    bool ready = http_kind(s->kind) ? strstr(s->in, "\r\n\r\n") != NULL
+                                    : wants(s->kind) && s->len >= wants(s->kind);
+    if (ready)
+        answer(s);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    end_session(t->data);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct listener *l = server->data;
+    if (status < 0)
+        return;
+    struct session *s = calloc(1, sizeof *s);
+    if (!s)
+        return;
+    s->kind = l->kind;
+    uv_tcp_init(server->loop, &s->tcp);
+    uv_timer_init(server->loop, &s->timer);
+    s->tcp.data = s->timer.data = s;
+    s->open_handles = 2;
+    if (uv_accept(server, (uv_stream_t *)&s->tcp) != 0 ||
+        uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read) != 0) {
+        end_session(s);
+        return;
+    }
+    uv_timer_start(&s->timer, on_timeout, SESSION_MS, 0);
+    static const char info[] = "INFO {\"server_id\":\"DEMO\",\"server_name\":\"demo\","
+                               "\"version\":\"2.10.0\",\"cluster\":\"demo\"}\r\n";
+    static const unsigned char iac[] = {0xff, 0xfd, 0x18, 0xff, 0xfb, 0x01};
+    if (s->kind == DEMO_NATS)
+        reply(s, info, sizeof info - 1);
+    else if (s->kind == DEMO_TELNET)
+        reply(s, iac, sizeof iac);
+}
+
+/* Closes everything on the loop: the listeners and the async as they are, each session
+ * (its socket or its timer, whichever the walk meets first) through end_session. */
+static void close_any(uv_handle_t *h, void *arg)
 {
     struct demo_services *ds = arg;
-    struct pollfd pfd[65];
-    for (size_t i = 0; i < ds->n; i++)
-        pfd[i] = (struct pollfd){.fd = ds->fds[i], .events = POLLIN};
-    pfd[ds->n] = (struct pollfd){.fd = ds->wake[0], .events = POLLIN};
-    for (;;) {
-        if (poll(pfd, ds->n + 1, -1) < 0)
-            continue;
-        if (pfd[ds->n].revents)
-            return NULL;
-        for (size_t i = 0; i < ds->n; i++) {
-            if (!(pfd[i].revents & POLLIN))
-                continue;
-            int fd = accept(ds->fds[i], NULL, NULL);
-            struct session *s = fd >= 0 ? malloc(sizeof *s) : NULL;
-            pthread_t t;
-            if (!s) {
-                if (fd >= 0)
-                    close(fd);
-                continue;
-            }
-            *s = (struct session){fd, ds->kinds[i]};
-            if (pthread_create(&t, NULL, serve_session, s) == 0) {
-                pthread_detach(t);
-            } else {
-                close(fd);
-                free(s);
-            }
-        }
-    }
+    if (uv_is_closing(h))
+        return;
+    bool listener = h->data >= (void *)ds->listeners && h->data < (void *)(ds->listeners + ds->n);
+    if (h == (uv_handle_t *)&ds->stop || listener)
+        uv_close(h, NULL);
+    else
+        end_session(h->data);
 }
 
-int demo_services_start(const int *fds, const enum demo_kind *kinds, size_t n,
+static void on_stop(uv_async_t *a)
+{
+    uv_walk(a->loop, close_any, a->data);
+}
+
+static void run_loop(void *arg)
+{
+    struct demo_services *ds = arg;
+    uv_run(&ds->loop, UV_RUN_DEFAULT);
+}
+
+int demo_services_start(const uv_os_sock_t *socks, const enum demo_kind *kinds, size_t n,
                         struct demo_services **out)
 {
     struct demo_services *ds = calloc(1, sizeof *ds);
-    if (!ds || n > 64 || pipe(ds->wake) != 0) {
+    if (!ds || n > MAX_LISTENERS || uv_loop_init(&ds->loop) != 0) {
         free(ds);
         return -1;
     }
-    memcpy(ds->fds, fds, n * sizeof *fds);
-    memcpy(ds->kinds, kinds, n * sizeof *kinds);
-    ds->n = n;
-    if (pthread_create(&ds->acceptor, NULL, accept_loop, ds) != 0) {
-        close(ds->wake[0]);
-        close(ds->wake[1]);
+    bool ok = uv_async_init(&ds->loop, &ds->stop, on_stop) == 0;
+    ds->stop.data = ds;
+    for (size_t i = 0; ok && i < n; i++) {
+        struct listener *l = &ds->listeners[ds->n];
+        l->kind = kinds[i];
+        l->ds = ds;
+        uv_tcp_init(&ds->loop, &l->tcp);
+        l->tcp.data = l;
+        ds->n++;
+        ok = uv_tcp_open(&l->tcp, socks[i]) == 0 &&
+             uv_listen((uv_stream_t *)&l->tcp, 64, on_connection) == 0;
+    }
+    if (!ok || uv_thread_create(&ds->thread, run_loop, ds) != 0) {
+        uv_walk(&ds->loop, close_any, ds);
+        uv_run(&ds->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&ds->loop);
         free(ds);
         return -1;
     }
-    ds->started = true;
     *out = ds;
     return 0;
 }
@@ -190,9 +264,8 @@ void demo_services_stop(struct demo_services *ds)
 {
     if (!ds)
         return;
-    (void)!write(ds->wake[1], "x", 1);
-    pthread_join(ds->acceptor, NULL);
-    close(ds->wake[0]);
-    close(ds->wake[1]);
+    uv_async_send(&ds->stop);
+    uv_thread_join(&ds->thread);
+    uv_loop_close(&ds->loop);
     free(ds);
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <uv.h>
+
 enum demo_kind {
     DEMO_PLAIN,
     DEMO_NATS,
@@ -19,8 +21,9 @@ enum demo_kind {
 
 struct demo_services;
 
-/* Serves the listening sockets fds[i] as kinds[i] until stop (at most 64). */
-int demo_services_start(const int *fds, const enum demo_kind *kinds, size_t n,
+/* Serves the listening sockets socks[i] as kinds[i] (the loop then owns them) until stop
+ * (at most 64). */
+int demo_services_start(const uv_os_sock_t *socks, const enum demo_kind *kinds, size_t n,
                         struct demo_services **out);
 void demo_services_stop(struct demo_services *ds);
 

@@ -1,10 +1,10 @@
 /* dmsconn diff OLD.json NEW.json: what broke, what healed, what changed state. */
 #include "cli_options.h"
 #include "dmsconn/inventory.h"
+#include "base/os.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const struct cli_command diff_command = {
     .name = "diff",
@@ -24,7 +24,7 @@ int cmd_diff(int argc, char **argv)
     struct cli_args a;
     cli_args_init(&a);
     int parsed = cli_parse(argc, argv, &diff_command, &a);
-    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !a.run.no_color;
+    bool color = dci_os_is_terminal(stdout) && !getenv("NO_COLOR") && !a.run.no_color;
     int nwords = a.nwords;
     char **words = a.words;
     cli_args_free(&a);

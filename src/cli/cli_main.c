@@ -1,12 +1,11 @@
 /* dmsconn: a thin main over the dmsconn_core library; subcommands from one table. */
 #include "cli.h"
+#include "base/os.h"
 
 #include <curl/curl.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 struct command {
     const char *name;
@@ -35,16 +34,6 @@ static void usage(FILE *out)
     fprintf(out, "\nexit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n");
 }
 
-/* Every probe holds a descriptor: allow as many as the hard limit does. */
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -60,13 +49,12 @@ int main(int argc, char **argv)
         printf("dmsconn %s\n", DMSCONN_VERSION);
         return 0;
     }
-    signal(SIGPIPE, SIG_IGN); /* a peer that resets mid-write is a result, not a crash */
+    dci_os_process_init();
     /* libcurl initialises itself (and OpenSSL: 2 MB of pages, a millisecond) on the first
      * transfer, safely from any thread where it says so; a run whose HTTP ports are all
      * closed never needs it. Elsewhere: once, here, before any thread. */
     if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_THREADSAFE))
         curl_global_init(CURL_GLOBAL_DEFAULT);
-    raise_fd_limit();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -2,6 +2,7 @@
  * usage, the parsing and the refusal of another command's option all come from here. An
  * option whose help or value differs between commands has an entry per meaning. */
 #include "cli_options.h"
+#include "base/os.h"
 
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
@@ -57,7 +58,7 @@ static int add_secret(struct cli_run *run, const char *name, const char *path, c
     if (!grown) {
         fprintf(stderr, "dmsconn %s: %s %s: expected %s\n", cmd, option, path,
                 form ? form : "memory for it");
-        explicit_bzero(text, strlen(text));
+        dci_os_secure_zero(text, strlen(text));
         free(text);
         return DC_RUN_UNKNOWN;
     }

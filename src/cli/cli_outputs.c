@@ -2,12 +2,12 @@
  * the history's last run, the history itself, and the view on standard output. */
 #include "cli.h"
 #include "dmsconn/inventory.h"
+#include "base/os.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,7 +175,7 @@ static bool history_save(const struct dc_report *rep, const char *dir, unsigned 
 {
     char stamp[32], path[4096];
     struct tm tm;
-    gmtime_r(&rep->started.tv_sec, &tm);
+    dci_os_gmtime(rep->started.tv_sec, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
     snprintf(path, sizeof path, "%s/dmsconn-%s.%03ldZ.json", dir, stamp,
              rep->started.tv_nsec / 1000000);
@@ -194,9 +194,9 @@ static bool history_save(const struct dc_report *rep, const char *dir, unsigned 
 /* The terminal's width, or $COLUMNS, or 100 when output goes elsewhere. */
 static size_t terminal_width(void)
 {
-    struct winsize ws;
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
-        return ws.ws_col;
+    int cols = dci_os_terminal_columns(stdout);
+    if (cols > 20)
+        return (size_t)cols;
     const char *columns = getenv("COLUMNS");
     long c = columns ? strtol(columns, NULL, 10) : 0;
     return c > 20 && c < 10000 ? (size_t)c : 100;
@@ -207,8 +207,11 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
     int exit_code = (int)rep->verdict;
     char latest[4096] = "";
     if (run->history) {
-        if (mkdir(run->history, 0750) != 0 && errno != EEXIST) {
-            fprintf(stderr, "dmsconn: --history %s: %s\n", run->history, strerror(errno));
+        uv_fs_t req; /* libuv's mkdir: the same call on every platform */
+        int made = uv_fs_mkdir(NULL, &req, run->history, 0750, NULL);
+        uv_fs_req_cleanup(&req);
+        if (made != 0 && made != UV_EEXIST) {
+            fprintf(stderr, "dmsconn: --history %s: %s\n", run->history, uv_strerror(made));
             return DC_RUN_UNKNOWN;
         }
         size_t n;
@@ -241,7 +244,7 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
         exit_code = DC_RUN_UNKNOWN;
     if (!run->quiet && !stdout_taken) {
         struct dc_text_opts topts = {
-            .color = !run->no_color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+            .color = !run->no_color && dci_os_is_terminal(stdout) && !getenv("NO_COLOR"),
             .all = run->all,
             .width = terminal_width(),
         };
