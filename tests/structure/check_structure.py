@@ -5,6 +5,7 @@
  - every symbol the core library exports has the project's prefix: dc_ when a public header
    (include/dmsconn/) declares it, dci_ otherwise;
  - no source file over 600 lines, and every public header compiles on its own;
+ - no test for a platform outside the OS layer (src/base/os_*.c) and DC_PRINTF's one macro;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
    is a file of the repository or listed in docs/references.md, and nothing cites the
    developers' notes outside the repository.
@@ -144,6 +145,27 @@ def headers_alone(root):
     return breaches
 
 
+PLATFORM = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif)\b.*(_WIN32|__linux__|__MINGW32__|__GLIBC__|__APPLE__)")
+PLATFORM_OK = ("src/base/os_posix.c", "src/base/os_windows.c", "include/dmsconn/error.h")
+
+
+def platform_tests(root):
+    """Breaches: #if on a platform outside the OS layer."""
+    breaches = []
+    for top in ("src", "probes", "include"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in files:
+                path = os.path.relpath(os.path.join(dirpath, f), root)
+                if not f.endswith((".c", ".h")) or path in PLATFORM_OK:
+                    continue
+                with open(os.path.join(root, path), encoding="utf-8") as fh:
+                    for n, line in enumerate(fh, 1):
+                        if PLATFORM.search(line):
+                            breaches.append(f"{path}:{n}: tests for a platform; that is the OS "
+                                            f"layer's (src/base/os.h)")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -192,6 +214,7 @@ def main(argv):
                         breaches.append(f"{os.path.relpath(path, root)}: {n} lines (at most {MAX_LINES})")
     breaches += citations(root)
     breaches += headers_alone(root)
+    breaches += platform_tests(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "
