@@ -83,6 +83,7 @@ static const uint16_t client_ports[] = {4222, 0};
 static const struct dc_protocol nats_messaging_protocol = {
     .driver = DC_DRIVER_DIALOGUE,
     .dialogue = {.judge = nats_judge, .library = dci_nats_messaging_step},
+    .unavailable = &dci_nats_messaging_unavailable,
     .secret = "nats",
     .secret_lines = true,
     .secret_form = "a NATS .creds file, USER:PASSWORD or a token",

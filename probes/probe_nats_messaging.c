@@ -128,6 +128,8 @@ static const char *tls_reason(natsStatus s, char *buf, size_t cap)
     return buf;
 }
 
+const char *const dci_nats_messaging_unavailable = NULL; /* this build has libnats */
+
 void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
 {
     uint64_t start = uv_hrtime();

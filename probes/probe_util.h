@@ -55,5 +55,7 @@ const char *dci_selftest_http(const struct dc_probe_ops *ops, const struct dci_s
 
 /* The NATS messaging step (probe_nats_messaging.c). */
 void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out);
+/* NULL where the step runs; else what to do instead (probes/without_nats.c). */
+extern const char *const dci_nats_messaging_unavailable;
 
 #endif

@@ -6,6 +6,10 @@
 
 #include <stdio.h>
 
+const char *const dci_nats_messaging_unavailable =
+    "this build has no libnats (the Windows build): check NATS messaging from a Linux node, "
+    "or merge a Linux node's row (dmsconn merge)";
+
 void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
 {
     (void)ctx;

@@ -109,6 +109,9 @@ struct dc_protocol {
         void (*judge)(const struct dc_snmp_reply *reply, struct dc_finding *out);
     } snmp;
     size_t max_reply; /* bytes kept for the judge (0: the driver's default) */
+    /* A step this build cannot run (the library it needs is not in it), or NULL: what to do
+     * instead, for the remedy of its unknown result. */
+    const char *const *unavailable;
     /* After the run, for a judgement of one destination that what the others said may
      * change (a NATS route matched to its peer by server identity, which only the peer's own
      * /varz gives): every result of this probe in the run, with the facts its judge kept.

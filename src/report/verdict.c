@@ -1,6 +1,7 @@
 /* Verdicts: what was expected of a path against what was seen, and what to do about it. */
 #include "dmsconn/verdict.h"
 
+#include "dmsconn/probe.h"
 #include "dmsconn/texts.h"
 
 #include <stdarg.h>
@@ -201,7 +202,12 @@ static void remedy_broken(const struct ctx *x)
                "--concurrency or check the local system",
                x->src, r->detail);
         break;
-    case DC_STATE_UNKNOWN: remedy_unmeasured(x); break;
+    case DC_STATE_UNKNOWN:
+        if (x->check->probe->proto->unavailable && *x->check->probe->proto->unavailable)
+            remedy(x, "%s", *x->check->probe->proto->unavailable);
+        else
+            remedy_unmeasured(x);
+        break;
     case DC_STATE_OK:
     case DC_STATE_COUNT: break;
     }

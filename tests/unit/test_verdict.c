@@ -3,6 +3,7 @@
 
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
+#include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
 #include "dmsconn/verdict.h"
@@ -118,6 +119,23 @@ static void remedies_name_the_path(void **state)
     assert_contains(r.remedy, "73 ms");
 }
 
+/* A step the build cannot run says what to do instead, never "run it again". */
+static void unavailable_step(void **state)
+{
+    (void)state;
+    static const char *const instead = "check it from a Linux node";
+    const struct dc_protocol proto = {.driver = DC_DRIVER_DIALOGUE, .unavailable = &instead};
+    const struct dc_probe_ops probe = {.name = "x", .proto = &proto};
+    long c = dc_profile_find(profile, "cql");
+    const struct dc_probe_ops *was = profile->checks[c].probe;
+    profile->checks[c].probe = &probe;
+    struct judged r = judge("cql", DC_STATE_UNKNOWN, -1);
+    profile->checks[c].probe = was;
+    assert_string_equal(r.remedy, instead);
+    r = judge("cql", DC_STATE_UNKNOWN, -1); /* the protocol runs it: not measured, run again */
+    assert_contains(r.remedy, "run the check again");
+}
+
 static void run_verdict(void **state)
 {
     (void)state;
@@ -198,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table),
         cmocka_unit_test(remedies_name_the_path),
+        cmocka_unit_test(unavailable_step),
         cmocka_unit_test(run_verdict),
         cmocka_unit_test(cell_rule),
         cmocka_unit_test(https_name_remedies),
