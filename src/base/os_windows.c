@@ -47,6 +47,20 @@ static bool trusted_sid(PSID sid, PSID owner)
            IsWellKnownSid(sid, WinBuiltinAdministratorsSid);
 }
 
+/* "Everyone (S-1-1-0)", "DOMAIN\\name (S-...)", or the SID alone. */
+static void sid_name(PSID sid, char *buf, size_t cap)
+{
+    char name[64], domain[64], *text = NULL;
+    DWORD nlen = sizeof name, dlen = sizeof domain;
+    SID_NAME_USE use;
+    ConvertSidToStringSidA(sid, &text);
+    if (LookupAccountSidA(NULL, sid, name, &nlen, domain, &dlen, &use))
+        snprintf(buf, cap, "%s%s%s (%s)", domain, domain[0] ? "\\" : "", name, text ? text : "?");
+    else
+        snprintf(buf, cap, "%s", text ? text : "another account");
+    LocalFree(text);
+}
+
 bool dci_os_file_private(const char *path, char *why, size_t cap)
 {
     PSID owner = NULL;
@@ -76,14 +90,13 @@ bool dci_os_file_private(const char *path, char *why, size_t cap)
         PSID sid = (PSID)&allowed->SidStart;
         bool reads = allowed->Mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL);
         if (reads && !trusted_sid(sid, owner)) {
-            char *name = NULL;
-            ConvertSidToStringSidA(sid, &name);
+            char who[160];
+            sid_name(sid, who, sizeof who);
             snprintf(why, cap,
                      "the file is open to others (%s may read it); expected only its owner, "
                      "SYSTEM and Administrators (icacls FILE /inheritance:r /grant:r "
                      "\"%%USERNAME%%:R\")",
-                     name ? name : "another account");
-            LocalFree(name);
+                     who);
             ok = false;
         }
     }
