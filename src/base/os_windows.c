@@ -5,6 +5,7 @@
 #include <windows.h>
 #include <aclapi.h>
 #include <sddl.h>
+#include <fcntl.h>
 #include <io.h>
 
 #include "os.h"
@@ -328,6 +329,10 @@ void dci_os_process_init(void)
     if (out != INVALID_HANDLE_VALUE && GetConsoleMode(out, &mode))
         SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
     SetConsoleOutputCP(CP_UTF8);
+    /* the bytes as written, as on Linux: a text-mode stdout would turn the CSV's CRLF into
+     * CR CR LF and every report's LF into CRLF */
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
     WSADATA wsa; /* gethostname and the sockets the OS layer opens before libuv does */
     WSAStartup(MAKEWORD(2, 2), &wsa);
 }
