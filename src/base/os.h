@@ -58,6 +58,18 @@ int dci_os_terminal_columns(FILE *f);
 void dci_os_stop_block(void);
 void dci_os_stop_wait(char *what, size_t cap);
 
+/* The Service Control Manager (Windows). Install registers the service `name` to start at
+ * boot as `account` (NULL: NT AUTHORITY\LocalService), running this program with `args`
+ * (nargs words after the program's own path); uninstall stops and removes it. 0, or -1 with
+ * why (elsewhere: what to use instead). */
+int dci_os_service_install(const char *name, const char *display, const char *const *args,
+                           size_t nargs, const char *account, char *why, size_t cap);
+int dci_os_service_uninstall(const char *name, char *why, size_t cap);
+/* When the Service Control Manager started this process: runs fn(ud) as the service `name`
+ * (its stop control ends dci_os_stop_wait; stderr goes to a log file under ProgramData) and
+ * returns true once fn has returned; false with why when not started so. */
+bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *why, size_t cap);
+
 /* Gives freed heap pages back to the system where the allocator keeps them (glibc). */
 void dci_os_release_memory(void);
 

@@ -270,3 +270,25 @@ unsigned dci_os_sock_port(uv_os_sock_t sock)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
+
+int dci_os_service_install(const char *name, const char *display, const char *const *args,
+                           size_t nargs, const char *account, char *why, size_t cap)
+{
+    (void)name, (void)display, (void)args, (void)nargs, (void)account;
+    snprintf(why, cap,
+             "a Windows service exists only on Windows: here, install the systemd "
+             "unit scripts/dmsconn-agent.service (docs/agent-service.md)");
+    return -1;
+}
+
+int dci_os_service_uninstall(const char *name, char *why, size_t cap)
+{
+    return dci_os_service_install(name, NULL, NULL, 0, NULL, why, cap);
+}
+
+bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *why, size_t cap)
+{
+    (void)name, (void)fn, (void)ud;
+    snprintf(why, cap, "--as-service is for Windows' Service Control Manager");
+    return false;
+}

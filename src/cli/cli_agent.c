@@ -83,32 +83,23 @@ static int serve(struct dc_agent_opts *opts, const char *scheme)
     return 0;
 }
 
-int cmd_agent(int argc, char **argv)
+/* The agent itself, from the parsed options until it is stopped: the exit code. */
+static int run_agent(struct cli_args *a)
 {
-    struct cli_args a;
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
     char *token = NULL, *cert = NULL, *key = NULL;
     struct dc_diag diag = {{0}};
-    cli_args_init(&a);
-    a.run.engine.timeout_s = 30;
-    int rc = cli_parse(argc, argv, &agent_command, &a);
-    if (rc) {
-        rc = rc == 1 ? 0 : rc; /* --help */
-        goto out;
-    }
-    rc = validate_args(&a);
-    if (rc)
-        goto out;
+    int rc = 0;
     char listen_addr[64] = "";
     uint16_t port = DC_AGENT_PORT;
-    if (a.listen && parse_listen(a.listen, listen_addr, sizeof listen_addr, &port)) {
+    if (a->listen && parse_listen(a->listen, listen_addr, sizeof listen_addr, &port)) {
         rc = cli_usage_error("agent", "--listen '%s': expected ADDR, ADDR:PORT or [IPv6]:PORT",
-                             a.listen);
+                             a->listen);
         goto out;
     }
-    a.src.nats_credentials = dc_engine_secret(&a.run.engine, "nats") != NULL;
-    rc = cli_load(&a.src, &cluster, &profile, "agent");
+    a->src.nats_credentials = dc_engine_secret(&a->run.engine, "nats") != NULL;
+    rc = cli_load(&a->src, &cluster, &profile, "agent");
     if (rc)
         goto out;
     /* The node list's parse trees are gone; batches run on the web server's threads, whose
@@ -116,17 +107,17 @@ int cmd_agent(int argc, char **argv)
      * left 1.2 MiB behind for the agent's lifetime). */
     dci_os_release_memory();
     size_t len;
-    rc = dc_token_read(a.token_file, &token, &diag);
-    if (!rc && a.tls_cert)
-        rc = dc_read_file(a.tls_cert, &cert, &len, &diag);
-    if (!rc && a.tls_key)
-        rc = dc_read_file(a.tls_key, &key, &len, &diag);
+    rc = dc_token_read(a->token_file, &token, &diag);
+    if (!rc && a->tls_cert)
+        rc = dc_read_file(a->tls_cert, &cert, &len, &diag);
+    if (!rc && a->tls_key)
+        rc = dc_read_file(a->tls_key, &key, &len, &diag);
     if (rc) {
         fprintf(stderr, "dmsconn agent: %s\n", diag.msg);
         rc = DC_RUN_UNKNOWN;
         goto out;
     }
-    long self = find_self(cluster, &a, listen_addr);
+    long self = find_self(cluster, a, listen_addr);
     if (self < 0) {
         rc = cli_usage_error("agent",
                              "which node is this? none has the address %s: expected "
@@ -137,10 +128,10 @@ int cmd_agent(int argc, char **argv)
     const struct dc_node *node = &cluster->nodes[self];
     if (!listen_addr[0])
         snprintf(listen_addr, sizeof listen_addr, "%s", node->naddresses ? node->addresses[0] : "");
-    if (a.tls_auto) {
+    if (a->tls_auto) {
         char fingerprint[DC_AGENT_PIN_MAX];
         bool made = false;
-        if (dc_agent_tls_auto(a.tls_auto, node->name, listen_addr, &cert, &key, fingerprint, &made,
+        if (dc_agent_tls_auto(a->tls_auto, node->name, listen_addr, &cert, &key, fingerprint, &made,
                               &diag)) {
             fprintf(stderr, "dmsconn agent: %s\n", diag.msg);
             rc = DC_RUN_UNKNOWN;
@@ -150,7 +141,7 @@ int cmd_agent(int argc, char **argv)
         fprintf(stderr,
                 "dmsconn agent: %s key pair in %s; pin it in the inventory: agent: {address: "
                 "%s%s%s:%u, fingerprint: \"%s\"}\n",
-                made ? "a new" : "the", a.tls_auto, strchr(listen_addr, ':') ? "[" : "",
+                made ? "a new" : "the", a->tls_auto, strchr(listen_addr, ':') ? "[" : "",
                 listen_addr, strchr(listen_addr, ':') ? "]" : "", port, fingerprint);
     }
     struct dc_agent_opts opts = {
@@ -162,7 +153,7 @@ int cmd_agent(int argc, char **argv)
         .cluster = cluster,
         .profile = profile,
         .self = (uint32_t)self,
-        .engine = a.run.engine,
+        .engine = a->run.engine,
         .max_body = 16u * 1024 * 1024,
         .max_runs = 4,
     };
@@ -177,6 +168,55 @@ out:
     free(key);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
+    return rc;
+}
+
+struct service_run {
+    struct cli_args *a;
+    int rc;
+};
+
+static void agent_service_main(void *ud)
+{
+    struct service_run *sr = ud;
+    sr->rc = run_agent(sr->a);
+}
+
+int cmd_agent(int argc, char **argv)
+{
+    struct cli_args a;
+    cli_args_init(&a);
+    a.run.engine.timeout_s = 30;
+    int rc = cli_parse(argc, argv, &agent_command, &a);
+    if (rc) {
+        rc = rc == 1 ? 0 : rc; /* --help */
+        goto out;
+    }
+    if (a.install_service || a.uninstall_service) {
+        rc = a.install_service && a.uninstall_service
+                 ? cli_usage_error("agent", "--install-service or --uninstall-service, not both")
+             : a.install_service ? validate_args(&a)
+                                 : 0;
+        if (!rc)
+            rc = cli_agent_service(argc, argv, &a);
+        goto out;
+    }
+    rc = validate_args(&a);
+    if (rc)
+        goto out;
+    if (a.as_service) {
+        struct service_run sr = {.a = &a, .rc = 0};
+        char why[256];
+        if (!dci_os_service_run("dmsconn-agent", agent_service_main, &sr, why, sizeof why)) {
+            fprintf(stderr, "dmsconn agent: --as-service: %s\n", why);
+            rc = DC_RUN_UNKNOWN;
+        } else {
+            rc = sr.rc;
+        }
+        goto out;
+    }
+    rc = run_agent(&a);
+out:
     cli_args_free(&a);
     return rc;
 }

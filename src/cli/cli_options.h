@@ -34,6 +34,10 @@ struct cli_args {
     const char *tls_cert;
     const char *tls_key;
     const char *tls_auto;
+    bool install_service; /* the agent as a Windows service */
+    bool uninstall_service;
+    bool as_service;
+    const char *service_account;
     double max_age_h;     /* merge */
     enum cli_format plan; /* plan's --format: text, json or csv */
     bool yaml;            /* profile show */
@@ -106,6 +110,9 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd, struct cli_a
  * silently running nothing. cli_common.c */
 int cli_check_filters(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct cli_args *a, const char *cmd);
+
+/* --install-service / --uninstall-service of the agent (cli_agent_service.c): the exit code. */
+int cli_agent_service(int argc, char **argv, const struct cli_args *a);
 
 /* The command's usage, generated from the table. */
 void cli_usage_print(const struct cli_command *cmd, FILE *out);

@@ -66,6 +66,8 @@ expect 3 "--node is an option of 'dmsconn check', not of 'dmsconn demo'" -- demo
 expect 3 "--secret is an option of 'dmsconn check', not of 'dmsconn diff'" -- diff --secret a=b x y
 expect 3 "--no-agent is an option of 'dmsconn check', not of 'dmsconn agent'" -- \
     agent --token-file x --no-agent a --node a=127.0.0.1
+expect 3 "a Windows service exists only on Windows: here, install the systemd unit" -- \
+    agent --install-service --token-file x --node a=127.0.0.1
 expect 0 "  --max-age HOURS" -- merge --help
 expect 0 "  --tls-auto DIR" -- agent --help
 expect 0 "commands:" -- --help
