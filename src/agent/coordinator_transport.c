@@ -2,6 +2,7 @@
  * any certificate in a lab, or the one public key an inventory pins) and the signed headers
  * of each request, whose answer's signature it keeps (dmsconn/sign.h). */
 #include "dmsconn/coordinator.h"
+#include "base/os.h"
 
 #include "base/curl_uv.h"
 #include "dmsconn/model.h"
@@ -33,6 +34,8 @@ bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
     }
     if (opts->ca_file)
         ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file) == CURLE_OK;
+    else if (dci_os_curl_ssl_options())
+        ok = ok && curl_easy_setopt(e, CURLOPT_SSL_OPTIONS, dci_os_curl_ssl_options()) == CURLE_OK;
     if (opts->insecure) {
         ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
         ok = ok && curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;

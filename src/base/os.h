@@ -58,6 +58,13 @@ int dci_os_terminal_columns(FILE *f);
 void dci_os_stop_block(void);
 void dci_os_stop_wait(char *what, size_t cap);
 
+/* The system's trusted roots for a TLS context without --ca (an SSL_CTX): OpenSSL's default
+ * paths on Linux, Windows' certificate store (ROOT) on Windows: 0, or -1. And the libcurl
+ * SSL options that do the same for curl (CURLSSLOPT_NATIVE_CA on Windows, 0 elsewhere). */
+struct ssl_ctx_st;
+int dci_os_trust_system_roots(struct ssl_ctx_st *ctx);
+long dci_os_curl_ssl_options(void);
+
 /* The Service Control Manager (Windows). Install registers the service `name` to start at
  * boot as `account` (NULL: NT AUTHORITY\LocalService), running this program with `args`
  * (nargs words after the program's own path); uninstall stops and removes it. 0, or -1 with

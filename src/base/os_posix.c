@@ -2,6 +2,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <openssl/ssl.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -291,4 +292,14 @@ bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *
     (void)name, (void)fn, (void)ud;
     snprintf(why, cap, "--as-service is for Windows' Service Control Manager");
     return false;
+}
+
+int dci_os_trust_system_roots(struct ssl_ctx_st *ctx)
+{
+    return SSL_CTX_set_default_verify_paths(ctx) == 1 ? 0 : -1;
+}
+
+long dci_os_curl_ssl_options(void)
+{
+    return 0; /* libcurl's own CA bundle path is the system's */
 }

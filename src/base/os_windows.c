@@ -5,6 +5,10 @@
 #include <windows.h>
 #include <aclapi.h>
 #include <sddl.h>
+#include <wincrypt.h>
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <fcntl.h>
 #include <io.h>
 
@@ -559,4 +563,29 @@ bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *
         return true;
     win_error(GetLastError(), why, cap);
     return false;
+}
+
+int dci_os_trust_system_roots(struct ssl_ctx_st *ctx)
+{
+    /* OpenSSL has no default paths on Windows: the certificates Windows trusts, from its
+     * ROOT store, as the Linux build trusts /etc/ssl's */
+    HCERTSTORE roots = CertOpenSystemStoreA(0, "ROOT");
+    if (!roots)
+        return -1;
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    for (PCCERT_CONTEXT c = CertEnumCertificatesInStore(roots, NULL); c;
+         c = CertEnumCertificatesInStore(roots, c)) {
+        const unsigned char *der = c->pbCertEncoded;
+        X509 *x = d2i_X509(NULL, &der, (long)c->cbCertEncoded);
+        if (x)
+            X509_STORE_add_cert(store, x); /* a duplicate is refused, and harmless */
+        X509_free(x);
+    }
+    CertCloseStore(roots, 0);
+    return 0; /* an empty store is the machine's choice: every certificate then fails */
+}
+
+long dci_os_curl_ssl_options(void)
+{
+    return CURLSSLOPT_NATIVE_CA; /* curl reads Windows' ROOT store into OpenSSL itself */
 }

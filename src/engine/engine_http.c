@@ -306,6 +306,8 @@ static int start_step(struct http *h)
     ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h) == CURLE_OK;
     if (e->opts.ca_file)
         ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file) == CURLE_OK;
+    else if (dci_os_curl_ssl_options())
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, dci_os_curl_ssl_options()) == CURLE_OK;
     const struct dc_secret *secret = dc_engine_secret(&e->opts, h->probe->proto->secret);
     if (h->probe->proto->http.basic_auth && secret) {
         ok = ok && curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;

@@ -1,5 +1,6 @@
 /* TLS over memory BIOs (engine_tls.h): OpenSSL never touches the socket. */
 #include "engine_tls.h"
+#include "base/os.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -27,7 +28,7 @@ SSL_CTX *dci_tls_ctx_new(bool insecure, const char *ca_file)
     } else {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
         if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1
-                    : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+                    : dci_os_trust_system_roots(ctx) != 0) {
             SSL_CTX_free(ctx);
             return NULL;
         }
