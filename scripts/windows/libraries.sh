@@ -113,5 +113,8 @@ build_net-snmp() {
 
 build_cmocka() {
     cmake_cross "$src" -DWITH_STATIC_LIB=ON -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
+    # the static library under the name -lcmocka finds, and no DLL import library beside it
+    mv "$prefix/lib/libcmocka-static.a" "$prefix/lib/libcmocka.a"
+    rm -f "$prefix/lib/libcmocka.dll.a" "$prefix/bin/libcmocka.dll"
 }
 

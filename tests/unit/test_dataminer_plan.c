@@ -5,6 +5,8 @@
  * on 9142, no internode between per-DMA Cassandra DMAs). */
 #include "test_util.h"
 
+#include "base/os.h"
+
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "dmsconn/plan.h"
@@ -297,11 +299,13 @@ static void bpa_wording(void **state)
     }
     struct dc_report rep = {
         .cluster = l.cluster, .profile = l.profile, .plan = l.plan, .results = results};
-    char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    struct dci_memstream m;
+    FILE *f = dci_memstream_open(&m);
+    assert_non_null(f);
     dc_report_bpa(&rep, f);
-    fclose(f);
+    char *text = dci_memstream_close(&m, &len);
+    assert_non_null(text);
     assert_contains(text, "  10.40.1.11: Unable to communicate with gRPC ports on these Agents: "
                           "10.40.1.12, 10.40.1.100\n");
     assert_contains(text, "  10.40.1.13: Connection port [443] of Failover buddy 10.40.1.14 is "
@@ -310,9 +314,10 @@ static void bpa_wording(void **state)
     free(text);
     /* nothing failed: nothing said */
     memset(results, 0, l.plan->ntasks * sizeof *results);
-    f = open_memstream(&text, &len);
+    f = dci_memstream_open(&m);
+    assert_non_null(f);
     dc_report_bpa(&rep, f);
-    fclose(f);
+    text = dci_memstream_close(&m, &len);
     assert_int_equal(len, 0);
     free(text);
     free(results);
