@@ -13,6 +13,7 @@
 #include <io.h>
 
 #include "os.h"
+#include "os_windows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ const char *dci_os_dataminer_dir_default(void)
     return "C:\\Skyline DataMiner";
 }
 
-static void win_error(DWORD err, char *why, size_t cap)
+void dci_os_win_error(DWORD err, char *why, size_t cap)
 {
     char text[160] = "";
     FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err, 0, text,
@@ -39,7 +40,7 @@ int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap
     /* rename() does not replace an existing file on Windows */
     if (MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
         return 0;
-    win_error(GetLastError(), why, cap);
+    dci_os_win_error(GetLastError(), why, cap);
     return -1;
 }
 
@@ -76,7 +77,7 @@ bool dci_os_file_private(const char *path, char *why, size_t cap)
                                      NULL, &dacl, NULL, &sd);
     if (rc != ERROR_SUCCESS) {
         char text[160];
-        win_error(rc, text, sizeof text);
+        dci_os_win_error(rc, text, sizeof text);
         snprintf(why, cap, "cannot read it: %s", text);
         return false;
     }
@@ -125,13 +126,13 @@ int dci_os_create_private(const char *path, const void *data, size_t len, char *
 {
     SECURITY_ATTRIBUTES sa;
     if (!owner_only(&sa)) {
-        win_error(GetLastError(), why, cap);
+        dci_os_win_error(GetLastError(), why, cap);
         return -1;
     }
     HANDLE h = CreateFileA(path, GENERIC_WRITE, 0, &sa, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
     LocalFree(sa.lpSecurityDescriptor);
     if (h == INVALID_HANDLE_VALUE) {
-        win_error(GetLastError(), why, cap);
+        dci_os_win_error(GetLastError(), why, cap);
         return -1;
     }
     DWORD written = 0;
@@ -139,7 +140,7 @@ int dci_os_create_private(const char *path, const void *data, size_t len, char *
     DWORD err = ok ? 0 : GetLastError();
     ok = CloseHandle(h) && ok;
     if (!ok) {
-        win_error(err ? err : GetLastError(), why, cap);
+        dci_os_win_error(err ? err : GetLastError(), why, cap);
         DeleteFileA(path);
         return -1;
     }
@@ -150,7 +151,7 @@ int dci_os_mkdir_private(const char *dir, char *why, size_t cap)
 {
     SECURITY_ATTRIBUTES sa;
     if (!owner_only(&sa)) {
-        win_error(GetLastError(), why, cap);
+        dci_os_win_error(GetLastError(), why, cap);
         return -1;
     }
     BOOL made = CreateDirectoryA(dir, &sa);
@@ -158,7 +159,7 @@ int dci_os_mkdir_private(const char *dir, char *why, size_t cap)
     LocalFree(sa.lpSecurityDescriptor);
     if (made || err == ERROR_ALREADY_EXISTS)
         return 0;
-    win_error(err, why, cap);
+    dci_os_win_error(err, why, cap);
     return -1;
 }
 
@@ -362,19 +363,26 @@ int dci_os_terminal_columns(FILE *f)
 
 static HANDLE stop_event;
 static volatile LONG stop_kind;
-#define STOP_BY_SERVICE 1000 /* stop_kind - 1 when the service's stop control came */
+
+void dci_os_win_stop(long kind)
+{
+    if (!stop_event)
+        stop_event = CreateEventA(NULL, TRUE, FALSE, NULL);
+    if (kind >= 0) {
+        InterlockedExchange(&stop_kind, kind + 1);
+        SetEvent(stop_event);
+    }
+}
 
 static BOOL WINAPI on_console(DWORD kind)
 {
-    InterlockedExchange(&stop_kind, (LONG)kind + 1);
-    SetEvent(stop_event);
+    dci_os_win_stop((long)kind);
     return TRUE;
 }
 
 void dci_os_stop_block(void)
 {
-    if (!stop_event)
-        stop_event = CreateEventA(NULL, TRUE, FALSE, NULL);
+    dci_os_win_stop(-1); /* the event, before anything can signal it */
     SetConsoleCtrlHandler(on_console, TRUE);
 }
 
@@ -383,11 +391,11 @@ void dci_os_stop_wait(char *what, size_t cap)
     WaitForSingleObject(stop_event, INFINITE);
     LONG kind = InterlockedCompareExchange(&stop_kind, 0, 0) - 1;
     snprintf(what, cap, "%s",
-             kind == STOP_BY_SERVICE    ? "the service's stop control"
-             : kind == CTRL_C_EVENT     ? "Ctrl+C"
-             : kind == CTRL_BREAK_EVENT ? "Ctrl+Break"
-             : kind == CTRL_CLOSE_EVENT ? "the console closing"
-                                        : "a stop request");
+             kind == DCI_STOP_BY_SERVICE ? "the service's stop control"
+             : kind == CTRL_C_EVENT      ? "Ctrl+C"
+             : kind == CTRL_BREAK_EVENT  ? "Ctrl+Break"
+             : kind == CTRL_CLOSE_EVENT  ? "the console closing"
+                                         : "a stop request");
 }
 
 void dci_os_release_memory(void)
@@ -404,165 +412,6 @@ unsigned dci_os_sock_port(uv_os_sock_t sock)
     if (ss.ss_family == AF_INET6)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-/* Appends one word to a command line as CommandLineToArgvW reads it back: in quotes, a quote
- * escaped, the backslashes before a quote or the closing quote doubled. */
-static bool append_word(char *line, size_t cap, const char *word)
-{
-    size_t n = strlen(line);
-    if (n && n + 1 < cap)
-        line[n++] = ' ';
-    if (n + 1 >= cap)
-        return false;
-    line[n++] = '"';
-    for (const char *p = word;; p++) {
-        size_t slashes = 0;
-        while (*p == '\\') {
-            slashes++;
-            p++;
-        }
-        size_t times = !*p || *p == '"' ? slashes * 2 : slashes;
-        for (size_t i = 0; i < times; i++) {
-            if (n + 1 >= cap)
-                return false;
-            line[n++] = '\\';
-        }
-        if (!*p)
-            break;
-        if (*p == '"') {
-            if (n + 1 >= cap)
-                return false;
-            line[n++] = '\\';
-        }
-        if (n + 1 >= cap)
-            return false;
-        line[n++] = *p;
-    }
-    if (n + 2 >= cap)
-        return false;
-    line[n++] = '"';
-    line[n] = '\0';
-    return true;
-}
-
-int dci_os_service_install(const char *name, const char *display, const char *const *args,
-                           size_t nargs, const char *account, char *why, size_t cap)
-{
-    char exe[MAX_PATH], line[8192] = "";
-    DWORD got = GetModuleFileNameA(NULL, exe, sizeof exe);
-    bool ok = got > 0 && got < sizeof exe && append_word(line, sizeof line, exe);
-    for (size_t i = 0; ok && i < nargs; i++)
-        ok = append_word(line, sizeof line, args[i]);
-    if (!ok) {
-        snprintf(why, cap, "the service's command line is too long");
-        return -1;
-    }
-    SC_HANDLE scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CREATE_SERVICE);
-    if (!scm) {
-        win_error(GetLastError(), why, cap);
-        return -1;
-    }
-    SC_HANDLE svc =
-        CreateServiceA(scm, name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
-                       SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, line, NULL, NULL, NULL,
-                       account ? account : "NT AUTHORITY\\LocalService", NULL);
-    DWORD err = svc ? 0 : GetLastError();
-    if (svc)
-        CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
-    if (err) {
-        win_error(err, why, cap);
-        return -1;
-    }
-    return 0;
-}
-
-int dci_os_service_uninstall(const char *name, char *why, size_t cap)
-{
-    SC_HANDLE scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CONNECT);
-    SC_HANDLE svc = scm ? OpenServiceA(scm, name, SERVICE_STOP | DELETE) : NULL;
-    DWORD err = svc ? 0 : GetLastError();
-    if (svc) {
-        SERVICE_STATUS status;
-        ControlService(svc, SERVICE_CONTROL_STOP, &status); /* not running: nothing to stop */
-        if (!DeleteService(svc))
-            err = GetLastError();
-        CloseServiceHandle(svc);
-    }
-    if (scm)
-        CloseServiceHandle(scm);
-    if (err) {
-        win_error(err, why, cap);
-        return -1;
-    }
-    return 0;
-}
-
-static struct {
-    const char *name;
-    void (*fn)(void *ud);
-    void *ud;
-    SERVICE_STATUS_HANDLE handle;
-} service;
-
-static void report(DWORD state)
-{
-    SERVICE_STATUS st = {.dwServiceType = SERVICE_WIN32_OWN_PROCESS,
-                         .dwCurrentState = state,
-                         .dwControlsAccepted = state == SERVICE_RUNNING
-                                                   ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN
-                                                   : 0,
-                         .dwWaitHint = state == SERVICE_RUNNING ? 0 : 10000};
-    SetServiceStatus(service.handle, &st);
-}
-
-static DWORD WINAPI on_control(DWORD control, DWORD type, void *data, void *ctx)
-{
-    (void)type, (void)data, (void)ctx;
-    if (control != SERVICE_CONTROL_STOP && control != SERVICE_CONTROL_SHUTDOWN)
-        return control == SERVICE_CONTROL_INTERROGATE ? NO_ERROR : ERROR_CALL_NOT_IMPLEMENTED;
-    report(SERVICE_STOP_PENDING);
-    InterlockedExchange(&stop_kind, STOP_BY_SERVICE + 1);
-    SetEvent(stop_event);
-    return NO_ERROR;
-}
-
-static void WINAPI service_main(DWORD argc, char **argv)
-{
-    (void)argc, (void)argv;
-    service.handle = RegisterServiceCtrlHandlerExA(service.name, on_control, NULL);
-    if (!service.handle)
-        return;
-    report(SERVICE_RUNNING);
-    service.fn(service.ud);
-    report(SERVICE_STOPPED);
-}
-
-bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *why, size_t cap)
-{
-    /* a service has no console: what it says goes to ProgramData */
-    char dir[MAX_PATH], log[MAX_PATH + 64];
-    DWORD n = GetEnvironmentVariableA("ProgramData", dir, sizeof dir);
-    if (n == 0 || n >= sizeof dir) /* a service account's environment may not say */
-        n = (DWORD)snprintf(dir, sizeof dir, "C:\\ProgramData");
-    {
-        snprintf(log, sizeof log, "%s\\dmsconn", dir);
-        CreateDirectoryA(log, NULL);
-        snprintf(log, sizeof log, "%s\\dmsconn\\%s.log", dir, name);
-        (void)!freopen(log, "ab", stderr);
-        setvbuf(stderr, NULL, _IONBF, 0);
-    }
-    if (!stop_event) /* before the stop control can come */
-        stop_event = CreateEventA(NULL, TRUE, FALSE, NULL);
-    service.name = name;
-    service.fn = fn;
-    service.ud = ud;
-    SERVICE_TABLE_ENTRYA table[] = {{(char *)name, service_main}, {NULL, NULL}};
-    if (StartServiceCtrlDispatcherA(table))
-        return true;
-    win_error(GetLastError(), why, cap);
-    return false;
 }
 
 int dci_os_trust_system_roots(struct ssl_ctx_st *ctx)
