@@ -12,27 +12,17 @@
 
 #define SERVICE_NAME "dmsconn-agent"
 
-/* Options whose value is a path the service must find from anywhere. */
-static bool takes_path(const char *word)
+/* Does the agent's option `name` (without --) take a path the service must find from
+ * anywhere? The option table says: its value is a FILE, a DIR or a NAME=FILE. */
+static bool takes_path(const char *name, size_t len, bool *named)
 {
-    static const char *const paths[] = {"--token-file",
-                                        "--tls-cert",
-                                        "--tls-key",
-                                        "--tls-auto",
-                                        "--inventory",
-                                        "--dms",
-                                        "--db",
-                                        "--profile",
-                                        "--dataminer-dir",
-                                        "--secret",
-                                        "--ca",
-                                        "--nats-creds",
-                                        "--snmp-community-file",
-                                        "--opensearch-credentials",
-                                        NULL};
-    for (size_t i = 0; paths[i]; i++) {
-        if (strcmp(word, paths[i]) == 0)
-            return true;
+    for (size_t i = 0; i < cli_noptions; i++) {
+        const struct cli_option *o = &cli_options[i];
+        if (!(o->commands & CLI_AGENT) || !o->value || strlen(o->name) != len ||
+            strncmp(o->name, name, len) != 0)
+            continue;
+        *named = strcmp(o->value, "NAME=FILE") == 0;
+        return *named || strcmp(o->value, "FILE") == 0 || strcmp(o->value, "DIR") == 0;
     }
     return false;
 }
@@ -84,10 +74,20 @@ int cli_agent_service(int argc, char **argv, const struct cli_args *a)
         }
         if (strncmp(w, "--service-account=", 18) == 0)
             continue;
-        args[n++] = w;
-        if (takes_path(w) && i + 1 < argc) {
+        bool named = false;
+        const char *eq = strchr(w, '=');
+        size_t len = eq ? (size_t)(eq - w) : strlen(w);
+        if (strncmp(w, "--", 2) != 0 || !takes_path(w + 2, len - 2, &named)) {
+            args[n++] = w;
+        } else if (eq) { /* --token-file=FILE */
+            char path[1100];
+            snprintf(copies[i], sizeof copies[i], "%.*s=%s", (int)len, w,
+                     absolute(eq + 1, named, path, sizeof path));
+            args[n++] = copies[i];
+        } else if (i + 1 < argc) {
+            args[n++] = w;
             i++;
-            args[n++] = absolute(argv[i], strcmp(w, "--secret") == 0, copies[i], sizeof copies[i]);
+            args[n++] = absolute(argv[i], named, copies[i], sizeof copies[i]);
         }
     }
     int rc = dci_os_service_install(SERVICE_NAME, "dmsconn agent", args, n, a->service_account, why,

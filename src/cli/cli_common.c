@@ -10,13 +10,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 void cli_run_defaults(struct cli_run *run)
 {

@@ -56,8 +56,10 @@ static int add_secret(struct cli_run *run, const char *name, const char *path, c
     struct dc_secret *grown =
         form ? NULL : realloc(run->secrets, (run->nsecrets + 1) * sizeof *grown);
     if (!grown) {
-        fprintf(stderr, "dmsconn %s: %s %s: expected %s\n", cmd, option, path,
-                form ? form : "memory for it");
+        if (form)
+            fprintf(stderr, "dmsconn %s: %s %s: expected %s\n", cmd, option, path, form);
+        else
+            fprintf(stderr, "dmsconn %s: %s %s: out of memory\n", cmd, option, path);
         dci_os_secure_zero(text, strlen(text));
         free(text);
         return DC_RUN_UNKNOWN;

@@ -63,19 +63,8 @@ time.sleep(300)
 PY
 pids+=($!)
 # the services answer before anything is asked of them (bounded: 5 s)
-python3 - "$web" "$nats" << 'PY' || ko "the test's services did not come up"
-import socket, sys, time
-web, nats = int(sys.argv[1]), int(sys.argv[2])
-want = [("127.0.4.11", web), ("127.0.4.12", web), ("127.0.4.12", nats)]
-deadline = time.time() + 5
-while want and time.time() < deadline:
-    try:
-        socket.create_connection(want[0], 0.2).close()
-        want.pop(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1 if want else 0)
-PY
+python3 "$here/../lib/wait_up.py" "127.0.4.11:$web" "127.0.4.12:$web" "127.0.4.12:$nats" ||
+    ko "the test's services did not come up"
 
 agent() { # agent LINUX|WINDOWS NODE: one agent in the background
     local bin=$linux run=()
