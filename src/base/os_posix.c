@@ -101,6 +101,12 @@ double dci_os_tcp_rtt_ms(uv_os_sock_t sock)
     return -1;
 }
 
+void dci_os_tcp_before_connect(uv_os_sock_t sock, unsigned rto_ms)
+{
+    (void)sock; /* the kernel's own SYN retransmission and its RST and ICMP reports serve */
+    (void)rto_ms;
+}
+
 void dci_os_reset_on_close(uv_os_sock_t sock)
 {
     struct linger now = {.l_onoff = 1, .l_linger = 0};

@@ -205,6 +205,27 @@ double dci_os_tcp_rtt_ms(uv_os_sock_t sock)
     return -1;
 }
 
+/* TCP_FAIL_CONNECT_ON_ICMP_ERROR (ws2ipdef.h of newer SDKs than MinGW's): Windows 10 2004 /
+ * Server 2022 and later; older ones refuse it and keep retrying the SYN after an ICMP
+ * error, so a rejecting firewall reads filtered there. */
+#define DCI_TCP_FAIL_CONNECT_ON_ICMP_ERROR 18
+
+void dci_os_tcp_before_connect(uv_os_sock_t sock, unsigned rto_ms)
+{
+    /* SIO_TCP_INITIAL_RTO with TCP_INITIAL_RTO_PARAMETERS (mstcpip.h; Windows 8 / Server
+     * 2012 and later): libuv does the same for loopback targets only, "instead of waiting
+     * for 2s" (src/win/tcp.c). Both calls are best effort: where Windows refuses one, its
+     * own retries stand (os.h says what they cost). */
+    TCP_INITIAL_RTO_PARAMETERS rto = {
+        .Rtt = (USHORT)(rto_ms < 65000 ? rto_ms : 65000),
+        .MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS,
+    };
+    DWORD got = 0, on = 1;
+    (void)WSAIoctl(sock, SIO_TCP_INITIAL_RTO, &rto, sizeof rto, NULL, 0, &got, NULL, NULL);
+    (void)setsockopt(sock, IPPROTO_TCP, DCI_TCP_FAIL_CONNECT_ON_ICMP_ERROR, (const char *)&on,
+                     sizeof on);
+}
+
 void dci_os_reset_on_close(uv_os_sock_t sock)
 {
     struct linger now = {.l_onoff = 1, .l_linger = 0};

@@ -17,6 +17,7 @@ enum conn_stage {
     CONN_TALKING,     /* in connect.live: connected, the reply judged as it comes */
     CONN_IN_LIBRARY,  /* in dialogue.in_library: the library step runs on the thread pool */
     CONN_HANDED_OVER, /* in no list: another driver carries on with a copy of the socket */
+    CONN_SUPERSEDED,  /* in connect.closing: its SYN was lost, a new attempt carries on */
     CONN_REPORTED,    /* result settled; in connect.closing until the handle is closed */
 };
 
@@ -44,7 +45,9 @@ struct conn {
     const struct dci_socket_user *user;
     uint32_t task;
     enum conn_stage stage;
-    uint64_t started_ns;
+    uint8_t syn_attempt; /* 1, then one more each time the kernel gave up on a lost SYN */
+    uint64_t started_ns; /* the probe's start: its deadline counts from it */
+    uint64_t attempt_ns; /* this attempt's: the loop's measure of the handshake */
     uint64_t deadline_ns;
     /* the dialogue's */
     const struct dci_dialogue_layer *layer; /* plain or TLS: how bytes go and come */

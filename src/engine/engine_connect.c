@@ -133,11 +133,12 @@ static void on_closed(uv_handle_t *handle)
     struct conn *c = handle->data;
     struct engine *e = c->engine;
     struct dest *dest = c->dest;
-    bool handed_over = c->stage == CONN_HANDED_OVER;
+    /* else the taker (another driver, or the next attempt) holds the destination's slot */
+    bool slot_passed_on = c->stage == CONN_HANDED_OVER || c->stage == CONN_SUPERSEDED;
     if (c->user->released)
         c->user->released(c);
     dci_queue_insert_tail(&e->connect.free_list, &c->node);
-    if (!handed_over) /* else the taker holds the destination's slot until it ends */
+    if (!slot_passed_on)
         dci_engine_dest_idle(e, dest);
 }
 
@@ -171,13 +172,16 @@ static void fail_connect(struct conn *c, int status)
     dci_conn_finish(c, state, detail);
 }
 
+static bool retry_lost_syn(struct conn *c, int status);
+
 static void on_connect(uv_connect_t *req, int status)
 {
     struct conn *c = req->data;
     if (c->stage != CONN_CONNECTING)
         return; /* UV_ECANCELED after the deadline closed the handle */
     if (status < 0) {
-        fail_connect(c, status);
+        if (!retry_lost_syn(c, status))
+            fail_connect(c, status);
         return;
     }
     if (dci_tcp_met_itself(&c->tcp, c->engine->plan->tasks[c->task].port)) {
@@ -187,7 +191,7 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     c->stage = CONN_TALKING;
-    c->engine->results[c->task].latency_ms = dci_tcp_rtt_ms(&c->tcp, c->started_ns);
+    c->engine->results[c->task].latency_ms = dci_tcp_rtt_ms(&c->tcp, c->attempt_ns);
     c->user->connected(c);
 }
 
@@ -212,10 +216,78 @@ static void on_deadlines(uv_timer_t *timer)
     arm_deadline(e);
 }
 
+/* The first SYN's wait for an answer where the OS layer leaves retransmitting a lost SYN
+ * to the engine (Windows): RFC 6298's initial RTO (2.1), doubled for each next attempt, as
+ * Linux's own schedule (SYNs at 0, 1, 3, 7 s). */
+enum { FIRST_RTO_MS = 1000, SYN_ATTEMPTS_MAX = 6 };
+/* A new attempt needs time left for a SYN and its answer. */
+#define ATTEMPT_ROOM_NS (100 * 1000000ull)
+
+/* One connect attempt on a fresh socket, made first so that the OS layer can ready it
+ * before its SYN goes out. A failure settles the result (once the handle is up). */
+static void begin_attempt(struct conn *c)
+{
+    struct engine *e = c->engine;
+    const struct dc_task *t = &e->plan->tasks[c->task];
+    struct sockaddr_storage addr = c->dest->addr;
+    if (addr.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&addr)->sin6_port = htons(t->port);
+    else
+        ((struct sockaddr_in *)&addr)->sin_port = htons(t->port);
+
+    c->tcp.data = c->connect_req.data = c;
+    c->attempt_ns = uv_hrtime();
+    int rc = uv_tcp_init_ex(&e->loop, &c->tcp, addr.ss_family);
+    if (rc < 0) { /* no socket (descriptors run out): a handle without one, to settle on */
+        uv_tcp_init(&e->loop, &c->tcp);
+        fail_connect(c, rc);
+        return;
+    }
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0)
+        dci_os_tcp_before_connect((uv_os_sock_t)(uintptr_t)fd,
+                                  FIRST_RTO_MS << (c->syn_attempt - 1));
+    if (e->sources && e->sources[t->from].ss_family == addr.ss_family)
+        rc = uv_tcp_bind(&c->tcp, (const struct sockaddr *)&e->sources[t->from], 0);
+    if (rc == 0)
+        rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&addr, on_connect);
+    if (rc < 0)
+        fail_connect(c, rc); /* e.g. no route: connect() fails at once */
+}
+
+/* The kernel gave up on a lost SYN before the probe's deadline: where the OS layer turned
+ * the kernel's retransmissions off (Windows), or where they are set low. The next SYN goes
+ * out on a new socket (a closed one cannot connect again), which takes c's place in the
+ * deadline list and its destination's slot; c closes without a result. */
+static bool retry_lost_syn(struct conn *c, int status)
+{
+    struct engine *e = c->engine;
+    if (status != UV_ETIMEDOUT || c->syn_attempt >= SYN_ATTEMPTS_MAX ||
+        uv_hrtime() + ATTEMPT_ROOM_NS >= c->deadline_ns)
+        return false;
+    struct conn *next = conn_alloc(e);
+    if (!next)
+        return false;
+    next->engine = e;
+    next->dest = c->dest;
+    next->task = c->task;
+    next->probe = c->probe;
+    next->user = c->user;
+    next->stage = CONN_CONNECTING;
+    next->syn_attempt = (uint8_t)(c->syn_attempt + 1);
+    next->started_ns = c->started_ns;
+    next->deadline_ns = c->deadline_ns;
+    dci_queue_insert_tail(&c->node, &next->node); /* just before c: the deadline order holds */
+    dci_queue_remove(&c->node);
+    c->stage = CONN_SUPERSEDED;
+    close_later(e, c);
+    begin_attempt(next);
+    return true;
+}
+
 void dci_connect_start(struct engine *e, struct dest *dest, uint32_t task,
                        const struct dci_socket_user *user)
 {
-    const struct dc_task *t = &e->plan->tasks[task];
     struct conn *c = conn_alloc(e);
     if (!c) {
         dci_engine_local_failure(e, dest, task, "local failure: out of memory");
@@ -227,27 +299,13 @@ void dci_connect_start(struct engine *e, struct dest *dest, uint32_t task,
     c->probe = dci_task_probe(e, task);
     c->user = user;
     c->stage = CONN_CONNECTING;
-
-    struct sockaddr_storage addr = dest->addr;
-    if (addr.ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)&addr)->sin6_port = htons(t->port);
-    else
-        ((struct sockaddr_in *)&addr)->sin_port = htons(t->port);
-
-    uv_tcp_init(&e->loop, &c->tcp); /* cannot fail: the socket is made by bind or connect */
-    c->tcp.data = c->connect_req.data = c;
+    c->syn_attempt = 1;
     c->started_ns = uv_hrtime();
     c->deadline_ns = c->started_ns + e->timeout_ms * 1000000u;
     dci_queue_insert_tail(&e->connect.live, &c->node);
     if (!uv_is_active((uv_handle_t *)&e->connect.deadline_timer))
         arm_deadline(e);
-    int rc = 0;
-    if (e->sources && e->sources[t->from].ss_family == addr.ss_family)
-        rc = uv_tcp_bind(&c->tcp, (const struct sockaddr *)&e->sources[t->from], 0);
-    if (rc == 0)
-        rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&addr, on_connect);
-    if (rc < 0)
-        fail_connect(c, rc); /* e.g. no route: connect() fails at once */
+    begin_attempt(c);
 }
 
 void dci_connect_abort_all(struct engine *e, const struct dci_socket_user *user)

@@ -3,7 +3,8 @@
 # removes: a listener -> ok, nothing listening -> refused (RST), an nftables DROP rule ->
 # filtered, a REJECT with ICMP host-unreachable -> unreachable, no route -> unreachable, a
 # name the namespace's resolver cannot resolve -> dns; then a SIGINT mid-run still writes
-# what was measured. No packet leaves the namespace. Usage: test_engine_netns.sh DMSCONN DATA
+# what was measured; then two lost SYNs the kernel gives up on are sent again by the engine.
+# No packet leaves the namespace. Usage: test_engine_netns.sh DMSCONN DATA
 set -u
 dmsconn=$1
 if [[ $(id -u) -ne 0 ]]; then
@@ -116,5 +117,50 @@ assert r["interrupted"] is True and r["verdict"] == "critical", r["verdict"]
 assert got["open"]["state"] == "ok" and got["closed"]["state"] == "refused", got
 assert got["dropped"]["state"] == "unknown" and got["dropped"]["measured"] is False, got["dropped"]
 PY
+# A lost SYN the kernel gives up on before the probe's deadline is sent again by the engine
+# on a new socket: what it does on Windows, where the OS layer turns the kernel's SYN
+# retransmissions off so that a RST is not retried for 2 s. Here the namespace's kernel is
+# made to give up early (SYNs at 0 and 1 s, then it gives up at 3 s: one retransmission,
+# and no linear timeouts where the kernel has them) and a quota rule drops exactly the
+# first two SYNs towards 18084 (60 bytes each): without the engine's own retry that port
+# reads filtered; with it, ok from the third SYN.
+ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_syn_retries=1
+[[ -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts ]] &&
+    ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_syn_linear_timeouts=0
+ip netns exec "$ns" nft add rule ip dctest input tcp dport 18084 'tcp flags & (syn | ack) == syn' \
+    quota until 150 bytes drop
+ip netns exec "$ns" timeout 30 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 18084)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.close()
+' &
+pids+=($!)
+cat > "$work/retry.yaml" <<'YAML'
+name: netns-retry
+base: none
+checks:
+  - {name: lost-syns, probe: tcp, port: 18084, from: [any], to: [any]}
+YAML
+for _ in $(seq 50); do # bounded, 5 s; a connect would spend the quota, so ss is asked
+    ip netns exec "$ns" ss -Hltn 'sport = :18084' | grep -q LISTEN && break
+    sleep 0.1
+done
+ip netns exec "$ns" timeout 30 "$dmsconn" check --from-here --all-targets --as tester \
+    --profile "$work/retry.yaml" --node local=127.0.0.1 --timeout 6 --json "$work/retry.json" \
+    --quiet
+if python3 - "$work/retry.json" <<'PY'; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert len(r) == 1 and r[0]["state"] == "ok", f"FAIL: the retried SYN: {r}"
+PY
+dropped=$(ip netns exec "$ns" nft list ruleset | grep -o 'quota 150 bytes used [0-9]* bytes')
+if [[ $dropped == *"used 150 bytes" ]]; then # two dropped, then the third went past
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: the quota rule should have dropped two SYNs and let a third pass: $dropped"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
