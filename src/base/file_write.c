@@ -1,5 +1,6 @@
-/* Writing an output: to standard output, or atomically to a file (write, then rename);
- * and the remedy of a result, which every renderer needs. */
+/* Writing an output: to standard output, atomically to a file (write, then rename), or
+ * through a device, a FIFO or a symbolic link; and the remedy of a result, which every
+ * renderer needs. */
 #include "dmsconn/report.h"
 #include "os.h"
 
@@ -7,12 +8,25 @@
 #include <stdio.h>
 #include <string.h>
 
+static int write_in_place(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -errno;
+    int rc = fn(f, ud);
+    if (fclose(f) != 0 && !rc)
+        rc = -errno;
+    return rc;
+}
+
 int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
 {
     if (strcmp(path, "-") == 0) {
         int rc = fn(stdout, ud);
         return fflush(stdout) != 0 && !rc ? -EIO : rc;
     }
+    if (dci_os_output_in_place(path))
+        return write_in_place(path, fn, ud);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)uv_os_getpid());
     FILE *f = fopen(tmp, "wb"); /* the bytes as written: no CRLF on Windows */

@@ -18,6 +18,10 @@ const char *dci_os_dataminer_dir_default(void);
 /* Replaces `path` by `tmp` in one step (readers see the old file or the new one, never a
  * part): 0, or -1 with errno-like text in why. */
 int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap);
+/* Whether an output to `path` is written through it rather than replaced: it names a
+ * device, a FIFO or a symbolic link (/dev/null, /dev/stdout, a pipe a collector reads; NUL
+ * on Windows). A rename there would put a regular file in its place — as root, in /dev. */
+bool dci_os_output_in_place(const char *path);
 
 /* May only the file's owner (and, on Windows, SYSTEM and Administrators) read it? true; else
  * false with what is open to whom in why ("mode 0644; expected 0600 (chmod 600 FILE)"). */

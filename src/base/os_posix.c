@@ -35,6 +35,12 @@ int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap
     return -1;
 }
 
+bool dci_os_output_in_place(const char *path)
+{
+    struct stat st; /* the link itself: /dev/stdout may lead to a regular file */
+    return lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 bool dci_os_file_private(const char *path, char *why, size_t cap)
 {
     struct stat st;

@@ -44,6 +44,21 @@ int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap
     return -1;
 }
 
+bool dci_os_output_in_place(const char *path)
+{
+    DWORD attributes = GetFileAttributesA(path);
+    if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_REPARSE_POINT))
+        return true; /* a symbolic link or a junction: MoveFileEx would replace the link */
+    /* NUL, CON, a named pipe: what the handle says it is (a file reads FILE_TYPE_DISK) */
+    HANDLE h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return false;
+    DWORD type = GetFileType(h);
+    CloseHandle(h);
+    return type == FILE_TYPE_CHAR || type == FILE_TYPE_PIPE;
+}
+
 /* SIDs that may read a secret besides its owner: SYSTEM and the Administrators group. */
 static bool trusted_sid(PSID sid, PSID owner)
 {
