@@ -11,6 +11,10 @@ libraries=(
     "nghttp2 1.52.0-1+deb12u3 d4fcb364e461616ef63cb0653a71f08a9ae23703d497745e90160ed7d1eda393"
     "openssl 3.0.17-1~deb12u2 8eff0f04976f65df9a00507f286c18f42644d73124e3844258f037ff47c4f6cf"
     "curl 7.88.1-10+deb12u15 2744f12e3aef161c0361743fa1b318296b122e566e47f381e4a63320fbcc23f4"
+    "gmp 2:6.2.1+dfsg1-1.1 2831ed4f83bc3304c2403474b335652ab2dc507cd517de44414d9142171748f0"
+    "nettle 3.8.1-2 a437e204da67612efb656cab354835f358b44c077c5c0a46d6e8c30b5c0bddff"
+    "libtasn1-6 4.19.0-2+deb12u1 54eabe8526f590a52771d99ce8c592d3edd549e98d84ea6649db473d528cc6ec"
+    "gnutls28 3.7.9-2+deb12u7 027b2f60e38add78ee611d099dbf34e977a6600d446cc39673534b736a182cb6"
     "libmicrohttpd 0.9.75-6 c0f8a9cd77c41285d2d48fc68bbee2e460a55042fcd5d3f6b9946c017d4b6846"
     "net-snmp 5.9.3+dfsg-2+deb12u1 b5760c25db1133c08d634f23881f0d8039f66ecabbd6dca16ca92b7e1eab9f67"
     "cmocka 1.1.5-2.1 9f94190b571e059dd6a359c7effd40b982c6c2796959ea201cf41e7cac0b6730"
@@ -37,6 +41,15 @@ Version: $2
 Cflags: -I\${prefix}/include $3
 Libs: -L\${prefix}/lib $4
 EOF
+}
+
+autotools_cross() { # autotools_cross SRC [CONFIGURE ARGS...]: the same with ./configure
+    local dir=$1
+    shift
+    (cd "$dir" && ./configure --host=$triple --prefix="$prefix" --enable-static --disable-shared \
+        "$@" > _configure.log 2>&1 && make -j"$jobs" > _build.log 2>&1 &&
+        make install > _install.log 2>&1) ||
+        { tail -30 "$dir/_configure.log" "$dir/_build.log" 2> /dev/null; return 1; }
 }
 
 build_libuv1() {
@@ -85,13 +98,51 @@ build_curl() {
         -DENABLE_UNIX_SOCKETS=OFF -DCURL_STATICLIB=ON -DCMAKE_C_FLAGS=-DNGHTTP2_STATICLIB
 }
 
+# GnuTLS and what it needs, for libmicrohttpd's HTTPS (the agent's --tls-cert, --tls-auto)
+build_gmp() {
+    # Debian's patch takes doc/ (not in its source) out of configure.ac and Makefile.am: the
+    # build system is made again from them, as Debian's dh_autoreconf does
+    (cd "$src" && autoreconf -fi > _autoreconf.log 2>&1) || { tail -20 "$src/_autoreconf.log"; return 1; }
+    autotools_cross "$src" --disable-cxx
+}
+
+build_nettle() {
+    autotools_cross "$src" --disable-documentation --disable-openssl --disable-mini-gmp \
+        CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib"
+}
+
+build_libtasn1-6() {
+    autotools_cross "$src" --disable-doc --disable-valgrind-tests
+}
+
+build_gnutls28() {
+    # the library only: no PKCS #11, TPM, IDN, DANE or compression; the part of libunistring
+    # it needs from its own release (--with-included-unistring)
+    autotools_cross "$src" --with-included-unistring --without-p11-kit --without-idn \
+        --without-tpm --without-tpm2 --disable-tools --disable-doc --disable-tests \
+        --disable-cxx --disable-guile --without-zlib --without-brotli --without-zstd \
+        --disable-nls --disable-libdane --disable-full-test-suite \
+        CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib" || return 1
+    # 3.7's header declares its variables (gnutls_malloc...) dllimport on Windows whatever
+    # the build: against the static library nothing is imported
+    sed -i 's|^# define _SYM_EXPORT __declspec(dllimport)$|# define _SYM_EXPORT /* static */|' \
+        "$prefix/include/gnutls/gnutls.h"
+}
+
 build_libmicrohttpd() {
+    # static GnuTLS: its own libraries on every link line, configure's tests and dmsconn's
+    local tls
+    tls=$(pkg-config --static --libs gnutls) || return 1
     (cd "$src" && ./configure --host=$triple --prefix="$prefix" --enable-static --disable-shared \
-        --with-threads=auto --disable-https --disable-doc --disable-examples --disable-curl \
-        > _configure.log 2>&1 && make -j"$jobs" -C src/microhttpd > _build.log 2>&1 &&
+        --with-threads=auto --enable-https --with-gnutls --disable-doc --disable-examples \
+        --disable-curl GNUTLS_CFLAGS="-I$prefix/include" GNUTLS_LIBS="$tls" LIBS="$tls" \
+        > _configure.log 2>&1 && grep -q "HTTPS support: *yes" _configure.log &&
+        make -j"$jobs" -C src/microhttpd > _build.log 2>&1 &&
         make -C src/microhttpd install > /dev/null 2>&1 && make -C src/include install > /dev/null 2>&1 &&
         make install-pkgconfigDATA > /dev/null 2>&1) ||
         { tail -30 "$src/_configure.log" "$src/_build.log" 2> /dev/null; return 1; }
+    sed -i "s|^Libs: -L\${libdir} -lmicrohttpd\$|& $tls|" "$prefix/lib/pkgconfig/libmicrohttpd.pc"
+    grep -q -- "-lgnutls" "$prefix/lib/pkgconfig/libmicrohttpd.pc"
 }
 
 build_net-snmp() {

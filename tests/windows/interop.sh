@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A Windows agent under Wine serving a Linux coordinator, and a Windows coordinator under
-# Wine using a Linux agent, on a mixed matrix (ok, refused, wrong service, a NATS greeting
-# one way only): every cell must be what the all-Linux run says, and what the services make
-# it. Addresses 127.0.4.11 (w1, the agent's node) and .12 (l2, the coordinator's).
+# A Windows agent under Wine serving a Linux coordinator (over HTTP, then over HTTPS with its
+# key pinned), and a Windows coordinator under Wine using a Linux agent, on a mixed matrix
+# (ok, refused, wrong service, a NATS greeting one way only): every cell must be what the
+# all-Linux run says, and what the services make it. Addresses 127.0.4.11 (w1, the agent's
+# node) and .12 (l2, the coordinator's).
 # Usage: tests/windows/interop.sh WINDOWS-EXE LINUX-DMSCONN  (Wine's environment set)
 set -u
 exe=$(realpath "$1") linux=$(realpath "$2")
@@ -66,11 +67,11 @@ pids+=($!)
 python3 "$here/../lib/wait_up.py" "127.0.4.11:$web" "127.0.4.12:$web" "127.0.4.12:$nats" ||
     ko "the test's services did not come up"
 
-agent() { # agent LINUX|WINDOWS NODE: one agent in the background
-    local bin=$linux run=()
+agent() { # agent LINUX|WINDOWS NODE [OPTIONS...]: one agent in the background
+    local bin=$linux run=() node=$2
     [[ $1 == WINDOWS ]] && bin=$exe run=(wine)
     "${run[@]}" "$bin" agent --token-file token --inventory inventory.yaml --profile profile.yaml \
-        --as "$2" --listen "127.0.4.${2: -1}1:$agent_port" > "agent-$1-$2.log" 2>&1 &
+        --as "$node" --listen "127.0.4.${node: -1}1:$agent_port" "${@:3}" > "agent-$1-$node.log" 2>&1 &
     pids+=($!)
 }
 agent_for() { # NODE: the agent's address once it answers
@@ -78,10 +79,10 @@ agent_for() { # NODE: the agent's address once it answers
     [[ $1 == l2 ]] && addr=127.0.4.12
     python3 "$here/../lib/wait_up.py" "http://$addr:$agent_port/v1/health" > /dev/null
 }
-check() { # check LINUX|WINDOWS OUT.json: the full matrix from l2
+check() { # check LINUX|WINDOWS OUT.json [INVENTORY]: the full matrix from l2
     local bin=$linux run=()
     [[ $1 == WINDOWS ]] && bin=$exe run=(wine)
-    timeout 120 "${run[@]}" "$bin" check --token-file token --inventory inventory.yaml \
+    timeout 120 "${run[@]}" "$bin" check --token-file token --inventory "${3:-inventory.yaml}" \
         --profile profile.yaml --as l2 --timeout 2 --slow-ms 1000 --json "$2" --quiet \
         > "$2.log" 2>&1
 }
@@ -107,7 +108,25 @@ agent_for w1 || ko "the Linux agent did not come up (2)"
 check WINDOWS windows-coordinator.json
 stop_agents
 
-python3 - linux.json windows-agent.json windows-coordinator.json << 'PY' && ok || ko "matrices"
+# a Windows agent serving HTTPS (--tls-auto: its own key pair, made under Wine), a Linux
+# coordinator pinning the key it printed
+agent WINDOWS w1 --tls-auto tls
+for _ in $(seq 100); do # bounded: 10 s
+    grep -q 'fingerprint: "sha256:' agent-WINDOWS-w1.log 2> /dev/null && break
+    sleep 0.1
+done
+pin=$(grep -o 'sha256:[A-Za-z0-9+/=]*' agent-WINDOWS-w1.log | head -1)
+sed "s|agent: \"127.0.4.11:$agent_port\"|agent: {address: \"127.0.4.11:$agent_port\", fingerprint: \"$pin\"}|" \
+    inventory.yaml > inventory-tls.yaml
+python3 "$here/../lib/wait_up.py" "127.0.4.11:$agent_port" ||
+    { ko "the Windows HTTPS agent did not come up"; tr -d '\r' < agent-WINDOWS-w1.log | tail -5; }
+check LINUX windows-https-agent.json inventory-tls.yaml
+grep -q "on https://127.0.4.11:$agent_port" agent-WINDOWS-w1.log && grep -q fingerprint inventory-tls.yaml &&
+    ok || ko "the Windows agent did not serve HTTPS: $(tr -d '\r' < agent-WINDOWS-w1.log | tail -3)"
+stop_agents
+
+python3 - linux.json windows-agent.json windows-coordinator.json windows-https-agent.json \
+    << 'PY' && ok || ko "matrices"
 import json, sys
 want = {  # (from, to, check): state, as the services make them
     ("w1", "l2", "web"): "ok", ("l2", "w1", "web"): "ok",
