@@ -94,10 +94,11 @@ double dci_os_tcp_rtt_ms(uv_os_sock_t sock);
 /* Readies a TCP socket, before its connect, so that the first answer to its SYN is the
  * verdict. Windows retries a SYN after a RST (about 2 s before connect fails, so a closed
  * port would read filtered) and after an ICMP error: there the socket gets no SYN
- * retransmission and `rto_ms` as its initial retransmission timeout, so a RST or an ICMP
- * error ends the connect at once and a lost SYN ends it with a time-out after about
- * `rto_ms` (the engine then sends the next SYN on a new socket). Elsewhere nothing: Linux
- * reports a RST or an ICMP error at once and retransmits a lost SYN itself. */
+ * retransmission and `rto_ms` as its first round-trip estimate (Windows derives the
+ * retransmission timeout from it), so a RST or an ICMP error ends the connect at once and
+ * a lost SYN ends it with a time-out (the engine then sends the next SYN on a new socket).
+ * Elsewhere nothing: Linux reports a RST or an ICMP error at once and retransmits a lost
+ * SYN itself. */
 void dci_os_tcp_before_connect(uv_os_sock_t sock, unsigned rto_ms);
 /* The next close sends a RST (SO_LINGER 0): no FIN exchange, no TIME_WAIT left here. */
 void dci_os_reset_on_close(uv_os_sock_t sock);

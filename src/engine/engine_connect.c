@@ -216,9 +216,9 @@ static void on_deadlines(uv_timer_t *timer)
     arm_deadline(e);
 }
 
-/* The first SYN's wait for an answer where the OS layer leaves retransmitting a lost SYN
- * to the engine (Windows): RFC 6298's initial RTO (2.1), doubled for each next attempt, as
- * Linux's own schedule (SYNs at 0, 1, 3, 7 s). */
+/* Where the OS layer leaves resending a lost SYN to the engine (Windows), the wait the
+ * first SYN is given: RFC 6298's initial RTO (2.1) as the round-trip estimate, doubled
+ * for each next attempt, as Linux's own schedule (SYNs at 0, 1, 3, 7 s). */
 enum { FIRST_RTO_MS = 1000, SYN_ATTEMPTS_MAX = 6 };
 /* A new attempt needs time left for a SYN and its answer. */
 #define ATTEMPT_ROOM_NS (100 * 1000000ull)
