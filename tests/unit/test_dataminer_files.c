@@ -6,25 +6,59 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "base/os.h"
 
+#include <stdlib.h>
+
+/* The cases' folders, under the working folder (the build's, on Linux and under Wine):
+ * made and removed through the OS layer and libuv, so the test runs on Windows too. */
 static char root[64];
+
+static void make_dir(const char *dir)
+{
+    char why[128];
+    if (dci_os_mkdir_private(dir, why, sizeof why) != 0)
+        fail_msg("%s: %s", dir, why);
+}
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/dmsconn-dmdir.XXXXXX");
-    return mkdtemp(root) ? 0 : -1;
+    snprintf(root, sizeof root, "dmsconn-dmdir.%ld", (long)uv_os_getpid());
+    make_dir(root);
+    return 0;
+}
+
+/* Removes a folder and what is in it (the cases' folders nest two deep). */
+static int remove_tree(const char *dir)
+{
+    uv_fs_t req;
+    uv_dirent_t entry;
+    int rc = uv_fs_scandir(NULL, &req, dir, 0, NULL);
+    while (rc >= 0 && uv_fs_scandir_next(&req, &entry) != UV_EOF) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, entry.name);
+        uv_fs_t op;
+        if (entry.type == UV_DIRENT_DIR) {
+            rc = remove_tree(path);
+        } else {
+            rc = uv_fs_unlink(NULL, &op, path, NULL);
+            uv_fs_req_cleanup(&op);
+        }
+    }
+    uv_fs_req_cleanup(&req);
+    if (rc < 0)
+        return -1;
+    uv_fs_t op;
+    rc = uv_fs_rmdir(NULL, &op, dir, NULL);
+    uv_fs_req_cleanup(&op);
+    return rc < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return remove_tree(root);
 }
 
 /* A fresh folder for one case. */
@@ -32,7 +66,7 @@ static const char *folder(const char *name)
 {
     static char dir[128];
     snprintf(dir, sizeof dir, "%s/%s", root, name);
-    mkdir(dir, 0700);
+    make_dir(dir);
     return dir;
 }
 
@@ -42,7 +76,7 @@ static void put(const char *dir, const char *rel, const void *bytes, size_t len)
     snprintf(path, sizeof path, "%s/%s", dir, rel);
     char *slash = strrchr(path, '/');
     *slash = '\0';
-    mkdir(path, 0700);
+    make_dir(path);
     *slash = '/';
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
