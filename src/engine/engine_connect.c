@@ -36,6 +36,23 @@ static struct conn *conn_alloc(struct engine *e)
     return c;
 }
 
+/* A connection of `user`'s for task towards dest, about to connect (the probe's first
+ * attempt or a later one). */
+static struct conn *conn_for(struct engine *e, struct dest *dest, uint32_t task,
+                             const struct dci_socket_user *user)
+{
+    struct conn *c = conn_alloc(e);
+    if (c) {
+        c->engine = e;
+        c->dest = dest;
+        c->task = task;
+        c->probe = dci_task_probe(e, task);
+        c->user = user;
+        c->stage = CONN_CONNECTING;
+    }
+    return c;
+}
+
 static bool in_live(const struct conn *c)
 {
     return c->stage <= CONN_TALKING;
@@ -265,15 +282,9 @@ static bool retry_lost_syn(struct conn *c, int status)
     if (status != UV_ETIMEDOUT || c->syn_attempt >= SYN_ATTEMPTS_MAX ||
         uv_hrtime() + ATTEMPT_ROOM_NS >= c->deadline_ns)
         return false;
-    struct conn *next = conn_alloc(e);
+    struct conn *next = conn_for(e, c->dest, c->task, c->user);
     if (!next)
         return false;
-    next->engine = e;
-    next->dest = c->dest;
-    next->task = c->task;
-    next->probe = c->probe;
-    next->user = c->user;
-    next->stage = CONN_CONNECTING;
     next->syn_attempt = (uint8_t)(c->syn_attempt + 1);
     next->started_ns = c->started_ns;
     next->deadline_ns = c->deadline_ns;
@@ -288,17 +299,11 @@ static bool retry_lost_syn(struct conn *c, int status)
 void dci_connect_start(struct engine *e, struct dest *dest, uint32_t task,
                        const struct dci_socket_user *user)
 {
-    struct conn *c = conn_alloc(e);
+    struct conn *c = conn_for(e, dest, task, user);
     if (!c) {
         dci_engine_local_failure(e, dest, task, "local failure: out of memory");
         return;
     }
-    c->engine = e;
-    c->dest = dest;
-    c->task = task;
-    c->probe = dci_task_probe(e, task);
-    c->user = user;
-    c->stage = CONN_CONNECTING;
     c->syn_attempt = 1;
     c->started_ns = uv_hrtime();
     c->deadline_ns = c->started_ns + e->timeout_ms * 1000000u;
