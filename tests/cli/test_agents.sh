@@ -5,6 +5,7 @@
 # outside the cluster or its profile -> refused and never sent on the wire; oversized and
 # malformed requests -> 4xx, the agent still serving. Usage: test_agents.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 dmsconn=$1
 work=$(mktemp -d)
 pids=()
@@ -64,9 +65,6 @@ done
 python3 "$(dirname "$0")/../lib/wait_up.py" "http://127.0.1.11:$((base + 1))/v1/health" \
     "http://127.0.1.12:$((base + 2))/v1/health" "http://127.0.1.13:$((base + 3))/v1/health" || exit 1
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 coordinator() { # coordinator TOKEN-FILE JSON
     timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
         --token-file "$1" --as n1 --timeout 1 --json "$2" --no-color
@@ -264,5 +262,4 @@ coordinator "$work/token" "$work/dead.json" > /dev/null; rc=$?
 compare "$work/dead.json" n3 && ok || ko "dead agent cells"
 grep -q "stopping" "$work/agent3.log" && ok || ko "agent 3 did not stop cleanly on SIGTERM"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+tally

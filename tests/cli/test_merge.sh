@@ -4,6 +4,7 @@
 # agents give, cell by cell; a missing, stale, foreign, duplicate or broken report each gets
 # its message and exit code. Usage: test_merge.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 dmsconn=$1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -55,9 +56,6 @@ python3 "$here/../lib/wait_up.py" "http://127.0.2.21:$((base + 1))/v1/health" \
     "http://127.0.2.22:$((base + 2))/v1/health" "http://127.0.2.23:$((base + 3))/v1/health" \
     127.0.2.22:$b || exit 1
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 nodes=(--inventory "$work/inventory.yaml" --profile "$work/profile.yaml")
 merge() { timeout 30 "$dmsconn" merge "${nodes[@]}" --no-color "$@"; }
 
@@ -189,5 +187,4 @@ https = [(x["from"], x["to"]) for x in r["results"] if x["to"].endswith("/https"
 assert sorted(https) == [("127.41.1.11", "127.41.1.11/https"), ("127.41.1.12", "127.41.1.12/https")], https
 assert not any("match no cell" in n for n in r["notes"]), r["notes"]
 PY
-echo "$passed passed, $failed failed"
-((failed == 0))
+tally

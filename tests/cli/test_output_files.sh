@@ -8,13 +8,11 @@
 # replaced the machine's /dev/stdout.
 # Usage: test_output_files.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 dmsconn=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 # a quick run of one probe towards a loopback port nothing listens on (refused at once)
 run() { timeout 20 "$dmsconn" check --from-here --node a=127.0.4.71 --node b=127.0.4.72 --as a \
     --check http --timeout 0.5 --quiet "$@"; }
@@ -52,5 +50,4 @@ if [[ $(id -u) -eq 0 ]] && mknod -m 666 null c 1 3 2> /dev/null; then
 else
     echo "SKIPPED (loudly): the character-device case needs root (mknod)"
 fi
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+tally

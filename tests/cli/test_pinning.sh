@@ -5,6 +5,7 @@
 # the same address makes the row unknown with "agent certificate changed"; a key file others
 # can read, or a fingerprint of the wrong form, is refused. Usage: test_pinning.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 dmsconn=$1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -39,9 +40,6 @@ start_agent() { # start_agent DIR LOG
 }
 stop_agent() { kill "$agent"; wait "$agent" 2> /dev/null; agent=; }
 fingerprint() { grep -o 'fingerprint: "sha256:[^"]*"' "$1" | cut -d'"' -f2; }
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 coordinator() { # coordinator JSON
     timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
         --token-file "$work/token" --as n1 --timeout 1 --json "$1" --quiet
@@ -99,5 +97,4 @@ timeout 10 "$dmsconn" plan --inventory "$work/inventory.yaml" --profile "$work/p
 rc=$?
 [[ $rc -eq 3 ]] && grep -q "inventory.yaml:4: fingerprint 'sha256:tooshort': expected sha256:" \
     "$work/plan.err" && ok || { ko "bad fingerprint: exit $rc"; cat "$work/plan.err"; }
-echo "$passed passed, $failed failed"
-((failed == 0))
+tally

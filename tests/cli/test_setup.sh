@@ -4,10 +4,8 @@
 # tests use come from scripts/test-packages. Without root and without sudo, the installer
 # names what is missing and how to install it, and fails. Usage: test_setup.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 mapfile -t setup < <("$root/scripts/setup" --print-packages)
 mapfile -t tests < <("$root/scripts/test-packages" --print-packages)
@@ -37,5 +35,4 @@ if [[ $(id -u) -eq 0 ]] && command -v setpriv > /dev/null; then
 else
     echo "skipped (loudly): the no-root case needs root to become another user"
 fi
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+tally

@@ -8,6 +8,7 @@
 # at the agent's address replaying the agent's signed answer is refused too.
 # Usage: test_signing.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 dmsconn=$1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -82,9 +83,6 @@ pids+=($!)
 python3 "$here/../lib/wait_up.py" "http://127.0.2.32:$agent_port/v1/health" 127.0.2.32:$relay \
     127.0.2.31:$svc || exit 1
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
     --token-file "$work/token" --as n1 --timeout 1 --json "$work/r.json" --quiet
 python3 -c '
@@ -186,5 +184,4 @@ assert x["state"] == "unknown" and "is not signed with this token for this reque
 # five refusals probed nothing: the one fresh request made the second probe
 [[ $(probes) -eq 2 ]] && ok || ko "a refused request probed something"
 grep -qF "$token" "$work/agent.log" && ko "the token is in the agent's log" || ok
-echo "$passed passed, $failed failed"
-((failed == 0))
+tally

@@ -7,6 +7,7 @@
 # No packet leaves the namespace. Usage: test_engine_netns.sh DMSCONN DATA
 set -u
 dmsconn=$1
+lib=$(cd "$(dirname "$0")/../lib" && pwd)
 if [[ $(id -u) -ne 0 ]]; then
     echo "SKIPPED (loudly): network namespaces need root; run the tests as root"
     exit 77
@@ -39,19 +40,7 @@ table ip dctest {
 }
 NFT
 # A listener on 18080 that gives up by itself after 60 s, whatever happens to this script.
-ip netns exec "$ns" timeout 60 python3 -c '
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 18080)); s.listen(128)
-while True:
-    c, _ = s.accept(); c.close()
-' &
-pids+=($!)
-for _ in $(seq 50); do # bounded: 5 s
-    ip netns exec "$ns" python3 -c 'import socket; socket.create_connection(("127.0.0.1", 18080), 0.2)' \
-        2>/dev/null && break
-    sleep 0.1
-done
+pids+=("$(ip netns exec "$ns" python3 "$lib/listen_and_close.py" 127.0.0.1 18080 60)")
 
 cat > "$work/profile.yaml" <<'YAML'
 name: netns-test
@@ -129,24 +118,13 @@ ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_syn_retries=1
     ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_syn_linear_timeouts=0
 ip netns exec "$ns" nft add rule ip dctest input tcp dport 18084 'tcp flags & (syn | ack) == syn' \
     quota until 150 bytes drop
-ip netns exec "$ns" timeout 30 python3 -c '
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 18084)); s.listen(16)
-while True:
-    c, _ = s.accept(); c.close()
-' &
-pids+=($!)
+pids+=("$(ip netns exec "$ns" python3 "$lib/listen_and_close.py" 127.0.0.1 18084 30)")
 cat > "$work/retry.yaml" <<'YAML'
 name: netns-retry
 base: none
 checks:
   - {name: lost-syns, probe: tcp, port: 18084, from: [any], to: [any]}
 YAML
-for _ in $(seq 50); do # bounded, 5 s; a connect would spend the quota, so ss is asked
-    ip netns exec "$ns" ss -Hltn 'sport = :18084' | grep -q LISTEN && break
-    sleep 0.1
-done
 ip netns exec "$ns" timeout 30 "$dmsconn" check --from-here --all-targets --as tester \
     --profile "$work/retry.yaml" --node local=127.0.0.1 --timeout 6 --json "$work/retry.json" \
     --quiet

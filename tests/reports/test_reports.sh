@@ -5,13 +5,11 @@
 # and text, the detail panel a #pair= link opens). Then diff, --baseline and --history.
 # Usage: test_reports.sh DMSCONN DATA
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 dmsconn=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 timeout 30 "$dmsconn" demo --json r.json --csv r.csv --junit r.xml --prom r.prom --html r.html \
     --quiet > /dev/null || ko "demo with every output"
@@ -205,5 +203,4 @@ head -2 prefix.txt | grep -q "orion-da~agent-02 orion-da~agent-03" && ! grep -q 
 COLUMNS=200 timeout 30 "$dmsconn" demo --no-color > wide.txt
 ! grep -q "^key:" wide.txt && [[ $(grep -c '^from.to' wide.txt) -eq 1 ]] && ok || ko "unfolded matrix"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+tally

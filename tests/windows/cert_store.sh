@@ -8,6 +8,7 @@
 # taken out again. The server is OpenSSL's s_server on loopback.
 # Usage: cert_store.sh WINDOWS-EXE LINUX-DMSCONN ROOT-STORE-EXE (Wine's variables set)
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 exe=$(realpath "$1") linux=$(realpath "$2") store=$(realpath "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -19,9 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 addr=127.0.4.61
 port=$(python3 "$here/../lib/free_base.py" 1 "$addr")
@@ -78,5 +76,4 @@ if timeout 60 wine "$store" add ca.pem > store.out 2>&1; then
 else
     ko "root_store add: $(tr -d '\r' < store.out)"
 fi
-echo "cert store: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+tally "cert store"

@@ -6,6 +6,7 @@
 # node) and .12 (l2, the coordinator's).
 # Usage: tests/windows/interop.sh WINDOWS-EXE LINUX-DMSCONN  (Wine's environment set)
 set -u
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
 exe=$(realpath "$1") linux=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -13,9 +14,6 @@ pids=()
 cleanup() { kill "${pids[@]}" 2> /dev/null; wait 2> /dev/null; if [[ -n ${DC_KEEP:-} ]]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 cd "$work" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 b=$(python3 "$here/../lib/free_base.py" 20 127.0.4.11 127.0.4.12)
 agent_port=$((b + 1)) web=$((b + 10)) nats=$((b + 11)) closed=$((b + 12))
@@ -140,5 +138,4 @@ for path in sys.argv[1:]:
     assert got == want, (path, {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v})
     assert all(x.get("measured", True) for x in r), path
 PY
-echo "interop: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+tally "interop"
