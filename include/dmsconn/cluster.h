@@ -10,13 +10,16 @@ void dc_cluster_free(struct dc_cluster *cluster);
 
 /* Adds a node, or merges it into the node that has the same name or the same address:
  * roles are united, port maps appended. The same name with different addresses is
- * rejected (DC_EDUP, diag names both origins). Copies every string. */
+ * rejected (DC_EDUP, diag names both origins), and so is a name holding a control character
+ * (DC_EINVAL: a line break or escape sequence would break the terminal's matrix). Copies
+ * every string. */
 int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *address,
                    uint32_t roles, const char *origin, struct dc_diag *diag);
 
 /* Index of the node with this name or address, or -1. */
 long dc_cluster_find(const struct dc_cluster *cluster, const char *name_or_address);
 
+/* The cluster's name, copied; a control character in it is kept as '?'. */
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name);
 /* Replaces *field (freed) by a copy of text: where a generation setting was decided. */
 int dc_set_text(char **field, const char *text);

@@ -120,9 +120,29 @@ static int node_append(struct dc_cluster *cluster, const char *name, const char 
     return 0;
 }
 
+/* The first control character of a name (a line break, an escape sequence), or NULL: a name
+ * is printed in the terminal's matrix and in every report, where such a byte would break a
+ * line or drive the terminal. */
+static const char *control_char(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return s;
+    }
+    return NULL;
+}
+
 int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *address,
                    uint32_t roles, const char *origin, struct dc_diag *diag)
 {
+    const char *ctl = control_char(name);
+    if (ctl) {
+        dc_diag_set(diag,
+                    "%s: a node name holds a control character (byte 0x%02x at %zu); "
+                    "expected a name of printable characters",
+                    origin, (unsigned)(unsigned char)*ctl, (size_t)(ctl - name));
+        return DC_EINVAL;
+    }
     const char *not_a_host = dc_address_not_a_host(address);
     if (not_a_host) {
         dc_diag_set(diag, "%s: %s is %s; expected the address of a node", origin, address,
@@ -193,7 +213,14 @@ int dc_set_text(char **field, const char *text)
 
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name)
 {
-    return dc_set_text(&cluster->name, name);
+    int rc = dc_set_text(&cluster->name, name);
+    /* a label only: a control character (from an admin's DMS.xml as well) is shown as '?'
+     * rather than refusing the cluster's own file */
+    for (char *c = rc ? NULL : cluster->name; c && *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    }
+    return rc;
 }
 
 int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)

@@ -281,6 +281,47 @@ static void orion_hostname_and_redirect(void **state)
     unload(&l);
 }
 
+/* An admin upgrading from 10.4: Remoting off (gRPC the default), and DMS.xml's Redirects
+ * from before, one of each form. Each Redirect still decides its own pair (DataMiner reads
+ * the via URL before the default), and only the DMAs without one get gRPC on 443. */
+static void upgraded_10_6_with_redirects(void **state)
+{
+    (void)state;
+    static const char *const dmas[] = {"10.45.1.11", "10.45.1.12", "10.45.1.13",
+                                       "10.45.1.14", "10.45.1.15", NULL};
+    static const char *const by_default[] = {"10.45.1.11", "10.45.1.15", NULL};
+    static const char *const tls_4443[] = {"10.45.1.12", NULL};
+    static const char *const plain[] = {"10.45.1.13", NULL};
+    static const char *const remoting[] = {"10.45.1.14", NULL};
+    static const char *const cass[] = {"10.45.2.21", "10.45.2.22", NULL};
+    struct loaded l;
+    struct expectation e = {0};
+    load(DATA("dataminer/upgraded-10.6"), false, &l);
+    const char *rest = "http/80 nats-client/4222 nats-cluster/6222 nats-messaging/4222 "
+                       "nats-account/9090 nats-monitoring/8222 telnet/23";
+    char line[256];
+    /* no Redirect: gRPC over HTTPS 443, and Remoting's 8004 should be closed */
+    snprintf(line, sizeof line, "slnet-grpc/443 slnet-remoting-off/8004 %s", rest);
+    want_pairs(&e, dmas, by_default, line);
+    /* via="https://10.45.1.12:4443/APIGateway": gRPC over TLS on the URL's port */
+    snprintf(line, sizeof line, "slnet-grpc/4443 %s", rest);
+    want_pairs(&e, dmas, tls_4443, line);
+    /* via="http://10.45.1.13/APIGateway": gRPC over plain HTTP on 80, not 443 */
+    snprintf(line, sizeof line, "slnet-grpc-http/80 %s", rest);
+    want_pairs(&e, dmas, plain, line);
+    /* via="http://10.45.1.14:8004/SLNetService": .NET Remoting for that pair, required */
+    snprintf(line, sizeof line, "slnet-remoting/8004 %s", rest);
+    want_pairs(&e, dmas, remoting, line);
+    want_self(&e, dmas, "cloudgateway-local", 5100);
+    want_database(&e, dmas, cass, "cql-tls/9042",
+                  "cassandra-internode-tls/7001 cassandra-jmx/7199");
+    assert_plan(&l, &e);
+    assert_true(l.cluster->gen.remoting_disabled);
+    assert_true(has_note(l.cluster, "MaintenanceSettings.xml:4: EnableDotNetRemoting false"));
+    assert_true(has_note(l.cluster, "Redirects make some pairs plain HTTP"));
+    unload(&l);
+}
+
 /* Failed gRPC paths in the BPA's words: one line per Agent, the Failover buddy apart. */
 static void bpa_wording(void **state)
 {
@@ -332,6 +373,7 @@ int main(void)
         cmocka_unit_test(per_dma_cassandra),
         cmocka_unit_test(staas),
         cmocka_unit_test(orion_hostname_and_redirect),
+        cmocka_unit_test(upgraded_10_6_with_redirects),
         cmocka_unit_test(bpa_wording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
