@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_command agent_command = {
+const struct cli_command cli_agent_command = {
     .name = "agent",
+    .summary = "serve this node's row of the matrix to the coordinator",
     .bit = CLI_AGENT,
     .synopsis =
         "usage: dmsconn agent --token-file FILE [--listen ADDR[:PORT]] [--as NAME] NODE-LIST\n"
@@ -187,7 +188,7 @@ int cmd_agent(int argc, char **argv)
     struct cli_args a;
     cli_args_init(&a);
     a.run.engine.timeout_s = 30;
-    int rc = cli_parse(argc, argv, &agent_command, &a);
+    int rc = cli_parse(argc, argv, &cli_agent_command, &a);
     if (rc) {
         rc = rc == 1 ? 0 : rc; /* --help */
         goto out;

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_command check_command = {
+const struct cli_command cli_check_command = {
     .name = "check",
+    .summary = "check the paths the profile requires and print the matrix",
     .bit = CLI_CHECK,
     .synopsis =
         "usage: dmsconn check --token-file FILE NODE-LIST [OPTIONS]      (the full matrix)\n"
@@ -167,7 +168,7 @@ int cmd_check(int argc, char **argv)
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;
     cli_args_init(&a);
-    int rc = cli_parse(argc, argv, &check_command, &a);
+    int rc = cli_parse(argc, argv, &cli_check_command, &a);
     if (rc) {
         rc = rc == 1 ? 0 : rc; /* --help */
         goto out;

@@ -225,8 +225,9 @@ static int build_cluster(struct demo *d)
     return rc;
 }
 
-static const struct cli_command demo_command = {
+const struct cli_command cli_demo_command = {
     .name = "demo",
+    .summary = "run a real check against a throwaway cluster on loopback",
     .bit = CLI_DEMO,
     .synopsis =
         "usage: dmsconn demo [--timeout SECONDS] [--json FILE|-] [--all] [--no-color]\n"
@@ -247,7 +248,7 @@ int cmd_demo(int argc, char **argv)
     cli_args_init(&a);
     a.run.engine.timeout_s = 1.0; /* the seeded DROP costs one timeout: keep the demo quick */
     a.run.engine.bind_source = true;
-    int parsed = cli_parse(argc, argv, &demo_command, &a);
+    int parsed = cli_parse(argc, argv, &cli_demo_command, &a);
     if (parsed || cli_run_validate(&a.run, "demo")) {
         cli_args_free(&a);
         return parsed == 1 ? 0 : DC_RUN_UNKNOWN;

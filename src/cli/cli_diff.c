@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_command diff_command = {
+const struct cli_command cli_diff_command = {
     .name = "diff",
+    .summary = "compare two JSON reports: what broke, what healed",
     .bit = CLI_DIFF,
     .synopsis =
         "usage: dmsconn diff [--no-color] OLD.json NEW.json\n"
@@ -23,7 +24,7 @@ int cmd_diff(int argc, char **argv)
 {
     struct cli_args a;
     cli_args_init(&a);
-    int parsed = cli_parse(argc, argv, &diff_command, &a);
+    int parsed = cli_parse(argc, argv, &cli_diff_command, &a);
     bool color = dci_os_is_terminal(stdout) && !getenv("NO_COLOR") && !a.run.no_color;
     int nwords = a.nwords;
     char **words = a.words;

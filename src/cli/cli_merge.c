@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_command merge_command = {
+const struct cli_command cli_merge_command = {
     .name = "merge",
+    .summary = "the matrix from each node's own --from-here report: no agent, no open port",
     .bit = CLI_MERGE,
     .synopsis =
         "usage: dmsconn merge NODE-LIST [--max-age HOURS] [OUTPUTS] REPORT.json...\n"
@@ -37,7 +38,7 @@ int cmd_merge(int argc, char **argv)
     struct dc_texts *texts = NULL;
     cli_args_init(&a);
     a.max_age_h = 26;
-    int rc = cli_parse(argc, argv, &merge_command, &a);
+    int rc = cli_parse(argc, argv, &cli_merge_command, &a);
     if (rc) {
         rc = rc == 1 ? 0 : rc; /* --help */
         goto out;

@@ -48,6 +48,7 @@ struct cli_args {
 /* A command's usage around its options. */
 struct cli_command {
     const char *name;
+    const char *summary; /* one line, for the program's usage and the manual */
     unsigned bit;
     const char *synopsis; /* the usage lines and what it does */
     const char *epilogue; /* after the options (exit codes...), or NULL */
@@ -113,6 +114,17 @@ int cli_check_filters(const struct dc_cluster *cluster, const struct dc_profile 
 
 /* --install-service / --uninstall-service of the agent (cli_agent_service.c): the exit code. */
 int cli_agent_service(int argc, char **argv, const struct cli_args *a);
+
+/* Each command's description (cli_check.c, cli_agent.c...), and all of them in the order the
+ * usage and the manual list them (cli_commands.c). */
+extern const struct cli_command cli_check_command, cli_agent_command, cli_plan_command,
+    cli_merge_command, cli_diff_command, cli_demo_command, cli_profile_command;
+struct cli_entry {
+    const struct cli_command *cmd;
+    int (*run)(int argc, char **argv);
+};
+extern const struct cli_entry cli_commands[];
+extern const size_t cli_ncommands;
 
 /* The command's usage, generated from the table. */
 void cli_usage_print(const struct cli_command *cmd, FILE *out);

@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_command plan_command = {
+const struct cli_command cli_plan_command = {
     .name = "plan",
+    .summary = "print every path the profile requires (the firewall rule list); no probe",
     .bit = CLI_PLAN,
     .synopsis =
         "usage: dmsconn plan NODE-LIST [--format text|json|csv] [--check LIST] [--from LIST]\n"
@@ -187,7 +188,7 @@ int cmd_plan(int argc, char **argv)
     struct dc_profile *profile = NULL;
     struct dc_plan *plan = NULL;
     cli_args_init(&a);
-    int rc = cli_parse(argc, argv, &plan_command, &a);
+    int rc = cli_parse(argc, argv, &cli_plan_command, &a);
     if (rc) {
         rc = rc == 1 ? 0 : rc; /* --help */
         goto out;

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_command profile_command = {
+const struct cli_command cli_profile_command = {
     .name = "profile",
+    .summary = "show the effective port profile",
     .bit = CLI_PROFILE,
     .synopsis = "usage: dmsconn profile show [--profile FILE] [--yaml] [NODE-LIST]\n"
                 "\n"
@@ -64,7 +65,7 @@ int cmd_profile(int argc, char **argv)
 {
     struct cli_args a;
     cli_args_init(&a);
-    int parsed = cli_parse(argc, argv, &profile_command, &a);
+    int parsed = cli_parse(argc, argv, &cli_profile_command, &a);
     if (parsed) {
         cli_args_free(&a);
         return parsed == 1 ? 0 : parsed;
