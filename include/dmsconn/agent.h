@@ -9,13 +9,6 @@
 
 #define DC_AGENT_PORT 7488 /* outside DataMiner's port list (docs/dataminer.md) */
 
-/* Turns a batch into a plan of the tasks this agent may run: the destination must be a node
- * of its cluster and the port the one the profile checks there. results[i] of a refused
- * task is filled (state error, the reason); map[k] is the batch index of plan task k. */
-int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                       uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan,
-                       size_t **map, struct dc_result *results, struct dc_texts *texts);
-
 struct dc_agent_opts {
     const char *listen_address; /* numeric IPv4/IPv6 */
     uint16_t port;

@@ -87,11 +87,8 @@ struct dc_task {
 };
 
 const char *dc_expect_name(enum dc_expect expect);
-int dc_expect_parse(const char *name, enum dc_expect *out);
 const char *dc_transport_name(enum dc_transport transport);
 const char *dc_when_name(enum dc_when when);
-int dc_when_parse(const char *name, enum dc_when *out);
 const char *dc_pairs_name(enum dc_pairs pairs);
-int dc_pairs_parse(const char *name, enum dc_pairs *out);
 
 #endif

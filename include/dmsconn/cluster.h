@@ -21,8 +21,6 @@ long dc_cluster_find(const struct dc_cluster *cluster, const char *name_or_addre
 
 /* The cluster's name, copied; a control character in it is kept as '?'. */
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name);
-/* Replaces *field (freed) by a copy of text: where a generation setting was decided. */
-int dc_set_text(char **field, const char *text);
 int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...) DC_PRINTF(2, 3);
 /* Records that on node `index` the service with default port `from` listens on `to`. */
 int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
@@ -31,8 +29,6 @@ int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
  * certificate on 443 against it. */
 int dc_node_set_https_name(struct dc_cluster *cluster, uint32_t index, const char *name,
                            const char *origin, struct dc_diag *diag);
-/* Makes `address` the node's first address (the one probed), keeping the others. */
-int dc_node_prepend_address(struct dc_node *node, const char *address);
 /* The port to probe on this node for a service whose default is `port`. */
 uint16_t dc_node_port(const struct dc_node *node, uint16_t port);
 
@@ -50,9 +46,6 @@ int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *
 #define DMSCONN_CLUSTER_ADDRESS
 /* True when `address` is an IPv4 or IPv6 literal or a syntactically valid hostname. */
 bool dc_address_valid(const char *address);
-/* What an address literal that no node can have is ("the broadcast address"), or NULL: the
- * unspecified, broadcast and multicast addresses are refused as nodes. */
-const char *dc_address_not_a_host(const char *address);
 /* Splits "host", "host:port", "[v6]:port", "[v6]" or a bare IPv6 literal: the host goes into
  * host (cap bytes), the port into *port (0 when none). false: malformed, a port outside
  * 1-65535, or an empty or too long host. */

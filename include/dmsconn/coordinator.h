@@ -21,22 +21,10 @@ struct dc_coordinator_opts {
     void *settings_ud;
 };
 
-/* How the coordinator reaches a node's agent: "https" or "http", and the TLS options of a
- * transfer to it (--agent-ca, --agent-insecure, or the inventory's pinned key: then only
- * that public key, whoever signed the certificate). false when an option did not take. */
-const char *dc_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node);
-bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
-                          const struct dc_node *node);
-
 /* Pre-flight around a run: opens listeners on every destination's free ports of the plan
  * (on its agent, or here for `local`), marks opened[i] for each task that will meet one;
  * end closes them all (the agents also close them at their deadline, on every path). */
 struct dc_preflight_run;
-int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                       const struct dc_plan *plan, long local,
-                       const struct dc_coordinator_opts *opts, double hold_s, bool *opened,
-                       struct dc_preflight_run **out);
-void dc_preflight_end(struct dc_preflight_run *run);
 
 int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
                        const struct dc_plan *plan, long local, const struct dc_engine_opts *engine,
@@ -46,12 +34,5 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
 /* The transport to an agent (src/agent/coordinator_transport.c): requests signed with the token
  * (dmsconn/sign.h), the answer's signature kept. */
 struct curl_slist;
-/* Appends the signed headers of a request to list (NULL, the list freed, when that fails);
- * nonce (NULL: not wanted) gets the request's nonce, which its answer's signature covers. */
-struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
-                                          const char *method, const char *path, const void *body,
-                                          size_t len, char nonce[33]);
-/* A CURLOPT_HEADERFUNCTION keeping the answer's X-Dmsconn-Signature in ud (char[65]). */
-size_t dc_curl_signature_header(char *line, size_t size, size_t n, void *ud);
 
 #endif

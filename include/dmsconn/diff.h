@@ -39,7 +39,6 @@ int dc_diff_reports(const char *old_json, size_t old_len, const char *old_name,
                     const char *new_json, size_t new_len, const char *new_name,
                     struct dc_diff **out, struct dc_diag *diag);
 void dc_diff_free(struct dc_diff *diff);
-const char *dc_change_name(enum dc_change change);
 /* "what broke / healed / changed" for people; nothing when there is no change. */
 void dc_diff_print(const struct dc_diff *diff, const char *baseline, bool color, FILE *out);
 

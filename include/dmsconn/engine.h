@@ -52,10 +52,6 @@ struct dc_engine_opts {
 
 /* A stop request that may come from any thread, before or during a run. */
 struct dc_stopper;
-int dc_stopper_new(struct dc_stopper **out);
-void dc_stopper_free(struct dc_stopper *stopper);
-/* Ends the run the stopper is given to, now or as soon as it starts. */
-void dc_stopper_fire(struct dc_stopper *stopper);
 
 void dc_engine_opts_default(struct dc_engine_opts *opts);
 /* The secret of that name among the options' (NULL: none given). */

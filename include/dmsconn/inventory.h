@@ -9,10 +9,6 @@
 int dc_inventory_read_dmsxml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
 int dc_inventory_parse_dmsxml(struct dc_cluster *cluster, const char *data, size_t len,
                               const char *origin, struct dc_diag *diag);
-/* DMS.xml when the DMAs came from ClusterEndpoints.json: the cluster's name and Redirects; a
- * DMA the node list lacks is a note. */
-int dc_inventory_parse_dmsxml_redirects(struct dc_cluster *cluster, const char *data, size_t len,
-                                        const char *origin, struct dc_diag *diag);
 
 /* DB.xml: database nodes. "localhost" adds the role to every DMA already in the cluster, so
  * read DMS.xml first. */
@@ -20,14 +16,6 @@ int dc_inventory_read_dbxml(struct dc_cluster *cluster, const char *path, struct
 int dc_inventory_parse_dbxml(struct dc_cluster *cluster, const char *data, size_t len,
                              const char *origin, struct dc_diag *diag);
 
-/* One search database's host list ("h1,https://h2:9200"), as DB.xml and DBConfiguration.xml
- * write it: its nodes get the opensearch role and a database number of their own. */
-int dc_inventory_add_search(struct dc_cluster *cluster, const char *servers, const char *where,
-                            struct dc_diag *diag);
-
-/* Configurations/ClusterEndpoints.json: one DMA per endpoint; AdditionalEndpoints are
- * Failover virtual IPs (role failover-vip), which pair the DMAs that list them. */
-int dc_inventory_read_endpoints(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);
 int dc_inventory_parse_endpoints(struct dc_cluster *cluster, const char *data, size_t len,
                                  const char *origin, struct dc_diag *diag);
 
@@ -60,10 +48,6 @@ int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct d
 
 /* Reads a whole file into a NUL-terminated buffer (max 16 MiB: inputs people write). */
 int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *diag);
-/* The same, then as UTF-8 text: a UTF-8 BOM dropped, UTF-16 with a BOM converted, a NUL an
- * error (for the readers that are not libxml2, which detects encodings itself). The caller
- * frees *data whatever the result. */
-int dc_read_text_file(const char *path, char **data, size_t *len, struct dc_diag *diag);
 /* The same with another limit: dmsconn's own JSON reports (DC_REPORT_MAX_BYTES) are 400
  * bytes a result, 120 MB for a 300,000-task matrix. */
 #define DC_REPORT_MAX_BYTES ((size_t)1 << 30)

@@ -98,10 +98,7 @@ struct dc_cluster {
     size_t nnotes;
 };
 
-/* Roles: "dma", "cassandra", "opensearch" (also "elasticsearch"), "nats", "cloudgateway";
- * "any" only where a set of roles is matched. */
-int dc_role_parse(const char *name, bool allow_any, uint32_t *out);
-/* For messages: every role name dc_role_parse knows, "any" aside. */
+/* For messages: every role name dci_role_parse knows, "any" aside. */
 #define DC_ROLE_NAMES                                                                              \
     "dma, cassandra, opensearch, elasticsearch, nats, cloudgateway, failover-vip, staas, proxy "   \
     "or https-name"

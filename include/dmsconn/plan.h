@@ -33,20 +33,11 @@ int dc_plan_build_from(const struct dc_cluster *cluster, const struct dc_profile
 
 void dc_plan_free(struct dc_plan *plan);
 
-/* The port `check` probes on `dst` after Redirects and port maps, or 0 when the check does
- * not apply to that destination (roles, the cluster's generation, Remoting/gRPC, TLS) or, when
- * `src` is not NULL, to that pair (self, peers, a Failover pair's own VIP). */
-uint16_t dc_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                      const struct dc_node *src, const struct dc_node *dst);
-
 /* Whether `check` could probe `port` on `dst` from `src` under any generation: its roles,
  * pairs and ports (its own, a Redirect's, the Remoting port, port maps), whatever the
  * conditions. An agent accepts such a task even when its own DataMiner folder would not plan
  * it (Agents whose settings differ), and refuses everything else. */
 bool dc_plan_port_possible(const struct dc_cluster *cluster, const struct dc_check *check,
                            const struct dc_node *src, const struct dc_node *dst, uint16_t port);
-
-/* Appends one task. */
-int dc_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port);
 
 #endif

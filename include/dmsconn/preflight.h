@@ -19,10 +19,4 @@ struct dc_preflight {
     size_t nin_use;
 };
 
-/* Listens on address:port for each port that is free; at most DC_PREFLIGHT_MAX_PORTS. */
-int dc_preflight_open(const char *address, const uint16_t *ports, size_t n,
-                      struct dc_preflight *out);
-/* Closes every listener; safe to call twice. */
-void dc_preflight_close(struct dc_preflight *pf);
-
 #endif

@@ -17,11 +17,6 @@ int dc_profile_put(struct dc_profile *profile, const struct dc_check *check);
 int dc_profile_remove(struct dc_profile *profile, const char *name);
 long dc_profile_find(const struct dc_profile *profile, const char *name);
 
-/* A copy of `profile` followed by a bare TCP twin of each check (check i's twin is
- * i + profile->nchecks). A task towards a port where dmsconn's own pre-flight listener waits
- * runs the twin: the path is proven, and no protocol is judged on that listener. */
-int dc_profile_with_connect_twins(const struct dc_profile *profile, struct dc_profile **out);
-
 /* A YAML profile file (README: "Profiles") applied on top of `base` (which it may replace
  * entirely with `base: none`). */
 int dc_profile_apply_yaml(struct dc_profile *profile, const char *data, size_t len,

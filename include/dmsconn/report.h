@@ -30,16 +30,6 @@ struct dc_report {
 int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
                 const struct dc_report *report, struct dc_diff **out, struct dc_diag *diag);
 
-/* Writes `len` bytes to path ("-": standard output). A file is written beside the target
- * and renamed into place, so a reader (node_exporter, a pipeline) never sees half of it.
- * Returns 0 or -errno. */
-int dc_output_write(const char *path, const char *data, size_t len);
-
-/* Like dc_output_write, with the content written by fn into a stream. */
-int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud);
-
-/* Writes the JSON document to f, one result at a time. 0 or -errno. */
-int dc_report_json_stream(const struct dc_report *report, FILE *f);
 /* Returns a malloc'd JSON document (caller frees), or NULL when out of memory. */
 char *dc_report_json(const struct dc_report *report);
 /* Writes the JSON to path ("-" is stdout), atomically for files. 0 or -errno. */
@@ -76,7 +66,6 @@ struct dc_cell {
     unsigned total;
     unsigned ranks[DC_RANKS];
 };
-int dc_result_rank(const struct dc_result *r);
 void dc_cell_add(struct dc_cell *cell, const struct dc_result *r);
 /* The worst rank of the cell, -1 when it has no check. */
 int dc_cell_worst(const struct dc_cell *cell);

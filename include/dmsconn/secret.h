@@ -10,12 +10,6 @@
 /* Reads a bearer token: a regular file readable by its owner only, at least 16 characters
  * (trailing whitespace ignored). */
 int dc_token_read(const char *path, char **token, struct dc_diag *diag);
-/* Compares in time that depends on the lengths only, not on where they differ. */
-bool dc_token_equal(const char *expected, const char *given);
-/* The same for any secret (an SNMP community, a password), at least min_len characters;
- * messages name the file by the option that gave it ("--snmp-community-file"). */
-int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
-                   struct dc_diag *diag);
 /* The same, the whole file when `lines` (a NATS .creds file spans several). */
 int dc_secret_read_lines(const char *path, const char *option, size_t min_len, bool lines,
                          char **secret, struct dc_diag *diag);

@@ -15,9 +15,6 @@ void dc_texts_free(struct dc_texts *texts);
 /* A stable copy of s that lives as long as the pool; equal strings share one copy. NULL and
  * "" give "". Never NULL: when memory runs out it returns a fixed text saying so. */
 const char *dc_texts_add(struct dc_texts *texts, const char *s);
-/* The same without looking for an equal string: for texts seldom shared (a remedy names
- * its source and destination), where the search costs more than it saves. */
-const char *dc_texts_keep(struct dc_texts *texts, const char *s);
 /* How many distinct strings the pool holds (those of dc_texts_add). */
 size_t dc_texts_count(const struct dc_texts *texts);
 

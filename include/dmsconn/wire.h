@@ -32,12 +32,6 @@ struct dc_wire_batch {
     size_t ntasks;
 };
 
-/* The request for the tasks plan->tasks[index[0..n-1]] (all from one source); preflight[i]
- * (NULL: none) marks plan task i as aimed at a pre-flight listener. Caller frees. */
-char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
-                      double budget_s, const bool *preflight);
-
 /* Parses a request; on failure `why` says what was wrong (for a 400). */
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,
                           size_t cap);
@@ -48,10 +42,6 @@ void dc_wire_batch_free(struct dc_wire_batch *batch);
 struct dc_wire_settings {
     int remoting_disabled; /* MaintenanceSettings.xml EnableDotNetRemoting false */
 };
-
-/* The response for n results. Caller frees. */
-char *dc_wire_results(const char *node, const struct dc_wire_settings *settings,
-                      const struct dc_result *results, size_t n);
 
 /* Parses a response into results[0..n-1] (state, measured, latency, address, detail,
  * evidence; the strings go into `texts`) and the agent's settings (all -1 when it sent

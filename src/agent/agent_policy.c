@@ -8,6 +8,8 @@
 
 #include "dmsconn/cluster.h"
 #include "dmsconn/profile.h"
+#include "agent/agent_private.h"
+#include "profile/profile_private.h"
 
 static void refuse(struct dc_result *r, struct dc_texts *texts, const char *fmt, const char *a,
                    unsigned port)
@@ -66,9 +68,9 @@ static long index_find(const struct name_index *ix, const char *key)
     return dc_cluster_find(ix->cluster, key);
 }
 
-int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                       uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan_out,
-                       size_t **map_out, struct dc_result *results, struct dc_texts *texts)
+int dci_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                        uint32_t self, const struct dc_wire_batch *batch, struct dc_plan **plan_out,
+                        size_t **map_out, struct dc_result *results, struct dc_texts *texts)
 {
     struct dc_plan *plan = calloc(1, sizeof *plan);
     size_t *map = calloc(batch->ntasks, sizeof *map);
@@ -100,7 +102,7 @@ int dc_agent_authorize(const struct dc_cluster *cluster, const struct dc_profile
             continue;
         }
         map[plan->ntasks] = i;
-        int rc = dc_plan_push(plan, self, (uint32_t)d, (uint32_t)c, port);
+        int rc = dci_plan_push(plan, self, (uint32_t)d, (uint32_t)c, port);
         if (rc) {
             dc_plan_free(plan);
             free(map);

@@ -13,6 +13,9 @@
 #include "dmsconn/plan.h"
 #include "dmsconn/preflight.h"
 #include "dmsconn/profile.h"
+#include "agent/agent_private.h"
+#include "engine/engine_stopper.h"
+#include "profile/profile_private.h"
 
 #include <uv.h>
 #include <cjson/cJSON.h>
@@ -70,7 +73,7 @@ static unsigned batches_stop(struct batches *b)
     pthread_mutex_lock(&b->mu);
     for (size_t i = 0; i < MAX_BATCHES; i++) {
         if (b->running[i]) {
-            dc_stopper_fire(b->running[i]);
+            dci_stopper_fire(b->running[i]);
             n++;
         }
     }
@@ -228,8 +231,8 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     for (size_t i = 0; results && i < batch->ntasks; i++)
         dc_result_reset(&results[i], NULL);
     rc = results && run_results && texts
-             ? dc_agent_authorize(agent->opts.cluster, agent->opts.profile, agent->opts.self, batch,
-                                  &plan, &map, results, texts)
+             ? dci_agent_authorize(agent->opts.cluster, agent->opts.profile, agent->opts.self,
+                                   batch, &plan, &map, results, texts)
              : DC_ENOMEM;
     if (!rc && plan->ntasks > 0) {
         struct dc_engine_opts eopts = agent->opts.engine;
@@ -240,7 +243,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
             eopts.budget_s = batch->budget_s;
         eopts.handle_signals = false;
         struct dc_stopper *stopper = NULL;
-        if (dc_stopper_new(&stopper) == 0) {
+        if (dci_stopper_new(&stopper) == 0) {
             eopts.stopper = stopper;
             batches_put(&agent->batches, stopper, true);
         }
@@ -250,7 +253,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
             if (!batch->tasks[map[k]].preflight)
                 continue;
             if (!twins)
-                rc = dc_profile_with_connect_twins(agent->opts.profile, &twins);
+                rc = dci_profile_with_connect_twins(agent->opts.profile, &twins);
             plan->tasks[k].check += (uint32_t)agent->opts.profile->nchecks;
         }
         if (!rc)
@@ -259,7 +262,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         dc_profile_free(twins);
         if (stopper) {
             batches_put(&agent->batches, stopper, false);
-            dc_stopper_free(stopper);
+            dci_stopper_free(stopper);
         }
         for (size_t k = 0; !rc && k < plan->ntasks; k++)
             results[map[k]] = run_results[k];
@@ -271,7 +274,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         const struct dc_generation *g = &agent->opts.cluster->gen;
         struct dc_wire_settings settings = {g->remoting_from ? g->remoting_disabled : -1};
         result = respond_signed(agent, conn, req->nonce,
-                                dc_wire_results(self->name, &settings, results, batch->ntasks));
+                                dci_wire_results(self->name, &settings, results, batch->ntasks));
     }
     dc_plan_free(plan);
     free(map);
@@ -295,11 +298,11 @@ static void *hold_preflight(void *arg)
         bool due = now.tv_sec > h->deadline.tv_sec ||
                    (now.tv_sec == h->deadline.tv_sec && now.tv_nsec >= h->deadline.tv_nsec);
         if (h->active && (rc != 0 || due)) {
-            dc_preflight_close(&h->pf);
+            dci_preflight_close(&h->pf);
             h->active = false;
         }
     }
-    dc_preflight_close(&h->pf);
+    dci_preflight_close(&h->pf);
     pthread_mutex_unlock(&h->mu);
     return NULL;
 }
@@ -313,7 +316,7 @@ static bool profile_port(const struct dc_agent *agent, uint16_t port)
         /* a must-be-closed port (Telnet) is never opened, not even for a moment, nor one
          * the cluster no longer uses (Remoting where it is disabled) */
         if (dc_expect_may_listen(check->expect) &&
-            dc_plan_port(agent->opts.cluster, check, NULL, self) == port)
+            dci_plan_port(agent->opts.cluster, check, NULL, self) == port)
             return true;
     }
     return false;
@@ -359,8 +362,8 @@ static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connecti
     const struct dc_node *self = &agent->opts.cluster->nodes[agent->opts.self];
     struct holder *h = &agent->holder;
     pthread_mutex_lock(&h->mu);
-    dc_preflight_close(&h->pf);
-    int rc = dc_preflight_open(agent->opts.listen_address, wanted, nwanted, &h->pf);
+    dci_preflight_close(&h->pf);
+    int rc = dci_preflight_open(agent->opts.listen_address, wanted, nwanted, &h->pf);
     h->active = rc == 0 && h->pf.nopened > 0;
     clock_gettime(CLOCK_MONOTONIC, &h->deadline);
     h->deadline.tv_sec += (time_t)hold_s;
@@ -390,7 +393,7 @@ static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connecti
 {
     struct holder *h = &agent->holder;
     pthread_mutex_lock(&h->mu);
-    dc_preflight_close(&h->pf);
+    dci_preflight_close(&h->pf);
     h->active = false;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);

@@ -9,14 +9,15 @@
 
 #include "base/os.h"
 #include "dmsconn/inventory.h"
+#include "agent/agent_private.h"
 
 int dc_token_read(const char *path, char **token, struct dc_diag *diag)
 {
-    return dc_secret_read(path, "--token-file", 16, token, diag);
+    return dci_secret_read(path, "--token-file", 16, token, diag);
 }
 
-int dc_secret_read(const char *path, const char *option, size_t min_len, char **secret,
-                   struct dc_diag *diag)
+int dci_secret_read(const char *path, const char *option, size_t min_len, char **secret,
+                    struct dc_diag *diag)
 {
     return dc_secret_read_lines(path, option, min_len, false, secret, diag);
 }
@@ -47,7 +48,7 @@ int dc_secret_read_lines(const char *path, const char *option, size_t min_len, b
     return 0;
 }
 
-bool dc_token_equal(const char *expected, const char *given)
+bool dci_token_equal(const char *expected, const char *given)
 {
     size_t a = strlen(expected), b = strlen(given);
     unsigned char diff = (unsigned char)(a != b);

@@ -13,6 +13,8 @@
 
 #include "base/curl_uv.h"
 #include "dmsconn/profile.h"
+#include "agent/agent_private.h"
+#include "profile/profile_private.h"
 
 #define MAX_RESPONSE (64u * 1024 * 1024)
 
@@ -169,7 +171,7 @@ static int start_row(struct coordinator *co, struct row *row)
                 sizeof row->endpoint);
     char url[400];
     const struct dc_node *node = &co->cluster->nodes[row->source];
-    snprintf(url, sizeof url, "%s://%s/v1/run", dc_agent_scheme(o, node), row->endpoint);
+    snprintf(url, sizeof url, "%s://%s/v1/run", dci_agent_scheme(o, node), row->endpoint);
     /* The agent needs the probe timeout, plus time to read, plan and answer its row: a fixed
      * margin and a little per task (a loaded machine simulating 100 agents missed a flat
      * 2 s; bench/agents.sh), at most 30 s more. The agent is given all but half the margin
@@ -177,14 +179,14 @@ static int start_row(struct coordinator *co, struct row *row)
      * measured, and only the rest of its row is unknown. */
     double per_task = 0.001 * (double)row->n;
     double total_s = co->timeout_s + o->margin_s + (per_task < 30 ? per_task : 30);
-    row->body = dc_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
-                                co->timeout_s, total_s - o->margin_s / 2, co->preflight);
+    row->body = dci_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
+                                 co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
     row->headers = dci_curl_header(NULL, "Content-Type: application/json");
     /* signed with the token, which itself never crosses the network (agent_sign.c) */
     if (row->headers && row->body)
-        row->headers = dc_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", row->body,
-                                              strlen(row->body), row->nonce);
+        row->headers = dci_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", row->body,
+                                               strlen(row->body), row->nonce);
     if (!row->body || !row->easy || !row->headers)
         return DC_ENOMEM;
     CURL *e = row->easy;
@@ -195,7 +197,7 @@ static int start_row(struct coordinator *co, struct row *row)
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, row) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dc_curl_signature_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dci_curl_signature_header) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, row->signature) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms) == CURLE_OK;
     ok = ok &&
@@ -204,7 +206,7 @@ static int start_row(struct coordinator *co, struct row *row)
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") ==
                    CURLE_OK; /* agents are on the cluster's own network */
     ok = ok && curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L) == CURLE_OK;
-    ok = ok && dc_agent_tls_setopts(e, o, node);
+    ok = ok && dci_agent_tls_setopts(e, o, node);
     return ok ? dci_curl_uv_add(co->curl, e, on_done, row) : DC_EIO;
 }
 
@@ -264,7 +266,7 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     const struct dc_coordinator_opts *o = co->opts;
     char url[400];
     const struct dc_node *node = &co->cluster->nodes[co->rows[r].source];
-    snprintf(url, sizeof url, "%s://%s/v1/stop", dc_agent_scheme(o, node), co->rows[r].endpoint);
+    snprintf(url, sizeof url, "%s://%s/v1/stop", dci_agent_scheme(o, node), co->rows[r].endpoint);
     CURL *e = curl_easy_init();
     if (!e)
         return;
@@ -274,14 +276,14 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK;
     struct row *row = &co->rows[r];
     curl_slist_free_all(row->stop_headers);
-    row->stop_headers = dc_curl_signed_headers(dci_curl_header(NULL, "Content-Type: text/plain"),
-                                               o->token, "POST", "/v1/stop", "", 0, NULL);
+    row->stop_headers = dci_curl_signed_headers(dci_curl_header(NULL, "Content-Type: text/plain"),
+                                                o->token, "POST", "/v1/stop", "", 0, NULL);
     ok = ok && row->stop_headers;
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->stop_headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
-    ok = ok && dc_agent_tls_setopts(e, o, node);
+    ok = ok && dci_agent_tls_setopts(e, o, node);
     if (!ok || dci_curl_uv_add(co->curl, e, on_stop_done, co) != 0) {
         curl_easy_cleanup(e);
         return;
@@ -339,7 +341,7 @@ static int split_rows(struct coordinator *co, long local, struct dc_plan *local_
         const struct dc_task *t = &plan->tasks[i];
         if ((long)t->from == local) {
             (*local_index)[local_plan->ntasks] = i;
-            int rc = dc_plan_push(local_plan, t->from, t->to, t->check, t->port);
+            int rc = dci_plan_push(local_plan, t->from, t->to, t->check, t->port);
             if (rc)
                 return rc;
             continue;
@@ -398,8 +400,8 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     if (!rc && opts->preflight) {
         opened = calloc(plan->ntasks ? plan->ntasks : 1, sizeof *opened);
         /* held a little past the run's own bound, then the agents close them anyway */
-        rc = opened ? dc_preflight_begin(cluster, profile, plan, local, opts,
-                                         engine->timeout_s + opts->margin_s + 5.0, opened, &pf)
+        rc = opened ? dci_preflight_begin(cluster, profile, plan, local, opts,
+                                          engine->timeout_s + opts->margin_s + 5.0, opened, &pf)
                     : DC_ENOMEM;
     }
     /* a task towards dmsconn's own pre-flight listener is a TCP connect: the path is proven,
@@ -407,7 +409,7 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     struct dc_profile *twins = NULL;
     if (!rc && opened) {
         co.preflight = opened;
-        rc = dc_profile_with_connect_twins(profile, &twins);
+        rc = dci_profile_with_connect_twins(profile, &twins);
         for (size_t k = 0; !rc && k < local_plan.ntasks; k++) {
             if (opened[local_index[k]])
                 local_plan.tasks[k].check += (uint32_t)profile->nchecks;
@@ -424,7 +426,7 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
         for (size_t k = 0; k < local_plan.ntasks; k++)
             results[local_index[k]] = local_results[k];
     }
-    dc_preflight_end(pf);
+    dci_preflight_end(pf);
     dc_profile_free(twins);
     for (size_t i = 0; opened && i < plan->ntasks; i++) {
         if (!opened[i])

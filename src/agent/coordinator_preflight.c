@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/curl_uv.h"
+#include "agent/agent_private.h"
 
 struct node_pf {
     uint32_t node;
@@ -62,21 +63,21 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     const char *addr = node->naddresses ? node->addresses[0] : "";
     char url[400];
     if (node->agent)
-        snprintf(url, sizeof url, "%s://%s/v1/preflight", dc_agent_scheme(run->opts, node),
+        snprintf(url, sizeof url, "%s://%s/v1/preflight", dci_agent_scheme(run->opts, node),
                  node->agent);
     else
         snprintf(url, sizeof url,
                  strchr(addr, ':') ? "%s://[%s]:%u/v1/preflight" : "%s://%s:%u/v1/preflight",
-                 dc_agent_scheme(run->opts, node), addr, run->opts->agent_port);
+                 dci_agent_scheme(run->opts, node), addr, run->opts->agent_port);
     CURL *e = curl_easy_init();
     if (!e)
         return NULL;
     curl_slist_free_all(np->headers);
     np->headers = dci_curl_header(NULL, "Content-Type: application/json");
     if (np->headers)
-        np->headers = dc_curl_signed_headers(np->headers, run->opts->token, method, "/v1/preflight",
-                                             np->body ? np->body : "",
-                                             np->body ? strlen(np->body) : 0, np->nonce);
+        np->headers = dci_curl_signed_headers(np->headers, run->opts->token, method,
+                                              "/v1/preflight", np->body ? np->body : "",
+                                              np->body ? strlen(np->body) : 0, np->nonce);
     bool ok = np->headers != NULL;
     ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
@@ -86,12 +87,12 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, np) == CURLE_OK;
     np->signature[0] = '\0';
-    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dc_curl_signature_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dci_curl_signature_header) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, np->signature) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000)) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
-    ok = ok && dc_agent_tls_setopts(e, run->opts, node);
+    ok = ok && dci_agent_tls_setopts(e, run->opts, node);
     if (!ok) {
         curl_easy_cleanup(e);
         return NULL;
@@ -151,10 +152,10 @@ static bool has_port(const uint16_t *ports, size_t n, uint16_t port)
     return false;
 }
 
-int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                       const struct dc_plan *plan, long local,
-                       const struct dc_coordinator_opts *opts, double hold_s, bool *opened,
-                       struct dc_preflight_run **out)
+int dci_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                        const struct dc_plan *plan, long local,
+                        const struct dc_coordinator_opts *opts, double hold_s, bool *opened,
+                        struct dc_preflight_run **out)
 {
     struct dc_preflight_run *run = calloc(1, sizeof *run);
     if (!run)
@@ -197,7 +198,7 @@ int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile
         const struct dc_node *self = &cluster->nodes[local];
         struct node_pf *np = &run->nodes[local];
         if (self->naddresses &&
-            dc_preflight_open(self->addresses[0], np->ports, np->nports, &run->local_pf) == 0) {
+            dci_preflight_open(self->addresses[0], np->ports, np->nports, &run->local_pf) == 0) {
             memcpy(np->opened, run->local_pf.opened, run->local_pf.nopened * sizeof *np->opened);
             np->nopened = run->local_pf.nopened;
         }
@@ -216,11 +217,11 @@ int dc_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile
     return 0;
 }
 
-void dc_preflight_end(struct dc_preflight_run *run)
+void dci_preflight_end(struct dc_preflight_run *run)
 {
     if (!run)
         return;
-    dc_preflight_close(&run->local_pf);
+    dci_preflight_close(&run->local_pf);
     for (size_t n = 0; n < run->nnodes; n++) {
         struct node_pf *np = &run->nodes[n];
         if (np->easy)

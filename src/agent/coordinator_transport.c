@@ -7,19 +7,20 @@
 #include "base/curl_uv.h"
 #include "dmsconn/model.h"
 #include "dmsconn/sign.h"
+#include "agent/agent_private.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-const char *dc_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node)
+const char *dci_agent_scheme(const struct dc_coordinator_opts *opts, const struct dc_node *node)
 {
     return opts->tls || node->agent_pin ? "https" : "http";
 }
 
-bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
-                          const struct dc_node *node)
+bool dci_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
+                           const struct dc_node *node)
 {
     CURL *e = easy;
     bool ok = true;
@@ -43,9 +44,9 @@ bool dc_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
     return ok;
 }
 
-struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *secret,
-                                          const char *method, const char *path, const void *body,
-                                          size_t len, char nonce[33])
+struct curl_slist *dci_curl_signed_headers(struct curl_slist *list, const char *secret,
+                                           const char *method, const char *path, const void *body,
+                                           size_t len, char nonce[33])
 {
     struct dc_signed_headers h;
     if (!list || dc_sign_request(secret, method, path, body, len, time(NULL), &h) != 0) {
@@ -61,7 +62,7 @@ struct curl_slist *dc_curl_signed_headers(struct curl_slist *list, const char *s
     return list;
 }
 
-size_t dc_curl_signature_header(char *line, size_t size, size_t n, void *ud)
+size_t dci_curl_signature_header(char *line, size_t size, size_t n, void *ud)
 {
     static const char name[] = "X-Dmsconn-Signature:";
     size_t len = size * n, nl = sizeof name - 1;

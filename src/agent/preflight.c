@@ -5,6 +5,7 @@
 
 #include "base/os.h"
 #include "dmsconn/error.h"
+#include "agent/agent_private.h"
 
 /* A listening socket on address:port (0, or a libuv error: UV_EADDRINUSE when something
  * listens there already, UV_EINVAL for an address that is none). */
@@ -18,8 +19,8 @@ static int listen_on(const char *address, uint16_t port, uv_os_sock_t *out)
     return dci_os_listen((const struct sockaddr *)&ss, 512, out);
 }
 
-int dc_preflight_open(const char *address, const uint16_t *ports, size_t n,
-                      struct dc_preflight *out)
+int dci_preflight_open(const char *address, const uint16_t *ports, size_t n,
+                       struct dc_preflight *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < n && i < DC_PREFLIGHT_MAX_PORTS; i++) {
@@ -31,7 +32,7 @@ int dc_preflight_open(const char *address, const uint16_t *ports, size_t n,
         } else if (rc == UV_EADDRINUSE) {
             out->in_use[out->nin_use++] = ports[i];
         } else if (rc == UV_EINVAL) {
-            dc_preflight_close(out);
+            dci_preflight_close(out);
             return DC_EINVAL;
         }
         /* other failures (a privileged port without the right): not opened, not in use */
@@ -39,7 +40,7 @@ int dc_preflight_open(const char *address, const uint16_t *ports, size_t n,
     return 0;
 }
 
-void dc_preflight_close(struct dc_preflight *pf)
+void dci_preflight_close(struct dc_preflight *pf)
 {
     for (size_t i = 0; i < pf->nopened; i++) {
         dci_os_sock_close((uv_os_sock_t)pf->socks[i]);

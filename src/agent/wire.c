@@ -12,6 +12,7 @@
 
 #include "dmsconn/error.h"
 #include "base/json_write.h"
+#include "agent/agent_private.h"
 
 /* Tasks towards the same node travel together, each check as "name:port": a cJSON tree of
  * 1.5 items a task instead of 5 (an agent parsing 10,000 tasks held 3.8 MB of tree). */
@@ -33,9 +34,9 @@ static void preflight_ports(struct json_buf *b, const struct dc_plan *plan, cons
     }
 }
 
-char *dc_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
-                      const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
-                      double budget_s, const bool *preflight)
+char *dci_wire_request(const struct dc_cluster *cluster, const struct dc_profile *profile,
+                       const struct dc_plan *plan, const size_t *index, size_t n, double timeout_s,
+                       double budget_s, const bool *preflight)
 {
     if (n == 0)
         return NULL;
@@ -246,8 +247,8 @@ out:
 }
 
 /* Written as it goes (json_write.h), straight into the answer's text. */
-char *dc_wire_results(const char *node, const struct dc_wire_settings *settings,
-                      const struct dc_result *results, size_t n)
+char *dci_wire_results(const char *node, const struct dc_wire_settings *settings,
+                       const struct dc_result *results, size_t n)
 {
     struct json_buf b = {0};
     dci_json_raw(&b, "{", 1);

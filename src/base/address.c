@@ -1,5 +1,6 @@
 /* Syntax of node addresses: IPv4, IPv6 (optionally %zone) or an RFC 1123 hostname. */
 #include "dmsconn/cluster.h"
+#include "base/base_private.h"
 
 #include <uv.h>
 #include <ctype.h>
@@ -19,7 +20,7 @@ static bool is_ipv6(const char *s)
     return uv_inet_pton(AF_INET6, buf, &a6) == 0;
 }
 
-const char *dc_address_not_a_host(const char *s)
+const char *dci_address_not_a_host(const char *s)
 {
     struct in_addr a4;
     struct in6_addr a6;

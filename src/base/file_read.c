@@ -1,6 +1,7 @@
 /* Reading a whole input file, with a message that names the file when it cannot be read. */
 #include "dmsconn/inventory.h"
 #include "text_utf8.h"
+#include "base/base_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@ int dc_read_file(const char *path, char **data, size_t *len, struct dc_diag *dia
     return dc_read_file_max(path, MAX_INPUT_BYTES, data, len, diag);
 }
 
-int dc_read_text_file(const char *path, char **data, size_t *len, struct dc_diag *diag)
+int dci_read_text_file(const char *path, char **data, size_t *len, struct dc_diag *diag)
 {
     int rc = dc_read_file(path, data, len, diag);
     if (!rc)

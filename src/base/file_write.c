@@ -3,6 +3,7 @@
  * renderer needs. */
 #include "dmsconn/report.h"
 #include "os.h"
+#include "base/base_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ static int write_in_place(const char *path, int (*fn)(FILE *f, void *ud), void *
     return rc;
 }
 
-int dc_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
+int dci_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
 {
     if (strcmp(path, "-") == 0) {
         int rc = fn(stdout, ud);
@@ -54,8 +55,8 @@ static int write_buffer(FILE *f, void *ud)
     return fwrite(b->data, 1, b->len, f) == b->len ? 0 : -EIO;
 }
 
-int dc_output_write(const char *path, const char *data, size_t len)
+int dci_output_write(const char *path, const char *data, size_t len)
 {
     struct buffer b = {data, len};
-    return dc_output_stream(path, write_buffer, &b);
+    return dci_output_stream(path, write_buffer, &b);
 }

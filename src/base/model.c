@@ -1,6 +1,7 @@
 /* Names of the model's enumerations, both ways, and the role table. */
 #include "dmsconn/error.h"
 #include "dmsconn/model.h"
+#include "base/base_private.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,7 @@ const char *dc_expect_name(enum dc_expect expect)
     return (unsigned)expect < NEXPECT ? expect_names[expect] : "required";
 }
 
-int dc_expect_parse(const char *name, enum dc_expect *out)
+int dci_expect_parse(const char *name, enum dc_expect *out)
 {
     for (unsigned i = 0; i < NEXPECT; i++) {
         if (strcmp(name, expect_names[i]) == 0) {
@@ -57,7 +58,7 @@ const char *dc_verdict_name(enum dc_verdict verdict)
     return (unsigned)verdict < 3 ? names[verdict] : "fail";
 }
 
-const char *dc_run_verdict_name(enum dc_run_verdict verdict)
+const char *dci_run_verdict_name(enum dc_run_verdict verdict)
 {
     static const char *const names[] = {"ok", "warning", "critical", "unknown"};
     return (unsigned)verdict < 4 ? names[verdict] : "unknown";
@@ -75,7 +76,7 @@ const char *dc_when_name(enum dc_when when)
     return (unsigned)when < DC_WHEN_COUNT ? when_names[when] : "always";
 }
 
-int dc_when_parse(const char *name, enum dc_when *out)
+int dci_when_parse(const char *name, enum dc_when *out)
 {
     for (unsigned i = 0; i < DC_WHEN_COUNT; i++) {
         if (strcmp(name, when_names[i]) == 0) {
@@ -94,7 +95,7 @@ const char *dc_pairs_name(enum dc_pairs pairs)
     return (unsigned)pairs < NPAIRS ? pairs_names[pairs] : "others";
 }
 
-int dc_pairs_parse(const char *name, enum dc_pairs *out)
+int dci_pairs_parse(const char *name, enum dc_pairs *out)
 {
     for (unsigned i = 0; i < NPAIRS; i++) {
         if (strcmp(name, pairs_names[i]) == 0) {
@@ -124,7 +125,7 @@ static const struct role_name roles[] = {
     {"https-name", DC_ROLE_HTTPS_NAME},
 };
 
-int dc_role_parse(const char *name, bool allow_any, uint32_t *out)
+int dci_role_parse(const char *name, bool allow_any, uint32_t *out)
 {
     if (allow_any && strcasecmp(name, "any") == 0) {
         *out = DC_ROLE_ANY;

@@ -1,6 +1,7 @@
 /* The text pool: strings packed in chunks (never moved, so pointers stay valid), found again
  * through an open-addressing hash index of their offsets. */
 #include "dmsconn/texts.h"
+#include "base/base_private.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ size_t dc_texts_count(const struct dc_texts *t)
     return t ? t->count : 0;
 }
 
-const char *dc_texts_keep(struct dc_texts *t, const char *s)
+const char *dci_texts_keep(struct dc_texts *t, const char *s)
 {
     if (!s || !*s)
         return "";

@@ -4,6 +4,7 @@
 
 #include "dmsconn/cluster.h"
 #include "dmsconn/model.h"
+#include "base/base_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,7 @@ static int collect_role(const char *value, yaml_node_t *at, void *ud)
 {
     struct roles_ctx *ctx = ud;
     uint32_t role;
-    if (dc_role_parse(value, ctx->allow_any, &role)) {
+    if (dci_role_parse(value, ctx->allow_any, &role)) {
         dc_diag_set(ctx->diag, "%s:%lu: unknown role '%s'; expected %s%s", ctx->y->origin,
                     dci_yaml_line(at), value, ctx->allow_any ? "any, " : "", DC_ROLE_NAMES);
         return DC_EINVAL;

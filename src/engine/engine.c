@@ -6,6 +6,7 @@
 #include "dmsconn/probe.h"
 #include "base/os.h"
 #include "engine_conn.h"
+#include "engine/engine_stopper.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -226,7 +227,7 @@ struct dc_stopper {
     bool fired;
 };
 
-int dc_stopper_new(struct dc_stopper **out)
+int dci_stopper_new(struct dc_stopper **out)
 {
     struct dc_stopper *s = calloc(1, sizeof *s);
     if (!s || pthread_mutex_init(&s->mu, NULL) != 0) {
@@ -237,7 +238,7 @@ int dc_stopper_new(struct dc_stopper **out)
     return 0;
 }
 
-void dc_stopper_free(struct dc_stopper *s)
+void dci_stopper_free(struct dc_stopper *s)
 {
     if (!s)
         return;
@@ -245,7 +246,7 @@ void dc_stopper_free(struct dc_stopper *s)
     free(s);
 }
 
-void dc_stopper_fire(struct dc_stopper *s)
+void dci_stopper_fire(struct dc_stopper *s)
 {
     pthread_mutex_lock(&s->mu);
     s->fired = true;

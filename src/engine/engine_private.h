@@ -69,7 +69,7 @@ struct dci_connect_state {
 
 struct engine {
     uv_loop_t loop;
-    uv_async_t stop_async; /* dc_stopper_fire from another thread */
+    uv_async_t stop_async; /* dci_stopper_fire from another thread */
     bool stop_ready;       /* stop_async was initialised */
     const struct dc_cluster *cluster;
     const struct dc_profile *profile;

@@ -1,5 +1,7 @@
 /* The node list: adding and merging nodes from several sources. */
 #include "dmsconn/cluster.h"
+#include "base/base_private.h"
+#include "inputs/inputs_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,7 +145,7 @@ int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *add
                     origin, (unsigned)(unsigned char)*ctl, (size_t)(ctl - name));
         return DC_EINVAL;
     }
-    const char *not_a_host = dc_address_not_a_host(address);
+    const char *not_a_host = dci_address_not_a_host(address);
     if (not_a_host) {
         dc_diag_set(diag, "%s: %s is %s; expected the address of a node", origin, address,
                     not_a_host);
@@ -201,7 +203,7 @@ int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *
     return 0;
 }
 
-int dc_set_text(char **field, const char *text)
+int dci_set_text(char **field, const char *text)
 {
     char *copy = strdup(text);
     if (!copy)
@@ -213,7 +215,7 @@ int dc_set_text(char **field, const char *text)
 
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name)
 {
-    int rc = dc_set_text(&cluster->name, name);
+    int rc = dci_set_text(&cluster->name, name);
     /* a label only: a control character (from an admin's DMS.xml as well) is shown as '?'
      * rather than refusing the cluster's own file */
     for (char *c = rc ? NULL : cluster->name; c && *c; c++) {
@@ -257,7 +259,7 @@ int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to)
     return 0;
 }
 
-int dc_node_prepend_address(struct dc_node *node, const char *address)
+int dci_node_prepend_address(struct dc_node *node, const char *address)
 {
     char *copy = strdup(address);
     char **list = copy ? realloc(node->addresses, (node->naddresses + 1) * sizeof *list) : NULL;

@@ -3,6 +3,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
+#include "inputs/inputs_private.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -152,8 +153,8 @@ static int add_servers(struct dc_cluster *cluster, const char *servers, const st
     return rc;
 }
 
-int dc_inventory_add_search(struct dc_cluster *cluster, const char *servers, const char *where,
-                            struct dc_diag *diag)
+int dci_inventory_add_search(struct dc_cluster *cluster, const char *servers, const char *where,
+                             struct dc_diag *diag)
 {
     struct database db = {
         DC_ROLE_OPENSEARCH, DC_DB_SEARCH, ++cluster->gen.search_clusters, 9200, false, where};
@@ -166,7 +167,7 @@ static int read_staas(struct dc_cluster *cluster, const xmlNode *el, const char 
                       struct dc_diag *diag)
 {
     cluster->gen.staas = true;
-    int rc = dc_set_text(&cluster->gen.staas_from, where);
+    int rc = dci_set_text(&cluster->gen.staas_from, where);
     const xmlNode *proxy = dci_xml_child(el, "Proxy");
     char *address = proxy ? dci_xml_child_text(proxy, "Address") : NULL;
     char *port_text = proxy ? dci_xml_child_text(proxy, "Port") : NULL;
@@ -240,13 +241,13 @@ static int read_database(struct dc_cluster *cluster, const xmlNode *el, const ch
         goto out;
     }
     if (is_search) {
-        rc = dc_inventory_add_search(cluster, servers, where, diag);
+        rc = dci_inventory_add_search(cluster, servers, where, diag);
         goto out;
     }
     struct dc_generation *g = &cluster->gen;
     g->cassandra = per_dma ? DC_CASSANDRA_PER_DMA : DC_CASSANDRA_CLUSTER;
     g->cassandra_tls = dci_xml_true(tls);
-    rc = dc_set_text(&g->cassandra_from, where);
+    rc = dci_set_text(&g->cassandra_from, where);
     struct database db = {DC_ROLE_CASSANDRA, DC_DB_CASSANDRA, 1, 9042, true, where};
     if (!rc)
         rc = add_servers(cluster, servers, &db, diag);

@@ -3,6 +3,8 @@
  * else from DMS.xml; then the files that say how the cluster works, then the databases.
  * Missing files are normal (a note lists what was read); a malformed one is an error. */
 #include "dmsconn/inventory.h"
+#include "base/base_private.h"
+#include "inputs/inputs_private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,7 +70,7 @@ static int read_one(struct reading *r, const char *rel, parse_fn parse, bool *pr
     char *data = NULL;
     size_t len = 0;
     /* libxml2 detects the XML files' encodings itself; JSON needs UTF-8 */
-    int rc = strstr(rel, ".json") ? dc_read_text_file(path, &data, &len, r->diag)
+    int rc = strstr(rel, ".json") ? dci_read_text_file(path, &data, &len, r->diag)
                                   : dc_read_file(path, &data, &len, r->diag);
     if (!rc)
         rc = parse(r->cluster, data, len, path, r->diag);
@@ -97,11 +99,11 @@ int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
     if (!rc && endpoints) {
         cluster->gen.broker_gateway = true;
         cluster->gen.nats_auth = true; /* BrokerGateway hands out NATS credentials */
-        rc = dc_set_text(&cluster->gen.nats_from, "Configurations/ClusterEndpoints.json present");
+        rc = dci_set_text(&cluster->gen.nats_from, "Configurations/ClusterEndpoints.json present");
     }
     if (!rc)
         rc = read_one(&r, "DMS.xml",
-                      endpoints ? dc_inventory_parse_dmsxml_redirects : dc_inventory_parse_dmsxml,
+                      endpoints ? dci_inventory_parse_dmsxml_redirects : dc_inventory_parse_dmsxml,
                       &dms);
     if (!rc && !endpoints && !dms) {
         dc_diag_set(diag,

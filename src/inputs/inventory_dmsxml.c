@@ -3,6 +3,7 @@
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
 #include "base/portable.h"
+#include "inputs/inputs_private.h"
 
 #include <uv.h>
 #include <stdio.h>
@@ -93,7 +94,7 @@ static int redirect_node(struct dc_cluster *cluster, struct dc_node *node, const
     if (!v->host[0] || strcasecmp(v->host, node->name) == 0 ||
         (node->naddresses && strcasecmp(v->host, node->addresses[0]) == 0))
         return 0;
-    int rc = dc_node_prepend_address(node, v->host);
+    int rc = dci_node_prepend_address(node, v->host);
     if (!rc)
         rc = dc_cluster_add_note(cluster,
                                  "%s:%ld: DMA %s is reached through %s (Redirect via): "
@@ -235,8 +236,8 @@ static int parse_dmsxml(struct dc_cluster *cluster, const char *data, size_t len
     return rc;
 }
 
-int dc_inventory_parse_dmsxml_redirects(struct dc_cluster *cluster, const char *data, size_t len,
-                                        const char *origin, struct dc_diag *diag)
+int dci_inventory_parse_dmsxml_redirects(struct dc_cluster *cluster, const char *data, size_t len,
+                                         const char *origin, struct dc_diag *diag)
 {
     return parse_dmsxml(cluster, data, len, origin, true, diag);
 }

@@ -4,6 +4,8 @@
  * read into anything, let alone printed. */
 #include "dmsconn/inventory.h"
 #include "base/text_utf8.h"
+#include "base/base_private.h"
+#include "inputs/inputs_private.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -152,11 +154,11 @@ out:
     return rc;
 }
 
-int dc_inventory_read_endpoints(struct dc_cluster *cluster, const char *path, struct dc_diag *diag)
+int dci_inventory_read_endpoints(struct dc_cluster *cluster, const char *path, struct dc_diag *diag)
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
+    int rc = dci_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
     if (!rc)
         rc = dc_inventory_parse_endpoints(cluster, data, len, path, diag);
     free(data);

@@ -1,5 +1,6 @@
 /* One --node NAME=ADDR[:role,role] flag; IPv6 in brackets when roles follow. */
 #include "dmsconn/inventory.h"
+#include "base/base_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ int dc_inventory_add_flag(struct dc_cluster *cluster, const char *spec, struct d
     char *save = NULL;
     for (char *r = roles ? strtok_r(roles, ",", &save) : NULL; r; r = strtok_r(NULL, ",", &save)) {
         uint32_t bit;
-        if (dc_role_parse(r, false, &bit)) {
+        if (dci_role_parse(r, false, &bit)) {
             dc_diag_set(diag, "--node '%s': unknown role '%s'; expected " DC_ROLE_NAMES, spec, r);
             rc = DC_EINVAL;
             goto out;

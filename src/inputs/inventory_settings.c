@@ -6,6 +6,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "xml_safe.h"
+#include "inputs/inputs_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ static int set_from(char **field, const char *origin, const xmlNode *el)
 {
     char where[300];
     snprintf(where, sizeof where, "%s:%ld", origin, el ? xmlGetLineNo(el) : 0L);
-    return dc_set_text(field, where);
+    return dci_set_text(field, where);
 }
 
 /* A boolean element: 1 true, 0 false, -1 absent; anything else is an error. */
@@ -84,7 +85,7 @@ static int maintenance_body(struct dc_cluster *cluster, const xmlNode *root, con
     const xmlNode *https = dci_xml_child(root, "HTTPS");
     char *name = https ? dci_xml_attr(https, "name") : NULL;
     if (!rc && name && *name) {
-        rc = dc_set_text(&g->https_name, name);
+        rc = dci_set_text(&g->https_name, name);
         if (!rc)
             rc = set_from(&g->https_from, origin, https);
     }
@@ -217,7 +218,7 @@ static int dbconfig_body(struct dc_cluster *cluster, const xmlNode *root, const 
             dc_diag_set(diag, "%s: <ElasticCluster> without <Hosts>; expected a host list", where);
             rc = DC_EPARSE;
         } else {
-            rc = dc_inventory_add_search(cluster, hosts, where, diag);
+            rc = dci_inventory_add_search(cluster, hosts, where, diag);
             cluster->gen.search_from_dbconfig = true;
         }
         free(hosts);

@@ -2,6 +2,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "base/yaml_doc.h"
+#include "base/base_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,7 +251,7 @@ int dc_inventory_read_yaml(struct dc_cluster *cluster, const char *path, struct 
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
+    int rc = dci_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
     if (!rc)
         rc = dc_inventory_parse_yaml(cluster, data, len, path, diag);
     free(data);

@@ -1,6 +1,7 @@
 /* The plan: which (source, destination, check, port) tasks a run has. */
 #include "dmsconn/cluster.h"
 #include "dmsconn/plan.h"
+#include "profile/profile_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,7 @@ static uint16_t applicable_port(const struct dc_cluster *cluster, const struct d
     return dc_node_port(dst, port);
 }
 
-int dc_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port)
+int dci_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port)
 {
     if (plan->ntasks == plan->cap) {
         size_t cap = plan->cap ? plan->cap * 2 : 256;
@@ -178,7 +179,7 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
             uint16_t port = applicable_port(cluster, check, dst);
             if (!port || duplicate(plan, first, profile, check, port))
                 continue;
-            int rc = dc_plan_push(plan, src, d, c, port);
+            int rc = dci_plan_push(plan, src, d, c, port);
             if (rc)
                 return rc;
         }
@@ -186,8 +187,8 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
     return 0;
 }
 
-uint16_t dc_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                      const struct dc_node *src, const struct dc_node *dst)
+uint16_t dci_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
+                       const struct dc_node *src, const struct dc_node *dst)
 {
     if (dst->pseudo || !roles_match(dst->roles, check->to_roles))
         return 0;

@@ -2,6 +2,7 @@
  * table, each row under the condition (the cluster's generation) that needs it. */
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
+#include "profile/profile_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +207,7 @@ int dc_profile_dataminer(struct dc_profile **out)
     return 0;
 }
 
-int dc_profile_with_connect_twins(const struct dc_profile *profile, struct dc_profile **out)
+int dci_profile_with_connect_twins(const struct dc_profile *profile, struct dc_profile **out)
 {
     struct dc_profile *p = NULL;
     int rc = dc_profile_new(profile->name, &p);

@@ -3,6 +3,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "base/yaml_doc.h"
+#include "base/base_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +42,15 @@ static int read_enum(struct dci_yaml *y, yaml_node_t *item, const char *key,
 
 static int parse_expect(const char *s, void *out)
 {
-    return dc_expect_parse(s, out);
+    return dci_expect_parse(s, out);
 }
 static int parse_when(const char *s, void *out)
 {
-    return dc_when_parse(s, out);
+    return dci_when_parse(s, out);
 }
 static int parse_pairs(const char *s, void *out)
 {
-    return dc_pairs_parse(s, out);
+    return dci_pairs_parse(s, out);
 }
 
 static int parse_transport(const char *s, void *out)
@@ -225,7 +226,7 @@ int dc_profile_read_yaml(struct dc_profile *profile, const char *path, struct dc
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = dc_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
+    int rc = dci_read_text_file(path, &data, &len, diag); /* UTF-16 from Windows too */
     if (!rc)
         rc = dc_profile_apply_yaml(profile, data, len, path, diag);
     free(data);

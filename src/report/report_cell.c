@@ -2,10 +2,11 @@
  * pass, warn, not measured or fail; a cell shows its worst rank and how many of its checks
  * have that rank ("FAIL 1/8": one of eight checks fails, whatever the others are). */
 #include "dmsconn/report.h"
+#include "report/report_private.h"
 
 #include <stdio.h>
 
-int dc_result_rank(const struct dc_result *r)
+int dci_result_rank(const struct dc_result *r)
 {
     if (r->verdict == DC_VERDICT_FAIL)
         return DC_RANK_FAIL;
@@ -17,7 +18,7 @@ int dc_result_rank(const struct dc_result *r)
 void dc_cell_add(struct dc_cell *c, const struct dc_result *r)
 {
     c->total++;
-    c->ranks[dc_result_rank(r)]++;
+    c->ranks[dci_result_rank(r)]++;
 }
 
 int dc_cell_worst(const struct dc_cell *c)

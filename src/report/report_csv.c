@@ -2,6 +2,7 @@
  * around any field with a comma, quote or line break; quotes doubled). */
 #include "dmsconn/probe.h"
 #include "dmsconn/report.h"
+#include "base/base_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -64,5 +65,5 @@ static int write_csv(FILE *f, void *ud)
 
 int dc_report_csv_write(const struct dc_report *rep, const char *path)
 {
-    return dc_output_stream(path, write_csv, (void *)rep);
+    return dci_output_stream(path, write_csv, (void *)rep);
 }

@@ -3,13 +3,14 @@
 #include "dmsconn/report.h"
 
 #include "dmsconn/texts.h"
+#include "report/report_private.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *dc_change_name(enum dc_change change)
+const char *dci_change_name(enum dc_change change)
 {
     static const char *const names[] = {"broke", "healed", "changed", "added", "removed"};
     return (unsigned)change < DC_CHANGE_COUNT ? names[change] : "changed";
@@ -313,7 +314,7 @@ void dc_diff_print(const struct dc_diff *d, const char *baseline, bool color, FI
             if ((int)e->change != kind)
                 continue;
             fprintf(out, "  %s%-7s%s %s -> %s %s/%u: %s%s%s (%s)\n", color ? colors[kind] : "",
-                    dc_change_name(e->change), color ? "\033[0m" : "", e->from, e->to, e->check,
+                    dci_change_name(e->change), color ? "\033[0m" : "", e->from, e->to, e->check,
                     e->port, e->old_state[0] ? e->old_state : "", e->old_state[0] ? " -> " : "",
                     e->new_state[0] ? e->new_state : "gone", e->detail);
         }

@@ -8,6 +8,8 @@
 #include "dmsconn/report.h"
 #include "base/json_write.h"
 #include "base/os.h"
+#include "base/base_private.h"
+#include "report/report_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,7 +136,7 @@ static void failures(FILE *f, const struct dc_report *rep)
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
         shown++;
-        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", rank_class[dc_result_rank(r)],
+        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", rank_class[dci_result_rank(r)],
                 dc_verdict_name(r->verdict));
         esc(f, rep->cluster->nodes[t->from].name);
         fputs("</td><td>", f);
@@ -164,7 +166,7 @@ static void diff_section(FILE *f, const struct dc_report *rep)
     static const char *const cls[] = {"fail", "pass", "warn", "none", "none"};
     for (size_t i = 0; i < d->n; i++) {
         const struct dc_diff_entry *e = &d->entries[i];
-        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", cls[e->change], dc_change_name(e->change));
+        fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", cls[e->change], dci_change_name(e->change));
         esc(f, e->from);
         fputs(" &rarr; ", f);
         esc(f, e->to);
@@ -265,7 +267,7 @@ static int write_html(FILE *f, void *ud)
     fprintf(f,
             "</h1><p class=\"verdict v-%s\" id=\"verdict\">%s</p>"
             "<p class=\"meta\">profile ",
-            dc_run_verdict_name(rep->verdict), dc_run_verdict_name(rep->verdict));
+            dci_run_verdict_name(rep->verdict), dci_run_verdict_name(rep->verdict));
     esc(f, rep->profile->name);
     fprintf(f,
             " &middot; %s &middot; %.2f s &middot; <span id=\"counts\">%zu checks: %zu pass, "
@@ -304,5 +306,5 @@ static int write_html(FILE *f, void *ud)
 
 int dc_report_html_write(const struct dc_report *rep, const char *path)
 {
-    return dc_output_stream(path, write_html, (void *)rep);
+    return dci_output_stream(path, write_html, (void *)rep);
 }

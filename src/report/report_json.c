@@ -5,6 +5,8 @@
 #include "dmsconn/report.h"
 #include "base/json_write.h"
 #include "base/os.h"
+#include "base/base_private.h"
+#include "report/report_private.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -90,12 +92,12 @@ static cJSON *diff_json(const struct dc_report *rep)
     cJSON_AddStringToObject(o, "baseline", rep->baseline ? rep->baseline : "");
     cJSON *counts = cJSON_AddObjectToObject(o, "counts");
     for (int k = 0; k < DC_CHANGE_COUNT; k++)
-        cJSON_AddNumberToObject(counts, dc_change_name((enum dc_change)k), (double)d->counts[k]);
+        cJSON_AddNumberToObject(counts, dci_change_name((enum dc_change)k), (double)d->counts[k]);
     cJSON *list = cJSON_AddArrayToObject(o, "changes");
     for (size_t i = 0; i < d->n; i++) {
         const struct dc_diff_entry *e = &d->entries[i];
         cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "change", dc_change_name(e->change));
+        cJSON_AddStringToObject(c, "change", dci_change_name(e->change));
         cJSON_AddStringToObject(c, "from", e->from);
         cJSON_AddStringToObject(c, "to", e->to);
         cJSON_AddStringToObject(c, "check", e->check);
@@ -158,7 +160,7 @@ static cJSON *head_json(const struct dc_report *rep)
     cJSON_AddStringToObject(root, "profile", rep->profile->name);
     cJSON_AddStringToObject(root, "started", started);
     cJSON_AddNumberToObject(root, "duration_ms", round3(rep->duration_ms));
-    cJSON_AddStringToObject(root, "verdict", dc_run_verdict_name(rep->verdict));
+    cJSON_AddStringToObject(root, "verdict", dci_run_verdict_name(rep->verdict));
     cJSON_AddBoolToObject(root, "interrupted", rep->interrupted);
     size_t counts[3] = {0, 0, 0}, unmeasured = 0;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
@@ -187,7 +189,7 @@ static cJSON *head_json(const struct dc_report *rep)
 /* The document, streamed: the head as one small cJSON tree, then one result at a time,
  * written directly, so a report of 300,000 results never holds them all (the head's closing
  * brace is where the results array is spliced in). */
-int dc_report_json_stream(const struct dc_report *rep, FILE *f)
+int dci_report_json_stream(const struct dc_report *rep, FILE *f)
 {
     cJSON *head = head_json(rep);
     char *text = head ? cJSON_PrintUnformatted(head) : NULL;
@@ -221,7 +223,7 @@ char *dc_report_json(const struct dc_report *rep)
     FILE *f = dci_memstream_open(&m);
     if (!f)
         return NULL;
-    int rc = dc_report_json_stream(rep, f);
+    int rc = dci_report_json_stream(rep, f);
     char *data = dci_memstream_close(&m, NULL);
     if (rc) {
         free(data);
@@ -232,10 +234,10 @@ char *dc_report_json(const struct dc_report *rep)
 
 static int stream_json(FILE *f, void *ud)
 {
-    return dc_report_json_stream(ud, f);
+    return dci_report_json_stream(ud, f);
 }
 
 int dc_report_json_write(const struct dc_report *rep, const char *path)
 {
-    return dc_output_stream(path, stream_json, (void *)rep);
+    return dci_output_stream(path, stream_json, (void *)rep);
 }

@@ -3,6 +3,7 @@
  * text is the remedy; a result that could not be measured is an <error>; a warning passes
  * with the remedy in <system-out> — for pipelines that validate a firewall change. */
 #include "dmsconn/report.h"
+#include "base/base_private.h"
 
 #include <errno.h>
 #include <libxml/xmlwriter.h>
@@ -118,5 +119,5 @@ static int write_junit(FILE *f, void *ud)
 
 int dc_report_junit_write(const struct dc_report *rep, const char *path)
 {
-    return dc_output_stream(path, write_junit, (void *)rep);
+    return dci_output_stream(path, write_junit, (void *)rep);
 }

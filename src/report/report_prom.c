@@ -2,6 +2,7 @@
  * result a pass gauge, a state gauge (state as a label, value 1) and the latency; per run
  * its duration, verdict and time. Written atomically, as the collector requires. */
 #include "dmsconn/report.h"
+#include "base/base_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -90,5 +91,5 @@ static int write_prom(FILE *f, void *ud)
 
 int dc_report_prom_write(const struct dc_report *rep, const char *path)
 {
-    return dc_output_stream(path, write_prom, (void *)rep);
+    return dci_output_stream(path, write_prom, (void *)rep);
 }

@@ -1,5 +1,6 @@
 /* The terminal view: a source x destination matrix, then every failure with its remedy. */
 #include "dmsconn/report.h"
+#include "base/base_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +264,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         snprintf(apart, sizeof apart, "; %zu of the warnings not measured (%s)", unmeasured,
                  rep->rows ? "rows without a current report" : "agents");
     fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s)\n",
-            opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
+            opts->color ? vcolor[rep->verdict] : "", dci_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],
             counts[DC_VERDICT_FAIL], apart);
 }

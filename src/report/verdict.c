@@ -3,6 +3,7 @@
 
 #include "dmsconn/probe.h"
 #include "dmsconn/texts.h"
+#include "base/base_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -359,7 +360,7 @@ enum dc_run_verdict dc_verdict_run_all(const struct dc_cluster *cluster,
         struct dc_result *r = &results[i];
         dc_verdict_judge(cluster, profile, &plan->tasks[i], opts, r);
         dc_verdict_remedy(cluster, profile, &plan->tasks[i], opts, r, remedy, sizeof remedy);
-        r->remedy = remedy[0] ? dc_texts_keep(texts, remedy) : "";
+        r->remedy = remedy[0] ? dci_texts_keep(texts, remedy) : "";
     }
     return dc_verdict_run(results, plan->ntasks);
 }

@@ -3,7 +3,9 @@
  - no dependency cycle among the files of src/ and probes/: file A depends on file B when A
    uses a symbol B defines (read from the object files with nm);
  - every symbol the core library exports has the project's prefix: dc_ when a public header
-   (include/dmsconn/) declares it, dci_ otherwise;
+   (include/dmsconn/) declares it, dci_ otherwise; and a dc_ symbol is one that something
+   outside the core calls (the CLI, a test, a fuzzer, a benchmark): the public API is what a
+   program embedding dmsconn uses, the rest is dci_ in a private header of its part;
  - no source file over 600 lines, and every public header compiles on its own;
  - no test for a platform outside the OS layer (src/base/os_*.c) and DC_PRINTF's one macro;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
@@ -196,6 +198,22 @@ def main(argv):
             elif sym.startswith("dc_") and sym not in public:
                 breaches.append(f"{name}: exports '{sym}', which no public header declares: "
                                 f"an internal name is dci_")
+    # the public API is what is used outside the core: the CLI, the tests, fuzzers, benchmarks
+    outside = subprocess.run(["git", "-C", root, "ls-files", "src/cli", "tests", "bench"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    outside_text = ""
+    for path in outside:
+        if path.endswith((".c", ".h")) and os.path.exists(os.path.join(root, path)):
+            with open(os.path.join(root, path), encoding="utf-8") as fh:
+                outside_text += fh.read()
+    used_outside = set(re.findall(r"\bdc_\w+", outside_text))
+    for obj in core:
+        name = source_name(obj, root)
+        for sym in sorted(defs[name]):
+            if sym.startswith("dc_") and sym not in used_outside:
+                breaches.append(f"{name}: exports '{sym}', which nothing outside the core uses "
+                                f"(the CLI, a test, a fuzzer): not public API, make it dci_ in "
+                                f"a private header of its part")
     graph = {name: set() for name in defs}
     for name, used in uses.items():
         for sym in used:

@@ -1,0 +1,30 @@
+/* What the readers of the node lists share (DMS.xml, DB.xml, ClusterEndpoints.json, the
+ * DataMiner folder): the parts of one file another reader calls. */
+#ifndef DMSCONN_INPUTS_INPUTS_PRIVATE_H
+#define DMSCONN_INPUTS_INPUTS_PRIVATE_H
+
+#include "dmsconn/cluster.h"
+#include "dmsconn/inventory.h"
+
+/* One search database's host list ("h1,https://h2:9200"), as DB.xml and DBConfiguration.xml
+ * write it: its nodes get the opensearch role and a database number of their own. */
+int dci_inventory_add_search(struct dc_cluster *cluster, const char *servers, const char *where,
+                             struct dc_diag *diag);
+
+/* DMS.xml when the DMAs came from ClusterEndpoints.json: the cluster's name and Redirects; a
+ * DMA the node list lacks is a note. */
+int dci_inventory_parse_dmsxml_redirects(struct dc_cluster *cluster, const char *data, size_t len,
+                                         const char *origin, struct dc_diag *diag);
+
+/* Configurations/ClusterEndpoints.json: one DMA per endpoint; AdditionalEndpoints are
+ * Failover virtual IPs (role failover-vip), which pair the DMAs that list them. */
+int dci_inventory_read_endpoints(struct dc_cluster *cluster, const char *path,
+                                 struct dc_diag *diag);
+
+/* Makes `address` the node's first address (the one probed), keeping the others. */
+int dci_node_prepend_address(struct dc_node *node, const char *address);
+
+/* Replaces *field (freed) by a copy of text: where a generation setting was decided. */
+int dci_set_text(char **field, const char *text);
+
+#endif
