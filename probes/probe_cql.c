@@ -133,8 +133,6 @@ static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_cql;
-
 /* native_protocol_v4.spec: SUPPORTED (4.2.4) with CQL_VERSION [3.4.5]; a v3-only server's
  * ERROR 0x000A in its own version (section 9); an HTTP server; a TLS port (an alert). */
 static const char *cql_selftest(void)

@@ -47,8 +47,6 @@ static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool 
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_opensearch_transport;
-
 /* The transport's ping ("ES", length -1) answered by a ping; a TLS-only transport's alert;
  * an HTTP server. */
 static const char *transport_selftest(void)

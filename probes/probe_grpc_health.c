@@ -288,8 +288,6 @@ static enum dc_judgement tls_judge(const uint8_t *reply, size_t len, bool closed
     return judge(reply, len, closed, true, out);
 }
 
-extern const struct dc_probe_ops dci_probe_grpc_health;
-
 /* RFC 9113 frames a gRPC server without the health service sends: its SETTINGS, then a
  * trailers-only HEADERS (END_STREAM | END_HEADERS, stream 1; HPACK, RFC 7541: ":status 200"
  * indexed (8), content-type literal with indexed name (31), grpc-status literal, new name).

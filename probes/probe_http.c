@@ -116,10 +116,6 @@ static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_http;
-extern const struct dc_probe_ops dci_probe_apigateway;
-extern const struct dc_probe_ops dci_probe_brokergateway;
-
 /* Any HTTP answer is a web server. */
 static const char *web_selftest(void)
 {

@@ -54,8 +54,6 @@ static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed
 
 static const uint16_t jmx_ports[] = {7199, 0};
 
-extern const struct dc_probe_ops dci_probe_jmx;
-
 /* RMI 10.2: ProtocolAck and the EndpointIdentifier [UTF "10.0.0.5"][int 51234]; an SSH
  * banner is no acknowledgement. */
 static const char *jmx_selftest(void)

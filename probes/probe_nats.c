@@ -56,8 +56,6 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_nats;
-
 /* --secret nats=FILE: a .creds file, USER:PASSWORD or a token (probe_nats_messaging.c) */
 static const char *nats_secret_check(const char *text)
 {

@@ -230,9 +230,6 @@ static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_nats_monitor;
-extern const struct dc_probe_ops dci_probe_nats_account;
-
 /* /varz then /routez: a route to the other server of the node list (n2, 10.0.0.2) or none;
  * a web server without server_id. */
 static const char *monitor_selftest(void)

@@ -93,8 +93,6 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_opensearch_http;
-
 /* GET / then /_cluster/health: green, yellow, red; the security plugin's 401 challenge;
  * nginx's auth_basic 401, which is not OpenSearch asking. */
 static const char *search_selftest(void)

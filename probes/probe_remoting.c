@@ -196,9 +196,6 @@ static enum dc_judgement tcp_channel_judge(const uint8_t *reply, size_t len, boo
     return silent_or(reply, len, closed, out, "remoting");
 }
 
-extern const struct dc_probe_ops dci_probe_remoting;
-extern const struct dc_probe_ops dci_probe_remoting_tcp;
-
 /* Microsoft's HTTP channel (its Server header); Mono's (an MS-NRBF body, MS-NRBF 2.6.1); a
  * TCP channel's reply frame (MS-NRTP 2.2.3.3); nginx; silence. */
 static const char *remoting_selftest(void)

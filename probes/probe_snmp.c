@@ -45,8 +45,6 @@ static void snmp_judge(const struct dc_snmp_reply *r, struct dc_finding *out)
     snprintf(out->evidence, sizeof out->evidence, "sysDescr: %s", descr);
 }
 
-extern const struct dc_probe_ops dci_probe_snmp;
-
 /* An answer with sysDescr and sysUpTime; a v2c error-status; a Report to the discovery
  * alone (a community the agent refuses); silence; ICMP port unreachable. */
 static const char *snmp_selftest(void)

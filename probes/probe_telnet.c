@@ -26,8 +26,6 @@ static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool clo
     return DC_JUDGE_DONE;
 }
 
-extern const struct dc_probe_ops dci_probe_telnet;
-
 /* RFC 854: IAC DO ECHO is a Telnet server; a banner or silence is still an open port. */
 static const char *telnet_selftest(void)
 {

@@ -8,6 +8,7 @@
 
 #include "dmsconn/model.h"
 #include "dmsconn/probe.h"
+#include "probe_list.h"
 
 uint16_t dci_be16(const uint8_t *p);
 uint32_t dci_be32(const uint8_t *p);

@@ -1,66 +1,15 @@
-/* The one table of probes: adding a protocol is one file plus one line here. */
+/* The one table of probes, from probe_list.h: adding a protocol is its file plus its line
+ * there. */
 #include "dmsconn/probe.h"
+#include "probe_list.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-extern const struct dc_probe_ops dci_probe_tcp;
-extern const struct dc_probe_ops dci_probe_cql;
-extern const struct dc_probe_ops dci_probe_jmx;
-extern const struct dc_probe_ops dci_probe_nats;
-extern const struct dc_probe_ops dci_probe_opensearch_transport;
-extern const struct dc_probe_ops dci_probe_remoting;
-extern const struct dc_probe_ops dci_probe_remoting_tcp;
-extern const struct dc_probe_ops dci_probe_telnet;
-extern const struct dc_probe_ops dci_probe_http;
-extern const struct dc_probe_ops dci_probe_https;
-extern const struct dc_probe_ops dci_probe_apigateway;
-extern const struct dc_probe_ops dci_probe_cloudgateway;
-extern const struct dc_probe_ops dci_probe_nats_monitor;
-extern const struct dc_probe_ops dci_probe_nats_account;
-extern const struct dc_probe_ops dci_probe_opensearch_http;
-extern const struct dc_probe_ops dci_probe_snmp;
-extern const struct dc_probe_ops dci_probe_nats_messaging;
-extern const struct dc_probe_ops dci_probe_cql_tls;
-extern const struct dc_probe_ops dci_probe_tls;
-extern const struct dc_probe_ops dci_probe_grpc_health;
-extern const struct dc_probe_ops dci_probe_grpc_health_tls;
-extern const struct dc_probe_ops dci_probe_apigateway_http;
-extern const struct dc_probe_ops dci_probe_brokergateway;
-extern const struct dc_probe_ops dci_probe_opensearch_https;
-extern const struct dc_probe_ops dci_probe_https_name;
-
-/* One probe per line. */
-/* clang-format off */
-const struct dc_probe_ops *const dc_probes[] = {
-    &dci_probe_tcp,
-    &dci_probe_remoting,
-    &dci_probe_remoting_tcp,
-    &dci_probe_nats,
-    &dci_probe_cql,
-    &dci_probe_jmx,
-    &dci_probe_opensearch_transport,
-    &dci_probe_telnet,
-    &dci_probe_http,
-    &dci_probe_https,
-    &dci_probe_apigateway,
-    &dci_probe_cloudgateway,
-    &dci_probe_nats_monitor,
-    &dci_probe_nats_account,
-    &dci_probe_opensearch_http,
-    &dci_probe_snmp,
-    &dci_probe_nats_messaging,
-    &dci_probe_cql_tls,
-    &dci_probe_tls,
-    &dci_probe_grpc_health,
-    &dci_probe_grpc_health_tls,
-    &dci_probe_apigateway_http,
-    &dci_probe_brokergateway,
-    &dci_probe_opensearch_https,
-    &dci_probe_https_name,
-    NULL,
-};
-/* clang-format on */
+#define DCI_PROBE_ENTRY(name) &dci_probe_##name,
+const struct dc_probe_ops *const dc_probes[] = {DCI_PROBE_LIST(DCI_PROBE_ENTRY) NULL};
+#undef DCI_PROBE_ENTRY
 
 const struct dc_probe_ops *dc_probe_find(const char *name)
 {
@@ -71,18 +20,33 @@ const struct dc_probe_ops *dc_probe_find(const char *name)
     return NULL;
 }
 
-char *dc_probe_names(char *buf, size_t cap)
+/* Appends ", " (unless first) and text to *buf (grown as needed); false when out of memory. */
+static bool append(char **buf, size_t *len, size_t *cap, const char *text)
 {
-    size_t len = 0;
-    if (cap)
-        buf[0] = '\0';
-    for (const struct dc_probe_ops *const *p = dc_probes; *p && len < cap; p++) {
-        int n = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", (*p)->name);
-        if (n < 0)
-            break;
-        len += (size_t)n;
+    size_t need = *len + 2 + strlen(text) + 1;
+    if (need > *cap) {
+        size_t grown = need * 2;
+        char *bigger = realloc(*buf, grown);
+        if (!bigger)
+            return false;
+        *buf = bigger;
+        *cap = grown;
     }
-    return buf;
+    *len += (size_t)sprintf(*buf + *len, "%s%s", *len ? ", " : "", text);
+    return true;
+}
+
+char *dc_probe_names(void)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (const struct dc_probe_ops *const *p = dc_probes; *p; p++) {
+        if (!append(&buf, &len, &cap, (*p)->name)) {
+            free(buf);
+            return NULL;
+        }
+    }
+    return buf ? buf : calloc(1, 1);
 }
 
 const struct dc_probe_ops *dc_probe_with_secret(const char *name)
@@ -94,19 +58,21 @@ const struct dc_probe_ops *dc_probe_with_secret(const char *name)
     return NULL;
 }
 
-char *dc_probe_secret_names(char *buf, size_t cap)
+char *dc_probe_secret_names(void)
 {
-    size_t n = 0;
-    buf[0] = '\0';
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
     for (size_t i = 0; dc_probes[i]; i++) {
         const struct dc_probe_ops *p = dc_probes[i];
         if (!p->proto->secret || dc_probe_with_secret(p->proto->secret) != p)
             continue; /* each name once */
-        int w = snprintf(buf + n, cap - n, "%s%s (%s)", n ? ", " : "", p->proto->secret,
-                         p->proto->secret_form ? p->proto->secret_form : "a secret");
-        if (w < 0 || (size_t)w >= cap - n)
-            break;
-        n += (size_t)w;
+        char one[256];
+        snprintf(one, sizeof one, "%s (%s)", p->proto->secret,
+                 p->proto->secret_form ? p->proto->secret_form : "a secret");
+        if (!append(&buf, &len, &cap, one)) {
+            free(buf);
+            return NULL;
+        }
     }
-    return buf;
+    return buf ? buf : calloc(1, 1);
 }

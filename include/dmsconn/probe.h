@@ -151,9 +151,11 @@ extern const struct dc_probe_ops *const dc_probes[];
 const struct dc_probe_ops *dc_probe_find(const char *name);
 /* The first probe that takes the secret of that name (NULL: none does). */
 const struct dc_probe_ops *dc_probe_with_secret(const char *name);
-/* "nats (a NATS .creds file, ...), opensearch (...)" for messages and --help; returns buf. */
-char *dc_probe_secret_names(char *buf, size_t cap);
-/* "tcp, cql, ..." for messages; returns buf. */
-char *dc_probe_names(char *buf, size_t cap);
+/* "nats (a NATS .creds file, ...), opensearch (...)" for messages and --help, whole
+ * whatever the registry holds; the caller frees it (NULL: out of memory). */
+char *dc_probe_secret_names(void);
+/* "tcp, cql, ..." for messages, every probe of the registry; the caller frees it (NULL: out
+ * of memory). */
+char *dc_probe_names(void);
 
 #endif

@@ -190,7 +190,7 @@ int cmd_agent(int argc, char **argv)
     a.run.engine.timeout_s = 30;
     int rc = cli_parse(argc, argv, &cli_agent_command, &a);
     if (rc) {
-        rc = rc == 1 ? 0 : rc; /* --help */
+        rc = rc == CLI_HELP_SHOWN ? 0 : rc;
         goto out;
     }
     if (a.install_service || a.uninstall_service) {

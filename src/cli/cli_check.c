@@ -170,7 +170,7 @@ int cmd_check(int argc, char **argv)
     cli_args_init(&a);
     int rc = cli_parse(argc, argv, &cli_check_command, &a);
     if (rc) {
-        rc = rc == 1 ? 0 : rc; /* --help */
+        rc = rc == CLI_HELP_SHOWN ? 0 : rc;
         goto out;
     }
     rc = validate_args(&a);

@@ -251,7 +251,7 @@ int cmd_demo(int argc, char **argv)
     int parsed = cli_parse(argc, argv, &cli_demo_command, &a);
     if (parsed || cli_run_validate(&a.run, "demo")) {
         cli_args_free(&a);
-        return parsed == 1 ? 0 : DC_RUN_UNKNOWN;
+        return parsed == CLI_HELP_SHOWN ? 0 : DC_RUN_UNKNOWN;
     }
     const struct cli_run run = a.run;
     struct demo d = {0};

@@ -30,7 +30,7 @@ int cmd_diff(int argc, char **argv)
     char **words = a.words;
     cli_args_free(&a);
     if (parsed)
-        return parsed == 1 ? 0 : parsed;
+        return parsed == CLI_HELP_SHOWN ? 0 : parsed;
     if (nwords != 2)
         return cli_usage_error("diff", "expected two reports: OLD.json NEW.json");
     const char *old_path = words[0], *new_path = words[1];

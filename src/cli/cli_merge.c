@@ -40,7 +40,7 @@ int cmd_merge(int argc, char **argv)
     a.max_age_h = 26;
     int rc = cli_parse(argc, argv, &cli_merge_command, &a);
     if (rc) {
-        rc = rc == 1 ? 0 : rc; /* --help */
+        rc = rc == CLI_HELP_SHOWN ? 0 : rc;
         goto out;
     }
     if (a.nwords == 0) {

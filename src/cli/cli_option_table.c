@@ -38,10 +38,12 @@ static int add_secret(struct cli_run *run, const char *name, const char *path, c
 {
     const struct dc_probe_ops *probe = dc_probe_with_secret(name);
     if (!probe) {
-        char names[256];
-        return cli_usage_error(cmd,
-                               "%s %s=...: no probe takes a secret named so; expected one of %s",
-                               option, name, dc_probe_secret_names(names, sizeof names));
+        char *names = dc_probe_secret_names();
+        int rc =
+            cli_usage_error(cmd, "%s %s=...: no probe takes a secret named so; expected one of %s",
+                            option, name, names ? names : "(out of memory)");
+        free(names);
+        return rc;
     }
     if (dc_engine_secret(&run->engine, name))
         return cli_usage_error(cmd, "%s: the %s secret is given twice", option, name);

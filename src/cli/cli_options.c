@@ -145,7 +145,7 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd, struct cli_a
                                    cmd->why_not ? ": " : "", cmd->why_not ? cmd->why_not : "");
         if (o->kind == CLI_KIND_HELP) {
             cli_usage_print(cmd, stdout);
-            return 1;
+            return CLI_HELP_SHOWN;
         }
         int rc = apply(o, optarg, a, cmd->name);
         if (rc)

@@ -102,9 +102,13 @@ extern const size_t cli_noptions;
 void cli_args_init(struct cli_args *a);
 void cli_args_free(struct cli_args *a);
 
-/* Parses argv (argv[0] is the command's name) into a: 0; 1 after --help (the usage was
- * printed); DC_RUN_UNKNOWN with one line said for an unknown option, one of another
- * command, a bad value or too many words. */
+/* What cli_parse returns after --help: the usage was printed, nothing is to run (exit 0).
+ * Not an exit code (1 is a WARNING run). */
+#define CLI_HELP_SHOWN (-1)
+
+/* Parses argv (argv[0] is the command's name) into a: 0; CLI_HELP_SHOWN after --help;
+ * DC_RUN_UNKNOWN with one line said for an unknown option, one of another command, a bad
+ * value or too many words. */
 int cli_parse(int argc, char **argv, const struct cli_command *cmd, struct cli_args *a);
 
 /* Unknown names in --check, --from, --to are typos: refused (one line said, 3) rather than

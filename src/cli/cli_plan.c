@@ -190,7 +190,7 @@ int cmd_plan(int argc, char **argv)
     cli_args_init(&a);
     int rc = cli_parse(argc, argv, &cli_plan_command, &a);
     if (rc) {
-        rc = rc == 1 ? 0 : rc; /* --help */
+        rc = rc == CLI_HELP_SHOWN ? 0 : rc;
         goto out;
     }
     rc = cli_load(&a.src, &cluster, &profile, "plan");

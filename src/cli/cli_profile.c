@@ -68,7 +68,7 @@ int cmd_profile(int argc, char **argv)
     int parsed = cli_parse(argc, argv, &cli_profile_command, &a);
     if (parsed) {
         cli_args_free(&a);
-        return parsed == 1 ? 0 : parsed;
+        return parsed == CLI_HELP_SHOWN ? 0 : parsed;
     }
     struct cli_sources src = a.src; /* freed with a */
     bool yaml = a.yaml;

@@ -378,6 +378,7 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, uv_os
         h->verdict.facts_cap = h->facts ? probe->proto->facts_max : 0;
     }
     if (start_step(h) != 0) {
+        curl_slist_free_all(h->resolve);
         free(h->facts);
         if (dci_os_sock_valid(h->handed))
             dci_os_sock_close(h->handed);

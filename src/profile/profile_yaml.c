@@ -117,9 +117,10 @@ static int read_check(struct dc_profile *profile, struct dci_yaml *y, yaml_node_
     }
     c.probe = dc_probe_find(probe_name);
     if (!c.probe) {
-        char names[256];
+        char *names = dc_probe_names();
         dc_diag_set(diag, "%s:%lu: unknown probe '%s'; expected one of: %s", y->origin,
-                    dci_yaml_line(probe), probe_name, dc_probe_names(names, sizeof names));
+                    dci_yaml_line(probe), probe_name, names ? names : "(out of memory)");
+        free(names);
         return DC_EINVAL;
     }
     yaml_node_t *port = dci_yaml_get(y, item, "port");

@@ -32,6 +32,11 @@ expect 3 "expected a port number 1-65535" -- \
     check --from-here --inventory "$data/inventory-bad-port.yaml"
 expect 3 "profile-bad-probe.yaml:2: unknown probe 'cassandra'" -- \
     check --from-here --node a=127.0.0.1 --profile "$data/profile-bad-probe.yaml"
+# the list of probes is whole, the last of the registry included (a fixed buffer cut it)
+expect 3 "opensearch-https, https-name" -- \
+    check --from-here --node a=127.0.0.1 --profile "$data/profile-bad-probe.yaml"
+expect 3 "no probe takes a secret named so; expected one of opensearch (USER:PASSWORD), snmp (the v2c community), nats (" -- \
+    check --from-here --node a=127.0.0.1 --secret nope=/dev/null
 expect 3 "unknown role 'oracle'" -- check --from-here --node a=127.0.0.1:oracle
 expect 3 "no nodes" -- check --from-here
 expect 3 "--timeout 'x'" -- check --from-here --node a=127.0.0.1 --timeout x

@@ -6,6 +6,7 @@
    (include/dmsconn/) declares it, dci_ otherwise; and a dc_ symbol is one that something
    outside the core calls (the CLI, a test, a fuzzer, a benchmark): the public API is what a
    program embedding dmsconn uses, the rest is dci_ in a private header of its part;
+ - every probe a file of probes/ defines (dci_probe_NAME) is in the registry;
  - no source file over 600 lines, and every public header compiles on its own;
  - no test for a platform outside the OS layer (src/base/os_*.c) and DC_PRINTF's one macro;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
@@ -214,6 +215,16 @@ def main(argv):
                 breaches.append(f"{name}: exports '{sym}', which nothing outside the core uses "
                                 f"(the CLI, a test, a fuzzer): not public API, make it dci_ in "
                                 f"a private header of its part")
+    # a probe is in the registry (probes/probe_list.h): a probe file whose dci_probe_ the
+    # registry does not take would build and pass every test while it is dead
+    registry = uses.get("probes/registry.c", set())
+    for name, defined in defs.items():
+        if not name.startswith("probes/"):
+            continue
+        for sym in sorted(defined):
+            if sym.startswith("dci_probe_") and sym not in registry:
+                breaches.append(f"{name}: defines the probe '{sym}', which the registry lacks: "
+                                f"add its line to probes/probe_list.h")
     graph = {name: set() for name in defs}
     for name, used in uses.items():
         for sym in used:

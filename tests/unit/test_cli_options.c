@@ -172,7 +172,7 @@ static void usage_lists_what_the_command_takes(void **state)
         char *argv[] = {"x", "--help", NULL};
         cli_args_init(&a);
         int rc = cli_parse(2, argv, &cmd, &a); /* the usage goes to stdout */
-        assert_int_equal(rc, 1);
+        assert_int_equal(rc, CLI_HELP_SHOWN);
         cli_args_free(&a);
     }
 }
