@@ -7,6 +7,7 @@
  * version). */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,7 @@ enum { CQL_HEADER = 9, OP_ERROR = 0x00, OP_OPTIONS = 0x05, OP_SUPPORTED = 0x06 }
 #define CQL_VERSION_REQUEST 0x04
 #define CQL_MAX_BODY (256u << 20)
 
-static size_t cql_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t cql_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     (void)ctx;
     static const uint8_t options[CQL_HEADER] = {
@@ -80,25 +81,25 @@ static bool read_supported(struct cursor *c, char *evidence, size_t cap)
     return true;
 }
 
-static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed,
-                                   struct dc_finding *out)
+static enum dci_judgement cql_judge(const uint8_t *reply, size_t len, bool closed,
+                                    struct dc_finding *out)
 {
     if (len < CQL_HEADER) {
         if (!closed && (len == 0 || (reply[0] & 0x80)))
-            return DC_JUDGE_MORE;
+            return DCI_JUDGE_MORE;
         dci_judge_wrong(reply, len, "a Cassandra CQL frame", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     unsigned version = reply[0] & 0x7f;
     uint32_t body = dci_be32(reply + 5);
     if (!(reply[0] & 0x80) || version < 1 || version > 6 || body > CQL_MAX_BODY ||
         (reply[4] != OP_SUPPORTED && reply[4] != OP_ERROR)) {
         dci_judge_wrong(reply, len, "a Cassandra CQL frame", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     /* the frame is whole, or as much of it as we keep (max_reply) */
     if (len - CQL_HEADER < body && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     struct cursor c = {reply + CQL_HEADER, len - CQL_HEADER < body ? len - CQL_HEADER : body};
     if (reply[4] == OP_ERROR) {
         uint32_t code = c.left >= 4 ? dci_be32(c.p) : 0;
@@ -119,18 +120,18 @@ static enum dc_judgement cql_judge(const uint8_t *reply, size_t len, bool closed
             snprintf(out->detail, sizeof out->detail, "Cassandra answered error 0x%04x: %s",
                      (unsigned)code, text);
         }
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     char evidence[sizeof out->evidence] = "";
     if (!read_supported(&c, evidence, sizeof evidence)) {
         out->state = DC_STATE_WRONG_SERVICE;
         snprintf(out->detail, sizeof out->detail, "a malformed SUPPORTED frame");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     out->state = DC_STATE_OK;
     snprintf(out->detail, sizeof out->detail, "Cassandra CQL native protocol v%u", version);
     snprintf(out->evidence, sizeof out->evidence, "%s", evidence);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* native_protocol_v4.spec: SUPPORTED (4.2.4) with CQL_VERSION [3.4.5]; a v3-only server's
@@ -152,10 +153,8 @@ static const char *cql_selftest(void)
     return dci_selftest_dialogue(&dci_probe_cql, cases, DCI_SELFTEST_N(cases));
 }
 
-static const uint16_t cql_ports[] = {9042, 9142, 0};
-
-static const struct dc_protocol cql_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol cql_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = cql_hello, .judge = cql_judge},
     .selftest = cql_selftest,
     .max_reply = 8192,
@@ -164,17 +163,13 @@ static const struct dc_protocol cql_protocol = {
 const struct dc_probe_ops dci_probe_cql = {
     .name = "cql",
     .summary = "Cassandra CQL: OPTIONS answered by SUPPORTED (CQL versions, compression)",
-    .default_ports = cql_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &cql_protocol,
 };
 
-static const uint16_t cql_tls_ports[] = {9142, 0};
-
 const struct dc_probe_ops dci_probe_cql_tls = {
     .name = "cql-tls",
     .summary = "Cassandra CQL over TLS: the handshake (certificate checked), then OPTIONS",
-    .default_ports = cql_tls_ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .proto = &cql_protocol,

@@ -4,13 +4,14 @@
  * (the security plugin) answers clear text with a TLS record: recognised, not a failure. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const uint8_t ping[6] = {'E', 'S', 0xFF, 0xFF, 0xFF, 0xFF};
 
-static size_t transport_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t transport_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     (void)ctx;
     if (cap < sizeof ping)
@@ -19,32 +20,32 @@ static size_t transport_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size
     return sizeof ping;
 }
 
-static enum dc_judgement transport_judge(const uint8_t *reply, size_t len, bool closed,
-                                         struct dc_finding *out)
+static enum dci_judgement transport_judge(const uint8_t *reply, size_t len, bool closed,
+                                          struct dc_finding *out)
 {
     /* a TLS alert record (content type 21, version 3.x, length 2) is how a TLS-only
      * transport answers clear text; anything else TLS-looking is reported as such */
     if (len >= 5 && reply[0] == 0x15 && reply[1] == 0x03 && reply[3] == 0 && reply[4] == 2) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "TLS transport (security plugin)");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (len > 0 && len < 5 && reply[0] == 0x15 && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     if (len < sizeof ping && !closed && (len < 2 || memcmp(reply, "ES", 2) == 0))
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     if (len >= sizeof ping && memcmp(reply, ping, sizeof ping) == 0) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "transport ping answered");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (len >= 2 && memcmp(reply, "ES", 2) == 0) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "transport protocol (answered with a message)");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     dci_judge_wrong(reply, len, "the OpenSearch/Elasticsearch transport protocol", out);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* The transport's ping ("ES", length -1) answered by a ping; a TLS-only transport's alert;
@@ -62,10 +63,8 @@ static const char *transport_selftest(void)
     return dci_selftest_dialogue(&dci_probe_opensearch_transport, cases, DCI_SELFTEST_N(cases));
 }
 
-static const uint16_t transport_ports[] = {9300, 0};
-
-static const struct dc_protocol opensearch_transport_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol opensearch_transport_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = transport_hello, .judge = transport_judge},
     .selftest = transport_selftest,
     .max_reply = 256,
@@ -74,7 +73,6 @@ static const struct dc_protocol opensearch_transport_protocol = {
 const struct dc_probe_ops dci_probe_opensearch_transport = {
     .name = "opensearch-transport",
     .summary = "OpenSearch/Elasticsearch transport: the keep-alive ping is echoed",
-    .default_ports = transport_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &opensearch_transport_protocol,
 };

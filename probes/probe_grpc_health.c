@@ -13,6 +13,7 @@
  * time it is called: HPACK's dynamic table needs every header block from the first. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <nghttp2/nghttp2.h>
 #include <stdio.h>
@@ -145,13 +146,13 @@ static size_t drain(nghttp2_session *s, uint8_t *buf, size_t cap)
     return len < 0 ? 0 : n;
 }
 
-static void authority_of(const struct dc_probe_ctx *ctx, char *buf, size_t cap)
+static void authority_of(const struct dci_probe_ctx *ctx, char *buf, size_t cap)
 {
     bool v6 = strchr(ctx->host, ':') != NULL;
     snprintf(buf, cap, "%s%s%s:%u", v6 ? "[" : "", ctx->host, v6 ? "]" : "", ctx->port);
 }
 
-static size_t hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap, bool tls)
+static size_t hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap, bool tls)
 {
     char authority[80];
     authority_of(ctx, authority, sizeof authority);
@@ -164,12 +165,12 @@ static size_t hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap, bo
     return n;
 }
 
-static size_t clear_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t clear_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     return hello(ctx, buf, cap, false);
 }
 
-static size_t tls_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t tls_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     return hello(ctx, buf, cap, true);
 }
@@ -219,8 +220,8 @@ static void judge_call(const struct call *call, struct dc_finding *out)
 
 /* The server's bytes so far, replayed into a session that sent the call (the authority
  * does not matter for reading). */
-static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bool tls,
-                               struct dc_finding *out)
+static enum dci_judgement judge(const uint8_t *reply, size_t len, bool closed, bool tls,
+                                struct dc_finding *out)
 {
     /* RFC 9113 section 3.4: the server's first frame is a SETTINGS frame (type 4, not an
      * ACK, its length a multiple of 6). Anything else is no HTTP/2 server; nghttp2 would
@@ -228,7 +229,7 @@ static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bo
     if (len >= 5 && (reply[3] != 0x04 || (reply[4] & 0x01) ||
                      ((unsigned)reply[0] << 16 | (unsigned)reply[1] << 8 | reply[2]) % 6)) {
         dci_judge_wrong(reply, len, "gRPC (HTTP/2)", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     struct call call = {0};
     nghttp2_session *s = call_session("dmsconn", tls, &call);
@@ -236,7 +237,7 @@ static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bo
         nghttp2_session_del(s);
         out->state = DC_STATE_ERROR;
         snprintf(out->detail, sizeof out->detail, "local failure: cannot make an HTTP/2 session");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     ssize_t used = len ? nghttp2_session_mem_recv(s, reply, len) : 0;
     /* a connection error (a broken header block, a frame where none may be): the session
@@ -247,23 +248,23 @@ static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bo
     if (used < 0) { /* not HTTP/2 from the first byte, or a broken frame */
         if (call.headers && call.closed) {
             judge_call(&call, out);
-            return DC_JUDGE_DONE;
+            return DCI_JUDGE_DONE;
         }
         dci_judge_wrong(reply, len, "gRPC (HTTP/2)", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (call.closed) {
         judge_call(&call, out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (broken) {
         out->state = DC_STATE_WRONG_SERVICE;
         snprintf(out->detail, sizeof out->detail,
                  "the peer broke the HTTP/2 connection (a protocol error): not a gRPC server");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (!closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     if (len == 0) {
         out->state = DC_STATE_WRONG_SERVICE;
         snprintf(out->detail, sizeof out->detail, "connected, but no HTTP/2 answer");
@@ -273,17 +274,17 @@ static enum dc_judgement judge(const uint8_t *reply, size_t len, bool closed, bo
                  "HTTP/2 answers, but the gRPC call never completed%s",
                  call.headers ? " (headers without the end of the stream)" : "");
     }
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
-static enum dc_judgement clear_judge(const uint8_t *reply, size_t len, bool closed,
-                                     struct dc_finding *out)
+static enum dci_judgement clear_judge(const uint8_t *reply, size_t len, bool closed,
+                                      struct dc_finding *out)
 {
     return judge(reply, len, closed, false, out);
 }
 
-static enum dc_judgement tls_judge(const uint8_t *reply, size_t len, bool closed,
-                                   struct dc_finding *out)
+static enum dci_judgement tls_judge(const uint8_t *reply, size_t len, bool closed,
+                                    struct dc_finding *out)
 {
     return judge(reply, len, closed, true, out);
 }
@@ -309,17 +310,15 @@ static const char *health_selftest(void)
     return dci_selftest_dialogue(&dci_probe_grpc_health, cases, DCI_SELFTEST_N(cases));
 }
 
-static const uint16_t grpc_ports[] = {443, 0};
-
-static const struct dc_protocol grpc_health_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol grpc_health_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = clear_hello, .judge = clear_judge},
     .selftest = health_selftest,
     .max_reply = 16384,
 };
 
-static const struct dc_protocol grpc_health_tls_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol grpc_health_tls_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = tls_hello, .judge = tls_judge},
     .selftest = health_selftest,
     .max_reply = 16384,
@@ -328,7 +327,6 @@ static const struct dc_protocol grpc_health_tls_protocol = {
 const struct dc_probe_ops dci_probe_grpc_health = {
     .name = "grpc-health",
     .summary = "gRPC health service (grpc.health.v1.Health/Check) over h2c",
-    .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &grpc_health_protocol,
 };
@@ -336,7 +334,6 @@ const struct dc_probe_ops dci_probe_grpc_health = {
 const struct dc_probe_ops dci_probe_grpc_health_tls = {
     .name = "grpc-health-tls",
     .summary = "gRPC health service over TLS (HTTP/2 by ALPN)",
-    .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .alpn = "h2",

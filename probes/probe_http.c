@@ -5,49 +5,50 @@
  * http://IP/APIGateway), and BrokerGateway's API under https://IP/BrokerGateway/api/. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
-static void note_server(const struct dc_http_reply *reply, struct dc_finding *out)
+static void note_server(const struct dci_http_reply *reply, struct dc_finding *out)
 {
     if (reply->server[0])
         snprintf(out->evidence, sizeof out->evidence, "Server: %s", reply->server);
 }
 
 /* Any HTTP answer proves a web server; the status is worth knowing, not a failure. */
-static enum dc_judgement web_judge(unsigned step, const struct dc_http_reply *reply,
-                                   struct dc_finding *out)
+static enum dci_judgement web_judge(unsigned step, const struct dci_http_reply *reply,
+                                    struct dc_finding *out)
 {
     (void)step;
     out->state = DC_STATE_OK;
     snprintf(out->detail, sizeof out->detail, "HTTP %ld", reply->status);
     note_server(reply, out);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* APIGateway and BrokerGateway run in an Agent's IIS (http.sys below it; Kestrel when
  * hosted out of process), which names itself unless the header was removed: a status from
  * a server that names itself otherwise (nginx, Apache) says nothing of DataMiner's. */
-static bool from_iis(const struct dc_http_reply *reply)
+static bool from_iis(const struct dci_http_reply *reply)
 {
     return !reply->server[0] || strncmp(reply->server, "Microsoft-IIS", 13) == 0 ||
            strncmp(reply->server, "Microsoft-HTTPAPI", 17) == 0 ||
            strncmp(reply->server, "Kestrel", 7) == 0;
 }
 
-static enum dc_judgement not_iis(const struct dc_http_reply *reply, struct dc_finding *out)
+static enum dci_judgement not_iis(const struct dci_http_reply *reply, struct dc_finding *out)
 {
     out->state = DC_STATE_WRONG_SERVICE;
     snprintf(out->detail, sizeof out->detail,
              "HTTP %ld from %s: another web server holds the port, not the Agent's IIS",
              reply->status, reply->server);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
-static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_reply *reply,
-                                          struct dc_finding *out)
+static enum dci_judgement apigateway_judge(unsigned step, const struct dci_http_reply *reply,
+                                           struct dc_finding *out)
 {
     (void)step;
     note_server(reply, out);
@@ -58,13 +59,13 @@ static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_re
         snprintf(out->detail, sizeof out->detail,
                  "HTTP 404 on /APIGateway/api/version: APIGateway not running, or IIS bound "
                  "only to another IP/hostname");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (reply->status != 200) {
         out->state = DC_STATE_DEGRADED;
         snprintf(out->detail, sizeof out->detail, "HTTP %ld on /APIGateway/api/version",
                  reply->status);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     /* the body is the Agent's version JSON; any JSON value counts, its text is evidence */
     cJSON *json = cJSON_ParseWithLength(reply->body, reply->body_len);
@@ -82,15 +83,15 @@ static enum dc_judgement apigateway_judge(unsigned step, const struct dc_http_re
         snprintf(out->detail, sizeof out->detail,
                  "HTTP 200 on /APIGateway/api/version, but not the version JSON");
     }
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* BrokerGateway's API (DataMiner docs, "BrokerGateway migration": the NATS connection details
  * at /BrokerGateway/api/natsconnection/getnatsconnectiondetails) wants its API key in the
  * BrokerGateway-Api-Key header. dmsconn sends none: a refusal (401/403) proves BrokerGateway
  * answers there, a 404 that IIS has no BrokerGateway application. The key is never needed. */
-static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http_reply *reply,
-                                             struct dc_finding *out)
+static enum dci_judgement brokergateway_judge(unsigned step, const struct dci_http_reply *reply,
+                                              struct dc_finding *out)
 {
     (void)step;
     note_server(reply, out);
@@ -113,7 +114,7 @@ static enum dc_judgement brokergateway_judge(unsigned step, const struct dc_http
         snprintf(out->detail, sizeof out->detail,
                  "BrokerGateway's API answers (HTTP %ld without an API key)", reply->status);
     }
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* Any HTTP answer is a web server. */
@@ -155,26 +156,23 @@ static const char *const root[] = {"/", NULL};
 static const char *const broker[] = {"/BrokerGateway/api/natsconnection/getnatsconnectiondetails",
                                      NULL};
 static const char *const version[] = {"/APIGateway/api/version", NULL};
-static const uint16_t web_ports[] = {80, 0};
-static const uint16_t cloudgateway_ports[] = {5100, 0};
-static const uint16_t grpc_ports[] = {443, 0};
 
-static const struct dc_protocol http_protocol = {
-    .driver = DC_DRIVER_HTTP,
+static const struct dci_protocol http_protocol = {
+    .driver = DCI_DRIVER_HTTP,
     .http = {.paths = root, .judge = web_judge},
     .selftest = web_selftest,
     .max_reply = 1024,
 };
 
-static const struct dc_protocol apigateway_protocol = {
-    .driver = DC_DRIVER_HTTP,
+static const struct dci_protocol apigateway_protocol = {
+    .driver = DCI_DRIVER_HTTP,
     .http = {.paths = version, .judge = apigateway_judge},
     .selftest = apigateway_selftest,
     .max_reply = 8192,
 };
 
-static const struct dc_protocol brokergateway_protocol = {
-    .driver = DC_DRIVER_HTTP,
+static const struct dci_protocol brokergateway_protocol = {
+    .driver = DCI_DRIVER_HTTP,
     .http = {.paths = broker, .judge = brokergateway_judge},
     .selftest = brokergateway_selftest,
     .max_reply = 4096,
@@ -183,7 +181,6 @@ static const struct dc_protocol brokergateway_protocol = {
 const struct dc_probe_ops dci_probe_http = {
     .name = "http",
     .summary = "HTTP: a web server answers GET / (status and Server header)",
-    .default_ports = web_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &http_protocol,
 };
@@ -191,7 +188,6 @@ const struct dc_probe_ops dci_probe_http = {
 const struct dc_probe_ops dci_probe_https = {
     .name = "https",
     .summary = "HTTPS: a web server answers GET / over TLS",
-    .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .proto = &http_protocol,
@@ -200,7 +196,6 @@ const struct dc_probe_ops dci_probe_https = {
 const struct dc_probe_ops dci_probe_cloudgateway = {
     .name = "cloudgateway",
     .summary = "CloudGateway: its internal HTTP endpoint answers",
-    .default_ports = cloudgateway_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &http_protocol,
 };
@@ -208,7 +203,6 @@ const struct dc_probe_ops dci_probe_cloudgateway = {
 const struct dc_probe_ops dci_probe_apigateway = {
     .name = "apigateway",
     .summary = "gRPC via APIGateway: https://IP/APIGateway/api/version answers version JSON",
-    .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .proto = &apigateway_protocol,
@@ -217,7 +211,6 @@ const struct dc_probe_ops dci_probe_apigateway = {
 const struct dc_probe_ops dci_probe_apigateway_http = {
     .name = "apigateway-http",
     .summary = "gRPC via APIGateway over plain HTTP (a Redirect via http://IP/APIGateway)",
-    .default_ports = web_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &apigateway_protocol,
 };
@@ -225,7 +218,6 @@ const struct dc_probe_ops dci_probe_apigateway_http = {
 const struct dc_probe_ops dci_probe_brokergateway = {
     .name = "brokergateway",
     .summary = "BrokerGateway: its API under https://IP/BrokerGateway/api/ answers",
-    .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .proto = &brokergateway_protocol,
@@ -238,7 +230,6 @@ const struct dc_probe_ops dci_probe_brokergateway = {
 const struct dc_probe_ops dci_probe_https_name = {
     .name = "https-name",
     .summary = "HTTPS name: resolves to its DMA, and the certificate on 443 carries it",
-    .default_ports = grpc_ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .by_name = true,

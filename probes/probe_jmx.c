@@ -4,13 +4,14 @@
  * Header, ProtocolAck, EndpointIdentifier = [UTF host][int port]). */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <string.h>
 
 enum { STREAM_PROTOCOL = 0x4b, PROTOCOL_ACK = 0x4e, PROTOCOL_NOT_SUPPORTED = 0x4f };
 
-static size_t jmx_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t jmx_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     (void)ctx;
     static const uint8_t header[] = {'J', 'R', 'M', 'I', 0x00, 0x02, STREAM_PROTOCOL};
@@ -20,28 +21,28 @@ static size_t jmx_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap
     return sizeof header;
 }
 
-static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed,
-                                   struct dc_finding *out)
+static enum dci_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed,
+                                    struct dc_finding *out)
 {
     if (len == 0 && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     if (len >= 1 && reply[0] == PROTOCOL_NOT_SUPPORTED) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "Java RMI (stream protocol not supported)");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (len < 1 || reply[0] != PROTOCOL_ACK) {
         dci_judge_wrong(reply, len, "a Java RMI (JMX) acknowledgement", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     /* EndpointIdentifier: [short] length, host bytes, [int] port */
     uint16_t hlen = len >= 3 ? dci_be16(reply + 1) : 0;
     if (len < 3 || len < 3u + hlen + 4u) {
         if (!closed)
-            return DC_JUDGE_MORE;
+            return DCI_JUDGE_MORE;
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "Java RMI (JMX) acknowledged");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     char host[64];
     dci_printable(reply + 3, hlen, 60, host, sizeof host);
@@ -49,10 +50,8 @@ static enum dc_judgement jmx_judge(const uint8_t *reply, size_t len, bool closed
     snprintf(out->detail, sizeof out->detail, "Java RMI (JMX) acknowledged");
     snprintf(out->evidence, sizeof out->evidence, "the server sees us as %s:%u", host,
              (unsigned)dci_be32(reply + 3 + hlen));
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
-
-static const uint16_t jmx_ports[] = {7199, 0};
 
 /* RMI 10.2: ProtocolAck and the EndpointIdentifier [UTF "10.0.0.5"][int 51234]; an SSH
  * banner is no acknowledgement. */
@@ -68,8 +67,8 @@ static const char *jmx_selftest(void)
     return dci_selftest_dialogue(&dci_probe_jmx, cases, DCI_SELFTEST_N(cases));
 }
 
-static const struct dc_protocol jmx_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol jmx_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = jmx_hello, .judge = jmx_judge},
     .selftest = jmx_selftest,
     .max_reply = 512,
@@ -78,7 +77,6 @@ static const struct dc_protocol jmx_protocol = {
 const struct dc_probe_ops dci_probe_jmx = {
     .name = "jmx",
     .summary = "Cassandra JMX: the Java RMI transport handshake (JRMP ProtocolAck)",
-    .default_ports = jmx_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &jmx_protocol,
 };

@@ -4,6 +4,7 @@
  * its id, version, cluster, and whether it wants auth or TLS. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -18,27 +19,27 @@ static void copy_field(const cJSON *o, const char *name, const char *fallback, c
     dci_printable((const uint8_t *)s, strlen(s), cap - 1, buf, cap);
 }
 
-static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool closed,
-                                    struct dc_finding *out)
+static enum dci_judgement nats_judge(const uint8_t *reply, size_t len, bool closed,
+                                     struct dc_finding *out)
 {
     static const char prefix[] = "INFO ";
     size_t cmp = len < 5 ? len : 5;
     if (memcmp(reply, prefix, cmp) != 0) {
         dci_judge_wrong(reply, len, "a NATS INFO line", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     const uint8_t *eol = len > 5 ? memchr(reply, '\n', len) : NULL;
     if (!eol) {
         if (!closed)
-            return DC_JUDGE_MORE;
+            return DCI_JUDGE_MORE;
         dci_judge_wrong(reply, len, "a whole NATS INFO line", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     cJSON *info = cJSON_ParseWithLength((const char *)reply + 5, (size_t)(eol - reply) - 5);
     if (!cJSON_IsObject(info)) {
         cJSON_Delete(info);
         dci_judge_wrong(reply, len, "a NATS INFO line with JSON", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     char id[64], version[32], cluster[64], name[64];
     copy_field(info, "server_id", "?", id, sizeof id);
@@ -53,7 +54,7 @@ static enum dc_judgement nats_judge(const uint8_t *reply, size_t len, bool close
              auth ? ", auth required" : "", tls ? ", TLS required" : "");
     snprintf(out->evidence, sizeof out->evidence, "server_id %s, name %s, cluster %s", id, name,
              cluster);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* --secret nats=FILE: a .creds file, USER:PASSWORD or a token (probe_nats_messaging.c) */
@@ -75,11 +76,8 @@ static const char *nats_selftest(void)
     return dci_selftest_dialogue(&dci_probe_nats, cases, DCI_SELFTEST_N(cases));
 }
 
-static const uint16_t nats_ports[] = {4222, 6222, 0};
-static const uint16_t client_ports[] = {4222, 0};
-
-static const struct dc_protocol nats_messaging_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol nats_messaging_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.judge = nats_judge, .library = dci_nats_messaging_step},
     .unavailable = &dci_nats_messaging_unavailable,
     .secret = "nats",
@@ -90,8 +88,8 @@ static const struct dc_protocol nats_messaging_protocol = {
     .max_reply = 4096,
 };
 
-static const struct dc_protocol nats_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol nats_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.judge = nats_judge},
     .selftest = nats_selftest,
     .max_reply = 4096,
@@ -101,7 +99,6 @@ const struct dc_probe_ops dci_probe_nats_messaging = {
     .name = "nats-messaging",
     .summary = "NATS messaging: a message published on the source's server reaches the "
                "destination's (libnats)",
-    .default_ports = client_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &nats_messaging_protocol,
 };
@@ -109,7 +106,6 @@ const struct dc_probe_ops dci_probe_nats_messaging = {
 const struct dc_probe_ops dci_probe_nats = {
     .name = "nats",
     .summary = "NATS: the server's INFO greeting (id, version, cluster, auth/TLS)",
-    .default_ports = nats_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &nats_protocol,
 };

@@ -12,6 +12,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -40,8 +41,8 @@ static bool is_nats_server(const struct dc_node *node)
     return !node->pseudo && node->naddresses && (node->roles & (DC_ROLE_DMA | DC_ROLE_NATS));
 }
 
-static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply *reply,
-                                       struct dc_finding *out)
+static enum dci_judgement monitor_judge(unsigned step, const struct dci_http_reply *reply,
+                                        struct dc_finding *out)
 {
     cJSON *json = reply->status == 200 ? cJSON_ParseWithLength(reply->body, reply->body_len) : NULL;
     if (step == 0) {
@@ -50,7 +51,7 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
             snprintf(out->detail, sizeof out->detail, "HTTP %ld on /varz, not NATS monitoring%s%s",
                      reply->status, reply->server[0] ? ": Server " : "", reply->server);
             cJSON_Delete(json);
-            return DC_JUDGE_DONE;
+            return DCI_JUDGE_DONE;
         }
         char version[32], name[64], id[64];
         copy_text(json, "version", version, sizeof version);
@@ -62,7 +63,7 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
         snprintf(out->detail, sizeof out->detail, "NATS monitoring, server %s", version);
         snprintf(out->evidence, sizeof out->evidence, "server %s", name);
         cJSON_Delete(json);
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     }
     /* /routez: how many distinct peers this server routes to (remote_id: newer servers pool
      * several connections per route), and which of the cluster's servers it has no route
@@ -114,7 +115,7 @@ static enum dc_judgement monitor_judge(unsigned step, const struct dc_http_reply
                  missing);
     }
     cJSON_Delete(json);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 static const char *next_line(const char *line)
@@ -152,7 +153,8 @@ static bool has_fact(const char *facts, const char *key, const char *value)
     return false;
 }
 
-static const struct dc_revision *row_of(const struct dc_revision *rows, size_t n, const char *node)
+static const struct dci_revision *row_of(const struct dci_revision *rows, size_t n,
+                                         const char *node)
 {
     for (size_t i = 0; i < n; i++) {
         char id[64];
@@ -164,7 +166,7 @@ static const struct dc_revision *row_of(const struct dc_revision *rows, size_t n
 
 /* A peer the address did not find is routed when either server lists the other's id (one
  * route is one connection, seen from both ends). */
-static bool routed_by_id(const struct dc_revision *self, const struct dc_revision *peer)
+static bool routed_by_id(const struct dci_revision *self, const struct dci_revision *peer)
 {
     char self_id[64], peer_id[64];
     fact(self->facts, "id", self_id, sizeof self_id);
@@ -172,10 +174,10 @@ static bool routed_by_id(const struct dc_revision *self, const struct dc_revisio
     return has_fact(self->facts, "route", peer_id) || has_fact(peer->facts, "route", self_id);
 }
 
-static void monitor_revise(struct dc_revision *rows, size_t n)
+static void monitor_revise(struct dci_revision *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct dc_revision *row = &rows[i];
+        struct dci_revision *row = &rows[i];
         if (row->finding.state != DC_STATE_DEGRADED || !strstr(row->facts, "missing="))
             continue;
         char missing[160] = "";
@@ -187,7 +189,7 @@ static void monitor_revise(struct dc_revision *rows, size_t n)
             size_t len = strcspn(line + 8, "\n");
             snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
                      line + 8);
-            const struct dc_revision *peer = row_of(rows, n, name);
+            const struct dci_revision *peer = row_of(rows, n, name);
             if (peer && routed_by_id(row, peer)) {
                 matched++;
                 continue;
@@ -211,8 +213,8 @@ static void monitor_revise(struct dc_revision *rows, size_t n)
     }
 }
 
-static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply *reply,
-                                       struct dc_finding *out)
+static enum dci_judgement account_judge(unsigned step, const struct dci_http_reply *reply,
+                                        struct dc_finding *out)
 {
     (void)step;
     /* the Account Server is Go's net/http, which sends no Server header: a 200 from a server
@@ -220,14 +222,14 @@ static enum dc_judgement account_judge(unsigned step, const struct dc_http_reply
     if (reply->status == 200 && !reply->server[0]) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "NATS Account Server (/jwt/v1/accounts/)");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     out->state = DC_STATE_WRONG_SERVICE;
     snprintf(out->detail, sizeof out->detail,
              "HTTP %ld on /jwt/v1/accounts/: another program holds port 9090 (%s), a known "
              "clash with the NATS Account Server",
              reply->status, reply->server[0] ? reply->server : "no Server header");
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* /varz then /routez: a route to the other server of the node list (n2, 10.0.0.2) or none;
@@ -259,11 +261,9 @@ static const char *account_selftest(void)
 
 static const char *const monitor_paths[] = {"/varz", "/routez", NULL};
 static const char *const account_paths[] = {"/jwt/v1/accounts/", NULL};
-static const uint16_t monitor_ports[] = {8222, 0};
-static const uint16_t account_ports[] = {9090, 0};
 
-static const struct dc_protocol nats_monitor_protocol = {
-    .driver = DC_DRIVER_HTTP,
+static const struct dci_protocol nats_monitor_protocol = {
+    .driver = DCI_DRIVER_HTTP,
     .http = {.paths = monitor_paths, .judge = monitor_judge},
     .selftest = monitor_selftest,
     .revise = monitor_revise,
@@ -271,8 +271,8 @@ static const struct dc_protocol nats_monitor_protocol = {
     .max_reply = 262144,
 };
 
-static const struct dc_protocol nats_account_protocol = {
-    .driver = DC_DRIVER_HTTP,
+static const struct dci_protocol nats_account_protocol = {
+    .driver = DCI_DRIVER_HTTP,
     .http = {.paths = account_paths, .judge = account_judge},
     .selftest = account_selftest,
     .max_reply = 4096,
@@ -281,7 +281,6 @@ static const struct dc_protocol nats_account_protocol = {
 const struct dc_probe_ops dci_probe_nats_monitor = {
     .name = "nats-monitor",
     .summary = "NATS monitoring: /varz (version) and /routez (distinct route peers)",
-    .default_ports = monitor_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &nats_monitor_protocol,
 };
@@ -289,7 +288,6 @@ const struct dc_probe_ops dci_probe_nats_monitor = {
 const struct dc_probe_ops dci_probe_nats_account = {
     .name = "nats-account",
     .summary = "NATS Account Server: GET /jwt/v1/accounts/ answers 200",
-    .default_ports = account_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &nats_account_protocol,
 };

@@ -11,6 +11,7 @@
  * checked against --ca. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <nats/nats.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ static natsStatus set_secret(natsOptions *o, const char *path, struct secret *se
     return NATS_OK;
 }
 
-static natsStatus connect_to(const struct dc_library_ctx *ctx, const char *host, uint16_t port,
+static natsStatus connect_to(const struct dci_library_ctx *ctx, const char *host, uint16_t port,
                              int64_t timeout_ms, natsConnection **out)
 {
     struct secret secret;
@@ -130,7 +131,7 @@ static const char *tls_reason(natsStatus s, char *buf, size_t cap)
 
 const char *const dci_nats_messaging_unavailable = NULL; /* this build has libnats */
 
-void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
+void dci_nats_messaging_step(const struct dci_library_ctx *ctx, struct dc_finding *out)
 {
     uint64_t start = uv_hrtime();
     uint64_t deadline = start + ctx->remaining_ms * 1000000u;

@@ -4,6 +4,7 @@
 #include "dmsconn/probe.h"
 #include "probe_util.h"
 #include "base/portable.h"
+#include "probes/probe.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
  * answers a security_exception (403, and Elasticsearch's security for both, with realm
  * "security"). Any other web server's 401/403 (nginx auth_basic, apache) is not the search
  * node asking for credentials: another service holds the port. */
-static bool search_refusal(const struct dc_http_reply *reply)
+static bool search_refusal(const struct dci_http_reply *reply)
 {
     const char *challenge = reply->www_authenticate ? reply->www_authenticate : "";
     return dci_strcasestr(challenge, "OpenSearch Security") ||
@@ -22,7 +23,7 @@ static bool search_refusal(const struct dc_http_reply *reply)
            (reply->body && strstr(reply->body, "security_exception"));
 }
 
-static bool auth_refused(const struct dc_http_reply *reply, struct dc_finding *out)
+static bool auth_refused(const struct dci_http_reply *reply, struct dc_finding *out)
 {
     if (reply->status != 401 && reply->status != 403)
         return false;
@@ -39,11 +40,11 @@ static bool auth_refused(const struct dc_http_reply *reply, struct dc_finding *o
     return true;
 }
 
-static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_reply *reply,
-                                          struct dc_finding *out)
+static enum dci_judgement opensearch_judge(unsigned step, const struct dci_http_reply *reply,
+                                           struct dc_finding *out)
 {
     if (auth_refused(reply, out))
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     cJSON *json = reply->status == 200 ? cJSON_ParseWithLength(reply->body, reply->body_len) : NULL;
     if (step == 0) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(json, "cluster_name");
@@ -56,7 +57,7 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
                      "HTTP %ld on /, not OpenSearch/Elasticsearch%s%s", reply->status,
                      reply->server[0] ? ": Server " : "", reply->server);
             cJSON_Delete(json);
-            return DC_JUDGE_DONE;
+            return DCI_JUDGE_DONE;
         }
         char cluster[64], ver[32];
         dci_printable((const uint8_t *)name->valuestring, strlen(name->valuestring), 60, cluster,
@@ -68,7 +69,7 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
         cJSON_Delete(json);
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "REST API answers");
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     }
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(json, "status");
     const char *colour = cJSON_IsString(status) ? status->valuestring : "";
@@ -90,7 +91,7 @@ static enum dc_judgement opensearch_judge(unsigned step, const struct dc_http_re
                  reply->status);
     }
     cJSON_Delete(json);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* GET / then /_cluster/health: green, yellow, red; the security plugin's 401 challenge;
@@ -118,10 +119,9 @@ static const char *credentials_check(const char *text)
 }
 
 static const char *const paths[] = {"/", "/_cluster/health", NULL};
-static const uint16_t ports[] = {9200, 0};
 
-static const struct dc_protocol opensearch_http_protocol = {
-    .driver = DC_DRIVER_HTTP,
+static const struct dci_protocol opensearch_http_protocol = {
+    .driver = DCI_DRIVER_HTTP,
     .http = {.paths = paths, .basic_auth = true, .judge = opensearch_judge},
     .secret = "opensearch",
     .secret_form = "USER:PASSWORD",
@@ -133,7 +133,6 @@ static const struct dc_protocol opensearch_http_protocol = {
 const struct dc_probe_ops dci_probe_opensearch_http = {
     .name = "opensearch-http",
     .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
-    .default_ports = ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &opensearch_http_protocol,
 };
@@ -142,7 +141,6 @@ const struct dc_probe_ops dci_probe_opensearch_http = {
 const struct dc_probe_ops dci_probe_opensearch_https = {
     .name = "opensearch-https",
     .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",
-    .default_ports = ports,
     .transport = DC_TRANSPORT_TCP,
     .tls = true,
     .proto = &opensearch_http_protocol,

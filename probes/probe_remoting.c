@@ -15,13 +15,14 @@
  * closes without a word on anything else, an HTTP GET included. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static size_t remoting_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t remoting_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     bool v6 = strchr(ctx->host, ':') != NULL;
     int n = snprintf((char *)buf, cap,
@@ -50,7 +51,7 @@ static size_t put_u16(uint8_t *p, unsigned v)
     return 2;
 }
 
-static size_t nrtp_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t nrtp_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     char uri[96];
     bool v6 = strchr(ctx->host, ':') != NULL;
@@ -101,35 +102,35 @@ static bool nrbf_stream(const uint8_t *body, size_t len)
 }
 
 /* A message frame (MS-NRTP 2.2.3.3): ".NET", the version, the operation type. */
-static enum dc_judgement frame_judge(const uint8_t *reply, size_t len, bool closed,
-                                     struct dc_finding *out)
+static enum dci_judgement frame_judge(const uint8_t *reply, size_t len, bool closed,
+                                      struct dc_finding *out)
 {
     if (len < 8 && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     out->state = DC_STATE_OK;
     if (len < 8) {
         snprintf(out->detail, sizeof out->detail, ".NET Remoting (binary TCP channel)");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     unsigned op = reply[6] | (unsigned)reply[7] << 8;
     snprintf(out->detail, sizeof out->detail, ".NET Remoting (binary TCP channel%s)",
              op == 2 ? ", a reply frame" : "");
     snprintf(out->evidence, sizeof out->evidence, "MS-NRTP %u.%u, operation type %u", reply[4],
              reply[5], op);
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
-static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool closed,
-                                        struct dc_finding *out)
+static enum dci_judgement remoting_judge(const uint8_t *reply, size_t len, bool closed,
+                                         struct dc_finding *out)
 {
     if (len >= 4 && memcmp(reply, ".NET", 4) == 0)
         return frame_judge(reply, len, closed, out);
     size_t cmp = len < 5 ? len : 5;
     if (memcmp(reply, "HTTP/", cmp) != 0 || (len < 5 && closed)) {
         if (len < 4 && !closed && memcmp(reply, ".NET", len) == 0)
-            return DC_JUDGE_MORE;
+            return DCI_JUDGE_MORE;
         dci_judge_wrong(reply, len, ".NET Remoting", out);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     char head[1024];
     size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
@@ -137,7 +138,7 @@ static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool c
     head[n] = '\0';
     const char *end = strstr(head, "\r\n\r\n");
     if (!end && !closed && n < sizeof head - 1)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     size_t vlen = 0;
     const char *server = header_value(head, "Server:", &vlen);
     char value[96] = "";
@@ -152,7 +153,7 @@ static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool c
     if (cl && strtoul(cl, NULL, 10) < want)
         want = strtoul(cl, NULL, 10);
     if (end && !microsoft && len - body_at < want && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     char status[16];
     dci_printable(reply + 9, len > 12 ? 3 : 0, 3, status, sizeof status);
     bool nrbf = nrbf_stream(reply + body_at, len - body_at);
@@ -161,17 +162,17 @@ static enum dc_judgement remoting_judge(const uint8_t *reply, size_t len, bool c
         snprintf(out->detail, sizeof out->detail, ".NET Remoting (HTTP channel, status %s%s)",
                  status, nrbf ? ", an MS-NRBF answer" : "");
         snprintf(out->evidence, sizeof out->evidence, "Server: %s", server ? value : "none");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     out->state = DC_STATE_WRONG_SERVICE;
     snprintf(out->detail, sizeof out->detail, "an HTTP server that is not .NET Remoting (%s)",
              server ? value : "no Server header");
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* A channel closes without a word on what the other channel speaks (Mono's do): say so. */
-static enum dc_judgement silent_or(const uint8_t *reply, size_t len, bool closed,
-                                   struct dc_finding *out, const char *other)
+static enum dci_judgement silent_or(const uint8_t *reply, size_t len, bool closed,
+                                    struct dc_finding *out, const char *other)
 {
     if (len == 0 && closed) {
         out->state = DC_STATE_WRONG_SERVICE;
@@ -179,19 +180,19 @@ static enum dc_judgement silent_or(const uint8_t *reply, size_t len, bool closed
                  "connected, but no answer: not .NET Remoting, or a Remoting channel of the "
                  "other kind (check it with the probe %s)",
                  other);
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     return remoting_judge(reply, len, closed, out);
 }
 
-static enum dc_judgement http_channel_judge(const uint8_t *reply, size_t len, bool closed,
-                                            struct dc_finding *out)
+static enum dci_judgement http_channel_judge(const uint8_t *reply, size_t len, bool closed,
+                                             struct dc_finding *out)
 {
     return silent_or(reply, len, closed, out, "remoting-tcp");
 }
 
-static enum dc_judgement tcp_channel_judge(const uint8_t *reply, size_t len, bool closed,
-                                           struct dc_finding *out)
+static enum dci_judgement tcp_channel_judge(const uint8_t *reply, size_t len, bool closed,
+                                            struct dc_finding *out)
 {
     return silent_or(reply, len, closed, out, "remoting");
 }
@@ -224,17 +225,15 @@ static const char *remoting_selftest(void)
                                        DCI_SELFTEST_N(tcp_cases));
 }
 
-static const uint16_t remoting_ports[] = {8004, 0};
-
-static const struct dc_protocol remoting_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol remoting_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = remoting_hello, .judge = http_channel_judge},
     .selftest = remoting_selftest,
     .max_reply = 4096,
 };
 
-static const struct dc_protocol remoting_tcp_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol remoting_tcp_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = nrtp_hello, .judge = tcp_channel_judge},
     .selftest = remoting_selftest,
     .max_reply = 4096,
@@ -244,7 +243,6 @@ const struct dc_probe_ops dci_probe_remoting = {
     .name = "remoting",
     .summary = "SLNet .NET Remoting, HTTP channel: GET /SLNetService answered by Remoting "
                "(its Server header, an MS-NRBF body, or a TCP channel's frame)",
-    .default_ports = remoting_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &remoting_protocol,
 };
@@ -254,7 +252,6 @@ const struct dc_probe_ops dci_probe_remoting_tcp = {
     .name = "remoting-tcp",
     .summary = "a .NET Remoting binary TCP channel: an MS-NRTP request frame with an empty "
                "content, answered by a reply frame",
-    .default_ports = remoting_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &remoting_tcp_protocol,
 };

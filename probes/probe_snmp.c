@@ -5,11 +5,12 @@
  * exchange on net-snmp; this file says what it means. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void snmp_judge(const struct dc_snmp_reply *r, struct dc_finding *out)
+static void snmp_judge(const struct dci_snmp_reply *r, struct dc_finding *out)
 {
     if (r->unreachable) {
         out->state = DC_STATE_REFUSED;
@@ -50,7 +51,7 @@ static void snmp_judge(const struct dc_snmp_reply *r, struct dc_finding *out)
 static const char *snmp_selftest(void)
 {
     static const struct {
-        struct dc_snmp_reply reply;
+        struct dci_snmp_reply reply;
         enum dc_state want;
         const char *text;
     } cases[] = {
@@ -87,10 +88,8 @@ static const char *community_check(const char *text)
     return text[0] ? NULL : "the SNMP v2c community on one line";
 }
 
-static const uint16_t snmp_ports[] = {161, 0};
-
-static const struct dc_protocol snmp_protocol = {
-    .driver = DC_DRIVER_SNMP,
+static const struct dci_protocol snmp_protocol = {
+    .driver = DCI_DRIVER_SNMP,
     .snmp = {.judge = snmp_judge},
     .selftest = snmp_selftest,
     .secret = "snmp",
@@ -101,7 +100,6 @@ static const struct dc_protocol snmp_protocol = {
 const struct dc_probe_ops dci_probe_snmp = {
     .name = "snmp",
     .summary = "SNMP: the agent answers GET sysDescr/sysUpTime (v2c); v3 discovery tells auth",
-    .default_ports = snmp_ports,
     .transport = DC_TRANSPORT_UDP,
     .proto = &snmp_protocol,
 };

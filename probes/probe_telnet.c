@@ -3,16 +3,17 @@
  * detail says what answered. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 
 #define IAC 0xFF
 
-static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool closed,
-                                      struct dc_finding *out)
+static enum dci_judgement telnet_judge(const uint8_t *reply, size_t len, bool closed,
+                                       struct dc_finding *out)
 {
     if (len == 0 && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     out->state = DC_STATE_OK; /* connected: the port is open, whatever it says */
     if (len > 0 && reply[0] == IAC) {
         snprintf(out->detail, sizeof out->detail, "Telnet server (option negotiation)");
@@ -23,7 +24,7 @@ static enum dc_judgement telnet_judge(const uint8_t *reply, size_t len, bool clo
     } else {
         snprintf(out->detail, sizeof out->detail, "open; no Telnet negotiation seen");
     }
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
 /* RFC 854: IAC DO ECHO is a Telnet server; a banner or silence is still an open port. */
@@ -38,10 +39,8 @@ static const char *telnet_selftest(void)
     return dci_selftest_dialogue(&dci_probe_telnet, cases, DCI_SELFTEST_N(cases));
 }
 
-static const uint16_t telnet_ports[] = {23, 0};
-
-static const struct dc_protocol telnet_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol telnet_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.judge = telnet_judge},
     .selftest = telnet_selftest,
     .max_reply = 256,
@@ -50,7 +49,6 @@ static const struct dc_protocol telnet_protocol = {
 const struct dc_probe_ops dci_probe_telnet = {
     .name = "telnet",
     .summary = "Telnet: open, with option negotiation or a banner (a finding when open)",
-    .default_ports = telnet_ports,
     .transport = DC_TRANSPORT_TCP,
     .proto = &telnet_protocol,
 };

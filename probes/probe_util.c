@@ -1,5 +1,6 @@
 /* Helpers shared by the protocol judges (probe_util.h). */
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,15 +50,15 @@ void dci_judge_wrong(const uint8_t *reply, size_t len, const char *expected, str
 
 static char selftest_why[256]; /* tests run one at a time */
 
-static const char *selftest_check(const struct dc_probe_ops *ops, size_t i, enum dc_judgement j,
+static const char *selftest_check(const struct dc_probe_ops *ops, size_t i, enum dci_judgement j,
                                   const struct dc_finding *f, enum dc_state want, const char *text)
 {
     bool has_text = !text || strstr(f->detail, text) || strstr(f->evidence, text);
-    if (j == DC_JUDGE_DONE && f->state == want && has_text)
+    if (j == DCI_JUDGE_DONE && f->state == want && has_text)
         return NULL;
     snprintf(selftest_why, sizeof selftest_why, "%s case %zu: expected %s%s%s, got %s%s (%s)",
              ops->name, i, dc_state_name(want), text ? " with " : "", text ? text : "",
-             dc_state_name(f->state), j == DC_JUDGE_DONE ? "" : " (not done)", f->detail);
+             dc_state_name(f->state), j == DCI_JUDGE_DONE ? "" : " (not done)", f->detail);
     return selftest_why;
 }
 
@@ -67,7 +68,7 @@ const char *dci_selftest_dialogue(const struct dc_probe_ops *ops,
     for (size_t i = 0; i < n; i++) {
         struct dc_finding f;
         memset(&f, 0, sizeof f);
-        enum dc_judgement j = ops->proto->dialogue.judge(cases[i].reply, cases[i].len, true, &f);
+        enum dci_judgement j = ops->proto->dialogue.judge(cases[i].reply, cases[i].len, true, &f);
         const char *why = selftest_check(ops, i, j, &f, cases[i].want, cases[i].text);
         if (why)
             return why;
@@ -89,17 +90,17 @@ const char *dci_selftest_http(const struct dc_probe_ops *ops, const struct dci_s
         const struct dci_selftest_http *c = &cases[i];
         struct dc_finding f;
         memset(&f, 0, sizeof f);
-        struct dc_http_reply reply = {.status = c->status,
-                                      .server = c->server ? c->server : "",
-                                      .content_type = "application/json",
-                                      .www_authenticate =
-                                          c->www_authenticate ? c->www_authenticate : "",
-                                      .body = c->body,
-                                      .body_len = strlen(c->body),
-                                      .cluster = &cluster,
-                                      .address = addrs[0]};
-        enum dc_judgement j = ops->proto->http.judge(0, &reply, &f);
-        if (j == DC_JUDGE_MORE && c->body2) {
+        struct dci_http_reply reply = {.status = c->status,
+                                       .server = c->server ? c->server : "",
+                                       .content_type = "application/json",
+                                       .www_authenticate =
+                                           c->www_authenticate ? c->www_authenticate : "",
+                                       .body = c->body,
+                                       .body_len = strlen(c->body),
+                                       .cluster = &cluster,
+                                       .address = addrs[0]};
+        enum dci_judgement j = ops->proto->http.judge(0, &reply, &f);
+        if (j == DCI_JUDGE_MORE && c->body2) {
             reply.status = 200;
             reply.body = c->body2;
             reply.body_len = strlen(c->body2);

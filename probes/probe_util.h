@@ -9,6 +9,7 @@
 #include "dmsconn/model.h"
 #include "dmsconn/probe.h"
 #include "probe_list.h"
+#include "probes/probe.h"
 
 uint16_t dci_be16(const uint8_t *p);
 uint32_t dci_be32(const uint8_t *p);
@@ -55,7 +56,7 @@ const char *dci_selftest_http(const struct dc_probe_ops *ops, const struct dci_s
 #define DCI_SELFTEST_N(cases) (sizeof(cases) / sizeof((cases)[0]))
 
 /* The NATS messaging step (probe_nats_messaging.c). */
-void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out);
+void dci_nats_messaging_step(const struct dci_library_ctx *ctx, struct dc_finding *out);
 /* NULL where the step runs; else what to do instead (probes/without_nats.c). */
 extern const char *const dci_nats_messaging_unavailable;
 

@@ -2,6 +2,7 @@
  * there. */
 #include "dmsconn/probe.h"
 #include "probe_list.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,4 +76,19 @@ char *dc_probe_secret_names(void)
         }
     }
     return buf ? buf : calloc(1, 1);
+}
+
+const char *dc_probe_secret_name(const struct dc_probe_ops *probe)
+{
+    return probe->proto->secret;
+}
+
+bool dc_probe_secret_is_file(const struct dc_probe_ops *probe)
+{
+    return probe->proto->secret_lines;
+}
+
+const char *dc_probe_secret_check(const struct dc_probe_ops *probe, const char *text)
+{
+    return probe->proto->secret_check ? probe->proto->secret_check(text) : NULL;
 }

@@ -3,6 +3,7 @@
  * by probe_nats.c; the publish/subscribe step says plainly that this build cannot run it. */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 
@@ -10,7 +11,7 @@ const char *const dci_nats_messaging_unavailable =
     "this build has no libnats (the Windows build): check NATS messaging from a Linux node, "
     "or merge a Linux node's row (dmsconn merge)";
 
-void dci_nats_messaging_step(const struct dc_library_ctx *ctx, struct dc_finding *out)
+void dci_nats_messaging_step(const struct dci_library_ctx *ctx, struct dc_finding *out)
 {
     (void)ctx;
     out->state = DC_STATE_UNKNOWN;

@@ -4,6 +4,7 @@
  * sections the tables cannot give (exit status, files, the agent as a service) are here. */
 #include "cli_docs.h"
 #include "cli_options.h"
+#include "dmsconn/probe.h"
 
 #include <string.h>
 
@@ -153,6 +154,17 @@ void cli_docs_man(FILE *out, const char *version, const char *date)
           out);
     for (size_t i = 0; i < cli_ncommands; i++)
         man_command(out, cli_commands[i].cmd);
+    fputs(".SH PROBES\n"
+          "What a check's \\fBprobe:\\fR may name in a profile (\\fBdmsconn profile show\\fR "
+          "lists the built-in checks and the probe each uses):\n",
+          out);
+    for (const struct dc_probe_ops *const *p = dc_probes; *p; p++) {
+        fputs(".TP\n.B ", out);
+        roff_str(out, (*p)->name);
+        fputc('\n', out);
+        roff_str(out, (*p)->summary ? (*p)->summary : "");
+        fputc('\n', out);
+    }
     fputs(".SH EXIT STATUS\n"
           ".TP\n.B 0\nOK: every required path works, nothing warned.\n"
           ".TP\n.B 1\nWARNING: something optional failed, or a path is slow or should be "

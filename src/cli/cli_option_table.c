@@ -49,12 +49,12 @@ static int add_secret(struct cli_run *run, const char *name, const char *path, c
         return cli_usage_error(cmd, "%s: the %s secret is given twice", option, name);
     struct dc_diag diag = {{0}};
     char *text = NULL;
-    if (dc_secret_read_lines(path, option, 1, probe->proto->secret_lines, &text, &diag)) {
+    if (dc_secret_read_lines(path, option, 1, dc_probe_secret_is_file(probe), &text, &diag)) {
         fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg);
         free(text);
         return DC_RUN_UNKNOWN;
     }
-    const char *form = probe->proto->secret_check ? probe->proto->secret_check(text) : NULL;
+    const char *form = dc_probe_secret_check(probe, text);
     struct dc_secret *grown =
         form ? NULL : realloc(run->secrets, (run->nsecrets + 1) * sizeof *grown);
     if (!grown) {
@@ -68,7 +68,7 @@ static int add_secret(struct cli_run *run, const char *name, const char *path, c
     }
     run->secrets = grown;
     grown[run->nsecrets++] =
-        (struct dc_secret){.name = probe->proto->secret, .path = path, .text = text};
+        (struct dc_secret){.name = dc_probe_secret_name(probe), .path = path, .text = text};
     run->engine.secrets = run->secrets; /* they live for the process */
     run->engine.nsecrets = run->nsecrets;
     return 0;

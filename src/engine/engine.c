@@ -7,17 +7,18 @@
 #include "base/os.h"
 #include "engine_conn.h"
 #include "engine/engine_stopper.h"
+#include "probes/probe.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Every driver, by the value a probe names (struct dc_protocol.driver). */
+/* Every driver, by the value a probe names (struct dci_protocol.driver). */
 static const struct dci_driver *const drivers[] = {
-    [DC_DRIVER_DIALOGUE] = &dci_driver_dialogue,
-    [DC_DRIVER_HTTP] = &dci_driver_http,
-    [DC_DRIVER_SNMP] = &dci_driver_snmp,
+    [DCI_DRIVER_DIALOGUE] = &dci_driver_dialogue,
+    [DCI_DRIVER_HTTP] = &dci_driver_http,
+    [DCI_DRIVER_SNMP] = &dci_driver_snmp,
 };
 #define NDRIVERS (sizeof drivers / sizeof drivers[0])
 

@@ -5,6 +5,7 @@
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
 #include "engine_tls.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,8 @@ static void received(struct conn *c, bool closed)
     /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
     static const uint8_t none[1];
     const uint8_t *reply = c->reply ? c->reply : none;
-    enum dc_judgement j = c->probe->proto->dialogue.judge(reply, c->reply_len, closed, &verdict);
-    if (j == DC_JUDGE_MORE && !closed)
+    enum dci_judgement j = c->probe->proto->dialogue.judge(reply, c->reply_len, closed, &verdict);
+    if (j == DCI_JUDGE_MORE && !closed)
         return;
     r->evidence = dc_texts_add(e->texts, verdict.evidence);
     r->severe = verdict.severe;
@@ -72,9 +73,9 @@ static void say_hello(struct conn *c)
     if (!c->probe->proto->dialogue.hello)
         return;
     const struct dc_secret *secret = dc_engine_secret(&c->engine->opts, c->probe->proto->secret);
-    const struct dc_probe_ctx ctx = {.host = c->dest->address,
-                                     .port = c->engine->plan->tasks[c->task].port,
-                                     .secret = secret ? secret->text : NULL};
+    const struct dci_probe_ctx ctx = {.host = c->dest->address,
+                                      .port = c->engine->plan->tasks[c->task].port,
+                                      .secret = secret ? secret->text : NULL};
     size_t n = c->probe->proto->dialogue.hello(&ctx, c->hello, sizeof c->hello);
     int rc = n > 0 ? c->layer->send(c, c->hello, n) : 0;
     if (rc < 0) {

@@ -5,6 +5,7 @@
 #include "dmsconn/probe.h"
 #include "base/os.h"
 #include "engine_conn.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,7 +244,7 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(easy);
     struct engine *e = h->engine;
-    struct dc_http_reply reply = {
+    struct dci_http_reply reply = {
         .status = status,
         .server = h->server,
         .content_type = h->content_type,
@@ -253,8 +254,8 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         .cluster = e->cluster,
         .address = h->dest->address,
     };
-    enum dc_judgement j = h->probe->proto->http.judge(h->step, &reply, &h->verdict);
-    if (j == DC_JUDGE_MORE && h->probe->proto->http.paths[h->step + 1] && !h->engine->stopping) {
+    enum dci_judgement j = h->probe->proto->http.judge(h->step, &reply, &h->verdict);
+    if (j == DCI_JUDGE_MORE && h->probe->proto->http.paths[h->step + 1] && !h->engine->stopping) {
         h->step++;
         if (start_step(h) == 0)
             return;

@@ -4,6 +4,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 struct library_step {
     uv_work_t work;
     dci_library_done_fn done; /* the dialogue driver's: reports the probe */
-    struct dc_library_ctx ctx;
+    struct dci_library_ctx ctx;
     struct dc_finding result;
     char src_host[64];
 };
@@ -58,7 +59,7 @@ bool dci_library_start(struct conn *c, dci_library_done_fn done)
     lib->done = done;
     if (!src->pseudo && src->naddresses)
         snprintf(lib->src_host, sizeof lib->src_host, "%s", src->addresses[0]);
-    lib->ctx = (struct dc_library_ctx){
+    lib->ctx = (struct dci_library_ctx){
         .dst_host = c->dest->address,
         .dst_port = t->port,
         .src_name = src->name,

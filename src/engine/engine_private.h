@@ -9,6 +9,7 @@
 #include "base/queue.h"
 
 #include "dmsconn/engine.h"
+#include "probes/probe.h"
 
 enum dest_state { DEST_IDLE, DEST_RESOLVING, DEST_READY, DEST_FAILED };
 
@@ -34,7 +35,7 @@ struct dest {
 struct dci_curl_uv;
 struct engine;
 
-/* One driver: how a probe of its kind runs (struct dc_protocol.driver picks it). Whatever
+/* One driver: how a probe of its kind runs (struct dci_protocol.driver picks it). Whatever
  * happens to a probe it starts, the driver settles its result once (dci_engine_settle) and,
  * once its handles are closed, gives the destination's slot back (dci_engine_dest_idle). */
 struct dci_driver {

@@ -6,6 +6,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "engine_private.h"
+#include "probes/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static void revise_probe(struct engine *e, const struct dc_probe_ops *probe)
     for (size_t i = 0; i < e->plan->ntasks; i++)
         n += revised_by(e, i, probe);
     /* a row holds a whole finding: only this probe's results, not the run's */
-    struct dc_revision *rows = n ? calloc(n, sizeof *rows) : NULL;
+    struct dci_revision *rows = n ? calloc(n, sizeof *rows) : NULL;
     uint32_t *tasks = n ? calloc(n, sizeof *tasks) : NULL;
     if (!rows || !tasks) { /* without memory the results stay as judged */
         free(rows);

@@ -13,6 +13,7 @@
 #include "dmsconn/probe.h"
 #include "base/os.h"
 #include "engine_private.h"
+#include "probes/probe.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
 }
 
 /* The probe says what the sessions saw (probes/probe_snmp.c). */
-static void judge(struct snmp_probe *p, const struct dc_snmp_reply *reply)
+static void judge(struct snmp_probe *p, const struct dci_snmp_reply *reply)
 {
     struct dc_finding f = {0};
     dci_task_probe(p->engine, p->task)->proto->snmp.judge(reply, &f);
@@ -99,7 +100,7 @@ static void judge(struct snmp_probe *p, const struct dc_snmp_reply *reply)
 /* sysDescr and sysUpTime of a v2c answer, for the probe's judge. */
 static void judge_response(struct snmp_probe *p, netsnmp_pdu *pdu)
 {
-    struct dc_snmp_reply reply = {
+    struct dci_snmp_reply reply = {
         .answered = true, .error_status = pdu->errstat, .v3_report = p->v3_report};
     if (pdu->errstat != SNMP_ERR_NOERROR)
         reply.error = snmp_errstring((int)pdu->errstat);
@@ -140,7 +141,7 @@ static void on_readable(uv_poll_t *poll, int status, int events)
     int fd = snmp_sess_transport(p->sess[which])->sock;
     if (dci_os_sock_error(fd) == UV_ECONNREFUSED || status == UV_ECONNREFUSED) {
         p->refused = true;
-        judge(p, &(struct dc_snmp_reply){.unreachable = true, .v3_report = p->v3_report});
+        judge(p, &(struct dci_snmp_reply){.unreachable = true, .v3_report = p->v3_report});
         return;
     }
     if (which == V3 && !p->v3_report) {
@@ -165,7 +166,7 @@ static void on_readable(uv_poll_t *poll, int status, int events)
 static void on_deadline(uv_timer_t *timer)
 {
     struct snmp_probe *p = timer->data;
-    judge(p, &(struct dc_snmp_reply){.v3_report = p->v3_report});
+    judge(p, &(struct dci_snmp_reply){.v3_report = p->v3_report});
 }
 
 static void *open_session(struct snmp_probe *p, int version, const struct sockaddr *peer,

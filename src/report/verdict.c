@@ -4,6 +4,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/texts.h"
 #include "base/base_private.h"
+#include "probes/probe.h"
 
 #include <stdarg.h>
 #include <stdio.h>

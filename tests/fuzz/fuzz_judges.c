@@ -4,6 +4,7 @@
  * and whether the peer closed; for HTTP the second and third give the status. */
 #include "dmsconn/probe.h"
 #include "fuzz_util.h"
+#include "probes/probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *body = fuzz_text(data + 3, size - 3);
         if (!body)
             return 0;
-        struct dc_http_reply reply = {
+        struct dci_http_reply reply = {
             .status = (long)(data[1] << 8 | data[2]) % 600,
             .server = "fuzz",
             .content_type = data[1] & 1 ? "application/grpc" : "application/json",
@@ -37,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .address = "10.0.0.1",
         };
         for (unsigned step = 0; ops->proto->http.paths && ops->proto->http.paths[step]; step++) {
-            if (ops->proto->http.judge(step, &reply, &r) == DC_JUDGE_DONE)
+            if (ops->proto->http.judge(step, &reply, &r) == DCI_JUDGE_DONE)
                 break;
         }
         free(body);

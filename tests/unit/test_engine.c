@@ -22,6 +22,7 @@
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
 #include "engine/engine_private.h"
+#include "probes/probe.h"
 
 static int listen_on(int backlog, uint16_t *port)
 {
@@ -46,7 +47,7 @@ static int connect_to(uint16_t port)
 }
 
 /* A test-only dialogue probe: says PING, wants PONG. */
-static size_t ping_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t cap)
+static size_t ping_hello(const struct dci_probe_ctx *ctx, uint8_t *buf, size_t cap)
 {
     (void)ctx;
     assert_true(cap >= 5);
@@ -54,24 +55,24 @@ static size_t ping_hello(const struct dc_probe_ctx *ctx, uint8_t *buf, size_t ca
     return 5;
 }
 
-static enum dc_judgement ping_judge(const uint8_t *reply, size_t len, bool closed,
-                                    struct dc_finding *out)
+static enum dci_judgement ping_judge(const uint8_t *reply, size_t len, bool closed,
+                                     struct dc_finding *out)
 {
     if (len >= 5 && memcmp(reply, "PONG\n", 5) == 0) {
         out->state = DC_STATE_OK;
         snprintf(out->detail, sizeof out->detail, "pong");
         snprintf(out->evidence, sizeof out->evidence, "server said PONG");
-        return DC_JUDGE_DONE;
+        return DCI_JUDGE_DONE;
     }
     if (len < 5 && !closed)
-        return DC_JUDGE_MORE;
+        return DCI_JUDGE_MORE;
     out->state = DC_STATE_WRONG_SERVICE;
     snprintf(out->detail, sizeof out->detail, len ? "unexpected reply" : "no reply");
-    return DC_JUDGE_DONE;
+    return DCI_JUDGE_DONE;
 }
 
-static const struct dc_protocol ping_protocol = {
-    .driver = DC_DRIVER_DIALOGUE,
+static const struct dci_protocol ping_protocol = {
+    .driver = DCI_DRIVER_DIALOGUE,
     .dialogue = {.hello = ping_hello, .judge = ping_judge},
     .max_reply = 64,
 };

@@ -3,11 +3,12 @@
 #include "test_util.h"
 
 #include "dmsconn/probe.h"
+#include "probes/probe.h"
 
 #include <nghttp2/nghttp2.h>
 
-static enum dc_judgement judge(const char *probe, const void *reply, size_t len, bool closed,
-                               struct dc_finding *out)
+static enum dci_judgement judge(const char *probe, const void *reply, size_t len, bool closed,
+                                struct dc_finding *out)
 {
     const struct dc_probe_ops *ops = dc_probe_find(probe);
     assert_non_null(ops);
@@ -19,7 +20,7 @@ static void expect_state(const char *probe, const void *reply, size_t len, enum 
                          const char *detail)
 {
     struct dc_finding r;
-    assert_int_equal(judge(probe, reply, len, true, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge(probe, reply, len, true, &r), DCI_JUDGE_DONE);
     if (r.state != state)
         fail_msg("%s: expected %s, got %s (%s)", probe, dc_state_name(state),
                  dc_state_name(r.state), r.detail);
@@ -40,13 +41,13 @@ static void cql(void **state)
     (void)state;
     struct dc_finding r;
     assert_int_equal(sizeof cql_supported, 9 + 44);
-    assert_int_equal(judge("cql", cql_supported, sizeof cql_supported, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("cql", cql_supported, sizeof cql_supported, false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.evidence, "CQL_VERSION 3.4.5; COMPRESSION lz4");
     /* every truncation waits for more, and is wrong once the peer closed */
     for (size_t n = 0; n < sizeof cql_supported; n++) {
-        assert_int_equal(judge("cql", cql_supported, n, false, &r), DC_JUDGE_MORE);
-        assert_int_equal(judge("cql", cql_supported, n, true, &r), DC_JUDGE_DONE);
+        assert_int_equal(judge("cql", cql_supported, n, false, &r), DCI_JUDGE_MORE);
+        assert_int_equal(judge("cql", cql_supported, n, true, &r), DCI_JUDGE_DONE);
         assert_int_not_equal(r.state, DC_STATE_OK);
     }
     /* an old server: ERROR 0x000A in protocol v3 */
@@ -75,11 +76,11 @@ static void nats(void **state)
                                "\"version\":\"2.9.15\",\"cluster\":\"dms\","
                                "\"auth_required\":true}\r\n";
     struct dc_finding r;
-    assert_int_equal(judge("nats", info, strlen(info), false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("nats", info, strlen(info), false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.detail, "NATS server 2.9.15, auth required");
     assert_string_equal(r.evidence, "server_id NABC, name dma1, cluster dms");
-    assert_int_equal(judge("nats", info, 20, false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("nats", info, 20, false, &r), DCI_JUDGE_MORE);
     expect_state("nats", info, 20, DC_STATE_WRONG_SERVICE, "whole NATS INFO line");
     expect_state("nats", "INFO {broken\r\n", 14, DC_STATE_WRONG_SERVICE, "JSON");
     expect_state("nats", "SSH-2.0-OpenSSH_9.2\r\n", 21, DC_STATE_WRONG_SERVICE, "SSH-2.0");
@@ -101,7 +102,7 @@ static void opensearch_transport(void **state)
     static const uint8_t ping[] = {'E', 'S', 0xff, 0xff, 0xff, 0xff};
     struct dc_finding r;
     expect_state("opensearch-transport", ping, sizeof ping, DC_STATE_OK, "ping answered");
-    assert_int_equal(judge("opensearch-transport", ping, 3, false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("opensearch-transport", ping, 3, false, &r), DCI_JUDGE_MORE);
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a};
     expect_state("opensearch-transport", alert, sizeof alert, DC_STATE_OK, "TLS transport");
     expect_state("opensearch-transport", "This is not an HTTP port", 24, DC_STATE_WRONG_SERVICE,
@@ -116,11 +117,11 @@ static void remoting(void **state)
                                "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000\r\n"
                                "Content-Length: 0\r\n\r\n";
     struct dc_finding r;
-    assert_int_equal(judge("remoting", good, strlen(good), false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("remoting", good, strlen(good), false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.evidence, "Server: MS .NET Remoting, MS .NET CLR 4.0.30319.42000");
     assert_contains(r.detail, "status 400");
-    assert_int_equal(judge("remoting", good, 40, false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("remoting", good, 40, false, &r), DCI_JUDGE_MORE);
     static const char nginx[] = "HTTP/1.1 404 Not Found\r\nServer: nginx/1.22.1\r\n\r\n";
     expect_state("remoting", nginx, strlen(nginx), DC_STATE_WRONG_SERVICE, "nginx/1.22.1");
     static const char bare[] = "HTTP/1.0 200 OK\r\n\r\n";
@@ -140,20 +141,20 @@ static void remoting(void **state)
     memcpy(mono, mono_head, strlen(mono_head));
     memcpy(mono + strlen(mono_head), nrbf, sizeof nrbf);
     size_t mono_len = strlen(mono_head) + sizeof nrbf;
-    assert_int_equal(judge("remoting", mono, mono_len, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("remoting", mono, mono_len, false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_contains(r.detail, "an MS-NRBF answer");
     assert_string_equal(r.evidence, "Server: Mono-HTTPAPI/1.0");
     /* the head alone: wait for the body's first bytes */
-    assert_int_equal(judge("remoting", mono, strlen(mono_head), false, &r), DC_JUDGE_MORE);
-    assert_int_equal(judge("remoting", mono, strlen(mono_head) + 10, false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("remoting", mono, strlen(mono_head), false, &r), DCI_JUDGE_MORE);
+    assert_int_equal(judge("remoting", mono, strlen(mono_head) + 10, false, &r), DCI_JUDGE_MORE);
     /* the same head with an HTML body is another web server */
     static const char html[] = "HTTP/1.1 200 OK\r\nServer: Mono-HTTPAPI/1.0\r\n\r\n"
                                "<html><body>hello</body></html>";
     expect_state("remoting", html, strlen(html), DC_STATE_WRONG_SERVICE, "Mono-HTTPAPI");
     /* an empty body by Content-Length is judged at once, not at the deadline */
     static const char empty[] = "HTTP/1.1 404 Not Found\r\nServer: x\r\nContent-Length: 0\r\n\r\n";
-    assert_int_equal(judge("remoting", empty, strlen(empty), false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("remoting", empty, strlen(empty), false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
     /* silence: the detail names the probe of the other channel */
     expect_state("remoting", "", 0, DC_STATE_WRONG_SERVICE, "probe remoting-tcp");
@@ -162,7 +163,7 @@ static void remoting(void **state)
      * 2098, EndHeaders, then the MS-NRBF stream */
     static const uint8_t reply[] = {'.', 'N',  'E',  'T', 1, 0, 2, 0,    0,
                                     0,   0x32, 0x08, 0,   0, 0, 0, 0x00, 0x01};
-    assert_int_equal(judge("remoting-tcp", reply, 5, false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("remoting-tcp", reply, 5, false, &r), DCI_JUDGE_MORE);
     expect_state("remoting-tcp", reply, sizeof reply, DC_STATE_OK, "a reply frame");
     /* the HTTP channel's answers are Remoting's for remoting-tcp too */
     expect_state("remoting-tcp", good, strlen(good), DC_STATE_OK, "HTTP channel");
@@ -172,7 +173,7 @@ static void remoting(void **state)
 static void remoting_tcp_hello(void **state)
 {
     (void)state;
-    struct dc_probe_ctx ctx = {.host = "10.0.0.5", .port = 8004};
+    struct dci_probe_ctx ctx = {.host = "10.0.0.5", .port = 8004};
     uint8_t buf[192];
     size_t n = dc_probe_find("remoting-tcp")->proto->dialogue.hello(&ctx, buf, sizeof buf);
     static const char uri[] = "tcp://10.0.0.5:8004/SLNetService";
@@ -199,10 +200,10 @@ static void jmx(void **state)
     static const uint8_t ack[] = {0x4e, 0x00, 0x08, '1',  '0',  '.',  '0', '.',
                                   '0',  '.',  '5',  0x00, 0x00, 0xc8, 0x22};
     struct dc_finding r;
-    assert_int_equal(judge("jmx", ack, sizeof ack, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("jmx", ack, sizeof ack, false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_string_equal(r.evidence, "the server sees us as 10.0.0.5:51234");
-    assert_int_equal(judge("jmx", ack, 5, false, &r), DC_JUDGE_MORE);
+    assert_int_equal(judge("jmx", ack, 5, false, &r), DCI_JUDGE_MORE);
     expect_state("jmx", ack, 5, DC_STATE_OK, "acknowledged");
     static const uint8_t nack[] = {0x4f};
     expect_state("jmx", nack, 1, DC_STATE_OK, "not supported");
@@ -213,7 +214,7 @@ static void hellos(void **state)
 {
     (void)state;
     uint8_t buf[512];
-    struct dc_probe_ctx ctx = {.host = "fd00::5", .port = 8004};
+    struct dci_probe_ctx ctx = {.host = "fd00::5", .port = 8004};
     size_t n = dc_probe_find("remoting")->proto->dialogue.hello(&ctx, buf, sizeof buf);
     buf[n] = '\0';
     assert_contains((char *)buf, "GET /SLNetService HTTP/1.1\r\nHost: [fd00::5]:8004\r\n");
@@ -248,12 +249,12 @@ static const struct dc_cluster *nats_cluster(const char *const *names, const cha
     return &cluster;
 }
 
-static enum dc_judgement http(const char *probe, unsigned step, long status, const char *body,
-                              struct dc_finding *out)
+static enum dci_judgement http(const char *probe, unsigned step, long status, const char *body,
+                               struct dc_finding *out)
 {
     static const char *const names[] = {"dma1", "dma2", "dma3"};
     static const char *const addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
-    struct dc_http_reply reply = {
+    struct dci_http_reply reply = {
         .status = status,
         .server = server_name,
         .content_type = strncmp(probe, "grpc", 4) == 0 ? "application/grpc" : "application/json",
@@ -272,7 +273,7 @@ static void http_judges(void **state)
     struct dc_finding r = {0};
     server_name = "Microsoft-IIS/10.0"; /* an Agent's IIS */
     /* DataMiner's gRPC test point */
-    assert_int_equal(http("apigateway", 0, 200, "{\"Version\":\"10.4.2\"}", &r), DC_JUDGE_DONE);
+    assert_int_equal(http("apigateway", 0, 200, "{\"Version\":\"10.4.2\"}", &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_contains(r.evidence, "10.4.2");
     http("apigateway", 0, 404, "", &r);
@@ -324,7 +325,7 @@ static void http_judges(void **state)
     memset(&r, 0, sizeof r);
     assert_int_equal(http("opensearch-http", 0, 200,
                           "{\"cluster_name\":\"c\",\"version\":{\"number\":\"7.10.2\"}}", &r),
-                     DC_JUDGE_MORE);
+                     DCI_JUDGE_MORE);
     assert_string_equal(r.evidence, "Elasticsearch 7.10.2, cluster c");
     http("opensearch-http", 1, 200, "{\"status\":\"red\"}", &r);
     assert_int_equal(r.state, DC_STATE_DEGRADED);
@@ -359,7 +360,7 @@ static void http_judges(void **state)
     assert_int_equal(http("nats-monitor", 0, 200,
                           "{\"server_id\":\"S1\",\"version\":\"2.9.10\",\"server_name\":\"dma1\"}",
                           &r),
-                     DC_JUDGE_MORE);
+                     DCI_JUDGE_MORE);
     http("nats-monitor", 1, 200,
          "{\"routes\":[{\"remote_id\":\"S2\",\"ip\":\"10.0.0.2\"},"
          "{\"remote_id\":\"S2\",\"ip\":\"10.0.0.2\"}]}",
@@ -374,7 +375,8 @@ static void http_judges(void **state)
 /* One nats-monitor run towards dmaN (1..3), whose /routez lists the ids in `routes`, every
  * route seen from 127.0.0.1 (a loopback lab: the node list's addresses never match), then
  * kept as the revise step will see it. */
-static void monitor_row(int n, const char *routes, struct dc_revision *row, char *facts, size_t cap)
+static void monitor_row(int n, const char *routes, struct dci_revision *row, char *facts,
+                        size_t cap)
 {
     static const char *const names[] = {"dma1", "dma2", "dma3"};
     static const char *const addrs[] = {"127.0.1.1", "127.0.1.2", "127.0.1.3"};
@@ -392,18 +394,18 @@ static void monitor_row(int n, const char *routes, struct dc_revision *row, char
                  "%s{\"remote_id\":\"S%c\",\"ip\":\"127.0.0.1\"}", id == routes ? "" : ",", *id);
     }
     strcat(routez, "]}");
-    struct dc_http_reply reply = {.status = 200,
-                                  .server = "",
-                                  .content_type = "",
-                                  .www_authenticate = "",
-                                  .cluster = nats_cluster(names, addrs, 3),
-                                  .address = addrs[n - 1]};
+    struct dci_http_reply reply = {.status = 200,
+                                   .server = "",
+                                   .content_type = "",
+                                   .www_authenticate = "",
+                                   .cluster = nats_cluster(names, addrs, 3),
+                                   .address = addrs[n - 1]};
     reply.body = varz;
     reply.body_len = strlen(varz);
-    assert_int_equal(ops->proto->http.judge(0, &reply, &row->finding), DC_JUDGE_MORE);
+    assert_int_equal(ops->proto->http.judge(0, &reply, &row->finding), DCI_JUDGE_MORE);
     reply.body = routez;
     reply.body_len = strlen(routez);
-    assert_int_equal(ops->proto->http.judge(1, &reply, &row->finding), DC_JUDGE_DONE);
+    assert_int_equal(ops->proto->http.judge(1, &reply, &row->finding), DCI_JUDGE_DONE);
     row->dst_name = names[n - 1];
     row->facts = facts;
 }
@@ -415,7 +417,7 @@ static void nats_routes_by_identity(void **state)
 {
     (void)state;
     const struct dc_probe_ops *ops = dc_probe_find("nats-monitor");
-    struct dc_revision rows[3];
+    struct dci_revision rows[3];
     char facts[3][1024];
     /* healthy: every server routes to the other two, none from its listed address */
     monitor_row(1, "23", &rows[0], facts[0], sizeof facts[0]);
@@ -488,7 +490,7 @@ static ssize_t grpc_message(nghttp2_session *s, int32_t stream, uint8_t *buf, si
 
 static size_t grpc_server(const char *probe, int mode, uint8_t *out, size_t cap)
 {
-    struct dc_probe_ctx ctx = {.host = "10.0.0.5", .port = 443};
+    struct dci_probe_ctx ctx = {.host = "10.0.0.5", .port = 443};
     uint8_t hello[512];
     size_t hlen = dc_probe_find(probe)->proto->dialogue.hello(&ctx, hello, sizeof hello);
     assert_true(hlen > 24 && memcmp(hello, NGHTTP2_CLIENT_MAGIC, 24) == 0);
@@ -544,15 +546,15 @@ static void grpc_health(void **state)
     expect_state("grpc-health", reply, n, DC_STATE_OK, "gRPC health: SERVING");
     /* every cut of the exchange waits for more, and is never ok once the peer closed */
     for (size_t cut = 0; cut < n; cut++) {
-        assert_int_equal(judge("grpc-health", reply, cut, false, &r), DC_JUDGE_MORE);
-        assert_int_equal(judge("grpc-health", reply, cut, true, &r), DC_JUDGE_DONE);
+        assert_int_equal(judge("grpc-health", reply, cut, false, &r), DCI_JUDGE_MORE);
+        assert_int_equal(judge("grpc-health", reply, cut, true, &r), DCI_JUDGE_DONE);
         assert_int_not_equal(r.state, DC_STATE_OK);
     }
     n = grpc_server("grpc-health", 2, reply, sizeof reply);
     expect_state("grpc-health", reply, n, DC_STATE_DEGRADED, "NOT_SERVING");
     /* the answer that arrives before the request is read, then the reset (RFC 9113 8.1) */
     n = grpc_server("grpc-health", 12, reply, sizeof reply);
-    assert_int_equal(judge("grpc-health", reply, n, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("grpc-health", reply, n, false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_OK);
     assert_contains(r.detail, "no health service");
     n = grpc_server("grpc-health", 404, reply, sizeof reply);
@@ -567,13 +569,13 @@ static void grpc_health(void **state)
     expect_state("grpc-health", "", 0, DC_STATE_WRONG_SERVICE, "no HTTP/2 answer");
     /* a first frame that is not the server's SETTINGS (RFC 9113 3.4): not an HTTP/2 server */
     static const uint8_t ack_first[] = {0, 0, 0, 4, 1, 0, 0, 0, 0};
-    assert_int_equal(judge("grpc-health", ack_first, sizeof ack_first, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("grpc-health", ack_first, sizeof ack_first, false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
     /* SETTINGS, then a header block HPACK refuses (index 0: RFC 7541 6.1): a connection error */
     static const uint8_t bad_hpack[] = {0,   0, 0, 4, 0, 0, 0, 0, 0, /* SETTINGS, empty */
                                         0,   0, 1, 1, 4, 0, 0, 0, 1, /* HEADERS, END_HEADERS */
                                         0x80};
-    assert_int_equal(judge("grpc-health", bad_hpack, sizeof bad_hpack, false, &r), DC_JUDGE_DONE);
+    assert_int_equal(judge("grpc-health", bad_hpack, sizeof bad_hpack, false, &r), DCI_JUDGE_DONE);
     assert_int_equal(r.state, DC_STATE_WRONG_SERVICE);
     assert_contains(r.detail, "broke the HTTP/2 connection");
 }
@@ -582,7 +584,7 @@ static void grpc_health(void **state)
 static void grpc_health_hello(void **state)
 {
     (void)state;
-    struct dc_probe_ctx ctx = {.host = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", .port = 65535};
+    struct dci_probe_ctx ctx = {.host = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", .port = 65535};
     uint8_t hello[512];
     size_t n = dc_probe_find("grpc-health")->proto->dialogue.hello(&ctx, hello, sizeof hello);
     assert_true(n > 0 && n <= 192); /* the dialogue driver's hello buffer (HELLO_MAX) */

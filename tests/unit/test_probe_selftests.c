@@ -4,6 +4,7 @@
 #include "test_util.h"
 
 #include "dmsconn/probe.h"
+#include "probes/probe.h"
 
 static void every_judge_has_a_passing_selftest(void **state)
 {

@@ -5,6 +5,7 @@
 
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
+#include "probes/probe.h"
 
 static const struct dc_check *check(const struct dc_profile *p, const char *name)
 {

@@ -7,6 +7,7 @@
 #include "dmsconn/profile.h"
 #include "dmsconn/report.h"
 #include "dmsconn/verdict.h"
+#include "probes/probe.h"
 
 static struct dc_cluster *cluster;
 static struct dc_profile *profile;
@@ -124,7 +125,7 @@ static void unavailable_step(void **state)
 {
     (void)state;
     static const char *const instead = "check it from a Linux node";
-    const struct dc_protocol proto = {.driver = DC_DRIVER_DIALOGUE, .unavailable = &instead};
+    const struct dci_protocol proto = {.driver = DCI_DRIVER_DIALOGUE, .unavailable = &instead};
     const struct dc_probe_ops probe = {.name = "x", .proto = &proto};
     long c = dc_profile_find(profile, "cql");
     const struct dc_probe_ops *was = profile->checks[c].probe;
