@@ -161,6 +161,7 @@ static const struct dci_protocol cql_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_cql = {
+    .family = DC_FAMILY_CASSANDRA,
     .name = "cql",
     .summary = "Cassandra CQL: OPTIONS answered by SUPPORTED (CQL versions, compression)",
     .transport = DC_TRANSPORT_TCP,
@@ -168,6 +169,7 @@ const struct dc_probe_ops dci_probe_cql = {
 };
 
 const struct dc_probe_ops dci_probe_cql_tls = {
+    .family = DC_FAMILY_CASSANDRA,
     .name = "cql-tls",
     .summary = "Cassandra CQL over TLS: the handshake (certificate checked), then OPTIONS",
     .transport = DC_TRANSPORT_TCP,

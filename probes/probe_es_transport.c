@@ -71,6 +71,7 @@ static const struct dci_protocol opensearch_transport_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_opensearch_transport = {
+    .family = DC_FAMILY_OPENSEARCH,
     .name = "opensearch-transport",
     .summary = "OpenSearch/Elasticsearch transport: the keep-alive ping is echoed",
     .transport = DC_TRANSPORT_TCP,

@@ -325,6 +325,7 @@ static const struct dci_protocol grpc_health_tls_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_grpc_health = {
+    .family = DC_FAMILY_SLNET,
     .name = "grpc-health",
     .summary = "gRPC health service (grpc.health.v1.Health/Check) over h2c",
     .transport = DC_TRANSPORT_TCP,
@@ -332,6 +333,7 @@ const struct dc_probe_ops dci_probe_grpc_health = {
 };
 
 const struct dc_probe_ops dci_probe_grpc_health_tls = {
+    .family = DC_FAMILY_SLNET,
     .name = "grpc-health-tls",
     .summary = "gRPC health service over TLS (HTTP/2 by ALPN)",
     .transport = DC_TRANSPORT_TCP,

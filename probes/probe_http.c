@@ -201,6 +201,7 @@ const struct dc_probe_ops dci_probe_cloudgateway = {
 };
 
 const struct dc_probe_ops dci_probe_apigateway = {
+    .family = DC_FAMILY_SLNET,
     .name = "apigateway",
     .summary = "gRPC via APIGateway: https://IP/APIGateway/api/version answers version JSON",
     .transport = DC_TRANSPORT_TCP,
@@ -209,6 +210,7 @@ const struct dc_probe_ops dci_probe_apigateway = {
 };
 
 const struct dc_probe_ops dci_probe_apigateway_http = {
+    .family = DC_FAMILY_SLNET,
     .name = "apigateway-http",
     .summary = "gRPC via APIGateway over plain HTTP (a Redirect via http://IP/APIGateway)",
     .transport = DC_TRANSPORT_TCP,
@@ -216,6 +218,7 @@ const struct dc_probe_ops dci_probe_apigateway_http = {
 };
 
 const struct dc_probe_ops dci_probe_brokergateway = {
+    .family = DC_FAMILY_NATS,
     .name = "brokergateway",
     .summary = "BrokerGateway: its API under https://IP/BrokerGateway/api/ answers",
     .transport = DC_TRANSPORT_TCP,

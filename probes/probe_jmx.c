@@ -75,6 +75,7 @@ static const struct dci_protocol jmx_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_jmx = {
+    .family = DC_FAMILY_CASSANDRA,
     .name = "jmx",
     .summary = "Cassandra JMX: the Java RMI transport handshake (JRMP ProtocolAck)",
     .transport = DC_TRANSPORT_TCP,

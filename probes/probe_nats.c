@@ -96,6 +96,7 @@ static const struct dci_protocol nats_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_nats_messaging = {
+    .family = DC_FAMILY_NATS,
     .name = "nats-messaging",
     .summary = "NATS messaging: a message published on the source's server reaches the "
                "destination's (libnats)",
@@ -104,6 +105,7 @@ const struct dc_probe_ops dci_probe_nats_messaging = {
 };
 
 const struct dc_probe_ops dci_probe_nats = {
+    .family = DC_FAMILY_NATS,
     .name = "nats",
     .summary = "NATS: the server's INFO greeting (id, version, cluster, auth/TLS)",
     .transport = DC_TRANSPORT_TCP,

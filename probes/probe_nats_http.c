@@ -279,6 +279,7 @@ static const struct dci_protocol nats_account_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_nats_monitor = {
+    .family = DC_FAMILY_NATS,
     .name = "nats-monitor",
     .summary = "NATS monitoring: /varz (version) and /routez (distinct route peers)",
     .transport = DC_TRANSPORT_TCP,
@@ -286,6 +287,7 @@ const struct dc_probe_ops dci_probe_nats_monitor = {
 };
 
 const struct dc_probe_ops dci_probe_nats_account = {
+    .family = DC_FAMILY_NATS,
     .name = "nats-account",
     .summary = "NATS Account Server: GET /jwt/v1/accounts/ answers 200",
     .transport = DC_TRANSPORT_TCP,

@@ -131,6 +131,7 @@ static const struct dci_protocol opensearch_http_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_opensearch_http = {
+    .family = DC_FAMILY_OPENSEARCH,
     .name = "opensearch-http",
     .summary = "OpenSearch/Elasticsearch REST: cluster name, version, health colour",
     .transport = DC_TRANSPORT_TCP,
@@ -139,6 +140,7 @@ const struct dc_probe_ops dci_probe_opensearch_http = {
 
 /* The same over HTTPS: DB.xml's DBServer https://host:9200 (OpenSearch's security plugin). */
 const struct dc_probe_ops dci_probe_opensearch_https = {
+    .family = DC_FAMILY_OPENSEARCH,
     .name = "opensearch-https",
     .summary = "OpenSearch/Elasticsearch REST over HTTPS: cluster name, version, health colour",
     .transport = DC_TRANSPORT_TCP,

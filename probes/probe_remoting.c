@@ -240,6 +240,7 @@ static const struct dci_protocol remoting_tcp_protocol = {
 };
 
 const struct dc_probe_ops dci_probe_remoting = {
+    .family = DC_FAMILY_SLNET,
     .name = "remoting",
     .summary = "SLNet .NET Remoting, HTTP channel: GET /SLNetService answered by Remoting "
                "(its Server header, an MS-NRBF body, or a TCP channel's frame)",
@@ -249,6 +250,7 @@ const struct dc_probe_ops dci_probe_remoting = {
 
 /* The same judge: a frame, or an HTTP channel's answer, is Remoting's either way. */
 const struct dc_probe_ops dci_probe_remoting_tcp = {
+    .family = DC_FAMILY_SLNET,
     .name = "remoting-tcp",
     .summary = "a .NET Remoting binary TCP channel: an MS-NRTP request frame with an empty "
                "content, answered by a reply frame",

@@ -53,6 +53,18 @@ enum dc_pairs { DC_PAIRS_OTHERS, DC_PAIRS_ALL, DC_PAIRS_SELF, DC_PAIRS_PEERS, DC
  * DC_PAIRS_CLIENTS: a client of the destination's database: every source (itself included)
  * to a shared database's nodes, only the DMA itself to a per-DMA one (DBServer localhost). */
 
+/* Which part of DataMiner a check belongs to: what the HTML report groups its heatmaps by.
+ * A probe declares its family; a check has its probe's unless it says otherwise (Cassandra's
+ * internode check speaks plain TCP or TLS and is Cassandra's). */
+enum dc_family {
+    DC_FAMILY_OTHER,
+    DC_FAMILY_SLNET,
+    DC_FAMILY_NATS,
+    DC_FAMILY_CASSANDRA,
+    DC_FAMILY_OPENSEARCH,
+    DC_FAMILY_COUNT
+};
+
 struct dc_probe_ops;
 
 /* Check names travel to agents as "name:port"; profiles keep them short. */
@@ -69,6 +81,7 @@ struct dc_check {
     enum dc_expect expect;
     enum dc_when when;
     enum dc_pairs pairs;
+    enum dc_family family;
 };
 
 struct dc_profile {
@@ -90,5 +103,7 @@ const char *dc_expect_name(enum dc_expect expect);
 const char *dc_transport_name(enum dc_transport transport);
 const char *dc_when_name(enum dc_when when);
 const char *dc_pairs_name(enum dc_pairs pairs);
+/* "SLNet", "NATS", "Cassandra", "OpenSearch", "Other". */
+const char *dc_family_name(enum dc_family family);
 
 #endif

@@ -12,8 +12,9 @@ struct dci_protocol; /* what the probe does: the library's own (probes/probe.h) 
  * whether it speaks TLS first, and the protocol it speaks. "cql" and "cql-tls" are two
  * probes of one protocol. */
 struct dc_probe_ops {
-    const char *name;    /* as written in profiles: "tcp" */
-    const char *summary; /* one line, for the manual's list of probes */
+    const char *name;      /* as written in profiles: "tcp" */
+    const char *summary;   /* one line, for the manual's list of probes */
+    enum dc_family family; /* what a check with this probe belongs to, unless it says */
     enum dc_transport transport;
     bool tls;         /* TLS first (a dialogue's hello and reply are its plaintext; HTTPS) */
     const char *alpn; /* ... and offer this protocol by ALPN ("h2"), NULL: none */

@@ -27,6 +27,9 @@ int dci_output_write(const char *path, const char *data, size_t len);
 
 int dci_pairs_parse(const char *name, enum dc_pairs *out);
 
+/* A family by its name, in any case ("cassandra", "SLNet"). */
+int dci_family_parse(const char *name, enum dc_family *out);
+
 /* dc_read_file, then as UTF-8 text: a UTF-8 BOM dropped, UTF-16 with a BOM converted, a NUL an
  * error (for the readers that are not libxml2, which detects encodings itself). The caller
  * frees *data whatever the result. */

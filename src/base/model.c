@@ -106,6 +106,30 @@ int dci_pairs_parse(const char *name, enum dc_pairs *out)
     return DC_EINVAL;
 }
 
+static const char *const family_names[DC_FAMILY_COUNT] = {
+    [DC_FAMILY_OTHER] = "Other",
+    [DC_FAMILY_SLNET] = "SLNet",
+    [DC_FAMILY_NATS] = "NATS",
+    [DC_FAMILY_CASSANDRA] = "Cassandra",
+    [DC_FAMILY_OPENSEARCH] = "OpenSearch",
+};
+
+const char *dc_family_name(enum dc_family family)
+{
+    return (unsigned)family < DC_FAMILY_COUNT ? family_names[family] : "Other";
+}
+
+int dci_family_parse(const char *name, enum dc_family *out)
+{
+    for (unsigned i = 0; i < DC_FAMILY_COUNT; i++) {
+        if (strcasecmp(name, family_names[i]) == 0) {
+            *out = (enum dc_family)i;
+            return 0;
+        }
+    }
+    return DC_EINVAL;
+}
+
 struct role_name {
     const char *name;
     uint32_t bit;

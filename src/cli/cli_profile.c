@@ -53,11 +53,11 @@ static void show_yaml(const struct dc_profile *p)
         const struct dc_check *c = &p->checks[i];
         printf("  - name: %s\n    service: \"%s\"\n    probe: %s\n    port: %u\n"
                "    transport: %s\n    from: [%s]\n    to: [%s]\n    expect: %s\n"
-               "    when: %s\n    pairs: %s\n",
+               "    when: %s\n    pairs: %s\n    family: %s\n",
                c->name, c->service, c->probe->name, c->port, dc_transport_name(c->transport),
                dc_roles_format(c->from_roles, from, sizeof from),
                dc_roles_format(c->to_roles, to, sizeof to), dc_expect_name(c->expect),
-               dc_when_name(c->when), dc_pairs_name(c->pairs));
+               dc_when_name(c->when), dc_pairs_name(c->pairs), dc_family_name(c->family));
     }
 }
 

@@ -100,6 +100,7 @@ struct builtin {
     enum dc_expect expect;
     enum dc_when when;
     enum dc_pairs pairs;
+    enum dc_family family; /* the HTML report's group */
 };
 
 #define DMA DC_ROLE_DMA
@@ -113,6 +114,11 @@ struct builtin {
 #define SELF DC_PAIRS_SELF
 #define PEERS DC_PAIRS_PEERS
 #define CLIENTS DC_PAIRS_CLIENTS
+#define SLNET_F DC_FAMILY_SLNET
+#define NATS_F DC_FAMILY_NATS
+#define CASS_F DC_FAMILY_CASSANDRA
+#define SEARCH_F DC_FAMILY_OPENSEARCH
+#define OTHER_F DC_FAMILY_OTHER
 
 /* DataMiner's port table as it runs in 2026 (README "The built-in profile"), each row with
  * the probe that proves its service answers and the condition, read from DataMiner's own
@@ -121,60 +127,62 @@ struct builtin {
 static const struct builtin dataminer[] = {
     /* DMA <-> DMA: .NET Remoting, or gRPC through APIGateway (a Redirect, or Remoting off) */
     {"slnet-remoting", "SLNet .NET Remoting", "remoting", 8004, DMA, DMA_VIP, REQ, DC_WHEN_REMOTING,
-     OTHERS},
+     OTHERS, SLNET_F},
     {"slnet-grpc", "SLNet gRPC (APIGateway over HTTPS)", "apigateway", 443, DMA, DMA_VIP, REQ,
-     DC_WHEN_GRPC, OTHERS},
+     DC_WHEN_GRPC, OTHERS, SLNET_F},
     {"slnet-grpc-http", "SLNet gRPC (APIGateway over plain HTTP)", "apigateway-http", 80, DMA,
-     DMA_VIP, REQ, DC_WHEN_GRPC_HTTP, OTHERS},
+     DMA_VIP, REQ, DC_WHEN_GRPC_HTTP, OTHERS, SLNET_F},
     {"slnet-remoting-off", "SLNet .NET Remoting (disabled: EnableDotNetRemoting false)", "remoting",
-     8004, DMA, DMA, DC_EXPECT_UNUSED, DC_WHEN_REMOTING_OFF, OTHERS},
-    {"http", "DataMiner web server (HTTP)", "http", 80, DMA, DMA, OPT, DC_WHEN_ALWAYS, OTHERS},
+     8004, DMA, DMA, DC_EXPECT_UNUSED, DC_WHEN_REMOTING_OFF, OTHERS, SLNET_F},
+    {"http", "DataMiner web server (HTTP)", "http", 80, DMA, DMA, OPT, DC_WHEN_ALWAYS, OTHERS,
+     OTHER_F},
     /* NATS: SLNet-managed with the Account Server, or BrokerGateway (10.6: always) */
-    {"nats-client", "NATS client port", "nats", 4222, DMA, DMA_NATS, REQ, DC_WHEN_ALWAYS, OTHERS},
+    {"nats-client", "NATS client port", "nats", 4222, DMA, DMA_NATS, REQ, DC_WHEN_ALWAYS, OTHERS,
+     NATS_F},
     {"nats-cluster", "NATS cluster routes", "nats", 6222, DMA_NATS, DMA_NATS, REQ,
-     DC_WHEN_NATS_ROUTES, OTHERS},
+     DC_WHEN_NATS_ROUTES, OTHERS, NATS_F},
     {"nats-messaging", "NATS messaging between the servers", "nats-messaging", 4222, DMA, DMA, REQ,
-     DC_WHEN_NATS_CREDENTIALS, OTHERS},
+     DC_WHEN_NATS_CREDENTIALS, OTHERS, NATS_F},
     {"nats-account", "NATS Account Server", "nats-account", 9090, DMA, DMA, REQ,
-     DC_WHEN_LEGACY_NATS, OTHERS},
+     DC_WHEN_LEGACY_NATS, OTHERS, NATS_F},
     {"brokergateway", "BrokerGateway API (HTTPS)", "brokergateway", 443, DMA, DMA, REQ,
-     DC_WHEN_BROKER_GATEWAY, OTHERS},
+     DC_WHEN_BROKER_GATEWAY, OTHERS, NATS_F},
     {"nats-monitoring", "NATS monitoring (internal only)", "nats-monitor", 8222, DMA, DMA_NATS, OPT,
-     DC_WHEN_ALWAYS, OTHERS},
+     DC_WHEN_ALWAYS, OTHERS, NATS_F},
     /* CloudGateway: required where it is known to run, checked on every DMA */
     {"cloudgateway", "CloudGateway internal endpoint", "cloudgateway", 5100, DMA,
-     DC_ROLE_CLOUDGATEWAY, REQ, DC_WHEN_ALWAYS, SELF},
+     DC_ROLE_CLOUDGATEWAY, REQ, DC_WHEN_ALWAYS, SELF, OTHER_F},
     {"cloudgateway-dma", "CloudGateway internal endpoint (connected to dataminer.services)",
-     "cloudgateway", 5100, DMA, DMA, REQ, DC_WHEN_CLOUD, SELF},
+     "cloudgateway", 5100, DMA, DMA, REQ, DC_WHEN_CLOUD, SELF, OTHER_F},
     {"cloudgateway-local", "CloudGateway internal endpoint", "cloudgateway", 5100, DMA, DMA, OPT,
-     DC_WHEN_NOT_CLOUD, SELF},
+     DC_WHEN_NOT_CLOUD, SELF, OTHER_F},
     /* the HTTPS name: resolves to its DMA from every Agent, and its certificate carries it */
     {"https-name", "HTTPS name (MaintenanceSettings.xml)", "https-name", 443, DMA,
-     DC_ROLE_HTTPS_NAME, REQ, DC_WHEN_ALWAYS, OTHERS},
+     DC_ROLE_HTTPS_NAME, REQ, DC_WHEN_ALWAYS, OTHERS, OTHER_F},
     {"telnet", "Telnet (should be disabled)", "telnet", 23, DC_ROLE_ANY, DMA,
-     DC_EXPECT_MUST_BE_CLOSED, DC_WHEN_ALWAYS, OTHERS},
+     DC_EXPECT_MUST_BE_CLOSED, DC_WHEN_ALWAYS, OTHERS, OTHER_F},
     /* Cassandra: CQL on 9042 with or without TLS (9142 was a documentation error) */
-    {"cql", "Cassandra CQL", "cql", 9042, DMA, CASS, REQ, DC_WHEN_CASSANDRA_PLAIN, CLIENTS},
+    {"cql", "Cassandra CQL", "cql", 9042, DMA, CASS, REQ, DC_WHEN_CASSANDRA_PLAIN, CLIENTS, CASS_F},
     {"cql-tls", "Cassandra CQL over TLS", "cql-tls", 9042, DMA, CASS, REQ, DC_WHEN_CASSANDRA_TLS,
-     CLIENTS},
+     CLIENTS, CASS_F},
     {"cassandra-internode", "Cassandra internode", "tcp", 7000, CASS, CASS, REQ,
-     DC_WHEN_CASSANDRA_PLAIN, PEERS},
+     DC_WHEN_CASSANDRA_PLAIN, PEERS, CASS_F},
     {"cassandra-internode-tls", "Cassandra internode over TLS", "tls", 7001, CASS, CASS, REQ,
-     DC_WHEN_CASSANDRA_TLS, PEERS},
+     DC_WHEN_CASSANDRA_TLS, PEERS, CASS_F},
     {"cassandra-jmx", "Cassandra JMX (backups)", "jmx", 7199, CASS, CASS, OPT, DC_WHEN_ALWAYS,
-     PEERS},
+     PEERS, CASS_F},
     /* OpenSearch/Elasticsearch: every search database, TLS from its DBServer URL */
     {"opensearch-http", "OpenSearch/Elasticsearch REST", "opensearch-http", 9200, DMA, SEARCH, REQ,
-     DC_WHEN_SEARCH_PLAIN, CLIENTS},
+     DC_WHEN_SEARCH_PLAIN, CLIENTS, SEARCH_F},
     {"opensearch-https", "OpenSearch/Elasticsearch REST over HTTPS", "opensearch-https", 9200, DMA,
-     SEARCH, REQ, DC_WHEN_SEARCH_TLS, CLIENTS},
+     SEARCH, REQ, DC_WHEN_SEARCH_TLS, CLIENTS, SEARCH_F},
     {"opensearch-transport", "OpenSearch/Elasticsearch transport", "opensearch-transport", 9300,
-     SEARCH, SEARCH, REQ, DC_WHEN_ALWAYS, PEERS},
+     SEARCH, SEARCH, REQ, DC_WHEN_ALWAYS, PEERS, SEARCH_F},
     /* Storage as a Service: outbound HTTPS to the region's endpoint, or the proxy to it */
     {"staas", "Storage as a Service (HTTPS)", "https", 443, DMA, DC_ROLE_STAAS, REQ,
-     DC_WHEN_CLOUD_DIRECT, OTHERS},
+     DC_WHEN_CLOUD_DIRECT, OTHERS, OTHER_F},
     {"staas-proxy", "Web proxy to Storage as a Service", "tcp", 3128, DMA, DC_ROLE_PROXY, REQ,
-     DC_WHEN_CLOUD, OTHERS},
+     DC_WHEN_CLOUD, OTHERS, OTHER_F},
 };
 
 int dc_profile_dataminer(struct dc_profile **out)
@@ -194,6 +202,7 @@ int dc_profile_dataminer(struct dc_profile **out)
             .expect = b->expect,
             .when = b->when,
             .pairs = b->pairs,
+            .family = b->family,
         };
         if (c.probe)
             c.transport = c.probe->transport; /* SNMP is UDP */

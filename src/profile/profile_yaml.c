@@ -53,6 +53,11 @@ static int parse_pairs(const char *s, void *out)
     return dci_pairs_parse(s, out);
 }
 
+static int parse_family(const char *s, void *out)
+{
+    return dci_family_parse(s, out);
+}
+
 static int parse_transport(const char *s, void *out)
 {
     enum dc_transport *t = out;
@@ -68,8 +73,9 @@ static int parse_transport(const char *s, void *out)
 static int read_check(struct dc_profile *profile, struct dci_yaml *y, yaml_node_t *item,
                       struct dc_diag *diag)
 {
-    static const char *const keys[] = {"name", "service", "probe", "port",  "transport", "from",
-                                       "to",   "expect",  "when",  "pairs", "enabled",   NULL};
+    static const char *const keys[] = {"name",   "service", "probe",  "port", "transport",
+                                       "from",   "to",      "expect", "when", "pairs",
+                                       "family", "enabled", NULL};
     unsigned long line = dci_yaml_line(item);
     if (item->type != YAML_MAPPING_NODE) {
         dc_diag_set(diag, "%s:%lu: a check: expected a mapping with probe, port, from, to",
@@ -144,6 +150,10 @@ static int read_check(struct dc_profile *profile, struct dci_yaml *y, yaml_node_
         rc = read_enum(y, item, "pairs", parse_pairs, &c.pairs, "others, all or self", diag);
     if (!rc)
         rc = read_enum(y, item, "transport", parse_transport, &c.transport, "tcp or udp", diag);
+    c.family = c.probe->family; /* unless the check says */
+    if (!rc)
+        rc = read_enum(y, item, "family", parse_family, &c.family,
+                       "slnet, nats, cassandra, opensearch or other", diag);
     if (rc)
         return rc;
     if (c.transport != c.probe->transport) {

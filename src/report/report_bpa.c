@@ -9,13 +9,14 @@
 
 enum link_kind { LINK_GRPC, LINK_REMOTING, LINK_NONE };
 
+/* A required SLNet check is the link its condition says it proves: the BPA's two sentences. */
 static enum link_kind kind_of(const struct dc_check *c)
 {
-    if (c->expect != DC_EXPECT_REQUIRED)
+    if (c->expect != DC_EXPECT_REQUIRED || c->family != DC_FAMILY_SLNET)
         return LINK_NONE;
-    if (strcmp(c->probe->name, "apigateway") == 0 || strcmp(c->probe->name, "apigateway-http") == 0)
+    if (c->when == DC_WHEN_GRPC || c->when == DC_WHEN_GRPC_HTTP)
         return LINK_GRPC;
-    return strcmp(c->probe->name, "remoting") == 0 ? LINK_REMOTING : LINK_NONE;
+    return c->when == DC_WHEN_REMOTING ? LINK_REMOTING : LINK_NONE;
 }
 
 static bool buddies(const struct dc_node *a, const struct dc_node *b)

@@ -31,22 +31,11 @@ static void esc(FILE *f, const char *s)
 }
 
 /* The protocol group a check belongs to, for one heatmap each. */
+/* A check's heatmap: its family's (the probe declares it, a check may say otherwise). */
 static const char *group_of(const struct dc_check *c)
 {
-    const char *p = c->probe->name, *n = c->name;
-    if (strstr(n, "nats") || strstr(p, "nats"))
-        return "NATS";
-    if (strstr(n, "cql") || strstr(n, "cassandra") || strcmp(p, "cql") == 0 ||
-        strcmp(p, "jmx") == 0)
-        return "Cassandra";
-    if (strstr(n, "opensearch") || strstr(p, "opensearch"))
-        return "OpenSearch";
-    if (strstr(n, "slnet") || strcmp(p, "remoting") == 0 || strcmp(p, "apigateway") == 0)
-        return "SLNet";
-    return "Other";
+    return dc_family_name(c->family);
 }
-
-static const char *const groups[] = {"SLNet", "NATS", "Cassandra", "OpenSearch", "Other"};
 
 static const char *const rank_class[] = {"pass", "warn", "unknown", "fail"};
 
@@ -281,8 +270,9 @@ static int write_html(FILE *f, void *ud)
     if (is_src && is_dst) {
         heatmap(f, rep, NULL, is_src, is_dst);
         fputs("<div class=\"groups\">", f);
-        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
-            heatmap(f, rep, groups[g], is_src, is_dst);
+        /* each family's heatmap, "Other" last */
+        for (int g = DC_FAMILY_OTHER + 1; g <= DC_FAMILY_COUNT; g++)
+            heatmap(f, rep, dc_family_name((enum dc_family)(g % DC_FAMILY_COUNT)), is_src, is_dst);
         fputs("</div>\n", f);
     }
     fputs("<aside id=\"detail\" hidden><h2 id=\"detail-title\"></h2><table class=\"list\">"

@@ -7,6 +7,8 @@
    outside the core calls (the CLI, a test, a fuzzer, a benchmark): the public API is what a
    program embedding dmsconn uses, the rest is dci_ in a private header of its part;
  - every probe a file of probes/ defines (dci_probe_NAME) is in the registry;
+ - no report tells checks apart by matching their names or their probe's: a check's family
+   (declared by its probe or the check) says which group it belongs to;
  - no source file over 600 lines, and every public header compiles on its own;
  - no test for a platform outside the OS layer (src/base/os_*.c) and DC_PRINTF's one macro;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
@@ -169,6 +171,24 @@ def platform_tests(root):
     return breaches
 
 
+NAME_MATCH = re.compile(r'str(?:str|n?cmp|casecmp)\s*\([^;]*\b(?:probe|c|check)->name\b[^;]*"')
+
+
+def name_matching(root):
+    """Breaches: a report that compares a check's or probe's name with a literal."""
+    breaches = []
+    folder = os.path.join(root, "src", "report")
+    for f in sorted(os.listdir(folder)):
+        if not f.endswith(".c"):
+            continue
+        with open(os.path.join(folder, f), encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if NAME_MATCH.search(line):
+                    breaches.append(f"src/report/{f}:{n}: matches a check by its name; read its "
+                                    f"family (struct dc_check.family) instead")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -244,6 +264,7 @@ def main(argv):
     breaches += citations(root)
     breaches += headers_alone(root)
     breaches += platform_tests(root)
+    breaches += name_matching(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "

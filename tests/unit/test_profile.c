@@ -56,6 +56,15 @@ static void builtin_encodes_ports_md(void **state)
     assert_string_equal(check(p, "nats-monitoring")->probe->name, "nats-monitor");
     assert_string_equal(check(p, "opensearch-http")->probe->name, "opensearch-http");
     assert_string_equal(check(p, "http")->probe->name, "http");
+    /* each check's family, which the HTML report groups by: its probe's, unless it says */
+    assert_int_equal(check(p, "slnet-grpc")->family, DC_FAMILY_SLNET);
+    assert_int_equal(check(p, "slnet-remoting-off")->family, DC_FAMILY_SLNET);
+    assert_int_equal(check(p, "nats-account")->family, DC_FAMILY_NATS);
+    assert_int_equal(check(p, "cassandra-internode")->family, DC_FAMILY_CASSANDRA); /* tcp */
+    assert_int_equal(check(p, "cassandra-internode-tls")->family, DC_FAMILY_CASSANDRA);
+    assert_int_equal(check(p, "opensearch-transport")->family, DC_FAMILY_OPENSEARCH);
+    assert_int_equal(check(p, "telnet")->family, DC_FAMILY_OTHER);
+    assert_string_equal(dc_family_name(check(p, "cql")->family), "Cassandra");
     dc_profile_free(p);
 }
 
@@ -68,12 +77,14 @@ static void yaml_overrides(void **state)
     size_t before = p->nchecks;
     assert_int_equal(dc_profile_read_yaml(p, DATA("profile-override.yaml"), &diag), 0);
     assert_string_equal(p->name, "lab-profile");
-    assert_int_equal(p->nchecks, before); /* one replaced, one removed, one added */
+    assert_int_equal(p->nchecks, before + 1); /* one replaced, one removed, two added */
     assert_int_equal(check(p, "cql")->port, 19042);
     assert_int_equal(check(p, "cql")->pairs, DC_PAIRS_ALL);
     assert_int_equal(dc_profile_find(p, "telnet"), -1);
     assert_int_equal(check(p, "tcp-8443")->expect, DC_EXPECT_OPTIONAL);
     assert_int_equal(check(p, "tcp-8443")->from_roles, DC_ROLE_ANY);
+    assert_int_equal(check(p, "tcp-8443")->family, DC_FAMILY_OTHER);        /* tcp's */
+    assert_int_equal(check(p, "replication")->family, DC_FAMILY_CASSANDRA); /* as it says */
     dc_profile_free(p);
 }
 
@@ -86,6 +97,7 @@ static void bad_profiles(void **state)
         {"profile-bad-expect.yaml", "profile-bad-expect.yaml:6", "required, optional or"},
         {"profile-bad-transport.yaml", "profile-bad-transport.yaml:2", "speaks tcp"},
         {"profile-long-name.yaml", "profile-long-name.yaml:2", "at most 64 characters"},
+        {"profile-bad-family.yaml", "profile-bad-family.yaml:6", "slnet, nats, cassandra"},
         {"profile-empty-after.yaml", "profile-empty-after.yaml", "no checks left"},
         {"inventory-lab.yaml", "inventory-lab.yaml:2", "unknown key 'cluster'"},
         {"missing.yaml", "missing.yaml", "cannot open"},
