@@ -91,8 +91,9 @@ static void close_aux(struct engine *e)
 static void dest_fail(struct engine *e, struct dest *dest, enum dc_state state, const char *why)
 {
     dest->state = DEST_FAILED;
+    struct dci_outcome o = {.state = state, .detail = why, .latency_ms = DCI_NO_LATENCY};
     while (dest->qhead < dest->qlen)
-        dci_engine_settle(e, dest->queue[dest->qhead++], state, NULL, why, NULL);
+        dci_engine_settle(e, dest->queue[dest->qhead++], &o);
 }
 
 static void dest_ready(struct engine *e, struct dest *dest)
@@ -443,12 +444,8 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     if (interrupted)
         *interrupted = e.interrupted;
     dci_engine_revise(&e);
-    /* queued or in flight when the budget ran out: say so, not "interrupted" */
-    for (size_t i = 0; e.out_of_budget && i < plan->ntasks; i++) {
-        if (!results[i].measured)
-            results[i].detail = "not finished: the time budget of the run ran out (an "
-                                "overloaded machine, or too many probes for one timeout)";
-    }
+    if (e.out_of_budget)
+        dci_engine_mark_out_of_budget(&e);
     engine_release(&e);
     return rc ? DC_EIO : 0;
 }

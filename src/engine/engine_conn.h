@@ -49,6 +49,11 @@ struct conn {
     uint64_t started_ns; /* the probe's start: its deadline counts from it */
     uint64_t attempt_ns; /* this attempt's: the loop's measure of the handshake */
     uint64_t deadline_ns;
+    /* what the probe found so far, settled with it (dci_conn_finish): the connect's round
+     * trip, and what the peer said of itself and whether the service is degraded */
+    double latency_ms;
+    const char *evidence; /* in the run's text pool, or NULL */
+    bool severe;
     /* the dialogue's */
     const struct dci_dialogue_layer *layer; /* plain or TLS: how bytes go and come */
     uint8_t *reply;
@@ -82,11 +87,11 @@ void dci_conn_unlink(struct conn *c);
  * happened). c's handle closes; the taker holds the destination's slot and settles. */
 uv_os_sock_t dci_conn_hand_over(struct conn *c);
 
-/* engine_library.c: starts the probe's library step on a probe out of the deadline list;
- * `done` settles it when the step ends. false when it cannot start (then nothing
- * happened). */
+/* engine_library.c: starts the probe's library step on a probe out of the deadline list,
+ * from what the judge found; `done` settles it when the step ends. false when it cannot start (then
+ * nothing happened). */
 typedef void (*dci_library_done_fn)(struct conn *c, enum dc_state state, const char *detail);
-bool dci_library_start(struct conn *c, dci_library_done_fn done);
+bool dci_library_start(struct conn *c, const struct dc_finding *judged, dci_library_done_fn done);
 /* Cancels the step if the thread pool has not started it (its `done` then settles). */
 void dci_library_cancel(struct conn *c);
 

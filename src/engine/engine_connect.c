@@ -49,6 +49,7 @@ static struct conn *conn_for(struct engine *e, struct dest *dest, uint32_t task,
         c->probe = dci_task_probe(e, task);
         c->user = user;
         c->stage = CONN_CONNECTING;
+        c->latency_ms = DCI_NO_LATENCY;
     }
     return c;
 }
@@ -166,7 +167,13 @@ void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail)
     struct engine *e = c->engine;
     dci_conn_unlink(c);
     c->stage = CONN_REPORTED;
-    dci_engine_settle(e, c->task, state, c->dest->address_text, detail, NULL);
+    struct dci_outcome o = {.state = state,
+                            .address = c->dest->address_text,
+                            .detail = detail,
+                            .evidence = c->evidence,
+                            .latency_ms = c->latency_ms,
+                            .severe = c->severe};
+    dci_engine_settle(e, c->task, &o);
     uv_read_stop((uv_stream_t *)&c->tcp); /* nothing more is read until the handle closes */
     close_later(e, c);
 }
@@ -208,7 +215,7 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     c->stage = CONN_TALKING;
-    c->engine->results[c->task].latency_ms = dci_tcp_rtt_ms(&c->tcp, c->attempt_ns);
+    c->latency_ms = dci_tcp_rtt_ms(&c->tcp, c->attempt_ns);
     c->user->connected(c);
 }
 

@@ -45,23 +45,20 @@ static bool reply_ready(struct conn *c)
 static void received(struct conn *c, bool closed)
 {
     struct engine *e = c->engine;
-    struct dc_result *r = &e->results[c->task];
-    struct dc_finding verdict = {.state = r->state, .severe = r->severe};
-    snprintf(verdict.evidence, sizeof verdict.evidence, "%s", r->evidence);
+    struct dc_finding verdict = {.state = DC_STATE_UNKNOWN, .severe = c->severe};
+    snprintf(verdict.evidence, sizeof verdict.evidence, "%s", c->evidence ? c->evidence : "");
     /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
     static const uint8_t none[1];
     const uint8_t *reply = c->reply ? c->reply : none;
     enum dci_judgement j = c->probe->proto->dialogue.judge(reply, c->reply_len, closed, &verdict);
     if (j == DCI_JUDGE_MORE && !closed)
         return;
-    r->evidence = dc_texts_add(e->texts, verdict.evidence);
-    r->severe = verdict.severe;
+    c->evidence = dc_texts_add(e->texts, verdict.evidence);
+    c->severe = verdict.severe;
     if (verdict.state == DC_STATE_OK && c->probe->proto->dialogue.library && !e->stopping) {
-        r->state = verdict.state;
-        r->detail = dc_texts_add(e->texts, verdict.detail);
         dci_conn_unlink(c);
         c->stage = CONN_IN_LIBRARY;
-        if (dci_library_start(c, dci_conn_finish))
+        if (dci_library_start(c, &verdict, dci_conn_finish))
             return;
     }
     dci_conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
@@ -189,7 +186,7 @@ static void tls_step(struct conn *c)
         c->stage = CONN_TALKING;
         char evidence[sizeof((struct dc_finding *)0)->evidence];
         dci_tls_describe(c->tls, evidence, sizeof evidence);
-        c->engine->results[c->task].evidence = dc_texts_add(c->engine->texts, evidence);
+        c->evidence = dc_texts_add(c->engine->texts, evidence);
         if (!c->probe->proto->dialogue.judge) {
             dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
             return;

@@ -35,6 +35,7 @@ struct http {
     uv_os_sock_t curl_sock; /* that socket, once handed to curl */
     bool tcp_connected;     /* seen when curl closes its socket: did the handshake complete? */
     double rtt_ms;          /* the kernel's round trip for that socket, < 0 if unknown */
+    double latency_ms;      /* what the result reports: that round trip, or curl's connect */
     struct dc_finding verdict;
     char *facts; /* verdict.facts: probes with a revise step */
 };
@@ -134,10 +135,15 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
     struct engine *e = h->engine;
     if (dci_os_sock_valid(h->handed))
         dci_os_sock_close(h->handed); /* curl never took it */
-    e->results[h->task].severe = h->verdict.severe;
     dci_engine_keep_facts(e, h->task, h->facts);
     free(h->facts);
-    dci_engine_settle(e, h->task, state, h->dest->address_text, detail, h->verdict.evidence);
+    struct dci_outcome o = {.state = state,
+                            .address = h->dest->address_text,
+                            .detail = detail,
+                            .evidence = h->verdict.evidence,
+                            .latency_ms = h->latency_ms,
+                            .severe = h->verdict.severe};
+    dci_engine_settle(e, h->task, &o);
     struct dest *dest = h->dest;
     curl_slist_free_all(h->resolve);
     free(h->body);
@@ -234,11 +240,10 @@ static void on_done(CURL *easy, CURLcode rc, void *ud)
         curl_easy_cleanup(easy);
         return;
     }
-    struct dc_result *r = &h->engine->results[h->task];
     if (h->step == 0) {
         curl_off_t connect_us = 0;
         curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-        r->latency_ms = h->rtt_ms >= 0 ? h->rtt_ms : (double)connect_us / 1000.0;
+        h->latency_ms = h->rtt_ms >= 0 ? h->rtt_ms : (double)connect_us / 1000.0;
     }
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -350,7 +355,7 @@ static int start_step(struct http *h)
 /* Carries on with the connected socket; the probe's deadline still counts from
  * started_ns. */
 static void http_begin(struct engine *e, struct dest *dest, uint32_t task, uv_os_sock_t sock,
-                       uint64_t started_ns)
+                       uint64_t started_ns, double rtt_ms)
 {
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = dci_task_probe(e, task);
@@ -371,7 +376,8 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, uv_os
                        .curl_sock = dci_os_sock_invalid(),
                        .tcp_connected = true,
                        /* the handshake's round trip, as the connect measured it */
-                       .rtt_ms = e->results[task].latency_ms};
+                       .rtt_ms = rtt_ms,
+                       .latency_ms = rtt_ms};
     if (probe->proto->revise && probe->proto->facts_max) {
         /* without it the judge keeps nothing and its result stands as judged */
         h->facts = calloc(1, probe->proto->facts_max);
@@ -398,12 +404,13 @@ static void on_connected(struct conn *c)
     struct dest *dest = c->dest;
     uint32_t task = c->task;
     uint64_t started_ns = c->started_ns;
+    double rtt_ms = c->latency_ms;
     uv_os_sock_t sock = dci_conn_hand_over(c);
     if (!dci_os_sock_valid(sock)) {
         dci_conn_finish(c, DC_STATE_ERROR, "local failure: cannot hand the connection to HTTP");
         return;
     }
-    http_begin(e, dest, task, sock, started_ns);
+    http_begin(e, dest, task, sock, started_ns, rtt_ms);
 }
 
 static const struct dci_socket_user http_user = {.connected = on_connected};

@@ -28,7 +28,6 @@ static void library_done(uv_work_t *work, int status)
     struct conn *c = work->data;
     struct library_step *lib = c->lib;
     struct engine *e = c->engine;
-    struct dc_result *r = &e->results[c->task];
     c->lib = NULL;
     dci_queue_remove(&c->node);
     dci_library_done_fn done = lib->done;
@@ -38,14 +37,15 @@ static void library_done(uv_work_t *work, int status)
         return;
     }
     if (lib->result.evidence[0])
-        r->evidence = dc_texts_add(e->texts, lib->result.evidence);
+        c->evidence = dc_texts_add(e->texts, lib->result.evidence);
+    c->severe = lib->result.severe;
     done(c, lib->result.state, lib->result.detail);
     free(lib);
 }
 
 /* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
  * keep it within what is left of the deadline. */
-bool dci_library_start(struct conn *c, dci_library_done_fn done)
+bool dci_library_start(struct conn *c, const struct dc_finding *judged, dci_library_done_fn done)
 {
     struct engine *e = c->engine;
     const struct dc_task *t = &e->plan->tasks[c->task];
@@ -72,11 +72,10 @@ bool dci_library_start(struct conn *c, dci_library_done_fn done)
         .ca_file = e->opts.ca_file,
         .tls_insecure = e->opts.tls_insecure,
     };
-    const struct dc_result *r = &e->results[c->task];
-    lib->result.state = r->state;
-    lib->result.severe = r->severe;
-    snprintf(lib->result.detail, sizeof lib->result.detail, "%s", r->detail);
-    snprintf(lib->result.evidence, sizeof lib->result.evidence, "%s", r->evidence);
+    lib->result.state = judged->state;
+    lib->result.severe = judged->severe;
+    snprintf(lib->result.detail, sizeof lib->result.detail, "%s", judged->detail);
+    snprintf(lib->result.evidence, sizeof lib->result.evidence, "%s", judged->evidence);
     lib->work.data = c;
     uv_read_stop((uv_stream_t *)&c->tcp);
     if (uv_queue_work(&e->loop, &lib->work, library_work, library_done) != 0) {

@@ -114,14 +114,28 @@ struct engine {
     } snmp;
 };
 
-/* engine_results.c: what the drivers tell the engine. */
-/* The one way a probe's outcome is written: its state, the address it went to and, when
- * given, its detail and evidence (copied into the run's pool; NULL keeps what the driver
- * wrote on the way). A result is measured unless its state is unknown (interrupted before an
- * answer); a measured one counts as done and is reported (opts.on_result), an unmeasured one
- * is not. Latency and severity are the driver's to write before. */
-void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
-                       const char *detail, const char *evidence);
+/* What a probe found, whole, as its driver settles it: a probe in flight keeps its own
+ * (latency, evidence, severity) and hands it over once; no driver writes a result. */
+struct dci_outcome {
+    enum dc_state state;
+    const char *address;  /* the address probed, NULL: none */
+    const char *detail;   /* NULL: "" */
+    const char *evidence; /* NULL: "" */
+    double latency_ms;    /* the connect's round trip; < 0: none */
+    bool severe;          /* a degraded service that counts as a failure */
+};
+#define DCI_NO_LATENCY (-1.0)
+
+/* engine_results.c: the one file that writes a result. */
+/* A probe's outcome becomes its result (strings copied into the run's pool). A result is
+ * measured unless its state is unknown (interrupted before an answer); a measured one counts
+ * as done and is reported (opts.on_result), an unmeasured one is not. */
+void dci_engine_settle(struct engine *e, uint32_t task, const struct dci_outcome *o);
+/* After the loop, when the run's budget ran out: what was queued or in flight says so, not
+ * "interrupted". */
+void dci_engine_mark_out_of_budget(struct engine *e);
+/* After the loop, a revise step's new finding for a settled result (not counted again). */
+void dci_engine_amend(struct engine *e, uint32_t task, const struct dc_finding *f);
 /* Keeps what a judge wrote into its finding's facts for the run's revise step. */
 void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts);
 /* A probe that could not even start (out of memory...): its result says so, its slot

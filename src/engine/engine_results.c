@@ -1,5 +1,6 @@
 /* What the drivers tell the engine (engine_private.h): a probe's outcome written into its
- * result, the count of results done, a destination's slot given back. The drivers depend on
+ * result (the only code that writes one), the count of results done, a destination's slot
+ * given back. The drivers depend on
  * this file and never on the scheduler (engine.c), which they reach only through
  * e->on_dest_idle: no file of the engine calls back into one that calls it. */
 #include "engine_private.h"
@@ -16,19 +17,36 @@ static void result_done(struct engine *e, uint32_t task)
         e->opts.on_result(e->opts.ud, task, e->done, e->plan->ntasks);
 }
 
-void dci_engine_settle(struct engine *e, uint32_t task, enum dc_state state, const char *address,
-                       const char *detail, const char *evidence)
+void dci_engine_settle(struct engine *e, uint32_t task, const struct dci_outcome *o)
 {
     struct dc_result *r = &e->results[task];
-    r->state = state;
-    r->measured = state != DC_STATE_UNKNOWN; /* unknown: interrupted before an answer */
-    r->address = address ? address : "";
-    if (detail)
-        r->detail = dc_texts_add(e->texts, detail);
-    if (evidence)
-        r->evidence = dc_texts_add(e->texts, evidence);
+    r->state = o->state;
+    r->measured = o->state != DC_STATE_UNKNOWN; /* unknown: interrupted before an answer */
+    r->address = o->address ? o->address : "";
+    r->detail = dc_texts_add(e->texts, o->detail);
+    r->evidence = dc_texts_add(e->texts, o->evidence);
+    r->latency_ms = o->latency_ms;
+    r->severe = o->severe;
     if (r->measured)
         result_done(e, task);
+}
+
+void dci_engine_mark_out_of_budget(struct engine *e)
+{
+    for (size_t i = 0; i < e->plan->ntasks; i++) {
+        if (!e->results[i].measured)
+            e->results[i].detail = "not finished: the time budget of the run ran out (an "
+                                   "overloaded machine, or too many probes for one timeout)";
+    }
+}
+
+void dci_engine_amend(struct engine *e, uint32_t task, const struct dc_finding *f)
+{
+    struct dc_result *r = &e->results[task];
+    r->state = f->state;
+    r->severe = f->severe;
+    r->detail = dc_texts_add(e->texts, f->detail);
+    r->evidence = dc_texts_add(e->texts, f->evidence);
 }
 
 const struct dc_probe_ops *dci_task_probe(const struct engine *e, uint32_t task)
@@ -49,7 +67,9 @@ void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts)
 void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
                               const char *detail)
 {
-    dci_engine_settle(e, task, DC_STATE_ERROR, NULL, detail, NULL);
+    struct dci_outcome o = {
+        .state = DC_STATE_ERROR, .detail = detail, .latency_ms = DCI_NO_LATENCY};
+    dci_engine_settle(e, task, &o);
     dci_engine_dest_idle(e, dest);
 }
 

@@ -56,11 +56,7 @@ static void revise_probe(struct engine *e, const struct dc_probe_ops *probe)
     for (size_t k = 0; k < n; k++) {
         if (!rows[k].changed)
             continue;
-        struct dc_result *r = &e->results[tasks[k]];
-        r->state = rows[k].finding.state;
-        r->severe = rows[k].finding.severe;
-        r->detail = dc_texts_add(e->texts, rows[k].finding.detail);
-        r->evidence = dc_texts_add(e->texts, rows[k].finding.evidence);
+        dci_engine_amend(e, tasks[k], &rows[k].finding);
     }
     free(rows);
     free(tasks);

@@ -76,8 +76,12 @@ static void finish(struct snmp_probe *p, enum dc_state state, const char *detail
         return;
     p->reported = true;
     struct engine *e = p->engine;
-    e->results[p->task].latency_ms = p->rtt_ms;
-    dci_engine_settle(e, p->task, state, p->dest->address_text, detail, evidence);
+    struct dci_outcome o = {.state = state,
+                            .address = p->dest->address_text,
+                            .detail = detail,
+                            .evidence = evidence,
+                            .latency_ms = p->rtt_ms};
+    dci_engine_settle(e, p->task, &o);
     dci_queue_remove(&p->node);
     uv_timer_stop(&p->timer);
     uv_close((uv_handle_t *)&p->timer, on_closed);

@@ -9,6 +9,8 @@
  - every probe a file of probes/ defines (dci_probe_NAME) is in the registry;
  - no report tells checks apart by matching their names or their probe's: a check's family
    (declared by its probe or the check) says which group it belongs to;
+ - one writer of results: in the engine and the probes only engine_results.c writes a
+   struct dc_result (a driver hands its outcome to dci_engine_settle);
  - no source file over 600 lines, and every public header compiles on its own;
  - no test for a platform outside the OS layer (src/base/os_*.c) and DC_PRINTF's one macro;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
@@ -189,6 +191,25 @@ def name_matching(root):
     return breaches
 
 
+RESULT_WRITE = re.compile(r"results\[[^]]*\]\.\w+\s*=[^=]|^\s*struct dc_result \*\w+\s*=\s*&")
+
+
+def result_writers(root):
+    """Breaches: engine or probe code outside engine_results.c that writes a result."""
+    breaches = []
+    for top in (os.path.join("src", "engine"), "probes"):
+        for f in sorted(os.listdir(os.path.join(root, top))):
+            path = os.path.join(top, f)
+            if not f.endswith(".c") or path == os.path.join("src", "engine", "engine_results.c"):
+                continue
+            with open(os.path.join(root, path), encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if RESULT_WRITE.search(line):
+                        breaches.append(f"{path}:{n}: writes a result; only dci_engine_settle "
+                                        f"(engine_results.c) does: hand it the probe's outcome")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -265,6 +286,7 @@ def main(argv):
     breaches += headers_alone(root)
     breaches += platform_tests(root)
     breaches += name_matching(root)
+    breaches += result_writers(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "
