@@ -62,13 +62,35 @@ static void pump(struct engine *e)
     }
 }
 
-/* A probe towards dest ended (engine_results.c counted it): the destination may take the
- * next of its tasks, and the run the next probe. */
-static void on_dest_idle(struct engine *e, struct dest *dest)
+/* The scheduler's turn, after the loop's poll phase: starts that failed are settled and give
+ * their slots back, each destination that gave a slot back may take the next of its tasks,
+ * and the run the next probes. Nothing below the scheduler calls it: the drivers only leave
+ * what they gave back in e->turn (engine_results.c). */
+static void on_turn(uv_check_t *check)
 {
-    if (dest_wants_more(e, dest))
-        ring_push(e, (uint32_t)(dest - e->dests));
-    pump(e);
+    struct engine *e = check->data;
+    if (!e->turn.wanted)
+        return;
+    size_t nfailed = e->turn.nfailed;
+    e->turn.nfailed = 0;
+    for (size_t k = 0; k < nfailed; k++) {
+        const struct dci_failed_start *f = &e->turn.failed[k];
+        struct dci_outcome o = {
+            .state = DC_STATE_ERROR, .detail = f->detail, .latency_ms = DCI_NO_LATENCY};
+        dci_engine_settle(e, f->task, &o);
+        dci_engine_dest_idle(e, f->dest); /* listed for this turn, below */
+    }
+    e->turn.wanted = false;
+    uv_idle_stop(&e->turn.idle);
+    size_t ndests = e->turn.ndests;
+    e->turn.ndests = 0;
+    for (size_t k = 0; k < ndests; k++) {
+        struct dest *dest = &e->dests[e->turn.dests[k]];
+        dest->gave_back = false;
+        if (dest_wants_more(e, dest))
+            ring_push(e, e->turn.dests[k]);
+    }
+    pump(e); /* a start failing in it is the next turn's */
 }
 
 /* The signal handlers and the resolution deadline are unref'd: they never keep the loop
@@ -81,6 +103,8 @@ static void close_aux(struct engine *e)
     }
     uv_close((uv_handle_t *)&e->resolve_timer, NULL);
     uv_close((uv_handle_t *)&e->budget_timer, NULL);
+    uv_close((uv_handle_t *)&e->turn.check, NULL);
+    uv_close((uv_handle_t *)&e->turn.idle, NULL);
     dci_connect_close(e);
     for (size_t d = 0; d < NDRIVERS; d++) {
         if (drivers[d]->close)
@@ -356,6 +380,8 @@ static void engine_release(struct engine *e)
     free(e->queue_store);
     free(e->sources);
     free(e->facts);
+    free(e->turn.dests);
+    free(e->turn.failed);
 }
 
 int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *profile,
@@ -371,7 +397,6 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.opts = *opts;
     e.results = results;
     e.texts = texts;
-    e.on_dest_idle = on_dest_idle;
     /* the lists first: nothing can end or be freed before they exist */
     dci_connect_init(&e);
     for (size_t d = 0; d < NDRIVERS; d++) {
@@ -387,6 +412,11 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     for (size_t i = 0; i < plan->ntasks; i++)
         dc_result_reset(&results[i], not_run);
     int rc = build_queues(&e);
+    if (!rc) {
+        e.turn.dests = calloc(e.ndests ? e.ndests : 1, sizeof *e.turn.dests);
+        e.turn.failed = calloc(e.opts.concurrency, sizeof *e.turn.failed);
+        rc = e.turn.dests && e.turn.failed ? 0 : DC_ENOMEM;
+    }
     if (rc) {
         engine_release(&e);
         return rc;
@@ -398,6 +428,13 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         return DC_EIO;
     }
     dci_connect_open(&e);
+    /* the scheduler's turn: its check is unref'd (it never keeps the loop alive: the idle
+     * does, while a turn is wanted) */
+    uv_check_init(&e.loop, &e.turn.check);
+    e.turn.check.data = &e;
+    uv_check_start(&e.turn.check, on_turn);
+    uv_unref((uv_handle_t *)&e.turn.check);
+    uv_idle_init(&e.loop, &e.turn.idle);
     uv_timer_init(&e.loop, &e.resolve_timer);
     e.resolve_timer.data = &e;
     uv_timer_start(&e.resolve_timer, on_resolve_deadline, e.timeout_ms, 0);

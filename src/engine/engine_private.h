@@ -30,6 +30,14 @@ struct dest {
     size_t qlen;
     unsigned active;
     bool in_ring;
+    bool gave_back; /* in the next turn's list of destinations that gave a slot back */
+};
+
+/* A probe that could not start (out of memory...): settled on the scheduler's next turn. */
+struct dci_failed_start {
+    struct dest *dest;
+    uint32_t task;
+    const char *detail; /* in the run's text pool */
 };
 
 struct dci_curl_uv;
@@ -98,8 +106,19 @@ struct engine {
     uv_timer_t budget_timer; /* opts.budget_s */
     bool out_of_budget;
     const char **facts; /* per task, what a judge kept for its probe's revise (lazy) */
-    /* The scheduler's (engine.c), once a probe towards dest has ended. */
-    void (*on_dest_idle)(struct engine *e, struct dest *dest);
+    /* The scheduler's next turn: what the drivers gave back since the last one, handled by
+     * the scheduler's own check callback after the loop's poll phase (engine.c), never inside
+     * the driver that reported it (libuv's rule: a failure reports on the next loop turn).
+     * The idle handle only keeps that poll from blocking while a turn is wanted. */
+    struct {
+        uv_check_t check;
+        uv_idle_t idle;
+        bool wanted;
+        uint32_t *dests; /* destinations that gave a slot back, each once (ndests at most) */
+        size_t ndests;
+        struct dci_failed_start *failed; /* at most opts.concurrency: each holds a slot */
+        size_t nfailed;
+    } turn;
     /* Each driver's own state: only its file touches it. */
     struct dci_connect_state connect;
     struct {
@@ -138,11 +157,12 @@ void dci_engine_mark_out_of_budget(struct engine *e);
 void dci_engine_amend(struct engine *e, uint32_t task, const struct dc_finding *f);
 /* Keeps what a judge wrote into its finding's facts for the run's revise step. */
 void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts);
-/* A probe that could not even start (out of memory...): its result says so, its slot
- * towards dest is free again. */
+/* A probe that could not even start (out of memory...): on the scheduler's next turn its
+ * result says so and its slot towards dest is free again. */
 void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
                               const char *detail);
-/* A probe towards dest has released its handles. */
+/* A probe towards dest has released its handles: its slot is the scheduler's again on its
+ * next turn. */
 void dci_engine_dest_idle(struct engine *e, struct dest *dest);
 /* The probe a task runs. */
 const struct dc_probe_ops *dci_task_probe(const struct engine *e, uint32_t task);

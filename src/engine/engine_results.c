@@ -1,8 +1,8 @@
 /* What the drivers tell the engine (engine_private.h): a probe's outcome written into its
  * result (the only code that writes one), the count of results done, a destination's slot
- * given back. The drivers depend on
- * this file and never on the scheduler (engine.c), which they reach only through
- * e->on_dest_idle: no file of the engine calls back into one that calls it. */
+ * given back and a start that failed, both left for the scheduler's next turn. The drivers
+ * depend on this file and never on the scheduler (engine.c), which nothing here calls: it
+ * finds what was given back when its own turn comes. */
 #include "engine_private.h"
 
 #include "dmsconn/profile.h"
@@ -64,18 +64,35 @@ void dci_engine_keep_facts(struct engine *e, uint32_t task, const char *facts)
         e->facts[task] = dc_texts_add(e->texts, facts);
 }
 
+static void no_wait(uv_idle_t *idle)
+{
+    (void)idle; /* being active is its job: the poll before the turn does not block */
+}
+
+static void want_turn(struct engine *e)
+{
+    if (e->turn.wanted)
+        return;
+    e->turn.wanted = true;
+    uv_idle_start(&e->turn.idle, no_wait);
+}
+
 void dci_engine_local_failure(struct engine *e, struct dest *dest, uint32_t task,
                               const char *detail)
 {
-    struct dci_outcome o = {
-        .state = DC_STATE_ERROR, .detail = detail, .latency_ms = DCI_NO_LATENCY};
-    dci_engine_settle(e, task, &o);
-    dci_engine_dest_idle(e, dest);
+    /* room for it: every pending failure still holds one of opts.concurrency slots */
+    e->turn.failed[e->turn.nfailed++] = (struct dci_failed_start){
+        .dest = dest, .task = task, .detail = dc_texts_add(e->texts, detail)};
+    want_turn(e);
 }
 
 void dci_engine_dest_idle(struct engine *e, struct dest *dest)
 {
     dest->active--;
     e->active--;
-    e->on_dest_idle(e, dest); /* the scheduler's (engine.c): drivers never call it by name */
+    if (!dest->gave_back) {
+        dest->gave_back = true;
+        e->turn.dests[e->turn.ndests++] = (uint32_t)(dest - e->dests);
+    }
+    want_turn(e);
 }
