@@ -399,9 +399,10 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.texts = texts;
     /* the lists first: nothing can end or be freed before they exist */
     dci_connect_init(&e);
-    for (size_t d = 0; d < NDRIVERS; d++) {
+    int rc = 0;
+    for (size_t d = 0; d < NDRIVERS && !rc; d++) {
         if (drivers[d]->init)
-            drivers[d]->init(&e);
+            rc = drivers[d]->init(&e);
     }
     if (e.opts.timeout_s <= 0)
         e.opts.timeout_s = 2.0;
@@ -411,7 +412,8 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);
     for (size_t i = 0; i < plan->ntasks; i++)
         dc_result_reset(&results[i], not_run);
-    int rc = build_queues(&e);
+    if (!rc)
+        rc = build_queues(&e);
     if (!rc) {
         e.turn.dests = calloc(e.ndests ? e.ndests : 1, sizeof *e.turn.dests);
         e.turn.failed = calloc(e.opts.concurrency, sizeof *e.turn.failed);

@@ -7,22 +7,19 @@
 
 #include "engine_private.h"
 
-#define HELLO_MAX 192 /* the longest hello: Remoting's GET with an IPv6 Host header */
-#define REPLY_DEFAULT 4096
-
 /* Where a probe's socket is; each stage says which list holds it. */
 enum conn_stage {
     CONN_CONNECTING,  /* in connect.live: connect() under way */
     CONN_HANDSHAKING, /* in connect.live: connected, the TLS handshake under way */
     CONN_TALKING,     /* in connect.live: connected, the reply judged as it comes */
-    CONN_IN_LIBRARY,  /* in dialogue.in_library: the library step runs on the thread pool */
+    CONN_IN_LIBRARY,  /* in the dialogue's in_library: its library step runs on the pool */
     CONN_HANDED_OVER, /* in no list: another driver carries on with a copy of the socket */
     CONN_SUPERSEDED,  /* in connect.closing: its SYN was lost, a new attempt carries on */
     CONN_REPORTED,    /* result settled; in connect.closing until the handle is closed */
 };
 
 struct conn;
-struct dci_dialogue_layer;
+struct dci_library_step;
 
 /* What a driver does with a connection the connect stage made for it. */
 struct dci_socket_user {
@@ -54,14 +51,9 @@ struct conn {
     double latency_ms;
     const char *evidence; /* in the run's text pool, or NULL */
     bool severe;
-    /* the dialogue's */
-    const struct dci_dialogue_layer *layer; /* plain or TLS: how bytes go and come */
-    uint8_t *reply;
-    size_t reply_len;
-    size_t reply_cap;
-    struct dci_tls *tls;      /* the probe speaks TLS over this connection */
-    struct library_step *lib; /* only for probes with one: most connections never need it */
-    uint8_t hello[HELLO_MAX];
+    /* The user driver's own state of this connection (curl's connection filter's ctx): the
+     * connect stage never reads it; the user frees or keeps it in `released`. */
+    void *ctx;
     struct dci_queue node; /* in the list its stage names, or in connect.free_list */
 };
 
@@ -88,11 +80,12 @@ void dci_conn_unlink(struct conn *c);
 uv_os_sock_t dci_conn_hand_over(struct conn *c);
 
 /* engine_library.c: starts the probe's library step on a probe out of the deadline list,
- * from what the judge found; `done` settles it when the step ends. false when it cannot start (then
- * nothing happened). */
+ * from what the judge found; `done` is called on the loop thread when the step ends (the
+ * step is freed then). NULL when it cannot start (then nothing happened). */
 typedef void (*dci_library_done_fn)(struct conn *c, enum dc_state state, const char *detail);
-bool dci_library_start(struct conn *c, const struct dc_finding *judged, dci_library_done_fn done);
-/* Cancels the step if the thread pool has not started it (its `done` then settles). */
-void dci_library_cancel(struct conn *c);
+struct dci_library_step *dci_library_start(struct conn *c, const struct dc_finding *judged,
+                                           dci_library_done_fn done);
+/* Cancels the step if the thread pool has not started it (its `done` then says so). */
+void dci_library_cancel(struct dci_library_step *step);
 
 #endif

@@ -23,11 +23,7 @@ static struct conn *conn_alloc(struct engine *e)
     if (!dci_queue_empty(&cs->free_list)) {
         c = first(&cs->free_list);
         dci_queue_remove(&c->node);
-        uint8_t *reply = c->reply;
-        size_t cap = c->reply_cap;
-        memset(c, 0, offsetof(struct conn, hello));
-        c->reply = reply;
-        c->reply_cap = cap;
+        memset(c, 0, sizeof *c); /* the base only: what a user hung on it is the user's */
     } else {
         c = calloc(1, sizeof *c);
     }
@@ -336,7 +332,6 @@ void dci_connect_release(struct engine *e)
     while (!dci_queue_empty(&e->connect.free_list)) {
         struct conn *c = first(&e->connect.free_list);
         dci_queue_remove(&c->node);
-        free(c->reply);
         free(c);
     }
 }

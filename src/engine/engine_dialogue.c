@@ -21,6 +21,36 @@ struct dci_dialogue_layer {
 
 static const struct dci_dialogue_layer plain_layer, tls_layer;
 
+#define HELLO_MAX 192 /* the longest hello: Remoting's GET with an IPv6 Host header */
+#define REPLY_DEFAULT 4096
+
+/* The dialogue's own state of one connection (the connection's ctx, curl's connection
+ * filter's): made when the connection is up, back on the driver's free list (its reply
+ * buffer kept) once the handle has closed. */
+struct talk {
+    const struct dci_dialogue_layer *layer; /* plain or TLS: how bytes go and come */
+    uint8_t *reply;
+    size_t reply_len;
+    size_t reply_cap;
+    struct dci_tls *tls;          /* the probe speaks TLS over this connection */
+    struct dci_library_step *lib; /* the library step under way, or NULL */
+    uv_write_t write_req;         /* the plain hello's */
+    uint8_t hello[HELLO_MAX];
+    struct dci_queue node; /* in the driver's free list */
+};
+
+/* The driver's state (struct engine's dialogue): only this file knows it. */
+struct dci_dialogue_state {
+    struct dci_queue in_library; /* connections whose library step runs on the thread pool */
+    struct dci_queue free_talks; /* finished connections' talks, reused */
+    struct ssl_ctx_st *ssl_ctx;  /* the TLS dialogues', made on first use */
+};
+
+static struct talk *talk_of(const struct conn *c)
+{
+    return c->ctx;
+}
+
 static bool over(const struct conn *c)
 {
     return c->stage >= CONN_IN_LIBRARY;
@@ -29,15 +59,24 @@ static bool over(const struct conn *c)
 /* The reply buffer, at the probe's size. */
 static bool reply_ready(struct conn *c)
 {
+    struct talk *t = talk_of(c);
     size_t max = c->probe->proto->max_reply ? c->probe->proto->max_reply : REPLY_DEFAULT;
-    if (c->reply_cap >= max)
+    if (t->reply_cap >= max)
         return true;
-    uint8_t *grown = realloc(c->reply, max);
+    uint8_t *grown = realloc(t->reply, max);
     if (!grown)
         return false;
-    c->reply = grown;
-    c->reply_cap = max;
+    t->reply = grown;
+    t->reply_cap = max;
     return true;
+}
+
+/* The library step has ended (or could not run): the probe settles. */
+static void library_finished(struct conn *c, enum dc_state state, const char *detail)
+{
+    talk_of(c)->lib = NULL;
+    dci_queue_remove(&c->node); /* out of in_library */
+    dci_conn_finish(c, state, detail);
 }
 
 /* Lets the probe judge what arrived; a probe that answers DONE has filled state, detail and
@@ -45,12 +84,13 @@ static bool reply_ready(struct conn *c)
 static void received(struct conn *c, bool closed)
 {
     struct engine *e = c->engine;
+    struct talk *t = talk_of(c);
     struct dc_finding verdict = {.state = DC_STATE_UNKNOWN, .severe = c->severe};
     snprintf(verdict.evidence, sizeof verdict.evidence, "%s", c->evidence ? c->evidence : "");
     /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
     static const uint8_t none[1];
-    const uint8_t *reply = c->reply ? c->reply : none;
-    enum dci_judgement j = c->probe->proto->dialogue.judge(reply, c->reply_len, closed, &verdict);
+    const uint8_t *reply = t->reply ? t->reply : none;
+    enum dci_judgement j = c->probe->proto->dialogue.judge(reply, t->reply_len, closed, &verdict);
     if (j == DCI_JUDGE_MORE && !closed)
         return;
     c->evidence = dc_texts_add(e->texts, verdict.evidence);
@@ -58,8 +98,12 @@ static void received(struct conn *c, bool closed)
     if (verdict.state == DC_STATE_OK && c->probe->proto->dialogue.library && !e->stopping) {
         dci_conn_unlink(c);
         c->stage = CONN_IN_LIBRARY;
-        if (dci_library_start(c, &verdict, dci_conn_finish))
+        t->lib = dci_library_start(c, &verdict, library_finished);
+        if (t->lib) {
+            /* out of the deadline list: the step keeps to what is left of the deadline */
+            dci_queue_insert_tail(&e->dialogue->in_library, &c->node);
             return;
+        }
     }
     dci_conn_finish(c, verdict.state, verdict.detail[0] ? verdict.detail : "no verdict from probe");
 }
@@ -73,8 +117,9 @@ static void say_hello(struct conn *c)
     const struct dci_probe_ctx ctx = {.host = c->dest->address,
                                       .port = c->engine->plan->tasks[c->task].port,
                                       .secret = secret ? secret->text : NULL};
-    size_t n = c->probe->proto->dialogue.hello(&ctx, c->hello, sizeof c->hello);
-    int rc = n > 0 ? c->layer->send(c, c->hello, n) : 0;
+    struct talk *t = talk_of(c);
+    size_t n = c->probe->proto->dialogue.hello(&ctx, t->hello, sizeof t->hello);
+    int rc = n > 0 ? t->layer->send(c, t->hello, n) : 0;
     if (rc < 0) {
         char detail[128];
         snprintf(detail, sizeof detail, "local failure after connect: %s", uv_strerror(rc));
@@ -87,10 +132,11 @@ static void say_hello(struct conn *c)
 static void plain_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
     struct conn *c = handle->data;
+    struct talk *t = talk_of(c);
     (void)suggested;
     reply_ready(c); /* without memory the buffer stays as it is: a full one ends the reply */
-    size_t room = c->reply_cap > c->reply_len ? c->reply_cap - c->reply_len : 0;
-    *buf = uv_buf_init((char *)c->reply + c->reply_len, (unsigned)room);
+    size_t room = t->reply_cap > t->reply_len ? t->reply_cap - t->reply_len : 0;
+    *buf = uv_buf_init((char *)t->reply + t->reply_len, (unsigned)room);
 }
 
 static void plain_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -100,8 +146,9 @@ static void plain_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     if (over(c))
         return;
     if (nread > 0) {
-        c->reply_len += (size_t)nread;
-        received(c, c->reply_len >= c->reply_cap); /* a full buffer is all it will ever see */
+        struct talk *t = talk_of(c);
+        t->reply_len += (size_t)nread;
+        received(c, t->reply_len >= t->reply_cap); /* a full buffer is all it will ever see */
     } else if (nread < 0) {
         received(c, true); /* EOF, reset, or UV_ENOBUFS when the buffer could not grow */
     }
@@ -121,9 +168,10 @@ static bool plain_begin(struct conn *c)
 
 static int plain_send(struct conn *c, const uint8_t *data, size_t len)
 {
+    struct talk *t = talk_of(c);
     uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
-    c->write_req.data = c;
-    return uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, plain_written);
+    t->write_req.data = c;
+    return uv_write(&t->write_req, (uv_stream_t *)&c->tcp, &buf, 1, plain_written);
 }
 
 static const struct dci_dialogue_layer plain_layer = {.begin = plain_begin, .send = plain_send};
@@ -156,7 +204,7 @@ static void tls_flush(struct conn *c)
         struct outbuf *o = malloc(sizeof *o + 16384);
         if (!o)
             return;
-        o->len = dci_tls_take(c->tls, o->data, 16384);
+        o->len = dci_tls_take(talk_of(c)->tls, o->data, 16384);
         if (o->len == 0) {
             free(o);
             return;
@@ -173,9 +221,10 @@ static void tls_flush(struct conn *c)
 /* The handshake; once done, the hello; then the plaintext reply as it comes. */
 static void tls_step(struct conn *c)
 {
+    struct talk *t = talk_of(c);
     if (c->stage == CONN_HANDSHAKING) {
         char err[160];
-        int rc = dci_tls_handshake(c->tls, err, sizeof err);
+        int rc = dci_tls_handshake(t->tls, err, sizeof err);
         tls_flush(c);
         if (rc < 0) {
             dci_conn_finish(c, DC_STATE_TLS, err);
@@ -185,7 +234,7 @@ static void tls_step(struct conn *c)
             return;
         c->stage = CONN_TALKING;
         char evidence[sizeof((struct dc_finding *)0)->evidence];
-        dci_tls_describe(c->tls, evidence, sizeof evidence);
+        dci_tls_describe(t->tls, evidence, sizeof evidence);
         c->evidence = dc_texts_add(c->engine->texts, evidence);
         if (!c->probe->proto->dialogue.judge) {
             dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
@@ -194,15 +243,15 @@ static void tls_step(struct conn *c)
         say_hello(c);
     }
     ssize_t got;
-    while (c->stage == CONN_TALKING && c->reply_len < c->reply_cap &&
-           (got = dci_tls_read(c->tls, c->reply + c->reply_len, c->reply_cap - c->reply_len)) !=
+    while (c->stage == CONN_TALKING && t->reply_len < t->reply_cap &&
+           (got = dci_tls_read(t->tls, t->reply + t->reply_len, t->reply_cap - t->reply_len)) !=
                0) {
         if (got < 0) {
             received(c, true);
             return;
         }
-        c->reply_len += (size_t)got;
-        received(c, c->reply_len >= c->reply_cap);
+        t->reply_len += (size_t)got;
+        received(c, t->reply_len >= t->reply_cap);
     }
 }
 
@@ -219,7 +268,7 @@ static void tls_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     (void)buf;
     if (over(c))
         return;
-    if (nread > 0 && dci_tls_feed(c->tls, cipher_in, (size_t)nread) == 0)
+    if (nread > 0 && dci_tls_feed(talk_of(c)->tls, cipher_in, (size_t)nread) == 0)
         tls_step(c);
     else if (nread < 0 && c->stage == CONN_HANDSHAKING)
         dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
@@ -230,10 +279,11 @@ static void tls_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 static bool tls_begin(struct conn *c)
 {
     struct engine *e = c->engine;
-    if (!e->dialogue.ssl_ctx)
-        e->dialogue.ssl_ctx = dci_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
-    if (!e->dialogue.ssl_ctx || !reply_ready(c) ||
-        dci_tls_new(e->dialogue.ssl_ctx, c->dest->address, c->probe->alpn, &c->tls) ||
+    struct dci_dialogue_state *d = e->dialogue;
+    if (!d->ssl_ctx)
+        d->ssl_ctx = dci_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
+    if (!d->ssl_ctx || !reply_ready(c) ||
+        dci_tls_new(d->ssl_ctx, c->dest->address, c->probe->alpn, &talk_of(c)->tls) ||
         uv_read_start((uv_stream_t *)&c->tcp, tls_alloc, tls_read) != 0)
         return false;
     c->stage = CONN_HANDSHAKING;
@@ -243,7 +293,7 @@ static bool tls_begin(struct conn *c)
 
 static int tls_send(struct conn *c, const uint8_t *data, size_t len)
 {
-    if (dci_tls_write(c->tls, data, len) == 0)
+    if (dci_tls_write(talk_of(c)->tls, data, len) == 0)
         tls_flush(c);
     return 0; /* a write OpenSSL refused shows as the peer's silence */
 }
@@ -252,6 +302,25 @@ static const struct dci_dialogue_layer tls_layer = {.begin = tls_begin, .send = 
 
 /* ---- the driver ---- */
 
+/* A talk for c, from the free list (its reply buffer kept) or new; NULL without memory. */
+static struct talk *talk_new(struct engine *e)
+{
+    struct dci_dialogue_state *d = e->dialogue;
+    struct talk *t;
+    if (!dci_queue_empty(&d->free_talks)) {
+        t = DCI_QUEUE_DATA(d->free_talks.next, struct talk, node);
+        dci_queue_remove(&t->node);
+        uint8_t *reply = t->reply;
+        size_t cap = t->reply_cap;
+        *t = (struct talk){.reply = reply, .reply_cap = cap};
+    } else {
+        t = calloc(1, sizeof *t);
+    }
+    if (t)
+        dci_queue_init(&t->node);
+    return t;
+}
+
 static void on_connected(struct conn *c)
 {
     if (!c->probe->tls && !c->probe->proto->dialogue.judge) {
@@ -259,14 +328,20 @@ static void on_connected(struct conn *c)
         dci_conn_finish(c, DC_STATE_OK, "connected");
         return;
     }
-    c->layer = c->probe->tls ? &tls_layer : &plain_layer;
-    if (!c->layer->begin(c)) {
+    struct talk *t = talk_new(c->engine);
+    if (!t) {
+        dci_conn_finish(c, DC_STATE_ERROR, "local failure after connect: out of memory");
+        return;
+    }
+    c->ctx = t;
+    t->layer = c->probe->tls ? &tls_layer : &plain_layer;
+    if (!t->layer->begin(c)) {
         dci_conn_finish(c, DC_STATE_ERROR,
                         c->probe->tls ? "local failure: cannot start TLS"
                                       : "local failure after connect: cannot read");
         return;
     }
-    if (c->layer == &plain_layer)
+    if (t->layer == &plain_layer)
         say_hello(c); /* TLS says it once the handshake is done */
 }
 
@@ -284,16 +359,27 @@ static void on_expired(struct conn *c)
 
 static void on_released(struct conn *c)
 {
-    dci_tls_free(c->tls);
-    c->tls = NULL;
+    struct talk *t = talk_of(c);
+    if (!t)
+        return;
+    dci_tls_free(t->tls);
+    t->tls = NULL;
+    c->ctx = NULL;
+    dci_queue_insert_tail(&c->engine->dialogue->free_talks, &t->node);
 }
 
 static const struct dci_socket_user dialogue_user = {
     .connected = on_connected, .expired = on_expired, .released = on_released};
 
-static void dialogue_init(struct engine *e)
+static int dialogue_init(struct engine *e)
 {
-    dci_queue_init(&e->dialogue.in_library);
+    struct dci_dialogue_state *d = calloc(1, sizeof *d);
+    if (!d)
+        return DC_ENOMEM;
+    dci_queue_init(&d->in_library);
+    dci_queue_init(&d->free_talks);
+    e->dialogue = d;
+    return 0;
 }
 
 static void dialogue_start(struct engine *e, struct dest *dest, uint32_t task)
@@ -303,16 +389,28 @@ static void dialogue_start(struct engine *e, struct dest *dest, uint32_t task)
 
 static void dialogue_abort_all(struct engine *e)
 {
-    struct dci_queue *head = &e->dialogue.in_library;
-    for (struct dci_queue *q = head->next; q != head; q = q->next)
-        dci_library_cancel(DCI_QUEUE_DATA(q, struct conn, node)); /* if not started yet */
+    struct dci_queue *head = &e->dialogue->in_library;
+    for (struct dci_queue *q = head->next; q != head; q = q->next) {
+        struct conn *c = DCI_QUEUE_DATA(q, struct conn, node);
+        dci_library_cancel(talk_of(c)->lib); /* if not started yet */
+    }
     dci_connect_abort_all(e, &dialogue_user);
 }
 
 static void dialogue_release(struct engine *e)
 {
-    dci_tls_ctx_free(e->dialogue.ssl_ctx);
-    e->dialogue.ssl_ctx = NULL;
+    struct dci_dialogue_state *d = e->dialogue;
+    if (!d)
+        return;
+    while (!dci_queue_empty(&d->free_talks)) {
+        struct talk *t = DCI_QUEUE_DATA(d->free_talks.next, struct talk, node);
+        dci_queue_remove(&t->node);
+        free(t->reply);
+        free(t);
+    }
+    dci_tls_ctx_free(d->ssl_ctx);
+    free(d);
+    e->dialogue = NULL;
 }
 
 const struct dci_driver dci_driver_dialogue = {.init = dialogue_init,

@@ -15,6 +15,11 @@
 #define BODY_DEFAULT 65536
 #define BODY_FIRST 2048 /* the first allocation for an answer's body */
 
+/* The driver's state (struct engine's http): only this file knows it. */
+struct dci_http_state {
+    struct dci_curl_uv *curl; /* made on first use */
+};
+
 struct http {
     struct engine *engine;
     struct dest *dest;
@@ -346,7 +351,7 @@ static int start_step(struct http *h)
         h->resolve = dci_curl_header(NULL, entry);
         ok = ok && h->resolve && curl_easy_setopt(c, CURLOPT_RESOLVE, h->resolve) == CURLE_OK;
     }
-    int rc = ok ? dci_curl_uv_add(e->http.curl, c, on_done, h) : DC_EIO;
+    int rc = ok ? dci_curl_uv_add(e->http->curl, c, on_done, h) : DC_EIO;
     if (rc)
         curl_easy_cleanup(c);
     return rc;
@@ -360,7 +365,7 @@ static void http_begin(struct engine *e, struct dest *dest, uint32_t task, uv_os
     struct http *h = calloc(1, sizeof *h);
     const struct dc_probe_ops *probe = dci_task_probe(e, task);
     size_t cap = probe->proto->max_reply ? probe->proto->max_reply : BODY_DEFAULT;
-    if (!h || (!e->http.curl && dci_curl_uv_new(&e->loop, &e->http.curl) != 0)) {
+    if (!h || (!e->http->curl && dci_curl_uv_new(&e->loop, &e->http->curl) != 0)) {
         dci_os_sock_close(sock);
         free(h);
         dci_engine_local_failure(e, dest, task, "local failure: cannot start an HTTP probe");
@@ -415,6 +420,12 @@ static void on_connected(struct conn *c)
 
 static const struct dci_socket_user http_user = {.connected = on_connected};
 
+static int http_init(struct engine *e)
+{
+    e->http = calloc(1, sizeof *e->http);
+    return e->http ? 0 : DC_ENOMEM;
+}
+
 static void http_start(struct engine *e, struct dest *dest, uint32_t task)
 {
     dci_connect_start(e, dest, task, &http_user);
@@ -423,15 +434,24 @@ static void http_start(struct engine *e, struct dest *dest, uint32_t task)
 static void http_abort_all(struct engine *e)
 {
     dci_connect_abort_all(e, &http_user); /* still connecting */
-    if (e->http.curl)
-        dci_curl_uv_abort(e->http.curl);
+    if (e->http->curl)
+        dci_curl_uv_abort(e->http->curl);
 }
 
 static void http_close(struct engine *e)
 {
-    dci_curl_uv_close(e->http.curl);
-    e->http.curl = NULL;
+    dci_curl_uv_close(e->http->curl);
+    e->http->curl = NULL;
 }
 
-const struct dci_driver dci_driver_http = {
-    .start = http_start, .abort_all = http_abort_all, .close = http_close};
+static void http_release(struct engine *e)
+{
+    free(e->http);
+    e->http = NULL;
+}
+
+const struct dci_driver dci_driver_http = {.init = http_init,
+                                           .start = http_start,
+                                           .abort_all = http_abort_all,
+                                           .close = http_close,
+                                           .release = http_release};

@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct library_step {
+struct dci_library_step {
     uv_work_t work;
+    struct conn *conn;
     dci_library_done_fn done; /* the dialogue driver's: reports the probe */
     struct dci_library_ctx ctx;
     struct dc_finding result;
@@ -19,17 +20,15 @@ struct library_step {
 
 static void library_work(uv_work_t *work)
 {
-    struct conn *c = work->data;
-    c->probe->proto->dialogue.library(&c->lib->ctx, &c->lib->result);
+    struct dci_library_step *lib = work->data;
+    lib->conn->probe->proto->dialogue.library(&lib->ctx, &lib->result);
 }
 
 static void library_done(uv_work_t *work, int status)
 {
-    struct conn *c = work->data;
-    struct library_step *lib = c->lib;
+    struct dci_library_step *lib = work->data;
+    struct conn *c = lib->conn;
     struct engine *e = c->engine;
-    c->lib = NULL;
-    dci_queue_remove(&c->node);
     dci_library_done_fn done = lib->done;
     if (status == UV_ECANCELED) {
         free(lib);
@@ -45,17 +44,18 @@ static void library_done(uv_work_t *work, int status)
 
 /* The probe's blocking library step, on the loop's thread pool; the probe's own timeouts
  * keep it within what is left of the deadline. */
-bool dci_library_start(struct conn *c, const struct dc_finding *judged, dci_library_done_fn done)
+struct dci_library_step *dci_library_start(struct conn *c, const struct dc_finding *judged,
+                                           dci_library_done_fn done)
 {
     struct engine *e = c->engine;
     const struct dc_task *t = &e->plan->tasks[c->task];
     const struct dc_node *src = &e->cluster->nodes[t->from];
     uint64_t spent = (uv_hrtime() - c->started_ns) / 1000000u;
     const struct dc_secret *secret = dc_engine_secret(&e->opts, c->probe->proto->secret);
-    struct library_step *lib = calloc(1, sizeof *lib);
+    struct dci_library_step *lib = calloc(1, sizeof *lib);
     if (!lib)
-        return false;
-    c->lib = lib;
+        return NULL;
+    lib->conn = c;
     lib->done = done;
     if (!src->pseudo && src->naddresses)
         snprintf(lib->src_host, sizeof lib->src_host, "%s", src->addresses[0]);
@@ -76,21 +76,17 @@ bool dci_library_start(struct conn *c, const struct dc_finding *judged, dci_libr
     lib->result.severe = judged->severe;
     snprintf(lib->result.detail, sizeof lib->result.detail, "%s", judged->detail);
     snprintf(lib->result.evidence, sizeof lib->result.evidence, "%s", judged->evidence);
-    lib->work.data = c;
+    lib->work.data = lib;
     uv_read_stop((uv_stream_t *)&c->tcp);
     if (uv_queue_work(&e->loop, &lib->work, library_work, library_done) != 0) {
-        c->lib = NULL;
         free(lib);
-        return false;
+        return NULL;
     }
-    /* out of the deadline queue (the caller took it out): the step keeps to what is left of
-     * the deadline itself */
-    dci_queue_insert_tail(&e->dialogue.in_library, &c->node);
-    return true;
+    return lib;
 }
 
-void dci_library_cancel(struct conn *c)
+void dci_library_cancel(struct dci_library_step *step)
 {
-    if (c->lib)
-        uv_cancel((uv_req_t *)&c->lib->work);
+    if (step)
+        uv_cancel((uv_req_t *)&step->work);
 }

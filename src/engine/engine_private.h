@@ -47,8 +47,9 @@ struct engine;
  * happens to a probe it starts, the driver settles its result once (dci_engine_settle) and,
  * once its handles are closed, gives the destination's slot back (dci_engine_dest_idle). */
 struct dci_driver {
-    /* Before the run: the driver's lists. NULL: nothing to set up. */
-    void (*init)(struct engine *e);
+    /* Before the run: the driver's own state (only its file knows it), 0 or DC_ENOMEM.
+     * NULL: it has none. */
+    int (*init)(struct engine *e);
     void (*start)(struct engine *e, struct dest *dest, uint32_t task);
     /* Ends every probe of this driver in flight now; each settles unknown (not measured). */
     void (*abort_all)(struct engine *e);
@@ -119,18 +120,12 @@ struct engine {
         struct dci_failed_start *failed; /* at most opts.concurrency: each holds a slot */
         size_t nfailed;
     } turn;
-    /* Each driver's own state: only its file touches it. */
+    /* The connect stage's, which the dialogue and HTTP drivers share (engine_connect.c). */
     struct dci_connect_state connect;
-    struct {
-        struct dci_queue in_library; /* probes whose library step runs on the thread pool */
-        struct ssl_ctx_st *ssl_ctx;  /* the TLS dialogues', made on first use */
-    } dialogue;
-    struct {
-        struct dci_curl_uv *curl; /* made on first use */
-    } http;
-    struct {
-        struct dci_queue live; /* SNMP probes in flight, for an interrupt */
-    } snmp;
+    /* Each driver's own state, made by its init: the type is defined in its file only. */
+    struct dci_dialogue_state *dialogue; /* engine_dialogue.c */
+    struct dci_http_state *http;         /* engine_http.c */
+    struct dci_snmp_state *snmp;         /* engine_snmp.c */
 };
 
 /* What a probe found, whole, as its driver settles it: a probe in flight keeps its own

@@ -22,6 +22,11 @@
 
 enum { V2 = 0, V3 = 1 };
 
+/* The driver's state (struct engine's snmp): only this file knows it. */
+struct dci_snmp_state {
+    struct dci_queue live; /* SNMP probes in flight, for an interrupt */
+};
+
 struct snmp_probe {
     struct engine *engine;
     struct dest *dest;
@@ -237,7 +242,7 @@ static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
     }
     *p = (struct snmp_probe){
         .engine = e, .dest = dest, .task = task, .rtt_ms = -1, .started_ns = uv_hrtime()};
-    dci_queue_insert_tail(&e->snmp.live, &p->node);
+    dci_queue_insert_tail(&e->snmp->live, &p->node);
     struct sockaddr_storage peer = dest->addr;
     bool v6 = peer.ss_family == AF_INET6;
     if (v6)
@@ -274,16 +279,26 @@ static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
 
 static void snmp_abort_all(struct engine *e)
 {
-    while (!dci_queue_empty(&e->snmp.live)) {
-        struct snmp_probe *p = DCI_QUEUE_DATA(e->snmp.live.next, struct snmp_probe, node);
+    while (!dci_queue_empty(&e->snmp->live)) {
+        struct snmp_probe *p = DCI_QUEUE_DATA(e->snmp->live.next, struct snmp_probe, node);
         finish(p, DC_STATE_UNKNOWN, "interrupted before an answer", NULL);
     }
 }
 
-static void snmp_init(struct engine *e)
+static int snmp_init(struct engine *e)
 {
-    dci_queue_init(&e->snmp.live);
+    e->snmp = calloc(1, sizeof *e->snmp);
+    if (!e->snmp)
+        return DC_ENOMEM;
+    dci_queue_init(&e->snmp->live);
+    return 0;
+}
+
+static void snmp_release(struct engine *e)
+{
+    free(e->snmp);
+    e->snmp = NULL;
 }
 
 const struct dci_driver dci_driver_snmp = {
-    .init = snmp_init, .start = snmp_start, .abort_all = snmp_abort_all};
+    .init = snmp_init, .start = snmp_start, .abort_all = snmp_abort_all, .release = snmp_release};
