@@ -254,7 +254,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
                 continue;
             if (!twins)
                 rc = dci_profile_with_connect_twins(agent->opts.profile, &twins);
-            plan->tasks[k].check += (uint32_t)agent->opts.profile->nchecks;
+            dci_task_use_twin(&plan->tasks[k], agent->opts.profile);
         }
         if (!rc)
             rc = dc_engine_run(agent->opts.cluster, twins ? twins : agent->opts.profile, plan,

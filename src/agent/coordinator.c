@@ -412,7 +412,7 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
         rc = dci_profile_with_connect_twins(profile, &twins);
         for (size_t k = 0; !rc && k < local_plan.ntasks; k++) {
             if (opened[local_index[k]])
-                local_plan.tasks[k].check += (uint32_t)profile->nchecks;
+                dci_task_use_twin(&local_plan.tasks[k], profile);
         }
     }
     if (!rc) {

@@ -404,11 +404,15 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
         if (drivers[d]->init)
             rc = drivers[d]->init(&e);
     }
+    /* what a caller left at 0 takes the one default (dc_engine_opts_default) */
+    struct dc_engine_opts defaults;
+    dc_engine_opts_default(&defaults);
     if (e.opts.timeout_s <= 0)
-        e.opts.timeout_s = 2.0;
-    e.opts.concurrency = dci_os_fd_budget(e.opts.concurrency ? e.opts.concurrency : 4096);
+        e.opts.timeout_s = defaults.timeout_s;
+    e.opts.concurrency =
+        dci_os_fd_budget(e.opts.concurrency ? e.opts.concurrency : defaults.concurrency);
     if (e.opts.per_node == 0)
-        e.opts.per_node = 64;
+        e.opts.per_node = defaults.per_node;
     e.timeout_ms = (uint64_t)(e.opts.timeout_s * 1000.0 + 0.5);
     for (size_t i = 0; i < plan->ntasks; i++)
         dc_result_reset(&results[i], not_run);

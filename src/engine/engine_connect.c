@@ -225,8 +225,7 @@ static void on_deadlines(uv_timer_t *timer)
         struct conn *c = first(&cs->live);
         if (c->stage == CONN_CONNECTING || !c->user->expired) {
             char detail[160];
-            snprintf(detail, sizeof detail, "no answer within %.1f s: packets dropped on the way",
-                     e->opts.timeout_s);
+            dci_engine_silence(e, DCI_SILENT_PATH, detail, sizeof detail);
             dci_conn_finish(c, DC_STATE_FILTERED, detail);
         } else {
             c->user->expired(c);

@@ -349,8 +349,7 @@ static void on_expired(struct conn *c)
 {
     char detail[160];
     if (c->stage == CONN_HANDSHAKING) {
-        snprintf(detail, sizeof detail, "no TLS handshake within %.1f s: not a TLS port?",
-                 c->engine->opts.timeout_s);
+        dci_engine_silence(c->engine, DCI_SILENT_TLS, detail, sizeof detail);
         dci_conn_finish(c, DC_STATE_TLS, detail);
         return;
     }

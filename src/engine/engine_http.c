@@ -182,11 +182,11 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
         state = no_handshake ? DC_STATE_TLS
                 : connected  ? DC_STATE_WRONG_SERVICE
                              : DC_STATE_FILTERED;
-        snprintf(detail, sizeof detail,
-                 no_handshake ? "no TLS handshake within %.1f s: not a TLS port?"
-                 : connected  ? "connected, but no HTTP answer within %.1f s"
-                              : "no answer within %.1f s: packets dropped on the way",
-                 h->engine->opts.timeout_s);
+        dci_engine_silence(h->engine,
+                           no_handshake ? DCI_SILENT_TLS
+                           : connected  ? DCI_SILENT_HTTP
+                                        : DCI_SILENT_PATH,
+                           detail, sizeof detail);
         break;
     }
     case CURLE_SSL_CONNECT_ERROR:

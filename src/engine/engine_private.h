@@ -168,6 +168,11 @@ void dci_engine_revise(struct engine *e);
 /* What a failed connect (a libuv error: a negated errno) says about the path. */
 enum dc_state dci_engine_connect_state(int err, char *detail, size_t cap);
 
+/* What the deadline means, in one wording for every driver: nothing answered (dropped on the
+ * way), a TLS handshake that never finished, an HTTP server that never answered. */
+enum dci_silence { DCI_SILENT_PATH, DCI_SILENT_TLS, DCI_SILENT_HTTP };
+void dci_engine_silence(const struct engine *e, enum dci_silence what, char *detail, size_t cap);
+
 /* engine_socket.c: the kernel's word on a probe's TCP socket. */
 double dci_tcp_rtt_ms(const uv_tcp_t *tcp, uint64_t started_ns);
 void dci_tcp_reset_on_close(const uv_tcp_t *tcp);

@@ -8,6 +8,7 @@
 #include "dmsconn/profile.h"
 #include "dmsconn/texts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static void result_done(struct engine *e, uint32_t task)
@@ -47,6 +48,16 @@ void dci_engine_amend(struct engine *e, uint32_t task, const struct dc_finding *
     r->severe = f->severe;
     r->detail = dc_texts_add(e->texts, f->detail);
     r->evidence = dc_texts_add(e->texts, f->evidence);
+}
+
+void dci_engine_silence(const struct engine *e, enum dci_silence what, char *detail, size_t cap)
+{
+    static const char *const wording[] = {
+        [DCI_SILENT_PATH] = "no answer within %.1f s: packets dropped on the way",
+        [DCI_SILENT_TLS] = "no TLS handshake within %.1f s: not a TLS port?",
+        [DCI_SILENT_HTTP] = "connected, but no HTTP answer within %.1f s",
+    };
+    snprintf(detail, cap, wording[what], e->opts.timeout_s);
 }
 
 const struct dc_probe_ops *dci_task_probe(const struct engine *e, uint32_t task)

@@ -216,6 +216,11 @@ int dc_profile_dataminer(struct dc_profile **out)
     return 0;
 }
 
+void dci_task_use_twin(struct dc_task *task, const struct dc_profile *profile)
+{
+    task->check += (uint32_t)profile->nchecks; /* check i's twin is i + nchecks */
+}
+
 int dci_profile_with_connect_twins(const struct dc_profile *profile, struct dc_profile **out)
 {
     struct dc_profile *p = NULL;

@@ -19,5 +19,7 @@ int dci_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t che
  * i + profile->nchecks). A task towards a port where dmsconn's own pre-flight listener waits
  * runs the twin: the path is proven, and no protocol is judged on that listener. */
 int dci_profile_with_connect_twins(const struct dc_profile *profile, struct dc_profile **out);
+/* Makes `task` (of a plan of `profile`) run its check's twin in `profile`'s twins copy. */
+void dci_task_use_twin(struct dc_task *task, const struct dc_profile *profile);
 
 #endif

@@ -11,6 +11,10 @@
    (declared by its probe or the check) says which group it belongs to;
  - one writer of results: in the engine and the probes only engine_results.c writes a
    struct dc_result (a driver hands its outcome to dci_engine_settle);
+ - one place for each decision several parts need: the pre-flight twin's index
+   (dci_task_use_twin, src/profile/profile.c), the wording of a probe's deadline
+   (dci_engine_silence, src/engine/engine_results.c), the engine's defaults
+   (dc_engine_opts_default, src/engine/engine_opts.c);
  - no source file over 600 lines, and every public header compiles on its own;
  - no test for a platform outside the OS layer (src/base/os_*.c) and DC_PRINTF's one macro;
  - every document a comment cites (an RFC, an MS- open specification, a *.md or *.spec file)
@@ -210,6 +214,39 @@ def result_writers(root):
     return breaches
 
 
+# (what, where it may be written, the files it must not be written in, the pattern); a
+# command's own default (the agent's 30 s, the demo's 1 s) is the command's, not the engine's
+ONE_PLACE = [
+    ("the pre-flight twin's index", "src/profile/profile.c", ("src/", "probes/"),
+     re.compile(r"\.check\s*\+=")),
+    ("a deadline's wording", "src/engine/engine_results.c", ("src/", "probes/"),
+     re.compile(r'"(no answer|no TLS handshake|connected, but no HTTP answer) within')),
+    ("an engine default", "src/engine/engine_opts.c", ("src/engine/",),
+     re.compile(r"(timeout_s|concurrency|per_node)\s*=\s*[0-9]")),
+]
+
+
+def one_place(root):
+    """Breaches: a decision made again outside the one file that makes it."""
+    breaches = []
+    for top in ("src", "probes"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in sorted(files):
+                path = os.path.relpath(os.path.join(dirpath, f), root)
+                if not f.endswith(".c"):
+                    continue
+                with open(os.path.join(root, path), encoding="utf-8") as fh:
+                    lines = fh.read().splitlines()
+                for what, home, scope, pattern in ONE_PLACE:
+                    if path == home or not path.startswith(scope):
+                        continue
+                    for n, line in enumerate(lines, 1):
+                        if pattern.search(line):
+                            breaches.append(f"{path}:{n}: decides {what} again; that is "
+                                            f"{home}'s")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -287,6 +324,7 @@ def main(argv):
     breaches += platform_tests(root)
     breaches += name_matching(root)
     breaches += result_writers(root)
+    breaches += one_place(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "
