@@ -29,6 +29,14 @@ int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
  * certificate on 443 against it. */
 int dc_node_set_https_name(struct dc_cluster *cluster, uint32_t index, const char *name,
                            const char *origin, struct dc_diag *diag);
+/* A --from-here run on a DMA: the DataMiner folder's HTTPS name (cluster->gen) is this
+ * Agent's own, unless a node list gives HTTPS names itself; a note says so. 0, or an error
+ * with diag set. */
+int dc_cluster_https_name_from_here(struct dc_cluster *cluster, uint32_t source,
+                                    struct dc_diag *diag);
+/* A run through agents: a folder's HTTPS name is checked only when the inventory gives it to
+ * its node (every agent must know it); a note says how, when it does not. */
+void dc_cluster_https_name_through_agents(struct dc_cluster *cluster);
 /* The port to probe on this node for a service whose default is `port`. */
 uint16_t dc_node_port(const struct dc_node *node, uint16_t port);
 

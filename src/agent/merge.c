@@ -1,6 +1,7 @@
 /* dmsconn merge: per-node JSON reports (schema dmsconn.report/1) into one run's results
  * (merge.h). Cells are found by (from, to, check, port) in a hash table of the plan's tasks:
  * a 50-node matrix is tens of thousands of cells, looked up once each. */
+#include "inputs/inputs_private.h"
 #include "dmsconn/merge.h"
 #include "base/portable.h"
 #include "base/os.h"
@@ -273,13 +274,9 @@ static int adopt_https_names(struct dc_cluster *cluster, const cJSON *doc, const
         const cJSON *role;
         cJSON_ArrayForEach(role, roles) https =
             https || (cJSON_IsString(role) && strcmp(role->valuestring, "https-name") == 0);
-        size_t len = name ? strlen(name) : 0;
-        if (!https || !cJSON_IsString(first) || len <= 6 || strcmp(name + len - 6, "/https") != 0 ||
-            dc_cluster_find(cluster, name) >= 0)
+        if (!https || !cJSON_IsString(first) || dc_cluster_find(cluster, name) >= 0)
             continue;
-        char owner[256];
-        snprintf(owner, sizeof owner, "%.*s", (int)(len - 6), name);
-        long dma = dc_cluster_find(cluster, owner);
+        long dma = dci_https_name_owner(cluster, name);
         if (dma < 0)
             continue; /* its results will be counted as matching no cell */
         int rc = dc_node_set_https_name(cluster, (uint32_t)dma, first->valuestring, path, diag);

@@ -49,33 +49,6 @@ static int pick_source(struct dc_cluster *cluster, const struct cli_args *a, uin
     return dc_cluster_add_here(cluster, host, source) ? DC_RUN_UNKNOWN : 0;
 }
 
-static bool any_https_name(const struct dc_cluster *cluster)
-{
-    for (size_t i = 0; i < cluster->nnodes; i++) {
-        if (cluster->nodes[i].https_name)
-            return true;
-    }
-    return false;
-}
-
-/* The DataMiner folder's HTTPS name is this Agent's own: with --from-here on a DMA it is
- * checked from here. Through agents it needs `https_name:` in the inventory, the same for
- * every agent, or an agent would not know the name it is asked to check. */
-static int own_https_name(struct dc_cluster *cluster, uint32_t source)
-{
-    const struct dc_generation *g = &cluster->gen;
-    struct dc_diag diag = {{0}};
-    if (!g->https_name || any_https_name(cluster) || !(cluster->nodes[source].roles & DC_ROLE_DMA))
-        return 0;
-    if (dc_node_set_https_name(cluster, source, g->https_name, g->https_from, &diag) ||
-        dc_cluster_add_note(cluster, "%s: the HTTPS name %s is taken as %s's own (--from-here)",
-                            g->https_from, g->https_name, cluster->nodes[source].name)) {
-        fprintf(stderr, "dmsconn check: %s\n", diag.msg[0] ? diag.msg : "out of memory");
-        return DC_RUN_UNKNOWN;
-    }
-    return 0;
-}
-
 /* An agent's own MaintenanceSettings.xml against the coordinator's: DataMiner wants
  * EnableDotNetRemoting the same on every Agent. Runs on the loop thread, during the run;
  * the notes are read when the report is written, after it. */
@@ -187,13 +160,7 @@ int cmd_check(int argc, char **argv)
     if (rc)
         goto out;
     if (!a.from_here) {
-        if (cluster->gen.https_name && !any_https_name(cluster))
-            dc_cluster_add_note(cluster,
-                                "%s names an HTTPS name, %s: to check from every Agent that it "
-                                "resolves to its DMA and matches its certificate, give that "
-                                "node 'https_name: %s' in the inventory",
-                                cluster->gen.https_from, cluster->gen.https_name,
-                                cluster->gen.https_name);
+        dc_cluster_https_name_through_agents(cluster);
         rc = run_matrix(cluster, profile, &a);
         goto out;
     }
@@ -201,9 +168,13 @@ int cmd_check(int argc, char **argv)
     rc = pick_source(cluster, &a, &source);
     if (rc)
         goto out;
-    rc = own_https_name(cluster, source);
-    if (rc)
+    struct dc_diag diag = {{0}};
+    rc = dc_cluster_https_name_from_here(cluster, source, &diag);
+    if (rc) {
+        fprintf(stderr, "dmsconn check: %s\n", diag.msg);
+        rc = DC_RUN_UNKNOWN;
         goto out;
+    }
     struct dc_plan_filter filter = {.checks = a.checks, .to = a.to};
     if (dc_plan_build_from(cluster, profile, source, a.all_targets, &filter, &plan)) {
         fprintf(stderr, "dmsconn check: out of memory while planning\n");

@@ -7,6 +7,7 @@
 #include "base/os.h"
 #include "engine_conn.h"
 #include "engine/engine_stopper.h"
+#include "inputs/inputs_private.h"
 #include "probes/probe.h"
 
 #include <pthread.h>
@@ -130,21 +131,13 @@ static void dest_ready(struct engine *e, struct dest *dest)
 
 static void resolve_next(struct engine *e, struct dest *dest);
 
-/* A DMA's HTTPS name must lead to that DMA from every Agent (DataMiner's docs): resolved
- * elsewhere, nothing is probed and the check says where the name led. */
+/* A name that resolved where it must not lead (an HTTPS name, src/inputs/https_name.c):
+ * nothing is probed and the check says where the name led. */
 static bool alias_elsewhere(struct engine *e, struct dest *dest)
 {
-    const struct dc_node *node = &e->cluster->nodes[dest->node];
-    if (!node->alias)
+    if (!dci_https_name_elsewhere(e->cluster, dest->node, dest->address, dest->why,
+                                  sizeof dest->why))
         return false;
-    const struct dc_node *dma = &e->cluster->nodes[node->alias_of];
-    for (size_t i = 0; i < dma->naddresses; i++) {
-        if (strcmp(dma->addresses[i], dest->address) == 0)
-            return false;
-    }
-    snprintf(dest->why, sizeof dest->why, "HTTPS name %s resolves to %s here, not to %s (%s)",
-             node->addresses[0], dest->address, dma->name,
-             dma->naddresses ? dma->addresses[0] : "no address");
     dest->address_text = dc_texts_add(e->texts, dest->address);
     dest_fail(e, dest, DC_STATE_DNS, dest->why);
     return true;

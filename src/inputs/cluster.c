@@ -89,7 +89,7 @@ static long find_by_address(const struct dc_cluster *cluster, const char *addres
     return -1;
 }
 
-static int node_append(struct dc_cluster *cluster, const char *name, const char *address,
+int dci_cluster_append(struct dc_cluster *cluster, const char *name, const char *address,
                        uint32_t roles, const char *origin)
 {
     if (cluster->nnodes == cluster->cap) {
@@ -190,12 +190,12 @@ int dc_cluster_add(struct dc_cluster *cluster, const char *name, const char *add
         }
         return 0;
     }
-    return node_append(cluster, name, address, roles, origin);
+    return dci_cluster_append(cluster, name, address, roles, origin);
 }
 
 int dc_cluster_add_here(struct dc_cluster *cluster, const char *name, uint32_t *index)
 {
-    int rc = node_append(cluster, name, NULL, 0, "this machine");
+    int rc = dci_cluster_append(cluster, name, NULL, 0, "this machine");
     if (rc)
         return rc;
     cluster->nodes[cluster->nnodes - 1].pseudo = true;
@@ -281,35 +281,4 @@ uint16_t dc_node_port(const struct dc_node *node, uint16_t port)
             return node->ports[i].to;
     }
     return port;
-}
-
-int dc_node_set_https_name(struct dc_cluster *cluster, uint32_t index, const char *name,
-                           const char *origin, struct dc_diag *diag)
-{
-    if (!dc_address_valid(name) || strchr(name, ':')) {
-        dc_diag_set(diag, "%s: HTTPS name '%s'; expected a hostname", origin, name);
-        return DC_EINVAL;
-    }
-    char label[300];
-    snprintf(label, sizeof label, "%s/https", cluster->nodes[index].name);
-    if (cluster->nodes[index].https_name) {
-        if (strcasecmp(cluster->nodes[index].https_name, name) == 0)
-            return 0;
-        dc_diag_set(diag, "%s: node '%s' already has the HTTPS name %s; expected one", origin,
-                    cluster->nodes[index].name, cluster->nodes[index].https_name);
-        return DC_EDUP;
-    }
-    char *copy = strdup(name);
-    if (!copy)
-        return DC_ENOMEM;
-    cluster->nodes[index].https_name = copy;
-    /* the alias is a destination of its own: the engine resolves the name from each source,
-     * as DataMiner's Agents do, and the certificate is checked against the name */
-    int rc = node_append(cluster, label, name, DC_ROLE_HTTPS_NAME, origin);
-    if (rc)
-        return rc;
-    struct dc_node *alias = &cluster->nodes[cluster->nnodes - 1];
-    alias->alias = true;
-    alias->alias_of = index;
-    return 0;
 }

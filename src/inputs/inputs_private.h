@@ -6,6 +6,19 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 
+/* Appends a node as it is given (no merge by name or address: dc_cluster_add does that). */
+int dci_cluster_append(struct dc_cluster *cluster, const char *name, const char *address,
+                       uint32_t roles, const char *origin);
+
+/* https_name.c: the HTTPS name's rules, in one place. */
+/* The DMA whose HTTPS name node `name` ("NAME/https") is, or -1. */
+long dci_https_name_owner(const struct dc_cluster *cluster, const char *name);
+/* Node `node` is an HTTPS name that resolved here to `address`, which is none of its DMA's
+ * addresses (DataMiner's docs: the name must lead to its own Agent from every Agent): true,
+ * and `why` says where it led. */
+bool dci_https_name_elsewhere(const struct dc_cluster *cluster, uint32_t node, const char *address,
+                              char *why, size_t cap);
+
 /* One search database's host list ("h1,https://h2:9200"), as DB.xml and DBConfiguration.xml
  * write it: its nodes get the opensearch role and a database number of their own. */
 int dci_inventory_add_search(struct dc_cluster *cluster, const char *servers, const char *where,
