@@ -247,6 +247,35 @@ def one_place(root):
     return breaches
 
 
+# (folder, what its files must not include, why): the include table of docs/architecture.md,
+# "The walls"
+WALLS = [
+    ("include/dmsconn", re.compile(r'#\s*include\s+"(?!dmsconn/)'), "a public header includes "
+     "only public headers"),
+    ("src/base", re.compile(r'#\s*include\s+"(inputs|profile|engine|agent|report|cli)/'),
+     "the base builds on no other part"),
+    ("probes", re.compile(r'#\s*include\s+"(engine|src)/|engine_\w+\.h"'),
+     "a probe sees only what its driver hands its judge"),
+    ("src/cli", re.compile(r'#\s*include\s+"(\w+/\w+_private\.h|probes/|engine/)'),
+     "the CLI uses the public API only"),
+]
+
+
+def walls(root):
+    """Breaches: an include across a wall."""
+    breaches = []
+    for folder, pattern, why in WALLS:
+        for f in sorted(os.listdir(os.path.join(root, folder))):
+            if not f.endswith((".c", ".h")):
+                continue
+            path = f"{folder}/{f}"
+            with open(os.path.join(root, path), encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if pattern.search(line):
+                        breaches.append(f"{path}:{n}: {line.strip()}: {why}")
+    return breaches
+
+
 def main(argv):
     if len(argv) < 3 or "--" not in argv:
         print(__doc__, file=sys.stderr)
@@ -325,6 +354,7 @@ def main(argv):
     breaches += name_matching(root)
     breaches += result_writers(root)
     breaches += one_place(root)
+    breaches += walls(root)
     for b in breaches:
         print("check_structure: " + b)
     print(f"check_structure: {len(defs)} files, {sum(len(g) for g in graph.values())} "
