@@ -9,7 +9,8 @@
 
 /* Where a probe's socket is; each stage says which list holds it. */
 enum conn_stage {
-    CONN_CONNECTING,  /* in connect.live: connect() under way */
+    CONN_CONNECTING,  /* in connect.live: connect() under way (in connect.failing when it
+                         failed at once: settled after the poll phase) */
     CONN_HANDSHAKING, /* in connect.live: connected, the TLS handshake under way */
     CONN_TALKING,     /* in connect.live: connected, the reply judged as it comes */
     CONN_IN_LIBRARY,  /* in the dialogue's in_library: its library step runs on the pool */
@@ -43,6 +44,7 @@ struct conn {
     uint32_t task;
     enum conn_stage stage;
     uint8_t syn_attempt; /* 1, then one more each time the kernel gave up on a lost SYN */
+    int early_status;    /* a connect that failed at once (in connect.failing): its error */
     uint64_t started_ns; /* the probe's start: its deadline counts from it */
     uint64_t attempt_ns; /* this attempt's: the loop's measure of the handshake */
     uint64_t deadline_ns;

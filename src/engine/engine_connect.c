@@ -88,6 +88,7 @@ void dci_connect_init(struct engine *e)
 {
     struct dci_connect_state *cs = &e->connect;
     dci_queue_init(&cs->live);
+    dci_queue_init(&cs->failing);
     dci_queue_init(&cs->closing);
     dci_queue_init(&cs->free_list);
 }
@@ -119,20 +120,43 @@ static void no_wait(uv_idle_t *idle)
  * batch made closing quadratic, a fifth of a 5,000-probe run's instructions. Handles are
  * closed from a check callback instead, right after the batch; an idle handle makes sure
  * that poll does not block first when the probe ended in another phase (a timer). */
-static void close_later(struct engine *e, struct conn *c)
+static void wake_after_poll(struct dci_connect_state *cs)
 {
-    struct dci_connect_state *cs = &e->connect;
-    dci_queue_insert_tail(&cs->closing, &c->node);
     if (!uv_is_active((uv_handle_t *)&cs->closing_check)) {
         uv_check_start(&cs->closing_check, close_finished);
         uv_idle_start(&cs->closing_idle, no_wait);
     }
 }
 
+static void close_later(struct engine *e, struct conn *c)
+{
+    struct dci_connect_state *cs = &e->connect;
+    dci_queue_insert_tail(&cs->closing, &c->node);
+    wake_after_poll(cs);
+}
+
+/* A connect that failed before a packet left: out of the deadline list, settled after the
+ * poll phase (libuv's delayed_error: never inside the start that made it). */
+static void fail_later(struct conn *c, int status)
+{
+    struct dci_connect_state *cs = &c->engine->connect;
+    c->early_status = status;
+    dci_queue_remove(&c->node);
+    if (dci_queue_empty(&cs->live))
+        uv_timer_stop(&cs->deadline_timer);
+    dci_queue_insert_tail(&cs->failing, &c->node);
+    wake_after_poll(cs);
+}
+
+static void fail_connect(struct conn *c, int status);
+
 static void close_finished(uv_check_t *check)
 {
     struct engine *e = check->data;
     struct dci_connect_state *cs = &e->connect;
+    /* connects that failed at once: their results now, their handles with the others */
+    while (!dci_queue_empty(&cs->failing))
+        fail_connect(first(&cs->failing), first(&cs->failing)->early_status);
     uv_check_stop(check);
     uv_idle_stop(&cs->closing_idle);
     while (!dci_queue_empty(&cs->closing)) {
@@ -259,7 +283,7 @@ static void begin_attempt(struct conn *c)
     int rc = uv_tcp_init_ex(&e->loop, &c->tcp, addr.ss_family);
     if (rc < 0) { /* no socket (descriptors run out): a handle without one, to settle on */
         uv_tcp_init(&e->loop, &c->tcp);
-        fail_connect(c, rc);
+        fail_later(c, rc);
         return;
     }
     uv_os_fd_t fd;
@@ -271,7 +295,7 @@ static void begin_attempt(struct conn *c)
     if (rc == 0)
         rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&addr, on_connect);
     if (rc < 0)
-        fail_connect(c, rc); /* e.g. no route: connect() fails at once */
+        fail_later(c, rc); /* e.g. no route: connect() fails at once */
 }
 
 /* The kernel gave up on a lost SYN before the probe's deadline: where the OS layer turned

@@ -70,6 +70,9 @@ struct dci_connect_state {
      * the earliest deadline and one timer serves them all (no timer handle per probe). */
     struct dci_queue live;
     uv_timer_t deadline_timer;
+    /* Connects that failed before a packet left (no route, no descriptor): settled after the
+     * poll phase, never inside the start that made them. */
+    struct dci_queue failing;
     /* Finished probes whose handles close after the poll phase (engine_connect.c says why). */
     struct dci_queue closing;
     uv_check_t closing_check;

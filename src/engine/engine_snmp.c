@@ -231,6 +231,12 @@ static bool send_get(void *sess, bool with_vars, struct snmp_probe *p)
     return true;
 }
 
+/* A session that could not open: settled on the loop's next turn, not inside the start. */
+static void on_failed_start(uv_timer_t *timer)
+{
+    finish(timer->data, DC_STATE_ERROR, "local failure: cannot open an SNMP session", NULL);
+}
+
 static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
 {
     pthread_once(&snmp_once, snmp_init_once);
@@ -270,7 +276,7 @@ static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
         uv_poll_start(&p->poll[i], UV_READABLE, on_readable);
     }
     if (!p->polling[V2] || !send_get(p->sess[V2], true, p)) {
-        finish(p, DC_STATE_ERROR, "local failure: cannot open an SNMP session", NULL);
+        uv_timer_start(&p->timer, on_failed_start, 0, 0); /* instead of the deadline */
         return;
     }
     if (p->polling[V3])
