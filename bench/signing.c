@@ -36,17 +36,18 @@ int main(int argc, char **argv)
     time_t t = time(NULL);
     double t0 = now_us();
     for (long i = 0; i < n; i++)
-        if (dc_sign_request(token, "POST", "/v1/run", body, len, t, &h[i]) != 0)
+        if (dc_sign_request(token, "POST", "/v1/run", "dma1", body, len, t, &h[i]) != 0)
             return 1;
     double t1 = now_us();
     long skew;
     for (long i = 0; i < n; i++) {
-        struct dc_sign_head head = {.authorization = value(h[i].authorization),
+        struct dc_sign_head head = {.node = value(h[i].node),
+                                    .authorization = value(h[i].authorization),
                                     .date = value(h[i].date),
                                     .nonce = value(h[i].nonce),
                                     .content = value(h[i].content)};
-        if (dc_sign_verify_head(token, "POST", "/v1/run", &head, t, DC_SIGN_WINDOW_S, &skew) !=
-                DC_SIGN_OK ||
+        if (dc_sign_verify_head(token, "POST", "/v1/run", "dma1", &head, t, DC_SIGN_WINDOW_S,
+                                &skew) != DC_SIGN_OK ||
             !dc_sign_body_matches(&head, body, len))
             return 1;
     }

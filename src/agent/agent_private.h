@@ -28,11 +28,12 @@ bool dci_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
 /* A CURLOPT_HEADERFUNCTION keeping the answer's X-Dmsconn-Signature in ud (char[65]). */
 size_t dci_curl_signature_header(char *line, size_t size, size_t n, void *ud);
 
-/* Appends the signed headers of a request to list (NULL, the list freed, when that fails);
- * nonce (NULL: not wanted) gets the request's nonce, which its answer's signature covers. */
+/* Appends the signed headers of a request for the agent of `node` to list (NULL, the list
+ * freed, when that fails); nonce (NULL: not wanted) gets the request's nonce, which its
+ * answer's signature covers. */
 struct curl_slist *dci_curl_signed_headers(struct curl_slist *list, const char *secret,
-                                           const char *method, const char *path, const void *body,
-                                           size_t len, char nonce[33]);
+                                           const char *method, const char *path, const char *node,
+                                           const void *body, size_t len, char nonce[33]);
 
 int dci_preflight_begin(const struct dc_cluster *cluster, const struct dc_profile *profile,
                         const struct dc_plan *plan, long local,

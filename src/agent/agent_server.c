@@ -53,6 +53,7 @@ struct dc_agent {
     struct holder holder;
     struct batches batches;
     struct dc_nonce_cache *nonces; /* signed requests seen within the window */
+    time_t started;                /* a request dated before it is refused (agent_sign.c) */
 };
 
 static void batches_put(struct batches *b, struct dc_stopper *s, bool add)
@@ -154,13 +155,15 @@ static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, 
                            const char *url, char content[65], char nonce[33],
                            enum MHD_Result *answered)
 {
-    struct dc_sign_head head = {.authorization = header(conn, "Authorization"),
+    struct dc_sign_head head = {.node = header(conn, "X-Dmsconn-Node"),
+                                .authorization = header(conn, "Authorization"),
                                 .date = header(conn, "X-Dmsconn-Date"),
                                 .nonce = header(conn, "X-Dmsconn-Nonce"),
                                 .content = header(conn, "X-Dmsconn-Content-SHA256")};
     char why[256];
-    enum dc_sign_check c = dc_sign_admit(agent->opts.token, agent->nonces, method, url, &head,
-                                         time(NULL), why, sizeof why);
+    enum dc_sign_check c = dc_sign_admit(agent->opts.token, agent->nonces, method, url,
+                                         agent->opts.cluster->nodes[agent->opts.self].name,
+                                         agent->started, &head, time(NULL), why, sizeof why);
     if (c == DC_SIGN_OK) {
         snprintf(content, 65, "%s", head.content);
         snprintf(nonce, 33, "%s", head.nonce);
@@ -522,6 +525,7 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     if (!agent)
         return DC_ENOMEM;
     agent->opts = *opts;
+    agent->started = time(NULL);
     if (dc_nonce_cache_new(DC_SIGN_WINDOW_S, &agent->nonces) != 0) {
         free(agent);
         return DC_ENOMEM;

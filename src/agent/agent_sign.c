@@ -1,10 +1,12 @@
 /* Request signing between the coordinator and the agents (agent.h,
  * docs/security.md): the shared secret never crosses the network. Each request carries
- *   X-Dmsconn-Date: unix seconds          X-Dmsconn-Nonce: 32 hex digits, random
- *   X-Dmsconn-Content-SHA256: hex         Authorization: DMSCONN-HMAC-SHA256 hex
- * the MAC being HMAC-SHA-256(secret, "dmsconn-request-v1\n" METHOD "\n" PATH "\n" DATE "\n"
- * NONCE "\n" CONTENT-SHA256). The agent checks the head before it reads a body (window,
- * MAC in constant time, nonce not seen in the window) and the body's hash after. */
+ *   X-Dmsconn-Node: the agent's node     X-Dmsconn-Date: unix seconds
+ *   X-Dmsconn-Nonce: 32 hex digits       X-Dmsconn-Content-SHA256: hex
+ *   Authorization: DMSCONN-HMAC-SHA256 hex
+ * the MAC being HMAC-SHA-256(secret, "dmsconn-request-v2\n" METHOD "\n" PATH "\n" NODE "\n"
+ * DATE "\n" NONCE "\n" CONTENT-SHA256). The agent checks the head before it reads a body
+ * (window, MAC in constant time, its own node, not dated before its start, nonce not seen in
+ * the window) and the body's hash after. */
 #include "dmsconn/sign.h"
 
 #include "dmsconn/error.h"
@@ -41,12 +43,12 @@ static bool sha256_hex(const void *data, size_t len, char out[65])
 }
 
 /* The MAC of a request's canonical head, as 64 hex digits. */
-static bool mac_hex(const char *secret, const char *method, const char *path, const char *date,
-                    const char *nonce, const char *content, char out[65])
+static bool mac_hex(const char *secret, const char *method, const char *path, const char *node,
+                    const char *date, const char *nonce, const char *content, char out[65])
 {
     char canonical[1024];
-    int n = snprintf(canonical, sizeof canonical, "dmsconn-request-v1\n%s\n%s\n%s\n%s\n%s", method,
-                     path, date, nonce, content);
+    int n = snprintf(canonical, sizeof canonical, "dmsconn-request-v2\n%s\n%s\n%s\n%s\n%s\n%s",
+                     method, path, node, date, nonce, content);
     if (n < 0 || (size_t)n >= sizeof canonical)
         return false;
     unsigned char md[32];
@@ -60,18 +62,19 @@ static bool mac_hex(const char *secret, const char *method, const char *path, co
     return true;
 }
 
-int dc_sign_request(const char *secret, const char *method, const char *path, const void *body,
-                    size_t len, time_t now, struct dc_signed_headers *out)
+int dc_sign_request(const char *secret, const char *method, const char *path, const char *node,
+                    const void *body, size_t len, time_t now, struct dc_signed_headers *out)
 {
     unsigned char random[16];
     char nonce[33], content[65], mac[65], date[24];
-    if (!secret || RAND_bytes(random, sizeof random) != 1)
+    if (!secret || !node || strlen(node) > 255 || RAND_bytes(random, sizeof random) != 1)
         return DC_EIO;
     hex(random, sizeof random, nonce);
     snprintf(date, sizeof date, "%lld", (long long)now);
     if (!sha256_hex(body, len, content) ||
-        !mac_hex(secret, method, path, date, nonce, content, mac))
+        !mac_hex(secret, method, path, node, date, nonce, content, mac))
         return DC_EIO;
+    snprintf(out->node, sizeof out->node, "X-Dmsconn-Node: %s", node);
     snprintf(out->date, sizeof out->date, "X-Dmsconn-Date: %s", date);
     snprintf(out->nonce, sizeof out->nonce, "X-Dmsconn-Nonce: %s", nonce);
     snprintf(out->content, sizeof out->content, "X-Dmsconn-Content-SHA256: %s", content);
@@ -90,8 +93,8 @@ static bool all_hex(const char *s, size_t want)
 }
 
 enum dc_sign_check dc_sign_verify_head(const char *secret, const char *method, const char *path,
-                                       const struct dc_sign_head *head, time_t now, long window_s,
-                                       long *skew_s)
+                                       const char *self, const struct dc_sign_head *head,
+                                       time_t now, long window_s, long *skew_s)
 {
     *skew_s = 0;
     if (head->authorization && strncmp(head->authorization, "Bearer ", 7) == 0)
@@ -102,6 +105,8 @@ enum dc_sign_check dc_sign_verify_head(const char *secret, const char *method, c
     if (strncmp(mac, SCHEME, strlen(SCHEME)) != 0 || !all_hex(mac + strlen(SCHEME), 64) ||
         !all_hex(head->nonce, 32) || !all_hex(head->content, 64))
         return DC_SIGN_MALFORMED;
+    if (!head->node) /* a well-formed signed request without its node: version 1 */
+        return DC_SIGN_OLD;
     char *end;
     long long date = strtoll(head->date, &end, 10);
     if (*end || end == head->date || date < 0)
@@ -112,11 +117,14 @@ enum dc_sign_check dc_sign_verify_head(const char *secret, const char *method, c
         return DC_SIGN_CLOCK;
     }
     char want[65];
-    if (!mac_hex(secret, method, path, head->date, head->nonce, head->content, want))
+    if (!mac_hex(secret, method, path, head->node, head->date, head->nonce, head->content, want))
         return DC_SIGN_BAD;
     bool same = CRYPTO_memcmp(want, mac + strlen(SCHEME), 64) == 0;
     OPENSSL_cleanse(want, sizeof want);
-    return same ? DC_SIGN_OK : DC_SIGN_BAD;
+    if (!same)
+        return DC_SIGN_BAD;
+    /* genuine, but for another agent */
+    return strcmp(head->node, self) == 0 ? DC_SIGN_OK : DC_SIGN_OTHER;
 }
 
 bool dc_sign_body_matches(const struct dc_sign_head *head, const void *body, size_t len)
@@ -127,12 +135,17 @@ bool dc_sign_body_matches(const struct dc_sign_head *head, const void *body, siz
 }
 
 enum dc_sign_check dc_sign_admit(const char *secret, struct dc_nonce_cache *nonces,
-                                 const char *method, const char *path,
-                                 const struct dc_sign_head *head, time_t now, char *why, size_t cap)
+                                 const char *method, const char *path, const char *self,
+                                 time_t started, const struct dc_sign_head *head, time_t now,
+                                 char *why, size_t cap)
 {
     long skew = 0;
     enum dc_sign_check c =
-        dc_sign_verify_head(secret, method, path, head, now, DC_SIGN_WINDOW_S, &skew);
+        dc_sign_verify_head(secret, method, path, self, head, now, DC_SIGN_WINDOW_S, &skew);
+    /* the nonces of before the start are gone with the process: a request dated then could
+     * be a replay the cache no longer knows */
+    if (c == DC_SIGN_OK && strtoll(head->date, NULL, 10) < (long long)started)
+        c = DC_SIGN_STALE;
     if (c == DC_SIGN_OK)
         c = dc_nonce_check(nonces, head->nonce, now);
     switch (c) {
@@ -155,6 +168,25 @@ enum dc_sign_check dc_sign_admit(const char *secret, struct dc_nonce_cache *nonc
         break;
     case DC_SIGN_REPLAY:
         snprintf(why, cap, "this request was seen before (a replay): refused");
+        break;
+    case DC_SIGN_OLD:
+        snprintf(why, cap,
+                 "the request is signed as dmsconn-request-v1 (an older dmsconn): update the "
+                 "coordinator; this agent takes dmsconn-request-v2, which names the agent a "
+                 "request is for");
+        break;
+    case DC_SIGN_OTHER:
+        snprintf(why, cap,
+                 "the request is for node '%.80s', and this agent is node '%.80s': refused (a "
+                 "request for another agent, replayed here, or node lists that differ)",
+                 head->node, self);
+        break;
+    case DC_SIGN_STALE:
+        snprintf(why, cap,
+                 "the request is dated %s, before this agent started (%lld): refused, as a "
+                 "replay from before the restart would be; if the coordinator's clock is "
+                 "behind this agent's, set both right (NTP)",
+                 head->date, (long long)started);
         break;
     case DC_SIGN_BUSY:
         snprintf(why, cap, "too many signed requests within the last minutes");

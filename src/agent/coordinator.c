@@ -185,8 +185,9 @@ static int start_row(struct coordinator *co, struct row *row)
     row->headers = dci_curl_header(NULL, "Content-Type: application/json");
     /* signed with the token, which itself never crosses the network (agent_sign.c) */
     if (row->headers && row->body)
-        row->headers = dci_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", row->body,
-                                               strlen(row->body), row->nonce);
+        row->headers =
+            dci_curl_signed_headers(row->headers, o->token, "POST", "/v1/run", node->name,
+                                    row->body, strlen(row->body), row->nonce);
     if (!row->body || !row->easy || !row->headers)
         return DC_ENOMEM;
     CURL *e = row->easy;
@@ -276,8 +277,9 @@ static void ask_to_stop(struct coordinator *co, size_t r)
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) == CURLE_OK;
     struct row *row = &co->rows[r];
     curl_slist_free_all(row->stop_headers);
-    row->stop_headers = dci_curl_signed_headers(dci_curl_header(NULL, "Content-Type: text/plain"),
-                                                o->token, "POST", "/v1/stop", "", 0, NULL);
+    row->stop_headers =
+        dci_curl_signed_headers(dci_curl_header(NULL, "Content-Type: text/plain"), o->token, "POST",
+                                "/v1/stop", node->name, "", 0, NULL);
     ok = ok && row->stop_headers;
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->stop_headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)STOP_GRACE_MS) == CURLE_OK;

@@ -76,7 +76,7 @@ static CURL *request(struct dc_preflight_run *run, struct node_pf *np, const cha
     np->headers = dci_curl_header(NULL, "Content-Type: application/json");
     if (np->headers)
         np->headers = dci_curl_signed_headers(np->headers, run->opts->token, method,
-                                              "/v1/preflight", np->body ? np->body : "",
+                                              "/v1/preflight", node->name, np->body ? np->body : "",
                                               np->body ? strlen(np->body) : 0, np->nonce);
     bool ok = np->headers != NULL;
     ok = ok && curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK;

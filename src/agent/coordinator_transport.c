@@ -45,17 +45,18 @@ bool dci_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
 }
 
 struct curl_slist *dci_curl_signed_headers(struct curl_slist *list, const char *secret,
-                                           const char *method, const char *path, const void *body,
-                                           size_t len, char nonce[33])
+                                           const char *method, const char *path, const char *node,
+                                           const void *body, size_t len, char nonce[33])
 {
     struct dc_signed_headers h;
-    if (!list || dc_sign_request(secret, method, path, body, len, time(NULL), &h) != 0) {
+    if (!list || dc_sign_request(secret, method, path, node, body, len, time(NULL), &h) != 0) {
         curl_slist_free_all(list);
         return NULL;
     }
     if (nonce)
         snprintf(nonce, 33, "%s", h.nonce + strlen("X-Dmsconn-Nonce: "));
-    list = dci_curl_header(list, h.date);
+    list = dci_curl_header(list, h.node);
+    list = list ? dci_curl_header(list, h.date) : NULL;
     list = list ? dci_curl_header(list, h.nonce) : NULL;
     list = list ? dci_curl_header(list, h.content) : NULL;
     list = list ? dci_curl_header(list, h.authorization) : NULL;

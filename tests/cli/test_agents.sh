@@ -142,7 +142,7 @@ from agent_client import signed_headers
 base, token, log, a, stray = int(sys.argv[1]), open(sys.argv[2]).read().strip(), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 url = f"http://127.0.1.12:{base + 2}/v1/run"
 def post(body, tok=token, path=url):
-    headers = signed_headers(tok, "POST", urllib.parse.urlsplit(path).path, body)
+    headers = signed_headers(tok, "POST", urllib.parse.urlsplit(path).path, body, node="n2")
     headers["Content-Type"] = "application/json"
     req = urllib.request.Request(path, data=body, method="POST", headers=headers)
     try:

@@ -3,9 +3,12 @@
 # relay between the coordinator and an agent records every byte both ways: the token is in
 # none of them. Then straight to the agent: the captured request replayed, one signed for
 # its body but sent with a byte of it changed, one dated 1,000 s ago, one signed with
-# another key, and the old bearer header are each refused with 401 and their reason, and
-# the agent probes nothing for them (a listener that must see no connection). An impostor
-# at the agent's address replaying the agent's signed answer is refused too.
+# another key, the old bearer header, one signed as dmsconn-request-v1 (no node), and a run and
+# a stop signed for another agent (n1) are each refused with 401 and their reason, and the
+# agent probes nothing for them (a listener that must see no connection). An impostor at the
+# agent's address replaying the agent's signed answer is refused too. Last, the agent is
+# restarted and the captured request replayed within the window: refused as dated before the
+# agent's start (its nonce cache is new).
 # Usage: test_signing.sh DMSCONN DATA
 set -u
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
@@ -112,8 +115,8 @@ def raw(data):
 captured = open(f"{work}/request-1.bin", "rb").read()
 head, _, body = captured.partition(b"\r\n\r\n")
 cases = {"replayed": (captured, "seen before (a replay)")}
-def request(headers, body=body):
-    lines = [b"POST /v1/run HTTP/1.1", f"Host: {host}:{port}".encode(),
+def request(headers, body=body, path="/v1/run"):
+    lines = [f"POST {path} HTTP/1.1".encode(), f"Host: {host}:{port}".encode(),
              b"Content-Type: application/json", f"Content-Length: {len(body)}".encode(),
              b"Connection: close"]
     lines += [f"{k}: {v}".encode() for k, v in headers.items()]
@@ -121,14 +124,23 @@ def request(headers, body=body):
 # signed for the captured body, then one byte of it changed on the way
 changed = body.replace(b'"n1"', b'"n9"', 1)
 assert changed != body
-cases["changed body"] = (request(signed_headers(token, "POST", "/v1/run", body), body=changed),
+cases["changed body"] = (request(signed_headers(token, "POST", "/v1/run", body, node="n2"),
+                                 body=changed),
                          "not the one that was signed")
 cases["dated 1,000 s ago"] = (request(signed_headers(token, "POST", "/v1/run", body,
-                                                     date=int(time.time()) - 1000)),
+                                                     date=int(time.time()) - 1000, node="n2")),
                               "the clocks differ")
-cases["another key"] = (request(signed_headers("not-" + token, "POST", "/v1/run", body)),
+cases["another key"] = (request(signed_headers("not-" + token, "POST", "/v1/run", body, node="n2")),
                         "the signature does not match")
 cases["bearer token"] = (request({"Authorization": f"Bearer {token}"}), "signed requests only")
+cases["version 1"] = (request(signed_headers(token, "POST", "/v1/run", body)),
+                      "dmsconn-request-v1 (an older dmsconn): update the coordinator")
+cases["a run for another agent"] = (
+    request(signed_headers(token, "POST", "/v1/run", body, node="n1")),
+    "the request is for node 'n1', and this agent is node 'n2'")
+cases["a stop for another agent"] = (
+    request(signed_headers(token, "POST", "/v1/stop", b"", node="n1"), body=b"", path="/v1/stop"),
+    "the request is for node 'n1', and this agent is node 'n2'")
 bad = 0
 for name, (data, why) in cases.items():
     status, answer = raw(data)
@@ -140,7 +152,7 @@ for name, (data, why) in cases.items():
         bad += 1
         print(f"FAIL {name}: the skew not said: {error}")
 # a request signed right still runs (the agent is not left refusing everything)
-status, answer = raw(request(signed_headers(token, "POST", "/v1/run", body)))
+status, answer = raw(request(signed_headers(token, "POST", "/v1/run", body, node="n2")))
 if status != 200:
     bad += 1
     print(f"FAIL a fresh signed request: HTTP {status}: {answer}")
@@ -181,7 +193,32 @@ r = {(x["from"], x["to"]): x for x in json.load(open(sys.argv[1]))["results"]}
 x = r[("n2", "n1")]
 assert x["state"] == "unknown" and "is not signed with this token for this request" in x["detail"], x
 ' "$work/impostor.json" && ok || ko "an impostor's replayed answer is refused"
-# five refusals probed nothing: the one fresh request made the second probe
+# eight refusals probed nothing: the one fresh request made the second probe
 [[ $(probes) -eq 2 ]] && ok || ko "a refused request probed something"
 grep -qF "$token" "$work/agent.log" && ko "the token is in the agent's log" || ok
+
+# a restart empties the nonce cache: the captured request, replayed within the window, is
+# refused all the same (dated before the agent's start) and probes nothing
+sleep 1.1 # the captured request's date and the new start are not the same second
+kill "${pids[2]}" 2> /dev/null
+wait "${pids[2]}" 2> /dev/null
+"$dmsconn" agent --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as n2 --listen "127.0.2.32:$agent_port" --bind-source \
+    2>> "$work/agent.log" &
+pids+=($!)
+python3 "$here/../lib/wait_up.py" "http://127.0.2.32:$agent_port/v1/health" || exit 1
+python3 - "$work/request-1.bin" "127.0.2.32:$agent_port" << 'PY' && ok || ko "a replay after the agent's restart"
+import json, socket, sys
+data = open(sys.argv[1], "rb").read()
+host, port = sys.argv[2].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), 5)
+s.sendall(data); s.shutdown(socket.SHUT_WR)
+out = b""
+while chunk := s.recv(65536):
+    out += chunk
+head, _, body = out.partition(b"\r\n\r\n")
+error = json.loads(body).get("error", "")
+assert int(head.split()[1]) == 401 and "before this agent started" in error, (head[:40], error)
+PY
+[[ $(probes) -eq 2 ]] && ok || ko "the replay after the restart probed something"
 tally

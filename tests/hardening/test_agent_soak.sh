@@ -49,7 +49,7 @@ for i in range(n):
     elif r < 0.36: body, kind = "[" * 200000, "big"
     kinds[kind] += 1
     c = http.client.HTTPConnection("127.0.1.41", port, timeout=10)
-    c.request("POST", path, body=body, headers=signed_headers(tok, "POST", path, body.encode()))
+    c.request("POST", path, body=body, headers=signed_headers(tok, "POST", path, body.encode(), node="a1"))
     resp = c.getresponse(); resp.read(); c.close()
     codes[resp.status] = codes.get(resp.status, 0) + 1
     want = {"valid": 200, "malformed": 400, "token": 401, "path": 404, "big": 400}[kind]
