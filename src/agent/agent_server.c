@@ -7,6 +7,7 @@
  *                      they measured (the coordinator's Ctrl-C)
  * Requests are signed with the shared token (agent_sign.c): the signature of the head is
  * checked before the body is read, the body's hash after; nothing runs without both. */
+#include "agent/agent_guard.h"
 #include "dmsconn/sign.h"
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
@@ -46,6 +47,8 @@ struct batches {
     struct dc_stopper *running[MAX_BATCHES];
 };
 
+#define AGENT_REQUEST_DEADLINE_S 10.0 /* headers and body, from the connection's start */
+
 struct dc_agent {
     struct dc_agent_opts opts;
     struct MHD_Daemon *daemon;
@@ -54,6 +57,7 @@ struct dc_agent {
     struct batches batches;
     struct dc_nonce_cache *nonces; /* signed requests seen within the window */
     time_t started;                /* a request dated before it is refused (agent_sign.c) */
+    struct dci_agent_guard *guard; /* whole-request deadline, slots kept for nodes */
 };
 
 static void batches_put(struct batches *b, struct dc_stopper *s, bool add)
@@ -110,6 +114,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status
         MHD_add_response_header(resp, "WWW-Authenticate", "DMSCONN-HMAC-SHA256");
     if (signature)
         MHD_add_response_header(resp, "X-Dmsconn-Signature", signature);
+    dci_agent_guard_received(conn); /* answered: whatever is left of it is not read */
     enum MHD_Result r = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -458,6 +463,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (req->started)
         return MHD_YES;
     req->started = true;
+    dci_agent_guard_received(conn);
     if (req->too_big) {
         char why[96];
         snprintf(why, sizeof why, "request larger than %zu bytes", agent->opts.max_body);
@@ -475,8 +481,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct request *req = *req_cls;
     (void)cls;
-    (void)conn;
     (void)code;
+    dci_agent_guard_next_request(conn);
     if (req) {
         free(req->body);
         free(req);
@@ -547,14 +553,20 @@ int dc_agent_start(const struct dc_agent_opts *opts, struct dc_agent **out, stru
     }
     if (tls)
         flags |= MHD_USE_TLS;
-    /* Connection limits keep a flood or a slow client from exhausting threads. */
-    agent->daemon = MHD_start_daemon(
-        flags, opts->port, NULL, NULL, on_request, agent, MHD_OPTION_SOCK_ADDR, &ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        agent, tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, opts->tls_cert_pem,
-        MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key_pem, MHD_OPTION_END);
+    /* Connection limits keep a flood or a slow client from exhausting threads; the guard keeps
+     * a slow one from holding a slot (agent_guard.c): 10 s for a whole request, at most 8
+     * connections from addresses outside the node list */
+    if (dci_agent_guard_start(opts->cluster, AGENT_REQUEST_DEADLINE_S, 8, &agent->guard) == 0)
+        agent->daemon = MHD_start_daemon(
+            flags, opts->port, dci_agent_guard_accept, agent->guard, on_request, agent,
+            MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, agent,
+            MHD_OPTION_NOTIFY_CONNECTION, dci_agent_guard_notify, agent->guard,
+            tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, opts->tls_cert_pem,
+            MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key_pem, MHD_OPTION_END);
     if (!agent->daemon) {
+        dci_agent_guard_stop(agent->guard);
         dc_diag_set(diag,
                     "cannot listen on %s port %u (in use, not a local address, or a bad "
                     "certificate)",
@@ -575,6 +587,7 @@ void dc_agent_stop(struct dc_agent *agent)
     if (!agent)
         return;
     MHD_stop_daemon(agent->daemon);
+    dci_agent_guard_stop(agent->guard);
     stop_holder(&agent->holder);
     pthread_mutex_destroy(&agent->batches.mu);
     dc_nonce_cache_free(agent->nonces);

@@ -31,8 +31,12 @@ struct row {
     size_t response_len;
     bool overflow;
     char endpoint[300];
-    char nonce[33];     /* of its request: the answer's signature covers it */
-    char signature[65]; /* the answer's X-Dmsconn-Signature */
+    char nonce[33];       /* of its request: the answer's signature covers it */
+    char signature[65];   /* the answer's X-Dmsconn-Signature */
+    uint64_t deadline_ns; /* when the whole exchange must be over */
+    unsigned attempts;    /* connections refused or reset so far */
+    uv_timer_t retry;     /* the next attempt, after a refused or reset connection */
+    bool retry_ready;
 };
 
 struct coordinator {
@@ -96,9 +100,65 @@ static const char *agent_error(const struct row *row, char *buf, size_t cap)
     return buf;
 }
 
+/* A connection refused or reset before an answer (an agent restarting, its slots taken for
+ * a moment) is tried again, signed anew, while the row's time allows: after 0.25, 0.5, 1 s. */
+#define RETRY_MAX 3
+#define RETRY_ROOM_NS (1500ull * 1000000ull)
+
+static bool retryable(CURLcode result)
+{
+    return result == CURLE_COULDNT_CONNECT || result == CURLE_GOT_NOTHING ||
+           result == CURLE_RECV_ERROR || result == CURLE_SEND_ERROR;
+}
+
+static void on_done(CURL *easy, CURLcode result, void *ud);
+
+static void on_retry(uv_timer_t *timer)
+{
+    struct row *row = timer->data;
+    struct coordinator *co = row->co;
+    const struct dc_node *node = &co->cluster->nodes[row->source];
+    uint64_t now = uv_hrtime();
+    long left_ms = now < row->deadline_ns ? (long)((row->deadline_ns - now) / 1000000u) : 1;
+    curl_slist_free_all(row->headers);
+    row->headers = dci_curl_header(NULL, "Content-Type: application/json");
+    if (row->headers) /* a new nonce: the agent may have seen the last one */
+        row->headers =
+            dci_curl_signed_headers(row->headers, co->opts->token, "POST", "/v1/run", node->name,
+                                    row->body, strlen(row->body), row->nonce);
+    bool ok = row->headers && !co->grace_started;
+    ok = ok && curl_easy_setopt(row->easy, CURLOPT_HTTPHEADER, row->headers) == CURLE_OK;
+    ok = ok && curl_easy_setopt(row->easy, CURLOPT_TIMEOUT_MS, left_ms) == CURLE_OK;
+    if (!ok || dci_curl_uv_add(co->curl, row->easy, on_done, row) != 0)
+        on_done(row->easy, co->grace_started ? CURLE_ABORTED_BY_CALLBACK : CURLE_FAILED_INIT, row);
+}
+
+static bool retry_later(struct row *row, CURLcode result)
+{
+    struct coordinator *co = row->co;
+    if (!retryable(result) || row->attempts >= RETRY_MAX || co->grace_started ||
+        uv_hrtime() + RETRY_ROOM_NS >= row->deadline_ns)
+        return false;
+    if (!row->retry_ready) {
+        if (uv_timer_init(co->loop, &row->retry) != 0)
+            return false;
+        row->retry.data = row;
+        row->retry_ready = true;
+    }
+    free(row->response);
+    row->response = NULL;
+    row->response_len = 0;
+    row->overflow = false;
+    row->signature[0] = '\0';
+    uv_timer_start(&row->retry, on_retry, 250u << row->attempts++, 0);
+    return true;
+}
+
 static void on_done(CURL *easy, CURLcode result, void *ud)
 {
     struct row *row = ud;
+    if (retry_later(row, result))
+        return;
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     char code[32];
@@ -179,6 +239,7 @@ static int start_row(struct coordinator *co, struct row *row)
      * measured, and only the rest of its row is unknown. */
     double per_task = 0.001 * (double)row->n;
     double total_s = co->timeout_s + o->margin_s + (per_task < 30 ? per_task : 30);
+    row->deadline_ns = uv_hrtime() + (uint64_t)(total_s * 1e9);
     row->body = dci_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
                                  co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
@@ -323,6 +384,10 @@ static void detach(void *ud)
     struct coordinator *co = ud;
     if (co->grace_started)
         uv_close((uv_handle_t *)&co->grace, NULL);
+    for (size_t r = 0; r < co->nrows; r++) {
+        if (co->rows[r].retry_ready)
+            uv_close((uv_handle_t *)&co->rows[r].retry, NULL);
+    }
     dci_curl_uv_close(co->curl);
     co->curl = NULL;
 }

@@ -110,6 +110,9 @@ uv_os_sock_t dci_os_sock_invalid(void);
 /* A new socket (not inherited by child processes). */
 uv_os_sock_t dci_os_sock_open(int family, int type, int protocol);
 int dci_os_sock_close(uv_os_sock_t sock);
+/* Ends both directions of a connection another thread owns (its owner then sees the end and
+ * closes it): safe where closing it under that thread would not be. */
+int dci_os_sock_shutdown(uv_os_sock_t sock);
 /* Connects a UDP socket to its peer (IPv4 or IPv6), so its errors are the peer's. */
 int dci_os_sock_connect(uv_os_sock_t sock, const struct sockaddr *peer);
 /* A TCP socket listening on `addr` (the kernel completes handshakes; nothing needs to

@@ -144,6 +144,11 @@ int dci_os_sock_close(uv_os_sock_t sock)
     return close(sock);
 }
 
+int dci_os_sock_shutdown(uv_os_sock_t sock)
+{
+    return shutdown(sock, SHUT_RDWR);
+}
+
 bool dci_os_sock_has_peer(uv_os_sock_t sock)
 {
     struct sockaddr_storage peer;

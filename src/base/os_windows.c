@@ -277,6 +277,11 @@ int dci_os_sock_close(uv_os_sock_t sock)
     return closesocket(sock);
 }
 
+int dci_os_sock_shutdown(uv_os_sock_t sock)
+{
+    return shutdown(sock, SD_BOTH);
+}
+
 int dci_os_sock_connect(uv_os_sock_t sock, const struct sockaddr *peer)
 {
     int len =
