@@ -15,6 +15,7 @@
 #include "dmsconn/texts.h"
 
 #define DC_WIRE_MAX_TASKS 100000
+#define DC_WIRE_MAX_SECONDS 3600 /* the longest timeout or budget a request may carry */
 
 struct dc_wire_task {
     char *to;

@@ -7,6 +7,8 @@
  *                      they measured (the coordinator's Ctrl-C)
  * Requests are signed with the shared token (agent_sign.c): the signature of the head is
  * checked before the body is read, the body's hash after; nothing runs without both. */
+#include "agent/agent_body.h"
+#include "base/os.h"
 #include "agent/agent_guard.h"
 #include "dmsconn/sign.h"
 #include "dmsconn/agent.h"
@@ -48,11 +50,14 @@ struct batches {
 };
 
 #define AGENT_REQUEST_DEADLINE_S 10.0 /* headers and body, from the connection's start */
+#define BODY_POOL 4                   /* bodies of the largest size being received at once */
+#define BIG_BODY (1u << 20)           /* a body past which memory is given back after it */
 
 struct dc_agent {
     struct dc_agent_opts opts;
     struct MHD_Daemon *daemon;
     atomic_uint running;
+    atomic_size_t bodies; /* bytes reserved by the bodies being received (agent_body.c) */
     struct holder holder;
     struct batches batches;
     struct dc_nonce_cache *nonces; /* signed requests seen within the window */
@@ -87,10 +92,7 @@ static unsigned batches_stop(struct batches *b)
 }
 
 struct request {
-    char *body;
-    size_t len;
-    size_t cap;
-    bool too_big;
+    struct dci_body body;
     char content[65]; /* the body's SHA-256 the signature covers */
     char nonce[33];   /* the request's, which the answer's signature covers */
     bool started;
@@ -141,8 +143,15 @@ static enum MHD_Result respond_signed(const struct dc_agent *agent, struct MHD_C
 /* {"error": why} */
 static enum MHD_Result respond_error(struct MHD_Connection *conn, unsigned status, const char *why)
 {
+    /* a reason may quote the request (a node name, a check): printable ASCII only, never a
+     * byte the request brought that is not valid text */
+    char text[320];
+    size_t n = 0;
+    for (; why[n] && n + 1 < sizeof text; n++)
+        text[n] = (why[n] >= 0x20 && why[n] < 0x7f) ? why[n] : '?';
+    text[n] = '\0';
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "error", why);
+    cJSON_AddStringToObject(o, "error", text);
     char *json = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return respond(conn, status, json);
@@ -179,30 +188,6 @@ static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, 
     return -1;
 }
 
-static bool append(struct request *req, const char *data, size_t n, size_t max)
-{
-    if (req->too_big || req->len + n > max) {
-        req->too_big = true;
-        return false;
-    }
-    if (req->len + n + 1 > req->cap) {
-        size_t cap = req->cap ? req->cap : 4096;
-        while (cap < req->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(req->body, cap);
-        if (!grown) {
-            req->too_big = true;
-            return false;
-        }
-        req->body = grown;
-        req->cap = cap;
-    }
-    memcpy(req->body + req->len, data, n);
-    req->len += n;
-    req->body[req->len] = '\0';
-    return true;
-}
-
 /* Runs one authorised batch and answers with its results. */
 static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *conn,
                                  struct request *req)
@@ -210,10 +195,12 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     char why[256] = "";
     struct dc_wire_batch *batch = NULL;
     const struct dc_node *self = &agent->opts.cluster->nodes[agent->opts.self];
-    int rc = dc_wire_parse_request(req->body ? req->body : "", req->len, &batch, why, sizeof why);
-    free(req->body); /* parsed: its megabyte is not held through the run */
-    req->body = NULL;
-    req->len = req->cap = 0;
+    int rc = dc_wire_parse_request(req->body.data ? req->body.data : "", req->body.len, &batch, why,
+                                   sizeof why);
+    size_t size = req->body.len;
+    dci_body_end(&req->body); /* parsed: its megabytes are not held through the run */
+    if (size > BIG_BODY)
+        dci_os_release_memory(); /* what the parse took goes back to the system */
     if (rc)
         return respond_error(
             conn, rc == DC_ENOMEM ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_BAD_REQUEST,
@@ -342,7 +329,7 @@ static void add_ports(cJSON *o, const char *name, const uint16_t *ports, size_t 
 static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connection *conn,
                                      struct request *req)
 {
-    cJSON *root = cJSON_ParseWithLength(req->body ? req->body : "", req->len);
+    cJSON *root = cJSON_ParseWithLength(req->body.data ? req->body.data : "", req->body.len);
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
     const cJSON *ports = cJSON_GetObjectItemCaseSensitive(root, "ports");
     const cJSON *hold = cJSON_GetObjectItemCaseSensitive(root, "hold_s");
@@ -437,7 +424,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return answered;
         /* stop and end take no body: the empty one is what was signed */
         const char *length = header(conn, "Content-Length");
-        if ((end || stop) && length && strcmp(length, "0") != 0)
+        if ((end || stop) &&
+            ((length && strcmp(length, "0") != 0) || header(conn, "Transfer-Encoding")))
             return respond_error(conn, MHD_HTTP_BAD_REQUEST, "expected no body");
         if (end)
             return end_preflight(agent, conn, nonce);
@@ -449,6 +437,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
+        enum dci_body_start body =
+            dci_body_begin(&req->body, &agent->bodies, BODY_POOL * agent->opts.max_body,
+                           agent->opts.max_body, header(conn, "Content-Length"));
+        if (body != DCI_BODY_OK) {
+            free(req);
+            return body == DCI_BODY_BUSY
+                       ? respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                       "busy: too many large requests at once")
+                       : respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+                                       "expected a body of at most the agent's limit");
+        }
         req->preflight = preflight;
         snprintf(req->content, sizeof req->content, "%s", content);
         snprintf(req->nonce, sizeof req->nonce, "%s", nonce);
@@ -456,7 +455,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        append(req, upload_data, *upload_data_size, agent->opts.max_body);
+        dci_body_append(&req->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -464,13 +463,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     req->started = true;
     dci_agent_guard_received(conn);
-    if (req->too_big) {
+    if (req->body.too_big) {
         char why[96];
         snprintf(why, sizeof why, "request larger than %zu bytes", agent->opts.max_body);
         return respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, why);
     }
     struct dc_sign_head head = {.content = req->content};
-    if (!dc_sign_body_matches(&head, req->body, req->len))
+    if (!dc_sign_body_matches(&head, req->body.data, req->body.len))
         return respond_error(conn, MHD_HTTP_UNAUTHORIZED,
                              "the body is not the one that was signed (changed on the way)");
     return req->preflight ? run_preflight(agent, conn, req) : run_batch(agent, conn, req);
@@ -484,7 +483,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)code;
     dci_agent_guard_next_request(conn);
     if (req) {
-        free(req->body);
+        dci_body_end(&req->body);
         free(req);
         *req_cls = NULL;
     }

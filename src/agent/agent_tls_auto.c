@@ -122,6 +122,12 @@ int dc_agent_tls_auto(const char *dir, const char *name, const char *address, ch
     *made = false;
     struct stat st;
     char why[256];
+    /* a folder another user can write to could hold a key planted there, whose fingerprint
+     * would then be printed for pinning */
+    if (stat(dir, &st) == 0 && !dci_os_file_private(dir, why, sizeof why)) {
+        dc_diag_set(diag, "--tls-auto: the folder %s: %s", dir, why);
+        return DC_EINVAL;
+    }
     if (stat(key_path, &st) == 0) {
         /* the key of an earlier start: it must still be the owner's alone */
         if (!S_ISREG(st.st_mode) || !dci_os_file_private(key_path, why, sizeof why)) {

@@ -74,7 +74,11 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 {
     struct row *row = ud;
     size_t len = size * n;
-    if (row->response_len + len > MAX_RESPONSE) {
+    /* what n results can weigh (its detail and evidence are cut at 160 and 128 bytes, 2 KiB
+     * even if every byte were escaped), not more: an agent's answer bounds the coordinator's
+     * memory by its row */
+    size_t most = row->n * 2048 + 65536;
+    if (row->response_len + len > (most < MAX_RESPONSE ? most : MAX_RESPONSE)) {
         row->overflow = true;
         return 0; /* makes curl stop with CURLE_WRITE_ERROR */
     }

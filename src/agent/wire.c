@@ -174,12 +174,57 @@ static size_t count_tasks(const cJSON *targets)
     return n;
 }
 
+/* An upper bound of the values a JSON text holds (one more than its commas, brackets and
+ * braces outside strings), counted before cJSON builds a tree of them: a tree costs about 80
+ * bytes a value, and a 16 MiB body of "[0,0,...]" holds 8 million. Not a parser: cJSON still
+ * judges the text; this only refuses one whose tree could not be worth building. */
+static size_t values_at_most(const char *text, size_t len, size_t stop_at)
+{
+    size_t n = 1;
+    bool in_string = false;
+    for (size_t i = 0; i < len && n <= stop_at; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == ',' || c == '[' || c == '{') {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* A request's tasks as tasks/1 writes them take 7 values each (an object of 6 fields). */
+#define REQUEST_VALUES_MAX ((size_t)DC_WIRE_MAX_TASKS * 8 + 1024)
+/* A result takes 10 at most (an object of 9 fields). */
+#define RESULT_VALUES 12
+
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,
                           size_t cap)
 {
     int rc = DC_EPARSE;
-    struct dc_wire_batch *b = calloc(1, sizeof *b);
-    cJSON *root = cJSON_ParseWithLength(body, len);
+    struct dc_wire_batch *b = NULL;
+    cJSON *root = NULL;
+    if (values_at_most(body, len, REQUEST_VALUES_MAX) > REQUEST_VALUES_MAX) {
+        snprintf(why, cap, "expected at most %zu JSON values (%d tasks); refused before parsing",
+                 REQUEST_VALUES_MAX, DC_WIRE_MAX_TASKS);
+        goto out;
+    }
+    b = calloc(1, sizeof *b);
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(body, len, &end, false);
+    /* one document: what follows it may only be white space */
+    while (root && end && end < body + len && strchr(" \t\r\n", *end) && *end)
+        end++;
+    if (root && end != body + len) {
+        snprintf(why, cap, "expected one JSON document; bytes follow it at byte %zu",
+                 (size_t)(end - body));
+        goto out;
+    }
     if (!b) {
         rc = DC_ENOMEM;
         goto out;
@@ -206,8 +251,12 @@ int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **o
     }
     b->timeout_s = timeout->valuedouble;
     const cJSON *budget = cJSON_GetObjectItemCaseSensitive(root, "budget_s");
-    if (budget && !cJSON_IsNumber(budget)) {
-        snprintf(why, cap, "expected budget_s to be a number of seconds");
+    /* every number a request carries is bounded: 1e300 seconds was an undefined conversion */
+    if ((budget && (!cJSON_IsNumber(budget) || !(budget->valuedouble >= 0) ||
+                    budget->valuedouble > DC_WIRE_MAX_SECONDS)) ||
+        !(b->timeout_s > 0) || b->timeout_s > DC_WIRE_MAX_SECONDS) {
+        snprintf(why, cap, "expected timeout_s and budget_s between 0 and %d seconds",
+                 DC_WIRE_MAX_SECONDS);
         goto out;
     }
     b->budget_s = budget ? budget->valuedouble : 0;
@@ -306,7 +355,8 @@ int dc_wire_parse_results(const char *body, size_t len, struct dc_result *result
                           size_t cap)
 {
     int rc = DC_EPARSE;
-    cJSON *root = cJSON_ParseWithLength(body, len);
+    size_t most = n * RESULT_VALUES + 1024;
+    cJSON *root = values_at_most(body, len, most) > most ? NULL : cJSON_ParseWithLength(body, len);
     if (settings) {
         const char *remoting = root ? string_field(root, "remoting") : NULL;
         settings->remoting_disabled = !remoting                           ? -1

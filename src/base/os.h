@@ -23,8 +23,10 @@ int dci_os_replace_file(const char *tmp, const char *path, char *why, size_t cap
  * on Windows). A rename there would put a regular file in its place — as root, in /dev. */
 bool dci_os_output_in_place(const char *path);
 
-/* May only the file's owner (and, on Windows, SYSTEM and Administrators) read it? true; else
- * false with what is open to whom in why ("mode 0644; expected 0600 (chmod 600 FILE)"). */
+/* May only the file's owner (and, on Windows, SYSTEM and Administrators) read it, and is that
+ * owner root (Administrators, SYSTEM) or the running user? true; else false with what is open
+ * to whom in why ("mode 0644; expected 0600 (chmod 600 FILE)"). A folder is checked the same
+ * way: only its owner may enter it. */
 bool dci_os_file_private(const char *path, char *why, size_t cap);
 
 /* Creates a new file (never replacing one) that only its owner may read, with `data`: 0, or
@@ -83,6 +85,11 @@ bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *
 
 /* Gives freed heap pages back to the system where the allocator keeps them (glibc). */
 void dci_os_release_memory(void);
+/* Every block of at least `bytes` is mapped on its own and given back to the system when
+ * freed: glibc otherwise raises that threshold after the first large free, and a thread's
+ * arena then keeps a freed 16 MiB body for good (malloc_trim does not reach a thread arena's
+ * top). A long-running server's choice; the Windows heap gives such blocks back itself. */
+void dci_os_unmap_large_blocks(size_t bytes);
 
 /* How many descriptors a run may hold at once, below `wanted`: the process's limit with a
  * margin (no such limit on Windows). */

@@ -49,8 +49,16 @@ bool dci_os_file_private(const char *path, char *why, size_t cap)
         return false;
     }
     if (st.st_mode & 077) {
-        snprintf(why, cap, "the file is open to others (mode %04o); expected 0600 (chmod 600 %s)",
-                 (unsigned)(st.st_mode & 07777), path);
+        bool dir = S_ISDIR(st.st_mode);
+        snprintf(why, cap, "the %s is open to others (mode %04o); expected %s (chmod %s %s)",
+                 dir ? "folder" : "file", (unsigned)(st.st_mode & 07777), dir ? "0700" : "0600",
+                 dir ? "700" : "600", path);
+        return false;
+    }
+    /* a 0600 file of another user is that user's secret, or one planted for us */
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(why, cap, "the file belongs to user %u; expected root or this user (%u)",
+                 (unsigned)st.st_uid, (unsigned)geteuid());
         return false;
     }
     return true;
@@ -275,6 +283,15 @@ void dci_os_release_memory(void)
 {
 #ifdef __GLIBC__
     malloc_trim(0);
+#endif
+}
+
+void dci_os_unmap_large_blocks(size_t bytes)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
 #endif
 }
 

@@ -444,6 +444,11 @@ void dci_os_release_memory(void)
     /* the Windows heap gives pages back itself */
 }
 
+void dci_os_unmap_large_blocks(size_t bytes)
+{
+    (void)bytes; /* the Windows heap maps large blocks on their own already */
+}
+
 unsigned dci_os_sock_port(uv_os_sock_t sock)
 {
     struct sockaddr_storage ss;

@@ -107,6 +107,8 @@ static int run_agent(struct cli_args *a)
      * allocator arenas cannot reuse these pages, so give them back (a 1,250-node inventory
      * left 1.2 MiB behind for the agent's lifetime). */
     dci_os_release_memory();
+    /* a request body (up to 16 MiB) goes back to the system once freed */
+    dci_os_unmap_large_blocks(1u << 20);
     size_t len;
     rc = dc_token_read(a->token_file, &token, &diag);
     if (!rc && a->tls_cert)

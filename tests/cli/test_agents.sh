@@ -172,7 +172,36 @@ assert post(b"{not json")[0] == 400
 assert post(b'{"schema":"dmsconn.tasks/1","source":"n1","timeout_s":1,"tasks":[{"to":"n2","address":"","check":"svc-a","port":1}]}')[0] == 400
 assert post(batch([{"to": "n1", "address": "", "check": "svc-a", "port": 70000}]))[0] == 400
 assert post(batch([]), tok="nope")[0] == 401
-assert post(b"x" * (17 * 1024 * 1024))[0] == 413
+# a body over 16 MiB: 413 from its Content-Length, before a byte of it is read
+import socket
+big = b"x" * (17 * 1024 * 1024)
+s = socket.create_connection(("127.0.1.12", base + 2), 10)
+head = ["POST /v1/run HTTP/1.1", "Host: x", f"Content-Length: {len(big)}",
+        "Content-Type: application/json"]
+head += [f"{k}: {v}" for k, v in signed_headers(token, "POST", "/v1/run", big, node="n2").items()]
+s.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+assert s.recv(4096).startswith(b"HTTP/1.1 413"), "a 17 MiB body was not refused at once"
+s.close()
+# one JSON document, nothing after it; a stop with a body in chunks; a reason quoting the
+# request is printable text (the source's invalid UTF-8 byte is not echoed)
+status, answer = post(batch([]) + b" trailing")
+assert status == 400 and "bytes follow it" in answer.get("error", ""), answer
+status, answer = post(json.dumps({"schema": "dmsconn.tasks/1", "source": "n\udcff", "timeout_s": 1,
+                                  "tasks": [{"to": "n1", "address": "", "check": "svc-a", "port": a}]},
+                                 ensure_ascii=False).encode("utf-8", "surrogateescape"))
+assert status == 400 and "n?" in answer.get("error", "") and all(ord(ch) < 0x80 for ch in answer["error"]), answer
+s = socket.create_connection(("127.0.1.12", base + 2), 10)
+head = ["POST /v1/stop HTTP/1.1", "Host: x", "Transfer-Encoding: chunked"]
+head += [f"{k}: {v}" for k, v in signed_headers(token, "POST", "/v1/stop", b"", node="n2").items()]
+s.sendall(("\r\n".join(head) + "\r\n\r\n" + "5\r\nhello\r\n0\r\n\r\n").encode())
+reply = s.recv(4096)
+assert reply.startswith(b"HTTP/1.1 400") and b"expected no body" in reply, reply[:200]
+s.close()
+# every number bounded: a budget of 1e300 s (an undefined conversion) or a negative timeout
+for doc in ('{"schema":"dmsconn.tasks/1","source":"n2","timeout_s":1,"budget_s":1e300,"tasks":[]}',
+            '{"schema":"dmsconn.tasks/1","source":"n2","timeout_s":-1,"tasks":[]}'):
+    status, answer = post(doc.encode())
+    assert status == 400 and "between 0 and 3600 seconds" in answer.get("error", ""), (doc, answer)
 assert post(batch([]), path=f"http://127.0.1.12:{base + 2}/v1/nothing")[0] == 404
 # the grouped form the coordinator sends (dmsconn.tasks/2): the same policy, results in the
 # order of the targets' checks, and each malformed "check:port" a 400

@@ -151,6 +151,19 @@ expect 3 "--secret 'snmp': expected NAME=FILE" -- check "${one[@]}" --secret snm
 chmod 644 "$w/up"
 expect 3 "--secret $w/up: the file is open to others (mode 0644); expected 0600" -- \
     check "${one[@]}" --secret "opensearch=$w/up"
+# a 0600 file of another user (a secret planted for us, or someone else's): refused by owner;
+# a --tls-auto folder others may enter: refused before a key in it is used
+if [[ $(id -u) -eq 0 ]]; then
+    chmod 600 "$w/up" && chown 65534 "$w/up"
+    expect 3 "--secret $w/up: the file belongs to user 65534; expected root or this user" -- \
+        check "${one[@]}" --secret "opensearch=$w/up"
+    mkdir -p "$w/tlsdir" && chmod 777 "$w/tlsdir"
+    (umask 077 && echo "a-token-of-enough-characters" > "$w/tok")
+    expect 3 "--tls-auto: the folder $w/tlsdir: the folder is open to others (mode 0777); expected 0700" -- \
+        agent --node a=127.0.0.1 --token-file "$w/tok" --tls-auto "$w/tlsdir" --listen 127.0.0.1:1
+else
+    echo "skipped (loudly): the owner checks need root to give a file away"
+fi
 # an unknown option: one line, ours
 out=$(timeout 5 "$dmsconn" check --bogus 2>&1)
 [[ $(wc -l <<<"$out") -eq 1 && $out == *"unknown option, or one missing its value: '--bogus'"* ]] &&
