@@ -179,12 +179,13 @@ static void on_deadline(uv_timer_t *timer)
 }
 
 static void *open_session(struct snmp_probe *p, int version, const struct sockaddr *peer,
-                          const char *peername, const char *community)
+                          const char *peername, const char *community, const char *source)
 {
     netsnmp_session s;
     snmp_sess_init(&s);
     s.version = version;
     s.peername = (char *)peername;
+    s.localname = (char *)source; /* --bind-source: the source node's address, or NULL */
     s.timeout = (long)(p->engine->opts.timeout_s * 1e6); /* our timer decides; no retries */
     s.retries = 0;
     s.callback = on_snmp;
@@ -264,8 +265,14 @@ static void snmp_start(struct engine *e, struct dest *dest, uint32_t task)
     p->timer.data = p;
     p->open_handles = 1;
     uv_timer_start(&p->timer, on_deadline, e->timeout_ms, 0);
-    p->sess[V2] = open_session(p, SNMP_VERSION_2c, (struct sockaddr *)&peer, peername, community);
-    p->sess[V3] = open_session(p, SNMP_VERSION_3, (struct sockaddr *)&peer, peername, NULL);
+    /* --bind-source: the packets leave from the source node's address, as TCP probes do */
+    char source[64] = "";
+    if (e->sources && e->sources[t->from].ss_family == peer.ss_family)
+        uv_ip_name((const struct sockaddr *)&e->sources[t->from], source, sizeof source);
+    const char *from = source[0] ? source : NULL;
+    p->sess[V2] =
+        open_session(p, SNMP_VERSION_2c, (struct sockaddr *)&peer, peername, community, from);
+    p->sess[V3] = open_session(p, SNMP_VERSION_3, (struct sockaddr *)&peer, peername, NULL, from);
     for (int i = 0; i < 2; i++) {
         if (!p->sess[i] ||
             uv_poll_init_socket(&e->loop, &p->poll[i], snmp_sess_transport(p->sess[i])->sock) != 0)

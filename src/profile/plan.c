@@ -251,7 +251,14 @@ bool dc_plan_port_possible(const struct dc_cluster *cluster, const struct dc_che
         return false;
     if (src && !src->pseudo && !pair_allowed(check, src, dst))
         return false;
-    const uint16_t candidates[] = {check->port, dst->link_port, cluster->gen.remoting_port};
+    /* a Redirect's port (link_port) and SLNet.exe.config's Remoting port are the DMA link's
+     * alone: with a Redirect on port 15001, only the link checks may go there, not Telnet,
+     * HTTP, NATS or SNMP */
+    bool link = check->when == DC_WHEN_REMOTING || check->when == DC_WHEN_GRPC ||
+                check->when == DC_WHEN_GRPC_HTTP || check->when == DC_WHEN_REMOTING_OFF;
+    bool remoting = check->when == DC_WHEN_REMOTING || check->when == DC_WHEN_REMOTING_OFF;
+    const uint16_t candidates[] = {check->port, link ? dst->link_port : 0,
+                                   remoting ? cluster->gen.remoting_port : 0};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (candidates[i] && dc_node_port(dst, candidates[i]) == port)
             return true;

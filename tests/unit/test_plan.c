@@ -152,6 +152,13 @@ static void possible_ports(void **state)
     assert_true(dc_plan_port_possible(cluster, cql, dma1, db1, 19042));       /* the port map */
     assert_false(dc_plan_port_possible(cluster, cql, dma1, db1, 9042));
     assert_false(dc_plan_port_possible(cluster, cql, dma1, dma2, 9042)); /* dma2 is no Cassandra */
+    /* the Redirect's port is the link's alone: no Telnet, HTTP or NATS check may be sent there */
+    const char *others[] = {"telnet", "http", "nats-client", NULL};
+    for (const char **name = others; *name; name++) {
+        long c = dc_profile_find(profile, *name);
+        assert_true(c >= 0);
+        assert_false(dc_plan_port_possible(cluster, &profile->checks[c], dma1, dma2, 8443));
+    }
 }
 
 int main(void)
