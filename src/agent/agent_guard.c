@@ -21,6 +21,9 @@
 struct guard_conn {
     struct guard_conn *prev, *next;
     struct dci_agent_guard *guard;
+    /* a duplicate of the connection's socket, the guard's own until the connection has
+     * closed: a shutdown through it never reaches a descriptor number the system has given
+     * to another socket since */
     uv_os_sock_t sock;
     uint64_t since_ns; /* the start of the request under way */
     bool received;     /* its request has arrived: the clock is stopped */
@@ -156,10 +159,11 @@ void dci_agent_guard_notify(void *cls, struct MHD_Connection *conn, void **socke
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         const union MHD_ConnectionInfo *peer =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        c->sock = fd ? (uv_os_sock_t)fd->connect_fd : dci_os_sock_invalid();
+        c->sock = fd ? dci_os_sock_duplicate((uv_os_sock_t)fd->connect_fd) : dci_os_sock_invalid();
         c->outside = !peer || !is_node_address(g->cluster, peer->client_addr);
         c->since_ns = uv_hrtime();
-        c->received = !fd; /* without its socket it cannot be cut: leave it to the timeout */
+        /* without a socket of its own it cannot be cut: leave it to the idle timeout */
+        c->received = !dci_os_sock_valid(c->sock);
         pthread_mutex_lock(&g->mu);
         c->next = &g->live;
         c->prev = g->live.prev;
@@ -174,6 +178,8 @@ void dci_agent_guard_notify(void *cls, struct MHD_Connection *conn, void **socke
         c->next->prev = c->prev;
         g->outside -= c->outside;
         pthread_mutex_unlock(&g->mu);
+        if (dci_os_sock_valid(c->sock))
+            dci_os_sock_close(c->sock);
         free(c);
         *socket_context = NULL;
     }
