@@ -104,6 +104,16 @@ static void man_option(FILE *out, const struct cli_option *o)
     fputc('\n', out);
 }
 
+static void man_section(enum cli_section s, void *ud)
+{
+    fprintf(ud, ".PP\n\\fI%s:\\fR\n", section_names[s]);
+}
+
+static void man_option_of(const struct cli_option *o, void *ud)
+{
+    man_option(ud, o);
+}
+
 static void man_command(FILE *out, const struct cli_command *cmd)
 {
     fputs(".SS dmsconn ", out);
@@ -112,19 +122,7 @@ static void man_command(FILE *out, const struct cli_command *cmd)
     roff_str(out, cmd->summary);
     fputs(".\n", out);
     man_description(out, cmd->synopsis);
-    for (int s = 0; s < CLI_NSECTIONS; s++) {
-        bool titled = false;
-        for (size_t i = 0; i < cli_noptions; i++) {
-            const struct cli_option *o = &cli_options[i];
-            if (o->section != (enum cli_section)s || !(o->commands & cmd->bit) ||
-                o->kind == CLI_KIND_HELP)
-                continue;
-            if (!titled)
-                fprintf(out, ".PP\n\\fI%s:\\fR\n", section_names[s]);
-            titled = true;
-            man_option(out, o);
-        }
-    }
+    cli_options_each(cmd, out, man_section, man_option_of);
     if (cmd->epilogue) {
         fputs(".PP\n", out);
         roff_str(out, cmd->epilogue);

@@ -185,9 +185,10 @@ static void print_option(const struct cli_option *o, FILE *out)
     fputc('\n', out);
 }
 
-void cli_usage_print(const struct cli_command *cmd, FILE *out)
+void cli_options_each(const struct cli_command *cmd, void *ud,
+                      void (*section)(enum cli_section s, void *ud),
+                      void (*option)(const struct cli_option *o, void *ud))
 {
-    fputs(cmd->synopsis, out);
     for (int s = 0; s < CLI_NSECTIONS; s++) {
         bool titled = false;
         for (size_t i = 0; i < cli_noptions; i++) {
@@ -196,11 +197,27 @@ void cli_usage_print(const struct cli_command *cmd, FILE *out)
                 o->kind == CLI_KIND_HELP)
                 continue;
             if (!titled)
-                fprintf(out, "\n%s:\n", section_titles[s]);
+                section((enum cli_section)s, ud);
             titled = true;
-            print_option(o, out);
+            option(o, ud);
         }
     }
+}
+
+static void usage_section(enum cli_section s, void *ud)
+{
+    fprintf(ud, "\n%s:\n", section_titles[s]);
+}
+
+static void usage_option(const struct cli_option *o, void *ud)
+{
+    print_option(o, ud);
+}
+
+void cli_usage_print(const struct cli_command *cmd, FILE *out)
+{
+    fputs(cmd->synopsis, out);
+    cli_options_each(cmd, out, usage_section, usage_option);
     if (cmd->epilogue)
         fprintf(out, "\n%s", cmd->epilogue);
 }

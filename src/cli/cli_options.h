@@ -130,6 +130,12 @@ struct cli_entry {
 extern const struct cli_entry cli_commands[];
 extern const size_t cli_ncommands;
 
+/* Calls `option` for each option the command takes, section by section in the usage's order,
+ * and `section` before the first of each section (the usage and the manual list them so). */
+void cli_options_each(const struct cli_command *cmd, void *ud,
+                      void (*section)(enum cli_section s, void *ud),
+                      void (*option)(const struct cli_option *o, void *ud));
+
 /* The command's usage, generated from the table. */
 void cli_usage_print(const struct cli_command *cmd, FILE *out);
 
