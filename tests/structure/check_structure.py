@@ -157,109 +157,67 @@ def headers_alone(root):
     return breaches
 
 
-PLATFORM = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif)\b.*(_WIN32|__linux__|__MINGW32__|__GLIBC__|__APPLE__)")
-PLATFORM_OK = ("src/base/os_posix.c", "src/base/os_windows.c", "include/dmsconn/error.h")
+# Rules on source lines, each: (what it is about, the folders it reads (path prefixes), the
+# files it leaves out, the pattern a breaching line matches, what the breach says). Every
+# source file is read once for all of them.
+ONE_PLACE_SCOPE = ("src/", "probes/")
+LINE_RULES = [
+    # no test for a platform outside the OS layer
+    (("src/", "probes/", "include/"),
+     ("src/base/os_posix.c", "src/base/os_windows.c", "include/dmsconn/error.h"),
+     re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif)\b.*(_WIN32|__linux__|__MINGW32__|__GLIBC__|"
+                r"__APPLE__)"),
+     "tests for a platform; that is the OS layer's (src/base/os.h)"),
+    # no report tells checks apart by matching their names
+    (("src/report/",), (),
+     re.compile(r'str(?:str|n?cmp|casecmp)\s*\([^;]*\b(?:probe|c|check)->name\b[^;]*"'),
+     "matches a check by its name; read its family (struct dc_check.family) instead"),
+    # one writer of results
+    (("src/engine/", "probes/"), ("src/engine/engine_results.c",),
+     re.compile(r"results\[[^]]*\]\.\w+\s*=[^=]|^\s*struct dc_result \*\w+\s*=\s*&"),
+     "writes a result; only dci_engine_settle (engine_results.c) does: hand it the probe's "
+     "outcome"),
+    # one place for each decision several parts need (a command's own default, the agent's
+    # 30 s or the demo's 1 s, is the command's, not the engine's)
+    (ONE_PLACE_SCOPE, ("src/profile/profile.c",), re.compile(r"\.check\s*\+="),
+     "decides the pre-flight twin's index again; that is src/profile/profile.c's"),
+    (ONE_PLACE_SCOPE, ("src/engine/engine_results.c",),
+     re.compile(r'"(no answer|no TLS handshake|connected, but no HTTP answer) within'),
+     "decides a deadline's wording again; that is src/engine/engine_results.c's"),
+    (("src/engine/",), ("src/engine/engine_opts.c",),
+     re.compile(r"(timeout_s|concurrency|per_node)\s*=\s*[0-9]"),
+     "decides an engine default again; that is src/engine/engine_opts.c's"),
+    # the walls: the include table of docs/architecture.md
+    (("include/dmsconn/",), (), re.compile(r'#\s*include\s+"(?!dmsconn/)'),
+     "a public header includes only public headers"),
+    (("src/base/",), (), re.compile(r'#\s*include\s+"(inputs|profile|engine|agent|report|cli)/'),
+     "the base builds on no other part"),
+    (("probes/",), (), re.compile(r'#\s*include\s+"(engine|src)/|engine_\w+\.h"'),
+     "a probe sees only what its driver hands its judge"),
+    (("src/cli/",), (), re.compile(r'#\s*include\s+"(\w+/\w+_private\.h|probes/|engine/)'),
+     "the CLI uses the public API only"),
+]
 
 
-def platform_tests(root):
-    """Breaches: #if on a platform outside the OS layer."""
+def line_rules(root):
+    """Breaches: source lines that break a rule of LINE_RULES."""
     breaches = []
     for top in ("src", "probes", "include"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
-            for f in files:
-                path = os.path.relpath(os.path.join(dirpath, f), root)
-                if not f.endswith((".c", ".h")) or path in PLATFORM_OK:
+            for f in sorted(files):
+                path = os.path.relpath(os.path.join(dirpath, f), root).replace(os.sep, "/")
+                if not f.endswith((".c", ".h")):
+                    continue
+                rules = [(pattern, why) for scope, exempt, pattern, why in LINE_RULES
+                         if path.startswith(scope) and path not in exempt]
+                if not rules:
                     continue
                 with open(os.path.join(root, path), encoding="utf-8") as fh:
                     for n, line in enumerate(fh, 1):
-                        if PLATFORM.search(line):
-                            breaches.append(f"{path}:{n}: tests for a platform; that is the OS "
-                                            f"layer's (src/base/os.h)")
+                        for pattern, why in rules:
+                            if pattern.search(line):
+                                breaches.append(f"{path}:{n}: {why}")
     return breaches
-
-
-NAME_MATCH = re.compile(r'str(?:str|n?cmp|casecmp)\s*\([^;]*\b(?:probe|c|check)->name\b[^;]*"')
-
-
-def name_matching(root):
-    """Breaches: a report that compares a check's or probe's name with a literal."""
-    breaches = []
-    folder = os.path.join(root, "src", "report")
-    for f in sorted(os.listdir(folder)):
-        if not f.endswith(".c"):
-            continue
-        with open(os.path.join(folder, f), encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if NAME_MATCH.search(line):
-                    breaches.append(f"src/report/{f}:{n}: matches a check by its name; read its "
-                                    f"family (struct dc_check.family) instead")
-    return breaches
-
-
-RESULT_WRITE = re.compile(r"results\[[^]]*\]\.\w+\s*=[^=]|^\s*struct dc_result \*\w+\s*=\s*&")
-
-
-def result_writers(root):
-    """Breaches: engine or probe code outside engine_results.c that writes a result."""
-    breaches = []
-    for top in (os.path.join("src", "engine"), "probes"):
-        for f in sorted(os.listdir(os.path.join(root, top))):
-            path = os.path.join(top, f)
-            if not f.endswith(".c") or path == os.path.join("src", "engine", "engine_results.c"):
-                continue
-            with open(os.path.join(root, path), encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if RESULT_WRITE.search(line):
-                        breaches.append(f"{path}:{n}: writes a result; only dci_engine_settle "
-                                        f"(engine_results.c) does: hand it the probe's outcome")
-    return breaches
-
-
-# (what, where it may be written, the files it must not be written in, the pattern); a
-# command's own default (the agent's 30 s, the demo's 1 s) is the command's, not the engine's
-ONE_PLACE = [
-    ("the pre-flight twin's index", "src/profile/profile.c", ("src/", "probes/"),
-     re.compile(r"\.check\s*\+=")),
-    ("a deadline's wording", "src/engine/engine_results.c", ("src/", "probes/"),
-     re.compile(r'"(no answer|no TLS handshake|connected, but no HTTP answer) within')),
-    ("an engine default", "src/engine/engine_opts.c", ("src/engine/",),
-     re.compile(r"(timeout_s|concurrency|per_node)\s*=\s*[0-9]")),
-]
-
-
-def one_place(root):
-    """Breaches: a decision made again outside the one file that makes it."""
-    breaches = []
-    for top in ("src", "probes"):
-        for dirpath, _, files in os.walk(os.path.join(root, top)):
-            for f in sorted(files):
-                path = os.path.relpath(os.path.join(dirpath, f), root)
-                if not f.endswith(".c"):
-                    continue
-                with open(os.path.join(root, path), encoding="utf-8") as fh:
-                    lines = fh.read().splitlines()
-                for what, home, scope, pattern in ONE_PLACE:
-                    if path == home or not path.startswith(scope):
-                        continue
-                    for n, line in enumerate(lines, 1):
-                        if pattern.search(line):
-                            breaches.append(f"{path}:{n}: decides {what} again; that is "
-                                            f"{home}'s")
-    return breaches
-
-
-# (folder, what its files must not include, why): the include table of docs/architecture.md,
-# "The walls"
-WALLS = [
-    ("include/dmsconn", re.compile(r'#\s*include\s+"(?!dmsconn/)'), "a public header includes "
-     "only public headers"),
-    ("src/base", re.compile(r'#\s*include\s+"(inputs|profile|engine|agent|report|cli)/'),
-     "the base builds on no other part"),
-    ("probes", re.compile(r'#\s*include\s+"(engine|src)/|engine_\w+\.h"'),
-     "a probe sees only what its driver hands its judge"),
-    ("src/cli", re.compile(r'#\s*include\s+"(\w+/\w+_private\.h|probes/|engine/)'),
-     "the CLI uses the public API only"),
-]
 
 
 def no_call_up(root):
@@ -276,21 +234,6 @@ def no_call_up(root):
         return [f"{path}: struct engine holds a function pointer: a call back up to the "
                 f"scheduler hidden from the cycle check; leave it for the scheduler's turn"]
     return []
-
-
-def walls(root):
-    """Breaches: an include across a wall."""
-    breaches = []
-    for folder, pattern, why in WALLS:
-        for f in sorted(os.listdir(os.path.join(root, folder))):
-            if not f.endswith((".c", ".h")):
-                continue
-            path = f"{folder}/{f}"
-            with open(os.path.join(root, path), encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if pattern.search(line):
-                        breaches.append(f"{path}:{n}: {line.strip()}: {why}")
-    return breaches
 
 
 def main(argv):
@@ -367,11 +310,7 @@ def main(argv):
                         breaches.append(f"{os.path.relpath(path, root)}: {n} lines (at most {MAX_LINES})")
     breaches += citations(root)
     breaches += headers_alone(root)
-    breaches += platform_tests(root)
-    breaches += name_matching(root)
-    breaches += result_writers(root)
-    breaches += one_place(root)
-    breaches += walls(root)
+    breaches += line_rules(root)
     breaches += no_call_up(root)
     for b in breaches:
         print("check_structure: " + b)
