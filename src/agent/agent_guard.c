@@ -12,6 +12,7 @@
  * once the request has arrived. */
 #include "agent/agent_guard.h"
 #include "base/os.h"
+#include "inputs/inputs_private.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -40,31 +41,12 @@ struct dci_agent_guard {
     unsigned outside;       /* connections from outside the node list */
     unsigned outside_max;
     uint64_t deadline_ns;
-    unsigned cut_total;
     const struct dc_cluster *cluster;
 };
 
 static bool is_node_address(const struct dc_cluster *cluster, const struct sockaddr *sa)
 {
-    char ip[64] = "";
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (memcmp(s6->sin6_addr.s6_addr, mapped, sizeof mapped) == 0)
-            uv_inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, ip, sizeof ip);
-        else
-            uv_ip6_name(s6, ip, sizeof ip);
-    } else if (sa->sa_family == AF_INET) {
-        uv_ip4_name((const struct sockaddr_in *)sa, ip, sizeof ip);
-    }
-    for (size_t i = 0; ip[0] && i < cluster->nnodes; i++) {
-        const struct dc_node *n = &cluster->nodes[i];
-        for (size_t k = 0; k < n->naddresses; k++) {
-            if (strcmp(n->addresses[k], ip) == 0)
-                return true;
-        }
-    }
-    return false;
+    return dci_cluster_node_at(cluster, sa) >= 0;
 }
 
 static void *watch(void *arg)
@@ -84,7 +66,6 @@ static void *watch(void *arg)
         for (struct guard_conn *c = g->live.next; c != &g->live; c = c->next) {
             if (!c->received && !c->cut && now - c->since_ns > g->deadline_ns) {
                 c->cut = true;
-                g->cut_total++;
                 dci_os_sock_shutdown(c->sock);
             }
         }
@@ -213,12 +194,4 @@ void dci_agent_guard_next_request(struct MHD_Connection *conn)
     c->received = false;
     c->since_ns = uv_hrtime();
     pthread_mutex_unlock(&g->mu);
-}
-
-unsigned dci_agent_guard_cut(struct dci_agent_guard *g)
-{
-    pthread_mutex_lock(&g->mu);
-    unsigned n = g->cut_total;
-    pthread_mutex_unlock(&g->mu);
-    return n;
 }

@@ -24,7 +24,5 @@ void dci_agent_guard_notify(void *cls, struct MHD_Connection *conn, void **socke
 void dci_agent_guard_received(struct MHD_Connection *conn);
 /* The connection's request is done: the clock runs for its next one. */
 void dci_agent_guard_next_request(struct MHD_Connection *conn);
-/* How many connections the deadline has ended so far. */
-unsigned dci_agent_guard_cut(struct dci_agent_guard *guard);
 
 #endif

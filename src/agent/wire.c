@@ -198,9 +198,9 @@ static size_t values_at_most(const char *text, size_t len, size_t stop_at)
     return n;
 }
 
-/* A request's tasks as tasks/1 writes them take 7 values each (an object of 6 fields). */
+/* A task as tasks/1 writes it takes 7 values (an object of 6 fields), one of tasks/2 fewer. */
 #define REQUEST_VALUES_MAX ((size_t)DC_WIRE_MAX_TASKS * 8 + 1024)
-/* A result takes 10 at most (an object of 9 fields). */
+/* A result takes 8 at most (an object of 7 fields); 12 leaves room for a field to come. */
 #define RESULT_VALUES 12
 
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,

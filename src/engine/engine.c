@@ -486,35 +486,17 @@ int dc_engine_run(const struct dc_cluster *cluster, const struct dc_profile *pro
     return rc ? DC_EIO : 0;
 }
 
-static bool same_ip(const char *a, const struct sockaddr *sa)
-{
-    unsigned char want[16], have[16];
-    if (sa->sa_family == AF_INET) {
-        memcpy(have, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-        return uv_inet_pton(AF_INET, a, want) == 0 && memcmp(want, have, 4) == 0;
-    }
-    if (sa->sa_family == AF_INET6) {
-        memcpy(have, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-        return uv_inet_pton(AF_INET6, a, want) == 0 && memcmp(want, have, 16) == 0;
-    }
-    return false;
-}
-
 long dc_engine_local_node(const struct dc_cluster *cluster)
 {
     uv_interface_address_t *ifs;
     int n;
     if (uv_interface_addresses(&ifs, &n) != 0)
         return -1;
-    long found = -1;
-    for (size_t i = 0; i < cluster->nnodes && found < 0; i++) {
-        const struct dc_node *node = &cluster->nodes[i];
-        for (size_t a = 0; a < node->naddresses && found < 0; a++) {
-            for (int k = 0; k < n && found < 0; k++) {
-                if (same_ip(node->addresses[a], (const struct sockaddr *)&ifs[k].address))
-                    found = (long)i;
-            }
-        }
+    long found = -1; /* the first node in the list that has one of them */
+    for (int k = 0; k < n; k++) {
+        long i = dci_cluster_node_at(cluster, (const struct sockaddr *)&ifs[k].address);
+        if (i >= 0 && (found < 0 || i < found))
+            found = i;
     }
     uv_free_interface_addresses(ifs, n);
     return found;

@@ -71,6 +71,37 @@ long dc_cluster_find(const struct dc_cluster *cluster, const char *key)
     return -1;
 }
 
+/* A node's address literal against a socket address, as numbers (IPv6 in any spelling; an
+ * IPv4-mapped IPv6 peer as its IPv4 address). A hostname matches nothing. */
+static bool same_ip(const char *a, const struct sockaddr *sa)
+{
+    unsigned char want[16], have[16];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (sa->sa_family == AF_INET) {
+        memcpy(have, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return uv_inet_pton(AF_INET, a, want) == 0 && memcmp(want, have, 4) == 0;
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(have, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        if (memcmp(have, mapped, sizeof mapped) == 0)
+            return uv_inet_pton(AF_INET, a, want) == 0 && memcmp(want, have + 12, 4) == 0;
+        return uv_inet_pton(AF_INET6, a, want) == 0 && memcmp(want, have, 16) == 0;
+    }
+    return false;
+}
+
+long dci_cluster_node_at(const struct dc_cluster *cluster, const struct sockaddr *sa)
+{
+    for (size_t i = 0; i < cluster->nnodes; i++) {
+        const struct dc_node *node = &cluster->nodes[i];
+        for (size_t k = 0; k < node->naddresses; k++) {
+            if (same_ip(node->addresses[k], sa))
+                return (long)i;
+        }
+    }
+    return -1;
+}
+
 static long find_by_name(const struct dc_cluster *cluster, const char *name)
 {
     for (size_t i = 0; i < cluster->nnodes; i++) {

@@ -6,9 +6,14 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 
+#include <uv.h> /* struct sockaddr, for every platform */
+
 /* Appends a node as it is given (no merge by name or address: dc_cluster_add does that). */
 int dci_cluster_append(struct dc_cluster *cluster, const char *name, const char *address,
                        uint32_t roles, const char *origin);
+
+/* The first node one of whose addresses is `sa`'s (compared as numbers), or -1. */
+long dci_cluster_node_at(const struct dc_cluster *cluster, const struct sockaddr *sa);
 
 /* https_name.c: the HTTPS name's rules, in one place. */
 /* The DMA whose HTTPS name node `name` ("NAME/https") is, or -1. */

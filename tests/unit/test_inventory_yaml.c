@@ -2,6 +2,7 @@
 #include "test_util.h"
 
 #include "dmsconn/inventory.h"
+#include "inputs/inputs_private.h"
 
 static void lab_inventory(void **state)
 {
@@ -189,6 +190,30 @@ static void agent_addresses(void **state)
     }
 }
 
+/* A peer's socket address against the node list, as numbers: how an agent tells a node's
+ * connection from a stranger's (agent_guard.c) and a machine finds its own node. */
+static void node_at_address(void **state)
+{
+    (void)state;
+    struct dc_cluster *c;
+    struct dc_diag diag = {{0}};
+    assert_int_equal(dc_cluster_new(&c), 0);
+    assert_int_equal(dc_inventory_add_flag(c, "a=192.0.2.11", &diag), 0);
+    assert_int_equal(dc_inventory_add_flag(c, "b=[2001:DB8:0::12]", &diag), 0);
+    assert_int_equal(dc_inventory_add_flag(c, "c=host.example", &diag), 0);
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6, mapped;
+    assert_int_equal(uv_ip4_addr("192.0.2.11", 1, &v4), 0);
+    assert_int_equal(dci_cluster_node_at(c, (const struct sockaddr *)&v4), 0);
+    assert_int_equal(uv_ip6_addr("2001:db8::12", 1, &v6), 0); /* another spelling */
+    assert_int_equal(dci_cluster_node_at(c, (const struct sockaddr *)&v6), 1);
+    assert_int_equal(uv_ip6_addr("::ffff:192.0.2.11", 1, &mapped), 0); /* a dual-stack peer */
+    assert_int_equal(dci_cluster_node_at(c, (const struct sockaddr *)&mapped), 0);
+    assert_int_equal(uv_ip4_addr("192.0.2.99", 1, &v4), 0);
+    assert_int_equal(dci_cluster_node_at(c, (const struct sockaddr *)&v4), -1);
+    dc_cluster_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +225,7 @@ int main(void)
         cmocka_unit_test(address_syntax),
         cmocka_unit_test(port_syntax),
         cmocka_unit_test(agent_addresses),
+        cmocka_unit_test(node_at_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
