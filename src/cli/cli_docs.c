@@ -72,17 +72,6 @@ static void man_description(FILE *out, const char *text)
     }
 }
 
-static const char *const section_names[CLI_NSECTIONS] = {
-    [CLI_SEC_AGENT] = "The agent",
-    [CLI_SEC_NODES] = "Node list",
-    [CLI_SEC_AGENTS] = "Agents",
-    [CLI_SEC_CHECKS] = "Which checks",
-    [CLI_SEC_RUN] = "Run",
-    [CLI_SEC_OUTPUT] = "Output",
-    [CLI_SEC_SECRETS] = "Secrets and TLS",
-    [CLI_SEC_OTHER] = "Other",
-};
-
 static void man_option(FILE *out, const struct cli_option *o)
 {
     fputs(".TP\n\\fB\\-\\-", out);
@@ -106,7 +95,7 @@ static void man_option(FILE *out, const struct cli_option *o)
 
 static void man_section(enum cli_section s, void *ud)
 {
-    fprintf(ud, ".PP\n\\fI%s:\\fR\n", section_names[s]);
+    fprintf(ud, ".PP\n\\fI%s:\\fR\n", cli_section_title(s));
 }
 
 static void man_option_of(const struct cli_option *o, void *ud)

@@ -204,6 +204,11 @@ void cli_options_each(const struct cli_command *cmd, void *ud,
     }
 }
 
+const char *cli_section_title(enum cli_section s)
+{
+    return section_titles[s];
+}
+
 static void usage_section(enum cli_section s, void *ud)
 {
     fprintf(ud, "\n%s:\n", section_titles[s]);

@@ -130,6 +130,9 @@ struct cli_entry {
 extern const struct cli_entry cli_commands[];
 extern const size_t cli_ncommands;
 
+/* A section's title, as the usage and the manual give it ("Node list (several may be
+ * combined)"). */
+const char *cli_section_title(enum cli_section s);
 /* Calls `option` for each option the command takes, section by section in the usage's order,
  * and `section` before the first of each section (the usage and the manual list them so). */
 void cli_options_each(const struct cli_command *cmd, void *ud,
