@@ -17,14 +17,17 @@ warnings=$(groff -man -ww -z -Tutf8 "$page" 2>&1)
 [[ -z $warnings ]] && ok || ko "groff warns: $warnings"
 text=$(MANWIDTH=100 man -l "$page" 2> /dev/null | col -b)
 [[ $text == *"dmsconn check"* ]] && ok || ko "man does not render the page"
+checked=0
 for cmd in check agent plan merge diff demo profile; do
     [[ $text == *"dmsconn $cmd"* ]] || ko "the page lacks the command $cmd"
-    # every option the command's --help lists
+    # every option the command's --help lists, as a term of its own on the page
     for opt in $("$dmsconn" "$cmd" --help | grep -oE '^  --[a-z0-9-]+' | tr -d ' ' | sort -u); do
-        [[ $text == *"$opt"* ]] || ko "the page lacks $cmd's $opt"
+        checked=$((checked + 1))
+        grep -qE -- "^ +$opt( |\$)" <<< "$text" || ko "the page lacks $cmd's $opt"
     done
 done
-ok
+# the options were read at all (a --help that lists none would pass the loop above)
+((checked > 60)) && ok || ko "only $checked options read from the commands' --help"
 for needed in "EXIT STATUS" "CRITICAL" "/etc/dmsconn/agent.token" "dmsconn-agent.service" \
     "dmsconn-check.timer" "inventory.example.yaml" "systemctl enable --now dmsconn-agent"; do
     [[ $text == *"$needed"* ]] && ok || ko "the page lacks '$needed'"
