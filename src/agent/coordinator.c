@@ -33,6 +33,7 @@ struct row {
     char endpoint[300];
     char nonce[33];       /* of its request: the answer's signature covers it */
     char signature[65];   /* the answer's X-Dmsconn-Signature */
+    uint64_t started_ns;  /* the first attempt */
     uint64_t deadline_ns; /* when the whole exchange must be over */
     unsigned attempts;    /* connections refused or reset so far */
     uv_timer_t retry;     /* the next attempt, after a refused or reset connection */
@@ -105,9 +106,10 @@ static const char *agent_error(const struct row *row, char *buf, size_t cap)
 }
 
 /* A connection refused or reset before an answer (an agent restarting, its slots taken for
- * a moment) is tried again, signed anew, while the row's time allows: after 0.25, 0.5, 1 s. */
+ * a moment) is tried again, signed anew, after 0.25, 0.5, 1 s, as long as the next attempt
+ * starts within one probe timeout of the first: a node with no agent at all costs the run no
+ * more time than its own probes take. */
 #define RETRY_MAX 3
-#define RETRY_ROOM_NS (1500ull * 1000000ull)
 
 static bool retryable(CURLcode result)
 {
@@ -140,8 +142,10 @@ static void on_retry(uv_timer_t *timer)
 static bool retry_later(struct row *row, CURLcode result)
 {
     struct coordinator *co = row->co;
+    uint64_t delay_ms = 250u << row->attempts;
+    uint64_t next_ns = uv_hrtime() + delay_ms * 1000000u;
     if (!retryable(result) || row->attempts >= RETRY_MAX || co->grace_started ||
-        uv_hrtime() + RETRY_ROOM_NS >= row->deadline_ns)
+        next_ns - row->started_ns >= (uint64_t)(co->timeout_s * 1e9) || next_ns >= row->deadline_ns)
         return false;
     if (!row->retry_ready) {
         if (uv_timer_init(co->loop, &row->retry) != 0)
@@ -154,7 +158,8 @@ static bool retry_later(struct row *row, CURLcode result)
     row->response_len = 0;
     row->overflow = false;
     row->signature[0] = '\0';
-    uv_timer_start(&row->retry, on_retry, 250u << row->attempts++, 0);
+    row->attempts++;
+    uv_timer_start(&row->retry, on_retry, delay_ms, 0);
     return true;
 }
 
@@ -243,7 +248,8 @@ static int start_row(struct coordinator *co, struct row *row)
      * measured, and only the rest of its row is unknown. */
     double per_task = 0.001 * (double)row->n;
     double total_s = co->timeout_s + o->margin_s + (per_task < 30 ? per_task : 30);
-    row->deadline_ns = uv_hrtime() + (uint64_t)(total_s * 1e9);
+    row->started_ns = uv_hrtime();
+    row->deadline_ns = row->started_ns + (uint64_t)(total_s * 1e9);
     row->body = dci_wire_request(co->cluster, co->profile, co->plan, row->index, row->n,
                                  co->timeout_s, total_s - o->margin_s / 2, co->preflight);
     row->easy = curl_easy_init();
