@@ -43,6 +43,15 @@ const char *dci_address_not_a_host(const char *s)
     return NULL;
 }
 
+bool dci_address_ipv4(const char *s, uint32_t *out)
+{
+    struct in_addr a4;
+    if (!s || uv_inet_pton(AF_INET, s, &a4) != 0)
+        return false;
+    *out = ntohl(a4.s_addr);
+    return true;
+}
+
 bool dc_address_valid(const char *s)
 {
     struct in_addr a4;

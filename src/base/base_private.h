@@ -14,6 +14,8 @@
 /* What an address literal that no node can have is ("the broadcast address"), or NULL: the
  * unspecified, broadcast and multicast addresses are refused as nodes. */
 const char *dci_address_not_a_host(const char *address);
+/* An IPv4 literal's value in host order; false for anything else (IPv6, a name). */
+bool dci_address_ipv4(const char *address, uint32_t *out);
 
 int dci_expect_parse(const char *name, enum dc_expect *out);
 

@@ -269,7 +269,14 @@ int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, struct
     enum dc_run_verdict verdict =
         dc_verdict_run_all(rep->cluster, rep->profile, rep->plan, &run->verdict, results, texts);
     rep->verdict = failed ? DC_RUN_UNKNOWN : verdict;
-    return cli_outputs(rep, run);
+    struct dc_diagnosis *diagnosis = NULL;
+    if (dc_diagnose(rep->cluster, rep->profile, rep->plan, results, &diagnosis))
+        fprintf(stderr, "dmsconn: out of memory: the report has no diagnosis\n");
+    rep->diagnosis = diagnosis;
+    int rc = cli_outputs(rep, run);
+    rep->diagnosis = NULL;
+    dc_diagnosis_free(diagnosis);
+    return rc;
 }
 
 int cli_check_filters(const struct dc_cluster *cluster, const struct dc_profile *profile,

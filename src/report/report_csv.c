@@ -28,9 +28,10 @@ void dc_csv_field(FILE *f, const char *s, bool last)
 static int write_csv(FILE *f, void *ud)
 {
     const struct dc_report *rep = ud;
-    static const char *const header[] = {"from",    "to",     "check",    "port",    "transport",
-                                         "probe",   "state",  "expect",   "verdict", "latency_ms",
-                                         "address", "detail", "evidence", "remedy"};
+    static const char *const header[] = {"from",      "to",         "check",   "port",
+                                         "transport", "probe",      "state",   "expect",
+                                         "verdict",   "latency_ms", "address", "detail",
+                                         "evidence",  "remedy",     "finding", "finding_index"};
     size_t ncols = sizeof header / sizeof header[0];
     for (size_t i = 0; i < ncols; i++)
         dc_csv_field(f, header[i], i + 1 == ncols);
@@ -38,7 +39,13 @@ static int write_csv(FILE *f, void *ud)
         const struct dc_task *t = &rep->plan->tasks[i];
         const struct dc_result *r = &rep->results[i];
         const struct dc_check *c = &rep->profile->checks[t->check];
-        char port[8], latency[32] = "";
+        char port[8], latency[32] = "", index[16] = "";
+        const char *kind = "";
+        if (rep->diagnosis && rep->diagnosis->cause_of[i] != DC_NO_CAUSE) {
+            uint32_t cause = rep->diagnosis->cause_of[i];
+            kind = dc_cause_kind_name(rep->diagnosis->causes[cause].kind);
+            snprintf(index, sizeof index, "%u", cause);
+        }
         const char *remedy = rep->results[i].remedy;
         snprintf(port, sizeof port, "%u", t->port);
         if (r->latency_ms >= 0)
@@ -56,7 +63,9 @@ static int write_csv(FILE *f, void *ud)
                              r->address,
                              r->detail,
                              r->evidence,
-                             remedy};
+                             remedy,
+                             kind,
+                             index};
         for (size_t k = 0; k < ncols; k++)
             dc_csv_field(f, row[k], k + 1 == ncols);
     }

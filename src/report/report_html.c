@@ -106,6 +106,30 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
     fputs("</tbody></table></section>\n", f);
 }
 
+/* The causes first, each with the cells it explains counted and its one remedy. */
+static void diagnosis(FILE *f, const struct dc_report *rep)
+{
+    const struct dc_diagnosis *d = rep->diagnosis;
+    if (!d || d->n == 0)
+        return;
+    char headline[128];
+    dci_diagnosis_headline(d, headline, sizeof headline);
+    fprintf(f, "<section id=\"diagnosis\"><h2>Diagnosis: %s</h2><ol class=\"causes\">", headline);
+    for (size_t c = 0; c < d->n; c++) {
+        const struct dc_cause *s = &d->causes[c];
+        fprintf(f, "<li class=\"%s\" id=\"cause-%zu\"><p><strong>%s</strong> ",
+                s->nfail ? "fail" : "warn", c + 1, dc_cause_kind_name(s->kind));
+        esc(f, s->summary);
+        fprintf(f, " <span class=\"meta\">(%zu check%s)</span></p><p>evidence: ", s->ncells,
+                s->ncells == 1 ? "" : "s");
+        esc(f, s->evidence);
+        fputs("</p><p>remedy: ", f);
+        esc(f, s->remedy);
+        fputs("</p></li>", f);
+    }
+    fputs("</ol></section>\n", f);
+}
+
 static void failures(FILE *f, const struct dc_report *rep)
 {
     fputs("<section id=\"failures\"><h2>Failures and warnings</h2>"
@@ -115,7 +139,7 @@ static void failures(FILE *f, const struct dc_report *rep)
           "<th data-sort=\"0\">verdict</th><th data-sort=\"1\">from</th>"
           "<th data-sort=\"2\">to</th><th data-sort=\"3\">check</th>"
           "<th data-sort=\"4\">port</th><th data-sort=\"5\">state</th>"
-          "<th>detail</th><th>remedy</th></tr></thead><tbody>",
+          "<th>detail</th><th>remedy</th><th data-sort=\"8\">cause</th></tr></thead><tbody>",
           f);
     size_t shown = 0;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
@@ -138,10 +162,16 @@ static void failures(FILE *f, const struct dc_report *rep)
         fputs("</td><td>", f);
         const char *remedy = rep->results[i].remedy;
         esc(f, remedy);
+        fputs("</td><td>", f);
+        if (rep->diagnosis && rep->diagnosis->cause_of[i] != DC_NO_CAUSE) {
+            uint32_t cause = rep->diagnosis->cause_of[i];
+            fprintf(f, "<a href=\"#cause-%u\">%u %s</a>", cause + 1, cause + 1,
+                    dc_cause_kind_name(rep->diagnosis->causes[cause].kind));
+        }
         fputs("</td></tr>", f);
     }
     if (shown == 0)
-        fputs("<tr><td colspan=\"8\">None: every path passed.</td></tr>", f);
+        fputs("<tr><td colspan=\"9\">None: every path passed.</td></tr>", f);
     fputs("</tbody></table></section>\n", f);
 }
 
@@ -279,6 +309,7 @@ static int write_html(FILE *f, void *ud)
           "<thead><tr><th>check</th><th>port</th><th>state</th><th>latency</th><th>detail</th>"
           "<th>remedy</th></tr></thead><tbody id=\"detail-body\"></tbody></table></aside>\n",
           f);
+    diagnosis(f, rep);
     if (rep->diff)
         diff_section(f, rep);
     failures(f, rep);

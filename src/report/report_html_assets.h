@@ -21,6 +21,7 @@ static const char dc_html_css[] =
     "#filter{margin:.3em 0 .6em;padding:.3em;width:20em}"
     "aside{border:1px solid #ccd;padding:.5em 1em;margin:1em 0;background:#fafbfc}"
     ".note{color:#555}.groups{display:flex;flex-wrap:wrap;gap:0 2em}"
+    ".causes li{margin:.5em 0;padding:.2em .6em;border-radius:3px}.causes p{margin:.15em 0}"
     "@media print{#filter,aside{display:none}body{margin:0}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}section{break-inside:avoid}}";
 

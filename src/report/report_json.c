@@ -80,6 +80,8 @@ static void write_result(struct json_buf *b, const struct dc_report *rep, size_t
         dci_json_field_bool(b, false, "preflight", true);
     if (r->severe)
         dci_json_field_bool(b, false, "severe", true);
+    if (rep->diagnosis && rep->diagnosis->cause_of[i] != DC_NO_CAUSE)
+        dci_json_field_uint(b, false, "finding", rep->diagnosis->cause_of[i]);
     dci_json_raw(b, "}", 1);
 }
 
@@ -108,6 +110,95 @@ static cJSON *diff_json(const struct dc_report *rep)
         cJSON_AddItemToArray(list, c);
     }
     return o;
+}
+
+static void field_node(struct json_buf *b, const char *key, const struct dc_report *rep,
+                       uint32_t node)
+{
+    if (node == DC_NO_NODE)
+        dci_json_field_null(b, false, key);
+    else
+        dci_json_field_string(b, false, key, rep->cluster->nodes[node].name);
+}
+
+static void field_group(struct json_buf *b, const char *key, const struct dc_report *rep,
+                        const uint32_t *nodes, size_t n, const char *net)
+{
+    dci_json_key(b, false, key);
+    dci_json_raw(b, "{", 1);
+    dci_json_key(b, true, "nodes");
+    dci_json_raw(b, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            dci_json_raw(b, ",", 1);
+        dci_json_string(b, rep->cluster->nodes[nodes[i]].name);
+    }
+    dci_json_raw(b, "]", 1);
+    if (net)
+        dci_json_field_string(b, false, "subnet", net);
+    else
+        dci_json_field_null(b, false, "subnet");
+    dci_json_raw(b, "}", 1);
+}
+
+/* One finding: {kind, from, to, [from_group, to_group,] ports, cells, failed, warned,
+ * [one_direction,] alternatives, summary, evidence, remedy}. Streamed like the results: one
+ * cause may hold every cell of a large matrix. */
+static int write_finding(struct json_buf *b, const struct dc_report *rep, size_t c, FILE *f)
+{
+    const struct dc_cause *s = &rep->diagnosis->causes[c];
+    dci_json_raw(b, c ? ",{" : "{", c ? 2 : 1);
+    dci_json_field_string(b, true, "kind", dc_cause_kind_name(s->kind));
+    field_node(b, "from", rep, s->from);
+    field_node(b, "to", rep, s->to);
+    if (s->kind == DC_CAUSE_SEGMENT_BLOCKED) {
+        field_group(b, "from_group", rep, s->from_group, s->nfrom_group, s->from_net);
+        field_group(b, "to_group", rep, s->to_group, s->nto_group, s->to_net);
+    }
+    dci_json_key(b, false, "ports");
+    dci_json_raw(b, "[", 1);
+    for (size_t p = 0; p < s->nports; p++) {
+        dci_json_raw(b, p ? ",{" : "{", p ? 2 : 1);
+        dci_json_field_uint(b, true, "port", s->ports[p].port);
+        dci_json_field_string(b, false, "transport", dc_transport_name(s->ports[p].transport));
+        dci_json_field_string(b, false, "checks", s->ports[p].checks);
+        dci_json_raw(b, "}", 1);
+    }
+    dci_json_raw(b, "]", 1);
+    dci_json_key(b, false, "cells");
+    dci_json_raw(b, "[", 1);
+    int rc = 0;
+    for (size_t m = 0; m < s->ncells && rc == 0; m++) {
+        const struct dc_task *t = &rep->plan->tasks[s->cells[m]];
+        dci_json_raw(b, m ? ",{" : "{", m ? 2 : 1);
+        dci_json_field_string(b, true, "from", rep->cluster->nodes[t->from].name);
+        dci_json_field_string(b, false, "to", rep->cluster->nodes[t->to].name);
+        dci_json_field_string(b, false, "check", rep->profile->checks[t->check].name);
+        dci_json_field_uint(b, false, "port", t->port);
+        dci_json_raw(b, "}", 1);
+        if (b->len >= 65536 || b->failed)
+            rc = dci_json_buf_flush(b, f);
+    }
+    dci_json_raw(b, "]", 1);
+    dci_json_field_uint(b, false, "failed", s->nfail);
+    dci_json_field_uint(b, false, "warned", s->ncells - s->nfail);
+    if (s->kind == DC_CAUSE_PATH_BLOCKED)
+        dci_json_field_bool(b, false, "one_direction", s->one_direction);
+    dci_json_key(b, false, "alternatives");
+    dci_json_raw(b, "[", 1);
+    for (int k = 0, n = 0; k < DC_CAUSE_KINDS; k++) {
+        if (s->alternatives & (1u << k)) {
+            if (n++)
+                dci_json_raw(b, ",", 1);
+            dci_json_string(b, dc_cause_kind_name((enum dc_cause_kind)k));
+        }
+    }
+    dci_json_raw(b, "]", 1);
+    dci_json_field_string(b, false, "summary", s->summary);
+    dci_json_field_string(b, false, "evidence", s->evidence);
+    dci_json_field_string(b, false, "remedy", s->remedy);
+    dci_json_raw(b, "}", 1);
+    return rc;
 }
 
 /* dmsconn merge: where each row came from, with its own time ("rows": [{from, report,
@@ -207,6 +298,11 @@ int dci_report_json_stream(const struct dc_report *rep, FILE *f)
         if (b.len >= 65536 || b.failed) /* stdio sees a few large writes */
             rc = dci_json_buf_flush(&b, f);
     }
+    /* "findings": after the results, so a reader of the head alone needs none of it */
+    static const char findings[] = "],\"findings\":[";
+    dci_json_raw(&b, findings, sizeof findings - 1);
+    for (size_t c = 0; rep->diagnosis && c < rep->diagnosis->n && rc == 0; c++)
+        rc = write_finding(&b, rep, c, f);
     if (rc == 0)
         rc = dci_json_buf_flush(&b, f);
     bool failed = b.failed;

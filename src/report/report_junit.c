@@ -52,6 +52,21 @@ static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i
     xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name);
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.6f",
                                       r->latency_ms > 0 ? r->latency_ms / 1000.0 : 0.0);
+    if (rep->diagnosis && rep->diagnosis->cause_of[i] != DC_NO_CAUSE) {
+        /* the cause the diagnosis gives the cell: its kind and its index in the JSON's findings */
+        uint32_t cause = rep->diagnosis->cause_of[i];
+        xmlTextWriterStartElement(w, BAD_CAST "properties");
+        xmlTextWriterStartElement(w, BAD_CAST "property");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "finding");
+        xmlTextWriterWriteAttribute(
+            w, BAD_CAST "value", BAD_CAST dc_cause_kind_name(rep->diagnosis->causes[cause].kind));
+        xmlTextWriterEndElement(w);
+        xmlTextWriterStartElement(w, BAD_CAST "property");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "finding_index");
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "value", "%u", cause);
+        xmlTextWriterEndElement(w);
+        xmlTextWriterEndElement(w);
+    }
     bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
     const char *remedy = rep->results[i].remedy;
     if (r->verdict == DC_VERDICT_FAIL || unmeasured) {

@@ -12,4 +12,11 @@ int dci_report_json_stream(const struct dc_report *report, FILE *f);
 
 int dci_result_rank(const struct dc_result *r);
 
+/* "4 causes explain 20 failed checks and 2 warnings" (diagnosis_words.c). */
+void dci_diagnosis_headline(const struct dc_diagnosis *d, char *buf, size_t cap);
+
+/* "db1 (10.0.0.21)", the name alone when it is its address (the address probed, or NULL for
+ * the node's first), "this machine (NAME)" for the source of --all-targets. verdict.c */
+void dci_node_describe(const struct dc_node *node, const char *address, char *buf, size_t cap);
+
 #endif

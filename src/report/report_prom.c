@@ -65,6 +65,28 @@ static int write_prom(FILE *f, void *ud)
         cell_labels(f, rep, i);
         fprintf(f, "} %.6f\n", rep->results[i].latency_ms / 1000.0);
     }
+    const struct dc_diagnosis *d = rep->diagnosis;
+    fputs("# HELP dmsconn_check_finding The kind of the cause the diagnosis gives a failed or "
+          "warned path (the finding label), always 1.\n"
+          "# TYPE dmsconn_check_finding gauge\n",
+          f);
+    for (size_t i = 0; d && i < n; i++) {
+        if (d->cause_of[i] == DC_NO_CAUSE)
+            continue;
+        fputs("dmsconn_check_finding{", f);
+        cell_labels(f, rep, i);
+        label(f, "finding", dc_cause_kind_name(d->causes[d->cause_of[i]].kind), false);
+        fputs("} 1\n", f);
+    }
+    size_t kinds[DC_CAUSE_KINDS] = {0};
+    for (size_t c = 0; d && c < d->n; c++)
+        kinds[d->causes[c].kind]++;
+    fputs("# HELP dmsconn_findings Causes the diagnosis found, by kind.\n"
+          "# TYPE dmsconn_findings gauge\n",
+          f);
+    for (int k = 0; k < DC_CAUSE_KINDS; k++)
+        fprintf(f, "dmsconn_findings{kind=\"%s\"} %zu\n", dc_cause_kind_name((enum dc_cause_kind)k),
+                kinds[k]);
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
         counts[rep->results[i].verdict]++;

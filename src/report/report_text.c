@@ -1,6 +1,7 @@
 /* The terminal view: a source x destination matrix, then every failure with its remedy. */
 #include "dmsconn/report.h"
 #include "base/base_private.h"
+#include "report/report_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -155,12 +156,11 @@ out:
     free(is_dst);
 }
 
-/* "       remedy: TEXT", wrapped at word boundaries to the terminal's width, continuation
- * lines under the text; a word longer than a line stands on its own. */
-static void print_remedy(FILE *out, const char *text, size_t width)
+/* LEAD then TEXT, wrapped at word boundaries to the terminal's width, continuation lines under
+ * the text; a word longer than a line stands on its own. */
+static void print_wrapped(FILE *out, const char *lead, size_t indent, const char *text,
+                          size_t width)
 {
-    static const char lead[] = "       remedy: ";
-    const size_t indent = sizeof lead - 1;
     size_t room = width > indent + 20 ? width - indent : 60, used = 0;
     fputs(lead, out);
     for (const char *p = text; *p;) {
@@ -181,6 +181,38 @@ static void print_remedy(FILE *out, const char *text, size_t width)
         p += word;
     }
     fputc('\n', out);
+}
+
+static void print_remedy(FILE *out, const char *text, size_t width)
+{
+    static const char lead[] = "       remedy: ";
+    print_wrapped(out, lead, sizeof lead - 1, text, width);
+}
+
+/* The causes first: "3 causes explain 20 failed checks", each with its evidence and the one
+ * remedy for all its cells; the per-cell list follows. */
+static void print_diagnosis(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
+{
+    const struct dc_diagnosis *d = rep->diagnosis;
+    if (!d || d->n == 0)
+        return;
+    size_t width = opts->width ? opts->width : 100;
+    char headline[128];
+    dci_diagnosis_headline(d, headline, sizeof headline);
+    fprintf(out, "\nDiagnosis: %s:\n", headline);
+    for (size_t c = 0; c < d->n; c++) {
+        const struct dc_cause *s = &d->causes[c];
+        static const char evidence[] = "       evidence: ";
+        char lead[96];
+        /* the kind in colour, its width counted without the escapes */
+        int n = snprintf(lead, sizeof lead, "  %zu. %s: ", c + 1, dc_cause_kind_name(s->kind));
+        snprintf(lead, sizeof lead, "  %zu. %s%s%s: ", c + 1,
+                 opts->color ? (s->nfail ? RED : YELLOW) : "", dc_cause_kind_name(s->kind),
+                 opts->color ? RESET : "");
+        print_wrapped(out, lead, (size_t)n, s->summary, width);
+        print_wrapped(out, evidence, sizeof evidence - 1, s->evidence, width);
+        print_remedy(out, s->remedy, width);
+    }
 }
 
 static void print_result(const struct dc_report *rep, size_t i, const struct dc_text_opts *opts,
@@ -240,6 +272,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
             rep->interrupted ? " (INTERRUPTED: partial results)" : "");
     if (rep->plan->ntasks > 0)
         print_matrix(rep, opts, out);
+    print_diagnosis(rep, opts, out);
     bool header = false;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
         if (!opts->all && rep->results[i].verdict == DC_VERDICT_PASS)

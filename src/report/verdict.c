@@ -5,6 +5,7 @@
 #include "dmsconn/texts.h"
 #include "base/base_private.h"
 #include "probes/probe.h"
+#include "report/report_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,8 +16,7 @@ void dc_verdict_opts_default(struct dc_verdict_opts *opts)
     opts->slow_ms = 50.0; /* DataMiner's BPA warns above a 50 ms round trip */
 }
 
-/* "db1 (10.0.0.21)" or just "10.0.0.21" when the name is the address. */
-static void describe(const struct dc_node *node, const char *address, char *buf, size_t cap)
+void dci_node_describe(const struct dc_node *node, const char *address, char *buf, size_t cap)
 {
     if (node->pseudo) {
         snprintf(buf, cap, "this machine (%s)", node->name);
@@ -129,7 +129,7 @@ static bool remedy_https_name(const struct ctx *x, const struct dc_node *dst,
 {
     const char *name = dst->addresses[0];
     char to[160];
-    describe(dma, NULL, to, sizeof to);
+    dci_node_describe(dma, NULL, to, sizeof to);
     switch (x->r->state) {
     case DC_STATE_DNS:
         remedy(x,
@@ -309,8 +309,8 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
     x.src_name = src->name;
     if (buf) {
         buf[0] = '\0';
-        describe(src, NULL, x.src, sizeof x.src);
-        describe(dst, result->address, x.dst, sizeof x.dst);
+        dci_node_describe(src, NULL, x.src, sizeof x.src);
+        dci_node_describe(dst, result->address, x.dst, sizeof x.dst);
     }
     switch (x.check->expect) {
     case DC_EXPECT_REQUIRED: return judge_required(&x, opts);

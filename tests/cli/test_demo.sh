@@ -15,6 +15,11 @@ check "demo exits 0 when every result matches the seeded faults (got $rc)" test 
 check "demo reports the match" grep -q "results match the seeded faults" <<<"$out"
 check "demo shows the matrix" grep -q "^from.to" <<<"$out"
 check "Telnet left open is a failure" grep -q "FAIL dma1 -> dma2 telnet" <<<"$out"
+check "the diagnosis comes first: five causes for the twelve failures" \
+    grep -q "^Diagnosis: 5 causes explain 12 failed checks:" <<<"$out"
+check "db1's dropped 9042 is one cause with one rule" grep -q \
+    "remedy: in db1's inbound firewall, allow tcp/9042 from dma1 (127.0.1.1), dma2 (127.0.1.2) and" \
+    <<<"$out"
 check "the squatted 8004 in the BPA's words" grep -q \
     "dma1: Unable to communicate with legacy remoting connection ports on these Agents: dma3" <<<"$out"
 
@@ -47,6 +52,19 @@ assert states[("dma1", "dma2", "nats-account")] == "wrong_service"      # 9090 c
 assert states[("dma1", "db1", "opensearch-http")] == "ok"
 # 42: the optional CloudGateway self-check of each DMA passes closed (3 of them)
 assert r["counts"] == {"pass": 42, "warn": 0, "fail": 12, "unmeasured": 0}, r["counts"]
+# the diagnosis: one cause per seeded fault that fails, each failed result in exactly one
+found = [(f["kind"], f["to"], [p["port"] for p in f["ports"]]) for f in r["findings"]]
+assert found == [("service_down", "dma3", [9090]), ("inbound_blocked", "db1", [9042]),
+                 ("service_fault", "dma2", [9090]), ("service_fault", "dma3", [8004]),
+                 ("port_open", "dma2", [23])], found
+for x in r["results"]:
+    if x["verdict"] == "pass":
+        assert "finding" not in x, x
+    else:
+        f = r["findings"][x["finding"]]
+        assert {"from": x["from"], "to": x["to"], "check": x["check"], "port": x["port"]} \
+            in f["cells"], (x, f)
+assert sum(len(f["cells"]) for f in r["findings"]) == r["counts"]["fail"]
 PY
 rm -f "$json"
 echo "$passed passed, $failed failed"

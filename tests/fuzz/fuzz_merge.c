@@ -1,8 +1,11 @@
 /* Fuzz target: dmsconn merge's report reader, on a three-node cluster with two checks (the
- * names a report's results would have to match). */
+ * names a report's results would have to match); then the verdicts and the diagnosis of what
+ * it read, which must give each failed or warned cell exactly one cause. */
 #include "dmsconn/cluster.h"
+#include "dmsconn/diagnosis.h"
 #include "dmsconn/merge.h"
 #include "dmsconn/profile.h"
+#include "dmsconn/verdict.h"
 #include "fuzz_util.h"
 
 #include <stdlib.h>
@@ -32,9 +35,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dc_texts *texts = dc_texts_new();
     struct dc_diag diag = {{0}};
     size_t notes = cluster->nnotes;
-    if (results && rows && texts)
+    if (results && rows && texts) {
+        for (size_t i = 0; i < plan->ntasks; i++)
+            dc_result_reset(&results[i], "");
         dc_merge_text(cluster, profile, plan, (const char *)data, size, "fuzz", results, texts,
                       rows, &diag);
+        dc_verdict_run_all(cluster, profile, plan, NULL, results, texts);
+        struct dc_diagnosis *d = NULL;
+        if (dc_diagnose(cluster, profile, plan, results, &d) == 0) {
+            size_t listed = 0;
+            for (size_t c = 0; c < d->n; c++)
+                listed += d->causes[c].ncells;
+            for (size_t i = 0; i < plan->ntasks; i++) {
+                if ((results[i].verdict != DC_VERDICT_PASS) != (d->cause_of[i] != DC_NO_CAUSE))
+                    abort();
+            }
+            if (listed != d->nfail + d->nwarn)
+                abort();
+        }
+        dc_diagnosis_free(d);
+    }
     /* the unmatched-results note would pile up across runs: drop what this run added */
     while (cluster->nnotes > notes)
         free(cluster->notes[--cluster->nnotes]);

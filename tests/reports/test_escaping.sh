@@ -59,15 +59,23 @@ for run in c m; do
     python3 - "$run" << 'PY' && ok || ko "$run.csv: RFC 4180"
 import csv, json, os, sys
 run = sys.argv[1]
-r = json.load(open(f"{run}.json"))["results"]
+doc = json.load(open(f"{run}.json"))
+r, findings = doc["results"], doc["findings"]
 rows = list(csv.reader(open(f"{run}.csv", newline="")))
-assert all(len(row) == 14 for row in rows), [len(row) for row in rows]
+assert all(len(row) == 16 for row in rows), [len(row) for row in rows]
 head, body = rows[0], [dict(zip(rows[0], row)) for row in rows[1:]]
 assert len(body) == len(r), (len(body), len(r))
 for row, x in zip(body, r):
     for k in ("from", "to", "check", "state", "verdict", "detail", "address"):
         assert row[k] == str(x[k]), (k, row[k], x[k])
     assert row["remedy"] == (x.get("remedy") or "")
+    # each failed or warned row names its finding, as the JSON does; a pass names none
+    if "finding" in x:
+        assert row["finding_index"] == str(x["finding"]), (row, x)
+        assert row["finding"] == findings[x["finding"]]["kind"], (row, x)
+    else:
+        assert x["verdict"] == "pass" and row["finding"] == row["finding_index"] == "", (row, x)
+assert any(row["finding"] for row in body)
 assert any(row["to"] == os.environ["HOSTILE"] for row in body)
 assert any('</script><script>alert("x")' in row["detail"] for row in body)
 PY
@@ -84,6 +92,8 @@ for x in r:
     assert (f is not None) == (x["verdict"] == "fail"), x
     if f is not None:
         assert f.text == x["remedy"] and f.get("type") == x["state"], (f.text, x)
+    props = {p.get("name"): p.get("value") for p in c.findall("./properties/property")}
+    assert props.get("finding_index") == (str(x["finding"]) if "finding" in x else None), (props, x)
 assert any(os.environ["HOSTILE"] in c.get("name") for c in cases)
 PY
     if command -v promtool > /dev/null; then

@@ -1,0 +1,441 @@
+/* The diagnosis in words: for each cause, one line that names it, the evidence the matrix gives
+ * for it (and what it cannot tell), and the one remedy that fixes every cell of it, worded as a
+ * firewall rule where it is one (the plan's CSV names the same sources, destinations and
+ * ports). */
+#include "report/diagnosis_private.h"
+#include "report/report_private.h"
+#include "base/os.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_MAX 8 /* nodes named in a list; the rest are counted */
+
+/* The distinct sources (or destinations) of the cause's cells, ascending; their count. */
+static size_t ends(const struct dci_diag_ctx *x, const struct dc_cause *c, bool sources,
+                   uint32_t *out)
+{
+    bool *mark = calloc(x->nnodes ? x->nnodes : 1, sizeof *mark);
+    size_t n = 0;
+    if (!mark)
+        return 0;
+    for (size_t m = 0; m < c->ncells; m++) {
+        const struct dc_task *t = &x->plan->tasks[c->cells[m]];
+        mark[sources ? t->from : t->to] = true;
+    }
+    for (uint32_t i = 0; i < x->nnodes; i++) {
+        if (mark[i])
+            out[n++] = i;
+    }
+    free(mark);
+    return n;
+}
+
+/* "dma1, dma2 and db1", with addresses ("dma1 (10.0.0.11)") when asked; past LIST_MAX names,
+ * "and 12 more". */
+static void node_list(FILE *f, const struct dc_cluster *cl, const uint32_t *nodes, size_t n,
+                      bool addresses)
+{
+    char buf[200];
+    for (size_t i = 0; i < n; i++) {
+        if (i == LIST_MAX) {
+            fprintf(f, " and %zu more", n - i);
+            return;
+        }
+        const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+        if (addresses)
+            dci_node_describe(&cl->nodes[nodes[i]], NULL, buf, sizeof buf);
+        fprintf(f, "%s%s", sep, addresses ? buf : cl->nodes[nodes[i]].name);
+    }
+}
+
+/* "tcp/9042 (cql)" or "tcp/443 (slnet-grpc, brokergateway) and tcp/4222 (nats-client)". */
+static void port_list(FILE *f, const struct dc_cause *c, bool with_checks)
+{
+    for (size_t p = 0; p < c->nports; p++) {
+        const char *sep = p == 0 ? "" : p + 1 == c->nports ? " and " : ", ";
+        fprintf(f, "%s%s/%u", sep, dc_transport_name(c->ports[p].transport), c->ports[p].port);
+        if (with_checks)
+            fprintf(f, " (%s)", c->ports[p].checks);
+    }
+}
+
+static void describe(const struct dci_diag_ctx *x, uint32_t node, char *buf, size_t cap)
+{
+    dci_node_describe(&x->cluster->nodes[node], NULL, buf, cap);
+}
+
+/* Whether the tally of any of the cause's ports at this node shows an answer. */
+static bool answers_on_ports(const struct dci_diag_ctx *x, const struct dci_tally *tallies,
+                             uint32_t node, const struct dc_cause *c)
+{
+    for (size_t k = 0; k < x->nkeys; k++) {
+        for (size_t p = 0; p < c->nports; p++) {
+            if (x->key_port[k] == c->ports[p].port &&
+                x->key_transport[k] == (uint8_t)c->ports[p].transport &&
+                tallies[node * x->nkeys + k].answered)
+                return true;
+        }
+    }
+    return false;
+}
+
+static const struct dc_result *first(const struct dci_diag_ctx *x, const struct dc_cause *c)
+{
+    return &x->results[c->cells[0]];
+}
+
+/* The cells' own remedy when every cell has the same one, else NULL. */
+static const char *shared_remedy(const struct dci_diag_ctx *x, const struct dc_cause *c)
+{
+    const char *r = first(x, c)->remedy;
+    for (size_t m = 1; m < c->ncells; m++) {
+        if (strcmp(x->results[c->cells[m]].remedy, r) != 0)
+            return NULL;
+    }
+    return r;
+}
+
+struct words {
+    FILE *summary, *evidence, *remedy;
+    uint32_t *src, *dst;
+    size_t nsrc, ndst;
+    char to[200], from[200];
+};
+
+static void words_unreachable(const struct dci_diag_ctx *x, const struct dc_cause *c,
+                              struct words *w)
+{
+    size_t towards = 0, k = 0;
+    for (size_t m = 0; m < c->ncells; m++)
+        towards += x->plan->tasks[c->cells[m]].to == c->to;
+    for (size_t i = 0; i < w->nsrc; i++) { /* its own row is not a source of its silence */
+        if (w->src[i] != c->to)
+            w->src[k++] = w->src[i];
+    }
+    w->nsrc = k;
+    fprintf(w->summary, "%s answers nothing: no checked port answers any source", w->to);
+    fprintf(w->evidence, "%zu check%s from ", towards, towards == 1 ? "" : "s");
+    node_list(w->evidence, x->cluster, w->src, w->nsrc, false);
+    fputs(" on ", w->evidence);
+    port_list(w->evidence, c, false);
+    fputs(" met silence or ICMP unreachable; none was answered or refused", w->evidence);
+    const struct dc_node *d = &x->cluster->nodes[c->to];
+    if (!x->is_source[c->to])
+        fprintf(w->evidence, "; %s has no agent to say whether it is up", d->name);
+    else {
+        for (size_t m = 0; m < c->ncells; m++) {
+            const struct dc_task *t = &x->plan->tasks[c->cells[m]];
+            if (t->from == c->to) {
+                fprintf(w->evidence, "; its own agent gave nothing: %s",
+                        x->results[c->cells[m]].detail);
+                break;
+            }
+        }
+    }
+    if (c->alternatives & (1u << DC_CAUSE_PATH_BLOCKED))
+        fprintf(w->evidence,
+                "; only one source asked: other rows would tell whether %s is down or only "
+                "blocked from there",
+                d->name);
+    fprintf(w->remedy, "check that %s is up and on the network at %s (%s)", d->name,
+            d->naddresses ? d->addresses[0] : d->name, d->origin ? d->origin : "the node list");
+    fprintf(w->remedy, "; if it is, its firewall drops everything: allow ");
+    port_list(w->remedy, c, false);
+    fprintf(w->remedy, " from ");
+    node_list(w->remedy, x->cluster, w->src, w->nsrc, true);
+    fprintf(w->remedy, " in %s's inbound rules", d->name);
+}
+
+/* "its agent answered" / "it answers other ports": why the destination is up. */
+static const char *up_because(const struct dci_diag_ctx *x, uint32_t node)
+{
+    if (x->row_measured[node])
+        return "its own row of checks was measured";
+    if (x->reached[node])
+        return "other ports of it answer or refuse";
+    return NULL;
+}
+
+static void words_service_down(const struct dci_diag_ctx *x, const struct dc_cause *c,
+                               struct words *w)
+{
+    const struct dc_node *d = &x->cluster->nodes[c->to];
+    fprintf(w->summary, "%s refuses ", w->to);
+    port_list(w->summary, c, true);
+    fprintf(w->summary, " from every source that asked: nothing listens");
+    fprintf(w->evidence, "refused (RST) from ");
+    node_list(w->evidence, x->cluster, w->src, w->nsrc, false);
+    if (c->alternatives & (1u << DC_CAUSE_PATH_BLOCKED))
+        fprintf(w->evidence,
+                "; only one source asked: a firewall between them that rejects with RST looks "
+                "the same, and other rows would tell whether %s refuses everyone",
+                d->name);
+    fputs("start ", w->remedy);
+    for (size_t p = 0; p < c->nports; p++) {
+        const struct dc_task *t = NULL;
+        for (size_t m = 0; m < c->ncells && !t; m++) {
+            const struct dc_task *u = &x->plan->tasks[c->cells[m]];
+            if (u->port == c->ports[p].port)
+                t = u;
+        }
+        fprintf(w->remedy, "%s%s (%s/%u)",
+                p == 0               ? ""
+                : p + 1 == c->nports ? " and "
+                                     : ", ",
+                t ? x->profile->checks[t->check].service : "its service",
+                dc_transport_name(c->ports[p].transport), c->ports[p].port);
+    }
+    fprintf(w->remedy,
+            " on %s; if it runs, it listens on another address or port, or %s's firewall "
+            "rejects ",
+            d->name, d->name);
+    port_list(w->remedy, c, false);
+    fputs(" with RST", w->remedy);
+}
+
+static void words_inbound(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
+{
+    const struct dc_node *d = &x->cluster->nodes[c->to];
+    bool every = !x->reached[c->to];
+    if (every) { /* nothing of it answers anyone: the failing ports are all it was asked on */
+        fprintf(w->summary, "%s drops every port from every source: ", w->to);
+        port_list(w->summary, c, true);
+        fputs(" fail", w->summary);
+    } else {
+        fprintf(w->summary, "%s drops ", w->to);
+        port_list(w->summary, c, true);
+        fputs(" from every source", w->summary);
+    }
+    fputs("no answer on those ports to ", w->evidence);
+    node_list(w->evidence, x->cluster, w->src, w->nsrc, false);
+    const char *up = up_because(x, c->to);
+    fprintf(w->evidence, " (every source that asked), while %s is up: %s", d->name,
+            up ? up : "its agent answered");
+    fprintf(w->remedy, "in %s's inbound firewall, allow ", d->name);
+    port_list(w->remedy, c, false);
+    fputs(" from ", w->remedy);
+    node_list(w->remedy, x->cluster, w->src, w->nsrc, true);
+}
+
+static void words_outbound(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
+{
+    const struct dc_node *s = &x->cluster->nodes[c->from];
+    fprintf(w->summary, "%s gets no answer on ", w->from);
+    port_list(w->summary, c, true);
+    fputs(" from any destination", w->summary);
+    fputs("dropped towards ", w->evidence);
+    node_list(w->evidence, x->cluster, w->dst, w->ndst, false);
+    fprintf(w->evidence, " (every destination %s asked on it)", s->name);
+    if (c->alternatives & (1u << DC_CAUSE_INBOUND_BLOCKED))
+        fprintf(w->evidence,
+                "; no other source asked some of them on it: other rows would tell whether %s "
+                "cannot send it or they drop it from everyone",
+                s->name);
+    else
+        fputs(", which answer it from other sources", w->evidence);
+    fprintf(w->remedy, "in %s's outbound firewall (or the network it sends from), allow ", s->name);
+    port_list(w->remedy, c, false);
+    fputs(" to ", w->remedy);
+    node_list(w->remedy, x->cluster, w->dst, w->ndst, true);
+}
+
+static void group(FILE *f, const struct dci_diag_ctx *x, const uint32_t *nodes, size_t n,
+                  const char *net, bool addresses)
+{
+    if (net) {
+        fprintf(f, "%s (", net);
+        node_list(f, x->cluster, nodes, n, false);
+        fputc(')', f);
+    } else {
+        node_list(f, x->cluster, nodes, n, addresses);
+    }
+}
+
+static void words_segment(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
+{
+    port_list(w->summary, c, true);
+    fputs(" is dropped from ", w->summary);
+    group(w->summary, x, c->from_group, c->nfrom_group, c->from_net, false);
+    fputs(" to ", w->summary);
+    group(w->summary, x, c->to_group, c->nto_group, c->to_net, false);
+    fputs("each of ", w->evidence);
+    node_list(w->evidence, x->cluster, c->from_group, c->nfrom_group, false);
+    fputs(" fails it to each of ", w->evidence);
+    node_list(w->evidence, x->cluster, c->to_group, c->nto_group, false);
+    bool out_ok = false, in_ok = false;
+    for (size_t i = 0; i < c->nfrom_group; i++)
+        out_ok = out_ok || answers_on_ports(x, x->out, c->from_group[i], c);
+    for (size_t i = 0; i < c->nto_group; i++)
+        in_ok = in_ok || answers_on_ports(x, x->in, c->to_group[i], c);
+    if (out_ok)
+        fputs("; the sources reach it on other nodes", w->evidence);
+    if (in_ok)
+        fputs("; the destinations answer it to other sources", w->evidence);
+    if (c->from_net && c->to_net)
+        fprintf(w->remedy, "on the firewall between %s and %s, allow ", c->from_net, c->to_net);
+    else
+        fputs("allow ", w->remedy);
+    port_list(w->remedy, c, false);
+    fputs(" from ", w->remedy);
+    group(w->remedy, x, c->from_group, c->nfrom_group, c->from_net, true);
+    fputs(" to ", w->remedy);
+    group(w->remedy, x, c->to_group, c->nto_group, c->to_net, true);
+    if (!c->from_net || !c->to_net)
+        fputs(": a firewall between the two groups, or the destinations' inbound rules", w->remedy);
+}
+
+static void words_path(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
+{
+    const struct dc_node *s = &x->cluster->nodes[c->from], *d = &x->cluster->nodes[c->to];
+    bool refused = first(x, c)->state == DC_STATE_REFUSED;
+    fprintf(w->summary, "%s -> %s: ", s->name, d->name);
+    port_list(w->summary, c, true);
+    fprintf(w->summary, " %s", refused ? "rejected (RST)" : "dropped");
+    if (c->one_direction)
+        fprintf(w->summary, " (one direction: %s -> %s passes)", d->name, s->name);
+    bool in_ok = answers_on_ports(x, x->in, c->to, c),
+         out_ok = answers_on_ports(x, x->out, c->from, c);
+    const char *sep = "";
+    if (in_ok) {
+        fprintf(w->evidence, "%s answers it from other sources", d->name);
+        sep = "; ";
+    }
+    if (out_ok) {
+        fprintf(w->evidence, "%s%s reaches it on other destinations", sep, s->name);
+        sep = "; ";
+    }
+    if (c->alternatives & (1u << DC_CAUSE_INBOUND_BLOCKED))
+        fprintf(w->evidence,
+                "%sonly %s asked %s on it: other rows would tell whether %s %s it from "
+                "everyone",
+                sep, s->name, d->name, d->name, refused ? "refuses" : "drops");
+    else if (!*sep)
+        fputs("nothing else fails between them", w->evidence);
+    fputs("allow ", w->remedy);
+    port_list(w->remedy, c, false);
+    fprintf(w->remedy,
+            " from %s to %s: in %s's inbound rules, %s's outbound rules, or a firewall "
+            "between them%s",
+            w->from, w->to, d->name, s->name, refused ? " (a rule there rejects it with RST)" : "");
+}
+
+/* The kinds a cell's own verdict already words: their evidence is the first cell's, their
+ * remedy the cells' shared one when they share it. */
+static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
+{
+    const struct dc_result *r = first(x, c);
+    const struct dc_check *check = &x->profile->checks[x->plan->tasks[c->cells[0]].check];
+    switch (c->kind) {
+    case DC_CAUSE_NAME_UNRESOLVED:
+        if (x->cluster->nodes[c->to].alias) /* a DMA's HTTPS name, which must lead to it */
+            fprintf(w->summary, "%s does not resolve to %s", x->cluster->nodes[c->to].addresses[0],
+                    x->cluster->nodes[x->cluster->nodes[c->to].alias_of].name);
+        else
+            fprintf(w->summary, "the name of %s does not resolve", x->cluster->nodes[c->to].name);
+        break;
+    case DC_CAUSE_SERVICE_FAULT:
+        fprintf(w->summary, "%s on %s answers wrongly (%s)", check->service,
+                x->cluster->nodes[c->to].name, dc_state_name(r->state));
+        break;
+    case DC_CAUSE_PORT_OPEN:
+        fprintf(w->summary, "%s answers on %s, where it %s,", check->service,
+                x->cluster->nodes[c->to].name,
+                check->expect == DC_EXPECT_UNUSED ? "is not used" : "must be closed");
+        break;
+    case DC_CAUSE_SLOW:
+        fprintf(w->summary, "paths to %s are slow", x->cluster->nodes[c->to].name);
+        break;
+    default:
+        fprintf(w->summary, "%s's row: %zu check%s not measured", x->cluster->nodes[c->from].name,
+                c->ncells, c->ncells == 1 ? "" : "s");
+        break;
+    }
+    if (c->kind != DC_CAUSE_NOT_MEASURED) {
+        fputs(c->kind == DC_CAUSE_NAME_UNRESOLVED || c->kind == DC_CAUSE_SLOW ? " from " : " to ",
+              w->summary);
+        node_list(w->summary, x->cluster, w->src, w->nsrc, false);
+    }
+    double worst = 0;
+    for (size_t m = 0; m < c->ncells; m++) {
+        double l = x->results[c->cells[m]].latency_ms;
+        worst = l > worst ? l : worst;
+    }
+    if (c->kind == DC_CAUSE_SLOW)
+        fprintf(w->evidence, "%zu check%s over the threshold, the worst %.0f ms", c->ncells,
+                c->ncells == 1 ? "" : "s", worst);
+    else
+        fprintf(w->evidence, "%s: %s", dc_state_name(r->state), r->detail);
+    const char *shared = shared_remedy(x, c);
+    if (shared && *shared)
+        fputs(shared, w->remedy);
+    else if (c->kind == DC_CAUSE_NAME_UNRESOLVED) {
+        fprintf(w->remedy, "make %s resolve on ", x->cluster->nodes[c->to].name);
+        node_list(w->remedy, x->cluster, w->src, w->nsrc, false);
+        fputs(" (a DNS record or a hosts entry), or put its address in the node list", w->remedy);
+    } else if (c->kind == DC_CAUSE_SLOW)
+        fprintf(w->remedy,
+                "check the network path to %s: round trips from its sources exceed the run's "
+                "--slow-ms (DataMiner's BPA warns above 50 ms)",
+                w->to);
+    else
+        fputs(r->remedy, w->remedy);
+}
+
+int dci_cause_words(const struct dci_diag_ctx *x, struct dc_cause *c)
+{
+    struct dci_memstream ms[3];
+    struct words w = {.summary = dci_memstream_open(&ms[0]),
+                      .evidence = dci_memstream_open(&ms[1]),
+                      .remedy = dci_memstream_open(&ms[2]),
+                      .src = malloc((x->nnodes ? x->nnodes : 1) * sizeof *w.src),
+                      .dst = malloc((x->nnodes ? x->nnodes : 1) * sizeof *w.dst)};
+    int rc = 0;
+    if (!w.summary || !w.evidence || !w.remedy || !w.src || !w.dst || !c->ncells) {
+        rc = DC_ENOMEM;
+        goto out;
+    }
+    w.nsrc = ends(x, c, true, w.src);
+    w.ndst = ends(x, c, false, w.dst);
+    if (c->to != DC_NO_NODE)
+        describe(x, c->to, w.to, sizeof w.to);
+    if (c->from != DC_NO_NODE)
+        describe(x, c->from, w.from, sizeof w.from);
+    switch (c->kind) {
+    case DC_CAUSE_NODE_UNREACHABLE: words_unreachable(x, c, &w); break;
+    case DC_CAUSE_SERVICE_DOWN: words_service_down(x, c, &w); break;
+    case DC_CAUSE_INBOUND_BLOCKED: words_inbound(x, c, &w); break;
+    case DC_CAUSE_OUTBOUND_BLOCKED: words_outbound(x, c, &w); break;
+    case DC_CAUSE_SEGMENT_BLOCKED: words_segment(x, c, &w); break;
+    case DC_CAUSE_PATH_BLOCKED: words_path(x, c, &w); break;
+    default: words_cells(x, c, &w); break;
+    }
+out:
+    free(w.src);
+    free(w.dst);
+    char *text[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < 3; i++) {
+        FILE *f = i == 0 ? w.summary : i == 1 ? w.evidence : w.remedy;
+        if (f)
+            text[i] = dci_memstream_close(&ms[i], NULL);
+        if (!text[i])
+            rc = DC_ENOMEM;
+    }
+    c->summary = text[0];
+    c->evidence = text[1];
+    c->remedy = text[2];
+    return rc;
+}
+
+void dci_diagnosis_headline(const struct dc_diagnosis *d, char *buf, size_t cap)
+{
+    char fails[48] = "", warns[48] = "";
+    if (d->nfail)
+        snprintf(fails, sizeof fails, "%zu failed check%s%s", d->nfail, d->nfail == 1 ? "" : "s",
+                 d->nwarn ? " and " : "");
+    if (d->nwarn)
+        snprintf(warns, sizeof warns, "%zu warning%s", d->nwarn, d->nwarn == 1 ? "" : "s");
+    snprintf(buf, cap, "%zu cause%s explain%s %s%s", d->n, d->n == 1 ? "" : "s",
+             d->n == 1 ? "s" : "", fails, warns);
+}
