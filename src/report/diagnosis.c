@@ -53,39 +53,6 @@ static enum dci_bad badness(const struct dc_check *c, const struct dc_result *r,
     return r->state == DC_STATE_OK ? DCI_BAD_SLOW : DCI_BAD_FAULT;
 }
 
-/* A group's subnet: the /24, else the /16, that holds every member's (IPv4) address and no
- * other node's; NULL when neither does. */
-static char *subnet_of(const struct dc_cluster *cl, const uint32_t *group, size_t n)
-{
-    static const unsigned lengths[] = {24, 16};
-    uint32_t first;
-    if (n == 0 || !cl->nodes[group[0]].naddresses ||
-        !dci_address_ipv4(cl->nodes[group[0]].addresses[0], &first))
-        return NULL;
-    for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
-        uint32_t mask = ~0u << (32 - lengths[l]);
-        bool ok = true;
-        size_t m = 0;
-        for (uint32_t node = 0; ok && node < cl->nnodes; node++) {
-            uint32_t a;
-            bool member = m < n && group[m] == node;
-            m += member;
-            bool inside = cl->nodes[node].naddresses &&
-                          dci_address_ipv4(cl->nodes[node].addresses[0], &a) &&
-                          (a & mask) == (first & mask);
-            ok = member == inside;
-        }
-        if (ok) {
-            uint32_t net = first & mask;
-            char buf[32];
-            snprintf(buf, sizeof buf, "%u.%u.%u.%u/%u", net >> 24, (net >> 16) & 0xff,
-                     (net >> 8) & 0xff, net & 0xff, lengths[l]);
-            return strdup(buf);
-        }
-    }
-    return NULL;
-}
-
 static int cause_ports(const struct dci_diag_ctx *x, struct dc_cause *c);
 
 /* The causes in rule order (the rest's kinds were made in the order their cells came), those a
@@ -119,6 +86,8 @@ static void finish(struct dci_diag_run *r)
         else { /* made by a rule whose cells an earlier rule had taken */
             free(d->causes[c].from_group);
             free(d->causes[c].to_group);
+            free(d->causes[c].from_net);
+            free(d->causes[c].to_net);
         }
     }
     for (uint32_t j = 0; j < kept; j++) {
@@ -146,10 +115,6 @@ static void finish(struct dci_diag_run *r)
     }
     for (size_t c = 0; c < kept && !r->failed; c++) {
         struct dc_cause *s = &d->causes[c];
-        if (s->kind == DC_CAUSE_SEGMENT_BLOCKED) {
-            s->from_net = subnet_of(x->cluster, s->from_group, s->nfrom_group);
-            s->to_net = subnet_of(x->cluster, s->to_group, s->nto_group);
-        }
         if (cause_ports(x, s) || dci_cause_words(x, s))
             r->failed = true;
     }

@@ -2,7 +2,9 @@
  * explains, and nothing an earlier rule took, to causes of its kind, reading the tallies that
  * diagnosis.c made (docs/diagnosis.md). */
 #include "report/diagnosis_private.h"
+#include "base/base_private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +183,39 @@ static void rule_outbound(struct dci_diag_run *r, struct dci_tally *open)
     }
 }
 
+/* A group's subnet: the /24, else the /16, that holds every member's (IPv4) address and no
+ * other node's; NULL when neither does. */
+static char *subnet_of(const struct dc_cluster *cl, const uint32_t *group, size_t n)
+{
+    static const unsigned lengths[] = {24, 16};
+    uint32_t first;
+    if (n == 0 || !cl->nodes[group[0]].naddresses ||
+        !dci_address_ipv4(cl->nodes[group[0]].addresses[0], &first))
+        return NULL;
+    for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
+        uint32_t mask = ~0u << (32 - lengths[l]);
+        bool ok = true;
+        size_t m = 0;
+        for (uint32_t node = 0; ok && node < cl->nnodes; node++) {
+            uint32_t a;
+            bool member = m < n && group[m] == node;
+            m += member;
+            bool inside = cl->nodes[node].naddresses &&
+                          dci_address_ipv4(cl->nodes[node].addresses[0], &a) &&
+                          (a & mask) == (first & mask);
+            ok = member == inside;
+        }
+        if (ok) {
+            uint32_t net = first & mask;
+            char buf[32];
+            snprintf(buf, sizeof buf, "%u.%u.%u.%u/%u", net >> 24, (net >> 16) & 0xff,
+                     (net >> 8) & 0xff, net & 0xff, lengths[l]);
+            return strdup(buf);
+        }
+    }
+    return NULL;
+}
+
 /* A source's unexplained silent destinations on one port, ascending (a view into `dst`). */
 struct silent_list {
     const uint32_t *dst;
@@ -204,22 +239,30 @@ static bool same_group(const uint32_t *a, size_t na, const uint32_t *b, size_t n
     return na == nb && memcmp(a, b, na * sizeof *a) == 0;
 }
 
-/* One segment found on port index k: sources `g` fail every destination of `h`. Reuses the
- * cause of an earlier port with the same two groups. */
+/* One segment found on port index k: sources `g` fail every destination of `h`; `nets` their
+ * subnets (taken). Reuses the cause of an earlier port with the same two groups. */
 static uint32_t segment_cause(struct dci_diag_run *r, const uint32_t *g, size_t ng,
-                              struct silent_list h)
+                              struct silent_list h, char *nets[2])
 {
     for (size_t c = 0; c < r->d->n; c++) {
         const struct dc_cause *s = &r->d->causes[c];
         if (s->kind == DC_CAUSE_SEGMENT_BLOCKED &&
             same_group(s->from_group, s->nfrom_group, g, ng) &&
-            same_group(s->to_group, s->nto_group, h.dst, h.n))
+            same_group(s->to_group, s->nto_group, h.dst, h.n)) {
+            free(nets[0]);
+            free(nets[1]);
             return (uint32_t)c;
+        }
     }
     uint32_t c = new_cause(r, DC_CAUSE_SEGMENT_BLOCKED, DC_NO_NODE, DC_NO_NODE);
-    if (c == DC_NO_CAUSE)
+    if (c == DC_NO_CAUSE) {
+        free(nets[0]);
+        free(nets[1]);
         return c;
+    }
     struct dc_cause *s = &r->d->causes[c];
+    s->from_net = nets[0];
+    s->to_net = nets[1];
     s->from_group = malloc(ng * sizeof *g);
     s->to_group = malloc(h.n * sizeof *h.dst);
     if (!s->from_group || !s->to_group) {
@@ -284,7 +327,15 @@ static void rule_segment(struct dci_diag_run *r, struct dci_tally *open)
             }
             if (ng < 2)
                 continue;
-            uint32_t c = segment_cause(r, member, ng, h);
+            /* two groups that subnets name, or three nodes or more on each side: two sources
+             * that happen to fail the same two destinations are two paths each */
+            char *nets[2] = {subnet_of(x->cluster, member, ng), subnet_of(x->cluster, h.dst, h.n)};
+            if (!(nets[0] && nets[1]) && (ng < 3 || h.n < 3)) {
+                free(nets[0]);
+                free(nets[1]);
+                continue;
+            }
+            uint32_t c = segment_cause(r, member, ng, h, nets);
             if (c == DC_NO_CAUSE)
                 break;
             for (size_t m = 0; m < ng; m++)
@@ -324,10 +375,21 @@ static const struct dc_result *reverse_of(const struct dci_diag_run *r, size_t i
 {
     const struct dci_diag_ctx *x = &r->x;
     const struct dc_task *t = &x->plan->tasks[i];
-    for (size_t oi = row_start[t->to]; oi < row_start[t->to + 1]; oi++) {
+    /* the reverse row is ordered by destination: the first of t->from's cells, by bisection */
+    size_t lo = row_start[t->to], hi = row_start[t->to + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, j;
+        if (task_at(r, mid, &j)->to < t->from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t oi = lo; oi < row_start[t->to + 1]; oi++) {
         size_t j;
         const struct dc_task *u = task_at(r, oi, &j);
-        if (u->to == t->from && u->check == t->check)
+        if (u->to != t->from)
+            break;
+        if (u->check == t->check)
             return &x->results[j];
     }
     return NULL;

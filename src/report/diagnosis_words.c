@@ -187,10 +187,9 @@ static void words_service_down(const struct dci_diag_ctx *x, const struct dc_cau
                 t ? x->profile->checks[t->check].service : "its service",
                 dc_transport_name(c->ports[p].transport), c->ports[p].port);
     }
-    fprintf(w->remedy,
-            " on %s; if it runs, it listens on another address or port, or %s's firewall "
-            "rejects ",
-            d->name, d->name);
+    fprintf(w->remedy, " on %s; if %s, %s on another address or port, or %s's firewall rejects ",
+            d->name, c->nports == 1 ? "it runs" : "they run",
+            c->nports == 1 ? "it listens" : "they listen", d->name);
     port_list(w->remedy, c, false);
     fputs(" with RST", w->remedy);
 }

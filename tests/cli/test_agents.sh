@@ -126,12 +126,18 @@ assert len(rows) == 16, len(rows)
 assert r["counts"]["unmeasured"] == 16, r["counts"]
 assert all("same token file (--token-file)" in x["remedy"] for x in rows), rows[0]["remedy"]
 ' "$work/wrong.json" && ok || ko "wrong token rows"
-# said once per agent in the terminal, with the remedy for the cause, not once per task
-[[ $(grep -c "refused the request" "$work/wrong.txt") -eq 2 &&
-    $(grep -c "row: 8 checks not measured: agent at .* refused the request (HTTP 401): the signature does not match" "$work/wrong.txt") -eq 2 &&
-    $(grep -c "remedy: give n[23]'s agent and the coordinator the same token file" "$work/wrong.txt") -eq 2 ]] &&
+# said once per agent in the terminal, with the remedy for the cause, not once per task: in the
+# diagnosis (a not_measured cause per row) and in the list of failures and warnings
+cells=$(sed -n '/^Failures and warnings:/,$p' "$work/wrong.txt")
+causes=$(sed -n '/^Diagnosis:/,/^Failures and warnings:/p' "$work/wrong.txt")
+[[ $(grep -c "refused the request" <<<"$cells") -eq 2 &&
+    $(grep -c "row: 8 checks not measured: agent at .* refused the request (HTTP 401): the signature does not match" <<<"$cells") -eq 2 &&
+    $(grep -c "remedy: give n[23]'s agent and the coordinator the same token file" <<<"$cells") -eq 2 ]] &&
     grep -q "16 of the warnings not measured (agents)" "$work/wrong.txt" && ok ||
     { ko "wrong token: one line per agent"; cat "$work/wrong.txt"; }
+[[ $(grep -c "^  [0-9]*\. not_measured: n[23]'s row: 8 checks not measured" <<<"$causes") -eq 2 &&
+    $(grep -c "remedy: give n[23]'s agent and the coordinator the same token file" <<<"$causes") -eq 2 ]] &&
+    ok || ko "wrong token: a not_measured cause per row in the diagnosis"
 
 # direct requests: the agent refuses what is outside its cluster or profile, answers 4xx to
 # garbage, and still serves afterwards

@@ -312,6 +312,19 @@ static void test_segment_blocked(void **state)
     assert_contains(c->remedy, "on the firewall between 10.1.0.0/24 and 10.2.0.0/24, allow "
                                "tcp/3000");
     matrix_free(&m);
+
+    /* two sources failing the same two destinations, all in one subnet: four paths, not a
+     * segment (chance, or four rules: the matrix cannot tell) */
+    matrix_new(&m, 6, NULL, NULL);
+    set(&m, "n1", "n4", "c", DC_STATE_FILTERED);
+    set(&m, "n1", "n5", "c", DC_STATE_FILTERED);
+    set(&m, "n2", "n4", "c", DC_STATE_FILTERED);
+    set(&m, "n2", "n5", "c", DC_STATE_FILTERED);
+    diagnose(&m);
+    assert_int_equal(m.d->n, 4);
+    for (size_t k = 0; k < 4; k++)
+        assert_int_equal(m.d->causes[k].kind, DC_CAUSE_PATH_BLOCKED);
+    matrix_free(&m);
 }
 
 /* A service down on n3 and n2's outbound rule for the same port: n2 -> n3 is silent (n2's
