@@ -36,6 +36,10 @@ int dc_inventory_parse_dataminer_xml(struct dc_cluster *cluster, const char *dat
                                      const char *origin, struct dc_diag *diag);
 int dc_inventory_parse_dbconfig(struct dc_cluster *cluster, const char *data, size_t len,
                                 const char *origin, struct dc_diag *diag);
+/* Webpages/ConnectionSettings.txt, for what VerifyGRPCConnection refuses in it (the cluster's
+ * upgrade list; what DataMiner would not read is a note). src/inputs/inventory_connsettings.c */
+int dc_inventory_parse_connection_settings(struct dc_cluster *cluster, const char *data, size_t len,
+                                           const char *origin, struct dc_diag *diag);
 
 /* The YAML inventory (README: "Inventory file"). */
 int dc_inventory_read_yaml(struct dc_cluster *cluster, const char *path, struct dc_diag *diag);

@@ -88,6 +88,14 @@ struct dc_generation {
     bool search_from_dbconfig; /* Database/DBConfiguration.xml overrides DB.xml's search */
 };
 
+/* A setting of DataMiner's files that DataMiner's upgrade prerequisite VerifyGRPCConnection
+ * (10.5.10/10.6.0 on) refuses, with the file and line and DataMiner's own sentence. */
+struct dc_upgrade_finding {
+    char *file;
+    unsigned long line; /* 0: the file as a whole */
+    char *finding;
+};
+
 struct dc_cluster {
     char *name;
     struct dc_node *nodes;
@@ -96,6 +104,9 @@ struct dc_cluster {
     struct dc_generation gen;
     char **notes; /* things known but not checked (offload databases, ...) */
     size_t nnotes;
+    struct dc_upgrade_finding *upgrade; /* what blocks the upgrade to gRPC (10.5.10/10.6.0) */
+    size_t nupgrade;
+    bool upgrade_known; /* a DataMiner folder was read: the list says all there is */
 };
 
 /* For messages: every role name dci_role_parse knows, "any" aside. */

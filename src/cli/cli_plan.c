@@ -66,6 +66,27 @@ static void roles_json(const char *name, void *ud)
     dci_json_string(b, name);
 }
 
+/* "upgrade": what VerifyGRPCConnection refuses in the files read ([] when a DataMiner folder
+ * was read and nothing, null when only other node lists were and nothing). */
+static void upgrade_json(struct json_buf *b, const struct dc_cluster *cluster)
+{
+    if (!cluster->upgrade_known && cluster->nupgrade == 0) {
+        dci_json_field_null(b, false, "upgrade");
+        return;
+    }
+    dci_json_key(b, false, "upgrade");
+    dci_json_raw(b, "[", 1);
+    for (size_t i = 0; i < cluster->nupgrade; i++) {
+        const struct dc_upgrade_finding *u = &cluster->upgrade[i];
+        dci_json_raw(b, i ? ",{" : "{", i ? 2 : 1);
+        dci_json_field_string(b, true, "file", u->file);
+        dci_json_field_uint(b, false, "line", u->line);
+        dci_json_field_string(b, false, "finding", u->finding);
+        dci_json_raw(b, "}", 1);
+    }
+    dci_json_raw(b, "]", 1);
+}
+
 static int write_json(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct dc_plan *plan)
 {
@@ -103,6 +124,7 @@ static int write_json(const struct dc_cluster *cluster, const struct dc_profile 
         dci_json_string(&b, cluster->notes[i]);
     }
     dci_json_raw(&b, "]", 1);
+    upgrade_json(&b, cluster);
     dci_json_key(&b, false, "tasks");
     dci_json_raw(&b, "[", 1);
     for (size_t i = 0; i < plan->ntasks; i++) {

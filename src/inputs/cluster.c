@@ -38,6 +38,11 @@ void dc_cluster_free(struct dc_cluster *cluster)
     for (size_t i = 0; i < cluster->nnotes; i++)
         free(cluster->notes[i]);
     free(cluster->notes);
+    for (size_t i = 0; i < cluster->nupgrade; i++) {
+        free(cluster->upgrade[i].file);
+        free(cluster->upgrade[i].finding);
+    }
+    free(cluster->upgrade);
     free(cluster->gen.remoting_from);
     free(cluster->gen.nats_from);
     free(cluster->gen.cassandra_from);
@@ -272,6 +277,35 @@ int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
         return DC_ENOMEM;
     cluster->nnotes++;
     return 0;
+}
+
+int dci_cluster_add_upgrade(struct dc_cluster *cluster, const char *file, unsigned long line,
+                            const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    struct dc_upgrade_finding *u = realloc(cluster->upgrade, (cluster->nupgrade + 1) * sizeof *u);
+    if (!u)
+        return DC_ENOMEM;
+    cluster->upgrade = u;
+    u = &u[cluster->nupgrade];
+    *u = (struct dc_upgrade_finding){.file = strdup(file), .line = line, .finding = strdup(text)};
+    if (!u->file || !u->finding) {
+        free(u->file);
+        free(u->finding);
+        return DC_ENOMEM;
+    }
+    cluster->nupgrade++;
+    char at[32] = "";
+    if (line)
+        snprintf(at, sizeof at, ":%lu", line);
+    return dc_cluster_add_note(cluster,
+                               "%s%s: VerifyGRPCConnection (the upgrade prerequisite of "
+                               "10.5.10/10.6.0) refuses this: %s",
+                               file, at, text);
 }
 
 int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to)

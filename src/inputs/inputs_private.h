@@ -15,6 +15,11 @@ int dci_cluster_append(struct dc_cluster *cluster, const char *name, const char 
 /* The first node one of whose addresses is `sa`'s (compared as numbers), or -1. */
 long dci_cluster_node_at(const struct dc_cluster *cluster, const struct sockaddr *sa);
 
+/* Records what VerifyGRPCConnection would refuse at file:line (line 0: the whole file) in
+ * DataMiner's words, and a note that says it. cluster.c */
+int dci_cluster_add_upgrade(struct dc_cluster *cluster, const char *file, unsigned long line,
+                            const char *fmt, ...) DC_PRINTF(4, 5);
+
 /* https_name.c: the HTTPS name's rules, in one place. */
 /* The DMA whose HTTPS name node `name` ("NAME/https") is, or -1. */
 long dci_https_name_owner(const struct dc_cluster *cluster, const char *name);

@@ -69,9 +69,10 @@ static int read_one(struct reading *r, const char *rel, parse_fn parse, bool *pr
         return 0;
     char *data = NULL;
     size_t len = 0;
-    /* libxml2 detects the XML files' encodings itself; JSON needs UTF-8 */
-    int rc = strstr(rel, ".json") ? dci_read_text_file(path, &data, &len, r->diag)
-                                  : dc_read_file(path, &data, &len, r->diag);
+    /* libxml2 detects the XML files' encodings itself; JSON and text need UTF-8 */
+    bool text = strstr(rel, ".json") || strstr(rel, ".txt");
+    int rc = text ? dci_read_text_file(path, &data, &len, r->diag)
+                  : dc_read_file(path, &data, &len, r->diag);
     if (!rc)
         rc = parse(r->cluster, data, len, path, r->diag);
     free(data);
@@ -118,6 +119,7 @@ int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
     } settings[] = {
         {"MaintenanceSettings.xml", dc_inventory_parse_maintenance},
         {"Files/SLNet.exe.config", dc_inventory_parse_slnet_config},
+        {"Webpages/ConnectionSettings.txt", dc_inventory_parse_connection_settings},
         {"SLCloud.xml", dc_inventory_parse_slcloud},
         {"DataMiner.xml", dc_inventory_parse_dataminer_xml},
         /* before DB.xml: when present, its search clusters replace DB.xml's */
@@ -128,5 +130,13 @@ int dc_inventory_read_dataminer_dir(struct dc_cluster *cluster, const char *dir,
         rc = read_one(&r, settings[i].rel, settings[i].parse, &present);
     if (!rc)
         rc = dc_cluster_add_note(cluster, "read from %s: %s", dir, r.read);
+    cluster->upgrade_known = true; /* every file VerifyGRPCConnection reads was looked for */
+    if (!rc && cluster->nupgrade == 0)
+        rc = dc_cluster_add_note(cluster,
+                                 "%s: VerifyGRPCConnection (the upgrade prerequisite of "
+                                 "10.5.10/10.6.0) finds no setting to refuse in its files "
+                                 "(its other half: every DMA reaching every other on HTTPS "
+                                 "443, the slnet-grpc checks)",
+                                 dir);
     return rc;
 }

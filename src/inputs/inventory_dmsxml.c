@@ -103,6 +103,23 @@ static int redirect_node(struct dc_cluster *cluster, struct dc_node *node, const
     return rc;
 }
 
+/* What VerifyGRPCConnection accepts of a Redirect (KI_Upgrade_fails_VerifyGRPCConnection_
+ * prerequisite): https, any host and port, the path /APIGateway; or no via at all
+ * (credentials only). */
+static bool via_is_apigateway(const char *via)
+{
+    static const char path[] = "/APIGateway";
+    if (strncasecmp(via, "https://", 8) != 0)
+        return false;
+    const char *slash = strchr(via + 8, '/');
+    if (!slash || slash == via + 8)
+        return false;
+    size_t n = strlen(slash);
+    if (n > 1 && slash[n - 1] == '/')
+        n--;
+    return n == sizeof path - 1 && strncasecmp(slash, path, n) == 0;
+}
+
 static int apply_redirect(struct dc_cluster *cluster, const xmlNode *el, const char *origin,
                           struct dc_diag *diag)
 {
@@ -126,6 +143,11 @@ static int apply_redirect(struct dc_cluster *cluster, const xmlNode *el, const c
         rc = DC_EPARSE;
         goto out;
     }
+    if (via && *via && !via_is_apigateway(via))
+        rc = dci_cluster_add_upgrade(cluster, origin, (unsigned long)line,
+                                     "%s is not of format 'https://*/APIGateway'", via);
+    if (rc)
+        goto out;
     if (strcmp(to, "*") == 0) {
         v.host[0] = '\0'; /* a host for every DMA would be a proxy: not one address each */
         for (size_t i = 0; i < cluster->nnodes && !rc; i++) {

@@ -133,11 +133,11 @@ static int slnet_config_body(struct dc_cluster *cluster, const xmlNode *root, co
             rc = DC_EPARSE;
         } else {
             cluster->gen.remoting_port = p;
-            if (p != 8004)
-                rc = dc_cluster_add_note(cluster,
-                                         "%s:%ld: SLNet's Remoting port is %u, not 8004 "
-                                         "(DataMiner's gRPC check flags this too)",
-                                         origin, xmlGetLineNo(channel), p);
+            if (p != 8004) /* VerifyGRPCConnection's own words (KI_Upgrade_fails_...) */
+                rc = dci_cluster_add_upgrade(cluster, origin, (unsigned long)xmlGetLineNo(channel),
+                                             "SLNet.exe.config .NET Remoting port should be 8004 "
+                                             "but was %u",
+                                             p);
         }
     }
     xmlFree(port);

@@ -235,6 +235,23 @@ static cJSON *rows_json(const struct dc_report *rep)
     return list;
 }
 
+/* "upgrade": [{file, line, finding}], what VerifyGRPCConnection refuses in the files read
+ * ([] when a DataMiner folder was read and nothing, null when nothing is known). */
+static cJSON *upgrade_json(const struct dc_cluster *cl)
+{
+    if (!cl->upgrade_known && cl->nupgrade == 0)
+        return cJSON_CreateNull();
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; i < cl->nupgrade; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "file", cl->upgrade[i].file);
+        cJSON_AddNumberToObject(o, "line", (double)cl->upgrade[i].line);
+        cJSON_AddStringToObject(o, "finding", cl->upgrade[i].finding);
+        cJSON_AddItemToArray(list, o);
+    }
+    return list;
+}
+
 /* Everything but the results: small, built as one cJSON tree. */
 static cJSON *head_json(const struct dc_report *rep)
 {
@@ -274,6 +291,7 @@ static cJSON *head_json(const struct dc_report *rep)
         cJSON_AddItemToArray(notes, cJSON_CreateString(rep->cluster->notes[i]));
     if (rep->diff)
         cJSON_AddItemToObject(root, "diff", diff_json(rep));
+    cJSON_AddItemToObject(root, "upgrade", upgrade_json(rep->cluster));
     return root;
 }
 

@@ -8,6 +8,8 @@
 #   http://HOST:8004/SLNetService -> slnet-remoting on 8004, required
 #   no Redirect                   -> slnet-grpc on 443, slnet-remoting-off on 8004: closed
 #                                    passes, a listener there is a warning, never a failure
+# The two Redirects not of the form https://*/APIGateway are what DataMiner's upgrade
+# prerequisite VerifyGRPCConnection refuses: "upgrade" in both JSON documents, a note each.
 # Usage: test_redirects.sh DMSCONN DATA
 set -u
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
@@ -54,5 +56,30 @@ assert off["127.45.1.15"]["verdict"] == "warn", off["127.45.1.15"]      # still 
 # the Redirect's own Remoting pair is required: nothing there is a failure
 rem = [x for x in r if x["check"] == "slnet-remoting" and x["from"] == "127.45.1.11"]
 assert [x["verdict"] for x in rem] == ["fail"], rem
+PY
+python3 - "$work/plan.json" "$work/run.json" << 'PY' && ok || ko "VerifyGRPCConnection's findings"
+import json, sys
+for f in sys.argv[1:]:
+    doc = json.load(open(f))
+    got = [(u["file"].rsplit("/", 1)[-1], u["line"], u["finding"]) for u in doc["upgrade"]]
+    assert got == [("DMS.xml", 11, "http://127.45.1.13/APIGateway is not of format "
+                                   "'https://*/APIGateway'"),
+                   ("DMS.xml", 12, "http://127.45.1.14:8004/SLNetService is not of format "
+                                   "'https://*/APIGateway'")], (f, got)
+    assert sum("VerifyGRPCConnection" in n for n in doc["notes"]) == 2, doc["notes"]
+PY
+# the default: nothing refused, an empty list and a note that says so; no folder: null
+cp -r "$data/dataminer/current-10.6" "$work/current"
+timeout 30 "$dmsconn" plan --dataminer-dir "$work/current" --format json > "$work/cur.json" &&
+    python3 - "$work/cur.json" << 'PY' && ok || ko "a default 10.6 folder: upgrade []"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["upgrade"] == [], doc["upgrade"]
+assert any("finds no setting to refuse" in n for n in doc["notes"]), doc["notes"]
+PY
+timeout 30 "$dmsconn" plan --node a=127.45.1.11 --node b=127.45.1.12 --format json \
+    > "$work/nodes.json" && python3 - "$work/nodes.json" << 'PY' && ok || ko "no folder: null"
+import json, sys
+assert json.load(open(sys.argv[1]))["upgrade"] is None
 PY
 tally

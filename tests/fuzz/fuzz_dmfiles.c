@@ -1,6 +1,7 @@
-/* Fuzz target: the DataMiner folder's other readers (ClusterEndpoints.json with its UTF-8
- * step, MaintenanceSettings.xml, SLNet.exe.config, SLCloud.xml, DataMiner.xml,
- * DBConfiguration.xml); the first byte picks the reader, the rest is the file. */
+/* Fuzz target: the DataMiner folder's other readers (ClusterEndpoints.json and
+ * ConnectionSettings.txt with their UTF-8 step, MaintenanceSettings.xml, SLNet.exe.config,
+ * SLCloud.xml, DataMiner.xml, DBConfiguration.xml); the first byte picks the reader, the rest is
+ * the file. */
 #include "base/text_utf8.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
@@ -14,9 +15,10 @@ typedef int (*parse_fn)(struct dc_cluster *, const char *, size_t, const char *,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const parse_fn readers[] = {
-        dc_inventory_parse_endpoints,     dc_inventory_parse_maintenance,
-        dc_inventory_parse_slnet_config,  dc_inventory_parse_slcloud,
-        dc_inventory_parse_dataminer_xml, dc_inventory_parse_dbconfig,
+        dc_inventory_parse_endpoints,           dc_inventory_parse_maintenance,
+        dc_inventory_parse_slnet_config,        dc_inventory_parse_slcloud,
+        dc_inventory_parse_dataminer_xml,       dc_inventory_parse_dbconfig,
+        dc_inventory_parse_connection_settings,
     };
     if (size < 1)
         return 0;
@@ -32,7 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data + 1, len);
     text[len] = '\0';
     int rc =
-        parse == dc_inventory_parse_endpoints ? dci_text_to_utf8(&text, &len, "fuzz", &diag) : 0;
+        parse == dc_inventory_parse_endpoints || parse == dc_inventory_parse_connection_settings
+            ? dci_text_to_utf8(&text, &len, "fuzz", &diag)
+            : 0;
     if (rc == 0 && parse(c, text, len, "fuzz", &diag) == 0)
         dc_cluster_finish(c, true);
     dc_cluster_free(c);

@@ -148,6 +148,101 @@ static const struct dc_node *node(const struct dc_cluster *c, const char *name)
     return &c->nodes[i];
 }
 
+/* VerifyGRPCConnection's configuration findings (DataMiner's docs:
+ * KI_Upgrade_fails_VerifyGRPCConnection_prerequisite): every Redirect form it refuses and the
+ * two it accepts, a Remoting port other than 8004, and ConnectionSettings.txt with polling, a
+ * server port and different settings per range, saved as Windows does (UTF-16, CRLF). */
+static const char dms_redirects[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<DMS xmlns=\"http://www.skyline.be/config/dms\">\n"
+    "  <DMA ip=\"10.0.0.21\"/><DMA ip=\"10.0.0.22\"/><DMA ip=\"10.0.0.23\"/>\n"
+    "  <DMA ip=\"10.0.0.24\"/><DMA ip=\"10.11.0.25\"/>\n"
+    "  <Redirects>\n"
+    "    <Redirect to=\"10.0.0.21\" via=\"\" user=\"dataminer\" pwd=\"abc123\"/>\n"
+    "    <Redirect to=\"10.0.0.22\" via=\"https://10.0.0.22:443/APIGateway\"/>\n"
+    "    <Redirect to=\"10.0.0.23\" via=\"http://10.0.0.23:8004/SLNetService\"/>\n"
+    "    <Redirect to=\"10.0.0.24\" via=\"auto://nodetect/\"/>\n"
+    "  </Redirects>\n"
+    "</DMS>\n";
+
+static const char slnet_config_8005[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration><system.runtime.remoting>"
+    "<application><channels>\n"
+    "<channel ref=\"http\" name=\"SLNetRemoting\" port=\"8005\" timeout=\"300000\"/>\n"
+    "</channels></application></system.runtime.remoting></configuration>\n";
+
+static const char connection_settings[] =
+    "# clients in the lab poll\r\n"
+    "10.0.0.22 type=RemotingConnection;polling=1000;zip=true\r\n"
+    "10.11.*;168.* type=GRPCConnection;serverport=1234\r\n"
+    "\r\n"
+    "10.0.0.1-10.0.0.99;10.0.0.x type=GRPCConnection;colour=blue\r\n"
+    "* TYPE=GRPCConnection\r\n";
+
+static void upgrade_readiness(void **state)
+{
+    (void)state;
+    const char *dir = folder("upgrade");
+    put_text(dir, "DMS.xml", dms_redirects);
+    put_text(dir, "Files/SLNet.exe.config", slnet_config_8005);
+    put_utf16(dir, "WebPages/ConnectionSettings.txt", connection_settings);
+    struct dc_diag diag = {{0}};
+    struct dc_cluster *c = read_dir(dir, 0, &diag);
+    assert_true(c->upgrade_known);
+    assert_int_equal(c->nupgrade, 6);
+    /* DMS.xml: the SLNetService and auto:// Redirects, in DataMiner's words */
+    assert_int_equal(c->upgrade[0].line, 8);
+    assert_string_equal(c->upgrade[0].finding,
+                        "http://10.0.0.23:8004/SLNetService is not of format "
+                        "'https://*/APIGateway'");
+    assert_int_equal(c->upgrade[1].line, 9);
+    assert_contains(c->upgrade[1].finding, "auto://nodetect/ is not of format");
+    assert_contains(c->upgrade[0].file, "DMS.xml");
+    /* SLNet.exe.config */
+    assert_int_equal(c->upgrade[2].line, 3);
+    assert_string_equal(c->upgrade[2].finding,
+                        "SLNet.exe.config .NET Remoting port should be 8004 but was 8005");
+    /* ConnectionSettings.txt: polling on line 2 (the first match for 10.0.0.22 only: the
+     * line of 10.0.0.1-99 comes later), a server port on line 3, other settings per range */
+    static const char sentence[] = "ConnectionSettings.txt was changed, only default config is "
+                                   "allowed without MaintenanceSetting flag (";
+    assert_int_equal(c->upgrade[3].line, 2);
+    assert_contains(c->upgrade[3].finding, sentence);
+    assert_contains(c->upgrade[3].finding,
+                    "polling=1000: polling configured; the first match for 10.0.0.22)");
+    assert_int_equal(c->upgrade[4].line, 3);
+    assert_contains(c->upgrade[4].finding,
+                    "serverport=1234: a server port other than 8004; the first match for "
+                    "10.11.0.25)");
+    assert_int_equal(c->upgrade[5].line, 3);
+    assert_contains(c->upgrade[5].finding, "different settings for different IP ranges");
+    /* what DataMiner would not read is said, not fatal; each finding is a note too */
+    bool bad_range = false, bad_option = false;
+    size_t upgrade_notes = 0;
+    for (size_t i = 0; i < c->nnotes; i++) {
+        bad_range = bad_range || strstr(c->notes[i], ":5: range '10.0.0.x' is not *");
+        bad_option = bad_option || strstr(c->notes[i], ":5: option 'colour=blue' is none of");
+        upgrade_notes += strstr(c->notes[i], "VerifyGRPCConnection") != NULL;
+    }
+    assert_true(bad_range);
+    assert_true(bad_option);
+    assert_int_equal(upgrade_notes, 6);
+    dc_cluster_free(c);
+
+    /* the default: `* type=GRPCConnection` alone, or no file, and DataMiner's 10.6 folder */
+    dir = folder("upgrade-default");
+    put_text(dir, "DMS.xml", "<DMS><DMA ip=\"10.0.0.21\"/><DMA ip=\"10.0.0.22\"/></DMS>");
+    put_text(dir, "Webpages/ConnectionSettings.txt", "# default\n* type=GRPCConnection\n");
+    c = read_dir(dir, 0, &diag);
+    assert_true(c->upgrade_known);
+    assert_int_equal(c->nupgrade, 0);
+    dc_cluster_free(c);
+    c = read_dir(DATA("dataminer/current-10.6"), 0, &diag);
+    assert_true(c->upgrade_known);
+    assert_int_equal(c->nupgrade, 0);
+    dc_cluster_free(c);
+}
+
 static void case_bom_utf16_crlf(void **state)
 {
     (void)state;
@@ -272,6 +367,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(case_bom_utf16_crlf),
+        cmocka_unit_test(upgrade_readiness),
         cmocka_unit_test(missing_files_are_normal),
         cmocka_unit_test(broken_files_name_file_and_line),
         cmocka_unit_test(not_a_dataminer_folder),

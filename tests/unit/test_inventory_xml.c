@@ -66,12 +66,18 @@ static void dms_remoting_port_and_unknown_elements(void **state)
     assert_int_equal(node("dma-c.lab.example")->link, DC_LINK_REMOTING);
     assert_int_equal(node("dma-c.lab.example")->link_port, 0);
     /* a DMA by hostname is noted (DataMiner says: by IP), a Redirect to an unknown DMA too,
-     * neither is fatal */
-    assert_int_equal(cluster->nnotes, 2);
+     * neither is fatal; the SLNetService Redirect is what VerifyGRPCConnection refuses */
+    assert_int_equal(cluster->nnotes, 3);
     assert_contains(cluster->notes[0], "dms-slnet-port.xml:7: DMA dma-c.lab.example is listed by "
                                        "hostname");
-    assert_contains(cluster->notes[1], "192.0.2.99");
-    assert_contains(cluster->notes[1], "dms-slnet-port.xml:12");
+    assert_contains(cluster->notes[1], "dms-slnet-port.xml:10: VerifyGRPCConnection");
+    assert_contains(cluster->notes[2], "192.0.2.99");
+    assert_contains(cluster->notes[2], "dms-slnet-port.xml:12");
+    assert_int_equal(cluster->nupgrade, 1);
+    assert_int_equal(cluster->upgrade[0].line, 10);
+    assert_string_equal(cluster->upgrade[0].finding, "http://192.0.2.21:8005/SLNetService is not "
+                                                     "of format 'https://*/APIGateway'");
+    assert_false(cluster->upgrade_known); /* DMS.xml alone: the other files were not read */
 }
 
 struct bad_file {
