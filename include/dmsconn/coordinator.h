@@ -2,6 +2,7 @@
 #ifndef DMSCONN_COORDINATOR_H
 #define DMSCONN_COORDINATOR_H
 
+#include "dmsconn/clock.h"
 #include "dmsconn/engine.h"
 #include "dmsconn/wire.h"
 
@@ -19,6 +20,10 @@ struct dc_coordinator_opts {
      * sets (may be NULL). */
     void (*on_settings)(void *ud, uint32_t node, const struct dc_wire_settings *settings);
     void *settings_ud;
+    /* Filled for each node (cluster->nnodes of them; NULL: not wanted): the coordinator's own
+     * the reference, each agent that answered (or refused) its clock, the rest DC_CLOCK_NONE.
+     * Not judged: dc_clock_judge does that. */
+    struct dc_clock *clocks;
 };
 
 /* Pre-flight around a run: opens listeners on every destination's free ports of the plan

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "dmsconn/clock.h"
 #include "dmsconn/diagnosis.h"
 #include "dmsconn/diff.h"
 #include "dmsconn/merge.h"
@@ -26,6 +27,7 @@ struct dc_report {
     const char *baseline;                       /* that run's file, for people */
     const struct dc_merge_row *rows;            /* dmsconn merge: per node, the report of its row */
     const struct dc_diagnosis *diagnosis;       /* the causes of its failures, or NULL */
+    const struct dc_clock *clocks; /* per node (cluster->nnodes), judged; NULL: none measured */
 };
 
 /* Compares a previous JSON report with this run's results (no JSON of the run is made). */

@@ -52,7 +52,8 @@ enum dc_agent_failure {
     DC_AGENT_NOT_ASKED,   /* the request could not be sent */
     DC_AGENT_NO_REPORT,   /* dmsconn merge: no report of this row was given */
     DC_AGENT_STALE,       /* dmsconn merge: its report is older than --max-age */
-    DC_AGENT_CERT         /* its certificate's key is not the one pinned in the inventory */
+    DC_AGENT_CERT,        /* its certificate's key is not the one pinned in the inventory */
+    DC_AGENT_CLOCK        /* it refused the request for its date: its clock is too far off */
 };
 
 /* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at

@@ -6,7 +6,9 @@
 #include "dmsconn/plan.h"
 
 struct dc_verdict_opts {
-    double slow_ms; /* a working path slower than this is a warning (BPA: 50 ms) */
+    double slow_ms;      /* a working path slower than this is a warning (BPA: 50 ms) */
+    double clock_warn_s; /* a node's clock further off than this warns (BPA: 1 s) */
+    double clock_fail_s; /* ... and than this fails (BPA: 5 s) */
 };
 
 void dc_verdict_opts_default(struct dc_verdict_opts *opts);

@@ -5,6 +5,7 @@
  *                 tasks are the targets' checks in order. dmsconn.tasks/1 is still read:
  *                 "tasks":[{"to":NAME,"address":ADDR,"check":NAME,"port":P}, ...]
  *   200           {"schema":"dmsconn.results/1","node":NAME,
+ *                  "clock":{"received_ms":T1,"answered_ms":T2},   (the agent's own clock)
  *                  "results":[{"state":..,"measured":..,"latency_ms":..,"address":..,
  *                              "detail":..,"evidence":..}, ...]}   (same order as tasks) */
 #ifndef DMSCONN_WIRE_H
@@ -42,6 +43,9 @@ void dc_wire_batch_free(struct dc_wire_batch *batch);
  * tell Agents whose settings differ: -1 not known (no such file or setting), else 0 / 1. */
 struct dc_wire_settings {
     int remoting_disabled; /* MaintenanceSettings.xml EnableDotNetRemoting false */
+    /* The agent's clock (ms of the Unix epoch) when the request came in and when it answered,
+     * inside the signed answer ("clock":{"received_ms","answered_ms"}); 0: not sent. */
+    double received_ms, answered_ms;
 };
 
 /* Parses a response into results[0..n-1] (state, measured, latency, address, detail,

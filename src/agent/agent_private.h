@@ -27,6 +27,20 @@ bool dci_agent_tls_setopts(void *easy, const struct dc_coordinator_opts *opts,
 
 /* A CURLOPT_HEADERFUNCTION keeping the answer's X-Dmsconn-Signature in ud (char[65]). */
 size_t dci_curl_signature_header(char *line, size_t size, size_t n, void *ud);
+/* What a run's answer says in its head: its signature, and the agent's clock when it answered
+ * (X-Dmsconn-Clock, ms of the Unix epoch; 0 when it said none); and when, on this machine's
+ * monotonic clock (uv_hrtime), the request was about to leave and the answer's first line
+ * came in (0: not yet): NTP's t0 and t3, taken as they happen. */
+struct dci_answer_head {
+    char signature[65];
+    double clock_ms;
+    uint64_t sent_ns, answered_ns;
+};
+/* A CURLOPT_HEADERFUNCTION filling a struct dci_answer_head (ud). */
+size_t dci_curl_answer_header(char *line, size_t size, size_t n, void *ud);
+/* A CURLOPT_PREREQFUNCTION noting when the request leaves (ud: struct dci_answer_head). */
+int dci_curl_answer_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
+                           int conn_primary_port, int conn_local_port);
 
 /* Appends the signed headers of a request for the agent of `node` to list (NULL, the list
  * freed, when that fails); nonce (NULL: not wanted) gets the request's nonce, which its

@@ -10,6 +10,7 @@
 #include "agent/agent_body.h"
 #include "base/os.h"
 #include "agent/agent_guard.h"
+#include "agent/agent_respond.h"
 #include "dmsconn/sign.h"
 #include "dmsconn/agent.h"
 #include "dmsconn/cluster.h"
@@ -92,70 +93,13 @@ static unsigned batches_stop(struct batches *b)
 }
 
 struct request {
+    double received_ms; /* this machine's clock when its head came in (dmsconn/clock.h) */
     struct dci_body body;
     char content[65]; /* the body's SHA-256 the signature covers */
     char nonce[33];   /* the request's, which the answer's signature covers */
     bool started;
     bool preflight;
 };
-
-/* Queues the JSON answer (taken: freed either way), with its signature when given. */
-static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status, char *json,
-                                    const char *signature)
-{
-    if (!json)
-        return MHD_NO;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(json);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    if (status == MHD_HTTP_UNAUTHORIZED)
-        MHD_add_response_header(resp, "WWW-Authenticate", "DMSCONN-HMAC-SHA256");
-    if (signature)
-        MHD_add_response_header(resp, "X-Dmsconn-Signature", signature);
-    dci_agent_guard_received(conn); /* answered: whatever is left of it is not read */
-    enum MHD_Result r = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return r;
-}
-
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, char *json)
-{
-    return respond_with(conn, status, json, NULL);
-}
-
-/* A 200 answer signed for the request's nonce (X-Dmsconn-Signature), so that the
- * coordinator knows an agent with the token made it for this very request. */
-static enum MHD_Result respond_signed(const struct dc_agent *agent, struct MHD_Connection *conn,
-                                      const char *nonce, char *json)
-{
-    char mac[65];
-    if (!json || !dc_sign_response(agent->opts.token, nonce, json, strlen(json), mac)) {
-        free(json);
-        return MHD_NO;
-    }
-    return respond_with(conn, MHD_HTTP_OK, json, mac);
-}
-
-/* {"error": why} */
-static enum MHD_Result respond_error(struct MHD_Connection *conn, unsigned status, const char *why)
-{
-    /* a reason may quote the request (a node name, a check): printable ASCII only, never a
-     * byte the request brought that is not valid text */
-    char text[320];
-    size_t n = 0;
-    for (; why[n] && n + 1 < sizeof text; n++)
-        text[n] = (why[n] >= 0x20 && why[n] < 0x7f) ? why[n] : '?';
-    text[n] = '\0';
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "error", text);
-    char *json = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return respond(conn, status, json);
-}
 
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
@@ -183,7 +127,7 @@ static int check_signature(struct dc_agent *agent, struct MHD_Connection *conn, 
         snprintf(nonce, 33, "%s", head.nonce);
         return 0;
     }
-    *answered = respond_error(
+    *answered = dci_agent_respond_error(
         conn, c == DC_SIGN_BUSY ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_UNAUTHORIZED, why);
     return -1;
 }
@@ -202,7 +146,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     if (size > BIG_BODY)
         dci_os_release_memory(); /* what the parse took goes back to the system */
     if (rc)
-        return respond_error(
+        return dci_agent_respond_error(
             conn, rc == DC_ENOMEM ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_BAD_REQUEST,
             why[0] ? why : "malformed request");
     enum MHD_Result result;
@@ -210,12 +154,13 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         dc_cluster_find(agent->opts.cluster, batch->source) != (long)agent->opts.self) {
         snprintf(why, sizeof why, "this agent runs the row of %s, not of %s", self->name,
                  batch->source);
-        result = respond_error(conn, MHD_HTTP_BAD_REQUEST, why);
+        result = dci_agent_respond_error(conn, MHD_HTTP_BAD_REQUEST, why);
         goto out;
     }
     if (atomic_fetch_add(&agent->running, 1) >= agent->opts.max_runs) {
         atomic_fetch_sub(&agent->running, 1);
-        result = respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy: too many batches");
+        result =
+            dci_agent_respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy: too many batches");
         goto out;
     }
     struct dc_result *results = calloc(batch->ntasks, sizeof *results);
@@ -264,12 +209,16 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
     }
     atomic_fetch_sub(&agent->running, 1);
     if (rc)
-        result = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
+        result = dci_agent_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
     else {
         const struct dc_generation *g = &agent->opts.cluster->gen;
-        struct dc_wire_settings settings = {g->remoting_from ? g->remoting_disabled : -1};
-        result = respond_signed(agent, conn, req->nonce,
-                                dci_wire_results(self->name, &settings, results, batch->ntasks));
+        struct dc_wire_settings settings = {.remoting_disabled =
+                                                g->remoting_from ? g->remoting_disabled : -1,
+                                            .received_ms = req->received_ms,
+                                            .answered_ms = dci_agent_wall_ms()};
+        result = dci_agent_respond_signed(
+            agent->opts.token, conn, req->nonce,
+            dci_wire_results(self->name, &settings, results, batch->ntasks));
     }
     dc_plan_free(plan);
     free(map);
@@ -337,8 +286,9 @@ static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connecti
         !cJSON_IsArray(ports) || cJSON_GetArraySize(ports) > DC_PREFLIGHT_MAX_PORTS ||
         !cJSON_IsNumber(hold) || hold->valuedouble <= 0) {
         cJSON_Delete(root);
-        return respond_error(conn, MHD_HTTP_BAD_REQUEST,
-                             "expected schema dmsconn.preflight/1, ports (at most 64) and hold_s");
+        return dci_agent_respond_error(
+            conn, MHD_HTTP_BAD_REQUEST,
+            "expected schema dmsconn.preflight/1, ports (at most 64) and hold_s");
     }
     uint16_t wanted[DC_PREFLIGHT_MAX_PORTS], refused[DC_PREFLIGHT_MAX_PORTS];
     size_t nwanted = 0, nrefused = 0;
@@ -378,9 +328,9 @@ static enum MHD_Result run_preflight(struct dc_agent *agent, struct MHD_Connecti
     cJSON_Delete(out);
     if (rc) {
         free(json);
-        return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
+        return dci_agent_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, dc_strerror(rc));
     }
-    return respond_signed(agent, conn, req->nonce, json);
+    return dci_agent_respond_signed(agent->opts.token, conn, req->nonce, json);
 }
 
 static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connection *conn,
@@ -392,7 +342,7 @@ static enum MHD_Result end_preflight(struct dc_agent *agent, struct MHD_Connecti
     h->active = false;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    return respond_signed(agent, conn, nonce, strdup("{\"opened\":[]}"));
+    return dci_agent_respond_signed(agent->opts.token, conn, nonce, strdup("{\"opened\":[]}"));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -406,18 +356,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* First call: headers only. Anything refused is answered before reading a body. */
         if (strcmp(url, "/v1/health") == 0) {
             if (strcmp(method, "GET") != 0)
-                return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
-            return respond(conn, MHD_HTTP_OK,
-                           strdup("{\"status\":\"ok\",\"version\":\"" DMSCONN_VERSION "\"}"));
+                return dci_agent_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
+            return dci_agent_respond(
+                conn, MHD_HTTP_OK,
+                strdup("{\"status\":\"ok\",\"version\":\"" DMSCONN_VERSION "\"}"));
         }
         bool run = strcmp(url, "/v1/run") == 0, preflight = strcmp(url, "/v1/preflight") == 0;
         bool stop = strcmp(url, "/v1/stop") == 0;
         if (!run && !preflight && !stop)
-            return respond_error(conn, MHD_HTTP_NOT_FOUND,
-                                 "expected /v1/run, /v1/stop, /v1/preflight or /v1/health");
+            return dci_agent_respond_error(
+                conn, MHD_HTTP_NOT_FOUND,
+                "expected /v1/run, /v1/stop, /v1/preflight or /v1/health");
         bool end = preflight && strcmp(method, "DELETE") == 0;
         if (strcmp(method, "POST") != 0 && !end)
-            return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
+            return dci_agent_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
         char content[65], nonce[33];
         enum MHD_Result answered = MHD_NO;
         if (check_signature(agent, conn, method, url, content, nonce, &answered) != 0)
@@ -426,15 +378,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *length = header(conn, "Content-Length");
         if ((end || stop) &&
             ((length && strcmp(length, "0") != 0) || header(conn, "Transfer-Encoding")))
-            return respond_error(conn, MHD_HTTP_BAD_REQUEST, "expected no body");
+            return dci_agent_respond_error(conn, MHD_HTTP_BAD_REQUEST, "expected no body");
         if (end)
             return end_preflight(agent, conn, nonce);
         if (stop) {
             char body[48];
             snprintf(body, sizeof body, "{\"stopped\":%u}", batches_stop(&agent->batches));
-            return respond_signed(agent, conn, nonce, strdup(body));
+            return dci_agent_respond_signed(agent->opts.token, conn, nonce, strdup(body));
         }
         req = calloc(1, sizeof *req);
+        if (req)
+            req->received_ms = dci_agent_wall_ms();
         if (!req)
             return MHD_NO;
         enum dci_body_start body =
@@ -443,10 +397,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (body != DCI_BODY_OK) {
             free(req);
             return body == DCI_BODY_BUSY
-                       ? respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                                       "busy: too many large requests at once")
-                       : respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-                                       "expected a body of at most the agent's limit");
+                       ? dci_agent_respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                                 "busy: too many large requests at once")
+                       : dci_agent_respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+                                                 "expected a body of at most the agent's limit");
         }
         req->preflight = preflight;
         snprintf(req->content, sizeof req->content, "%s", content);
@@ -466,12 +420,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (req->body.too_big) {
         char why[96];
         snprintf(why, sizeof why, "request larger than %zu bytes", agent->opts.max_body);
-        return respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, why);
+        return dci_agent_respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, why);
     }
     struct dc_sign_head head = {.content = req->content};
     if (!dc_sign_body_matches(&head, req->body.data, req->body.len))
-        return respond_error(conn, MHD_HTTP_UNAUTHORIZED,
-                             "the body is not the one that was signed (changed on the way)");
+        return dci_agent_respond_error(
+            conn, MHD_HTTP_UNAUTHORIZED,
+            "the body is not the one that was signed (changed on the way)");
     return req->preflight ? run_preflight(agent, conn, req) : run_batch(agent, conn, req);
 }
 

@@ -1,15 +1,18 @@
 /* The coordinator: its own row on the local engine, every other row on that node's agent
  * (one HTTP request per row, all at once, through libcurl on the engine's own loop). A row
  * whose agent fails becomes `unknown` with the reason; the rest of the report stands. */
+#include "dmsconn/clock.h"
 #include "dmsconn/sign.h"
 #include "dmsconn/coordinator.h"
 #include "dmsconn/agent.h"
 
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/curl_uv.h"
 #include "dmsconn/profile.h"
@@ -31,12 +34,12 @@ struct row {
     size_t response_len;
     bool overflow;
     char endpoint[300];
-    char nonce[33];       /* of its request: the answer's signature covers it */
-    char signature[65];   /* the answer's X-Dmsconn-Signature */
-    uint64_t started_ns;  /* the first attempt */
-    uint64_t deadline_ns; /* when the whole exchange must be over */
-    unsigned attempts;    /* connections refused or reset so far */
-    uv_timer_t retry;     /* the next attempt, after a refused or reset connection */
+    char nonce[33];              /* of its request: the answer's signature covers it */
+    struct dci_answer_head head; /* the answer's signature and the agent's clock */
+    uint64_t started_ns;         /* the first attempt */
+    uint64_t deadline_ns;        /* when the whole exchange must be over */
+    unsigned attempts;           /* connections refused or reset so far */
+    uv_timer_t retry;            /* the next attempt, after a refused or reset connection */
     bool retry_ready;
 };
 
@@ -56,6 +59,11 @@ struct coordinator {
     bool grace_started;
     CURL **stops;          /* the POST /v1/stop of each row still waiting, after Ctrl-C */
     const bool *preflight; /* per plan task: aimed at a pre-flight listener (NULL: none) */
+    /* this machine's wall clock (ms of the Unix epoch) at the monotonic uv_hrtime() anchor:
+     * every exchange's times are the anchor's plus a monotonic interval, so a clock that is
+     * stepped during the run does not skew the measurement */
+    double anchor_wall_ms;
+    uint64_t anchor_ns;
 };
 
 static void row_unknown(struct row *row, enum dc_agent_failure cause, const char *fmt,
@@ -157,10 +165,33 @@ static bool retry_later(struct row *row, CURLcode result)
     row->response = NULL;
     row->response_len = 0;
     row->overflow = false;
-    row->signature[0] = '\0';
+    memset(&row->head, 0, sizeof row->head);
     row->attempts++;
     uv_timer_start(&row->retry, on_retry, delay_ms, 0);
     return true;
+}
+
+/* The agent's clock against this one's (dmsconn/clock.h): the request left when curl was
+ * about to send it (t0) and the answer's first line came at t3, both taken as they happened on
+ * the monotonic clock and carried from the run's anchor; t1, t2 are the agent's. A busy loop
+ * that sees the answer late widens the uncertainty, never the error beyond it. */
+static struct dc_clock measure_clock(struct row *row, double t1, double t2,
+                                     enum dc_clock_source source)
+{
+    struct coordinator *co = row->co;
+    struct dc_clock clock = {.source = DC_CLOCK_NONE};
+    const struct dci_answer_head *h = &row->head;
+    if (h->sent_ns < co->anchor_ns || h->answered_ns < h->sent_ns)
+        return clock;
+    struct dc_clock_exchange x = {
+        .t0 = co->anchor_wall_ms + (double)(h->sent_ns - co->anchor_ns) / 1e6,
+        .t1 = t1,
+        .t2 = t2,
+        .t3 = co->anchor_wall_ms + (double)(h->answered_ns - co->anchor_ns) / 1e6};
+    dc_clock_measure(&x, source, &clock);
+    if (co->opts->clocks)
+        co->opts->clocks[row->source] = clock;
+    return clock;
 }
 
 static void on_done(CURL *easy, CURLcode result, void *ud)
@@ -185,12 +216,22 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
                     row->overflow ? "its answer is too large" : curl_easy_strerror(result));
     } else if (status == 401) {
         char why[200];
-        row_unknown(row, DC_AGENT_TOKEN, "agent at %s refused the request (HTTP 401): %s",
-                    row->endpoint, agent_error(row, why, sizeof why));
+        /* refused, maybe for its clock: measured all the same, and said so when it was that */
+        struct dc_clock clock = {.source = DC_CLOCK_NONE};
+        if (row->head.clock_ms > 0)
+            clock =
+                measure_clock(row, row->head.clock_ms, row->head.clock_ms, DC_CLOCK_AGENT_REFUSED);
+        /* outside the window, or ahead of the request since it started: over a second off
+         * beyond doubt is a clock to set right, whatever else may be wrong */
+        bool skewed =
+            clock.source != DC_CLOCK_NONE && fabs(clock.offset_ms) - clock.uncertainty_ms > 1e3;
+        row_unknown(row, skewed ? DC_AGENT_CLOCK : DC_AGENT_TOKEN,
+                    "agent at %s refused the request (HTTP 401): %s", row->endpoint,
+                    agent_error(row, why, sizeof why));
     } else if (status != 200) {
         row_unknown(row, DC_AGENT_BAD_ANSWER, "agent at %s answered HTTP %s", row->endpoint, code);
     } else if (!dc_sign_response_ok(row->co->opts->token, row->nonce, row->response,
-                                    row->response_len, row->signature)) {
+                                    row->response_len, row->head.signature)) {
         row_unknown(row, DC_AGENT_BAD_ANSWER,
                     "the answer from %s is not signed with this token for this request%s: "
                     "something else answers there, or an agent older than this coordinator",
@@ -206,6 +247,8 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
         } else {
             for (size_t i = 0; i < row->n; i++)
                 row->co->results[row->index[i]] = tmp[i];
+            if (settings.received_ms > 0) /* signed: the agent's own word */
+                measure_clock(row, settings.received_ms, settings.answered_ms, DC_CLOCK_AGENT);
             const struct dc_coordinator_opts *o = row->co->opts;
             if (o->on_settings)
                 o->on_settings(o->settings_ud, row->source, &settings);
@@ -269,8 +312,10 @@ static int start_row(struct coordinator *co, struct row *row)
     ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, row->headers) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, row) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dci_curl_signature_header) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, row->signature) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dci_curl_answer_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, &row->head) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, dci_curl_answer_prereq) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_PREREQDATA, &row->head) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms) == CURLE_OK;
     ok = ok &&
          curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(co->timeout_s * 1000.0)) == CURLE_OK;
@@ -461,6 +506,13 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     struct dc_plan local_plan = {0};
     size_t *local_index = NULL;
     struct dc_result *local_results = NULL;
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    co.anchor_ns = uv_hrtime();
+    co.anchor_wall_ms = (double)wall.tv_sec * 1e3 + (double)wall.tv_nsec / 1e6;
+    for (size_t n = 0; opts->clocks && n < cluster->nnodes; n++)
+        opts->clocks[n] =
+            (struct dc_clock){.source = (long)n == local ? DC_CLOCK_REFERENCE : DC_CLOCK_NONE};
     /* a run that fails before any row is handed out still reports every task, as not run */
     for (size_t i = 0; i < plan->ntasks; i++)
         dc_result_reset(&results[i], "not run");

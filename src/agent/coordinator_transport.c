@@ -9,7 +9,10 @@
 #include "dmsconn/sign.h"
 #include "agent/agent_private.h"
 
+#include <curl/curl.h>
+#include <uv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -63,20 +66,54 @@ struct curl_slist *dci_curl_signed_headers(struct curl_slist *list, const char *
     return list;
 }
 
+/* The value of header `name` ("X-Dmsconn-Signature:") in one header line, into out (at most
+ * cap - 1 bytes); false for another header. */
+static bool header_value(const char *line, size_t len, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name);
+    if (len <= nl || strncasecmp(line, name, nl) != 0)
+        return false;
+    size_t at = nl;
+    while (at < len && line[at] == ' ')
+        at++;
+    size_t end = at;
+    while (end < len && end - at < cap - 1 && line[end] != '\r' && line[end] != '\n')
+        end++;
+    memcpy(out, line + at, end - at);
+    out[end - at] = '\0';
+    return true;
+}
+
 size_t dci_curl_signature_header(char *line, size_t size, size_t n, void *ud)
 {
-    static const char name[] = "X-Dmsconn-Signature:";
-    size_t len = size * n, nl = sizeof name - 1;
-    char *out = ud;
-    if (len > nl && strncasecmp(line, name, nl) == 0) {
-        size_t at = nl;
-        while (at < len && line[at] == ' ')
-            at++;
-        size_t end = at;
-        while (end < len && end - at < 64 && line[end] != '\r' && line[end] != '\n')
-            end++;
-        memcpy(out, line + at, end - at);
-        out[end - at] = '\0';
+    header_value(line, size * n, "X-Dmsconn-Signature:", ud, 65);
+    return size * n;
+}
+
+int dci_curl_answer_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
+                           int conn_primary_port, int conn_local_port)
+{
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    (void)conn_local_port;
+    struct dci_answer_head *head = ud;
+    head->sent_ns = uv_hrtime();
+    head->answered_ns = 0;
+    return CURL_PREREQFUNC_OK;
+}
+
+size_t dci_curl_answer_header(char *line, size_t size, size_t n, void *ud)
+{
+    struct dci_answer_head *head = ud;
+    char clock[40];
+    if (head->answered_ns == 0)
+        head->answered_ns = uv_hrtime();
+    header_value(line, size * n, "X-Dmsconn-Signature:", head->signature, sizeof head->signature);
+    if (header_value(line, size * n, "X-Dmsconn-Clock:", clock, sizeof clock)) {
+        char *end;
+        double v = strtod(clock, &end);
+        head->clock_ms = end != clock && v > 0 ? v : 0;
     }
-    return len;
+    return size * n;
 }

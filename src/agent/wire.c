@@ -306,6 +306,13 @@ char *dci_wire_results(const char *node, const struct dc_wire_settings *settings
     if (settings && settings->remoting_disabled >= 0)
         dci_json_field_string(&b, false, "remoting",
                               settings->remoting_disabled ? "disabled" : "enabled");
+    if (settings && settings->received_ms > 0) {
+        dci_json_key(&b, false, "clock");
+        dci_json_raw(&b, "{", 1);
+        dci_json_field_millis(&b, true, "received_ms", settings->received_ms);
+        dci_json_field_millis(&b, false, "answered_ms", settings->answered_ms);
+        dci_json_raw(&b, "}", 1);
+    }
     dci_json_raw(&b, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
         const struct dc_result *r = &results[i];
@@ -363,6 +370,13 @@ int dc_wire_parse_results(const char *body, size_t len, struct dc_result *result
                                       : strcmp(remoting, "disabled") == 0 ? 1
                                       : strcmp(remoting, "enabled") == 0  ? 0
                                                                           : -1;
+        const cJSON *clock = root ? cJSON_GetObjectItemCaseSensitive(root, "clock") : NULL;
+        const cJSON *t1 = cJSON_GetObjectItemCaseSensitive(clock, "received_ms");
+        const cJSON *t2 = cJSON_GetObjectItemCaseSensitive(clock, "answered_ms");
+        bool both = cJSON_IsNumber(t1) && cJSON_IsNumber(t2) && t1->valuedouble > 0 &&
+                    t2->valuedouble >= t1->valuedouble;
+        settings->received_ms = both ? t1->valuedouble : 0;
+        settings->answered_ms = both ? t2->valuedouble : 0;
     }
     const char *schema = root ? string_field(root, "schema") : NULL;
     const cJSON *list = root ? cJSON_GetObjectItemCaseSensitive(root, "results") : NULL;

@@ -241,11 +241,15 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = run->coordinate
-                 ? dc_coordinator_run(cluster, profile, plan, run->local, &eopts, &run->coord,
-                                      results, texts, &rep.interrupted, &diag)
-                 : dc_engine_run(cluster, profile, plan, &eopts, results, texts, &rep.interrupted,
-                                 &diag);
+    /* through agents, each node's clock is measured on the exchange with its agent */
+    struct dc_coordinator_opts coord = run->coord;
+    struct dc_clock *clocks = NULL;
+    if (run->coordinate)
+        clocks = coord.clocks = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *clocks);
+    int rc = run->coordinate ? dc_coordinator_run(cluster, profile, plan, run->local, &eopts,
+                                                  &coord, results, texts, &rep.interrupted, &diag)
+                             : dc_engine_run(cluster, profile, plan, &eopts, results, texts,
+                                             &rep.interrupted, &diag);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (drawing) {
         pthread_mutex_lock(&progress.mu);
@@ -260,7 +264,13 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc)
         fprintf(stderr, "dmsconn: %s\n", diag.msg[0] ? diag.msg : dc_strerror(rc));
-    return cli_judge_and_write(&rep, results, texts, run, rc != 0);
+    for (size_t n = 0; clocks && n < cluster->nnodes; n++)
+        dc_clock_judge(&clocks[n], run->verdict.clock_warn_s * 1e3,
+                       run->verdict.clock_fail_s * 1e3);
+    rep.clocks = clocks;
+    int out = cli_judge_and_write(&rep, results, texts, run, rc != 0);
+    free(clocks);
+    return out;
 }
 
 int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, struct dc_texts *texts,
@@ -268,6 +278,7 @@ int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, struct
 {
     enum dc_run_verdict verdict =
         dc_verdict_run_all(rep->cluster, rep->profile, rep->plan, &run->verdict, results, texts);
+    verdict = dc_clock_run_verdict(verdict, rep->clocks, rep->cluster->nnodes);
     rep->verdict = failed ? DC_RUN_UNKNOWN : verdict;
     struct dc_diagnosis *diagnosis = NULL;
     if (dc_diagnose(rep->cluster, rep->profile, rep->plan, results, &diagnosis))

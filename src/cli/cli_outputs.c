@@ -130,6 +130,11 @@ int cli_run_validate(const struct cli_run *run, const char *cmd)
         if (rc)
             return rc;
     }
+    if (run->verdict.clock_warn_s > run->verdict.clock_fail_s)
+        return cli_usage_error(cmd,
+                               "--clock-warn %g is above --clock-fail %g: expected the warning "
+                               "threshold at or below the failure's",
+                               run->verdict.clock_warn_s, run->verdict.clock_fail_s);
     struct stat st;
     if (run->baseline) {
         /* a change pipeline with a typo in the baseline's name must fail, not pass */

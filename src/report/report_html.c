@@ -130,6 +130,32 @@ static void diagnosis(FILE *f, const struct dc_report *rep)
     fputs("</ol></section>\n", f);
 }
 
+/* Each measured clock against the coordinator's, as the BPA judges it. */
+static void clocks(FILE *f, const struct dc_report *rep)
+{
+    size_t measured = 0;
+    for (size_t n = 0; rep->clocks && n < rep->cluster->nnodes; n++)
+        measured += rep->clocks[n].source != DC_CLOCK_NONE;
+    if (measured < 2) /* the coordinator's own alone says nothing */
+        return;
+    fputs("<section id=\"clocks\"><h2>Clocks</h2><table class=\"list\"><thead><tr>"
+          "<th>node</th><th>offset</th><th>uncertainty</th><th>verdict</th><th>source</th>"
+          "</tr></thead><tbody>",
+          f);
+    for (size_t n = 0; n < rep->cluster->nnodes; n++) {
+        const struct dc_clock *c = &rep->clocks[n];
+        if (c->source == DC_CLOCK_NONE)
+            continue;
+        static const char *const cls[] = {"pass", "warn", "fail"};
+        fprintf(f, "<tr class=\"%s\"><td>", cls[c->verdict]);
+        esc(f, rep->cluster->nodes[n].name);
+        fprintf(f, "</td><td>%+.3f s</td><td>%.1f ms</td><td>%s</td><td>%s</td></tr>",
+                c->offset_ms / 1000.0, c->uncertainty_ms, dc_verdict_name(c->verdict),
+                dc_clock_source_name(c->source));
+    }
+    fputs("</tbody></table></section>\n", f);
+}
+
 static void failures(FILE *f, const struct dc_report *rep)
 {
     fputs("<section id=\"failures\"><h2>Failures and warnings</h2>"
@@ -313,6 +339,7 @@ static int write_html(FILE *f, void *ud)
     if (rep->diff)
         diff_section(f, rep);
     failures(f, rep);
+    clocks(f, rep);
     for (size_t i = 0; i < rep->cluster->nnotes; i++) {
         fputs("<p class=\"note\">note: ", f);
         esc(f, rep->cluster->notes[i]);

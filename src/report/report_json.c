@@ -252,6 +252,26 @@ static cJSON *upgrade_json(const struct dc_cluster *cl)
     return list;
 }
 
+/* "clocks": [{node, offset_ms, uncertainty_ms, verdict, source}], each node whose clock was
+ * measured (the coordinator's own is the reference: 0). */
+static cJSON *clocks_json(const struct dc_report *rep)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t n = 0; rep->clocks && n < rep->cluster->nnodes; n++) {
+        const struct dc_clock *c = &rep->clocks[n];
+        if (c->source == DC_CLOCK_NONE)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "node", rep->cluster->nodes[n].name);
+        cJSON_AddNumberToObject(o, "offset_ms", round3(c->offset_ms));
+        cJSON_AddNumberToObject(o, "uncertainty_ms", round3(c->uncertainty_ms));
+        cJSON_AddStringToObject(o, "verdict", dc_verdict_name(c->verdict));
+        cJSON_AddStringToObject(o, "source", dc_clock_source_name(c->source));
+        cJSON_AddItemToArray(list, o);
+    }
+    return list;
+}
+
 /* Everything but the results: small, built as one cJSON tree. */
 static cJSON *head_json(const struct dc_report *rep)
 {
@@ -292,6 +312,7 @@ static cJSON *head_json(const struct dc_report *rep)
     if (rep->diff)
         cJSON_AddItemToObject(root, "diff", diff_json(rep));
     cJSON_AddItemToObject(root, "upgrade", upgrade_json(rep->cluster));
+    cJSON_AddItemToObject(root, "clocks", clocks_json(rep));
     return root;
 }
 

@@ -87,6 +87,28 @@ static int write_prom(FILE *f, void *ud)
     for (int k = 0; k < DC_CAUSE_KINDS; k++)
         fprintf(f, "dmsconn_findings{kind=\"%s\"} %zu\n", dc_cause_kind_name((enum dc_cause_kind)k),
                 kinds[k]);
+    fputs("# HELP dmsconn_clock_offset_seconds A node's clock minus the coordinator's, measured "
+          "over the exchange with its agent.\n"
+          "# TYPE dmsconn_clock_offset_seconds gauge\n",
+          f);
+    for (size_t k = 0; rep->clocks && k < rep->cluster->nnodes; k++) {
+        if (rep->clocks[k].source == DC_CLOCK_NONE)
+            continue;
+        fputs("dmsconn_clock_offset_seconds{", f);
+        label(f, "node", rep->cluster->nodes[k].name, true);
+        fprintf(f, "} %.6f\n", rep->clocks[k].offset_ms / 1000.0);
+    }
+    fputs("# HELP dmsconn_clock_uncertainty_seconds Half the round trip of that exchange: the "
+          "offset is within it.\n"
+          "# TYPE dmsconn_clock_uncertainty_seconds gauge\n",
+          f);
+    for (size_t k = 0; rep->clocks && k < rep->cluster->nnodes; k++) {
+        if (rep->clocks[k].source == DC_CLOCK_NONE)
+            continue;
+        fputs("dmsconn_clock_uncertainty_seconds{", f);
+        label(f, "node", rep->cluster->nodes[k].name, true);
+        fprintf(f, "} %.6f\n", rep->clocks[k].uncertainty_ms / 1000.0);
+    }
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
         counts[rep->results[i].verdict]++;

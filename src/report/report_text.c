@@ -258,6 +258,35 @@ static size_t print_agent_row(const struct dc_report *rep, size_t i,
     return end;
 }
 
+/* Each measured clock against this machine's, as the BPA "DataMiner Agent Minimum
+ * Requirements" judges it; nothing when no agent told its clock. */
+static void print_clocks(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
+{
+    size_t measured = 0;
+    for (size_t n = 0; rep->clocks && n < rep->cluster->nnodes; n++)
+        measured +=
+            rep->clocks[n].source != DC_CLOCK_NONE && rep->clocks[n].source != DC_CLOCK_REFERENCE;
+    if (!measured)
+        return;
+    const struct dc_verdict_opts *v = rep->verdict_opts;
+    fprintf(out, "\nClocks against this machine's (warn over %g s, fail over %g s):\n",
+            v ? v->clock_warn_s : 1.0, v ? v->clock_fail_s : 5.0);
+    for (size_t n = 0; n < rep->cluster->nnodes; n++) {
+        const struct dc_clock *c = &rep->clocks[n];
+        if (c->source == DC_CLOCK_NONE)
+            continue;
+        const char *color = c->verdict == DC_VERDICT_FAIL   ? RED
+                            : c->verdict == DC_VERDICT_WARN ? YELLOW
+                                                            : GREEN;
+        fprintf(out, "  %s%-4s%s %-18s %+10.3f s  +/- %.1f ms  (%s)\n", opts->color ? color : "",
+                c->verdict == DC_VERDICT_FAIL   ? "FAIL"
+                : c->verdict == DC_VERDICT_WARN ? "WARN"
+                                                : "ok",
+                opts->color ? RESET : "", rep->cluster->nodes[n].name, c->offset_ms / 1000.0,
+                c->uncertainty_ms, dc_clock_source_name(c->source));
+    }
+}
+
 void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
 {
     size_t counts[3] = {0, 0, 0}, unmeasured = 0;
@@ -288,6 +317,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         print_result(rep, i, opts, out);
     }
     dc_report_bpa(rep, out);
+    print_clocks(rep, opts, out);
     for (size_t i = 0; i < rep->cluster->nnotes; i++)
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
     if (rep->diff)

@@ -2,6 +2,7 @@
 #include "dmsconn/verdict.h"
 
 #include "dmsconn/probe.h"
+#include "dmsconn/sign.h"
 #include "dmsconn/texts.h"
 #include "base/base_private.h"
 #include "probes/probe.h"
@@ -14,6 +15,9 @@
 void dc_verdict_opts_default(struct dc_verdict_opts *opts)
 {
     opts->slow_ms = 50.0; /* DataMiner's BPA warns above a 50 ms round trip */
+    /* the BPA "DataMiner Agent Minimum Requirements" (10.6.9): 1-5 s a warning, more an issue */
+    opts->clock_warn_s = 1.0;
+    opts->clock_fail_s = 5.0;
 }
 
 void dci_node_describe(const struct dc_node *node, const char *address, char *buf, size_t cap)
@@ -101,6 +105,14 @@ static void remedy_unmeasured(const struct ctx *x)
                "start in the inventory (agent: {fingerprint: ...}); otherwise something else "
                "answers in its place",
                src);
+        break;
+    case DC_AGENT_CLOCK:
+        remedy(x,
+               "set %s's clock right (NTP: w32tm /resync on Windows, chrony or "
+               "systemd-timesyncd on Linux): its agent refuses requests dated more than %d s "
+               "from its own time, or before it started by its clock; the report's clocks say "
+               "how far off it is",
+               src, DC_SIGN_WINDOW_S);
         break;
     case DC_AGENT_NO_REPORT:
         remedy(x,

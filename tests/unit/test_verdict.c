@@ -1,6 +1,9 @@
 /* Verdicts: expected x observed -> pass/warn/fail, remedies, and the run's verdict. */
 #include "test_util.h"
 
+#include <math.h>
+
+#include "dmsconn/clock.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "dmsconn/probe.h"
@@ -212,6 +215,46 @@ static void cell_rule(void **state)
     assert_int_equal(dc_cell_worst(&c), DC_RANK_FAIL);
 }
 
+/* NTP's arithmetic (RFC 5905, section 8) and the BPA's thresholds: an agent 3 s ahead, 4 ms
+ * of network each way and 100 ms of its own work between receiving and answering. */
+static void clocks(void **state)
+{
+    (void)state;
+    struct dc_clock_exchange x = {
+        .t0 = 1000000.0, .t1 = 1003004.0, .t2 = 1003104.0, .t3 = 1000108.0};
+    struct dc_clock c;
+    dc_clock_measure(&x, DC_CLOCK_AGENT, &c);
+    assert_true(fabs(c.offset_ms - 3000.0) < 1e-6);
+    assert_true(fabs(c.uncertainty_ms - 4.0) < 1e-6); /* (108 - 100) / 2 */
+    dc_clock_judge(&c, 1000, 5000);
+    assert_int_equal(c.verdict, DC_VERDICT_WARN);
+    dc_clock_judge(&c, 1000, 2000);
+    assert_int_equal(c.verdict, DC_VERDICT_FAIL);
+    dc_clock_judge(&c, 3000, 5000); /* 3000 - 4: within the uncertainty of the threshold */
+    assert_int_equal(c.verdict, DC_VERDICT_PASS);
+    /* behind counts as much as ahead */
+    struct dc_clock_exchange behind = {
+        .t0 = 1000000.0, .t1 = 993004.0, .t2 = 993004.0, .t3 = 1000008.0};
+    dc_clock_measure(&behind, DC_CLOCK_AGENT_REFUSED, &c);
+    assert_true(fabs(c.offset_ms + 7000.0) < 1e-6);
+    assert_string_equal(dc_clock_source_name(c.source), "agent refusal (unsigned)");
+    dc_clock_judge(&c, 1000, 5000);
+    assert_int_equal(c.verdict, DC_VERDICT_FAIL);
+    /* a reference or an unmeasured clock never fails; the run's verdict counts the others */
+    struct dc_clock all[3] = {{.source = DC_CLOCK_REFERENCE},
+                              {.source = DC_CLOCK_NONE, .offset_ms = 1e9},
+                              {.source = DC_CLOCK_AGENT, .offset_ms = 1500}};
+    for (int i = 0; i < 3; i++)
+        dc_clock_judge(&all[i], 1000, 5000);
+    assert_int_equal(all[0].verdict, DC_VERDICT_PASS);
+    assert_int_equal(all[1].verdict, DC_VERDICT_PASS);
+    assert_int_equal(dc_clock_run_verdict(DC_RUN_OK, all, 3), DC_RUN_WARNING);
+    assert_int_equal(dc_clock_run_verdict(DC_RUN_UNKNOWN, all, 3), DC_RUN_UNKNOWN);
+    all[2].verdict = DC_VERDICT_FAIL;
+    assert_int_equal(dc_clock_run_verdict(DC_RUN_UNKNOWN, all, 3), DC_RUN_CRITICAL);
+    assert_int_equal(dc_clock_run_verdict(DC_RUN_OK, NULL, 0), DC_RUN_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +264,7 @@ int main(void)
         cmocka_unit_test(run_verdict),
         cmocka_unit_test(cell_rule),
         cmocka_unit_test(https_name_remedies),
+        cmocka_unit_test(clocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
