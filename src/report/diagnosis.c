@@ -258,12 +258,12 @@ static int index_ports(struct dci_diag_ctx *x)
 }
 
 /* One pass over the plan: each cell's class, and the tallies every rule reads. */
-static void tally(struct dci_diag_ctx *x, uint32_t *silent_in, uint32_t *last_asker)
+static void tally(struct dci_diag_ctx *x, uint32_t *silent_in)
 {
     for (size_t k = 0; k < x->nnodes * x->nkeys; k++)
         x->in[k].last_peer = x->out[k].last_peer = DC_NO_NODE;
     for (size_t n = 0; n < x->nnodes; n++)
-        last_asker[n] = DC_NO_NODE;
+        x->last_asker[n] = DC_NO_NODE;
     for (size_t oi = 0; oi < x->ntasks; oi++) {
         size_t i = x->order[oi];
         const struct dc_task *t = &x->plan->tasks[i];
@@ -282,8 +282,9 @@ static void tally(struct dci_diag_ctx *x, uint32_t *silent_in, uint32_t *last_as
         in->bad_silent += x->bad[i] == DCI_BAD_SILENT;
         dci_tally_add(&x->out[t->from * x->nkeys + x->key[i]], t->to, o);
         x->reached[t->to] += o == DCI_OBS_ANSWERED || o == DCI_OBS_REFUSED;
-        if (last_asker[t->to] != t->from) {
-            last_asker[t->to] = t->from;
+        x->reaches[t->from] |= o == DCI_OBS_ANSWERED || o == DCI_OBS_REFUSED;
+        if (x->last_asker[t->to] != t->from) {
+            x->last_asker[t->to] = t->from;
             x->asked[t->to]++;
         }
     }
@@ -303,7 +304,8 @@ int dc_diagnose(const struct dc_cluster *cluster, const struct dc_profile *profi
     struct dci_diag_ctx *x = &r.x;
     const size_t nt = x->ntasks ? x->ntasks : 1, nn = x->nnodes ? x->nnodes : 1;
     uint32_t *silent_in = calloc(nn, sizeof *silent_in);
-    uint32_t *last_asker = calloc(nn, sizeof *last_asker);
+    x->last_asker = calloc(nn, sizeof *x->last_asker);
+    x->reaches = calloc(nn, sizeof *x->reaches);
     struct dci_tally *open = NULL;
     r.d = calloc(1, sizeof *r.d);
     x->key = malloc(nt * sizeof *x->key);
@@ -316,9 +318,9 @@ int dc_diagnose(const struct dc_cluster *cluster, const struct dc_profile *profi
     r.per_node = malloc(nn * sizeof *r.per_node);
     size_t *order = make_order(plan, x->nnodes);
     x->order = order;
-    r.failed = !silent_in || !last_asker || !r.d || !x->key || !x->obs || !x->bad ||
-               !x->row_measured || !x->is_source || !x->reached || !x->asked || !r.per_node ||
-               !order;
+    r.failed = !silent_in || !x->last_asker || !x->reaches || !r.d || !x->key || !x->obs ||
+               !x->bad || !x->row_measured || !x->is_source || !x->reached || !x->asked ||
+               !r.per_node || !order;
     if (!r.failed) {
         r.d->ntasks = x->ntasks;
         r.d->cause_of = malloc(nt * sizeof *r.d->cause_of);
@@ -333,13 +335,14 @@ int dc_diagnose(const struct dc_cluster *cluster, const struct dc_profile *profi
         r.failed = !x->in || !x->out || !open || !r.scratch;
     }
     if (!r.failed) {
-        tally(x, silent_in, last_asker);
+        tally(x, silent_in);
         dci_diag_rules(&r, silent_in, open);
     }
     if (!r.failed)
         finish(&r);
     free(silent_in);
-    free(last_asker);
+    free(x->last_asker);
+    free(x->reaches);
     free(open);
     free(r.scratch);
     free(r.per_node);

@@ -52,6 +52,8 @@ struct dci_diag_ctx {
     bool *is_source;        /* a source of the plan */
     uint32_t *reached;      /* per node: cells towards it that answered or were refused */
     uint32_t *asked;        /* per node: distinct sources with a measured cell towards it */
+    uint32_t *last_asker;   /* per node: the last of them (the only one when asked is 1) */
+    bool *reaches;          /* per source: some cell of its row was answered or refused */
 };
 
 /* The state of a diagnosis in progress: the context its words read, and what it builds. */

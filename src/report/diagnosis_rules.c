@@ -72,13 +72,16 @@ static void assign(struct dci_diag_run *r, enum dci_bad bad, bool by_source, boo
 }
 
 /* node_unreachable: nothing towards the node answered or refused, from anyone, and its own row
- * gave nothing (no agent answered there, or it has none). Its unmeasured row goes with it. */
+ * gave nothing (no agent answered there, or it has none). Its unmeasured row goes with it.
+ * Asked by one source only that reaches nothing at all, the silence is that source's (its
+ * outbound rules, its network): left to the rules after. */
 static void rule_node_unreachable(struct dci_diag_run *r, const uint32_t *silent_in)
 {
     const struct dci_diag_ctx *x = &r->x;
     fill(r->per_node, x->nnodes);
     for (uint32_t n = 0; n < x->nnodes; n++) {
-        if (silent_in[n] && !x->reached[n] && !x->row_measured[n]) {
+        bool lone_deaf = x->asked[n] == 1 && !x->reaches[x->last_asker[n]];
+        if (silent_in[n] && !x->reached[n] && !x->row_measured[n] && !lone_deaf) {
             uint32_t c = new_cause(r, DC_CAUSE_NODE_UNREACHABLE, DC_NO_NODE, n);
             r->per_node[n] = c;
             if (c == DC_NO_CAUSE)

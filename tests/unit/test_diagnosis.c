@@ -374,12 +374,24 @@ static void test_single_row(void **state)
     assert_true(path->alternatives & (1u << DC_CAUSE_INBOUND_BLOCKED));
     assert_contains(path->evidence, "other rows would tell");
     matrix_free(&m);
+    const struct dc_cause *out;
+
+    /* the one row reaches nothing at all: its own outbound rules or network, one cause, not
+     * every destination down */
+    matrix_new(&m, 4, NULL, "n1");
+    set(&m, "n1", NULL, NULL, DC_STATE_FILTERED);
+    diagnose(&m);
+    assert_int_equal(m.d->n, 1);
+    out = only(&m, DC_CAUSE_OUTBOUND_BLOCKED);
+    assert_int_equal(out->from, node(&m, "n1"));
+    assert_ports(out, (const uint16_t[]){1000, 2000, 3000}, 3);
+    matrix_free(&m);
 
     /* the one row gets nothing on a port from anyone: its outbound, or each of them */
     matrix_new(&m, 4, NULL, "n1");
     set(&m, "n1", NULL, "c", DC_STATE_FILTERED);
     diagnose(&m);
-    const struct dc_cause *out = only(&m, DC_CAUSE_OUTBOUND_BLOCKED);
+    out = only(&m, DC_CAUSE_OUTBOUND_BLOCKED);
     assert_true(out->alternatives & (1u << DC_CAUSE_INBOUND_BLOCKED));
     matrix_free(&m);
 }
@@ -406,7 +418,7 @@ static void test_unknown_rows(void **state)
     matrix_free(&m);
 }
 
-static void test_port_open_and_faults(void **state)
+static void test_port_open_faults_slow(void **state)
 {
     (void)state;
     struct matrix m;
@@ -419,6 +431,22 @@ static void test_port_open_and_faults(void **state)
     assert_int_equal(only(&m, DC_CAUSE_PORT_OPEN)->ncells, 3);
     assert_int_equal(only(&m, DC_CAUSE_SERVICE_FAULT)->ncells, 3);
     assert_int_equal(only(&m, DC_CAUSE_NAME_UNRESOLVED)->ncells, 1);
+    matrix_free(&m);
+
+    /* paths to n3 over the run's threshold (50 ms): one cause for n3, the worst one said */
+    matrix_new(&m, 4, NULL, NULL);
+    for (size_t i = 0; i < m.plan->ntasks; i++) {
+        if (m.plan->tasks[i].to == node(&m, "n3") && m.results[i].state == DC_STATE_OK)
+            m.results[i].latency_ms = m.plan->tasks[i].from == node(&m, "n1") ? 180 : 90;
+    }
+    diagnose(&m);
+    assert_int_equal(m.d->n, 1);
+    const struct dc_cause *slow = only(&m, DC_CAUSE_SLOW);
+    assert_int_equal(slow->to, node(&m, "n3"));
+    assert_int_equal(slow->ncells, 9);
+    assert_int_equal(slow->nfail, 0);
+    assert_contains(slow->evidence, "the worst 180 ms");
+    assert_contains(slow->remedy, "check the network path to n3");
     matrix_free(&m);
 }
 
@@ -464,7 +492,7 @@ int main(void)
         cmocka_unit_test(test_overlapping),
         cmocka_unit_test(test_single_row),
         cmocka_unit_test(test_unknown_rows),
-        cmocka_unit_test(test_port_open_and_faults),
+        cmocka_unit_test(test_port_open_faults_slow),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
