@@ -11,10 +11,11 @@
 
 /* Where a node's clock reading came from. */
 enum dc_clock_source {
-    DC_CLOCK_NONE,         /* not measured (no agent answered, an older agent) */
-    DC_CLOCK_REFERENCE,    /* the coordinator itself: offset 0 by definition */
-    DC_CLOCK_AGENT,        /* its agent's signed answer */
-    DC_CLOCK_AGENT_REFUSED /* its agent's refusal (not signed: the agent refused to answer) */
+    DC_CLOCK_NONE,          /* not measured (no agent answered, an older agent) */
+    DC_CLOCK_REFERENCE,     /* the coordinator itself: offset 0 by definition */
+    DC_CLOCK_AGENT,         /* its agent's signed answer */
+    DC_CLOCK_AGENT_REFUSED, /* its agent's refusal (not signed: the agent refused to answer) */
+    DC_CLOCK_HTTP_DATE      /* an HTTP answer's Date header (RFC 9110 section 6.6.1): 1 s steps */
 };
 
 /* The four times of one exchange, in milliseconds of the Unix epoch: the coordinator sent the
@@ -35,6 +36,12 @@ struct dc_clock {
 /* NTP's offset ((t1 - t0) + (t2 - t3)) / 2 and half its delay ((t3 - t0) - (t2 - t1)) / 2. */
 void dc_clock_measure(const struct dc_clock_exchange *x, enum dc_clock_source source,
                       struct dc_clock *out);
+
+/* A clock read from an HTTP Date header: the server's second `server_s` when it answered, the
+ * answer seen at `received_ms` here (ms of the Unix epoch) after a round trip of rtt_ms
+ * (< 0: unknown). The second is truncated, so the offset is taken at its middle, within half
+ * a second and half the round trip. */
+void dc_clock_from_date(double server_s, double received_ms, double rtt_ms, struct dc_clock *out);
 
 /* The verdict: pass under warn_ms, warn up to fail_ms, fail beyond (a measured offset whose
  * whole uncertainty interval is beyond the threshold; within it, the benefit of the doubt). */

@@ -4,6 +4,7 @@
 #define DMSCONN_ENGINE_H
 
 #include "dmsconn/error.h"
+#include "dmsconn/clock.h"
 #include "dmsconn/model.h"
 #include "dmsconn/plan.h"
 #include "dmsconn/texts.h"
@@ -48,6 +49,11 @@ struct dc_engine_opts {
     /* Lets another thread end the run as a signal would (an agent told to stop by its
      * coordinator): what was measured stays. NULL: none. */
     struct dc_stopper *stopper;
+    /* Per node (the cluster's nnodes; NULL: not wanted): a destination whose HTTP answer
+     * carried a Date header gets its clock estimated from it (DC_CLOCK_HTTP_DATE, to the
+     * second), unless the entry holds a measurement already (source other than NONE).
+     * Written on the loop's thread. */
+    struct dc_clock *clocks;
 };
 
 /* A stop request that may come from any thread, before or during a run. */

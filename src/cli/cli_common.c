@@ -241,11 +241,15 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
     clock_gettime(CLOCK_REALTIME, &rep.started);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    /* through agents, each node's clock is measured on the exchange with its agent */
+    /* Each node's clock: through agents measured on the exchange with its agent; where no
+     * agent told it, estimated from an HTTP answer's Date header (to the second) */
     struct dc_coordinator_opts coord = run->coord;
-    struct dc_clock *clocks = NULL;
+    struct dc_clock *clocks = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *clocks);
     if (run->coordinate)
-        clocks = coord.clocks = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *clocks);
+        coord.clocks = clocks; /* the coordinator marks its own node the reference */
+    else if (clocks && plan->ntasks > 0)
+        clocks[plan->tasks[0].from].source = DC_CLOCK_REFERENCE; /* this machine's row */
+    eopts.clocks = clocks;
     int rc = run->coordinate ? dc_coordinator_run(cluster, profile, plan, run->local, &eopts,
                                                   &coord, results, texts, &rep.interrupted, &diag)
                              : dc_engine_run(cluster, profile, plan, &eopts, results, texts,

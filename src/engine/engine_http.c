@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #define BODY_DEFAULT 65536
@@ -34,6 +35,8 @@ struct http {
     char server[128];
     char content_type[96];
     char www_authenticate[128];
+    char date[64];              /* the answer's Date header (a clock to the second) */
+    double date_seen_ms;        /* this machine's clock when it came (ms of the Unix epoch) */
     struct curl_slist *resolve; /* by_name probes: the name -> the address it resolved to */
     char url[300];
     uv_os_sock_t handed; /* the connected socket for the first request; invalid once curl has it */
@@ -116,7 +119,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         size_t cap;
     } keep[] = {{"Server:", h->server, sizeof h->server},
                 {"Content-Type:", h->content_type, sizeof h->content_type},
-                {"WWW-Authenticate:", h->www_authenticate, sizeof h->www_authenticate}};
+                {"WWW-Authenticate:", h->www_authenticate, sizeof h->www_authenticate},
+                {"Date:", h->date, sizeof h->date}};
     for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
         size_t nl = strlen(keep[k].name);
         if (len <= nl || strncasecmp(line, keep[k].name, nl) != 0)
@@ -131,8 +135,24 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         for (size_t i = 0; i < vlen && out + 1 < keep[k].cap; i++)
             keep[k].dst[out++] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '.';
         keep[k].dst[out] = '\0';
+        if (keep[k].dst == h->date) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            h->date_seen_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+        }
     }
     return len;
+}
+
+/* A destination's clock from its Date header, where nothing better measured it (dmsconn/clock.h):
+ * an agent's reading wins over this one, and the first Date seen over later ones. */
+static void read_clock(const struct http *h)
+{
+    struct dc_clock *clocks = h->engine->opts.clocks;
+    time_t server = h->date[0] ? curl_getdate(h->date, NULL) : -1;
+    if (!clocks || server < 0 || clocks[h->dest->node].source != DC_CLOCK_NONE)
+        return;
+    dc_clock_from_date((double)server, h->date_seen_ms, h->latency_ms, &clocks[h->dest->node]);
 }
 
 static void finish(struct http *h, enum dc_state state, const char *detail)
@@ -142,6 +162,7 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
         dci_os_sock_close(h->handed); /* curl never took it */
     dci_engine_keep_facts(e, h->task, h->facts);
     free(h->facts);
+    read_clock(h);
     struct dci_outcome o = {.state = state,
                             .address = h->dest->address_text,
                             .detail = detail,
@@ -290,7 +311,7 @@ static int start_step(struct http *h)
     h->body_len = 0;
     if (h->body)
         h->body[0] = '\0';
-    h->server[0] = h->content_type[0] = h->www_authenticate[0] = '\0';
+    h->server[0] = h->content_type[0] = h->www_authenticate[0] = h->date[0] = '\0';
     uint64_t spent_ms = (uv_hrtime() - h->started_ns) / 1000000u;
     long left_ms = spent_ms < e->timeout_ms ? (long)(e->timeout_ms - spent_ms) : 1;
     CURL *c = curl_easy_init();

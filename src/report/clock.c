@@ -14,6 +14,15 @@ void dc_clock_measure(const struct dc_clock_exchange *x, enum dc_clock_source so
     out->verdict = DC_VERDICT_PASS;
 }
 
+void dc_clock_from_date(double server_s, double received_ms, double rtt_ms, struct dc_clock *out)
+{
+    double half_rtt = rtt_ms > 0 ? rtt_ms / 2.0 : 0.0;
+    out->source = DC_CLOCK_HTTP_DATE;
+    out->offset_ms = (server_s * 1e3 + 500.0) - (received_ms - half_rtt);
+    out->uncertainty_ms = 500.0 + half_rtt;
+    out->verdict = DC_VERDICT_PASS;
+}
+
 void dc_clock_judge(struct dc_clock *c, double warn_ms, double fail_ms)
 {
     double off = fabs(c->offset_ms) - c->uncertainty_ms;
@@ -31,6 +40,7 @@ const char *dc_clock_source_name(enum dc_clock_source source)
     case DC_CLOCK_REFERENCE: return "coordinator";
     case DC_CLOCK_AGENT: return "agent";
     case DC_CLOCK_AGENT_REFUSED: return "agent refusal (unsigned)";
+    case DC_CLOCK_HTTP_DATE: return "HTTP Date header (1 s resolution)";
     case DC_CLOCK_NONE: break;
     }
     return "none";

@@ -322,12 +322,18 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
     if (rep->diff)
         dc_diff_print(rep->diff, rep->baseline ? rep->baseline : "the baseline", opts->color, out);
-    char apart[64] = "";
+    char apart[64] = "", clocks[64] = "";
     if (unmeasured)
         snprintf(apart, sizeof apart, "; %zu of the warnings not measured (%s)", unmeasured,
                  rep->rows ? "rows without a current report" : "agents");
-    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s)\n",
+    size_t clock_counts[3] = {0, 0, 0};
+    for (size_t n = 0; rep->clocks && n < rep->cluster->nnodes; n++)
+        clock_counts[rep->clocks[n].verdict]++;
+    if (clock_counts[DC_VERDICT_FAIL] || clock_counts[DC_VERDICT_WARN]) /* they count too */
+        snprintf(clocks, sizeof clocks, "; clocks: %zu fail, %zu warn",
+                 clock_counts[DC_VERDICT_FAIL], clock_counts[DC_VERDICT_WARN]);
+    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s%s)\n",
             opts->color ? vcolor[rep->verdict] : "", dci_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],
-            counts[DC_VERDICT_FAIL], apart);
+            counts[DC_VERDICT_FAIL], apart, clocks);
 }

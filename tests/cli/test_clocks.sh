@@ -7,7 +7,9 @@
 #   n5  +200 s fail, though its agent refused the signed request (outside the 120 s window):
 #              measured from the refusal all the same, and its row's remedy is the clock
 # The coordinator (n1) is the reference. Checked in the JSON ("clocks", the run's verdict), the
-# terminal, Prometheus (promtool), and with --clock-warn/--clock-fail moved.
+# terminal, Prometheus (promtool), and with --clock-warn/--clock-fail moved. Then without
+# agents (check --from-here): a web server whose clock is 10 s ahead, another on time, each
+# estimated from its answer's Date header (to the second).
 # Usage: test_clocks.sh DMSCONN
 set -u
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
@@ -130,4 +132,38 @@ v = {x["node"]: x["verdict"] for x in r["clocks"]}
 assert v == {"n1": "pass", "n2": "pass", "n3": "pass", "n4": "pass", "n5": "warn"}, v
 assert r["verdict"] == "unknown" and sys.argv[2] == "3", (r["verdict"], sys.argv[2])
 PY
+# --from-here: the Date header of two real web servers (Python's http.server), one 10 s ahead
+web=$((base + 12))
+LD_PRELOAD=$fake FAKETIME="+10s" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1 \
+    timeout 60 python3 -m http.server --bind 127.0.5.16 "$web" > /dev/null 2>&1 &
+pids+=($!)
+timeout 60 python3 -m http.server --bind 127.0.5.17 "$web" > /dev/null 2>&1 &
+pids+=($!)
+python3 "$lib/wait_up.py" "http://127.0.5.16:$web/" "http://127.0.5.17:$web/" || exit 1
+cat > "$work/web.yaml" << YAML
+name: clocks-web
+base: none
+checks:
+  - {name: web, probe: http, port: $web, from: [any], to: [any]}
+YAML
+timeout 30 "$dmsconn" check --from-here --as here --node here=127.0.5.11 --node w1=127.0.5.16 \
+    --node w2=127.0.5.17 --profile "$work/web.yaml" --timeout 2 --json "$work/here.json" \
+    --no-color > "$work/here.txt"
+rc=$?
+cat "$work/here.txt"
+python3 - "$work/here.json" "$rc" << 'PY' && ok || ko "clocks from the Date header"
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = {x["node"]: x for x in r["clocks"]}
+assert c["here"]["source"] == "coordinator", c
+for node, shift, verdict in (("w1", 10000, "fail"), ("w2", 0, "pass")):
+    x = c[node]
+    assert x["source"] == "HTTP Date header (1 s resolution)", x
+    assert 500 <= x["uncertainty_ms"] < 550, x
+    assert abs(x["offset_ms"] - shift) <= x["uncertainty_ms"] + 1, x
+    assert x["verdict"] == verdict, x
+assert r["verdict"] == "critical" and sys.argv[2] == "2", (r["verdict"], sys.argv[2])
+PY
+grep -q "^verdict: critical (2 pass, 0 warn, 0 fail; clocks: 1 fail, 0 warn)" "$work/here.txt" &&
+    ok || ko "the verdict line says the clock that fails it"
 tally

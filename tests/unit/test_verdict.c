@@ -253,6 +253,18 @@ static void clocks(void **state)
     all[2].verdict = DC_VERDICT_FAIL;
     assert_int_equal(dc_clock_run_verdict(DC_RUN_UNKNOWN, all, 3), DC_RUN_CRITICAL);
     assert_int_equal(dc_clock_run_verdict(DC_RUN_OK, NULL, 0), DC_RUN_OK);
+    /* a Date header of second 1000 seen at 1,000,700 ms after a 4 ms round trip: the server's
+     * clock was somewhere in that second, taken at its middle, +/- 0.5 s and half the trip */
+    dc_clock_from_date(1000.0, 1000700.0, 4.0, &c);
+    assert_int_equal(c.source, DC_CLOCK_HTTP_DATE);
+    assert_true(fabs(c.offset_ms - (-198.0)) < 1e-6); /* 1000500 - (1000700 - 2) */
+    assert_true(fabs(c.uncertainty_ms - 502.0) < 1e-6);
+    dc_clock_judge(&c, 1000, 5000);
+    assert_int_equal(c.verdict, DC_VERDICT_PASS);
+    dc_clock_from_date(1010.0, 1000700.0, -1, &c); /* 10 s ahead, no round trip known */
+    assert_true(fabs(c.uncertainty_ms - 500.0) < 1e-6);
+    dc_clock_judge(&c, 1000, 5000);
+    assert_int_equal(c.verdict, DC_VERDICT_FAIL);
 }
 
 int main(void)

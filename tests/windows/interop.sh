@@ -2,8 +2,9 @@
 # A Windows agent under Wine serving a Linux coordinator (over HTTP, then over HTTPS with its
 # key pinned), and a Windows coordinator under Wine using a Linux agent, on a mixed matrix
 # (ok, refused, wrong service, a NATS greeting one way only): every cell must be what the
-# all-Linux run says, and what the services make it. Addresses 127.0.4.11 (w1, the agent's
-# node) and .12 (l2, the coordinator's).
+# all-Linux run says, and what the services make it; and w1's clock measured through its agent
+# in every combination. Addresses 127.0.4.11 (w1, the agent's node) and .12 (l2, the
+# coordinator's).
 # Usage: tests/windows/interop.sh WINDOWS-EXE LINUX-DMSCONN  (Wine's environment set)
 set -u
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
@@ -137,5 +138,11 @@ for path in sys.argv[1:]:
     got = {(x["from"], x["to"], x["check"]): x["state"] for x in r}
     assert got == want, (path, {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v})
     assert all(x.get("measured", True) for x in r), path
+    # the agent's clock, measured over the exchange (Windows agent or Windows coordinator):
+    # one machine, so its offset is within its uncertainty (and the clocks' milliseconds)
+    c = {x["node"]: x for x in json.load(open(path))["clocks"]}
+    assert c["l2"]["source"] == "coordinator" and c["w1"]["source"] == "agent", (path, c)
+    assert abs(c["w1"]["offset_ms"]) <= c["w1"]["uncertainty_ms"] + 20, (path, c["w1"])
+    assert c["w1"]["verdict"] == "pass", (path, c["w1"])
 PY
 tally "interop"
