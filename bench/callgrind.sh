@@ -23,4 +23,4 @@ valgrind --tool=callgrind --callgrind-out-file="$work/out" "$dmsconn" check --fr
 total=$(grep -m1 "^summary:" "$work/out" | awk '{print $2}')
 probes=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$work/r.json")
 echo "callgrind: $probes probes, $total instructions in all, $((total / probes)) per probe"
-callgrind_annotate "$work/out" 2>/dev/null | grep -E "^ *[0-9,]+ .*[a-z_]+" | head -8
+callgrind_annotate "$work/out" 2>/dev/null | grep -E "^ *[0-9,]+ .*[a-z_]+" | head -${DC_CALLGRIND_TOP:-8}

@@ -206,15 +206,25 @@ static int cause_ports(const struct dci_diag_ctx *x, struct dc_cause *c)
             if (x->key[c->cells[m]] == keys[p] && !has(checks, nchecks, t->check))
                 checks[nchecks++] = t->check;
         }
-        struct dci_memstream ms;
-        FILE *f = dci_memstream_open(&ms);
-        if (!f)
-            return DC_ENOMEM;
-        for (size_t k = 0; k < nchecks; k++)
-            fprintf(f, "%s%s", k ? ", " : "", x->profile->checks[checks[k]].name);
+        /* check names are shorter than DC_CHECK_NAME_MAX: sixteen of them fit */
+        char names[16 * (DC_CHECK_NAME_MAX + 2)];
+        size_t used = 0;
+        for (size_t k = 0; k < nchecks; k++) {
+            const char *name = x->profile->checks[checks[k]].name;
+            size_t n = strlen(name);
+            if (used + n + 3 > sizeof names)
+                break;
+            if (k) {
+                memcpy(names + used, ", ", 2);
+                used += 2;
+            }
+            memcpy(names + used, name, n);
+            used += n;
+        }
+        names[used] = '\0';
         c->ports[p] = (struct dc_cause_port){.port = x->key_port[keys[p]],
                                              .transport = x->key_transport[keys[p]],
-                                             .checks = dci_memstream_close(&ms, NULL)};
+                                             .checks = strdup(nchecks ? names : "")};
         c->nports++;
         if (!c->ports[p].checks)
             return DC_ENOMEM;

@@ -4,13 +4,89 @@
  * ports). */
 #include "report/diagnosis_private.h"
 #include "report/report_private.h"
-#include "base/os.h"
+#include "base/base_private.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LIST_MAX 8 /* nodes named in a list; the rest are counted */
+
+/* A string written piece by piece (a few hundred bytes a cause: a stdio memory stream would
+ * cost an 8 KiB buffer each); `failed` once memory ran out. */
+struct text {
+    char *s;
+    size_t len, cap;
+    bool failed;
+};
+
+static void text_printf(struct text *t, const char *fmt, ...) DC_PRINTF(2, 3);
+
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || t->failed) {
+        t->failed = true;
+        return;
+    }
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = t->cap * 2 > t->len + (size_t)n + 1 ? t->cap * 2 : t->len + (size_t)n + 64;
+        char *grown = realloc(t->s, cap);
+        if (!grown) {
+            t->failed = true;
+            return;
+        }
+        t->s = grown;
+        t->cap = cap;
+        va_start(ap, fmt);
+        vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+    }
+    t->len += (size_t)n;
+}
+
+static void text_append(struct text *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap * 2 > t->len + n + 1 ? t->cap * 2 : t->len + n + 64;
+        char *grown = realloc(t->s, cap);
+        if (!grown) {
+            t->failed = true;
+            return;
+        }
+        t->s = grown;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static void text_puts(struct text *t, const char *s)
+{
+    text_append(t, s, strlen(s));
+}
+
+static void text_putc(struct text *t, char c)
+{
+    text_append(t, &c, 1);
+}
+
+/* The text, the caller's to free ("" when nothing was written; NULL: out of memory). */
+static char *text_take(struct text *t)
+{
+    if (t->failed) {
+        free(t->s);
+        return NULL;
+    }
+    return t->s ? t->s : strdup("");
+}
 
 /* The distinct sources (or destinations) of the cause's cells, ascending; their count. */
 static size_t ends(const struct dci_diag_ctx *x, const struct dc_cause *c, bool sources,
@@ -34,30 +110,43 @@ static size_t ends(const struct dci_diag_ctx *x, const struct dc_cause *c, bool 
 
 /* "dma1, dma2 and db1", with addresses ("dma1 (10.0.0.11)") when asked; past LIST_MAX names,
  * "and 12 more". */
-static void node_list(FILE *f, const struct dc_cluster *cl, const uint32_t *nodes, size_t n,
+static void node_list(struct text *f, const struct dc_cluster *cl, const uint32_t *nodes, size_t n,
                       bool addresses)
 {
     char buf[200];
     for (size_t i = 0; i < n; i++) {
         if (i == LIST_MAX) {
-            fprintf(f, " and %zu more", n - i);
+            text_printf(f, " and %zu more", n - i);
             return;
         }
         const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
         if (addresses)
             dci_node_describe(&cl->nodes[nodes[i]], NULL, buf, sizeof buf);
-        fprintf(f, "%s%s", sep, addresses ? buf : cl->nodes[nodes[i]].name);
+        text_puts(f, sep);
+        text_puts(f, addresses ? buf : cl->nodes[nodes[i]].name);
     }
 }
 
 /* "tcp/9042 (cql)" or "tcp/443 (slnet-grpc, brokergateway) and tcp/4222 (nats-client)". */
-static void port_list(FILE *f, const struct dc_cause *c, bool with_checks)
+static void port_list(struct text *f, const struct dc_cause *c, bool with_checks)
 {
     for (size_t p = 0; p < c->nports; p++) {
-        const char *sep = p == 0 ? "" : p + 1 == c->nports ? " and " : ", ";
-        fprintf(f, "%s%s/%u", sep, dc_transport_name(c->ports[p].transport), c->ports[p].port);
-        if (with_checks)
-            fprintf(f, " (%s)", c->ports[p].checks);
+        /* appended piece by piece: a cause of a large matrix lists many ports, many times */
+        char digits[8], *d = digits + sizeof digits;
+        unsigned v = c->ports[p].port;
+        *--d = '\0';
+        do
+            *--d = (char)('0' + v % 10);
+        while ((v /= 10) > 0);
+        text_puts(f, p == 0 ? "" : p + 1 == c->nports ? " and " : ", ");
+        text_puts(f, dc_transport_name(c->ports[p].transport));
+        text_putc(f, '/');
+        text_puts(f, d);
+        if (with_checks) {
+            text_puts(f, " (");
+            text_puts(f, c->ports[p].checks);
+            text_putc(f, ')');
+        }
     }
 }
 
@@ -98,7 +187,7 @@ static const char *shared_remedy(const struct dci_diag_ctx *x, const struct dc_c
 }
 
 struct words {
-    FILE *summary, *evidence, *remedy;
+    struct text summary, evidence, remedy;
     uint32_t *src, *dst;
     size_t nsrc, ndst;
     char to[200], from[200];
@@ -115,37 +204,37 @@ static void words_unreachable(const struct dci_diag_ctx *x, const struct dc_caus
             w->src[k++] = w->src[i];
     }
     w->nsrc = k;
-    fprintf(w->summary, "%s answers nothing: no checked port answers any source", w->to);
-    fprintf(w->evidence, "%zu check%s from ", towards, towards == 1 ? "" : "s");
-    node_list(w->evidence, x->cluster, w->src, w->nsrc, false);
-    fputs(" on ", w->evidence);
-    port_list(w->evidence, c, false);
-    fputs(" met silence or ICMP unreachable; none was answered or refused", w->evidence);
+    text_printf(&w->summary, "%s answers nothing: no checked port answers any source", w->to);
+    text_printf(&w->evidence, "%zu check%s from ", towards, towards == 1 ? "" : "s");
+    node_list(&w->evidence, x->cluster, w->src, w->nsrc, false);
+    text_puts(&w->evidence, " on ");
+    port_list(&w->evidence, c, false);
+    text_puts(&w->evidence, " met silence or ICMP unreachable; none was answered or refused");
     const struct dc_node *d = &x->cluster->nodes[c->to];
     if (!x->is_source[c->to])
-        fprintf(w->evidence, "; %s has no agent to say whether it is up", d->name);
+        text_printf(&w->evidence, "; %s has no agent to say whether it is up", d->name);
     else {
         for (size_t m = 0; m < c->ncells; m++) {
             const struct dc_task *t = &x->plan->tasks[c->cells[m]];
             if (t->from == c->to) {
-                fprintf(w->evidence, "; its own agent gave nothing: %s",
-                        x->results[c->cells[m]].detail);
+                text_printf(&w->evidence, "; its own agent gave nothing: %s",
+                            x->results[c->cells[m]].detail);
                 break;
             }
         }
     }
     if (c->alternatives & (1u << DC_CAUSE_PATH_BLOCKED))
-        fprintf(w->evidence,
-                "; only one source asked: other rows would tell whether %s is down or only "
-                "blocked from there",
-                d->name);
-    fprintf(w->remedy, "check that %s is up and on the network at %s (%s)", d->name,
-            d->naddresses ? d->addresses[0] : d->name, d->origin ? d->origin : "the node list");
-    fprintf(w->remedy, "; if it is, its firewall drops everything: allow ");
-    port_list(w->remedy, c, false);
-    fprintf(w->remedy, " from ");
-    node_list(w->remedy, x->cluster, w->src, w->nsrc, true);
-    fprintf(w->remedy, " in %s's inbound rules", d->name);
+        text_printf(&w->evidence,
+                    "; only one source asked: other rows would tell whether %s is down or only "
+                    "blocked from there",
+                    d->name);
+    text_printf(&w->remedy, "check that %s is up and on the network at %s (%s)", d->name,
+                d->naddresses ? d->addresses[0] : d->name, d->origin ? d->origin : "the node list");
+    text_printf(&w->remedy, "; if it is, its firewall drops everything: allow ");
+    port_list(&w->remedy, c, false);
+    text_printf(&w->remedy, " from ");
+    node_list(&w->remedy, x->cluster, w->src, w->nsrc, true);
+    text_printf(&w->remedy, " in %s's inbound rules", d->name);
 }
 
 /* "its agent answered" / "it answers other ports": why the destination is up. */
@@ -162,17 +251,17 @@ static void words_service_down(const struct dci_diag_ctx *x, const struct dc_cau
                                struct words *w)
 {
     const struct dc_node *d = &x->cluster->nodes[c->to];
-    fprintf(w->summary, "%s refuses ", w->to);
-    port_list(w->summary, c, true);
-    fprintf(w->summary, " from every source that asked: nothing listens");
-    fprintf(w->evidence, "refused (RST) from ");
-    node_list(w->evidence, x->cluster, w->src, w->nsrc, false);
+    text_printf(&w->summary, "%s refuses ", w->to);
+    port_list(&w->summary, c, true);
+    text_printf(&w->summary, " from every source that asked: nothing listens");
+    text_printf(&w->evidence, "refused (RST) from ");
+    node_list(&w->evidence, x->cluster, w->src, w->nsrc, false);
     if (c->alternatives & (1u << DC_CAUSE_PATH_BLOCKED))
-        fprintf(w->evidence,
-                "; only one source asked: a firewall between them that rejects with RST looks "
-                "the same, and other rows would tell whether %s refuses everyone",
-                d->name);
-    fputs("start ", w->remedy);
+        text_printf(&w->evidence,
+                    "; only one source asked: a firewall between them that rejects with RST looks "
+                    "the same, and other rows would tell whether %s refuses everyone",
+                    d->name);
+    text_puts(&w->remedy, "start ");
     for (size_t p = 0; p < c->nports; p++) {
         const struct dc_task *t = NULL;
         for (size_t m = 0; m < c->ncells && !t; m++) {
@@ -180,18 +269,19 @@ static void words_service_down(const struct dci_diag_ctx *x, const struct dc_cau
             if (u->port == c->ports[p].port)
                 t = u;
         }
-        fprintf(w->remedy, "%s%s (%s/%u)",
-                p == 0               ? ""
-                : p + 1 == c->nports ? " and "
-                                     : ", ",
-                t ? x->profile->checks[t->check].service : "its service",
-                dc_transport_name(c->ports[p].transport), c->ports[p].port);
+        struct dc_cause one = {.ports = &c->ports[p], .nports = 1};
+        text_puts(&w->remedy, p == 0 ? "" : p + 1 == c->nports ? " and " : ", ");
+        text_puts(&w->remedy, t ? x->profile->checks[t->check].service : "its service");
+        text_puts(&w->remedy, " (");
+        port_list(&w->remedy, &one, false);
+        text_putc(&w->remedy, ')');
     }
-    fprintf(w->remedy, " on %s; if %s, %s on another address or port, or %s's firewall rejects ",
-            d->name, c->nports == 1 ? "it runs" : "they run",
-            c->nports == 1 ? "it listens" : "they listen", d->name);
-    port_list(w->remedy, c, false);
-    fputs(" with RST", w->remedy);
+    text_printf(&w->remedy,
+                " on %s; if %s, %s on another address or port, or %s's firewall rejects ", d->name,
+                c->nports == 1 ? "it runs" : "they run",
+                c->nports == 1 ? "it listens" : "they listen", d->name);
+    port_list(&w->remedy, c, false);
+    text_puts(&w->remedy, " with RST");
 }
 
 static void words_inbound(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
@@ -199,54 +289,55 @@ static void words_inbound(const struct dci_diag_ctx *x, const struct dc_cause *c
     const struct dc_node *d = &x->cluster->nodes[c->to];
     bool every = !x->reached[c->to];
     if (every) { /* nothing of it answers anyone: the failing ports are all it was asked on */
-        fprintf(w->summary, "%s drops every port from every source: ", w->to);
-        port_list(w->summary, c, true);
-        fputs(" fail", w->summary);
+        text_printf(&w->summary, "%s drops every port from every source: ", w->to);
+        port_list(&w->summary, c, true);
+        text_puts(&w->summary, " fail");
     } else {
-        fprintf(w->summary, "%s drops ", w->to);
-        port_list(w->summary, c, true);
-        fputs(" from every source", w->summary);
+        text_printf(&w->summary, "%s drops ", w->to);
+        port_list(&w->summary, c, true);
+        text_puts(&w->summary, " from every source");
     }
-    fputs("no answer on those ports to ", w->evidence);
-    node_list(w->evidence, x->cluster, w->src, w->nsrc, false);
+    text_puts(&w->evidence, "no answer on those ports to ");
+    node_list(&w->evidence, x->cluster, w->src, w->nsrc, false);
     const char *up = up_because(x, c->to);
-    fprintf(w->evidence, " (every source that asked), while %s is up: %s", d->name,
-            up ? up : "its agent answered");
-    fprintf(w->remedy, "in %s's inbound firewall, allow ", d->name);
-    port_list(w->remedy, c, false);
-    fputs(" from ", w->remedy);
-    node_list(w->remedy, x->cluster, w->src, w->nsrc, true);
+    text_printf(&w->evidence, " (every source that asked), while %s is up: %s", d->name,
+                up ? up : "its agent answered");
+    text_printf(&w->remedy, "in %s's inbound firewall, allow ", d->name);
+    port_list(&w->remedy, c, false);
+    text_puts(&w->remedy, " from ");
+    node_list(&w->remedy, x->cluster, w->src, w->nsrc, true);
 }
 
 static void words_outbound(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
 {
     const struct dc_node *s = &x->cluster->nodes[c->from];
-    fprintf(w->summary, "%s gets no answer on ", w->from);
-    port_list(w->summary, c, true);
-    fputs(" from any destination", w->summary);
-    fputs("dropped towards ", w->evidence);
-    node_list(w->evidence, x->cluster, w->dst, w->ndst, false);
-    fprintf(w->evidence, " (every destination %s asked on it)", s->name);
+    text_printf(&w->summary, "%s gets no answer on ", w->from);
+    port_list(&w->summary, c, true);
+    text_puts(&w->summary, " from any destination");
+    text_puts(&w->evidence, "dropped towards ");
+    node_list(&w->evidence, x->cluster, w->dst, w->ndst, false);
+    text_printf(&w->evidence, " (every destination %s asked on it)", s->name);
     if (c->alternatives & (1u << DC_CAUSE_INBOUND_BLOCKED))
-        fprintf(w->evidence,
-                "; no other source asked some of them on it: other rows would tell whether %s "
-                "cannot send it or they drop it from everyone",
-                s->name);
+        text_printf(&w->evidence,
+                    "; no other source asked some of them on it: other rows would tell whether %s "
+                    "cannot send it or they drop it from everyone",
+                    s->name);
     else
-        fputs(", which answer it from other sources", w->evidence);
-    fprintf(w->remedy, "in %s's outbound firewall (or the network it sends from), allow ", s->name);
-    port_list(w->remedy, c, false);
-    fputs(" to ", w->remedy);
-    node_list(w->remedy, x->cluster, w->dst, w->ndst, true);
+        text_puts(&w->evidence, ", which answer it from other sources");
+    text_printf(&w->remedy, "in %s's outbound firewall (or the network it sends from), allow ",
+                s->name);
+    port_list(&w->remedy, c, false);
+    text_puts(&w->remedy, " to ");
+    node_list(&w->remedy, x->cluster, w->dst, w->ndst, true);
 }
 
-static void group(FILE *f, const struct dci_diag_ctx *x, const uint32_t *nodes, size_t n,
+static void group(struct text *f, const struct dci_diag_ctx *x, const uint32_t *nodes, size_t n,
                   const char *net, bool addresses)
 {
     if (net) {
-        fprintf(f, "%s (", net);
+        text_printf(f, "%s (", net);
         node_list(f, x->cluster, nodes, n, false);
-        fputc(')', f);
+        text_putc(f, ')');
     } else {
         node_list(f, x->cluster, nodes, n, addresses);
     }
@@ -254,70 +345,73 @@ static void group(FILE *f, const struct dci_diag_ctx *x, const uint32_t *nodes, 
 
 static void words_segment(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
 {
-    port_list(w->summary, c, true);
-    fputs(" is dropped from ", w->summary);
-    group(w->summary, x, c->from_group, c->nfrom_group, c->from_net, false);
-    fputs(" to ", w->summary);
-    group(w->summary, x, c->to_group, c->nto_group, c->to_net, false);
-    fputs("each of ", w->evidence);
-    node_list(w->evidence, x->cluster, c->from_group, c->nfrom_group, false);
-    fputs(" fails it to each of ", w->evidence);
-    node_list(w->evidence, x->cluster, c->to_group, c->nto_group, false);
+    port_list(&w->summary, c, true);
+    text_puts(&w->summary, " is dropped from ");
+    group(&w->summary, x, c->from_group, c->nfrom_group, c->from_net, false);
+    text_puts(&w->summary, " to ");
+    group(&w->summary, x, c->to_group, c->nto_group, c->to_net, false);
+    text_puts(&w->evidence, "each of ");
+    node_list(&w->evidence, x->cluster, c->from_group, c->nfrom_group, false);
+    text_puts(&w->evidence, " fails it to each of ");
+    node_list(&w->evidence, x->cluster, c->to_group, c->nto_group, false);
     bool out_ok = false, in_ok = false;
     for (size_t i = 0; i < c->nfrom_group; i++)
         out_ok = out_ok || answers_on_ports(x, x->out, c->from_group[i], c);
     for (size_t i = 0; i < c->nto_group; i++)
         in_ok = in_ok || answers_on_ports(x, x->in, c->to_group[i], c);
     if (out_ok)
-        fputs("; the sources reach it on other nodes", w->evidence);
+        text_puts(&w->evidence, "; the sources reach it on other nodes");
     if (in_ok)
-        fputs("; the destinations answer it to other sources", w->evidence);
+        text_puts(&w->evidence, "; the destinations answer it to other sources");
     if (c->from_net && c->to_net)
-        fprintf(w->remedy, "on the firewall between %s and %s, allow ", c->from_net, c->to_net);
+        text_printf(&w->remedy, "on the firewall between %s and %s, allow ", c->from_net,
+                    c->to_net);
     else
-        fputs("allow ", w->remedy);
-    port_list(w->remedy, c, false);
-    fputs(" from ", w->remedy);
-    group(w->remedy, x, c->from_group, c->nfrom_group, c->from_net, true);
-    fputs(" to ", w->remedy);
-    group(w->remedy, x, c->to_group, c->nto_group, c->to_net, true);
+        text_puts(&w->remedy, "allow ");
+    port_list(&w->remedy, c, false);
+    text_puts(&w->remedy, " from ");
+    group(&w->remedy, x, c->from_group, c->nfrom_group, c->from_net, true);
+    text_puts(&w->remedy, " to ");
+    group(&w->remedy, x, c->to_group, c->nto_group, c->to_net, true);
     if (!c->from_net || !c->to_net)
-        fputs(": a firewall between the two groups, or the destinations' inbound rules", w->remedy);
+        text_puts(&w->remedy,
+                  ": a firewall between the two groups, or the destinations' inbound rules");
 }
 
 static void words_path(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
 {
     const struct dc_node *s = &x->cluster->nodes[c->from], *d = &x->cluster->nodes[c->to];
     bool refused = first(x, c)->state == DC_STATE_REFUSED;
-    fprintf(w->summary, "%s -> %s: ", s->name, d->name);
-    port_list(w->summary, c, true);
-    fprintf(w->summary, " %s", refused ? "rejected (RST)" : "dropped");
+    text_printf(&w->summary, "%s -> %s: ", s->name, d->name);
+    port_list(&w->summary, c, true);
+    text_printf(&w->summary, " %s", refused ? "rejected (RST)" : "dropped");
     if (c->one_direction)
-        fprintf(w->summary, " (one direction: %s -> %s passes)", d->name, s->name);
+        text_printf(&w->summary, " (one direction: %s -> %s passes)", d->name, s->name);
     bool in_ok = answers_on_ports(x, x->in, c->to, c),
          out_ok = answers_on_ports(x, x->out, c->from, c);
     const char *sep = "";
     if (in_ok) {
-        fprintf(w->evidence, "%s answers it from other sources", d->name);
+        text_printf(&w->evidence, "%s answers it from other sources", d->name);
         sep = "; ";
     }
     if (out_ok) {
-        fprintf(w->evidence, "%s%s reaches it on other destinations", sep, s->name);
+        text_printf(&w->evidence, "%s%s reaches it on other destinations", sep, s->name);
         sep = "; ";
     }
     if (c->alternatives & (1u << DC_CAUSE_INBOUND_BLOCKED))
-        fprintf(w->evidence,
-                "%sonly %s asked %s on it: other rows would tell whether %s %s it from "
-                "everyone",
-                sep, s->name, d->name, d->name, refused ? "refuses" : "drops");
+        text_printf(&w->evidence,
+                    "%sonly %s asked %s on it: other rows would tell whether %s %s it from "
+                    "everyone",
+                    sep, s->name, d->name, d->name, refused ? "refuses" : "drops");
     else if (!*sep)
-        fputs("nothing else fails between them", w->evidence);
-    fputs("allow ", w->remedy);
-    port_list(w->remedy, c, false);
-    fprintf(w->remedy,
-            " from %s to %s: in %s's inbound rules, %s's outbound rules, or a firewall "
-            "between them%s",
-            w->from, w->to, d->name, s->name, refused ? " (a rule there rejects it with RST)" : "");
+        text_puts(&w->evidence, "nothing else fails between them");
+    text_puts(&w->remedy, "allow ");
+    port_list(&w->remedy, c, false);
+    text_printf(&w->remedy,
+                " from %s to %s: in %s's inbound rules, %s's outbound rules, or a firewall "
+                "between them%s",
+                w->from, w->to, d->name, s->name,
+                refused ? " (a rule there rejects it with RST)" : "");
 }
 
 /* The kinds a cell's own verdict already words: their evidence is the first cell's, their
@@ -329,32 +423,35 @@ static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, 
     switch (c->kind) {
     case DC_CAUSE_NAME_UNRESOLVED:
         if (x->cluster->nodes[c->to].alias) /* a DMA's HTTPS name, which must lead to it */
-            fprintf(w->summary, "%s does not resolve to %s", x->cluster->nodes[c->to].addresses[0],
-                    x->cluster->nodes[x->cluster->nodes[c->to].alias_of].name);
+            text_printf(&w->summary, "%s does not resolve to %s",
+                        x->cluster->nodes[c->to].addresses[0],
+                        x->cluster->nodes[x->cluster->nodes[c->to].alias_of].name);
         else
-            fprintf(w->summary, "the name of %s does not resolve", x->cluster->nodes[c->to].name);
+            text_printf(&w->summary, "the name of %s does not resolve",
+                        x->cluster->nodes[c->to].name);
         break;
     case DC_CAUSE_SERVICE_FAULT:
-        fprintf(w->summary, "%s on %s answers wrongly (%s)", check->service,
-                x->cluster->nodes[c->to].name, dc_state_name(r->state));
+        text_printf(&w->summary, "%s on %s answers wrongly (%s)", check->service,
+                    x->cluster->nodes[c->to].name, dc_state_name(r->state));
         break;
     case DC_CAUSE_PORT_OPEN:
-        fprintf(w->summary, "%s answers on %s, where it %s,", check->service,
-                x->cluster->nodes[c->to].name,
-                check->expect == DC_EXPECT_UNUSED ? "is not used" : "must be closed");
+        text_printf(&w->summary, "%s answers on %s, where it %s,", check->service,
+                    x->cluster->nodes[c->to].name,
+                    check->expect == DC_EXPECT_UNUSED ? "is not used" : "must be closed");
         break;
     case DC_CAUSE_SLOW:
-        fprintf(w->summary, "paths to %s are slow", x->cluster->nodes[c->to].name);
+        text_printf(&w->summary, "paths to %s are slow", x->cluster->nodes[c->to].name);
         break;
     default:
-        fprintf(w->summary, "%s's row: %zu check%s not measured", x->cluster->nodes[c->from].name,
-                c->ncells, c->ncells == 1 ? "" : "s");
+        text_printf(&w->summary, "%s's row: %zu check%s not measured",
+                    x->cluster->nodes[c->from].name, c->ncells, c->ncells == 1 ? "" : "s");
         break;
     }
     if (c->kind != DC_CAUSE_NOT_MEASURED) {
-        fputs(c->kind == DC_CAUSE_NAME_UNRESOLVED || c->kind == DC_CAUSE_SLOW ? " from " : " to ",
-              w->summary);
-        node_list(w->summary, x->cluster, w->src, w->nsrc, false);
+        text_puts(&w->summary, c->kind == DC_CAUSE_NAME_UNRESOLVED || c->kind == DC_CAUSE_SLOW
+                                   ? " from "
+                                   : " to ");
+        node_list(&w->summary, x->cluster, w->src, w->nsrc, false);
     }
     double worst = 0;
     for (size_t m = 0; m < c->ncells; m++) {
@@ -362,36 +459,33 @@ static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, 
         worst = l > worst ? l : worst;
     }
     if (c->kind == DC_CAUSE_SLOW)
-        fprintf(w->evidence, "%zu check%s over the threshold, the worst %.0f ms", c->ncells,
-                c->ncells == 1 ? "" : "s", worst);
+        text_printf(&w->evidence, "%zu check%s over the threshold, the worst %.0f ms", c->ncells,
+                    c->ncells == 1 ? "" : "s", worst);
     else
-        fprintf(w->evidence, "%s: %s", dc_state_name(r->state), r->detail);
+        text_printf(&w->evidence, "%s: %s", dc_state_name(r->state), r->detail);
     const char *shared = shared_remedy(x, c);
     if (shared && *shared)
-        fputs(shared, w->remedy);
+        text_puts(&w->remedy, shared);
     else if (c->kind == DC_CAUSE_NAME_UNRESOLVED) {
-        fprintf(w->remedy, "make %s resolve on ", x->cluster->nodes[c->to].name);
-        node_list(w->remedy, x->cluster, w->src, w->nsrc, false);
-        fputs(" (a DNS record or a hosts entry), or put its address in the node list", w->remedy);
+        text_printf(&w->remedy, "make %s resolve on ", x->cluster->nodes[c->to].name);
+        node_list(&w->remedy, x->cluster, w->src, w->nsrc, false);
+        text_puts(&w->remedy,
+                  " (a DNS record or a hosts entry), or put its address in the node list");
     } else if (c->kind == DC_CAUSE_SLOW)
-        fprintf(w->remedy,
-                "check the network path to %s: round trips from its sources exceed the run's "
-                "--slow-ms (DataMiner's BPA warns above 50 ms)",
-                w->to);
+        text_printf(&w->remedy,
+                    "check the network path to %s: round trips from its sources exceed the run's "
+                    "--slow-ms (DataMiner's BPA warns above 50 ms)",
+                    w->to);
     else
-        fputs(r->remedy, w->remedy);
+        text_puts(&w->remedy, r->remedy);
 }
 
 int dci_cause_words(const struct dci_diag_ctx *x, struct dc_cause *c)
 {
-    struct dci_memstream ms[3];
-    struct words w = {.summary = dci_memstream_open(&ms[0]),
-                      .evidence = dci_memstream_open(&ms[1]),
-                      .remedy = dci_memstream_open(&ms[2]),
-                      .src = malloc((x->nnodes ? x->nnodes : 1) * sizeof *w.src),
+    struct words w = {.src = malloc((x->nnodes ? x->nnodes : 1) * sizeof *w.src),
                       .dst = malloc((x->nnodes ? x->nnodes : 1) * sizeof *w.dst)};
     int rc = 0;
-    if (!w.summary || !w.evidence || !w.remedy || !w.src || !w.dst || !c->ncells) {
+    if (!w.src || !w.dst || !c->ncells) {
         rc = DC_ENOMEM;
         goto out;
     }
@@ -413,17 +507,14 @@ int dci_cause_words(const struct dci_diag_ctx *x, struct dc_cause *c)
 out:
     free(w.src);
     free(w.dst);
-    char *text[3] = {NULL, NULL, NULL};
-    for (int i = 0; i < 3; i++) {
-        FILE *f = i == 0 ? w.summary : i == 1 ? w.evidence : w.remedy;
-        if (f)
-            text[i] = dci_memstream_close(&ms[i], NULL);
-        if (!text[i])
-            rc = DC_ENOMEM;
-    }
-    c->summary = text[0];
-    c->evidence = text[1];
-    c->remedy = text[2];
+    if (w.summary.failed || w.evidence.failed || w.remedy.failed)
+        rc = DC_ENOMEM;
+    /* each a string of its own (empty when nothing was written): the cause owns them */
+    c->summary = text_take(&w.summary);
+    c->evidence = text_take(&w.evidence);
+    c->remedy = text_take(&w.remedy);
+    if (!c->summary || !c->evidence || !c->remedy)
+        rc = DC_ENOMEM;
     return rc;
 }
 
