@@ -12,8 +12,20 @@
 enum dci_driver_kind {
     DCI_DRIVER_DIALOGUE, /* engine connects; the probe may send a hello and judge the reply */
     DCI_DRIVER_HTTP,     /* libcurl on the engine's loop: GET each path, judge each answer */
-    DCI_DRIVER_SNMP      /* net-snmp sessions whose sockets the engine's loop watches */
+    DCI_DRIVER_SNMP,     /* net-snmp sessions whose sockets the engine's loop watches */
+    DCI_DRIVER_ICMP      /* echo requests on an ICMP socket the OS layer opens */
 };
+
+/* What a few ICMP echoes measured (probes/probe_icmp.c): it travels as the result's evidence,
+ * "3 sent, 3 received, round trip min/avg/max 0.041/0.052/0.067 ms", which reports read back
+ * for their `icmp` block. */
+struct dci_icmp_stats {
+    unsigned sent, received;
+    double rtt_min_ms, rtt_avg_ms, rtt_max_ms;
+};
+void dci_icmp_stats_format(const struct dci_icmp_stats *s, char *buf, size_t cap);
+/* false: not such a text */
+bool dci_icmp_stats_parse(const char *text, struct dci_icmp_stats *out);
 
 /* One HTTP answer, as the HTTP driver hands it to a probe. */
 struct dci_http_reply {

@@ -33,7 +33,8 @@
     X(apigateway_http)    \
     X(brokergateway)      \
     X(opensearch_https)   \
-    X(https_name)
+    X(https_name)         \
+    X(icmp)
 /* clang-format on */
 
 /* Each probe's declaration, so that a probe's own file (its self-test) and the registry can

@@ -13,7 +13,9 @@ enum dc_expect {
     DC_EXPECT_REQUIRED,
     DC_EXPECT_OPTIONAL,
     DC_EXPECT_MUST_BE_CLOSED,
-    DC_EXPECT_UNUSED
+    DC_EXPECT_UNUSED,
+    DC_EXPECT_ADVISORY /* should work; when it does not, a warning, never a failure (ICMP echo,
+                          which networks filter on purpose: the ports decide) */
 };
 /* May dmsconn listen on a port checked with this expectation (pre-flight)? Never on one that
  * must be closed or that the cluster no longer uses. */
@@ -21,7 +23,8 @@ static inline bool dc_expect_may_listen(enum dc_expect e)
 {
     return e == DC_EXPECT_REQUIRED || e == DC_EXPECT_OPTIONAL;
 }
-enum dc_transport { DC_TRANSPORT_TCP, DC_TRANSPORT_UDP };
+/* ICMP: a check without a port (its tasks carry port 0). */
+enum dc_transport { DC_TRANSPORT_TCP, DC_TRANSPORT_UDP, DC_TRANSPORT_ICMP };
 
 /* A pair-level or cluster-level condition a check can carry. */
 enum dc_when {

@@ -142,9 +142,12 @@ static int parse_target(const cJSON *o, struct dc_wire_batch *b, size_t max, cha
         const char *text = cJSON_IsString(c) ? c->valuestring : NULL;
         const char *colon = text ? strrchr(text, ':') : NULL;
         uint16_t port = 0;
+        /* "check:0": a check without a port (ICMP echo); the agent's own profile decides */
+        bool portless = colon && strcmp(colon + 1, "0") == 0;
         if (!colon || colon == text || colon - text > 255 ||
-            !dc_port_parse(colon + 1, DC_TO_NUL, &port)) {
-            snprintf(why, cap, "task %zu: expected \"check:port\" with a port 1-65535", b->ntasks);
+            (!portless && !dc_port_parse(colon + 1, DC_TO_NUL, &port))) {
+            snprintf(why, cap, "task %zu: expected \"check:port\" with a port 1-65535, or 0",
+                     b->ntasks);
             return DC_EPARSE;
         }
         struct dc_wire_task *t = &b->tasks[b->ntasks++];

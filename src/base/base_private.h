@@ -18,6 +18,8 @@ const char *dci_address_not_a_host(const char *address);
 bool dci_address_ipv4(const char *address, uint32_t *out);
 
 int dci_expect_parse(const char *name, enum dc_expect *out);
+/* "tcp/9042", "udp/161", or "icmp" (no port); returns buf. */
+const char *dci_port_label(enum dc_transport transport, unsigned port, char *buf, size_t cap);
 
 /* Like dci_output_write, with the content written by fn into a stream. */
 int dci_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud);

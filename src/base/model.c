@@ -28,7 +28,8 @@ int dc_state_parse(const char *name, enum dc_state *out)
     return DC_EINVAL;
 }
 
-static const char *const expect_names[] = {"required", "optional", "must_be_closed", "unused"};
+static const char *const expect_names[] = {"required", "optional", "must_be_closed", "unused",
+                                           "advisory"};
 #define NEXPECT (sizeof expect_names / sizeof expect_names[0])
 
 const char *dc_expect_name(enum dc_expect expect)
@@ -49,7 +50,16 @@ int dci_expect_parse(const char *name, enum dc_expect *out)
 
 const char *dc_transport_name(enum dc_transport transport)
 {
-    return transport == DC_TRANSPORT_UDP ? "udp" : "tcp";
+    return transport == DC_TRANSPORT_UDP ? "udp" : transport == DC_TRANSPORT_ICMP ? "icmp" : "tcp";
+}
+
+const char *dci_port_label(enum dc_transport transport, unsigned port, char *buf, size_t cap)
+{
+    if (transport == DC_TRANSPORT_ICMP)
+        snprintf(buf, cap, "icmp");
+    else
+        snprintf(buf, cap, "%s/%u", dc_transport_name(transport), port);
+    return buf;
 }
 
 const char *dc_verdict_name(enum dc_verdict verdict)

@@ -196,8 +196,11 @@ static int write_text(const struct dc_cluster *cluster, const struct dc_profile 
             printf("\nfrom %s (%s)\n", cluster->nodes[from].name,
                    first_address(&cluster->nodes[from]));
         }
-        printf("  -> %-*s %-15s %5u/%s  %-24s %s\n", w, cluster->nodes[t->to].name,
-               first_address(&cluster->nodes[t->to]), t->port, dc_transport_name(c->transport),
+        char port[8] = "-"; /* ICMP has none */
+        if (c->transport != DC_TRANSPORT_ICMP)
+            snprintf(port, sizeof port, "%u", t->port);
+        printf("  -> %-*s %-15s %5s/%s  %-24s %s\n", w, cluster->nodes[t->to].name,
+               first_address(&cluster->nodes[t->to]), port, dc_transport_name(c->transport),
                c->name, dc_expect_name(c->expect));
     }
     return fflush(stdout) ? DC_RUN_UNKNOWN : 0;

@@ -34,7 +34,10 @@ static void show_table(const struct dc_profile *p, const struct dc_cluster *clus
     for (size_t i = 0; i < p->nchecks; i++) {
         const struct dc_check *c = &p->checks[i];
         char port[16];
-        snprintf(port, sizeof port, "%u/%s", c->port, dc_transport_name(c->transport));
+        if (c->transport == DC_TRANSPORT_ICMP)
+            snprintf(port, sizeof port, "-/icmp");
+        else
+            snprintf(port, sizeof port, "%u/%s", c->port, dc_transport_name(c->transport));
         char count[24] = "";
         if (tasks)
             snprintf(count, sizeof count, "%zu", tasks[i]);
@@ -51,10 +54,13 @@ static void show_yaml(const struct dc_profile *p)
     printf("name: %s\nbase: none\nchecks:\n", p->name);
     for (size_t i = 0; i < p->nchecks; i++) {
         const struct dc_check *c = &p->checks[i];
-        printf("  - name: %s\n    service: \"%s\"\n    probe: %s\n    port: %u\n"
+        char port[24] = ""; /* a check without a port (ICMP) has no line for it */
+        if (c->transport != DC_TRANSPORT_ICMP)
+            snprintf(port, sizeof port, "    port: %u\n", c->port);
+        printf("  - name: %s\n    service: \"%s\"\n    probe: %s\n%s"
                "    transport: %s\n    from: [%s]\n    to: [%s]\n    expect: %s\n"
                "    when: %s\n    pairs: %s\n    family: %s\n",
-               c->name, c->service, c->probe->name, c->port, dc_transport_name(c->transport),
+               c->name, c->service, c->probe->name, port, dc_transport_name(c->transport),
                dc_roles_format(c->from_roles, from, sizeof from),
                dc_roles_format(c->to_roles, to, sizeof to), dc_expect_name(c->expect),
                dc_when_name(c->when), dc_pairs_name(c->pairs), dc_family_name(c->family));

@@ -20,6 +20,7 @@ static const struct dci_driver *const drivers[] = {
     [DCI_DRIVER_DIALOGUE] = &dci_driver_dialogue,
     [DCI_DRIVER_HTTP] = &dci_driver_http,
     [DCI_DRIVER_SNMP] = &dci_driver_snmp,
+    [DCI_DRIVER_ICMP] = &dci_driver_icmp,
 };
 #define NDRIVERS (sizeof drivers / sizeof drivers[0])
 

@@ -63,6 +63,7 @@ struct dci_driver {
 extern const struct dci_driver dci_driver_dialogue; /* engine_dialogue.c */
 extern const struct dci_driver dci_driver_http;     /* engine_http.c */
 extern const struct dci_driver dci_driver_snmp;     /* engine_snmp.c */
+extern const struct dci_driver dci_driver_icmp;     /* engine_icmp.c */
 
 /* The connect stage's (engine_connect.c), which the dialogue and HTTP drivers share. */
 struct dci_connect_state {
@@ -129,6 +130,7 @@ struct engine {
     struct dci_dialogue_state *dialogue; /* engine_dialogue.c */
     struct dci_http_state *http;         /* engine_http.c */
     struct dci_snmp_state *snmp;         /* engine_snmp.c */
+    struct dci_icmp_state *icmp;         /* engine_icmp.c */
 };
 
 /* What a probe found, whole, as its driver settles it: a probe in flight keeps its own

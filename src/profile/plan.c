@@ -114,15 +114,18 @@ static bool link_applies(const struct dc_cluster *cluster, enum dc_when when,
     }
 }
 
-/* The port a check probes on dst (after Redirects and port maps), 0 when it does not apply. */
-static uint16_t applicable_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                                const struct dc_node *dst)
+/* The port a check probes on dst (after Redirects and port maps; 0 for a check without a
+ * port, ICMP), -1 when it does not apply. */
+static int32_t applicable_port(const struct dc_cluster *cluster, const struct dc_check *check,
+                               const struct dc_node *dst)
 {
     uint16_t port = check->port;
     if (!generation_applies(cluster, check->when, dst) ||
         !link_applies(cluster, check->when, dst, &port))
+        return -1;
+    if (check->transport == DC_TRANSPORT_ICMP)
         return 0;
-    return dc_node_port(dst, port);
+    return port ? dc_node_port(dst, port) : -1;
 }
 
 int dci_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port)
@@ -176,10 +179,10 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
                 continue;
             if (!roles_match(dst->roles, check->to_roles) || !pair_allowed(check, from, dst))
                 continue;
-            uint16_t port = applicable_port(cluster, check, dst);
-            if (!port || duplicate(plan, first, profile, check, port))
+            int32_t port = applicable_port(cluster, check, dst);
+            if (port < 0 || duplicate(plan, first, profile, check, (uint16_t)port))
                 continue;
-            int rc = dci_plan_push(plan, src, d, c, port);
+            int rc = dci_plan_push(plan, src, d, c, (uint16_t)port);
             if (rc)
                 return rc;
         }
@@ -187,13 +190,13 @@ static int plan_row(const struct dc_cluster *cluster, const struct dc_profile *p
     return 0;
 }
 
-uint16_t dci_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                       const struct dc_node *src, const struct dc_node *dst)
+int32_t dci_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
+                      const struct dc_node *src, const struct dc_node *dst)
 {
     if (dst->pseudo || !roles_match(dst->roles, check->to_roles))
-        return 0;
+        return -1;
     if (src && (!pair_allowed(check, src, dst) && !src->pseudo))
-        return 0;
+        return -1;
     return applicable_port(cluster, check, dst);
 }
 
@@ -254,6 +257,8 @@ bool dc_plan_port_possible(const struct dc_cluster *cluster, const struct dc_che
     /* a Redirect's port (link_port) and SLNet.exe.config's Remoting port are the DMA link's
      * alone: with a Redirect on port 15001, only the link checks may go there, not Telnet,
      * HTTP, NATS or SNMP */
+    if (check->transport == DC_TRANSPORT_ICMP) /* no port: port 0 only */
+        return port == 0;
     bool link = check->when == DC_WHEN_REMOTING || check->when == DC_WHEN_GRPC ||
                 check->when == DC_WHEN_GRPC_HTTP || check->when == DC_WHEN_REMOTING_OFF;
     bool remoting = check->when == DC_WHEN_REMOTING || check->when == DC_WHEN_REMOTING_OFF;

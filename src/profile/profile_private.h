@@ -6,11 +6,12 @@
 #include "dmsconn/plan.h"
 #include "dmsconn/profile.h"
 
-/* The port `check` probes on `dst` after Redirects and port maps, or 0 when the check does
- * not apply to that destination (roles, the cluster's generation, Remoting/gRPC, TLS) or, when
- * `src` is not NULL, to that pair (self, peers, a Failover pair's own VIP). */
-uint16_t dci_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
-                       const struct dc_node *src, const struct dc_node *dst);
+/* The port `check` probes on `dst` after Redirects and port maps (0: a check without a port,
+ * ICMP), or -1 when the check does not apply to that destination (roles, the cluster's
+ * generation, Remoting/gRPC, TLS) or, when `src` is not NULL, to that pair (self, peers, a
+ * Failover pair's own VIP). */
+int32_t dci_plan_port(const struct dc_cluster *cluster, const struct dc_check *check,
+                      const struct dc_node *src, const struct dc_node *dst);
 
 /* Appends one task. */
 int dci_plan_push(struct dc_plan *plan, uint32_t from, uint32_t to, uint32_t check, uint16_t port);

@@ -65,6 +65,8 @@ static int parse_transport(const char *s, void *out)
         *t = DC_TRANSPORT_TCP;
     else if (strcmp(s, "udp") == 0)
         *t = DC_TRANSPORT_UDP;
+    else if (strcmp(s, "icmp") == 0)
+        *t = DC_TRANSPORT_ICMP;
     else
         return DC_EINVAL;
     return 0;
@@ -129,27 +131,34 @@ static int read_check(struct dc_profile *profile, struct dci_yaml *y, yaml_node_
         free(names);
         return DC_EINVAL;
     }
+    c.transport = c.probe->transport; /* unless the check says */
     yaml_node_t *port = dci_yaml_get(y, item, "port");
-    if (!port) {
+    if (c.probe->transport == DC_TRANSPORT_ICMP && port) {
+        dc_diag_set(diag, "%s:%lu: probe '%s' has no port (ICMP); expected no 'port'", y->origin,
+                    dci_yaml_line(port), c.probe->name);
+        return DC_EINVAL;
+    }
+    if (!port && c.probe->transport != DC_TRANSPORT_ICMP) {
         dc_diag_set(diag, "%s:%lu: a check without 'port'; expected port: 1-65535", y->origin,
                     line);
         return DC_EPARSE;
     }
-    rc = dci_yaml_port(y, port, "port", &c.port, diag);
+    rc = port ? dci_yaml_port(y, port, "port", &c.port, diag) : 0;
     if (!rc)
         rc = read_roles(y, item, "from", &c.from_roles, diag);
     if (!rc)
         rc = read_roles(y, item, "to", &c.to_roles, diag);
     if (!rc)
         rc = read_enum(y, item, "expect", parse_expect, &c.expect,
-                       "required, optional or must_be_closed", diag);
+                       "required, optional, must_be_closed, unused or advisory", diag);
     if (!rc)
         rc = read_enum(y, item, "when", parse_when, &c.when,
                        "always, remoting, grpc, cassandra-plain or cassandra-tls", diag);
     if (!rc)
         rc = read_enum(y, item, "pairs", parse_pairs, &c.pairs, "others, all or self", diag);
     if (!rc)
-        rc = read_enum(y, item, "transport", parse_transport, &c.transport, "tcp or udp", diag);
+        rc = read_enum(y, item, "transport", parse_transport, &c.transport, "tcp, udp or icmp",
+                       diag);
     c.family = c.probe->family; /* unless the check says */
     if (!rc)
         rc = read_enum(y, item, "family", parse_family, &c.family,
@@ -166,7 +175,10 @@ static int read_check(struct dc_profile *profile, struct dci_yaml *y, yaml_node_
     if (service && !(c.service = (char *)dci_yaml_scalar(y, service, "service", diag)))
         return DC_EPARSE;
     if (!name) {
-        snprintf(derived_name, sizeof derived_name, "%s-%u", c.probe->name, c.port);
+        if (c.transport == DC_TRANSPORT_ICMP)
+            snprintf(derived_name, sizeof derived_name, "%s", c.probe->name);
+        else
+            snprintf(derived_name, sizeof derived_name, "%s-%u", c.probe->name, c.port);
         name = derived_name;
     }
     c.name = (char *)name;

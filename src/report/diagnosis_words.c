@@ -140,8 +140,10 @@ static void port_list(struct text *f, const struct dc_cause *c, bool with_checks
         while ((v /= 10) > 0);
         text_puts(f, p == 0 ? "" : p + 1 == c->nports ? " and " : ", ");
         text_puts(f, dc_transport_name(c->ports[p].transport));
-        text_putc(f, '/');
-        text_puts(f, d);
+        if (c->ports[p].transport != DC_TRANSPORT_ICMP) { /* ICMP has no port */
+            text_putc(f, '/');
+            text_puts(f, d);
+        }
         if (with_checks) {
             text_puts(f, " (");
             text_puts(f, c->ports[p].checks);

@@ -81,9 +81,11 @@ static void heatmap(FILE *f, const struct dc_report *rep, const char *group, con
                 const struct dc_result *r = &rep->results[i];
                 dc_cell_add(&cell, r);
                 /* each check says its verdict: a passing one inside a FAIL cell says pass */
+                char port[16];
                 if (t)
-                    fprintf(t, "%s %s/%u: %s, %s\n", c->name, dc_transport_name(c->transport),
-                            task->port, dc_state_name(r->state), dc_verdict_name(r->verdict));
+                    fprintf(t, "%s %s: %s, %s\n", c->name,
+                            dci_port_label(c->transport, task->port, port, sizeof port),
+                            dc_state_name(r->state), dc_verdict_name(r->verdict));
             }
             char *title = dci_memstream_close(&titles, NULL);
             int worst = dc_cell_worst(&cell);
@@ -182,8 +184,9 @@ static void failures(FILE *f, const struct dc_report *rep)
         esc(f, rep->cluster->nodes[t->to].name);
         fputs("</td><td>", f);
         esc(f, c->name);
-        fprintf(f, "</td><td>%s/%u</td><td>%s</td><td>", dc_transport_name(c->transport), t->port,
-                dc_state_name(r->state));
+        char port[16];
+        fprintf(f, "</td><td>%s</td><td>%s</td><td>",
+                dci_port_label(c->transport, t->port, port, sizeof port), dc_state_name(r->state));
         esc(f, r->detail);
         fputs("</td><td>", f);
         const char *remedy = rep->results[i].remedy;

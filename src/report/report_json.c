@@ -7,6 +7,7 @@
 #include "base/os.h"
 #include "base/base_private.h"
 #include "report/report_private.h"
+#include "probes/probe.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -80,6 +81,26 @@ static void write_result(struct json_buf *b, const struct dc_report *rep, size_t
         dci_json_field_bool(b, false, "preflight", true);
     if (r->severe)
         dci_json_field_bool(b, false, "severe", true);
+    struct dci_icmp_stats icmp;
+    if (c->transport == DC_TRANSPORT_ICMP && dci_icmp_stats_parse(r->evidence, &icmp)) {
+        /* what the echoes measured: "icmp": {sent, received, loss_pct, rtt_*_ms} */
+        dci_json_key(b, false, "icmp");
+        dci_json_raw(b, "{", 1);
+        dci_json_field_uint(b, true, "sent", icmp.sent);
+        dci_json_field_uint(b, false, "received", icmp.received);
+        dci_json_field_millis(b, false, "loss_pct",
+                              icmp.sent ? 100.0 * (icmp.sent - icmp.received) / icmp.sent : 0);
+        if (icmp.received) {
+            dci_json_field_millis(b, false, "rtt_min_ms", icmp.rtt_min_ms);
+            dci_json_field_millis(b, false, "rtt_avg_ms", icmp.rtt_avg_ms);
+            dci_json_field_millis(b, false, "rtt_max_ms", icmp.rtt_max_ms);
+        } else {
+            dci_json_field_null(b, false, "rtt_min_ms");
+            dci_json_field_null(b, false, "rtt_avg_ms");
+            dci_json_field_null(b, false, "rtt_max_ms");
+        }
+        dci_json_raw(b, "}", 1);
+    }
     if (rep->diagnosis && rep->diagnosis->cause_of[i] != DC_NO_CAUSE)
         dci_json_field_uint(b, false, "finding", rep->diagnosis->cause_of[i]);
     dci_json_raw(b, "}", 1);

@@ -3,6 +3,7 @@
  * its duration, verdict and time. Written atomically, as the collector requires. */
 #include "dmsconn/report.h"
 #include "base/base_private.h"
+#include "probes/probe.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -64,6 +65,20 @@ static int write_prom(FILE *f, void *ud)
         fputs("dmsconn_check_latency_seconds{", f);
         cell_labels(f, rep, i);
         fprintf(f, "} %.6f\n", rep->results[i].latency_ms / 1000.0);
+    }
+    fputs("# HELP dmsconn_icmp_loss_ratio Of the path's ICMP echo requests, the share that got "
+          "no reply (its round trip is dmsconn_check_latency_seconds).\n"
+          "# TYPE dmsconn_icmp_loss_ratio gauge\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const struct dc_check *c = &rep->profile->checks[rep->plan->tasks[i].check];
+        struct dci_icmp_stats icmp;
+        if (c->transport != DC_TRANSPORT_ICMP ||
+            !dci_icmp_stats_parse(rep->results[i].evidence, &icmp) || !icmp.sent)
+            continue;
+        fputs("dmsconn_icmp_loss_ratio{", f);
+        cell_labels(f, rep, i);
+        fprintf(f, "} %.3f\n", (double)(icmp.sent - icmp.received) / icmp.sent);
     }
     const struct dc_diagnosis *d = rep->diagnosis;
     fputs("# HELP dmsconn_check_finding The kind of the cause the diagnosis gives a failed or "

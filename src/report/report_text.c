@@ -227,13 +227,15 @@ static void print_result(const struct dc_report *rep, size_t i, const struct dc_
     char latency[32] = "";
     if (r->latency_ms >= 0)
         snprintf(latency, sizeof latency, ", %.*f ms", r->latency_ms < 10 ? 2 : 0, r->latency_ms);
-    fprintf(out, "  %s%-4s%s %s -> %s %s %s/%u: %s (%s%s)%s\n", opts->color ? color : "",
+    char port[16];
+    fprintf(out, "  %s%-4s%s %s -> %s %s %s: %s (%s%s)%s\n", opts->color ? color : "",
             r->verdict == DC_VERDICT_FAIL   ? "FAIL"
             : r->verdict == DC_VERDICT_WARN ? "WARN"
                                             : "ok",
             opts->color ? RESET : "", rep->cluster->nodes[t->from].name,
-            rep->cluster->nodes[t->to].name, c->name, dc_transport_name(c->transport), t->port,
-            dc_state_name(r->state), r->detail, latency, r->preflight ? " [pre-flight]" : "");
+            rep->cluster->nodes[t->to].name, c->name,
+            dci_port_label(c->transport, t->port, port, sizeof port), dc_state_name(r->state),
+            r->detail, latency, r->preflight ? " [pre-flight]" : "");
     const char *remedy = rep->results[i].remedy;
     if (remedy[0])
         print_remedy(out, remedy, opts->width ? opts->width : 100);

@@ -227,19 +227,26 @@ static void remedy_broken(const struct ctx *x)
     }
 }
 
+/* A path that works: it passes unless slower than the run's threshold; `bpa` is what
+ * DataMiner's BPA says of such a round trip. */
+static enum dc_verdict judge_working(const struct ctx *x, const struct dc_verdict_opts *opts,
+                                     const char *bpa)
+{
+    const struct dc_result *r = x->r;
+    if (r->latency_ms <= opts->slow_ms)
+        return DC_VERDICT_PASS;
+    remedy(x,
+           "round trip %.0f ms from %s to %s exceeds %.0f ms (DataMiner's BPA %s): check the "
+           "network path",
+           r->latency_ms, x->src, x->dst, opts->slow_ms, bpa);
+    return DC_VERDICT_WARN;
+}
+
 static enum dc_verdict judge_required(const struct ctx *x, const struct dc_verdict_opts *opts)
 {
     const struct dc_result *r = x->r;
-    if (r->state == DC_STATE_OK) {
-        if (r->latency_ms > opts->slow_ms) {
-            remedy(x,
-                   "round trip %.0f ms from %s to %s exceeds %.0f ms (DataMiner's BPA warns "
-                   "above 50 ms): check the network path",
-                   r->latency_ms, x->src, x->dst, opts->slow_ms);
-            return DC_VERDICT_WARN;
-        }
-        return DC_VERDICT_PASS;
-    }
+    if (r->state == DC_STATE_OK)
+        return judge_working(x, opts, "warns above 50 ms");
     remedy_broken(x);
     switch (r->state) {
     case DC_STATE_DEGRADED: return r->severe ? DC_VERDICT_FAIL : DC_VERDICT_WARN;
@@ -295,6 +302,32 @@ static enum dc_verdict judge_unused(const struct ctx *x)
     return DC_VERDICT_WARN;
 }
 
+/* Should work, but a failure only warns (ICMP echo: networks filter it on purpose, and the
+ * ports decide). DataMiner's BPA says the same of its ping: a warning. */
+static enum dc_verdict judge_advisory(const struct ctx *x, const struct dc_verdict_opts *opts)
+{
+    const struct dc_result *r = x->r;
+    if (r->state == DC_STATE_OK)
+        return judge_working(x, opts, "says \"ICMP ping round-trip time was bigger than 50 ms\"");
+    if (x->check->transport == DC_TRANSPORT_ICMP && r->state == DC_STATE_UNKNOWN &&
+        r->agent_failure == DC_AGENT_OK && strncmp(r->detail, "no ICMP socket", 14) == 0)
+        remedy(x,
+               "let dmsconn send ICMP echo on %s: a ping socket for its group (sysctl -w "
+               "net.ipv4.ping_group_range='0 2147483647', in /etc/sysctl.d to keep it) or a raw "
+               "socket (run it as root, or setcap cap_net_raw+ep on the program)",
+               x->src);
+    else if (x->check->transport == DC_TRANSPORT_ICMP &&
+             (r->state == DC_STATE_FILTERED || r->state == DC_STATE_UNREACHABLE))
+        remedy(x,
+               "no ICMP echo reply from %s to %s (DataMiner's BPA: \"ICMP ping to these Agents "
+               "failed\"): if ICMP is not filtered on purpose, allow echo request and reply "
+               "between them; the ports' checks say whether the services are reachable",
+               x->dst, x->src);
+    else
+        remedy_broken(x);
+    return DC_VERDICT_WARN;
+}
+
 /* Both entry points run the same judgement, so the verdict and its remedy never disagree. */
 static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct dc_profile *profile,
                                 const struct dc_task *task, const struct dc_verdict_opts *opts,
@@ -329,6 +362,7 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
     case DC_EXPECT_OPTIONAL: return judge_optional(&x);
     case DC_EXPECT_MUST_BE_CLOSED: return judge_closed(&x);
     case DC_EXPECT_UNUSED: return judge_unused(&x);
+    case DC_EXPECT_ADVISORY: return judge_advisory(&x, opts);
     }
     return DC_VERDICT_FAIL;
 }
@@ -369,11 +403,19 @@ enum dc_run_verdict dc_verdict_run_all(const struct dc_cluster *cluster,
                                        struct dc_result *results, struct dc_texts *texts)
 {
     char remedy[512];
+    bool fail = false, warn = false, unknown = false;
     for (size_t i = 0; i < plan->ntasks; i++) {
         struct dc_result *r = &results[i];
         dc_verdict_judge(cluster, profile, &plan->tasks[i], opts, r);
         dc_verdict_remedy(cluster, profile, &plan->tasks[i], opts, r, remedy, sizeof remedy);
         r->remedy = remedy[0] ? dci_texts_keep(texts, remedy) : "";
+        /* an advisory check that could not run here (no ICMP socket) warns: it does not make
+         * the run's verdict unknown */
+        bool advisory = profile->checks[plan->tasks[i].check].expect == DC_EXPECT_ADVISORY;
+        fail |= r->verdict == DC_VERDICT_FAIL;
+        bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
+        unknown |= unmeasured && !advisory;
+        warn |= r->verdict == DC_VERDICT_WARN && (!unmeasured || advisory);
     }
-    return dc_verdict_run(results, plan->ntasks);
+    return fail ? DC_RUN_CRITICAL : unknown ? DC_RUN_UNKNOWN : warn ? DC_RUN_WARNING : DC_RUN_OK;
 }

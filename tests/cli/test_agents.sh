@@ -223,8 +223,11 @@ assert status == 200, (status, r)
 res = r["results"]
 assert len(res) == 4 and all("refused by the agent" in x["detail"] for x in res[:3]), res
 assert res[3]["state"] == "ok", res[3]
-for bad in ["svc-a", f"svc-a:{a}x", "svc-a:0", "svc-a:70000", f":{a}", 7]:
+for bad in ["svc-a", f"svc-a:{a}x", "svc-a:70000", f":{a}", 7]:
     assert post(grouped([{"to": "n1", "address": "", "checks": [bad]}]))[0] == 400, bad
+# "check:0" is a check without a port (ICMP): well formed, and refused for svc-a, which has one
+status, r = post(grouped([{"to": "n1", "address": "", "checks": ["svc-a:0"]}]))
+assert status == 200 and "refused by the agent" in r["results"][0]["detail"], (status, r)
 assert post(grouped([{"to": "n1", "checks": f"svc-a:{a}"}]))[0] == 400
 assert post(grouped([{"to": "n1", "checks": [f"svc-a:{a}"]}], budget_s="soon"))[0] == 400
 assert post(grouped([]))[0] == 400

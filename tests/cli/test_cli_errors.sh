@@ -116,7 +116,13 @@ assert {t["address"] for t in p["tasks"] if t["to"] == "10.40.1.100"} == {"10.40
 tmp=$(mktemp)
 "$dmsconn" profile show --yaml > "$tmp"
 expect 0 "profile dataminer: 26 checks" -- profile show --profile "$tmp"
-rm -f "$tmp"
+# ... and so is one with a check without a port (ICMP), which may not be given one
+printf 'checks:\n  - {probe: icmp, from: [dma], to: [dma], expect: advisory}\n' > "$tmp"
+"$dmsconn" profile show --profile "$tmp" --yaml > "$tmp.2"
+expect 0 "-/icmp" -- profile show --profile "$tmp.2"
+printf 'checks:\n  - {probe: icmp, port: 7, from: [dma], to: [dma]}\n' > "$tmp"
+expect 3 "probe 'icmp' has no port (ICMP); expected no 'port'" -- profile show --profile "$tmp"
+rm -f "$tmp" "$tmp.2"
 
 # first use: what an admin meets in the first hour, each refused before anything runs
 w=$(mktemp -d)

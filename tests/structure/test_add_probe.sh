@@ -98,7 +98,8 @@ rm -rf "$work/b0"
 sed -i 's/(void)cases;/return dci_selftest_dialogue(\&dci_probe_redis_ping, cases, DCI_SELFTEST_N(cases));/; /^    return NULL;$/d' "$src/probes/probe_redis_ping.c"
 
 # its line: then the whole change is two files, one line in the second
-sed -i 's/^    X(https_name)$/    X(https_name)         \\\n    X(redis_ping)/' "$src/probes/probe_list.h"
+# (after the list's last line, the only one without a line continuation)
+sed -i 's/^    X(\([a-z_]*\))$/    X(\1)         \\\n    X(redis_ping)/' "$src/probes/probe_list.h"
 changed=$(cd "$src" && git add -A && git diff --cached --numstat)
 [[ $(wc -l <<< "$changed") -eq 2 && $changed == *"probes/probe_redis_ping.c"* &&
     $(grep 'probes/probe_list.h' <<< "$changed" | cut -f1) -le 2 ]] &&

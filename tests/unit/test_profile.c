@@ -94,7 +94,8 @@ static void bad_profiles(void **state)
     static const char *const cases[][3] = {
         {"profile-bad-probe.yaml", "profile-bad-probe.yaml:2", "unknown probe 'cassandra'"},
         {"profile-bad-port.yaml", "profile-bad-port.yaml:3", "expected a port number 1-65535"},
-        {"profile-bad-expect.yaml", "profile-bad-expect.yaml:6", "required, optional or"},
+        {"profile-bad-expect.yaml", "profile-bad-expect.yaml:6",
+         "required, optional, must_be_closed"},
         {"profile-bad-transport.yaml", "profile-bad-transport.yaml:2", "speaks tcp"},
         {"profile-long-name.yaml", "profile-long-name.yaml:2", "at most 64 characters"},
         {"profile-bad-family.yaml", "profile-bad-family.yaml:6", "slnet, nats, cassandra"},

@@ -1,0 +1,205 @@
+/* ICMP echo on Linux: an unprivileged ping socket (SOCK_DGRAM, IPPROTO_ICMP) where
+ * net.ipv4.ping_group_range lets this user in, else a raw socket (CAP_NET_RAW). A ping socket
+ * is connected to the peer: the kernel picks the echo's identifier, hands it only its own
+ * replies and puts the ICMP errors about its echoes on its error queue (IP_RECVERR). A raw
+ * socket sees every ICMP message of the host: replies are told by identifier and source,
+ * errors by the echo they quote (RFC 792; RFC 4443 for ICMPv6). */
+#include "os.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <linux/errqueue.h>
+
+#define PAYLOAD "dmsconn echo 1.0" /* 16 bytes */
+
+static uint16_t checksum(const uint8_t *p, size_t n)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        sum += (uint32_t)(p[n - 1] << 8);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+int dci_os_icmp_open(struct dci_icmp *icmp, const struct sockaddr *peer,
+                     const struct sockaddr *source, uint16_t id, char *why, size_t cap)
+{
+    int family = peer->sa_family;
+    int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+    socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    memset(icmp, 0, sizeof *icmp);
+    icmp->family = family;
+    icmp->id = id;
+    memcpy(&icmp->peer, peer, len);
+    int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    int dgram_err = fd < 0 ? errno : 0;
+    if (fd < 0) {
+        fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+        icmp->raw = true;
+    }
+    if (fd < 0) {
+        /* short: it is the result's detail; the remedy says what allows one */
+        snprintf(why, cap, "no ICMP socket here: ping socket %s, raw socket %s",
+                 strerror(dgram_err), strerror(errno));
+        return -errno;
+    }
+    int on = 1;
+    if (!icmp->raw) /* ICMP errors about our echoes, on the error queue */
+        setsockopt(fd, family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
+                   family == AF_INET6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on);
+    if ((source && bind(fd, source, len) != 0) || (!icmp->raw && connect(fd, peer, len) != 0)) {
+        int err = errno;
+        snprintf(why, cap, "ICMP socket: %s", strerror(err));
+        close(fd);
+        return -err;
+    }
+    icmp->sock = fd;
+    return 0;
+}
+
+int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq)
+{
+    uint8_t pkt[8 + sizeof PAYLOAD - 1];
+    bool v6 = icmp->family == AF_INET6;
+    pkt[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+    pkt[1] = 0;
+    pkt[2] = pkt[3] = 0;
+    pkt[4] = (uint8_t)(icmp->id >> 8);
+    pkt[5] = (uint8_t)icmp->id;
+    pkt[6] = (uint8_t)(seq >> 8);
+    pkt[7] = (uint8_t)seq;
+    memcpy(pkt + 8, PAYLOAD, sizeof PAYLOAD - 1);
+    if (!v6) { /* ICMPv6's checksum covers a pseudo-header: the kernel computes it */
+        uint16_t sum = checksum(pkt, sizeof pkt);
+        pkt[2] = (uint8_t)(sum >> 8);
+        pkt[3] = (uint8_t)sum;
+    }
+    socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    ssize_t n = icmp->raw ? sendto(icmp->sock, pkt, sizeof pkt, 0,
+                                   (const struct sockaddr *)&icmp->peer, len)
+                          : send(icmp->sock, pkt, sizeof pkt, 0);
+    return n == (ssize_t)sizeof pkt ? 0 : -errno;
+}
+
+/* An ICMP error from the ping socket's error queue. */
+static enum dci_icmp_event read_error(struct dci_icmp *icmp, char *detail, size_t cap)
+{
+    uint8_t data[256], control[512];
+    struct sockaddr_storage from;
+    struct iovec iov = {data, sizeof data};
+    struct msghdr msg = {.msg_name = &from,
+                         .msg_namelen = sizeof from,
+                         .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control,
+                         .msg_controllen = sizeof control};
+    if (recvmsg(icmp->sock, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+        return DCI_ICMP_NONE;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
+        bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
+        if (!v4 && !v6)
+            continue;
+        const struct sock_extended_err *e = (const struct sock_extended_err *)CMSG_DATA(c);
+        if (e->ee_origin != SO_EE_ORIGIN_ICMP && e->ee_origin != SO_EE_ORIGIN_ICMP6)
+            continue;
+        char by[64] = "";
+        const struct sockaddr *off = SO_EE_OFFENDER(e);
+        if (off->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)off)->sin_addr, by, sizeof by);
+        else if (off->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)off)->sin6_addr, by, sizeof by);
+        snprintf(detail, cap, "ICMP%s type %u code %u (%s)%s%s", v6 ? "v6" : "", e->ee_type,
+                 e->ee_code, strerror((int)e->ee_errno), by[0] ? " from " : "", by);
+        return DCI_ICMP_ERROR;
+    }
+    return DCI_ICMP_NONE;
+}
+
+/* An ICMP error that quotes our echo (raw sockets): the quoted header's identifier. */
+static bool quotes_our_echo(const struct dci_icmp *icmp, const uint8_t *quoted, size_t n)
+{
+    size_t at;
+    if (icmp->family == AF_INET6) {
+        if (n < 40 + 8 || quoted[6] != IPPROTO_ICMPV6)
+            return false;
+        at = 40;
+        return quoted[at] == ICMP6_ECHO_REQUEST &&
+               (uint16_t)(quoted[at + 4] << 8 | quoted[at + 5]) == icmp->id;
+    }
+    if (n < 20 || quoted[9] != IPPROTO_ICMP)
+        return false;
+    at = (size_t)(quoted[0] & 0x0f) * 4;
+    return n >= at + 8 && quoted[at] == ICMP_ECHO &&
+           (uint16_t)(quoted[at + 4] << 8 | quoted[at + 5]) == icmp->id;
+}
+
+enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char *detail, size_t cap)
+{
+    uint8_t buf[1500];
+    struct sockaddr_storage from;
+    socklen_t fromlen = sizeof from;
+    ssize_t n =
+        recvfrom(icmp->sock, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? DCI_ICMP_NONE
+                                                       : read_error(icmp, detail, cap);
+    bool v6 = icmp->family == AF_INET6;
+    const uint8_t *m = buf;
+    size_t len = (size_t)n;
+    if (icmp->raw && !v6) { /* a raw IPv4 socket gets the IP header too */
+        size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+        if (len < ihl + 8)
+            return DCI_ICMP_NONE;
+        m += ihl;
+        len -= ihl;
+    }
+    if (len < 8)
+        return DCI_ICMP_NONE;
+    uint8_t reply = v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY;
+    bool from_peer = true;
+    if (icmp->raw) {
+        from_peer = v6 ? memcmp(&((struct sockaddr_in6 *)&from)->sin6_addr,
+                                &((struct sockaddr_in6 *)&icmp->peer)->sin6_addr,
+                                sizeof(struct in6_addr)) == 0
+                       : ((struct sockaddr_in *)&from)->sin_addr.s_addr ==
+                             ((struct sockaddr_in *)&icmp->peer)->sin_addr.s_addr;
+    }
+    if (m[0] == reply) {
+        uint16_t id = (uint16_t)(m[4] << 8 | m[5]);
+        if (icmp->raw && (id != icmp->id || !from_peer))
+            return DCI_ICMP_NONE;
+        *seq = (uint16_t)(m[6] << 8 | m[7]);
+        return DCI_ICMP_REPLY;
+    }
+    bool error = v6 ? m[0] == ICMP6_DST_UNREACH || m[0] == ICMP6_TIME_EXCEEDED
+                    : m[0] == ICMP_DEST_UNREACH || m[0] == ICMP_TIME_EXCEEDED;
+    if (icmp->raw && error && quotes_our_echo(icmp, m + 8, len - 8)) {
+        char by[64] = "";
+        if (v6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&from)->sin6_addr, by, sizeof by);
+        else
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, by, sizeof by);
+        snprintf(detail, cap, "ICMP%s type %u code %u from %s", v6 ? "v6" : "", m[0], m[1], by);
+        return DCI_ICMP_ERROR;
+    }
+    return DCI_ICMP_NONE;
+}
+
+void dci_os_icmp_close(struct dci_icmp *icmp)
+{
+    if (icmp->sock > 0)
+        close(icmp->sock);
+    icmp->sock = -1;
+}
