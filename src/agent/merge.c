@@ -171,7 +171,8 @@ static int merge_doc(struct dc_cluster *cluster, const struct dc_profile *profil
         long check = check_name ? dc_profile_find(profile, check_name) : -1;
         const cJSON *port = cJSON_GetObjectItemCaseSensitive(r, "port");
         long task = -1;
-        if (from >= 0 && to >= 0 && check >= 0 && cJSON_IsNumber(port) && port->valuedouble >= 1 &&
+        /* port 0: a check without one (ICMP) */
+        if (from >= 0 && to >= 0 && check >= 0 && cJSON_IsNumber(port) && port->valuedouble >= 0 &&
             port->valuedouble <= 65535)
             task = index_find(ix, plan, (uint32_t)from, (uint32_t)to, (uint32_t)check,
                               (uint16_t)port->valuedouble);

@@ -3,7 +3,7 @@
 # echo requests (nftables: filtered, a warning, no reply received); .3 rejects them with an
 # ICMP host-unreachable (unreachable); .4's replies are held 60 ms by the project's NFQUEUE
 # delayer (bench/delay_queue.c: over the 50 ms of DataMiner's BPA, a warning) — each with
-# the JSON's icmp block, the BPA's two sentences and Prometheus' loss; then through an agent;
+# the JSON's icmp block, the BPA's two sentences and Prometheus' loss; merged; through an agent;
 # then without raw sockets (nobody): a ping socket where net.ipv4.ping_group_range allows it,
 # and where it does not, unknown with the remedy naming both ways. Usage: test_icmp_netns.sh
 # DMSCONN DATA
@@ -100,6 +100,18 @@ fi
 promtool check metrics < "$work/run.prom" > /dev/null 2>&1 &&
     grep -q '^dmsconn_icmp_loss_ratio{from="here",to="dropped",check="icmp",port="0"} 1.000$' \
         "$work/run.prom" && ok || ko "Prometheus: the loss of each pair"
+
+# merged (the nightly way without agents): the ICMP cells (port 0) are found again, none lost
+"$dmsconn" merge "${nodes[@]}" --profile "$work/profile.yaml" --max-age 1 "$work/run.json" \
+    --json "$work/merged.json" --quiet
+python3 - "$work/run.json" "$work/merged.json" << 'PY' && ok || ko "ICMP results through merge"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+key = lambda x: (x["from"], x["to"], x["check"], x["port"])
+sa, sb = ({key(x): x["state"] for x in d["results"] if x["from"] == "here"} for d in (a, b))
+assert sa == sb, (sa, sb, b["notes"])
+assert not any("match no cell" in n for n in b["notes"]), b["notes"]
+PY
 
 # through an agent: node a1's row, pinging from its own address
 echo "icmp-agent-test-token-0123456789" > "$work/token"
