@@ -21,27 +21,43 @@ struct text {
     bool failed;
 };
 
+/* Room for `more` bytes and the terminator; false (and `failed`) when memory ran out. */
+static bool reserve(struct text *t, size_t more)
+{
+    if (t->failed)
+        return false;
+    if (t->len + more + 1 <= t->cap)
+        return true;
+    size_t cap = t->cap * 2 > t->len + more + 1 ? t->cap * 2 : t->len + more + 64;
+    char *grown = realloc(t->s, cap);
+    if (!grown) {
+        t->failed = true;
+        return false;
+    }
+    t->s = grown;
+    t->cap = cap;
+    return true;
+}
+
 static void text_printf(struct text *t, const char *fmt, ...) DC_PRINTF(2, 3);
 
 static void text_printf(struct text *t, const char *fmt, ...)
 {
+    if (t->failed)
+        return;
+    /* into the room there is; only what does not fit is formatted twice */
+    size_t room = t->s ? t->cap - t->len : 0;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+    int n = vsnprintf(room ? t->s + t->len : NULL, room, fmt, ap);
     va_end(ap);
-    if (n < 0 || t->failed) {
+    if (n < 0) {
         t->failed = true;
         return;
     }
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = t->cap * 2 > t->len + (size_t)n + 1 ? t->cap * 2 : t->len + (size_t)n + 64;
-        char *grown = realloc(t->s, cap);
-        if (!grown) {
-            t->failed = true;
+    if ((size_t)n >= room) {
+        if (!reserve(t, (size_t)n))
             return;
-        }
-        t->s = grown;
-        t->cap = cap;
         va_start(ap, fmt);
         vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
         va_end(ap);
@@ -51,18 +67,8 @@ static void text_printf(struct text *t, const char *fmt, ...)
 
 static void text_append(struct text *t, const char *s, size_t n)
 {
-    if (t->failed)
+    if (!reserve(t, n))
         return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap * 2 > t->len + n + 1 ? t->cap * 2 : t->len + n + 64;
-        char *grown = realloc(t->s, cap);
-        if (!grown) {
-            t->failed = true;
-            return;
-        }
-        t->s = grown;
-        t->cap = cap;
-    }
     memcpy(t->s + t->len, s, n);
     t->len += n;
     t->s[t->len] = '\0';
