@@ -1,7 +1,9 @@
 /* JUnit XML, written with libxml2's xmlTextWriter: one testsuite per source node, one
  * testcase per result (classname: source; name: to:check:port). A fail is a <failure> whose
  * text is the remedy; a result that could not be measured is an <error>; a warning passes
- * with the remedy in <system-out> — for pipelines that validate a firewall change. */
+ * with the remedy in <system-out> — for pipelines that validate a firewall change. The
+ * measured clocks are a testsuite "clocks" of their own (a testcase per node, classname
+ * "clocks", name the node): one that fails is a failure, one that warns says so. */
 #include "dmsconn/report.h"
 #include "base/base_private.h"
 
@@ -83,6 +85,34 @@ static void write_case(xmlTextWriterPtr w, const struct dc_report *rep, size_t i
     xmlTextWriterEndElement(w);
 }
 
+/* A clock's testcase: the BPA's verdict on its offset (dmsconn/clock.h). */
+static void write_clock(xmlTextWriterPtr w, const struct dc_report *rep, size_t n)
+{
+    const struct dc_clock *c = &rep->clocks[n];
+    char text[200];
+    snprintf(text, sizeof text, "%+.3f s against the coordinator's clock (+/- %.1f ms, %s)",
+             c->offset_ms / 1000.0, c->uncertainty_ms, dc_clock_source_name(c->source));
+    xmlTextWriterStartElement(w, BAD_CAST "testcase");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST "clocks");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST rep->cluster->nodes[n].name);
+    if (c->verdict == DC_VERDICT_FAIL) {
+        xmlTextWriterStartElement(w, BAD_CAST "failure");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST text);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "clock");
+        xmlTextWriterWriteString(w, BAD_CAST "set the node's clock right (NTP)");
+        xmlTextWriterEndElement(w);
+    } else if (c->verdict == DC_VERDICT_WARN) {
+        xmlTextWriterWriteElement(w, BAD_CAST "system-out", BAD_CAST text);
+    }
+    xmlTextWriterEndElement(w);
+}
+
+static bool clock_measured(const struct dc_report *rep, size_t n)
+{
+    return rep->clocks && rep->clocks[n].source != DC_CLOCK_NONE &&
+           rep->clocks[n].source != DC_CLOCK_REFERENCE;
+}
+
 static int write_xml_to(void *ctx, const char *data, int len)
 {
     return fwrite(data, 1, (size_t)len, ctx) == (size_t)len ? len : -1;
@@ -107,6 +137,13 @@ static int write_junit(FILE *f, void *ud)
         count(&all, &rep->results[i]);
         count(&per[rep->plan->tasks[i].from], &rep->results[i]);
     }
+    struct counts clocks = {0};
+    for (size_t n = 0; n < nnodes; n++) {
+        clocks.tests += clock_measured(rep, n);
+        clocks.failures += clock_measured(rep, n) && rep->clocks[n].verdict == DC_VERDICT_FAIL;
+    }
+    all.tests += clocks.tests;
+    all.failures += clocks.failures;
     xmlTextWriterSetIndent(w, 1);
     xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
     xmlTextWriterStartElement(w, BAD_CAST "testsuites");
@@ -126,6 +163,16 @@ static int write_junit(FILE *f, void *ud)
     }
     if (rep->plan->ntasks > 0)
         xmlTextWriterEndElement(w);
+    if (clocks.tests) {
+        xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "clocks");
+        write_counts(w, &clocks);
+        for (size_t n = 0; n < nnodes; n++) {
+            if (clock_measured(rep, n))
+                write_clock(w, rep, n);
+        }
+        xmlTextWriterEndElement(w);
+    }
     int rc = xmlTextWriterEndDocument(w) < 0 ? -EIO : 0;
     xmlFreeTextWriter(w);
     free(per);

@@ -85,7 +85,7 @@ check() { # JSON [ARGS...]
     timeout 30 "$dmsconn" check --inventory "$work/inventory.yaml" --profile "$work/profile.yaml" \
         --token-file "$work/token" --as n1 --timeout 1 --json "$json" --no-color "$@"
 }
-check "$work/run.json" --prom "$work/run.prom" > "$work/run.txt"
+check "$work/run.json" --prom "$work/run.prom" --junit "$work/run.xml" > "$work/run.txt"
 rc=$?
 cat "$work/run.txt"
 [[ $rc -eq 2 ]] && ok || ko "two clocks over 5 s: exit 2 (critical), got $rc"
@@ -120,6 +120,20 @@ grep -q "^Clocks against this machine's (warn over 1 s, fail over 5 s):" "$work/
 promtool check metrics < "$work/run.prom" > /dev/null 2>&1 &&
     grep -Eq '^dmsconn_clock_offset_seconds\{node="n4"\} (9\.9|10\.0)[0-9]*' "$work/run.prom" &&
     ok || ko "the clocks in Prometheus"
+
+python3 - "$work/run.xml" << 'PY' && ok || ko "the clocks in JUnit"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suite = [s for s in root.findall("testsuite") if s.get("name") == "clocks"]
+assert len(suite) == 1, [s.get("name") for s in root.findall("testsuite")]
+cases = {c.get("name"): c for c in suite[0].findall("testcase")}
+assert set(cases) == {"n2", "n3", "n4", "n5"}, cases
+assert suite[0].get("tests") == "4" and suite[0].get("failures") == "2", suite[0].attrib
+assert cases["n4"].find("failure") is not None and cases["n5"].find("failure") is not None
+assert cases["n2"].find("failure") is None
+assert "against the coordinator's clock" in cases["n3"].find("system-out").text
+assert int(root.get("failures")) >= 2
+PY
 
 # the thresholds are the admin's: warn over 15 s, fail over 300 s: n5 only warns (its row is
 # still refused, so not measured: the run is unknown), the others pass
