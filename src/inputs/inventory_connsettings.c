@@ -37,52 +37,54 @@ static char *trim(char *s)
     return s;
 }
 
-/* Whether a client at `address` (an IPv4 literal) falls in `range` (one item of a line). */
-static bool range_matches(const char *range, size_t len, const char *address)
+/* One range item of a line, parsed: `*`, a prefix ("10.*": the addresses that start so), a
+ * span of IPv4 addresses (A-B), or one address. */
+struct range {
+    enum { RANGE_ALL, RANGE_PREFIX, RANGE_SPAN, RANGE_ONE } kind;
+    char text[64]; /* the prefix without its '*', or the address */
+    uint32_t lo, hi;
+};
+
+/* false: the item is none of those (DataMiner matches no client with it) */
+static bool parse_range(const char *item, size_t len, struct range *r)
 {
-    uint32_t a, lo, hi;
-    char buf[64];
-    if (len == 0 || len >= sizeof buf)
+    if (len == 0 || len >= sizeof r->text)
         return false;
-    memcpy(buf, range, len);
-    buf[len] = '\0';
-    if (strcmp(buf, "*") == 0)
+    memcpy(r->text, item, len);
+    r->text[len] = '\0';
+    if (strcmp(r->text, "*") == 0) {
+        r->kind = RANGE_ALL;
         return true;
-    if (buf[len - 1] == '*') /* "10.*": the addresses that start so */
-        return strncmp(address, buf, len - 1) == 0;
-    char *dash = strchr(buf, '-');
+    }
+    if (r->text[len - 1] == '*') {
+        r->kind = RANGE_PREFIX;
+        r->text[len - 1] = '\0';
+        return strspn(r->text, "0123456789.") == len - 1;
+    }
+    char *dash = strchr(r->text, '-');
     if (dash) {
         *dash = '\0';
-        return dci_address_ipv4(buf, &lo) && dci_address_ipv4(dash + 1, &hi) &&
-               dci_address_ipv4(address, &a) && a >= lo && a <= hi;
+        r->kind = RANGE_SPAN;
+        return dci_address_ipv4(r->text, &r->lo) && dci_address_ipv4(dash + 1, &r->hi);
     }
-    return strcmp(buf, address) == 0;
+    r->kind = RANGE_ONE;
+    return dci_address_ipv4(r->text, &r->lo);
 }
 
-/* What a range item must look like; false for anything else. */
-static bool range_valid(const char *range, size_t len)
+/* Whether a client at `address` (an IPv4 literal) falls in range item `item`. */
+static bool range_matches(const char *item, size_t len, const char *address)
 {
-    char buf[64];
+    struct range r;
     uint32_t a;
-    if (len == 0 || len >= sizeof buf)
+    if (!parse_range(item, len, &r))
         return false;
-    memcpy(buf, range, len);
-    buf[len] = '\0';
-    if (strcmp(buf, "*") == 0)
-        return true;
-    if (buf[len - 1] == '*') {
-        for (size_t i = 0; i + 1 < len; i++) {
-            if (!isdigit((unsigned char)buf[i]) && buf[i] != '.')
-                return false;
-        }
-        return true;
+    switch (r.kind) {
+    case RANGE_ALL: return true;
+    case RANGE_PREFIX: return strncmp(address, r.text, strlen(r.text)) == 0;
+    case RANGE_SPAN: return dci_address_ipv4(address, &a) && a >= r.lo && a <= r.hi;
+    case RANGE_ONE: return strcmp(address, r.text) == 0;
     }
-    char *dash = strchr(buf, '-');
-    if (dash) {
-        *dash = '\0';
-        return dci_address_ipv4(buf, &a) && dci_address_ipv4(dash + 1, &a);
-    }
-    return dci_address_ipv4(buf, &a);
+    return false;
 }
 
 static bool line_matches(const struct setting *s, const char *address)
@@ -179,7 +181,8 @@ static int check_syntax(struct dc_cluster *cl, const struct setting *s, const ch
     int rc = 0;
     for (const char *p = s->ranges; *p && !rc;) {
         size_t n = strcspn(p, ";");
-        if (!range_valid(p, n))
+        struct range r;
+        if (!parse_range(p, n, &r))
             rc = dc_cluster_add_note(cl,
                                      "%s:%lu: range '%.*s' is not *, a prefix (10.*), a range "
                                      "(10.0.0.1-10.0.0.9) or an IPv4 address: it matches no "
