@@ -3,21 +3,13 @@
 #include "agent/agent_respond.h"
 #include "agent/agent_guard.h"
 #include "dmsconn/sign.h"
+#include "base/portable.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* This machine's wall clock in milliseconds of the Unix epoch: what the coordinator compares
- * its own with (NTP's t1 and t2, dmsconn/clock.h). */
-double dci_agent_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Queues the JSON answer (taken: freed either way), with its signature when given. Every
  * answer says this machine's time (X-Dmsconn-Clock, milliseconds): a refusal too, so a node
@@ -39,7 +31,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status
     if (signature)
         MHD_add_response_header(resp, "X-Dmsconn-Signature", signature);
     char clock[32];
-    snprintf(clock, sizeof clock, "%.3f", dci_agent_wall_ms());
+    snprintf(clock, sizeof clock, "%.3f", dci_wall_ms());
     MHD_add_response_header(resp, "X-Dmsconn-Clock", clock);
     dci_agent_guard_received(conn); /* answered: whatever is left of it is not read */
     enum MHD_Result r = MHD_queue_response(conn, status, resp);

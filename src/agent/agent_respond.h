@@ -5,10 +5,6 @@
 
 #include <microhttpd.h>
 
-/* This machine's wall clock, in milliseconds of the Unix epoch (NTP's t1 and t2 to the
- * coordinator, dmsconn/clock.h). */
-double dci_agent_wall_ms(void);
-
 enum MHD_Result dci_agent_respond(struct MHD_Connection *conn, unsigned status, char *json);
 /* A 200 answer signed for the request's nonce (X-Dmsconn-Signature). */
 enum MHD_Result dci_agent_respond_signed(const char *token, struct MHD_Connection *conn,

@@ -9,6 +9,7 @@
  * checked before the body is read, the body's hash after; nothing runs without both. */
 #include "agent/agent_body.h"
 #include "base/os.h"
+#include "base/portable.h"
 #include "agent/agent_guard.h"
 #include "agent/agent_respond.h"
 #include "dmsconn/sign.h"
@@ -215,7 +216,7 @@ static enum MHD_Result run_batch(struct dc_agent *agent, struct MHD_Connection *
         struct dc_wire_settings settings = {.remoting_disabled =
                                                 g->remoting_from ? g->remoting_disabled : -1,
                                             .received_ms = req->received_ms,
-                                            .answered_ms = dci_agent_wall_ms()};
+                                            .answered_ms = dci_wall_ms()};
         result = dci_agent_respond_signed(
             agent->opts.token, conn, req->nonce,
             dci_wire_results(self->name, &settings, results, batch->ntasks));
@@ -388,7 +389,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         req = calloc(1, sizeof *req);
         if (req)
-            req->received_ms = dci_agent_wall_ms();
+            req->received_ms = dci_wall_ms();
         if (!req)
             return MHD_NO;
         enum dci_body_start body =

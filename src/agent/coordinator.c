@@ -17,6 +17,7 @@
 #include "base/curl_uv.h"
 #include "dmsconn/profile.h"
 #include "agent/agent_private.h"
+#include "base/portable.h"
 #include "profile/profile_private.h"
 
 #define MAX_RESPONSE (64u * 1024 * 1024)
@@ -506,10 +507,8 @@ int dc_coordinator_run(const struct dc_cluster *cluster, const struct dc_profile
     struct dc_plan local_plan = {0};
     size_t *local_index = NULL;
     struct dc_result *local_results = NULL;
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
+    co.anchor_wall_ms = dci_wall_ms();
     co.anchor_ns = uv_hrtime();
-    co.anchor_wall_ms = (double)wall.tv_sec * 1e3 + (double)wall.tv_nsec / 1e6;
     for (size_t n = 0; opts->clocks && n < cluster->nnodes; n++)
         opts->clocks[n] =
             (struct dc_clock){.source = (long)n == local ? DC_CLOCK_REFERENCE : DC_CLOCK_NONE};

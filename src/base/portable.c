@@ -1,4 +1,4 @@
-/* Portable versions of the C library functions portable.h lists. */
+/* Portable versions of the C library functions portable.h lists, and the wall clock. */
 #include "portable.h"
 
 #include <ctype.h>
@@ -66,4 +66,11 @@ int dci_parse_utc(const char *s, time_t *out)
     tm.tm_mon -= 1;
     *out = dci_timegm(&tm);
     return 1;
+}
+
+double dci_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

@@ -4,6 +4,7 @@
 #include "base/curl_uv.h"
 #include "dmsconn/probe.h"
 #include "base/os.h"
+#include "base/portable.h"
 #include "engine_conn.h"
 #include "probes/probe.h"
 
@@ -135,11 +136,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         for (size_t i = 0; i < vlen && out + 1 < keep[k].cap; i++)
             keep[k].dst[out++] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '.';
         keep[k].dst[out] = '\0';
-        if (keep[k].dst == h->date) {
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            h->date_seen_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
-        }
+        if (keep[k].dst == h->date)
+            h->date_seen_ms = dci_wall_ms();
     }
     return len;
 }

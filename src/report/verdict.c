@@ -383,18 +383,35 @@ void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile
     evaluate(cluster, profile, task, opts, result, buf, cap);
 }
 
+/* The run's verdict, one result at a time: the one rule both entry points use. An advisory
+ * check that could not run here (no ICMP socket) counts as the warning it is, not as
+ * unknown. */
+struct run_tally {
+    bool fail, warn, unknown;
+};
+
+static void tally_result(struct run_tally *t, const struct dc_result *r, bool advisory)
+{
+    bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
+    t->fail |= r->verdict == DC_VERDICT_FAIL;
+    t->unknown |= unmeasured && !advisory;
+    t->warn |= r->verdict == DC_VERDICT_WARN && (!unmeasured || advisory);
+}
+
+static enum dc_run_verdict run_verdict(const struct run_tally *t)
+{
+    return t->fail      ? DC_RUN_CRITICAL
+           : t->unknown ? DC_RUN_UNKNOWN
+           : t->warn    ? DC_RUN_WARNING
+                        : DC_RUN_OK;
+}
+
 enum dc_run_verdict dc_verdict_run(const struct dc_result *results, size_t n)
 {
-    bool warn = false, unknown = false;
-    for (size_t i = 0; i < n; i++) {
-        if (results[i].verdict == DC_VERDICT_FAIL)
-            return DC_RUN_CRITICAL;
-        if (results[i].state == DC_STATE_UNKNOWN || results[i].state == DC_STATE_ERROR)
-            unknown = true;
-        else if (results[i].verdict == DC_VERDICT_WARN)
-            warn = true;
-    }
-    return unknown ? DC_RUN_UNKNOWN : warn ? DC_RUN_WARNING : DC_RUN_OK;
+    struct run_tally t = {0};
+    for (size_t i = 0; i < n; i++)
+        tally_result(&t, &results[i], false);
+    return run_verdict(&t);
 }
 
 enum dc_run_verdict dc_verdict_run_all(const struct dc_cluster *cluster,
@@ -403,19 +420,13 @@ enum dc_run_verdict dc_verdict_run_all(const struct dc_cluster *cluster,
                                        struct dc_result *results, struct dc_texts *texts)
 {
     char remedy[512];
-    bool fail = false, warn = false, unknown = false;
+    struct run_tally t = {0};
     for (size_t i = 0; i < plan->ntasks; i++) {
         struct dc_result *r = &results[i];
         dc_verdict_judge(cluster, profile, &plan->tasks[i], opts, r);
         dc_verdict_remedy(cluster, profile, &plan->tasks[i], opts, r, remedy, sizeof remedy);
         r->remedy = remedy[0] ? dci_texts_keep(texts, remedy) : "";
-        /* an advisory check that could not run here (no ICMP socket) warns: it does not make
-         * the run's verdict unknown */
-        bool advisory = profile->checks[plan->tasks[i].check].expect == DC_EXPECT_ADVISORY;
-        fail |= r->verdict == DC_VERDICT_FAIL;
-        bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
-        unknown |= unmeasured && !advisory;
-        warn |= r->verdict == DC_VERDICT_WARN && (!unmeasured || advisory);
+        tally_result(&t, r, profile->checks[plan->tasks[i].check].expect == DC_EXPECT_ADVISORY);
     }
-    return fail ? DC_RUN_CRITICAL : unknown ? DC_RUN_UNKNOWN : warn ? DC_RUN_WARNING : DC_RUN_OK;
+    return run_verdict(&t);
 }
