@@ -232,10 +232,12 @@ static int cause_ports(const struct dci_diag_ctx *x, struct dc_cause *c)
     return 0;
 }
 
-/* Every task's port index: ports are few (the profile's), told apart by number and transport. */
+/* Every task's port index: ports are few (the profile's), told apart by number and transport
+ * (each transport's 65,536 ports, ICMP's port 0 among them). */
+#define TRANSPORTS (DC_TRANSPORT_ICMP + 1)
 static int index_ports(struct dci_diag_ctx *x)
 {
-    uint32_t *map = calloc(2u * 65536u, sizeof *map);
+    uint32_t *map = calloc((size_t)TRANSPORTS * 65536u, sizeof *map);
     size_t cap = 0;
     if (!map)
         return DC_ENOMEM;

@@ -33,15 +33,16 @@ struct matrix {
 };
 
 /* Nodes n1..nN at the given addresses (10.0.0.i when NULL); `from`: only that row (single
- * row), or NULL for the full matrix. Every required path passes, the closed one is refused. */
-static void matrix_new(struct matrix *m, size_t n, const char *const *addresses, const char *from)
+ * row), or NULL for the full matrix; the profile's YAML. Every required path passes, the
+ * closed one is refused. */
+static void matrix_with(struct matrix *m, const char *yaml, size_t n, const char *const *addresses,
+                        const char *from)
 {
     struct dc_diag diag = {{0}};
     memset(m, 0, sizeof *m);
     assert_int_equal(dc_cluster_new(&m->cluster), 0);
     assert_int_equal(dc_profile_new("diag", &m->profile), 0);
-    assert_int_equal(
-        dc_profile_apply_yaml(m->profile, profile_yaml, sizeof profile_yaml - 1, "test", &diag), 0);
+    assert_int_equal(dc_profile_apply_yaml(m->profile, yaml, strlen(yaml), "test", &diag), 0);
     for (size_t i = 0; i < n; i++) {
         char spec[64];
         if (addresses)
@@ -64,6 +65,11 @@ static void matrix_new(struct matrix *m, size_t n, const char *const *addresses,
         r->state = closed ? DC_STATE_REFUSED : DC_STATE_OK;
         r->latency_ms = closed ? -1 : 0.2;
     }
+}
+
+static void matrix_new(struct matrix *m, size_t n, const char *const *addresses, const char *from)
+{
+    matrix_with(m, profile_yaml, n, addresses, from);
 }
 
 static void matrix_free(struct matrix *m)
@@ -450,6 +456,28 @@ static void test_port_open_faults_slow(void **state)
     matrix_free(&m);
 }
 
+/* A check without a port (ICMP echo, port 0 of its own transport) beside one with a port:
+ * told apart, the echo's silence a cause of its own, worded without a port. */
+static void test_portless(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "name: diag-icmp\nbase: none\nchecks:\n"
+        "  - {name: a, probe: tcp, port: 1000, from: [any], to: [any], expect: required}\n"
+        "  - {name: ping, probe: icmp, from: [any], to: [any], expect: advisory}\n";
+    struct matrix m;
+    matrix_with(&m, yaml, 4, NULL, NULL);
+    assert_int_equal(set(&m, NULL, "n3", "ping", DC_STATE_FILTERED), 3);
+    diagnose(&m);
+    assert_int_equal(m.d->n, 1);
+    const struct dc_cause *c = only(&m, DC_CAUSE_INBOUND_BLOCKED);
+    assert_int_equal(c->nfail, 0); /* advisory: warnings only */
+    assert_int_equal(c->nports, 1);
+    assert_int_equal(c->ports[0].transport, DC_TRANSPORT_ICMP);
+    assert_contains(c->summary, "n3 (10.0.0.3) drops icmp (ping) from every source");
+    matrix_free(&m);
+}
+
 /* The same matrix, the same causes in the same order, word for word. */
 static void test_deterministic(void **state)
 {
@@ -493,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_single_row),
         cmocka_unit_test(test_unknown_rows),
         cmocka_unit_test(test_port_open_faults_slow),
+        cmocka_unit_test(test_portless),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
