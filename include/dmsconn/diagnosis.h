@@ -17,6 +17,7 @@ enum dc_cause_kind {
     DC_CAUSE_SEGMENT_BLOCKED,  /* a group of sources fails a port to a group of destinations */
     DC_CAUSE_PATH_BLOCKED,     /* one source to one destination on a port or a few */
     DC_CAUSE_NAME_UNRESOLVED,  /* a destination's name does not resolve */
+    DC_CAUSE_CERTIFICATE,      /* a TLS endpoint's certificate: expiring, untrusted, misnamed */
     DC_CAUSE_SERVICE_FAULT,    /* the service answers, wrongly (TLS, credentials, unhealthy) */
     DC_CAUSE_PORT_OPEN,        /* a port that must be closed, or is no longer used, answers */
     DC_CAUSE_SLOW,             /* paths to a destination slower than the run's threshold */

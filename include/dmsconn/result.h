@@ -57,20 +57,23 @@ enum dc_agent_failure {
 };
 
 /* One task's result. The strings point into the run's text pool (dmsconn/texts.h) or at
- * literals; never NULL once the result has been reset. 56 bytes: a 300,000-task matrix
- * holds its results in 17 MB. */
+ * literals; never NULL once the result has been reset. 64 bytes: a 300,000-task matrix
+ * holds its results in 19 MB. */
 struct dc_result {
     enum dc_state state;
     enum dc_verdict verdict; /* the remedy is made when a report is rendered */
     bool measured;           /* false: never run (interrupted, filtered out) */
     bool severe;             /* a degraded service that counts as a failure (OpenSearch red) */
     bool preflight;          /* the destination port was a pre-flight listener of dmsconn's */
+    bool by_cert;            /* the verdict is the certificate's (expiry, trust, names) */
     uint8_t agent_failure;   /* enum dc_agent_failure: why the row's agent gave nothing */
     double latency_ms;       /* connect round trip; < 0 when there was none */
     const char *address;     /* the address actually probed, "" if none */
     const char *detail;      /* one line for people */
     const char *evidence;    /* what the peer said about itself (version, banner) */
     const char *remedy;      /* what to do, made once when the run is judged ("" for a pass) */
+    const char *tls;         /* the certificate the peer showed, as dc_cert_format writes it
+                                (dmsconn/cert.h); "" when no TLS handshake completed */
 };
 
 /* A result not run yet: unknown, unmeasured, every string "" (detail: why, if given). */

@@ -9,6 +9,10 @@ struct dc_verdict_opts {
     double slow_ms;      /* a working path slower than this is a warning (BPA: 50 ms) */
     double clock_warn_s; /* a node's clock further off than this warns (BPA: 1 s) */
     double clock_fail_s; /* ... and than this fails (BPA: 5 s) */
+    /* a certificate that expires within this many days warns (SLDataGateway: 30) ... */
+    double cert_warn_days;
+    double cert_fail_days; /* ... within this many fails (SLDataGateway: 7) */
+    double now_s;          /* the time certificates are judged at (epoch s); 0: the clock's */
 };
 
 void dc_verdict_opts_default(struct dc_verdict_opts *opts);

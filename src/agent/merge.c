@@ -2,6 +2,7 @@
  * (merge.h). Cells are found by (from, to, check, port) in a hash table of the plan's tasks:
  * a 50-node matrix is tens of thousands of cells, looked up once each. */
 #include "inputs/inputs_private.h"
+#include "report/report_private.h"
 #include "dmsconn/merge.h"
 #include "base/portable.h"
 #include "base/os.h"
@@ -125,6 +126,11 @@ static void copy_result(const cJSON *r, struct dc_result *out, struct dc_texts *
     out->detail = dc_texts_add(texts, text(r, "detail"));
     out->evidence = dc_texts_add(texts, text(r, "evidence"));
     out->address = dc_texts_add(texts, text(r, "address"));
+    /* a "tls" that is no certificate is left out, as an unknown state reads as unknown */
+    char why[160];
+    const char *tls =
+        dci_cert_text_of_json(cJSON_GetObjectItemCaseSensitive(r, "tls"), texts, why, sizeof why);
+    out->tls = tls ? tls : "";
 }
 
 /* One report's text: its identity checked, its rows claimed, its cells copied. */
@@ -251,6 +257,7 @@ static int mark_missing(struct dc_cluster *cluster, const struct dc_plan *plan, 
             r->latency_ms = -1;
             r->detail = dc_texts_add(texts, detail);
             r->address = "";
+            r->tls = "";
             if (!rows[n].stale)
                 r->evidence = "";
         }

@@ -13,6 +13,8 @@
 #include "dmsconn/error.h"
 #include "base/json_write.h"
 #include "agent/agent_private.h"
+#include "dmsconn/cert.h"
+#include "report/report_private.h"
 
 /* Tasks towards the same node travel together, each check as "name:port": a cJSON tree of
  * 1.5 items a task instead of 5 (an agent parsing 10,000 tasks held 3.8 MB of tree). */
@@ -203,8 +205,9 @@ static size_t values_at_most(const char *text, size_t len, size_t stop_at)
 
 /* A task as tasks/1 writes it takes 7 values (an object of 6 fields), one of tasks/2 fewer. */
 #define REQUEST_VALUES_MAX ((size_t)DC_WIRE_MAX_TASKS * 8 + 1024)
-/* A result takes 8 at most (an object of 7 fields); 12 leaves room for a field to come. */
-#define RESULT_VALUES 12
+/* A result takes 9 values at most (an object of 8 fields), its certificate 13 and one per name
+ * (320 bytes of names hold 27 at most): 48 leaves room for a field to come. */
+#define RESULT_VALUES 48
 
 int dc_wire_parse_request(const char *body, size_t len, struct dc_wire_batch **out, char *why,
                           size_t cap)
@@ -331,6 +334,9 @@ char *dci_wire_results(const char *node, const struct dc_wire_settings *settings
         dci_json_field_string(&b, false, "evidence", r->evidence);
         if (r->severe)
             dci_json_field_bool(&b, false, "severe", true);
+        struct dc_cert cert;
+        if (r->tls && dc_cert_parse(r->tls, &cert) == 0)
+            dci_cert_json_write(&b, &cert, 0);
         dci_json_raw(&b, "}", 1);
     }
     dci_json_raw(&b, "]}", 2);
@@ -357,6 +363,13 @@ static int parse_result(const cJSON *o, struct dc_result *r, struct dc_texts *te
     r->address = dc_texts_add(texts, address);
     r->detail = dc_texts_add(texts, detail);
     r->evidence = dc_texts_add(texts, evidence);
+    char bad[160];
+    r->tls =
+        dci_cert_text_of_json(cJSON_GetObjectItemCaseSensitive(o, "tls"), texts, bad, sizeof bad);
+    if (!r->tls) {
+        snprintf(why, cap, "result %zu: %s", i, bad);
+        return DC_EPARSE;
+    }
     return 0;
 }
 

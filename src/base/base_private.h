@@ -11,6 +11,11 @@
 #include "dmsconn/result.h"
 #include "dmsconn/texts.h"
 
+/* A TLS handshake's detail when the peer speaks only TLS older than the 1.2 both dmsconn and
+ * DataMiner (from 10.5.12) require: the engine writes it, the verdict's remedy reads it. */
+#define DCI_TLS_TOO_OLD                                                                            \
+    "the server offers only TLS older than 1.2, which DataMiner refuses from 10.5.12"
+
 /* What an address literal that no node can have is ("the broadcast address"), or NULL: the
  * unspecified, broadcast and multicast addresses are refused as nodes. */
 const char *dci_address_not_a_host(const char *address);

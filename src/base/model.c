@@ -220,5 +220,6 @@ void dc_result_reset(struct dc_result *r, const char *detail)
                             .address = "",
                             .detail = detail ? detail : "",
                             .evidence = "",
-                            .remedy = ""};
+                            .remedy = "",
+                            .tls = ""};
 }

@@ -135,6 +135,11 @@ int cli_run_validate(const struct cli_run *run, const char *cmd)
                                "--clock-warn %g is above --clock-fail %g: expected the warning "
                                "threshold at or below the failure's",
                                run->verdict.clock_warn_s, run->verdict.clock_fail_s);
+    if (run->verdict.cert_fail_days > run->verdict.cert_warn_days)
+        return cli_usage_error(cmd,
+                               "--cert-fail-days %g is above --cert-warn-days %g: expected the "
+                               "failure threshold at or below the warning's",
+                               run->verdict.cert_fail_days, run->verdict.cert_warn_days);
     struct stat st;
     if (run->baseline) {
         /* a change pipeline with a typo in the baseline's name must fail, not pass */

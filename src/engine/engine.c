@@ -7,6 +7,7 @@
 #include "base/os.h"
 #include "engine_conn.h"
 #include "engine/engine_stopper.h"
+#include "engine_tls.h"
 #include "inputs/inputs_private.h"
 #include "probes/probe.h"
 
@@ -365,6 +366,7 @@ static int build_queues(struct engine *e)
 static void engine_release(struct engine *e)
 {
     dci_connect_release(e);
+    dci_tls_ctx_free(e->tls_ctx);
     for (size_t d = 0; d < NDRIVERS; d++) {
         if (drivers[d]->release)
             drivers[d]->release(e);

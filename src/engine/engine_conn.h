@@ -52,6 +52,7 @@ struct conn {
      * trip, and what the peer said of itself and whether the service is degraded */
     double latency_ms;
     const char *evidence; /* in the run's text pool, or NULL */
+    const char *tls;      /* the peer's certificate (dci_cert_keep), or NULL */
     bool severe;
     /* The user driver's own state of this connection (curl's connection filter's ctx): the
      * connect stage never reads it; the user frees or keeps it in `released`. */

@@ -191,6 +191,7 @@ void dci_conn_finish(struct conn *c, enum dc_state state, const char *detail)
                             .address = c->dest->address_text,
                             .detail = detail,
                             .evidence = c->evidence,
+                            .tls = c->tls,
                             .latency_ms = c->latency_ms,
                             .severe = c->severe};
     dci_engine_settle(e, c->task, &o);

@@ -2,11 +2,13 @@
  * a reply the probe judges as it arrives; then, for a probe with one, its library step.
  * Bytes go and come through one of two layers chosen once per connection, plain or TLS
  * (OpenSSL on memory BIOs, engine_tls.c): the judge sees plaintext either way. */
+#include "dmsconn/cert.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
 #include "engine_tls.h"
 #include "probes/probe.h"
 
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +45,6 @@ struct talk {
 struct dci_dialogue_state {
     struct dci_queue in_library; /* connections whose library step runs on the thread pool */
     struct dci_queue free_talks; /* finished connections' talks, reused */
-    struct ssl_ctx_st *ssl_ctx;  /* the TLS dialogues', made on first use */
 };
 
 static struct talk *talk_of(const struct conn *c)
@@ -218,6 +219,28 @@ static void tls_flush(struct conn *c)
     }
 }
 
+/* The peer's certificate, kept for the result; false when the probe's client would refuse it
+ * (then the probe has finished: nothing is sent over the connection). */
+static bool certificate_accepted(struct conn *c)
+{
+    struct engine *e = c->engine;
+    struct dc_cert cert;
+    char why[256];
+    SSL_CTX *ctx = dci_engine_tls_ctx(e);
+    if (!dci_cert_read(dci_tls_ssl(talk_of(c)->tls), ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
+                       c->dest->address, &cert)) {
+        if (e->opts.tls_insecure)
+            return true;
+        dci_conn_finish(c, DC_STATE_TLS, "the peer sent no certificate");
+        return false;
+    }
+    c->tls = dci_cert_keep(e, &cert);
+    if (dci_cert_accept(&cert, e->opts.tls_insecure, why, sizeof why))
+        return true;
+    dci_conn_finish(c, DC_STATE_TLS, why);
+    return false;
+}
+
 /* The handshake; once done, the hello; then the plaintext reply as it comes. */
 static void tls_step(struct conn *c)
 {
@@ -236,6 +259,8 @@ static void tls_step(struct conn *c)
         char evidence[sizeof((struct dc_finding *)0)->evidence];
         dci_tls_describe(t->tls, evidence, sizeof evidence);
         c->evidence = dc_texts_add(c->engine->texts, evidence);
+        if (!certificate_accepted(c))
+            return;
         if (!c->probe->proto->dialogue.judge) {
             dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
             return;
@@ -279,11 +304,9 @@ static void tls_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 static bool tls_begin(struct conn *c)
 {
     struct engine *e = c->engine;
-    struct dci_dialogue_state *d = e->dialogue;
-    if (!d->ssl_ctx)
-        d->ssl_ctx = dci_tls_ctx_new(e->opts.tls_insecure, e->opts.ca_file);
-    if (!d->ssl_ctx || !reply_ready(c) ||
-        dci_tls_new(d->ssl_ctx, c->dest->address, c->probe->alpn, &talk_of(c)->tls) ||
+    SSL_CTX *ctx = dci_engine_tls_ctx(e);
+    if (!ctx || !reply_ready(c) ||
+        dci_tls_new(ctx, c->dest->address, c->probe->alpn, &talk_of(c)->tls) ||
         uv_read_start((uv_stream_t *)&c->tcp, tls_alloc, tls_read) != 0)
         return false;
     c->stage = CONN_HANDSHAKING;
@@ -407,7 +430,6 @@ static void dialogue_release(struct engine *e)
         free(t->reply);
         free(t);
     }
-    dci_tls_ctx_free(d->ssl_ctx);
     free(d);
     e->dialogue = NULL;
 }

@@ -2,12 +2,16 @@
  * engine's own loop through curl_uv. Transport failures map onto the shared taxonomy the
  * way docs/libraries.md describes libcurl's codes; an HTTP answer goes to the probe's judge. */
 #include "base/curl_uv.h"
+#include "dmsconn/cert.h"
 #include "dmsconn/probe.h"
 #include "base/os.h"
 #include "base/portable.h"
 #include "engine_conn.h"
+#include "engine_tls.h"
+#include "base/base_private.h"
 #include "probes/probe.h"
 
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +50,12 @@ struct http {
     double rtt_ms;          /* the kernel's round trip for that socket, < 0 if unknown */
     double latency_ms;      /* what the result reports: that round trip, or curl's connect */
     struct dc_finding verdict;
-    char *facts; /* verdict.facts: probes with a revise step */
+    char *facts;       /* verdict.facts: probes with a revise step */
+    CURL *easy;        /* this step's transfer */
+    const char *host;  /* what the URL names: the certificate must cover it */
+    const char *tls;   /* the peer's certificate (dci_cert_keep), NULL until a handshake */
+    char refused[256]; /* why the certificate was refused: the transfer was ended for it */
+    char error[CURL_ERROR_SIZE];
 };
 
 /* curl says "timeout" for a connect that never completed and for a server that connected
@@ -83,6 +92,36 @@ static int socket_options(void *ud, curl_socket_t fd, curlsocktype purpose)
     struct http *h = ud;
     (void)purpose;
     return fd == h->curl_sock ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
+}
+
+/* After the TLS handshake, before the request (CURLOPT_PREREQFUNCTION): curl accepts any
+ * certificate, and this reads it with the dialogue driver's reader and refuses it as that
+ * driver does; nothing, not a password, is sent to a peer refused. The first request's
+ * handshake is the one read. */
+static int on_prereq(void *ud, char *remote_ip, char *local_ip, int remote_port, int local_port)
+{
+    struct http *h = ud;
+    (void)remote_ip, (void)local_ip, (void)remote_port, (void)local_port;
+    struct engine *e = h->engine;
+    const struct curl_tlssessioninfo *session = NULL;
+    if (!h->probe->tls || h->tls)
+        return CURL_PREREQFUNC_OK;
+    SSL_CTX *ctx = dci_engine_tls_ctx(e);
+    struct dc_cert cert;
+    bool read =
+        curl_easy_getinfo(h->easy, CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK && session &&
+        session->backend == CURLSSLBACKEND_OPENSSL && session->internals &&
+        dci_cert_read(session->internals, ctx ? SSL_CTX_get_cert_store(ctx) : NULL, h->host, &cert);
+    if (!read) {
+        if (e->opts.tls_insecure)
+            return CURL_PREREQFUNC_OK;
+        snprintf(h->refused, sizeof h->refused, "no certificate could be read from the peer");
+        return CURL_PREREQFUNC_ABORT;
+    }
+    h->tls = dci_cert_keep(e, &cert);
+    return dci_cert_accept(&cert, e->opts.tls_insecure, h->refused, sizeof h->refused)
+               ? CURL_PREREQFUNC_OK
+               : CURL_PREREQFUNC_ABORT;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -165,6 +204,7 @@ static void finish(struct http *h, enum dc_state state, const char *detail)
                             .address = h->dest->address_text,
                             .detail = detail,
                             .evidence = h->verdict.evidence,
+                            .tls = h->tls,
                             .latency_ms = h->latency_ms,
                             .severe = h->verdict.severe};
     dci_engine_settle(e, h->task, &o);
@@ -210,9 +250,13 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     }
     case CURLE_SSL_CONNECT_ERROR:
         state = DC_STATE_TLS;
-        snprintf(detail, sizeof detail,
-                 "TLS handshake failed (%s): not a TLS port, or no protocol or cipher in common",
-                 curl_easy_strerror(rc));
+        if (dci_tls_too_old_text(h->error))
+            snprintf(detail, sizeof detail, "%s", DCI_TLS_TOO_OLD);
+        else
+            snprintf(detail, sizeof detail,
+                     "TLS handshake failed (%s): not a TLS port, or no protocol or cipher in "
+                     "common",
+                     curl_easy_strerror(rc));
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -244,8 +288,10 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
         break;
     case CURLE_COULDNT_RESOLVE_HOST: state = DC_STATE_DNS; goto generic;
     case CURLE_ABORTED_BY_CALLBACK:
-        state = DC_STATE_UNKNOWN;
-        snprintf(detail, sizeof detail, "interrupted before an answer");
+        /* on_prereq refused the certificate, or the run was stopped */
+        state = h->refused[0] ? DC_STATE_TLS : DC_STATE_UNKNOWN;
+        snprintf(detail, sizeof detail, "%s",
+                 h->refused[0] ? h->refused : "interrupted before an answer");
         break;
     default:
         state = DC_STATE_ERROR;
@@ -303,6 +349,7 @@ static int start_step(struct http *h)
      * it resolved to here is handed to curl, which resolves nothing itself */
     bool by_name = h->probe->by_name && h->dest->name;
     const char *host = by_name ? h->dest->name : h->dest->address;
+    h->host = host;
     snprintf(h->url, sizeof h->url, "%s://%s%s%s:%u%s", h->probe->tls ? "https" : "http",
              v6 && !by_name ? "[" : "", host, v6 && !by_name ? "]" : "", t->port,
              h->probe->proto->http.paths[h->step]);
@@ -334,18 +381,21 @@ static int start_step(struct http *h)
     ok = ok && curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, h) == CURLE_OK;
-    if (e->opts.ca_file)
-        ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, e->opts.ca_file) == CURLE_OK;
-    else if (dci_os_curl_ssl_options())
-        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, dci_os_curl_ssl_options()) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->error) == CURLE_OK;
+    if (h->probe->tls) {
+        /* curl accepts any certificate: on_prereq reads and judges it */
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+        /* TLS 1.2 at least, as the dialogue driver and DataMiner (10.5.12) */
+        ok = ok &&
+             curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_PREREQDATA, h) == CURLE_OK;
+    }
     const struct dc_secret *secret = dc_engine_secret(&e->opts, h->probe->proto->secret);
     if (h->probe->proto->http.basic_auth && secret) {
         ok = ok && curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_USERPWD, secret->text) == CURLE_OK;
-    }
-    if (e->opts.tls_insecure) {
-        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-        ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
     }
     if (dci_os_sock_valid(h->handed)) {
         ok = ok && curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
@@ -370,6 +420,8 @@ static int start_step(struct http *h)
         h->resolve = dci_curl_header(NULL, entry);
         ok = ok && h->resolve && curl_easy_setopt(c, CURLOPT_RESOLVE, h->resolve) == CURLE_OK;
     }
+    h->easy = c;
+    h->error[0] = '\0';
     int rc = ok ? dci_curl_uv_add(e->http->curl, c, on_done, h) : DC_EIO;
     if (rc)
         curl_easy_cleanup(c);

@@ -131,6 +131,8 @@ struct engine {
     struct dci_http_state *http;         /* engine_http.c */
     struct dci_snmp_state *snmp;         /* engine_snmp.c */
     struct dci_icmp_state *icmp;         /* engine_icmp.c */
+    /* The TLS drivers' context and roots (engine_cert.c), made on first use. */
+    struct ssl_ctx_st *tls_ctx;
 };
 
 /* What a probe found, whole, as its driver settles it: a probe in flight keeps its own
@@ -140,6 +142,7 @@ struct dci_outcome {
     const char *address;  /* the address probed, NULL: none */
     const char *detail;   /* NULL: "" */
     const char *evidence; /* NULL: "" */
+    const char *tls;      /* the peer's certificate (dci_cert_keep), NULL: none */
     double latency_ms;    /* the connect's round trip; < 0: none */
     bool severe;          /* a degraded service that counts as a failure */
 };

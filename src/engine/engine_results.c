@@ -26,6 +26,7 @@ void dci_engine_settle(struct engine *e, uint32_t task, const struct dci_outcome
     r->address = o->address ? o->address : "";
     r->detail = dc_texts_add(e->texts, o->detail);
     r->evidence = dc_texts_add(e->texts, o->evidence);
+    r->tls = o->tls ? o->tls : "";
     r->latency_ms = o->latency_ms;
     r->severe = o->severe;
     if (r->measured)

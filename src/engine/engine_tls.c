@@ -1,10 +1,12 @@
 /* TLS over memory BIOs (engine_tls.h): OpenSSL never touches the socket. */
 #include "engine_tls.h"
+#include "base/base_private.h"
 #include "base/os.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +19,19 @@ struct dci_tls {
     BIO *out; /* ciphertext for the peer */
 };
 
-SSL_CTX *dci_tls_ctx_new(bool insecure, const char *ca_file)
+SSL_CTX *dci_tls_ctx_new(const char *ca_file)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx)
         return NULL;
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    if (insecure) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-        if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1
-                    : dci_os_trust_system_roots(ctx) != 0) {
-            SSL_CTX_free(ctx);
-            return NULL;
-        }
+    /* the handshake completes whatever the certificate: dci_cert_read verifies it against
+     * this context's roots afterwards, and dci_cert_accept decides */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1
+                : dci_os_trust_system_roots(ctx) != 0) {
+        SSL_CTX_free(ctx);
+        return NULL;
     }
     return ctx;
 }
@@ -58,12 +58,10 @@ int dci_tls_new(SSL_CTX *ctx, const char *host, const char *alpn, struct dci_tls
     }
     SSL_set_bio(t->ssl, t->in, t->out); /* the SSL owns both BIOs now */
     SSL_set_connect_state(t->ssl);
-    /* the certificate must name the address we probe (DataMiner's files use IPs) */
-    X509_VERIFY_PARAM *param = SSL_get0_param(t->ssl);
-    if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1) {
-        X509_VERIFY_PARAM_set1_host(param, host, 0);
+    /* a name goes as SNI (an address may not, RFC 6066 section 3); the certificate's names
+     * are checked against it after the handshake (dci_cert_read) */
+    if (!dci_tls_is_address(host))
         SSL_set_tlsext_host_name(t->ssl, host);
-    }
     /* ALPN's wire form: each protocol name after its length (RFC 7301 section 3.1) */
     unsigned char protos[32];
     size_t n = alpn ? strlen(alpn) : 0;
@@ -101,9 +99,8 @@ int dci_tls_handshake(struct dci_tls *t, char *err, size_t cap)
     int e = SSL_get_error(t->ssl, rc);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
         return 0;
-    long verify = SSL_get_verify_result(t->ssl);
-    if (verify != X509_V_OK)
-        snprintf(err, cap, "certificate: %s", X509_verify_cert_error_string(verify));
+    if (dci_tls_too_old(ERR_peek_error()))
+        snprintf(err, cap, "%s", DCI_TLS_TOO_OLD);
     else
         snprintf(err, cap, "handshake failed: %s",
                  ERR_peek_error() ? ERR_reason_error_string(ERR_peek_error()) : "protocol error");
@@ -128,6 +125,34 @@ ssize_t dci_tls_read(struct dci_tls *t, uint8_t *buf, size_t cap)
         return n;
     int e = SSL_get_error(t->ssl, n);
     return e == SSL_ERROR_WANT_READ ? 0 : -1;
+}
+
+SSL *dci_tls_ssl(const struct dci_tls *t)
+{
+    return t->ssl;
+}
+
+bool dci_tls_is_address(const char *host)
+{
+    unsigned char bytes[16];
+    return uv_inet_pton(AF_INET, host, bytes) == 0 || uv_inet_pton(AF_INET6, host, bytes) == 0;
+}
+
+bool dci_tls_too_old(unsigned long openssl_error)
+{
+    unsigned long reason = ERR_GET_REASON(openssl_error);
+    return reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION;
+}
+
+bool dci_tls_too_old_text(const char *message)
+{
+    const int reasons[] = {SSL_R_UNSUPPORTED_PROTOCOL, SSL_R_TLSV1_ALERT_PROTOCOL_VERSION};
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        const char *words = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, reasons[i]));
+        if (words && strstr(message, words))
+            return true;
+    }
+    return false;
 }
 
 void dci_tls_describe(const struct dci_tls *t, char *buf, size_t cap)

@@ -14,9 +14,18 @@
 #include <string.h>
 
 static const char *const kind_names[DC_CAUSE_KINDS] = {
-    "node_unreachable", "service_down", "inbound_blocked", "outbound_blocked",
-    "segment_blocked",  "path_blocked", "name_unresolved", "service_fault",
-    "port_open",        "slow",         "not_measured",
+    "node_unreachable",
+    "service_down",
+    "inbound_blocked",
+    "outbound_blocked",
+    "segment_blocked",
+    "path_blocked",
+    "name_unresolved",
+    "certificate",
+    "service_fault",
+    "port_open",
+    "slow",
+    "not_measured",
 };
 
 const char *dc_cause_kind_name(enum dc_cause_kind kind)
@@ -50,6 +59,8 @@ static enum dci_bad badness(const struct dc_check *c, const struct dc_result *r,
     }
     if (c->expect == DC_EXPECT_MUST_BE_CLOSED || c->expect == DC_EXPECT_UNUSED)
         return DCI_BAD_OPEN;
+    if (r->by_cert)
+        return DCI_BAD_CERT;
     return r->state == DC_STATE_OK ? DCI_BAD_SLOW : DCI_BAD_FAULT;
 }
 

@@ -20,6 +20,7 @@ enum dci_bad {
     DCI_BAD_SILENT,
     DCI_BAD_REFUSED,
     DCI_BAD_NAME,
+    DCI_BAD_CERT,  /* answered, with a certificate that is the verdict's reason */
     DCI_BAD_FAULT, /* answered wrongly */
     DCI_BAD_OPEN,  /* answered where it must not */
     DCI_BAD_SLOW,

@@ -480,11 +480,15 @@ static void rule_rest(struct dci_diag_run *r)
     /* fault and open share the scratch: a (destination, port) has one expectation's cells
      * bad in one way at a time, and if not, the first kind seen keeps the slot */
     uint32_t *open_slot = calloc(x->nnodes * nk, sizeof *open_slot);
-    if (!open_slot) {
+    uint32_t *cert_slot = calloc(x->nnodes * nk, sizeof *cert_slot);
+    if (!open_slot || !cert_slot) {
+        free(open_slot);
+        free(cert_slot);
         r->failed = true;
         goto out;
     }
     fill(open_slot, x->nnodes * nk);
+    fill(cert_slot, x->nnodes * nk);
     for (size_t oi = 0; oi < x->ntasks && !r->failed; oi++) {
         size_t i;
         const struct dc_task *t = task_at(r, oi, &i);
@@ -512,6 +516,10 @@ static void rule_rest(struct dci_diag_run *r)
             slot = &r->scratch[t->to * nk + x->key[i]];
             kind = DC_CAUSE_SERVICE_FAULT;
             break;
+        case DCI_BAD_CERT: /* a (destination, port) shows one certificate to every source */
+            slot = &cert_slot[t->to * nk + x->key[i]];
+            kind = DC_CAUSE_CERTIFICATE;
+            break;
         case DCI_BAD_OPEN:
             slot = &open_slot[t->to * nk + x->key[i]];
             kind = DC_CAUSE_PORT_OPEN;
@@ -528,6 +536,7 @@ static void rule_rest(struct dci_diag_run *r)
         r->d->cause_of[i] = *slot;
     }
     free(open_slot);
+    free(cert_slot);
 out:
     free(per[1]);
     free(per[2]);

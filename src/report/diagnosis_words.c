@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LIST_MAX 8 /* nodes named in a list; the rest are counted */
 
@@ -422,6 +423,31 @@ static void words_path(const struct dci_diag_ctx *x, const struct dc_cause *c, s
                 refused ? " (a rule there rejects it with RST)" : "");
 }
 
+/* "the certificate on db1 tcp/9042 expires on 2027-01-05, in 12.5 days": what is wrong with
+ * it, as the cells' verdict found it */
+static void words_cert_summary(const struct dci_diag_ctx *x, const struct dc_cause *c,
+                               const struct dc_result *r, struct words *w)
+{
+    struct dc_cert cert;
+    char why[96] = "";
+    char port[16];
+    const struct dc_task *t = &x->plan->tasks[c->cells[0]];
+    const struct dc_check *check = &x->profile->checks[t->check];
+    text_printf(&w->summary, "the certificate of %s on %s %s", check->service,
+                x->cluster->nodes[c->to].name,
+                dci_port_label(check->transport, t->port, port, sizeof port));
+    if (dc_cert_parse(r->tls, &cert) != 0)
+        return;
+    if (r->state == DC_STATE_TLS && !cert.trusted)
+        text_printf(&w->summary, " is not trusted (%s)", cert.problem);
+    else if (r->state == DC_STATE_TLS && !cert.names_ok)
+        text_printf(&w->summary, " does not name %s", cert.checked);
+    else {
+        dc_cert_judge(&cert, (double)time(NULL), 1e9, 0, why, sizeof why);
+        text_printf(&w->summary, " %s", why);
+    }
+}
+
 /* The kinds a cell's own verdict already words: their evidence is the first cell's, their
  * remedy the cells' shared one when they share it. */
 static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
@@ -438,6 +464,7 @@ static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, 
             text_printf(&w->summary, "the name of %s does not resolve",
                         x->cluster->nodes[c->to].name);
         break;
+    case DC_CAUSE_CERTIFICATE: words_cert_summary(x, c, r, w); break;
     case DC_CAUSE_SERVICE_FAULT:
         text_printf(&w->summary, "%s on %s answers wrongly (%s)", check->service,
                     x->cluster->nodes[c->to].name, dc_state_name(r->state));
@@ -456,7 +483,8 @@ static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, 
         break;
     }
     if (c->kind != DC_CAUSE_NOT_MEASURED) {
-        text_puts(&w->summary, c->kind == DC_CAUSE_NAME_UNRESOLVED || c->kind == DC_CAUSE_SLOW
+        text_puts(&w->summary, c->kind == DC_CAUSE_CERTIFICATE ? ", seen from "
+                               : c->kind == DC_CAUSE_NAME_UNRESOLVED || c->kind == DC_CAUSE_SLOW
                                    ? " from "
                                    : " to ");
         node_list(&w->summary, x->cluster, w->src, w->nsrc, false);
@@ -466,7 +494,12 @@ static void words_cells(const struct dci_diag_ctx *x, const struct dc_cause *c, 
         double l = x->results[c->cells[m]].latency_ms;
         worst = l > worst ? l : worst;
     }
-    if (c->kind == DC_CAUSE_SLOW)
+    struct dc_cert cert;
+    if (c->kind == DC_CAUSE_CERTIFICATE && dc_cert_parse(r->tls, &cert) == 0)
+        text_printf(&w->evidence, "%s, issued by %s, names %s, %s; %zu check%s", cert.subject,
+                    cert.issuer, cert.san[0] ? cert.san : "none", cert.version, c->ncells,
+                    c->ncells == 1 ? "" : "s");
+    else if (c->kind == DC_CAUSE_SLOW)
         text_printf(&w->evidence, "%zu check%s over the threshold, the worst %.0f ms", c->ncells,
                     c->ncells == 1 ? "" : "s", worst);
     else

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void esc(FILE *f, const char *s)
 {
@@ -130,6 +131,43 @@ static void diagnosis(FILE *f, const struct dc_report *rep)
         fputs("</p></li>", f);
     }
     fputs("</ol></section>\n", f);
+}
+
+/* Every TLS endpoint's certificate, soonest expiry first. */
+static void certs(FILE *f, const struct dc_report *rep)
+{
+    size_t n = 0;
+    struct dci_cert_entry *list = dci_cert_list(rep, &n);
+    if (!n) {
+        free(list);
+        return;
+    }
+    double now = dci_verdict_now(rep->verdict_opts);
+    fputs("<section id=\"certificates\"><h2>Certificates</h2><table class=\"list\"><thead><tr>"
+          "<th>endpoint</th><th>expires</th><th>days left</th><th>verdict</th><th>TLS</th>"
+          "<th>subject</th><th>issuer</th><th>names</th><th>problems</th></tr></thead><tbody>",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        const struct dci_cert_entry *e = &list[k];
+        static const char *const cls[] = {"pass", "warn", "fail"};
+        char where[160], day[32];
+        struct tm tm;
+        dci_os_gmtime((time_t)e->cert.not_after, &tm);
+        strftime(day, sizeof day, "%Y-%m-%d %H:%M UTC", &tm);
+        dci_cert_entry_where(rep, e, where, sizeof where);
+        fprintf(f, "<tr class=\"%s\"><td>", cls[e->verdict]);
+        esc(f, where);
+        fprintf(f, "</td><td>%s</td><td>%.1f</td><td>%s</td><td>", day,
+                dc_cert_days_left(&e->cert, now), dc_verdict_name(e->verdict));
+        const char *cells[] = {e->cert.version, e->cert.subject, e->cert.issuer, e->cert.san,
+                               e->problems};
+        for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
+            esc(f, cells[c]);
+            fputs(c + 1 < sizeof cells / sizeof cells[0] ? "</td><td>" : "</td></tr>", f);
+        }
+    }
+    fputs("</tbody></table></section>\n", f);
+    free(list);
 }
 
 /* Each measured clock against the coordinator's, as the BPA judges it. */
@@ -343,6 +381,7 @@ static int write_html(FILE *f, void *ud)
         diff_section(f, rep);
     failures(f, rep);
     clocks(f, rep);
+    certs(f, rep);
     for (size_t i = 0; i < rep->cluster->nnotes; i++) {
         fputs("<p class=\"note\">note: ", f);
         esc(f, rep->cluster->notes[i]);

@@ -2,6 +2,7 @@
  * may be added; none is renamed or removed. */
 #include "dmsconn/probe.h"
 #include "dmsconn/profile.h"
+#include "dmsconn/cert.h"
 #include "dmsconn/report.h"
 #include "base/json_write.h"
 #include "base/os.h"
@@ -101,6 +102,9 @@ static void write_result(struct json_buf *b, const struct dc_report *rep, size_t
         }
         dci_json_raw(b, "}", 1);
     }
+    struct dc_cert cert;
+    if (r->tls && dc_cert_parse(r->tls, &cert) == 0)
+        dci_cert_json_write(b, &cert, dci_verdict_now(rep->verdict_opts));
     if (rep->diagnosis && rep->diagnosis->cause_of[i] != DC_NO_CAUSE)
         dci_json_field_uint(b, false, "finding", rep->diagnosis->cause_of[i]);
     dci_json_raw(b, "}", 1);

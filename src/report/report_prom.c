@@ -3,6 +3,7 @@
  * its duration, verdict and time. Written atomically, as the collector requires. */
 #include "dmsconn/report.h"
 #include "base/base_private.h"
+#include "report/report_private.h"
 #include "probes/probe.h"
 
 #include <errno.h>
@@ -33,6 +34,39 @@ static void cell_labels(FILE *f, const struct dc_report *rep, size_t i)
     label(f, "to", rep->cluster->nodes[t->to].name, false);
     label(f, "check", rep->profile->checks[t->check].name, false);
     label(f, "port", port, false);
+}
+
+/* Each TLS endpoint's certificate once: when it expires (an alert rule compares it with
+ * time()), and whether the sources could verify it. */
+static void certs(FILE *f, const struct dc_report *rep)
+{
+    size_t n = 0;
+    struct dci_cert_entry *list = dci_cert_list(rep, &n);
+    static const char *const metric[] = {"dmsconn_cert_expiry_timestamp_seconds",
+                                         "dmsconn_cert_verified"};
+    static const char *const help[] = {
+        "When the TLS endpoint's certificate expires (Unix time).",
+        "1 when the endpoint's certificate is trusted here and names the address it was "
+        "reached by."};
+    for (int m = 0; m < 2; m++) {
+        fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", metric[m], help[m], metric[m]);
+        for (size_t k = 0; k < n; k++) {
+            const struct dc_task *t = &rep->plan->tasks[list[k].first];
+            char port[8];
+            snprintf(port, sizeof port, "%u", t->port);
+            fprintf(f, "%s{", metric[m]);
+            label(f, "node", rep->cluster->nodes[t->to].name, true);
+            label(f, "port", port, false);
+            label(f, "check", rep->profile->checks[t->check].name, false);
+            label(f, "subject", list[k].cert.subject, false);
+            label(f, "issuer", list[k].cert.issuer, false);
+            if (m == 0)
+                fprintf(f, "} %lld\n", (long long)list[k].cert.not_after);
+            else
+                fprintf(f, "} %d\n", list[k].cert.trusted && list[k].cert.names_ok);
+        }
+    }
+    free(list);
 }
 
 static int write_prom(FILE *f, void *ud)
@@ -124,6 +158,7 @@ static int write_prom(FILE *f, void *ud)
         label(f, "node", rep->cluster->nodes[k].name, true);
         fprintf(f, "} %.6f\n", rep->clocks[k].uncertainty_ms / 1000.0);
     }
+    certs(f, rep);
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
         counts[rep->results[i].verdict]++;

@@ -1,10 +1,12 @@
 /* The terminal view: a source x destination matrix, then every failure with its remedy. */
 #include "dmsconn/report.h"
 #include "base/base_private.h"
+#include "base/os.h"
 #include "report/report_private.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NAME_MAX_COLS 18
 #define CELL_MIN_COLS 9
@@ -289,6 +291,51 @@ static void print_clocks(const struct dc_report *rep, const struct dc_text_opts 
     }
 }
 
+/* The TLS endpoints' certificates, soonest expiry first, as DataMiner's SLDataGateway judges
+ * its databases' (10.5.9): those that need something, then the next few to expire, unless
+ * --all lists every one. */
+static void print_certs(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
+{
+    size_t n = 0, passing = 0, shown = 0;
+    struct dci_cert_entry *list = dci_cert_list(rep, &n);
+    if (!n) {
+        free(list);
+        return;
+    }
+    const struct dc_verdict_opts *v = rep->verdict_opts;
+    double now = dci_verdict_now(v);
+    fprintf(out, "\nCertificates, soonest expiry first (warn within %g days, fail within %g):\n",
+            v ? v->cert_warn_days : 30, v ? v->cert_fail_days : 7);
+    for (size_t k = 0; k < n; k++) {
+        const struct dci_cert_entry *e = &list[k];
+        bool pass = e->verdict == DC_VERDICT_PASS;
+        if (pass && !opts->all && passing++ >= 3)
+            continue;
+        shown++;
+        const char *color = e->verdict == DC_VERDICT_FAIL   ? RED
+                            : e->verdict == DC_VERDICT_WARN ? YELLOW
+                                                            : GREEN;
+        char where[160], day[16];
+        struct tm tm;
+        dci_os_gmtime((time_t)e->cert.not_after, &tm);
+        strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        dci_cert_entry_where(rep, e, where, sizeof where);
+        fprintf(
+            out, "  %s%-4s%s %s: %s (%.1f days), %s, %s, issued by %s\n", opts->color ? color : "",
+            e->verdict == DC_VERDICT_FAIL   ? "FAIL"
+            : e->verdict == DC_VERDICT_WARN ? "WARN"
+                                            : "ok",
+            opts->color ? RESET : "", where, day, dc_cert_days_left(&e->cert, now), e->cert.version,
+            e->cert.subject[0] ? e->cert.subject : "(no subject)", e->cert.issuer);
+        if (e->problems[0])
+            fprintf(out, "       %s\n", e->problems);
+    }
+    if (shown < n)
+        fprintf(out, "  ... and %zu more valid beyond %g days (--all lists them)\n", n - shown,
+                v ? v->cert_warn_days : 30);
+    free(list);
+}
+
 void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
 {
     size_t counts[3] = {0, 0, 0}, unmeasured = 0;
@@ -320,6 +367,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
     }
     dc_report_bpa(rep, out);
     print_clocks(rep, opts, out);
+    print_certs(rep, opts, out);
     for (size_t i = 0; i < rep->cluster->nnotes; i++)
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
     if (rep->diff)

@@ -1,6 +1,7 @@
 /* Verdicts: what was expected of a path against what was seen, and what to do about it. */
 #include "dmsconn/verdict.h"
 
+#include "dmsconn/cert.h"
 #include "dmsconn/probe.h"
 #include "dmsconn/sign.h"
 #include "dmsconn/texts.h"
@@ -11,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void dc_verdict_opts_default(struct dc_verdict_opts *opts)
 {
@@ -18,6 +20,15 @@ void dc_verdict_opts_default(struct dc_verdict_opts *opts)
     /* the BPA "DataMiner Agent Minimum Requirements" (10.6.9): 1-5 s a warning, more an issue */
     opts->clock_warn_s = 1.0;
     opts->clock_fail_s = 5.0;
+    /* SLDataGateway's daily check (10.5.9): within 30 days a notice, within 7 an error */
+    opts->cert_warn_days = 30.0;
+    opts->cert_fail_days = 7.0;
+    opts->now_s = 0;
+}
+
+double dci_verdict_now(const struct dc_verdict_opts *opts)
+{
+    return opts && opts->now_s > 0 ? opts->now_s : (double)time(NULL);
 }
 
 void dci_node_describe(const struct dc_node *node, const char *address, char *buf, size_t cap)
@@ -57,6 +68,7 @@ struct ctx {
     const struct dc_result *r;
     char *remedy; /* where the remedy goes (NULL: nowhere, only the verdict is wanted) */
     size_t cap;
+    bool *by_cert; /* set when the verdict is the certificate's */
 };
 
 static void remedy(const struct ctx *x, const char *fmt, ...) DC_PRINTF(2, 3);
@@ -159,8 +171,60 @@ static bool remedy_https_name(const struct ctx *x, const struct dc_node *dst,
     }
 }
 
+/* A TLS failure the certificate explains (dmsconn/cert.h): what to mend on it. false: no
+ * certificate was read (no handshake, or one that failed before it). */
+static bool remedy_cert(const struct ctx *x, const struct dc_verdict_opts *opts)
+{
+    struct dc_cert cert;
+    char why[96];
+    if (!x->r->tls || !x->r->tls[0] || dc_cert_parse(x->r->tls, &cert) != 0)
+        return false;
+    const char *svc = x->check->service;
+    if (!cert.trusted)
+        remedy(x,
+               "the certificate of %s on %s %s/%u (%s) is not trusted here: %s, issued by %s; "
+               "the other Agents must trust its issuer too: give dmsconn that CA (--ca FILE), or "
+               "have the certificate issued by a CA the cluster trusts",
+               svc, x->dst, x->proto, x->task->port, cert.subject, cert.problem, cert.issuer);
+    else if (!cert.names_ok)
+        remedy(x,
+               "the certificate of %s on %s %s/%u names %s, not %s, by which it is reached: "
+               "reissue it with %s in its subject alternative names",
+               svc, x->dst, x->proto, x->task->port, cert.san[0] ? cert.san : cert.subject,
+               cert.checked, cert.checked);
+    else if (dc_cert_judge(&cert, dci_verdict_now(opts), 0, 0, why, sizeof why) != DC_VERDICT_PASS)
+        remedy(x, "renew the certificate of %s on %s %s/%u (%s, issued by %s): it %s", svc, x->dst,
+               x->proto, x->task->port, cert.subject, cert.issuer, why);
+    else
+        return false;
+    *x->by_cert = true;
+    return true;
+}
+
+/* A working TLS path: its certificate's expiry (SLDataGateway's thresholds, or the run's),
+ * when worse than `v`, is the verdict and the remedy. */
+static enum dc_verdict judge_cert(const struct ctx *x, const struct dc_verdict_opts *opts,
+                                  enum dc_verdict v)
+{
+    struct dc_cert cert;
+    char why[96];
+    if (!x->r->tls || !x->r->tls[0] || dc_cert_parse(x->r->tls, &cert) != 0)
+        return v;
+    enum dc_verdict c = dc_cert_judge(&cert, dci_verdict_now(opts), opts->cert_warn_days,
+                                      opts->cert_fail_days, why, sizeof why);
+    if (c <= v)
+        return v;
+    *x->by_cert = true;
+    remedy(x,
+           "renew the certificate of %s on %s %s/%u (%s, issued by %s): it %s (a failure "
+           "within %.0f days, a warning within %.0f, as DataMiner's SLDataGateway)",
+           x->check->service, x->dst, x->proto, x->task->port, cert.subject, cert.issuer, why,
+           opts->cert_fail_days, opts->cert_warn_days);
+    return c;
+}
+
 /* The remedy for a path that should work and does not. */
-static void remedy_broken(const struct ctx *x)
+static void remedy_broken(const struct ctx *x, const struct dc_verdict_opts *opts)
 {
     const struct dc_result *r = x->r;
     const unsigned port = x->task->port;
@@ -199,10 +263,16 @@ static void remedy_broken(const struct ctx *x)
                svc, x->dst, x->proto, port, svc);
         break;
     case DC_STATE_TLS:
-        remedy(x,
-               "the TLS handshake with %s on %s %s/%u failed: check its certificate and "
-               "TLS settings",
-               svc, x->dst, x->proto, port);
+        if (strcmp(r->detail, DCI_TLS_TOO_OLD) == 0)
+            remedy(x,
+                   "enable TLS 1.2 (or 1.3) for %s on %s %s/%u: DataMiner 10.5.12 and later "
+                   "refuse older TLS",
+                   svc, x->dst, x->proto, port);
+        else if (!remedy_cert(x, opts))
+            remedy(x,
+                   "the TLS handshake with %s on %s %s/%u failed: check its certificate and "
+                   "TLS settings",
+                   svc, x->dst, x->proto, port);
         break;
     case DC_STATE_AUTH:
         remedy(x, "%s on %s refused the credentials: check the credentials file", svc, x->dst);
@@ -246,8 +316,8 @@ static enum dc_verdict judge_required(const struct ctx *x, const struct dc_verdi
 {
     const struct dc_result *r = x->r;
     if (r->state == DC_STATE_OK)
-        return judge_working(x, opts, "warns above 50 ms");
-    remedy_broken(x);
+        return judge_cert(x, opts, judge_working(x, opts, "warns above 50 ms"));
+    remedy_broken(x, opts);
     switch (r->state) {
     case DC_STATE_DEGRADED: return r->severe ? DC_VERDICT_FAIL : DC_VERDICT_WARN;
     case DC_STATE_ERROR:
@@ -257,15 +327,17 @@ static enum dc_verdict judge_required(const struct ctx *x, const struct dc_verdi
 }
 
 /* Optional paths may be closed; something wrong that answers there is still worth a look. */
-static enum dc_verdict judge_optional(const struct ctx *x)
+static enum dc_verdict judge_optional(const struct ctx *x, const struct dc_verdict_opts *opts)
 {
-    if (x->r->state == DC_STATE_OK || closed_state(x->r->state))
+    if (x->r->state == DC_STATE_OK)
+        return judge_cert(x, opts, DC_VERDICT_PASS);
+    if (closed_state(x->r->state))
         return DC_VERDICT_PASS;
-    remedy_broken(x);
+    remedy_broken(x, opts);
     return DC_VERDICT_WARN;
 }
 
-static enum dc_verdict judge_closed(const struct ctx *x)
+static enum dc_verdict judge_closed(const struct ctx *x, const struct dc_verdict_opts *opts)
 {
     const struct dc_result *r = x->r;
     if (closed_state(r->state))
@@ -278,13 +350,13 @@ static enum dc_verdict judge_closed(const struct ctx *x)
                x->dst_name);
         return DC_VERDICT_FAIL;
     }
-    remedy_broken(x);
+    remedy_broken(x, opts);
     return DC_VERDICT_WARN;
 }
 
 /* A service the cluster no longer uses (Remoting where gRPC replaced it): still answering is
  * worth a look (an attack surface, or Agents that disagree on the setting), never a failure. */
-static enum dc_verdict judge_unused(const struct ctx *x)
+static enum dc_verdict judge_unused(const struct ctx *x, const struct dc_verdict_opts *opts)
 {
     const struct dc_result *r = x->r;
     if (closed_state(r->state))
@@ -298,7 +370,7 @@ static enum dc_verdict judge_unused(const struct ctx *x)
                x->task->port);
         return DC_VERDICT_WARN;
     }
-    remedy_broken(x);
+    remedy_broken(x, opts);
     return DC_VERDICT_WARN;
 }
 
@@ -308,7 +380,9 @@ static enum dc_verdict judge_advisory(const struct ctx *x, const struct dc_verdi
 {
     const struct dc_result *r = x->r;
     if (r->state == DC_STATE_OK)
-        return judge_working(x, opts, "says \"ICMP ping round-trip time was bigger than 50 ms\"");
+        return judge_cert(
+            x, opts,
+            judge_working(x, opts, "says \"ICMP ping round-trip time was bigger than 50 ms\""));
     if (x->check->transport == DC_TRANSPORT_ICMP && r->state == DC_STATE_UNKNOWN &&
         r->agent_failure == DC_AGENT_OK && strncmp(r->detail, "no ICMP socket", 14) == 0)
         remedy(x,
@@ -324,14 +398,15 @@ static enum dc_verdict judge_advisory(const struct ctx *x, const struct dc_verdi
                "between them; the ports' checks say whether the services are reachable",
                x->dst, x->src);
     else
-        remedy_broken(x);
+        remedy_broken(x, opts);
     return DC_VERDICT_WARN;
 }
 
 /* Both entry points run the same judgement, so the verdict and its remedy never disagree. */
 static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct dc_profile *profile,
                                 const struct dc_task *task, const struct dc_verdict_opts *opts,
-                                const struct dc_result *result, char *buf, size_t cap)
+                                const struct dc_result *result, char *buf, size_t cap,
+                                bool *by_cert)
 {
     struct dc_verdict_opts defaults;
     if (!opts) {
@@ -344,7 +419,9 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
         .r = result,
         .remedy = buf,
         .cap = cap,
+        .by_cert = by_cert,
     };
+    *by_cert = false;
     const struct dc_node *src = &cluster->nodes[task->from];
     const struct dc_node *dst = &cluster->nodes[task->to];
     x.alias_of = dst->alias ? &cluster->nodes[dst->alias_of] : NULL;
@@ -359,9 +436,9 @@ static enum dc_verdict evaluate(const struct dc_cluster *cluster, const struct d
     }
     switch (x.check->expect) {
     case DC_EXPECT_REQUIRED: return judge_required(&x, opts);
-    case DC_EXPECT_OPTIONAL: return judge_optional(&x);
-    case DC_EXPECT_MUST_BE_CLOSED: return judge_closed(&x);
-    case DC_EXPECT_UNUSED: return judge_unused(&x);
+    case DC_EXPECT_OPTIONAL: return judge_optional(&x, opts);
+    case DC_EXPECT_MUST_BE_CLOSED: return judge_closed(&x, opts);
+    case DC_EXPECT_UNUSED: return judge_unused(&x, opts);
     case DC_EXPECT_ADVISORY: return judge_advisory(&x, opts);
     }
     return DC_VERDICT_FAIL;
@@ -371,7 +448,9 @@ void dc_verdict_judge(const struct dc_cluster *cluster, const struct dc_profile 
                       const struct dc_task *task, const struct dc_verdict_opts *opts,
                       struct dc_result *result)
 {
-    result->verdict = evaluate(cluster, profile, task, opts, result, NULL, 0);
+    bool by_cert;
+    result->verdict = evaluate(cluster, profile, task, opts, result, NULL, 0, &by_cert);
+    result->by_cert = by_cert && result->verdict != DC_VERDICT_PASS;
 }
 
 void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile *profile,
@@ -380,7 +459,8 @@ void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile
 {
     if (cap == 0)
         return;
-    evaluate(cluster, profile, task, opts, result, buf, cap);
+    bool by_cert;
+    evaluate(cluster, profile, task, opts, result, buf, cap, &by_cert);
 }
 
 /* The run's verdict, one result at a time: the one rule both entry points use. An advisory

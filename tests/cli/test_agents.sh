@@ -240,7 +240,7 @@ PY
 # HTTPS: an agent with a certificate; the coordinator verifies it against that certificate,
 # and refuses it against the system's CAs
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 1 -subj /CN=n2 -addext "subjectAltName=IP:127.0.1.12" 2>/dev/null
+    -days 365 -subj /CN=n2 -addext "subjectAltName=IP:127.0.1.12" 2>/dev/null
 sed "s/127.0.1.12:$((base + 2))/127.0.1.12:$((base + 4))/" "$work/inventory.yaml" > "$work/tls.yaml"
 "$dmsconn" agent --inventory "$work/tls.yaml" --profile "$work/profile.yaml" \
     --token-file "$work/token" --listen "127.0.1.12:$((base + 4))" --bind-source \

@@ -15,7 +15,7 @@ mkdir -p "$work/gen"
     --grpc_python_out="$work/gen" "$peers_dir/grpc/health.proto" ||
     { echo "FAIL: health.proto does not compile"; exit 1; }
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 1 -subj /CN=grpc -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
+    -days 365 -subj /CN=grpc -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
 base=$(python3 "$lib_dir/free_base.py" 4)
 serving=$base not_serving=$((base + 1)) none=$((base + 2)) tls=$((base + 3))
 server="$peers_dir/grpc/health_server.py"

@@ -11,7 +11,7 @@ base=$(python3 "$lib_dir/free_base.py" 20 127.0.0.1 127.0.3.1 127.0.3.2 127.0.3.
 plain=$base userpw=$((base + 1)) token=$((base + 2)) tls=$((base + 3))
 client=$((base + 10)) route=$((base + 11)) mon=$((base + 12))
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 1 -subj /CN=nats -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
+    -days 365 -subj /CN=nats -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
 printf 'port: %s\nauthorization { user: alice, password: "pw-peer-test" }\n' "$userpw" > "$work/userpw.conf"
 printf 'port: %s\nauthorization { token: "tok-peer-test" }\n' "$token" > "$work/token.conf"
 printf 'port: %s\ntls { cert_file: "%s", key_file: "%s" }\n' "$tls" "$work/cert.pem" \

@@ -27,7 +27,7 @@ done
 args=()
 for name in "${!port[@]}"; do args+=("127.0.0.1:${port[$name]}=$name"); done
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 1 -subj /CN=dma -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+    -days 365 -subj /CN=dma -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
 python3 "$here/../responders/responder.py" --lifetime 60 --cert "$work/cert.pem" \
     --key "$work/key.pem" "${args[@]}" > "$work/ready" &
 pids+=($!)

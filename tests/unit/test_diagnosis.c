@@ -3,6 +3,7 @@
  * were not measured; and in every case, each failed or warned cell explained exactly once. */
 #include "test_util.h"
 
+#include "dmsconn/cert.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/diagnosis.h"
 #include "dmsconn/inventory.h"
@@ -12,6 +13,7 @@
 #include "dmsconn/verdict.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 /* Four checks between every two nodes: three required ports and one that must be closed. */
 static const char profile_yaml[] =
@@ -478,6 +480,56 @@ static void test_portless(void **state)
     matrix_free(&m);
 }
 
+/* A certificate: the cells of one endpoint whose verdict is its certificate's (expiring: a
+ * warning from every source) are one cause, however many sources and checks see it; a slow
+ * path beside it stays its own. */
+static void test_certificate(void **state)
+{
+    (void)state;
+    struct matrix m;
+    matrix_new(&m, 4, NULL, NULL);
+    struct dc_cert cert = {.version = "TLSv1.3",
+                           .not_before = 0,
+                           .trusted = true,
+                           .names_ok = true,
+                           .checked = "10.0.0.2",
+                           .subject = "CN=n2",
+                           .issuer = "CN=ca",
+                           .san = "IP:10.0.0.2"};
+    cert.not_after = (int64_t)time(NULL) + 20 * 86400; /* SLDataGateway's notice: 30 days */
+    char text[1024];
+    dc_cert_format(&cert, text, sizeof text);
+    const char *kept = dc_texts_add(m.texts, text);
+    for (size_t i = 0; i < m.plan->ntasks; i++) {
+        const struct dc_task *t = &m.plan->tasks[i];
+        const char *check = m.profile->checks[t->check].name;
+        if (t->to == node(&m, "n2") && strcmp(check, "a") == 0)
+            m.results[i].tls = kept;
+        if (t->to == node(&m, "n2") && strcmp(check, "b") == 0 && t->from == node(&m, "n1"))
+            m.results[i].latency_ms = 90; /* slow, certificate or not */
+    }
+    diagnose(&m);
+    assert_int_equal(m.d->n, 2);
+    const struct dc_cause *c = only(&m, DC_CAUSE_CERTIFICATE);
+    assert_int_equal(c->to, node(&m, "n2"));
+    assert_int_equal(c->ncells, 3);
+    assert_int_equal(c->nfail, 0);
+    assert_contains(c->summary, "the certificate of a on n2 tcp/1000 expires on");
+    assert_contains(c->evidence, "CN=n2, issued by CN=ca, names IP:10.0.0.2, TLSv1.3; 3 checks");
+    assert_contains(c->remedy, "renew the certificate of a on n2 (10.0.0.2) tcp/1000");
+    assert_int_equal(only(&m, DC_CAUSE_SLOW)->ncells, 1);
+    /* under a week: failures */
+    cert.not_after = (int64_t)time(NULL) + 3 * 86400;
+    dc_cert_format(&cert, text, sizeof text);
+    kept = dc_texts_add(m.texts, text);
+    for (size_t i = 0; i < m.plan->ntasks; i++)
+        if (m.results[i].tls[0])
+            m.results[i].tls = kept;
+    diagnose(&m);
+    assert_int_equal(only(&m, DC_CAUSE_CERTIFICATE)->nfail, 3);
+    matrix_free(&m);
+}
+
 /* The same matrix, the same causes in the same order, word for word. */
 static void test_deterministic(void **state)
 {
@@ -510,19 +562,13 @@ static void test_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_healthy),
-        cmocka_unit_test(test_service_down),
-        cmocka_unit_test(test_inbound_blocked),
-        cmocka_unit_test(test_node_unreachable),
-        cmocka_unit_test(test_outbound_blocked),
-        cmocka_unit_test(test_path_blocked),
-        cmocka_unit_test(test_segment_blocked),
-        cmocka_unit_test(test_overlapping),
-        cmocka_unit_test(test_single_row),
-        cmocka_unit_test(test_unknown_rows),
-        cmocka_unit_test(test_port_open_faults_slow),
-        cmocka_unit_test(test_portless),
-        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_healthy),          cmocka_unit_test(test_certificate),
+        cmocka_unit_test(test_service_down),     cmocka_unit_test(test_inbound_blocked),
+        cmocka_unit_test(test_node_unreachable), cmocka_unit_test(test_outbound_blocked),
+        cmocka_unit_test(test_path_blocked),     cmocka_unit_test(test_segment_blocked),
+        cmocka_unit_test(test_overlapping),      cmocka_unit_test(test_single_row),
+        cmocka_unit_test(test_unknown_rows),     cmocka_unit_test(test_port_open_faults_slow),
+        cmocka_unit_test(test_portless),         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,11 +24,11 @@ cd "$work" || exit 1
 addr=127.0.4.61
 port=$(python3 "$here/../lib/free_base.py" 1 "$addr")
 ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=dmsconn test CA $$" -keyout ca.key \
+openssl req -x509 "${ec[@]}" -days 365 -subj "/CN=dmsconn test CA $$" -keyout ca.key \
     -out ca.pem 2> /dev/null
 openssl req "${ec[@]}" -subj "/CN=$addr" -keyout srv.key -out srv.csr 2> /dev/null
 printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$addr" > srv.ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
     -extfile srv.ext -out srv.pem 2> /dev/null
 timeout 300 openssl s_server -quiet -accept "$addr:$port" -cert srv.pem -key srv.key -www \
     > /dev/null 2>&1 &

@@ -1,0 +1,98 @@
+/* The run's certificates, each once (report_private.h): every TLS endpoint's certificate as
+ * the sources saw it, soonest expiry first, for the terminal's and the page's "Certificates"
+ * and Prometheus's expiry metric. */
+#include "dmsconn/cert.h"
+#include "dmsconn/probe.h"
+#include "dmsconn/report.h"
+#include "base/base_private.h"
+#include "report/report_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The same endpoint showing the same certificate: one entry (texts are pooled, so an equal
+ * certificate is the same pointer). */
+static bool same(const struct dc_report *rep, const struct dci_cert_entry *e, size_t i)
+{
+    const struct dc_task *t = &rep->plan->tasks[i];
+    const struct dc_task *u = &rep->plan->tasks[e->first];
+    return t->to == u->to && t->port == u->port &&
+           rep->results[i].tls == rep->results[e->first].tls;
+}
+
+static int by_expiry(const void *a, const void *b)
+{
+    const struct dci_cert_entry *x = a, *y = b;
+    if (x->cert.not_after != y->cert.not_after)
+        return x->cert.not_after < y->cert.not_after ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The verdict of the certificate itself: its expiry, and a failure where a source refused it
+ * for its trust or its names (under --tls-insecure nothing was refused: expiry alone). */
+static void judge(const struct dc_report *rep, struct dci_cert_entry *e, double now)
+{
+    const struct dc_verdict_opts *o = rep->verdict_opts;
+    e->verdict = dc_cert_judge(&e->cert, now, o ? o->cert_warn_days : 30, o ? o->cert_fail_days : 7,
+                               e->why, sizeof e->why);
+    if ((!e->cert.trusted || !e->cert.names_ok) && e->refused)
+        e->verdict = DC_VERDICT_FAIL;
+    char *p = e->problems;
+    size_t cap = sizeof e->problems;
+    p[0] = '\0';
+    if (!e->cert.trusted)
+        snprintf(p, cap, "not trusted: %s", e->cert.problem);
+    if (!e->cert.names_ok) {
+        size_t at = strlen(p);
+        snprintf(p + at, cap - at, "%sdoes not name %s", at ? "; " : "", e->cert.checked);
+    }
+}
+
+struct dci_cert_entry *dci_cert_list(const struct dc_report *rep, size_t *count)
+{
+    size_t n = 0, cap = 0;
+    struct dci_cert_entry *list = NULL;
+    double now = dci_verdict_now(rep->verdict_opts);
+    *count = 0;
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        const struct dc_result *r = &rep->results[i];
+        if (!r->tls || !r->tls[0])
+            continue;
+        size_t k = 0;
+        while (k < n && !same(rep, &list[k], i))
+            k++;
+        if (k == n) {
+            struct dc_cert cert;
+            if (dc_cert_parse(r->tls, &cert) != 0)
+                continue;
+            if (n == cap) {
+                size_t want = cap ? cap * 2 : 16;
+                struct dci_cert_entry *grown = realloc(list, want * sizeof *list);
+                if (!grown)
+                    break; /* the ones listed so far */
+                list = grown;
+                cap = want;
+            }
+            list[n++] = (struct dci_cert_entry){.cert = cert, .first = i};
+        }
+        list[k].sources++;
+        list[k].refused |= r->state == DC_STATE_TLS;
+    }
+    for (size_t k = 0; k < n; k++)
+        judge(rep, &list[k], now);
+    if (n)
+        qsort(list, n, sizeof *list, by_expiry);
+    *count = n;
+    return list;
+}
+
+void dci_cert_entry_where(const struct dc_report *rep, const struct dci_cert_entry *e, char *buf,
+                          size_t cap)
+{
+    const struct dc_task *t = &rep->plan->tasks[e->first];
+    const struct dc_check *c = &rep->profile->checks[t->check];
+    char port[16];
+    snprintf(buf, cap, "%s %s %s", rep->cluster->nodes[t->to].name,
+             dci_port_label(c->transport, t->port, port, sizeof port), c->service);
+}
