@@ -134,25 +134,30 @@ bool dci_os_sock_has_peer(uv_os_sock_t sock);
  * unreachable on a connected UDP socket). */
 int dci_os_sock_error(uv_os_sock_t sock);
 
-/* ICMP echo, one socket per probe (os_posix_icmp.c, os_windows_icmp.c). */
-struct dci_icmp {
-    uv_os_sock_t sock;
-    int family;
-    bool raw;    /* a raw socket: it sees every ICMP message, told apart by `id` */
-    uint16_t id; /* the echo's identifier (a ping socket's kernel picks its own) */
-    struct sockaddr_storage peer;
-};
+/* ICMP echo, one channel per probe, whose waiting the OS layer owns: on Linux a ping or raw
+ * socket under uv_poll (os_posix_icmp.c); on Windows IcmpSendEcho2's requests, each with an
+ * event that the thread pool's wait watches and that wakes the loop through a uv_async
+ * (os_windows_icmp.c: no thread per ping, no socket to poll). */
+struct dci_icmp;
 enum dci_icmp_event { DCI_ICMP_NONE, DCI_ICMP_REPLY, DCI_ICMP_ERROR };
-/* Opens an echo socket towards peer (from `source`, NULL: any): 0, or a negative errno with
- * `why` naming what would allow one (where nothing does: the probe cannot run here). */
-int dci_os_icmp_open(struct dci_icmp *icmp, const struct sockaddr *peer,
-                     const struct sockaddr *source, uint16_t id, char *why, size_t cap);
-/* Sends echo request `seq`. 0 or a negative errno. */
-int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq);
-/* Reads one message waiting on the socket: our echo's reply (*seq), an ICMP error about our
- * echo (detail says which and from whom), or NONE (nothing, or someone else's). */
+typedef void (*dci_icmp_cb)(void *ud);
+/* The most echo requests one channel sends. */
+#define DCI_ICMP_ECHOES_MAX 8
+/* Opens a channel on loop towards peer (from `source`, NULL: any); `ready(ud)` runs on the
+ * loop whenever dci_os_icmp_recv may have something. 0, or a negative errno with `why` naming
+ * what would allow one (where nothing does: the probe cannot run here). */
+int dci_os_icmp_open(uv_loop_t *loop, const struct sockaddr *peer, const struct sockaddr *source,
+                     uint16_t id, dci_icmp_cb ready, void *ud, struct dci_icmp **out, char *why,
+                     size_t cap);
+/* Sends echo request `seq` (below DCI_ICMP_ECHOES_MAX), awaited timeout_ms at most. 0 or a
+ * negative errno. */
+int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq, unsigned timeout_ms);
+/* One thing that came: our echo's reply (*seq), an ICMP error about our echo (detail says
+ * which and from whom), or NONE (nothing more, or someone else's). */
 enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char *detail,
                                      size_t cap);
-void dci_os_icmp_close(struct dci_icmp *icmp);
+/* Stops the channel; `closed(ud)` runs on the loop once its handles are closed and it is
+ * freed (`ready` never runs again). */
+void dci_os_icmp_close(struct dci_icmp *icmp, dci_icmp_cb closed);
 
 #endif

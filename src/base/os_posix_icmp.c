@@ -3,8 +3,11 @@
  * is connected to the peer: the kernel picks the echo's identifier, hands it only its own
  * replies and puts the ICMP errors about its echoes on its error queue (IP_RECVERR). A raw
  * socket sees every ICMP message of the host: replies are told by identifier and source,
- * errors by the echo they quote (RFC 792; RFC 4443 for ICMPv6). */
+ * errors by the echo they quote (RFC 792; RFC 4443 for ICMPv6). The loop watches the socket
+ * with a uv_poll that this file owns. */
 #include "os.h"
+
+#include <stdlib.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +23,18 @@
 
 #define PAYLOAD "dmsconn echo 1.0" /* 16 bytes */
 
+struct dci_icmp {
+    uv_os_sock_t sock;
+    int family;
+    bool raw;    /* a raw socket: it sees every ICMP message, told apart by `id` */
+    uint16_t id; /* the echo's identifier (a ping socket's kernel picks its own) */
+    struct sockaddr_storage peer;
+    uv_poll_t poll;
+    bool closing;
+    dci_icmp_cb ready, closed;
+    void *ud;
+};
+
 static uint16_t checksum(const uint8_t *p, size_t n)
 {
     uint32_t sum = 0;
@@ -32,15 +47,23 @@ static uint16_t checksum(const uint8_t *p, size_t n)
     return (uint16_t)~sum;
 }
 
-int dci_os_icmp_open(struct dci_icmp *icmp, const struct sockaddr *peer,
-                     const struct sockaddr *source, uint16_t id, char *why, size_t cap)
+static void on_poll(uv_poll_t *poll, int status, int events)
+{
+    struct dci_icmp *icmp = poll->data;
+    (void)events;
+    icmp->ready(icmp->ud);
+    /* a ping socket's queued error stops libuv's poll (POLLERR): once read, go on */
+    if (status < 0 && !icmp->closing)
+        uv_poll_start(&icmp->poll, UV_READABLE, on_poll);
+}
+
+static int open_socket(struct dci_icmp *icmp, const struct sockaddr *peer,
+                       const struct sockaddr *source, char *why, size_t cap)
 {
     int family = peer->sa_family;
     int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
     socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    memset(icmp, 0, sizeof *icmp);
     icmp->family = family;
-    icmp->id = id;
     memcpy(&icmp->peer, peer, len);
     int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
     int dgram_err = fd < 0 ? errno : 0;
@@ -68,8 +91,37 @@ int dci_os_icmp_open(struct dci_icmp *icmp, const struct sockaddr *peer,
     return 0;
 }
 
-int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq)
+int dci_os_icmp_open(uv_loop_t *loop, const struct sockaddr *peer, const struct sockaddr *source,
+                     uint16_t id, dci_icmp_cb ready, void *ud, struct dci_icmp **out, char *why,
+                     size_t cap)
 {
+    struct dci_icmp *icmp = calloc(1, sizeof *icmp);
+    if (!icmp) {
+        snprintf(why, cap, "local failure: out of memory");
+        return -ENOMEM;
+    }
+    icmp->id = id;
+    icmp->ready = ready;
+    icmp->ud = ud;
+    int rc = open_socket(icmp, peer, source, why, cap);
+    if (rc == 0 && uv_poll_init_socket(loop, &icmp->poll, icmp->sock) != 0) {
+        snprintf(why, cap, "local failure: cannot watch the ICMP socket");
+        close(icmp->sock);
+        rc = -EIO;
+    }
+    if (rc) {
+        free(icmp);
+        return rc;
+    }
+    icmp->poll.data = icmp;
+    uv_poll_start(&icmp->poll, UV_READABLE, on_poll);
+    *out = icmp;
+    return 0;
+}
+
+int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq, unsigned timeout_ms)
+{
+    (void)timeout_ms; /* the socket waits for nothing: the driver's deadline ends the wait */
     uint8_t pkt[8 + sizeof PAYLOAD - 1];
     bool v6 = icmp->family == AF_INET6;
     pkt[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
@@ -197,9 +249,21 @@ enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char 
     return DCI_ICMP_NONE;
 }
 
-void dci_os_icmp_close(struct dci_icmp *icmp)
+static void on_poll_closed(uv_handle_t *handle)
 {
-    if (icmp->sock > 0)
-        close(icmp->sock);
-    icmp->sock = -1;
+    struct dci_icmp *icmp = handle->data;
+    dci_icmp_cb closed = icmp->closed;
+    void *ud = icmp->ud;
+    close(icmp->sock);
+    free(icmp);
+    if (closed)
+        closed(ud);
+}
+
+void dci_os_icmp_close(struct dci_icmp *icmp, dci_icmp_cb closed)
+{
+    icmp->closing = true;
+    icmp->closed = closed;
+    uv_poll_stop(&icmp->poll);
+    uv_close((uv_handle_t *)&icmp->poll, on_poll_closed);
 }

@@ -1,6 +1,7 @@
 /* The ICMP driver: a few echo requests per probe (ICMP_ECHOES, spaced within the probe's
- * timeout, a second apart at most as ping does), on one socket per probe that the OS layer
- * opens (dci_os_icmp_*) and the loop watches with uv_poll. The probe ends when every echo is
+ * timeout, a second apart at most as ping does), on one channel per probe that the OS layer
+ * opens and watches (dci_os_icmp_*: a socket under uv_poll on Linux, IcmpSendEcho2's events on
+ * Windows), telling the driver when there is something to read. The probe ends when every echo is
  * answered, on an ICMP error about it, or at the deadline: ok with the round trips when a reply
  * came, unreachable on an ICMP error, filtered when nothing came. What it measured travels as
  * the result's evidence (probes/probe_icmp.c writes and reads it), the average round trip as
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ICMP_ECHOES 3
+#define ICMP_ECHOES 3 /* at most DCI_ICMP_ECHOES_MAX */
 #define ICMP_SPACING_MAX_MS 1000
 
 /* The driver's state (struct engine's icmp): only this file knows it. */
@@ -28,11 +29,8 @@ struct icmp_probe {
     struct engine *engine;
     struct dest *dest;
     uint32_t task;
-    struct dci_icmp icmp;
-    bool opened;
-    uv_poll_t poll;
-    bool polling;
-    uv_timer_t timer; /* the next echo, then the deadline */
+    struct dci_icmp *icmp; /* NULL: it could not be opened */
+    uv_timer_t timer;      /* the next echo, then the deadline */
     int open_handles;
     bool reported;
     uint64_t started_ns, spacing_ms;
@@ -45,17 +43,21 @@ struct icmp_probe {
     struct dci_queue node;
 };
 
-static void on_closed(uv_handle_t *handle)
+/* The timer's and the channel's: the last to close frees the probe. */
+static void closed(void *ud)
 {
-    struct icmp_probe *p = handle->data;
+    struct icmp_probe *p = ud;
     if (--p->open_handles > 0)
         return;
-    if (p->opened)
-        dci_os_icmp_close(&p->icmp);
     struct engine *e = p->engine;
     struct dest *dest = p->dest;
     free(p);
     dci_engine_dest_idle(e, dest);
+}
+
+static void timer_closed(uv_handle_t *handle)
+{
+    closed(handle->data);
 }
 
 static void finish(struct icmp_probe *p, bool interrupted)
@@ -97,22 +99,20 @@ static void finish(struct icmp_probe *p, bool interrupted)
     dci_engine_settle(e, p->task, &o);
     dci_queue_remove(&p->node);
     uv_timer_stop(&p->timer);
-    uv_close((uv_handle_t *)&p->timer, on_closed);
-    if (p->polling) {
-        uv_poll_stop(&p->poll);
-        uv_close((uv_handle_t *)&p->poll, on_closed);
-    }
+    uv_close((uv_handle_t *)&p->timer, timer_closed);
+    if (p->icmp)
+        dci_os_icmp_close(p->icmp, closed);
 }
 
-static void on_readable(uv_poll_t *poll, int status, int events)
+static void on_ready(void *ud)
 {
-    struct icmp_probe *p = poll->data;
-    (void)events;
+    struct icmp_probe *p = ud;
     uint16_t seq;
     char detail[128];
     enum dci_icmp_event ev;
-    /* a ping socket's queued error stops libuv's poll (POLLERR): read it, then go on */
-    while ((ev = dci_os_icmp_recv(&p->icmp, &seq, detail, sizeof detail)) != DCI_ICMP_NONE) {
+    if (p->reported)
+        return;
+    while ((ev = dci_os_icmp_recv(p->icmp, &seq, detail, sizeof detail)) != DCI_ICMP_NONE) {
         if (ev == DCI_ICMP_ERROR) {
             if (!p->error[0])
                 snprintf(p->error, sizeof p->error, "%s", detail);
@@ -129,12 +129,8 @@ static void on_readable(uv_poll_t *poll, int status, int events)
         s->received++;
     }
     bool all_sent = p->sent == ICMP_ECHOES;
-    if ((all_sent && p->stats.received == p->sent) || (p->error[0] && p->stats.received == 0)) {
+    if ((all_sent && p->stats.received == p->sent) || (p->error[0] && p->stats.received == 0))
         finish(p, false);
-        return;
-    }
-    if (status < 0 && !p->reported)
-        uv_poll_start(&p->poll, UV_READABLE, on_readable);
 }
 
 static void send_next(uv_timer_t *timer)
@@ -144,9 +140,11 @@ static void send_next(uv_timer_t *timer)
         finish(p, false);
         return;
     }
-    if (p->sent < ICMP_ECHOES) {
+    uint64_t elapsed = (uv_hrtime() - p->started_ns) / 1000000u;
+    uint64_t left = p->engine->timeout_ms > elapsed ? p->engine->timeout_ms - elapsed : 0;
+    if (p->sent < ICMP_ECHOES && left > 0) {
         p->sent_ns[p->sent] = uv_hrtime();
-        if (dci_os_icmp_send(&p->icmp, (uint16_t)p->sent) == 0)
+        if (dci_os_icmp_send(p->icmp, (uint16_t)p->sent, (unsigned)left) == 0)
             p->sent++;
         else if (p->sent == 0) {
             snprintf(p->why, sizeof p->why, "cannot send an ICMP echo request");
@@ -154,8 +152,6 @@ static void send_next(uv_timer_t *timer)
             return;
         }
     }
-    uint64_t elapsed = (uv_hrtime() - p->started_ns) / 1000000u;
-    uint64_t left = p->engine->timeout_ms > elapsed ? p->engine->timeout_ms - elapsed : 0;
     if (p->sent < ICMP_ECHOES && p->spacing_ms < left)
         uv_timer_start(&p->timer, send_next, p->spacing_ms, 0);
     else if (left > 0)
@@ -185,18 +181,9 @@ static void icmp_start(struct engine *e, struct dest *dest, uint32_t task)
     if (e->sources && e->sources[t->from].ss_family == dest->addr.ss_family)
         source = (const struct sockaddr *)&e->sources[t->from];
     uint16_t id = e->icmp->next_id++;
-    if (dci_os_icmp_open(&p->icmp, (const struct sockaddr *)&dest->addr, source, id, p->why,
-                         sizeof p->why) == 0) {
-        p->opened = true;
-        if (uv_poll_init_socket(&e->loop, &p->poll, p->icmp.sock) == 0) {
-            p->poll.data = p;
-            p->polling = true;
-            p->open_handles++;
-            uv_poll_start(&p->poll, UV_READABLE, on_readable);
-        } else {
-            snprintf(p->why, sizeof p->why, "local failure: cannot watch the ICMP socket");
-        }
-    }
+    if (dci_os_icmp_open(&e->loop, (const struct sockaddr *)&dest->addr, source, id, on_ready, p,
+                         &p->icmp, p->why, sizeof p->why) == 0)
+        p->open_handles++;
     uv_timer_start(&p->timer, send_next, 0, 0); /* the first echo, or the failure, next turn */
 }
 

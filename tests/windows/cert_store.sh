@@ -5,7 +5,8 @@
 # builds accept it; without --ca both refuse it while Windows' ROOT store lacks the CA (as
 # Linux's /etc/ssl does); once the CA is in the ROOT store (root_store.exe, as an admin
 # would with certmgr.msc) the Windows build accepts it without --ca, and not after it is
-# taken out again. The server is OpenSSL's s_server on loopback.
+# taken out again; the certificate each build read (the JSON's "tls") is the same. The
+# server is OpenSSL's s_server on loopback.
 # Usage: cert_store.sh WINDOWS-EXE LINUX-DMSCONN ROOT-STORE-EXE (Wine's variables set)
 set -u
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/tally.sh"
@@ -64,6 +65,19 @@ without=$(linux_run)
 
 got=$(windows_run --ca ca.pem)
 [[ $got == "$with_ca" ]] && ok || ko "Windows with --ca: '$got', Linux: '$with_ca'"
+# the certificate each build read, in the JSON's "tls": the same, field for field
+timeout 60 "$linux" "${args[@]}" --ca ca.pem --json linux.json > /dev/null 2>&1
+timeout 120 wine "$exe" "${args[@]}" --ca ca.pem --json windows.json > /dev/null 2>&1
+python3 - linux.json windows.json "$addr" << 'PY' && ok || ko "the certificate read alike"
+import json, sys
+def tls(path):  # days_left is as of each run
+    return {x["check"]: {k: v for k, v in x["tls"].items() if k != "days_left"}
+            for x in json.load(open(path))["results"]}
+lin, win = tls(sys.argv[1]), tls(sys.argv[2])
+assert lin == win, (lin, win)
+for t in lin.values():
+    assert t["verified"] and t["san"] == [f"IP:{sys.argv[3]}"] and t["checked_name"] == sys.argv[3], t
+PY
 got=$(windows_run)
 [[ $got == "$without" ]] && ok || ko "Windows, the CA not in the ROOT store: '$got', Linux: '$without'"
 if timeout 60 wine "$store" add ca.pem > store.out 2>&1; then
