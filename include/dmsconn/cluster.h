@@ -22,6 +22,9 @@ long dc_cluster_find(const struct dc_cluster *cluster, const char *name_or_addre
 /* The cluster's name, copied; a control character in it is kept as '?'. */
 int dc_cluster_set_name(struct dc_cluster *cluster, const char *name);
 int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...) DC_PRINTF(2, 3);
+/* Drops the notes after the first `keep` (a run's own, before the next run on the same
+ * cluster: check --every). */
+void dc_cluster_drop_notes(struct dc_cluster *cluster, size_t keep);
 /* Records that on node `index` the service with default port `from` listens on `to`. */
 int dc_node_map_port(struct dc_node *node, uint16_t from, uint16_t to);
 /* Gives DMA `index` its HTTPS name: a node "NAME/https" (role https-name, alias_of index)

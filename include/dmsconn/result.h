@@ -82,5 +82,7 @@ void dc_result_reset(struct dc_result *r, const char *detail);
 const char *dc_state_name(enum dc_state state);
 int dc_state_parse(const char *name, enum dc_state *out);
 const char *dc_verdict_name(enum dc_verdict verdict);
+/* "ok", "warning", "critical", "unknown". */
+const char *dc_run_verdict_name(enum dc_run_verdict verdict);
 
 #endif

@@ -48,8 +48,6 @@ int dci_read_text_file(const char *path, char **data, size_t *len, struct dc_dia
  * "any" only where a set of roles is matched. */
 int dci_role_parse(const char *name, bool allow_any, uint32_t *out);
 
-const char *dci_run_verdict_name(enum dc_run_verdict verdict);
-
 /* dc_texts_add without looking for an equal string: for texts seldom shared (a remedy names
  * its source and destination), where the search costs more than it saves. */
 const char *dci_texts_keep(struct dc_texts *texts, const char *s);

@@ -68,7 +68,7 @@ const char *dc_verdict_name(enum dc_verdict verdict)
     return (unsigned)verdict < 3 ? names[verdict] : "fail";
 }
 
-const char *dci_run_verdict_name(enum dc_run_verdict verdict)
+const char *dc_run_verdict_name(enum dc_run_verdict verdict)
 {
     static const char *const names[] = {"ok", "warning", "critical", "unknown"};
     return (unsigned)verdict < 4 ? names[verdict] : "unknown";

@@ -63,6 +63,8 @@ int dci_os_terminal_columns(FILE *f);
  * which ("signal 15", "Ctrl+C") in what. */
 void dci_os_stop_block(void);
 void dci_os_stop_wait(char *what, size_t cap);
+/* Ends a dci_os_stop_wait of this process's own accord (a stop signal to itself). */
+void dci_os_stop_raise(void);
 
 /* The system's trusted roots for a TLS context without --ca (an SSL_CTX): OpenSSL's default
  * paths on Linux, Windows' certificate store (ROOT) on Windows: 0, or -1. And the libcurl

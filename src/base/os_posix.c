@@ -279,6 +279,11 @@ void dci_os_stop_wait(char *what, size_t cap)
     snprintf(what, cap, "signal %d", sig);
 }
 
+void dci_os_stop_raise(void)
+{
+    kill(getpid(), SIGTERM); /* blocked in every thread: the waiter's sigwait takes it */
+}
+
 void dci_os_release_memory(void)
 {
 #ifdef __GLIBC__

@@ -439,6 +439,11 @@ void dci_os_stop_wait(char *what, size_t cap)
                                          : "a stop request");
 }
 
+void dci_os_stop_raise(void)
+{
+    dci_os_win_stop(DCI_STOP_BY_SERVICE + 1); /* "a stop request" */
+}
+
 void dci_os_release_memory(void)
 {
     /* the Windows heap gives pages back itself */

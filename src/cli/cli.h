@@ -54,6 +54,23 @@ struct cli_run {
     struct dc_coordinator_opts coord;
     struct dc_secret *secrets; /* --secret NAME=FILE (engine.secrets points here) */
     size_t nsecrets;
+    double every_s;          /* check --every: seconds between rounds (0: one run) */
+    struct cli_watch *watch; /* while rounds run: what one round leaves the next */
+};
+
+/* Continuous mode's state across rounds (check --every), which the outputs read and update:
+ * the diff is against the previous round, the history keeps the rounds that changed
+ * something, and a terminal shows the view in place. */
+struct cli_watch {
+    char *previous; /* the previous round's JSON report, NULL before the first */
+    size_t previous_len;
+    unsigned long round;
+    double every_s;
+    struct timespec last_change; /* wall clock; 0 before any change */
+    size_t changes;              /* changes seen between rounds so far */
+    bool in_place;               /* standard output is a terminal: redrawn in place */
+    bool interrupted;            /* this round was cut short by a stop */
+    char note[600];              /* why this round's inputs are the last good ones, or "" */
 };
 
 /* The options' defaults and what they kept (cli_options.h parses them). */
@@ -62,6 +79,10 @@ void cli_run_defaults(struct cli_run *run);
 /* Wipes and frees what the options kept (the secrets' texts). */
 void cli_run_free(struct cli_run *run);
 
+/* Reads the node list and the profile: 0, or an error code with the message in diag (no
+ * output). */
+int cli_load_quiet(const struct cli_sources *src, struct dc_cluster **cluster,
+                   struct dc_profile **profile, struct dc_diag *diag);
 /* Reads the node list and the profile; on failure prints the message and returns 3. */
 int cli_load(const struct cli_sources *src, struct dc_cluster **cluster,
              struct dc_profile **profile, const char *cmd);

@@ -2,8 +2,10 @@
 #include "cli_options.h"
 #include "dmsconn/cluster.h"
 #include "dmsconn/profile.h"
+#include "dmsconn/watch.h"
 #include "base/os.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,12 +136,152 @@ static int validate_args(const struct cli_args *a)
     return 0;
 }
 
+/* What a loaded node list needs before its rounds: the HTTPS names (asked through the agents,
+ * or resolved here) and this machine's node for --from-here. */
+static int prepare(struct dc_cluster *cluster, const struct dc_profile *profile, struct cli_args *a,
+                   uint32_t *source)
+{
+    int rc = cli_check_filters(cluster, profile, a, "check");
+    if (rc)
+        return rc;
+    if (!a->from_here) {
+        dc_cluster_https_name_through_agents(cluster);
+        return 0;
+    }
+    rc = pick_source(cluster, a, source);
+    if (rc)
+        return rc;
+    struct dc_diag diag = {{0}};
+    if (dc_cluster_https_name_from_here(cluster, *source, &diag)) {
+        fprintf(stderr, "dmsconn check: %s\n", diag.msg);
+        return DC_RUN_UNKNOWN;
+    }
+    return 0;
+}
+
+/* One run: the full matrix, or this machine's row. */
+static int run_once(struct dc_cluster *cluster, const struct dc_profile *profile,
+                    struct cli_args *a, uint32_t source)
+{
+    if (!a->from_here)
+        return run_matrix(cluster, profile, a);
+    struct dc_plan_filter filter = {.checks = a->checks, .to = a->to};
+    struct dc_plan *plan = NULL;
+    int rc;
+    if (dc_plan_build_from(cluster, profile, source, a->all_targets, &filter, &plan)) {
+        fprintf(stderr, "dmsconn check: out of memory while planning\n");
+        rc = DC_RUN_UNKNOWN;
+    } else if (plan->ntasks == 0) {
+        char roles[128];
+        fprintf(stderr,
+                "dmsconn check: nothing to check from %s (roles: %s): no check of "
+                "profile '%s' starts from these roles (try --all-targets)\n",
+                cluster->nodes[source].name,
+                dc_roles_format(cluster->nodes[source].roles, roles, sizeof roles), profile->name);
+        rc = DC_RUN_UNKNOWN;
+    } else {
+        rc = cli_execute(cluster, profile, plan, &a->run);
+    }
+    dc_plan_free(plan);
+    return rc;
+}
+
+/* check --every: the rounds' inputs, the last good ones kept when an edit breaks them. */
+struct rounds {
+    struct cli_args *a;
+    struct dc_cluster *cluster;
+    struct dc_profile *profile;
+    uint32_t source;
+    size_t notes; /* the loaded cluster's own notes: a round's are dropped before the next */
+    unsigned long loaded_in; /* the round whose reading they are */
+    struct cli_watch watch;
+    int exit_code;
+};
+
+/* Reads the node list and profile again (cheap: a few files), so that an edit shows in the
+ * next round; one that does not read, or does not suit the options, keeps the last good. */
+static void reread(struct rounds *w, unsigned long n)
+{
+    struct dc_cluster *cluster = NULL;
+    struct dc_profile *profile = NULL;
+    struct dc_diag diag = {{0}};
+    uint32_t source = 0;
+    w->watch.note[0] = '\0';
+    if (cli_load_quiet(&w->a->src, &cluster, &profile, &diag) == 0 &&
+        prepare(cluster, profile, w->a, &source) == 0) {
+        dc_cluster_free(w->cluster);
+        dc_profile_free(w->profile);
+        *w = (struct rounds){.a = w->a,
+                             .cluster = cluster,
+                             .profile = profile,
+                             .source = source,
+                             .notes = cluster->nnotes,
+                             .loaded_in = n,
+                             .watch = w->watch,
+                             .exit_code = w->exit_code};
+        return;
+    }
+    snprintf(w->watch.note, sizeof w->watch.note,
+             "%s: the node list and profile read in round %lu are kept until it is mended",
+             diag.msg[0] ? diag.msg : "the node list or the profile does not suit the options",
+             w->loaded_in);
+    dc_cluster_free(cluster);
+    dc_profile_free(profile);
+}
+
+static int one_round(void *ud, struct dc_stopper *stopper, unsigned long n)
+{
+    struct rounds *w = ud;
+    if (n > 1)
+        reread(w, n);
+    dc_cluster_drop_notes(w->cluster, w->notes);
+    if (w->watch.note[0])
+        dc_cluster_add_note(w->cluster, "%s", w->watch.note);
+    w->a->run.engine.stopper = stopper;
+    w->a->run.engine.handle_signals = false; /* the watch waits for them */
+    w->a->run.watch = &w->watch;
+    w->watch.round = n;
+    w->exit_code = run_once(w->cluster, w->profile, w->a, w->source);
+    return w->watch.interrupted;
+}
+
+static int watch(struct cli_args *a, struct dc_cluster **cluster, struct dc_profile **profile,
+                 uint32_t source)
+{
+    static char view[1 << 20];
+    struct rounds w = {.a = a,
+                       .cluster = *cluster,
+                       .profile = *profile,
+                       .source = source,
+                       .notes = (*cluster)->nnotes,
+                       .loaded_in = 1,
+                       .watch = {.every_s = a->run.every_s,
+                                 .in_place = !a->run.quiet && a->run.format == CLI_TEXT &&
+                                             dci_os_is_terminal(stdout)},
+                       .exit_code = DC_RUN_UNKNOWN};
+    if (w.watch.in_place) /* each round's view leaves in one write */
+        setvbuf(stdout, view, _IOFBF, sizeof view);
+    struct dc_watch_result result;
+    int rc = dc_watch_run(a->run.every_s, one_round, &w, &result);
+    if (w.watch.in_place) {
+        fflush(stdout);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    }
+    if (!a->run.quiet)
+        fprintf(stderr, "dmsconn check: %lu round%s%s%s\n", result.rounds,
+                result.rounds == 1 ? "" : "s", result.stopped_by[0] ? ", stopped by " : "",
+                result.stopped_by);
+    free(w.watch.previous);
+    *cluster = w.cluster; /* the caller frees the last good ones */
+    *profile = w.profile;
+    return rc ? DC_RUN_UNKNOWN : w.exit_code;
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct cli_args a;
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
-    struct dc_plan *plan = NULL;
     cli_args_init(&a);
     int rc = cli_parse(argc, argv, &cli_check_command, &a);
     if (rc) {
@@ -156,44 +298,13 @@ int cmd_check(int argc, char **argv)
     rc = cli_load(&a.src, &cluster, &profile, "check");
     if (rc)
         goto out;
-    rc = cli_check_filters(cluster, profile, &a, "check");
-    if (rc)
-        goto out;
-    if (!a.from_here) {
-        dc_cluster_https_name_through_agents(cluster);
-        rc = run_matrix(cluster, profile, &a);
-        goto out;
-    }
     uint32_t source = 0;
-    rc = pick_source(cluster, &a, &source);
+    rc = prepare(cluster, profile, &a, &source);
     if (rc)
         goto out;
-    struct dc_diag diag = {{0}};
-    rc = dc_cluster_https_name_from_here(cluster, source, &diag);
-    if (rc) {
-        fprintf(stderr, "dmsconn check: %s\n", diag.msg);
-        rc = DC_RUN_UNKNOWN;
-        goto out;
-    }
-    struct dc_plan_filter filter = {.checks = a.checks, .to = a.to};
-    if (dc_plan_build_from(cluster, profile, source, a.all_targets, &filter, &plan)) {
-        fprintf(stderr, "dmsconn check: out of memory while planning\n");
-        rc = DC_RUN_UNKNOWN;
-        goto out;
-    }
-    if (plan->ntasks == 0) {
-        char roles[128];
-        fprintf(stderr,
-                "dmsconn check: nothing to check from %s (roles: %s): no check of "
-                "profile '%s' starts from these roles (try --all-targets)\n",
-                cluster->nodes[source].name,
-                dc_roles_format(cluster->nodes[source].roles, roles, sizeof roles), profile->name);
-        rc = DC_RUN_UNKNOWN;
-        goto out;
-    }
-    rc = cli_execute(cluster, profile, plan, &a.run);
+    rc = a.run.every_s > 0 ? watch(&a, &cluster, &profile, source)
+                           : run_once(cluster, profile, &a, source);
 out:
-    dc_plan_free(plan);
     dc_profile_free(profile);
     dc_cluster_free(cluster);
     cli_args_free(&a);

@@ -71,39 +71,49 @@ static int add_staas_endpoint(struct dc_cluster *cluster, const char *spec, stru
 int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
              struct dc_profile **profile_out, const char *cmd)
 {
+    bool any = src->dataminer_dir || src->dms || src->db || src->inventory || src->nnodes;
+    if (!any && !dci_os_dataminer_dir_default())
+        return cli_usage_error(cmd, "no nodes: expected --dataminer-dir, --dms, --db, "
+                                    "--inventory or --node");
+    if (src->dataminer_dir && (src->dms || src->db))
+        return cli_usage_error(cmd, "--dataminer-dir reads DMS.xml and DB.xml itself: not "
+                                    "with --dms or --db");
     struct dc_diag diag = {{0}};
+    int rc = cli_load_quiet(src, cluster_out, profile_out, &diag);
+    if (rc) {
+        fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg[0] ? diag.msg : dc_strerror(rc));
+        return DC_RUN_UNKNOWN;
+    }
+    return 0;
+}
+
+int cli_load_quiet(const struct cli_sources *src, struct dc_cluster **cluster_out,
+                   struct dc_profile **profile_out, struct dc_diag *diag)
+{
     struct dc_cluster *cluster = NULL;
     struct dc_profile *profile = NULL;
     const char *dir = src->dataminer_dir;
     bool any = dir || src->dms || src->db || src->inventory || src->nnodes;
-    if (!any && dci_os_dataminer_dir_default()) {
-        dir = dci_os_dataminer_dir_default(); /* on a DMA: its own folder */
-        any = true;
-    }
     if (!any)
-        return cli_usage_error(cmd, "no nodes: expected --dataminer-dir, --dms, --db, "
-                                    "--inventory or --node");
-    if (dir && (src->dms || src->db))
-        return cli_usage_error(cmd, "--dataminer-dir reads DMS.xml and DB.xml itself: not "
-                                    "with --dms or --db");
+        dir = dci_os_dataminer_dir_default(); /* on a DMA: its own folder */
     int rc = dc_cluster_new(&cluster);
     if (!rc && dir)
-        rc = dc_inventory_read_dataminer_dir(cluster, dir, &diag);
+        rc = dc_inventory_read_dataminer_dir(cluster, dir, diag);
     /* DMS.xml first: DB.xml's "localhost" means every DMA, so the DMAs must be known. */
     if (!rc && src->dms)
-        rc = dc_inventory_read_dmsxml(cluster, src->dms, &diag);
+        rc = dc_inventory_read_dmsxml(cluster, src->dms, diag);
     if (!rc && src->inventory)
-        rc = dc_inventory_read_yaml(cluster, src->inventory, &diag);
+        rc = dc_inventory_read_yaml(cluster, src->inventory, diag);
     for (size_t i = 0; !rc && i < src->nnodes; i++)
-        rc = dc_inventory_add_flag(cluster, src->nodes[i], &diag);
+        rc = dc_inventory_add_flag(cluster, src->nodes[i], diag);
     if (!rc && src->db)
-        rc = dc_inventory_read_dbxml(cluster, src->db, &diag);
+        rc = dc_inventory_read_dbxml(cluster, src->db, diag);
     if (!rc && src->staas_endpoint)
-        rc = add_staas_endpoint(cluster, src->staas_endpoint, &diag);
+        rc = add_staas_endpoint(cluster, src->staas_endpoint, diag);
     for (const char *const *n = src->no_agent; !rc && n && *n; n++) {
         long i = dc_cluster_find(cluster, *n);
         if (i < 0) {
-            dc_diag_set(&diag, "--no-agent: no node named '%s'", *n);
+            dc_diag_set(diag, "--no-agent: no node named '%s'", *n);
             rc = DC_ENOTFOUND;
         } else {
             cluster->nodes[i].no_agent = true;
@@ -123,12 +133,13 @@ int cli_load(const struct cli_sources *src, struct dc_cluster **cluster_out,
     if (!rc)
         rc = dc_profile_dataminer(&profile);
     if (!rc && src->profile)
-        rc = dc_profile_read_yaml(profile, src->profile, &diag);
+        rc = dc_profile_read_yaml(profile, src->profile, diag);
     if (rc) {
-        fprintf(stderr, "dmsconn %s: %s\n", cmd, diag.msg[0] ? diag.msg : dc_strerror(rc));
+        if (!diag->msg[0])
+            dc_diag_set(diag, "%s", dc_strerror(rc));
         dc_cluster_free(cluster);
         dc_profile_free(profile);
-        return DC_RUN_UNKNOWN;
+        return rc;
     }
     *cluster_out = cluster;
     *profile_out = profile;
@@ -272,6 +283,8 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         dc_clock_judge(&clocks[n], run->verdict.clock_warn_s * 1e3,
                        run->verdict.clock_fail_s * 1e3);
     rep.clocks = clocks;
+    if (run->watch)
+        run->watch->interrupted = rep.interrupted;
     int out = cli_judge_and_write(&rep, results, texts, run, rc != 0);
     free(clocks);
     return out;

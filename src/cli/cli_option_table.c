@@ -272,6 +272,11 @@ const struct cli_option cli_options[] = {
      .kind = CLI_KIND_DOUBLE, .offset = AT(run.verdict.cert_fail_days), .lo = 0, .hi = 3660,
      .expected = "days >= 0",
      .help = "... and fails (default 7, as SLDataGateway; expired always fails)"},
+    {.name = "every", .value = "SECONDS", .commands = CLI_CHECK, .section = CLI_SEC_OUTPUT,
+     .kind = CLI_KIND_DOUBLE, .offset = AT(run.every_s), .lo = 0.05, .hi = 86400,
+     .expected = "seconds, 0.05 or more",
+     .help = "run again every SECONDS until Ctrl+C or SIGTERM: the view in place with what\n"
+             "changed, the files rewritten each round, --history the rounds that changed"},
     {.name = "json", .value = "FILE|-", .commands = REPORTS, .section = CLI_SEC_OUTPUT,
      .kind = CLI_KIND_TEXT, .offset = AT(run.json),
      .help = "write the JSON report (schema dmsconn.report/1)"},

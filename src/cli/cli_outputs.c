@@ -212,10 +212,81 @@ static size_t terminal_width(void)
     return c > 20 && c < 10000 ? (size_t)c : 100;
 }
 
+/* Continuous mode: the diff against the previous round, kept in memory. */
+static struct dc_diff *diff_with_previous(const struct dc_report *rep, const struct cli_watch *w)
+{
+    struct dc_diag diag = {{0}};
+    struct dc_diff *diff = NULL;
+    if (dc_diff_run(w->previous, w->previous_len, "the previous round", rep, &diff, &diag))
+        fprintf(stderr, "dmsconn: no comparison with the previous round: %s\n",
+                diag.msg[0] ? diag.msg : "out of memory");
+    return diff;
+}
+
+static size_t changes_of(const struct dc_diff *diff)
+{
+    return diff ? diff->n : 0;
+}
+
+/* Continuous mode's view: on a terminal the whole report redrawn in place (one write, from
+ * a buffered stdout: no flicker), headed by the round and the last change; elsewhere (a
+ * service's log) a line a round, and what changed when something did. */
+static void watch_view(struct dc_report *rep, const struct cli_run *run,
+                       const struct dc_text_opts *topts, size_t changes)
+{
+    struct cli_watch *w = run->watch;
+    char when[32] = "none yet", now[32];
+    struct tm tm;
+    dci_os_gmtime(rep->started.tv_sec, &tm);
+    strftime(now, sizeof now, "%H:%M:%S UTC", &tm);
+    if (w->last_change.tv_sec) {
+        dci_os_gmtime(w->last_change.tv_sec, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    }
+    if (w->in_place) {
+        fputs("\033[H\033[2J", stdout);
+        fprintf(stdout,
+                "round %lu at %s, every %g s%s; last change: %s (%zu so far); Ctrl+C stops\n",
+                w->round, now, w->every_s, w->interrupted ? " (stopped)" : "", when, w->changes);
+        if (w->note[0])
+            fprintf(stdout, "note: %s\n", w->note);
+        dc_report_text(rep, topts, stdout);
+    } else {
+        size_t counts[3] = {0, 0, 0};
+        for (size_t i = 0; i < rep->plan->ntasks; i++)
+            counts[rep->results[i].verdict]++;
+        fprintf(stdout, "round %lu at %s: %s (%zu pass, %zu warn, %zu fail), %zu change%s%s\n",
+                w->round, now, dc_run_verdict_name(rep->verdict), counts[DC_VERDICT_PASS],
+                counts[DC_VERDICT_WARN], counts[DC_VERDICT_FAIL], changes, changes == 1 ? "" : "s",
+                w->interrupted ? " (stopped)" : "");
+        if (w->note[0])
+            fprintf(stdout, "note: %s\n", w->note);
+        if (w->round == 1)
+            dc_report_text(rep, topts, stdout);
+        else if (changes)
+            dc_diff_print(rep->diff, "the previous round", false, stdout);
+    }
+    fflush(stdout);
+}
+
+/* Keeps this round's JSON for the next one's diff. */
+static void watch_keep(const struct dc_report *rep, struct cli_watch *w, size_t changes)
+{
+    char *json = dc_report_json(rep);
+    free(w->previous);
+    w->previous = json;
+    w->previous_len = json ? strlen(json) : 0;
+    if (changes) {
+        w->changes += changes;
+        clock_gettime(CLOCK_REALTIME, &w->last_change);
+    }
+}
+
 int cli_outputs(struct dc_report *rep, const struct cli_run *run)
 {
     int exit_code = (int)rep->verdict;
     char latest[4096] = "";
+    struct cli_watch *w = run->watch;
     if (run->history) {
         uv_fs_t req; /* libuv's mkdir: the same call on every platform */
         int made = uv_fs_mkdir(NULL, &req, run->history, 0750, NULL);
@@ -231,9 +302,16 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
         free_list(names, n);
     }
     const char *baseline = run->baseline ? run->baseline : latest[0] ? latest : NULL;
-    struct dc_diff *diff = baseline ? diff_with(rep, baseline) : NULL;
+    struct dc_diff *diff = NULL;
+    if (w && w->previous) {
+        diff = diff_with_previous(rep, w);
+        baseline = "the previous round";
+    } else if (baseline) {
+        diff = diff_with(rep, baseline);
+    }
     rep->diff = diff;
     rep->baseline = baseline;
+    size_t changes = w && w->previous ? changes_of(diff) : 0;
 
     const char *files[] = {[CLI_JSON] = run->json,
                            [CLI_CSV] = run->csv,
@@ -248,7 +326,9 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
         if (!write_output(rep, (enum cli_format)f, files[f]))
             exit_code = DC_RUN_UNKNOWN;
     }
-    if (run->history && !history_save(rep, run->history, run->keep))
+    /* continuous mode keeps the rounds that changed something, and the first */
+    bool keep_round = !w || !w->previous || changes > 0;
+    if (run->history && keep_round && !history_save(rep, run->history, run->keep))
         exit_code = DC_RUN_UNKNOWN;
     if (run->format != CLI_TEXT && run->format != CLI_NONE && !write_output(rep, run->format, "-"))
         exit_code = DC_RUN_UNKNOWN;
@@ -258,9 +338,14 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
             .all = run->all,
             .width = terminal_width(),
         };
-        dc_report_text(rep, &topts, stdout);
+        if (w)
+            watch_view(rep, run, &topts, changes);
+        else
+            dc_report_text(rep, &topts, stdout);
         fflush(stdout);
     }
+    if (w)
+        watch_keep(rep, w, changes);
     rep->diff = NULL;
     dc_diff_free(diff);
     return exit_code;

@@ -279,6 +279,12 @@ int dc_cluster_add_note(struct dc_cluster *cluster, const char *fmt, ...)
     return 0;
 }
 
+void dc_cluster_drop_notes(struct dc_cluster *cluster, size_t keep)
+{
+    while (cluster->nnotes > keep)
+        free(cluster->notes[--cluster->nnotes]);
+}
+
 int dci_cluster_add_upgrade(struct dc_cluster *cluster, const char *file, unsigned long line,
                             const char *fmt, ...)
 {

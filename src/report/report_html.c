@@ -353,7 +353,7 @@ static int write_html(FILE *f, void *ud)
     fprintf(f,
             "</h1><p class=\"verdict v-%s\" id=\"verdict\">%s</p>"
             "<p class=\"meta\">profile ",
-            dci_run_verdict_name(rep->verdict), dci_run_verdict_name(rep->verdict));
+            dc_run_verdict_name(rep->verdict), dc_run_verdict_name(rep->verdict));
     esc(f, rep->profile->name);
     fprintf(f,
             " &middot; %s &middot; %.2f s &middot; <span id=\"counts\">%zu checks: %zu pass, "

@@ -313,7 +313,7 @@ static cJSON *head_json(const struct dc_report *rep)
     cJSON_AddStringToObject(root, "profile", rep->profile->name);
     cJSON_AddStringToObject(root, "started", started);
     cJSON_AddNumberToObject(root, "duration_ms", round3(rep->duration_ms));
-    cJSON_AddStringToObject(root, "verdict", dci_run_verdict_name(rep->verdict));
+    cJSON_AddStringToObject(root, "verdict", dc_run_verdict_name(rep->verdict));
     cJSON_AddBoolToObject(root, "interrupted", rep->interrupted);
     size_t counts[3] = {0, 0, 0}, unmeasured = 0;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {

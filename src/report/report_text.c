@@ -383,7 +383,7 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         snprintf(clocks, sizeof clocks, "; clocks: %zu fail, %zu warn",
                  clock_counts[DC_VERDICT_FAIL], clock_counts[DC_VERDICT_WARN]);
     fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s%s)\n",
-            opts->color ? vcolor[rep->verdict] : "", dci_run_verdict_name(rep->verdict),
+            opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],
             counts[DC_VERDICT_FAIL], apart, clocks);
 }
