@@ -224,7 +224,7 @@ static void classify(struct http *h, CURL *easy, CURLcode rc)
     curl_off_t connect_us = 0;
     curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-    char detail[192];
+    char detail[256]; /* a refused certificate says the names it carries */
     enum dc_state state;
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
