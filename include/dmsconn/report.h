@@ -13,6 +13,16 @@
 #include "dmsconn/plan.h"
 #include "dmsconn/verdict.h"
 
+/* Continuous mode's counts, which only a long run has (check --every; src/report/report_watch.c
+ * keeps them): per result of this round, how often its cell changed since the watch began
+ * and when it last did. */
+struct dc_report_watch {
+    unsigned long rounds;         /* rounds run, this one included */
+    time_t started;               /* the watch's start (wall clock) */
+    const unsigned long *changes; /* per result */
+    const time_t *last_change;    /* per result; 0: never */
+};
+
 struct dc_report {
     const struct dc_cluster *cluster;
     const struct dc_profile *profile;
@@ -28,7 +38,21 @@ struct dc_report {
     const struct dc_merge_row *rows;            /* dmsconn merge: per node, the report of its row */
     const struct dc_diagnosis *diagnosis;       /* the causes of its failures, or NULL */
     const struct dc_clock *clocks; /* per node (cluster->nnodes), judged; NULL: none measured */
+    const struct dc_report_watch *watch; /* continuous mode's counts, or NULL */
+    double refresh_s; /* the HTML page reloads itself this often (a live page); 0: never */
 };
+
+/* What keeps those counts from round to round: a cell is known by (from, to, check, port),
+ * as the diff knows it, so a profile or node list edited between rounds keeps the counts of
+ * the cells that stay. */
+struct dc_watch_counts;
+struct dc_watch_counts *dc_watch_counts_new(time_t started);
+/* Counts this round: `diff` is against the previous round (NULL in the first); points
+ * report->watch at the counts, valid until the next call. 0 or DC_ENOMEM (then
+ * report->watch is NULL: this round's counters are left out, not made up). */
+int dc_watch_counts_round(struct dc_watch_counts *counts, struct dc_report *report,
+                          const struct dc_diff *diff, time_t now);
+void dc_watch_counts_free(struct dc_watch_counts *counts);
 
 /* Compares a previous JSON report with this run's results (no JSON of the run is made). */
 int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,
@@ -59,6 +83,10 @@ int dc_report_junit_write(const struct dc_report *report, const char *path);
 int dc_report_prom_write(const struct dc_report *report, const char *path);
 /* A self-contained HTML page: heatmaps, details, failures with remedies. 0 or -errno. */
 int dc_report_html_write(const struct dc_report *report, const char *path);
+/* The same two in memory (a malloc'd text the caller frees, its length in *len), for a page
+ * served: NULL when out of memory. */
+char *dc_report_prom(const struct dc_report *report, size_t *len);
+char *dc_report_html(const struct dc_report *report, size_t *len);
 
 /* One CSV field as RFC 4180 quotes it; `last` ends the row with CRLF. */
 void dc_csv_field(FILE *f, const char *s, bool last);

@@ -29,6 +29,10 @@ const char *dci_port_label(enum dc_transport transport, unsigned port, char *buf
 /* Like dci_output_write, with the content written by fn into a stream. */
 int dci_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud);
 
+/* The content fn writes, in memory (malloc'd, its length in *len): NULL when out of memory
+ * or fn failed. */
+char *dci_output_memory(int (*fn)(FILE *f, void *ud), void *ud, size_t *len);
+
 /* Writes `len` bytes to path ("-": standard output). A file is written beside the target
  * and renamed into place, so a reader (node_exporter, a pipeline) never sees half of it.
  * Returns 0 or -errno. */

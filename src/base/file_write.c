@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int write_in_place(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
@@ -42,6 +43,21 @@ int dci_output_stream(const char *path, int (*fn)(FILE *f, void *ud), void *ud)
     if (rc)
         remove(tmp);
     return rc;
+}
+
+char *dci_output_memory(int (*fn)(FILE *f, void *ud), void *ud, size_t *len)
+{
+    struct dci_memstream m;
+    FILE *f = dci_memstream_open(&m);
+    if (!f)
+        return NULL;
+    int rc = fn(f, ud);
+    char *text = dci_memstream_close(&m, len);
+    if (rc) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 struct buffer {

@@ -314,10 +314,12 @@ unsigned dci_os_sock_port(uv_os_sock_t sock)
 int dci_os_service_install(const char *name, const char *display, const char *const *args,
                            size_t nargs, const char *account, char *why, size_t cap)
 {
-    (void)name, (void)display, (void)args, (void)nargs, (void)account;
+    (void)display, (void)args, (void)nargs, (void)account;
     snprintf(why, cap,
              "a Windows service exists only on Windows: here, install the systemd "
-             "unit scripts/dmsconn-agent.service (docs/agent-service.md)");
+             "unit scripts/%s.service (%s)",
+             name,
+             strcmp(name, "dmsconn-agent") == 0 ? "docs/agent-service.md" : "docs/scheduling.md");
     return -1;
 }
 

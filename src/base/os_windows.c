@@ -377,15 +377,18 @@ void dci_os_process_init(void)
     SetConsoleOutputCP(CP_UTF8);
     /* the bytes as written, as on Linux: a text-mode stdout would turn the CSV's CRLF into
      * CR CR LF and every report's LF into CRLF */
-    _setmode(_fileno(stdout), _O_BINARY);
-    _setmode(_fileno(stderr), _O_BINARY);
+    if (_fileno(stdout) >= 0) /* a service has no standard streams: -2, which the CRT's */
+        _setmode(_fileno(stdout), _O_BINARY); /* invalid-parameter handler ends the process */
+    if (_fileno(stderr) >= 0)
+        _setmode(_fileno(stderr), _O_BINARY);
     WSADATA wsa; /* gethostname and the sockets the OS layer opens before libuv does */
     WSAStartup(MAKEWORD(2, 2), &wsa);
 }
 
 static HANDLE console_of(FILE *f)
 {
-    return (HANDLE)_get_osfhandle(_fileno(f));
+    int fd = _fileno(f); /* -2 in a service: no stream, and no handle to ask about */
+    return fd >= 0 ? (HANDLE)_get_osfhandle(fd) : INVALID_HANDLE_VALUE;
 }
 
 bool dci_os_is_terminal(FILE *f)

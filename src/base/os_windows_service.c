@@ -1,13 +1,16 @@
-/* The OS layer on Windows, its Service Control Manager part (os.h): the agent installed,
- * removed, and run as a service. */
+/* The OS layer on Windows, its Service Control Manager part (os.h): the agent and continuous
+ * mode installed, removed, and run as services. */
 #include <winsock2.h>
 #include <windows.h>
 
 #include "os.h"
 #include "os_windows.h"
 
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Appends one word to a command line as CommandLineToArgvW reads it back: in quotes, a quote
  * escaped, the backslashes before a quote or the closing quote doubled. */
@@ -152,7 +155,22 @@ bool dci_os_service_run(const char *name, void (*fn)(void *ud), void *ud, char *
         snprintf(log, sizeof log, "%s\\dmsconn", dir);
         CreateDirectoryA(log, NULL);
         snprintf(log, sizeof log, "%s\\dmsconn\\%s.log", dir, name);
-        (void)!freopen(log, "ab", stderr);
+        /* a service has no standard streams (their descriptors say -2, and freopen on them
+         * trips the CRT's invalid-parameter check): the log becomes descriptors 1 and 2, so
+         * stdout (a round's line, check --every) and stderr write into it */
+        int fd = _open(log, _O_WRONLY | _O_APPEND | _O_CREAT | _O_BINARY, _S_IREAD | _S_IWRITE);
+        if (fd >= 0) {
+            _dup2(fd, 1);
+            _dup2(fd, 2);
+            if (fd > 2)
+                _close(fd);
+#ifndef _UCRT
+            /* msvcrt marked the two streams "no console" (descriptor -2) at its start; they
+             * are descriptors 1 and 2 now, as any console program's */
+            stdout->_file = _fileno(stdout) < 0 ? 1 : stdout->_file;
+            stderr->_file = _fileno(stderr) < 0 ? 2 : stderr->_file;
+#endif
+        }
         setvbuf(stderr, NULL, _IONBF, 0);
     }
     dci_os_win_stop(-1); /* the event, before the stop control can come */

@@ -9,6 +9,7 @@
 #include "dmsconn/coordinator.h"
 #include "dmsconn/secret.h"
 #include "dmsconn/engine.h"
+#include "dmsconn/metrics.h"
 #include "dmsconn/report.h"
 #include "dmsconn/verdict.h"
 
@@ -54,8 +55,9 @@ struct cli_run {
     struct dc_coordinator_opts coord;
     struct dc_secret *secrets; /* --secret NAME=FILE (engine.secrets points here) */
     size_t nsecrets;
-    double every_s;          /* check --every: seconds between rounds (0: one run) */
-    struct cli_watch *watch; /* while rounds run: what one round leaves the next */
+    double every_s;                 /* check --every: seconds between rounds (0: one run) */
+    struct dc_metrics_opts metrics; /* --metrics: listen NULL when not asked */
+    struct cli_watch *watch;        /* while rounds run: what one round leaves the next */
 };
 
 /* Continuous mode's state across rounds (check --every), which the outputs read and update:
@@ -66,11 +68,13 @@ struct cli_watch {
     size_t previous_len;
     unsigned long round;
     double every_s;
-    struct timespec last_change; /* wall clock; 0 before any change */
-    size_t changes;              /* changes seen between rounds so far */
-    bool in_place;               /* standard output is a terminal: redrawn in place */
-    bool interrupted;            /* this round was cut short by a stop */
-    char note[600];              /* why this round's inputs are the last good ones, or "" */
+    struct timespec last_change;    /* wall clock; 0 before any change */
+    size_t changes;                 /* changes seen between rounds so far */
+    bool in_place;                  /* standard output is a terminal: redrawn in place */
+    bool interrupted;               /* this round was cut short by a stop */
+    char note[600];                 /* why this round's inputs are the last good ones, or "" */
+    struct dc_watch_counts *counts; /* the long run's counters (/metrics, --prom) */
+    struct dc_metrics *server;      /* --metrics, or NULL */
 };
 
 /* The options' defaults and what they kept (cli_options.h parses them). */

@@ -174,17 +174,6 @@ out:
     return rc;
 }
 
-struct service_run {
-    struct cli_args *a;
-    int rc;
-};
-
-static void agent_service_main(void *ud)
-{
-    struct service_run *sr = ud;
-    sr->rc = run_agent(sr->a);
-}
-
 int cmd_agent(int argc, char **argv)
 {
     struct cli_args a;
@@ -201,24 +190,14 @@ int cmd_agent(int argc, char **argv)
              : a.install_service ? validate_args(&a)
                                  : 0;
         if (!rc)
-            rc = cli_agent_service(argc, argv, &a);
+            rc = cli_service(&cli_agent_command, "dmsconn-agent", argc, argv, &a);
         goto out;
     }
     rc = validate_args(&a);
     if (rc)
         goto out;
-    if (a.as_service) {
-        struct service_run sr = {.a = &a, .rc = 0};
-        char why[256];
-        if (!dci_os_service_run("dmsconn-agent", agent_service_main, &sr, why, sizeof why)) {
-            fprintf(stderr, "dmsconn agent: --as-service: %s\n", why);
-            rc = DC_RUN_UNKNOWN;
-        } else {
-            rc = sr.rc;
-        }
-        goto out;
-    }
-    rc = run_agent(&a);
+    rc = a.as_service ? cli_as_service(&cli_agent_command, "dmsconn-agent", run_agent, &a)
+                      : run_agent(&a);
 out:
     cli_args_free(&a);
     return rc;

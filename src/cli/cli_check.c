@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const struct cli_command cli_check_command = {
     .name = "check",
@@ -133,6 +134,15 @@ static int validate_args(const struct cli_args *a)
         return cli_usage_error("check", "--preflight needs the agents: not with --from-here");
     if (!a->from_here && a->all_targets)
         return cli_usage_error("check", "--all-targets goes with --from-here");
+    const struct dc_metrics_opts *m = &a->run.metrics;
+    if (m->listen && a->run.every_s <= 0)
+        return cli_usage_error("check", "--metrics serves the rounds of continuous mode: "
+                                        "expected --every SECONDS with it");
+    if (!m->listen && (m->tls_file || m->user || m->password_file))
+        return cli_usage_error("check", "--metrics-%s: expected --metrics ADDR:PORT with it",
+                               m->tls_file ? "tls"
+                               : m->user   ? "user"
+                                           : "password-file");
     return 0;
 }
 
@@ -232,6 +242,19 @@ static void reread(struct rounds *w, unsigned long n)
 static int one_round(void *ud, struct dc_stopper *stopper, unsigned long n)
 {
     struct rounds *w = ud;
+    if (n == 1 && w->watch.server) { /* its thread starts now: the stop signals are blocked */
+        struct dc_diag diag = {{0}};
+        char url[128];
+        if (dc_metrics_listen(w->watch.server, &diag) != 0) {
+            fprintf(stderr, "dmsconn check: %s\n", diag.msg);
+            w->exit_code = DC_RUN_UNKNOWN;
+            return 1;
+        }
+        if (!w->a->run.quiet)
+            fprintf(stderr, "dmsconn check: serving %s/metrics and the live page %s/\n",
+                    dc_metrics_url(w->watch.server, url, sizeof url),
+                    dc_metrics_url(w->watch.server, url, sizeof url));
+    }
     if (n > 1)
         reread(w, n);
     dc_cluster_drop_notes(w->cluster, w->notes);
@@ -259,10 +282,23 @@ static int watch(struct cli_args *a, struct dc_cluster **cluster, struct dc_prof
                                  .in_place = !a->run.quiet && a->run.format == CLI_TEXT &&
                                              dci_os_is_terminal(stdout)},
                        .exit_code = DC_RUN_UNKNOWN};
+    struct dc_diag diag = {{0}};
+    if (a->run.metrics.listen && dc_metrics_new(&a->run.metrics, &w.watch.server, &diag) != 0) {
+        fprintf(stderr, "dmsconn check: %s\n", diag.msg[0] ? diag.msg : "out of memory");
+        return DC_RUN_UNKNOWN;
+    }
+    w.watch.counts = dc_watch_counts_new(time(NULL));
+    if (!w.watch.counts) {
+        dc_metrics_free(w.watch.server);
+        fprintf(stderr, "dmsconn check: out of memory\n");
+        return DC_RUN_UNKNOWN;
+    }
     if (w.watch.in_place) /* each round's view leaves in one write */
         setvbuf(stdout, view, _IOFBF, sizeof view);
     struct dc_watch_result result;
     int rc = dc_watch_run(a->run.every_s, one_round, &w, &result);
+    dc_metrics_free(w.watch.server);
+    dc_watch_counts_free(w.watch.counts);
     if (w.watch.in_place) {
         fflush(stdout);
         setvbuf(stdout, NULL, _IOLBF, 0);
@@ -277,11 +313,30 @@ static int watch(struct cli_args *a, struct dc_cluster **cluster, struct dc_prof
     return rc ? DC_RUN_UNKNOWN : w.exit_code;
 }
 
+/* Everything after the options: the node list and profile read, one run or the rounds. */
+static int check_run(struct cli_args *a)
+{
+    struct dc_cluster *cluster = NULL;
+    struct dc_profile *profile = NULL;
+    int rc = cli_run_validate(&a->run, "check");
+    if (rc)
+        return rc;
+    a->src.nats_credentials = dc_engine_secret(&a->run.engine, "nats") != NULL;
+    rc = cli_load(&a->src, &cluster, &profile, "check");
+    uint32_t source = 0;
+    if (!rc)
+        rc = prepare(cluster, profile, a, &source);
+    if (!rc)
+        rc = a->run.every_s > 0 ? watch(a, &cluster, &profile, source)
+                                : run_once(cluster, profile, a, source);
+    dc_profile_free(profile);
+    dc_cluster_free(cluster);
+    return rc;
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct cli_args a;
-    struct dc_cluster *cluster = NULL;
-    struct dc_profile *profile = NULL;
     cli_args_init(&a);
     int rc = cli_parse(argc, argv, &cli_check_command, &a);
     if (rc) {
@@ -289,24 +344,25 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     rc = validate_args(&a);
+    if (!rc && (a.install_service || a.as_service) && a.run.every_s <= 0)
+        rc = cli_usage_error("check",
+                             "a service runs rounds: expected --every SECONDS with "
+                             "--%s",
+                             a.install_service ? "install-service" : "as-service");
+    if (!rc && a.install_service && a.uninstall_service)
+        rc = cli_usage_error("check", "--install-service or --uninstall-service, not both");
     if (rc)
         goto out;
-    rc = cli_run_validate(&a.run, "check");
-    if (rc)
+    if (a.install_service || a.uninstall_service) {
+        rc = cli_run_validate(&a.run, "check");
+        if (!rc)
+            rc = cli_service(&cli_check_command, "dmsconn-watch", argc, argv, &a);
         goto out;
-    a.src.nats_credentials = dc_engine_secret(&a.run.engine, "nats") != NULL;
-    rc = cli_load(&a.src, &cluster, &profile, "check");
-    if (rc)
-        goto out;
-    uint32_t source = 0;
-    rc = prepare(cluster, profile, &a, &source);
-    if (rc)
-        goto out;
-    rc = a.run.every_s > 0 ? watch(&a, &cluster, &profile, source)
-                           : run_once(cluster, profile, &a, source);
+    }
+    /* as the service dmsconn-watch: the rounds until its stop control */
+    rc = a.as_service ? cli_as_service(&cli_check_command, "dmsconn-watch", check_run, &a)
+                      : check_run(&a);
 out:
-    dc_profile_free(profile);
-    dc_cluster_free(cluster);
     cli_args_free(&a);
     return rc;
 }

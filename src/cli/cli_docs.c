@@ -172,7 +172,12 @@ void cli_docs_man(FILE *out, const char *version, const char *date)
           ".TP\n.I /lib/systemd/system/dmsconn\\-check.service\\fR, "
           "\\fIdmsconn\\-check.timer\n"
           "This node's row every night, as a JSON report under \\fI/var/lib/dmsconn\\fR for "
-          "\\fBdmsconn merge\\fR. The timer is installed disabled.\n",
+          "\\fBdmsconn merge\\fR. The timer is installed disabled.\n"
+          ".TP\n.I /lib/systemd/system/dmsconn\\-watch.service\n"
+          "Continuous mode: this node's row every minute, served on \\fI/metrics\\fR for "
+          "Prometheus (\\fB\\-\\-every 60 \\-\\-metrics\\fR). Installed disabled: set the "
+          "address, the certificate bundle \\fI/etc/dmsconn/metrics.pem\\fR and the password "
+          "file \\fI/etc/dmsconn/metrics.password\\fR first.\n",
           out);
     fputs(".SH THE AGENT AS A SERVICE\n"
           "The package installs the units and enables none of them: the agent needs a token "
@@ -194,6 +199,8 @@ void cli_docs_man(FILE *out, const char *version, const char *date)
           "dmsconn check \\-\\-from\\-here \\-\\-dataminer\\-dir \"/mnt/dma1/Skyline DataMiner\"\n"
           "dmsconn plan \\-\\-dms DMS.xml \\-\\-db DB.xml \\-\\-format csv > rules.csv\n"
           "dmsconn merge \\-\\-inventory lab.yaml \\-\\-html matrix.html rows/*.json\n"
+          "dmsconn check \\-\\-from\\-here \\-\\-inventory lab.yaml \\-\\-every 60 "
+          "\\-\\-metrics 10.0.0.5:9110\n"
           ".fi\n"
           ".SH SEE ALSO\n"
           "The README and docs/ in \\fI/usr/share/doc/dmsconn\\fR.\n",

@@ -116,8 +116,14 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd, struct cli_a
 int cli_check_filters(const struct dc_cluster *cluster, const struct dc_profile *profile,
                       const struct cli_args *a, const char *cmd);
 
-/* --install-service / --uninstall-service of the agent (cli_agent_service.c): the exit code. */
-int cli_agent_service(int argc, char **argv, const struct cli_args *a);
+/* --install-service / --uninstall-service of the agent or of check --every (cli_service.c):
+ * the service `name`, running COMMAND --as-service and the other options; the exit code. */
+int cli_service(const struct cli_command *cmd, const char *name, int argc, char **argv,
+                const struct cli_args *a);
+/* --as-service: run(a) as the service `name` under the Service Control Manager, until its
+ * stop control; run's exit code. */
+int cli_as_service(const struct cli_command *cmd, const char *name, int (*run)(struct cli_args *a),
+                   struct cli_args *a);
 
 /* Each command's description (cli_check.c, cli_agent.c...), and all of them in the order the
  * usage and the manual list them (cli_commands.c). */

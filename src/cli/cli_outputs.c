@@ -282,6 +282,21 @@ static void watch_keep(const struct dc_report *rep, struct cli_watch *w, size_t 
     }
 }
 
+/* The round's pages for --metrics: /metrics and the live page, which reloads itself when
+ * the next round is due (not faster than every 2 s: a page, not a stream). */
+static void publish(struct dc_report *rep, struct cli_watch *w)
+{
+    size_t prom_len = 0, html_len = 0;
+    char *prom = dc_report_prom(rep, &prom_len);
+    rep->refresh_s = w->every_s < 2 ? 2 : w->every_s;
+    char *html = dc_report_html(rep, &html_len);
+    rep->refresh_s = 0;
+    if (!prom || !html)
+        fprintf(stderr, "dmsconn: out of memory: --metrics serves the previous round's %s\n",
+                !prom ? "metrics" : "page");
+    dc_metrics_publish(w->server, prom, prom_len, html, html_len);
+}
+
 int cli_outputs(struct dc_report *rep, const struct cli_run *run)
 {
     int exit_code = (int)rep->verdict;
@@ -312,6 +327,8 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
     rep->diff = diff;
     rep->baseline = baseline;
     size_t changes = w && w->previous ? changes_of(diff) : 0;
+    if (w && w->counts) /* a long run's counters: --prom's file and /metrics carry them */
+        dc_watch_counts_round(w->counts, rep, w->previous ? diff : NULL, rep->started.tv_sec);
 
     const char *files[] = {[CLI_JSON] = run->json,
                            [CLI_CSV] = run->csv,
@@ -344,9 +361,12 @@ int cli_outputs(struct dc_report *rep, const struct cli_run *run)
             dc_report_text(rep, &topts, stdout);
         fflush(stdout);
     }
+    if (w && w->server)
+        publish(rep, w);
     if (w)
         watch_keep(rep, w, changes);
     rep->diff = NULL;
+    rep->watch = NULL;
     dc_diff_free(diff);
     return exit_code;
 }

@@ -342,10 +342,13 @@ static int write_html(FILE *f, void *ud)
     struct tm tm;
     dci_os_gmtime(rep->started.tv_sec, &tm);
     strftime(started, sizeof started, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    fputs(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>dmsconn: ",
-        f);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+          f);
+    if (rep->refresh_s > 0) /* a live page (check --every --metrics): the next round's */
+        fprintf(f, "<meta http-equiv=\"refresh\" content=\"%.0f\">",
+                rep->refresh_s < 1 ? 1 : rep->refresh_s);
+    fputs("<title>dmsconn: ", f);
     esc(f, rep->cluster->name ? rep->cluster->name : "cluster");
     fprintf(f, "</title><style>%s</style></head><body>\n", dc_html_css);
     fprintf(f, "<header><h1>dmsconn &middot; ");
@@ -397,4 +400,9 @@ static int write_html(FILE *f, void *ud)
 int dc_report_html_write(const struct dc_report *rep, const char *path)
 {
     return dci_output_stream(path, write_html, (void *)rep);
+}
+
+char *dc_report_html(const struct dc_report *rep, size_t *len)
+{
+    return dci_output_memory(write_html, (void *)rep, len);
 }

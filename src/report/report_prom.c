@@ -69,6 +69,42 @@ static void certs(FILE *f, const struct dc_report *rep)
     free(list);
 }
 
+/* What only a long run has (check --every): its rounds, and per path how often it changed
+ * and when it last did, for a rate() or a "changed in the last hour" alert. */
+static void watch_counts(FILE *f, const struct dc_report *rep)
+{
+    const struct dc_report_watch *w = rep->watch;
+    fprintf(f,
+            "# HELP dmsconn_watch_rounds_total Rounds run since continuous mode started.\n"
+            "# TYPE dmsconn_watch_rounds_total counter\n"
+            "dmsconn_watch_rounds_total %lu\n"
+            "# HELP dmsconn_watch_start_timestamp_seconds When continuous mode started (Unix "
+            "time).\n"
+            "# TYPE dmsconn_watch_start_timestamp_seconds gauge\n"
+            "dmsconn_watch_start_timestamp_seconds %lld\n",
+            w->rounds, (long long)w->started);
+    fputs("# HELP dmsconn_check_changes_total Times the path's state changed from one round to "
+          "the next.\n"
+          "# TYPE dmsconn_check_changes_total counter\n",
+          f);
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        fputs("dmsconn_check_changes_total{", f);
+        cell_labels(f, rep, i);
+        fprintf(f, "} %lu\n", w->changes[i]);
+    }
+    fputs("# HELP dmsconn_check_last_change_timestamp_seconds When the path's state last "
+          "changed (Unix time); absent while it never has.\n"
+          "# TYPE dmsconn_check_last_change_timestamp_seconds gauge\n",
+          f);
+    for (size_t i = 0; i < rep->plan->ntasks; i++) {
+        if (!w->last_change[i])
+            continue;
+        fputs("dmsconn_check_last_change_timestamp_seconds{", f);
+        cell_labels(f, rep, i);
+        fprintf(f, "} %lld\n", (long long)w->last_change[i]);
+    }
+}
+
 static int write_prom(FILE *f, void *ud)
 {
     const struct dc_report *rep = ud;
@@ -80,6 +116,15 @@ static int write_prom(FILE *f, void *ud)
         fputs("dmsconn_check_pass{", f);
         cell_labels(f, rep, i);
         fprintf(f, "} %d\n", rep->results[i].verdict == DC_VERDICT_PASS);
+    }
+    fputs("# HELP dmsconn_check_fail 1 when the path's verdict is fail (a required path that "
+          "does not work, a forbidden one that does), 0 otherwise: what to alert on.\n"
+          "# TYPE dmsconn_check_fail gauge\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("dmsconn_check_fail{", f);
+        cell_labels(f, rep, i);
+        fprintf(f, "} %d\n", rep->results[i].verdict == DC_VERDICT_FAIL);
     }
     fputs("# HELP dmsconn_check_state The path's observed state (the state label), always 1.\n"
           "# TYPE dmsconn_check_state gauge\n",
@@ -180,10 +225,17 @@ static int write_prom(FILE *f, void *ud)
             "# TYPE dmsconn_run_timestamp_seconds gauge\n"
             "dmsconn_run_timestamp_seconds %lld\n",
             rep->duration_ms / 1000.0, (int)rep->verdict, (long long)rep->started.tv_sec);
+    if (rep->watch)
+        watch_counts(f, rep);
     return ferror(f) ? -EIO : 0;
 }
 
 int dc_report_prom_write(const struct dc_report *rep, const char *path)
 {
     return dci_output_stream(path, write_prom, (void *)rep);
+}
+
+char *dc_report_prom(const struct dc_report *rep, size_t *len)
+{
+    return dci_output_memory(write_prom, (void *)rep, len);
 }

@@ -29,7 +29,7 @@ done
 # the options were read at all (a --help that lists none would pass the loop above)
 ((checked > 60)) && ok || ko "only $checked options read from the commands' --help"
 for needed in "EXIT STATUS" "CRITICAL" "/etc/dmsconn/agent.token" "dmsconn-agent.service" \
-    "dmsconn-check.timer" "inventory.example.yaml" "systemctl enable --now dmsconn-agent"; do
+    "dmsconn-check.timer" "dmsconn-watch.service" "inventory.example.yaml" "systemctl enable --now dmsconn-agent"; do
     [[ $text == *"$needed"* ]] && ok || ko "the page lacks '$needed'"
 done
 

@@ -33,23 +33,7 @@ YAML
 nodes=(--node me=127.0.5.70 --node t=127.0.5.71 --as me)
 
 # a listener on t that the test stops and starts: `touch up` / `rm up`
-timeout 120 python3 - "$svc" << 'PY' &
-import os, socket, sys, time
-s = None
-while True:
-    want = os.path.exists("up")
-    if want and s is None:
-        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.5.71", int(sys.argv[1]))); s.listen(64); s.setblocking(False)
-    elif not want and s is not None:
-        s.close(); s = None
-    try:
-        if s:
-            s.accept()[0].close()
-    except BlockingIOError:
-        pass
-    time.sleep(0.01)
-PY
+python3 "$lib/toggle_listener.py" 127.0.5.71 "$svc" up 120 &
 pids+=($!)
 touch up
 python3 "$lib/wait_up.py" "127.0.5.71:$svc" || exit 1
