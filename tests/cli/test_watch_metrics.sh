@@ -12,6 +12,7 @@
 #   - the live page loaded in Chromium while rounds run (it reloads itself);
 #   - HTTPS and basic authentication: 401 without or with a wrong password, 200 with the right
 #     one; the password in no output; the port free again once it stops;
+#   - the full matrix through an agent: its row on /metrics, its change counted;
 #   - memory flat over hundreds of rounds while /metrics and / are fetched all along.
 # Usage: test_watch_metrics.sh DMSCONN
 set -u
@@ -198,6 +199,57 @@ curl -s --cacert cert.pem -u prom:"$password" -o tls-metrics.txt -w '%{http_code
 kill -INT "$pid"
 wait "$pid"
 ! grep -rqF -- "$password" tls-out.txt tls-err.txt tls.json && ok || ko "the password in an output"
+
+# the full matrix through an agent: t's row comes from its agent every round, and its change
+# is counted as the local row's is
+agent_port=$((base + 3))
+umask 077
+echo "watch-metrics-test-token-0123456789" > token
+umask 022
+cat > inventory.yaml << YAML
+cluster: watch-agents
+nodes:
+  - {name: me, address: 127.0.5.90, roles: [dma]}
+  - {name: t, address: 127.0.5.91, roles: [dma], agent: "127.0.5.91:$agent_port"}
+YAML
+python3 "$lib/toggle_listener.py" 127.0.5.90 "$svc" up2 60 &
+pids+=($!)
+touch up up2
+"$dmsconn" agent --inventory inventory.yaml --profile profile.yaml --token-file token \
+    --listen "127.0.5.91:$agent_port" 2> agent.log &
+pids+=($!)
+python3 "$lib/wait_up.py" "http://127.0.5.91:$agent_port/v1/health" "127.0.5.90:$svc" || exit 1
+"$dmsconn" check --inventory inventory.yaml --profile profile.yaml --token-file token --as me \
+    --timeout 0.5 --every 0.3 --metrics "127.0.5.90:$web" > agents-out.txt 2> agents-err.txt &
+pid=$!
+pids+=($pid)
+python3 "$lib/wait_up.py" "127.0.5.90:$web" || { cat agents-err.txt; exit 1; }
+until_row() { # until_row EXPR: like until_metrics, over t -> me (the agent's row)
+    python3 - "$url/metrics" "$1" << 'PY'
+import re, sys, time, urllib.request
+deadline = time.time() + 3
+while True:
+    try:
+        text = urllib.request.urlopen(sys.argv[1], timeout=1).read().decode()
+    except OSError:
+        text = ""
+    m = re.search(r'^dmsconn_check_pass\{from="t",to="me",check="svc",port="\d+"\} (\d)', text, re.M)
+    c = re.search(r'^dmsconn_check_changes_total\{from="t",to="me",check="svc",port="\d+"\} (\d+)', text, re.M)
+    h = re.search(r'^dmsconn_check_pass\{from="me",to="t",check="svc",port="\d+"\} 1', text, re.M)
+    if m and c and h and eval(sys.argv[2], {"passing": int(m.group(1)), "changes": int(c.group(1))}):
+        sys.exit(0)
+    if time.time() > deadline:
+        print(text[-800:], file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.05)
+PY
+}
+until_row "passing == 1 and changes == 0" && ok || ko "through the agent: its row on /metrics"
+rm up2
+until_row "passing == 0 and changes == 1" && ok || ko "through the agent: its row's break, counted"
+kill -TERM "$pid"
+wait "$pid"
+grep -q "stopped by signal 15" agents-err.txt && ok || { cat agents-err.txt; ko "the rounds through agents stop"; }
 
 # memory over hundreds of rounds, scraped all along
 "$dmsconn" check --from-here "${nodes[@]}" --every 0.05 --metrics "127.0.5.90:$web" \
