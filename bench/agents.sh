@@ -4,8 +4,13 @@
 # network namespace of its own where an nftables rule drops NATS Account Server traffic
 # (9090), so every run must wait for one probe timeout. Reports the coordinator's wall time
 # against that timeout, its peak RSS and one agent's, and the CPU time of the coordinator and
-# of all agents together; then one agent given 10,000 tasks. Needs root.
-# Usage: [DC_BENCH_TIMEOUT=S] bench/agents.sh [DMSCONN] [SIZES...]   (default sizes: 10 50)
+# of all agents together; then one agent given 10,000 tasks. The built-in profile's ICMP echo
+# goes through ping sockets (net.ipv4.ping_group_range opened to every group, as systemd's
+# default sysctl does where a distribution ships it); DC_BENCH_ICMP=raw leaves the kernel's
+# default, Debian 12's (no ping sockets: raw ones, each handed every ICMP message of the
+# namespace, where the N agents all live, unlike a real cluster). Needs root.
+# Usage: [DC_BENCH_TIMEOUT=S] [DC_BENCH_ICMP=raw] bench/agents.sh [DMSCONN] [SIZES...]
+#        (default sizes: 10 50)
 set -euo pipefail
 dmsconn=$(realpath "${1:-build/dmsconn}")
 shift || true
@@ -22,6 +27,8 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$ns"
 ip -n "$ns" link set lo up
+[[ ${DC_BENCH_ICMP:-ping} == raw ]] ||
+    ip netns exec "$ns" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 ip netns exec "$ns" nft -f - <<'NFT'
 table ip bench {
     chain input {

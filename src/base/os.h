@@ -154,10 +154,11 @@ int dci_os_icmp_open(uv_loop_t *loop, const struct sockaddr *peer, const struct 
 /* Sends echo request `seq` (below DCI_ICMP_ECHOES_MAX), awaited timeout_ms at most. 0 or a
  * negative errno. */
 int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq, unsigned timeout_ms);
-/* One thing that came: our echo's reply (*seq), an ICMP error about our echo (detail says
- * which and from whom), or NONE (nothing more, or someone else's). */
-enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char *detail,
-                                     size_t cap);
+/* One thing that came: our echo's reply (*seq, and its round trip as the system timed it:
+ * from the send to the reply's arrival, however late the loop reads it), an ICMP error about
+ * our echo (detail says which and from whom), or NONE (nothing more, or someone else's). */
+enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, double *rtt_ms,
+                                     char *detail, size_t cap);
 /* Stops the channel; `closed(ud)` runs on the loop once its handles are closed and it is
  * freed (`ready` never runs again). */
 void dci_os_icmp_close(struct dci_icmp *icmp, dci_icmp_cb closed);

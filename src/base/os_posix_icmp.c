@@ -4,7 +4,9 @@
  * replies and puts the ICMP errors about its echoes on its error queue (IP_RECVERR). A raw
  * socket sees every ICMP message of the host: replies are told by identifier and source,
  * errors by the echo they quote (RFC 792; RFC 4443 for ICMPv6). The loop watches the socket
- * with a uv_poll that this file owns. */
+ * with a uv_poll that this file owns. A reply's round trip is the kernel's: from the time it
+ * was sent to the receive timestamp the kernel gives it (SO_TIMESTAMPNS, as ping does), so a
+ * loop busy with other probes when the reply comes does not lengthen it. */
 #include "os.h"
 
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,6 +23,7 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
 #include <linux/errqueue.h>
+#include <linux/filter.h>
 
 #define PAYLOAD "dmsconn echo 1.0" /* 16 bytes */
 
@@ -33,6 +37,7 @@ struct dci_icmp {
     bool closing;
     dci_icmp_cb ready, closed;
     void *ud;
+    struct timespec sent[DCI_ICMP_ECHOES_MAX]; /* CLOCK_REALTIME, the timestamps' clock */
 };
 
 static uint16_t checksum(const uint8_t *p, size_t n)
@@ -57,6 +62,36 @@ static void on_poll(uv_poll_t *poll, int status, int events)
         uv_poll_start(&icmp->poll, UV_READABLE, on_poll);
 }
 
+/* A raw socket is handed a copy of every ICMP message of the host: with a thousand probes
+ * out, each reply would wake a thousand sockets. A socket filter (classic BPF, as iputils'
+ * ping installs on its raw socket) lets through only the replies carrying this channel's
+ * identifier and the errors (which quote the echo: told apart below); the kernel drops the
+ * rest before anyone is woken. IPv4 raw sockets see the IP header first, ICMPv6 ones do not. */
+static void only_ours(int fd, int family, uint16_t id)
+{
+    bool v6 = family == AF_INET6;
+    uint8_t reply = v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY;
+    uint8_t unreach = v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH;
+    uint8_t exceeded = v6 ? ICMP6_TIME_EXCEEDED : ICMP_TIME_EXCEEDED;
+    struct sock_filter code[] = {
+        /* 0: X = where the ICMP header starts: after the IPv4 header (ICMPv6: at 0) */
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+        BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),              /* 1: its type */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply, 0, 2),   /* 2: a reply? else 5 */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),              /* 3: its identifier */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 2, 3),      /* 4: ours? 7, else 8 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, unreach, 1, 0), /* 5: an error? 7 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exceeded, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0xffff), /* 7: ours, or an error that may quote ours */
+        BPF_STMT(BPF_RET | BPF_K, 0),      /* 8: someone else's */
+    };
+    if (v6)
+        code[0] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_IMM, 0);
+    struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
+    /* without it (a kernel that refuses it) the socket still works: the checks below tell */
+    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+}
+
 static int open_socket(struct dci_icmp *icmp, const struct sockaddr *peer,
                        const struct sockaddr *source, char *why, size_t cap)
 {
@@ -78,6 +113,9 @@ static int open_socket(struct dci_icmp *icmp, const struct sockaddr *peer,
         return -errno;
     }
     int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on); /* each reply's arrival */
+    if (icmp->raw)
+        only_ours(fd, family, icmp->id);
     if (!icmp->raw) /* ICMP errors about our echoes, on the error queue */
         setsockopt(fd, family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
                    family == AF_INET6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on);
@@ -138,6 +176,8 @@ int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq, unsigned timeout_ms)
         pkt[3] = (uint8_t)sum;
     }
     socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (seq < DCI_ICMP_ECHOES_MAX)
+        clock_gettime(CLOCK_REALTIME, &icmp->sent[seq]);
     ssize_t n = icmp->raw ? sendto(icmp->sock, pkt, sizeof pkt, 0,
                                    (const struct sockaddr *)&icmp->peer, len)
                           : send(icmp->sock, pkt, sizeof pkt, 0);
@@ -197,13 +237,33 @@ static bool quotes_our_echo(const struct dci_icmp *icmp, const uint8_t *quoted, 
            (uint16_t)(quoted[at + 4] << 8 | quoted[at + 5]) == icmp->id;
 }
 
-enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char *detail, size_t cap)
+/* When the kernel received the message (now, if it did not say). */
+static struct timespec arrival(struct msghdr *msg)
 {
-    uint8_t buf[1500];
+    struct timespec at;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            memcpy(&at, CMSG_DATA(c), sizeof at);
+            return at;
+        }
+    }
+    clock_gettime(CLOCK_REALTIME, &at);
+    return at;
+}
+
+enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, double *rtt_ms,
+                                     char *detail, size_t cap)
+{
+    uint8_t buf[1500], control[256];
     struct sockaddr_storage from;
-    socklen_t fromlen = sizeof from;
-    ssize_t n =
-        recvfrom(icmp->sock, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr msg = {.msg_name = &from,
+                         .msg_namelen = sizeof from,
+                         .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control,
+                         .msg_controllen = sizeof control};
+    ssize_t n = recvmsg(icmp->sock, &msg, MSG_DONTWAIT);
     if (n < 0)
         return errno == EAGAIN || errno == EWOULDBLOCK ? DCI_ICMP_NONE
                                                        : read_error(icmp, detail, cap);
@@ -233,6 +293,11 @@ enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char 
         if (icmp->raw && (id != icmp->id || !from_peer))
             return DCI_ICMP_NONE;
         *seq = (uint16_t)(m[6] << 8 | m[7]);
+        if (*seq < DCI_ICMP_ECHOES_MAX) {
+            struct timespec at = arrival(&msg), *sent = &icmp->sent[*seq];
+            *rtt_ms = (double)(at.tv_sec - sent->tv_sec) * 1e3 +
+                      (double)(at.tv_nsec - sent->tv_nsec) / 1e6;
+        }
         return DCI_ICMP_REPLY;
     }
     bool error = v6 ? m[0] == ICMP6_DST_UNREACH || m[0] == ICMP6_TIME_EXCEEDED

@@ -51,6 +51,7 @@ struct slot {
     struct dci_icmp *icmp;
     volatile LONG state;
     DWORD timeout_ms;
+    uint64_t sent_ns, done_ns; /* timed on the ICMP thread: the loop's delays are not in it */
     _Alignas(8) unsigned char reply[REPLY_SIZE];
 };
 
@@ -95,6 +96,7 @@ static VOID NTAPI replied(PVOID context, PVOID io_status, ULONG reserved)
     (void)io_status, (void)reserved;
     struct slot *s = context;
     struct dci_icmp *icmp = s->icmp;
+    s->done_ns = uv_hrtime();
     InterlockedExchange(&s->state, SLOT_DONE);
     InterlockedDecrement(&icmp->out);
     uv_async_send(&icmp->async);
@@ -107,6 +109,7 @@ static VOID CALLBACK send_apc(ULONG_PTR param)
     struct dci_icmp *icmp = s->icmp;
     char data[] = PAYLOAD;
     DWORD rc;
+    s->sent_ns = uv_hrtime();
     if (icmp->family == AF_INET6) {
         struct sockaddr_in6 any = {.sin6_family = AF_INET6};
         rc = Icmp6SendEcho2(icmp->handle, NULL, (FARPROC)(void (*)(void))replied, s,
@@ -246,7 +249,8 @@ static enum dci_icmp_event parse(struct dci_icmp *icmp, struct slot *s, char *de
     return DCI_ICMP_ERROR;
 }
 
-enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char *detail, size_t cap)
+enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, double *rtt_ms,
+                                     char *detail, size_t cap)
 {
     for (uint16_t i = 0; i < DCI_ICMP_ECHOES_MAX; i++) {
         struct slot *s = &icmp->slots[i];
@@ -256,6 +260,7 @@ enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, char 
         if (ev == DCI_ICMP_NONE)
             continue;
         *seq = i;
+        *rtt_ms = (double)(s->done_ns - s->sent_ns) / 1e6;
         return ev;
     }
     return DCI_ICMP_NONE;

@@ -109,10 +109,11 @@ static void on_ready(void *ud)
     struct icmp_probe *p = ud;
     uint16_t seq;
     char detail[128];
+    double rtt = -1;
     enum dci_icmp_event ev;
     if (p->reported)
         return;
-    while ((ev = dci_os_icmp_recv(p->icmp, &seq, detail, sizeof detail)) != DCI_ICMP_NONE) {
+    while ((ev = dci_os_icmp_recv(p->icmp, &seq, &rtt, detail, sizeof detail)) != DCI_ICMP_NONE) {
         if (ev == DCI_ICMP_ERROR) {
             if (!p->error[0])
                 snprintf(p->error, sizeof p->error, "%s", detail);
@@ -121,12 +122,14 @@ static void on_ready(void *ud)
         if (seq >= p->sent || p->answered[seq])
             continue; /* not one of ours, or a duplicate */
         p->answered[seq] = true;
-        double rtt = (double)(uv_hrtime() - p->sent_ns[seq]) / 1e6;
+        if (rtt < 0) /* the system did not time it: the loop's reading */
+            rtt = (double)(uv_hrtime() - p->sent_ns[seq]) / 1e6;
         struct dci_icmp_stats *s = &p->stats;
         s->rtt_min_ms = s->received == 0 || rtt < s->rtt_min_ms ? rtt : s->rtt_min_ms;
         s->rtt_max_ms = rtt > s->rtt_max_ms ? rtt : s->rtt_max_ms;
         s->rtt_avg_ms = (s->rtt_avg_ms * s->received + rtt) / (s->received + 1);
         s->received++;
+        rtt = -1;
     }
     bool all_sent = p->sent == ICMP_ECHOES;
     if ((all_sent && p->stats.received == p->sent) || (p->error[0] && p->stats.received == 0))

@@ -136,6 +136,11 @@ static const struct builtin dataminer[] = {
      8004, DMA, DMA, DC_EXPECT_UNUSED, DC_WHEN_REMOTING_OFF, OTHERS, SLNET_F},
     {"http", "DataMiner web server (HTTP)", "http", 80, DMA, DMA, OPT, DC_WHEN_ALWAYS, OTHERS,
      OTHER_F},
+    /* ICMP echo from every Agent to every other and to every database, as DataMiner's BPA
+     * "SLNet connections between the DataMiner Agents" pings: a warning at most (networks
+     * filter it on purpose; the ports decide) */
+    {"icmp", "ICMP echo (DataMiner's BPA pings the Agents)", "icmp", 0, DMA, DMA | CASS | SEARCH,
+     DC_EXPECT_ADVISORY, DC_WHEN_ALWAYS, OTHERS, OTHER_F},
     /* NATS: SLNet-managed with the Account Server, or BrokerGateway (10.6: always) */
     {"nats-client", "NATS client port", "nats", 4222, DMA, DMA_NATS, REQ, DC_WHEN_ALWAYS, OTHERS,
      NATS_F},

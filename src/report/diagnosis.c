@@ -305,6 +305,8 @@ static void tally(struct dci_diag_ctx *x, uint32_t *silent_in)
         in->bad_silent += x->bad[i] == DCI_BAD_SILENT;
         dci_tally_add(&x->out[t->from * x->nkeys + x->key[i]], t->to, o);
         x->reached[t->to] += o == DCI_OBS_ANSWERED || o == DCI_OBS_REFUSED;
+        x->port_reached[t->to] += (o == DCI_OBS_ANSWERED || o == DCI_OBS_REFUSED) &&
+                                  x->profile->checks[t->check].transport != DC_TRANSPORT_ICMP;
         x->reaches[t->from] |= o == DCI_OBS_ANSWERED || o == DCI_OBS_REFUSED;
         if (x->last_asker[t->to] != t->from) {
             x->last_asker[t->to] = t->from;
@@ -337,13 +339,14 @@ int dc_diagnose(const struct dc_cluster *cluster, const struct dc_profile *profi
     x->row_measured = calloc(nn, sizeof *x->row_measured);
     x->is_source = calloc(nn, sizeof *x->is_source);
     x->reached = calloc(nn, sizeof *x->reached);
+    x->port_reached = calloc(nn, sizeof *x->port_reached);
     x->asked = calloc(nn, sizeof *x->asked);
     r.per_node = malloc(nn * sizeof *r.per_node);
     size_t *order = make_order(plan, x->nnodes);
     x->order = order;
     r.failed = !silent_in || !x->last_asker || !x->reaches || !r.d || !x->key || !x->obs ||
-               !x->bad || !x->row_measured || !x->is_source || !x->reached || !x->asked ||
-               !r.per_node || !order;
+               !x->bad || !x->row_measured || !x->is_source || !x->reached || !x->port_reached ||
+               !x->asked || !r.per_node || !order;
     if (!r.failed) {
         r.d->ntasks = x->ntasks;
         r.d->cause_of = malloc(nt * sizeof *r.d->cause_of);
@@ -380,6 +383,7 @@ int dc_diagnose(const struct dc_cluster *cluster, const struct dc_profile *profi
     free(x->row_measured);
     free(x->is_source);
     free(x->reached);
+    free(x->port_reached);
     free(x->asked);
     if (r.failed) {
         dc_diagnosis_free(r.d);

@@ -52,6 +52,8 @@ struct dci_diag_ctx {
     bool *row_measured;     /* a source with at least one measured cell */
     bool *is_source;        /* a source of the plan */
     uint32_t *reached;      /* per node: cells towards it that answered or were refused */
+    uint32_t *port_reached; /* the same on its ports only: an ICMP echo answered says the node
+                             * is up, not that it lets any port in */
     uint32_t *asked;        /* per node: distinct sources with a measured cell towards it */
     uint32_t *last_asker;   /* per node: the last of them (the only one when asked is 1) */
     bool *reaches;          /* per source: some cell of its row was answered or refused */

@@ -109,8 +109,9 @@ static bool port_qualifies(const struct dci_tally *t, enum dc_cause_kind kind, u
 
 /* service_down and inbound_blocked: one cause per destination for all its ports that qualify.
  * A port only one source asks (Cassandra's internode port, asked by the other Cassandra node)
- * is blocked inbound when the node answers nothing at all while two or more sources find
- * another port of it dropped: the node drops everything, not that one path. */
+ * is blocked inbound when no port of the node answers anyone (an ICMP echo may) while two or
+ * more sources find another port of it dropped: the node drops everything, not that one
+ * path. */
 static void rule_destination(struct dci_diag_run *r, enum dc_cause_kind kind)
 {
     const struct dci_diag_ctx *x = &r->x;
@@ -118,7 +119,7 @@ static void rule_destination(struct dci_diag_run *r, enum dc_cause_kind kind)
     for (uint32_t n = 0; n < x->nnodes; n++) {
         const struct dci_tally *tallies = &x->in[n * x->nkeys];
         uint32_t min_peers = kind == DC_CAUSE_SERVICE_DOWN ? 1 : 2;
-        if (kind == DC_CAUSE_INBOUND_BLOCKED && !x->reached[n]) {
+        if (kind == DC_CAUSE_INBOUND_BLOCKED && !x->port_reached[n]) {
             for (size_t k = 0; k < x->nkeys && min_peers > 1; k++)
                 min_peers = port_qualifies(&tallies[k], kind, 2) ? 1 : 2;
         }

@@ -251,8 +251,10 @@ static const char *up_because(const struct dci_diag_ctx *x, uint32_t node)
 {
     if (x->row_measured[node])
         return "its own row of checks was measured";
-    if (x->reached[node])
+    if (x->port_reached[node])
         return "other ports of it answer or refuse";
+    if (x->reached[node])
+        return "it answers ICMP echo";
     return NULL;
 }
 
@@ -296,7 +298,7 @@ static void words_service_down(const struct dci_diag_ctx *x, const struct dc_cau
 static void words_inbound(const struct dci_diag_ctx *x, const struct dc_cause *c, struct words *w)
 {
     const struct dc_node *d = &x->cluster->nodes[c->to];
-    bool every = !x->reached[c->to];
+    bool every = !x->port_reached[c->to];
     if (every) { /* nothing of it answers anyone: the failing ports are all it was asked on */
         text_printf(&w->summary, "%s drops every port from every source: ", w->to);
         port_list(&w->summary, c, true);

@@ -338,10 +338,14 @@ static void print_certs(const struct dc_report *rep, const struct dc_text_opts *
 
 void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts, FILE *out)
 {
-    size_t counts[3] = {0, 0, 0}, unmeasured = 0;
+    size_t counts[3] = {0, 0, 0}, unmeasured = 0, advisory = 0;
     for (size_t i = 0; i < rep->plan->ntasks; i++) {
-        counts[rep->results[i].verdict]++;
-        unmeasured += rep->results[i].agent_failure != DC_AGENT_OK;
+        const struct dc_result *r = &rep->results[i];
+        counts[r->verdict]++;
+        unmeasured += r->agent_failure != DC_AGENT_OK;
+        /* an advisory check not measured (ICMP echo without a socket): not in the verdict */
+        advisory += r->agent_failure == DC_AGENT_OK && r->state == DC_STATE_UNKNOWN &&
+                    rep->profile->checks[rep->plan->tasks[i].check].expect == DC_EXPECT_ADVISORY;
     }
     const char *vcolor[] = {GREEN, YELLOW, RED, YELLOW};
     fprintf(out, "dmsconn: cluster %s, profile %s: %zu checks in %.2f s%s\n",
@@ -372,10 +376,14 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
         fprintf(out, "%snote: %s\n", i == 0 ? "\n" : "", rep->cluster->notes[i]);
     if (rep->diff)
         dc_diff_print(rep->diff, rep->baseline ? rep->baseline : "the baseline", opts->color, out);
-    char apart[64] = "", clocks[64] = "";
+    char apart[160] = "", clocks[64] = "";
     if (unmeasured)
         snprintf(apart, sizeof apart, "; %zu of the warnings not measured (%s)", unmeasured,
                  rep->rows ? "rows without a current report" : "agents");
+    if (advisory)
+        snprintf(apart + strlen(apart), sizeof apart - strlen(apart),
+                 "; %zu advisory check%s (ICMP echo) not measured, not in the verdict", advisory,
+                 advisory == 1 ? "" : "s");
     size_t clock_counts[3] = {0, 0, 0};
     for (size_t n = 0; rep->clocks && n < rep->cluster->nnodes; n++)
         clock_counts[rep->clocks[n].verdict]++;

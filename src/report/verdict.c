@@ -464,8 +464,10 @@ void dc_verdict_remedy(const struct dc_cluster *cluster, const struct dc_profile
 }
 
 /* The run's verdict, one result at a time: the one rule both entry points use. An advisory
- * check that could not run here (no ICMP socket) counts as the warning it is, not as
- * unknown. */
+ * check that could not be measured (ICMP echo where this machine may not send it) warns in
+ * its cell, with the remedy, but leaves the run's verdict to what was measured: a healthy
+ * cluster checked from a host without an ICMP socket is not a warning about the cluster
+ * (the terminal's verdict line counts them apart). */
 struct run_tally {
     bool fail, warn, unknown;
 };
@@ -475,7 +477,7 @@ static void tally_result(struct run_tally *t, const struct dc_result *r, bool ad
     bool unmeasured = r->state == DC_STATE_UNKNOWN || r->state == DC_STATE_ERROR;
     t->fail |= r->verdict == DC_VERDICT_FAIL;
     t->unknown |= unmeasured && !advisory;
-    t->warn |= r->verdict == DC_VERDICT_WARN && (!unmeasured || advisory);
+    t->warn |= r->verdict == DC_VERDICT_WARN && !unmeasured;
 }
 
 static enum dc_run_verdict run_verdict(const struct run_tally *t)

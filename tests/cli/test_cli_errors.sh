@@ -107,7 +107,7 @@ p = json.load(sys.stdin)
 assert p["schema"] == "dmsconn.plan/1" and p["cluster"] == "lyra", p["cluster"]
 g = p["generation"]
 assert g["dma_link"] == "grpc" and g["nats"] == "broker-gateway" and g["cassandra_tls"], g
-assert len(p["tasks"]) == 156, len(p["tasks"])
+assert len(p["tasks"]) == 188, len(p["tasks"])  # 156 + ICMP echo: 4 DMAs to 8 nodes each
 assert not [t for t in p["tasks"] if t["port"] in (9090, 9142, 7000)]
 assert {t["address"] for t in p["tasks"] if t["to"] == "10.40.1.100"} == {"10.40.1.100"}
 ' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the JSON plan"; }
@@ -115,7 +115,7 @@ assert {t["address"] for t in p["tasks"] if t["to"] == "10.40.1.100"} == {"10.40
 # the YAML that 'profile show --yaml' prints is itself a valid profile
 tmp=$(mktemp)
 "$dmsconn" profile show --yaml > "$tmp"
-expect 0 "profile dataminer: 26 checks" -- profile show --profile "$tmp"
+expect 0 "profile dataminer: 27 checks" -- profile show --profile "$tmp"
 # ... and so is one with a check without a port (ICMP), which may not be given one
 printf 'checks:\n  - {probe: icmp, from: [dma], to: [dma], expect: advisory}\n' > "$tmp"
 "$dmsconn" profile show --profile "$tmp" --yaml > "$tmp.2"

@@ -51,7 +51,16 @@ assert "CQL_VERSION 3.4.5" not in evidence[("dma1", "db1", "cql")]     # dropped
 assert states[("dma1", "dma2", "nats-account")] == "wrong_service"      # 9090 clash
 assert states[("dma1", "db1", "opensearch-http")] == "ok"
 # 42: the optional CloudGateway self-check of each DMA passes closed (3 of them)
-assert r["counts"] == {"pass": 42, "warn": 0, "fail": 12, "unmeasured": 0}, r["counts"]
+# ICMP echo from each DMA to the 3 other nodes: 9 cells, answered on loopback (or, where this
+# machine may not send echo, not measured: then they warn with the remedy, outside the verdict)
+icmp = [x for x in r["results"] if x["check"] == "icmp"]
+assert len(icmp) == 9 and all(x["port"] == 0 and x["transport"] == "icmp" for x in icmp), icmp
+if all(x["state"] == "ok" for x in icmp):
+    assert all(x["icmp"]["received"] == 3 for x in icmp), icmp
+    assert r["counts"] == {"pass": 51, "warn": 0, "fail": 12, "unmeasured": 0}, r["counts"]
+else:
+    assert all(x["state"] == "unknown" and x["detail"].startswith("no ICMP socket") for x in icmp), icmp
+    assert r["counts"]["pass"] == 42 and r["counts"]["fail"] == 12, r["counts"]
 # the diagnosis: one cause per seeded fault that fails, each failed result in exactly one
 found = [(f["kind"], f["to"], [p["port"] for p in f["ports"]]) for f in r["findings"]]
 assert found == [("service_down", "dma3", [9090]), ("inbound_blocked", "db1", [9042]),

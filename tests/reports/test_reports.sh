@@ -18,7 +18,7 @@ python3 - <<'PY' && ok || ko "CSV"
 import csv, json
 r = json.load(open("r.json"))["results"]
 rows = list(csv.DictReader(open("r.csv", newline="")))
-assert len(rows) == len(r) == 54, (len(rows), len(r))
+assert len(rows) == len(r) == 63, (len(rows), len(r))  # 54 + ICMP echo, 3 per DMA
 for row, x in zip(rows, r):
     for k in ("from", "to", "check", "state", "verdict", "detail"):
         assert row[k] == str(x[k]), (k, row[k], x[k])
@@ -29,9 +29,9 @@ python3 - <<'PY' && ok || ko "JUnit"
 import json, xml.etree.ElementTree as ET
 r = json.load(open("r.json"))
 root = ET.parse("r.xml").getroot()
-assert root.tag == "testsuites" and root.get("tests") == "54" and root.get("failures") == "12"
+assert root.tag == "testsuites" and root.get("tests") == "63" and root.get("failures") == "12"
 cases = root.findall("./testsuite/testcase")
-assert len(cases) == 54
+assert len(cases) == 63
 by_name = {(c.get("classname"), c.get("name")): c for c in cases}
 for x in r["results"]:
     c = by_name[(x["from"], f'{x["to"]}:{x["check"]}:{x["port"]}')]
@@ -57,7 +57,8 @@ for line in open("r.prom"):
     assert line_re.match(line), line
     name = line.split("{")[0].split(" ")[0]
     samples[name] = samples.get(name, 0) + 1
-assert samples["dmsconn_check_pass"] == 54 and samples["dmsconn_check_state"] == 54
+assert samples["dmsconn_check_pass"] == 63 and samples["dmsconn_check_state"] == 63
+assert samples["dmsconn_check_fail"] == 63 and samples["dmsconn_icmp_loss_ratio"] == 9
 assert samples["dmsconn_run_verdict"] == 1
 assert 'dmsconn_check_state{from="dma1",to="db1",check="cql",port="9042",state="filtered"} 1' in open("r.prom").read()
 PY
@@ -97,8 +98,8 @@ d = Dom(); d.feed(open("dom.html").read())
 combined = [c for c in d.cells if c[0] == "all"]
 assert len(combined) == 15, len(combined)   # 4 sources x 3 other nodes, and each DMA its own CloudGateway
 cell = [c for c in combined if c[2] == "0" and c[3] == "3"][0]   # dma1 -> db1
-assert "fail" in cell[1].split() and cell[4] == "FAIL 1/2", cell
-assert d.aside_hidden is False and d.detail_rows == 2, (d.aside_hidden, d.detail_rows)
+assert "fail" in cell[1].split() and cell[4] == "FAIL 1/3", cell   # cql, telnet, ICMP echo
+assert d.aside_hidden is False and d.detail_rows == 3, (d.aside_hidden, d.detail_rows)
 assert "allow tcp/9042 from dma1" in d.detail_text, d.detail_text[:200]
 PY
     timeout 60 "$browser" "${flags[@]}" --window-size=1100,900 --screenshot="$work/r.png" \

@@ -57,6 +57,7 @@ static void want_database(struct expectation *e, const char *const *dmas, const 
                           const char *clients, const char *peers)
 {
     want_pairs(e, dmas, nodes, clients);
+    want_pairs(e, dmas, nodes, "icmp/0"); /* ICMP echo from every Agent, as the BPA pings */
     want_pairs(e, nodes, dmas, "telnet/23");
     want_pairs(e, nodes, nodes, peers);
 }
@@ -166,6 +167,7 @@ static void current_10_6(void **state)
                   "cassandra-internode-tls/7001 cassandra-jmx/7199");
     /* OpenSearch over HTTPS, as its DBServer URLs say */
     want_database(&e, dmas, search, "opensearch-https/9200", "opensearch-transport/9300");
+    want_pairs(&e, dmas, dmas, "icmp/0"); /* and between the Agents */
     assert_plan(&l, &e);
     assert_true(l.cluster->gen.broker_gateway && l.cluster->gen.remoting_disabled);
     assert_string_equal(l.cluster->gen.https_name, "dma11.lyra.example");
@@ -206,6 +208,7 @@ static void legacy_10_3(void **state)
     want_self(&e, dmas, "cloudgateway-local", 5100);
     want_database(&e, dmas, cass, "cql/9042", "cassandra-internode/7000 cassandra-jmx/7199");
     want_database(&e, dmas, search, "opensearch-http/9200", "opensearch-transport/9300");
+    want_pairs(&e, dmas, dmas, "icmp/0"); /* and between the Agents */
     assert_plan(&l, &e);
     assert_false(l.cluster->gen.broker_gateway || l.cluster->gen.remoting_disabled);
     assert_true(has_note(l.cluster, "legacy NATS with the NATS Account Server"));
@@ -228,6 +231,7 @@ static void per_dma_cassandra(void **state)
      * between DMAs (they are no Failover pair) */
     want_self(&e, dmas, "cql", 9042);
     want_self(&e, dmas, "opensearch-http", 9200);
+    want_pairs(&e, dmas, dmas, "icmp/0"); /* and between the Agents */
     assert_plan(&l, &e);
     assert_int_equal(l.cluster->gen.cassandra, DC_CASSANDRA_PER_DMA);
     unload(&l);
@@ -249,6 +253,7 @@ static void staas(void **state)
     want_self(&e, dmas, "cloudgateway-dma", 5100);
     /* the proxy DB.xml names, on its port; the proxy sends nothing of its own */
     want_pairs(&e, dmas, proxy, "staas-proxy/3128");
+    want_pairs(&e, dmas, dmas, "icmp/0"); /* and between the Agents */
     assert_plan(&l, &e);
     assert_true(l.cluster->gen.staas && l.cluster->gen.staas_proxy);
     unload(&l);
@@ -276,6 +281,7 @@ static void orion_hostname_and_redirect(void **state)
     want_self(&e, dmas, "cloudgateway-local", 5100);
     want_database(&e, dmas, cass, "cql/9042", "cassandra-internode/7000 cassandra-jmx/7199");
     want_database(&e, dmas, search, "opensearch-http/9200", "opensearch-transport/9300");
+    want_pairs(&e, dmas, dmas, "icmp/0"); /* and between the Agents */
     assert_plan(&l, &e);
     assert_true(has_note(l.cluster, "DMA dma-ams-03.orion.example is listed by hostname"));
     unload(&l);
@@ -315,6 +321,7 @@ static void upgraded_10_6_with_redirects(void **state)
     want_self(&e, dmas, "cloudgateway-local", 5100);
     want_database(&e, dmas, cass, "cql-tls/9042",
                   "cassandra-internode-tls/7001 cassandra-jmx/7199");
+    want_pairs(&e, dmas, dmas, "icmp/0"); /* and between the Agents */
     assert_plan(&l, &e);
     assert_true(l.cluster->gen.remoting_disabled);
     assert_true(has_note(l.cluster, "MaintenanceSettings.xml:4: EnableDotNetRemoting false"));

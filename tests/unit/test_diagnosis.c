@@ -168,6 +168,15 @@ static const struct dc_cause *only(const struct matrix *m, enum dc_cause_kind ki
     return found;
 }
 
+/* Whether there is a cause of that kind (NULL when none; the first when several). */
+static const struct dc_cause *only_or_null(const struct matrix *m, enum dc_cause_kind kind)
+{
+    for (size_t c = 0; c < m->d->n; c++)
+        if (m->d->causes[c].kind == kind)
+            return &m->d->causes[c];
+    return NULL;
+}
+
 static void assert_ports(const struct dc_cause *c, const uint16_t *ports, size_t n)
 {
     assert_int_equal(c->nports, n);
@@ -480,6 +489,47 @@ static void test_portless(void **state)
     matrix_free(&m);
 }
 
+/* A node that drops every port but answers ICMP echo is up: its ports are blocked inbound, not
+ * the node unreachable (even with its own agent silent), and the echo's answer does not make
+ * a port only one source asks a path of its own: "drops every port" counts ports, not echoes. */
+static void test_echo_answered(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "name: diag-echo\nbase: none\nchecks:\n"
+        "  - {name: a, probe: tcp, port: 1000, from: [any], to: [any], expect: required}\n"
+        "  - {name: lone, probe: tcp, port: 7000, from: [cassandra], to: [cassandra], "
+        "expect: required}\n"
+        "  - {name: ping, probe: icmp, from: [any], to: [any], expect: advisory}\n";
+    /* n3 and n4 are the only Cassandra nodes: 7000 towards n3 is asked by n4 alone */
+    static const char *const addresses[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3:cassandra",
+                                            "10.0.0.4:cassandra"};
+    struct matrix m;
+    matrix_with(&m, yaml, 4, addresses, NULL);
+    assert_int_equal(set(&m, NULL, "n3", "a", DC_STATE_FILTERED), 3);
+    assert_int_equal(set(&m, NULL, "n3", "lone", DC_STATE_FILTERED), 1);
+    row_lost(&m, "n3");
+    diagnose(&m);
+    assert_null(only_or_null(&m, DC_CAUSE_NODE_UNREACHABLE));
+    assert_null(only_or_null(&m, DC_CAUSE_PATH_BLOCKED));
+    const struct dc_cause *c = only(&m, DC_CAUSE_INBOUND_BLOCKED);
+    assert_int_equal(c->to, node(&m, "n3"));
+    assert_int_equal(c->ncells, 4); /* 3 sources on 1000, n4 alone on 7000 */
+    assert_ports(c, (const uint16_t[]){1000, 7000}, 2);
+    assert_contains(c->summary, "drops every port from every source");
+    assert_contains(c->evidence, "it answers ICMP echo");
+    matrix_free(&m);
+
+    /* the same without the echo: nothing of n3 answers and its agent is silent: down */
+    matrix_with(&m, yaml, 4, addresses, NULL);
+    set(&m, NULL, "n3", NULL, DC_STATE_FILTERED);
+    row_lost(&m, "n3");
+    diagnose(&m);
+    c = only(&m, DC_CAUSE_NODE_UNREACHABLE);
+    assert_int_equal(c->to, node(&m, "n3"));
+    matrix_free(&m);
+}
+
 /* A certificate: the cells of one endpoint whose verdict is its certificate's (expiring: a
  * warning from every source) are one cause, however many sources and checks see it; a slow
  * path beside it stays its own. */
@@ -568,7 +618,8 @@ int main(void)
         cmocka_unit_test(test_path_blocked),     cmocka_unit_test(test_segment_blocked),
         cmocka_unit_test(test_overlapping),      cmocka_unit_test(test_single_row),
         cmocka_unit_test(test_unknown_rows),     cmocka_unit_test(test_port_open_faults_slow),
-        cmocka_unit_test(test_portless),         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_portless),         cmocka_unit_test(test_echo_answered),
+        cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,16 +60,18 @@ static void full_matrix(void **state)
     assert_int_equal(dc_plan_build(cluster, profile, NULL, &plan), 0);
     /* counted by hand from the profile table: see the comment of each line */
     /* 8+8 DMA, self CloudGateway (required by the role; the optional DMA check on the same
-     * port and probe gives way), 1+2 db */
-    assert_int_equal(count(plan, "dma1", NULL, NULL, 0), 20);
+     * port and probe gives way), 1+2 db, ICMP echo to the 2 other DMAs and the 2 dbs */
+    assert_int_equal(count(plan, "dma1", NULL, NULL, 0), 24);
+    assert_int_equal(count(plan, "dma1", NULL, "icmp", 0), 4);
+    assert_int_equal(count(plan, "db1", NULL, "icmp", 0), 0); /* the Agents ping, not the dbs */
     assert_int_equal(count(plan, "dma1", "dma1", "cloudgateway-local", 0), 0);
     /* the same, with the optional self CloudGateway check of every DMA */
-    assert_int_equal(count(plan, "dma2", NULL, NULL, 0), 20);
+    assert_int_equal(count(plan, "dma2", NULL, NULL, 0), 24);
     assert_int_equal(count(plan, "dma2", "dma2", "cloudgateway-local", 5100), 1);
-    assert_int_equal(count(plan, "dma3", NULL, NULL, 0), 20);
+    assert_int_equal(count(plan, "dma3", NULL, NULL, 0), 24);
     assert_int_equal(count(plan, "db1", NULL, NULL, 0), 5); /* 3 telnet, internode, jmx */
     assert_int_equal(count(plan, "db2", NULL, NULL, 0), 5);
-    assert_int_equal(plan->ntasks, 70);
+    assert_int_equal(plan->ntasks, 82);
     /* gRPC to dma2 on the Redirect's port, Remoting to the others */
     assert_int_equal(count(plan, NULL, "dma2", "slnet-grpc", 8443), 2);
     assert_int_equal(count(plan, NULL, "dma2", "slnet-remoting", 0), 0);
@@ -91,7 +93,7 @@ static void cassandra_tls_switches_ports(void **state)
     struct dc_plan *plan;
     cluster->gen.cassandra_tls = true;
     assert_int_equal(dc_plan_build(cluster, profile, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks, 70);
+    assert_int_equal(plan->ntasks, 82);
     assert_int_equal(count(plan, NULL, NULL, "cql", 0), 0);
     assert_int_equal(count(plan, NULL, "db2", "cql-tls", 9042), 3); /* TLS on 9042 */
     assert_int_equal(count(plan, NULL, NULL, "cassandra-internode", 0), 0);
@@ -107,14 +109,14 @@ static void all_targets_from_here(void **state)
     uint32_t here;
     assert_int_equal(dc_cluster_add_here(cluster, "laptop", &here), 0);
     assert_int_equal(dc_plan_build_from(cluster, profile, here, true, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks,
-                     32); /* 8 per DMA (4222 twice: nats, nats-messaging), 3 to db1, 5 to db2 */
+    /* 8 per DMA (4222 twice: nats, nats-messaging), 3 to db1, 5 to db2, ICMP echo to all 5 */
+    assert_int_equal(plan->ntasks, 37);
     assert_int_equal(count(plan, "laptop", "db1", "cql", 19042), 1);
     assert_int_equal(count(plan, "laptop", "laptop", NULL, 0), 0);
     dc_plan_free(plan);
     /* the pseudo node never appears in a full matrix */
     assert_int_equal(dc_plan_build(cluster, profile, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks, 70);
+    assert_int_equal(plan->ntasks, 82);
     dc_plan_free(plan);
 }
 
@@ -123,7 +125,7 @@ static void row_and_filters(void **state)
     (void)state;
     struct dc_plan *plan;
     assert_int_equal(dc_plan_build_from(cluster, profile, 2, false, NULL, &plan), 0);
-    assert_int_equal(plan->ntasks, 20);
+    assert_int_equal(plan->ntasks, 24);
     dc_plan_free(plan);
     const char *checks[] = {"telnet", NULL};
     const char *to[] = {"dma1", NULL};
