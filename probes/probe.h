@@ -109,6 +109,11 @@ struct dci_protocol {
         /* After the reply was judged ok, a blocking step with a library (libnats) on the
          * loop's thread pool refines the result. NULL: none. */
         void (*library)(const struct dci_library_ctx *ctx, struct dc_finding *out);
+        /* After a reply judged ok: whether the peer now expects a TLS handshake on this very
+         * connection (NATS's INFO with tls_required). Then the driver makes it to read the
+         * peer's certificate; the verdict stays the judge's whatever the handshake gives
+         * (it is the certificate's dates that are judged, not the upgrade). NULL: never. */
+        bool (*tls_next)(const uint8_t *reply, size_t len);
     } dialogue;
     struct {
         /* The paths to GET in turn ("/", "/_cluster/health"), NULL-terminated; judge sees

@@ -1,7 +1,9 @@
 /* probes/probe_nats.c — NATS: the server speaks first, with one line
  * "INFO {json}\r\n" (NATS client protocol, "INFO" message; the route port 6222 greets the
  * same way). No credentials are sent: the greeting alone proves a NATS server, and says
- * its id, version, cluster, and whether it wants auth or TLS. */
+ * its id, version, cluster, and whether it wants auth or TLS. A server that requires TLS
+ * expects the client's handshake next (the client protocol's INFO, tls_required): the
+ * driver makes it, to read the server's certificate (BrokerGateway's NATS, from 10.6). */
 #include "dmsconn/probe.h"
 #include "probe_util.h"
 #include "probes/probe.h"
@@ -57,6 +59,18 @@ static enum dci_judgement nats_judge(const uint8_t *reply, size_t len, bool clos
     return DCI_JUDGE_DONE;
 }
 
+/* Whether the INFO the judge accepted says tls_required. */
+static bool nats_tls_next(const uint8_t *reply, size_t len)
+{
+    const uint8_t *end = memchr(reply, '\n', len);
+    if (len < 5 || !end)
+        return false;
+    cJSON *info = cJSON_ParseWithLength((const char *)reply + 5, (size_t)(end - reply) - 5);
+    bool tls = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(info, "tls_required"));
+    cJSON_Delete(info);
+    return tls;
+}
+
 /* --secret nats=FILE: a .creds file, USER:PASSWORD or a token (probe_nats_messaging.c) */
 static const char *nats_secret_check(const char *text)
 {
@@ -88,9 +102,10 @@ static const struct dci_protocol nats_messaging_protocol = {
     .max_reply = 4096,
 };
 
+/* (nats-messaging leaves TLS to libnats, which makes its own connection) */
 static const struct dci_protocol nats_protocol = {
     .driver = DCI_DRIVER_DIALOGUE,
-    .dialogue = {.judge = nats_judge},
+    .dialogue = {.judge = nats_judge, .tls_next = nats_tls_next},
     .selftest = nats_selftest,
     .max_reply = 4096,
 };

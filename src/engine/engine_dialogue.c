@@ -1,7 +1,8 @@
 /* The socket-dialogue driver: on a connection the connect stage made, an optional hello and
  * a reply the probe judges as it arrives; then, for a probe with one, its library step.
- * Bytes go and come through one of two layers chosen once per connection, plain or TLS
- * (OpenSSL on memory BIOs, engine_tls.c): the judge sees plaintext either way. */
+ * Bytes go and come through one of two layers, plain or TLS (OpenSSL on memory BIOs,
+ * engine_tls.c), chosen once per connection, except that a plaintext greeting may ask for
+ * TLS next (NATS): the judge sees plaintext either way. */
 #include "dmsconn/cert.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
@@ -37,6 +38,11 @@ struct talk {
     struct dci_tls *tls;          /* the probe speaks TLS over this connection */
     struct dci_library_step *lib; /* the library step under way, or NULL */
     uv_write_t write_req;         /* the plain hello's */
+    /* TLS after a plaintext greeting (the protocol's tls_next): the greeting's verdict,
+     * which the handshake only adds the certificate to */
+    bool upgraded;
+    enum dc_state greeting_state;
+    char greeting_detail[sizeof((struct dc_finding *)0)->detail];
     uint8_t hello[HELLO_MAX];
     struct dci_queue node; /* in the driver's free list */
 };
@@ -80,8 +86,12 @@ static void library_finished(struct conn *c, enum dc_state state, const char *de
     dci_conn_finish(c, state, detail);
 }
 
+static bool starttls(struct conn *c, const struct dc_finding *greeting);
+static void tls_failed(struct conn *c, const char *why);
+
 /* Lets the probe judge what arrived; a probe that answers DONE has filled state, detail and
- * evidence. A reply the judge found ok goes on to the probe's library step, if it has one. */
+ * evidence. A reply the judge found ok goes on to the probe's library step, if it has one,
+ * or to a TLS handshake on the same connection when the greeting asks for one. */
 static void received(struct conn *c, bool closed)
 {
     struct engine *e = c->engine;
@@ -96,6 +106,10 @@ static void received(struct conn *c, bool closed)
         return;
     c->evidence = dc_texts_add(e->texts, verdict.evidence);
     c->severe = verdict.severe;
+    bool (*tls_next)(const uint8_t *, size_t) = c->probe->proto->dialogue.tls_next;
+    if (verdict.state == DC_STATE_OK && tls_next && t->layer != &tls_layer && !e->stopping &&
+        tls_next(reply, t->reply_len) && starttls(c, &verdict))
+        return;
     if (verdict.state == DC_STATE_OK && c->probe->proto->dialogue.library && !e->stopping) {
         dci_conn_unlink(c);
         c->stage = CONN_IN_LIBRARY;
@@ -195,7 +209,7 @@ static void cipher_written(uv_write_t *req, int status)
     struct conn *c = req->data;
     free(o);
     if (status < 0 && !over(c))
-        dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS exchange");
+        tls_failed(c, "the peer closed during the TLS exchange");
 }
 
 /* Sends whatever ciphertext OpenSSL has queued; each write owns its buffer. */
@@ -241,6 +255,40 @@ static bool certificate_accepted(struct conn *c)
     return false;
 }
 
+/* The handshake after a greeting has ended: the greeting's verdict, with the certificate
+ * when there is one to read. Its trust is not judged here (the peer's own clients trust
+ * what they were given: BrokerGateway's NATS its own CA), its dates are, with the result. */
+static void upgrade_done(struct conn *c, const char *failed)
+{
+    struct engine *e = c->engine;
+    struct talk *t = talk_of(c);
+    char evidence[320];
+    if (failed) {
+        snprintf(evidence, sizeof evidence, "%s; its TLS handshake failed, no certificate read: %s",
+                 c->evidence ? c->evidence : "", failed);
+    } else {
+        struct dc_cert cert;
+        SSL_CTX *ctx = dci_engine_tls_ctx(e);
+        if (dci_cert_read(dci_tls_ssl(t->tls), ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
+                          c->dest->address, &cert))
+            c->tls = dci_cert_keep(e, &cert);
+        char tls[sizeof((struct dc_finding *)0)->evidence];
+        dci_tls_describe(t->tls, tls, sizeof tls);
+        snprintf(evidence, sizeof evidence, "%s; %s", c->evidence ? c->evidence : "", tls);
+    }
+    c->evidence = dc_texts_add(e->texts, evidence);
+    dci_conn_finish(c, t->greeting_state, t->greeting_detail);
+}
+
+/* The TLS exchange failed: the probe's result, or, after a greeting, the greeting's. */
+static void tls_failed(struct conn *c, const char *why)
+{
+    if (talk_of(c)->upgraded)
+        upgrade_done(c, why);
+    else
+        dci_conn_finish(c, DC_STATE_TLS, why);
+}
+
 /* The handshake; once done, the hello; then the plaintext reply as it comes. */
 static void tls_step(struct conn *c)
 {
@@ -250,12 +298,16 @@ static void tls_step(struct conn *c)
         int rc = dci_tls_handshake(t->tls, err, sizeof err);
         tls_flush(c);
         if (rc < 0) {
-            dci_conn_finish(c, DC_STATE_TLS, err);
+            tls_failed(c, err);
             return;
         }
         if (rc == 0)
             return;
         c->stage = CONN_TALKING;
+        if (t->upgraded) {
+            upgrade_done(c, NULL);
+            return;
+        }
         char evidence[sizeof((struct dc_finding *)0)->evidence];
         dci_tls_describe(t->tls, evidence, sizeof evidence);
         c->evidence = dc_texts_add(c->engine->texts, evidence);
@@ -296,7 +348,7 @@ static void tls_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     if (nread > 0 && dci_tls_feed(talk_of(c)->tls, cipher_in, (size_t)nread) == 0)
         tls_step(c);
     else if (nread < 0 && c->stage == CONN_HANDSHAKING)
-        dci_conn_finish(c, DC_STATE_TLS, "the peer closed during the TLS handshake: not TLS?");
+        tls_failed(c, "the peer closed during the TLS handshake: not TLS?");
     else if (nread < 0)
         received(c, true);
 }
@@ -312,6 +364,23 @@ static bool tls_begin(struct conn *c)
     c->stage = CONN_HANDSHAKING;
     tls_step(c); /* sends the ClientHello */
     return true;
+}
+
+/* The greeting asked for TLS: the same connection goes on through the TLS layer. False when
+ * it cannot (then the greeting's verdict stands as it is). */
+static bool starttls(struct conn *c, const struct dc_finding *greeting)
+{
+    struct talk *t = talk_of(c);
+    t->upgraded = true;
+    t->greeting_state = greeting->state;
+    snprintf(t->greeting_detail, sizeof t->greeting_detail, "%s", greeting->detail);
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    t->layer = &tls_layer;
+    t->reply_len = 0;
+    if (tls_begin(c))
+        return true;
+    t->upgraded = false; /* the caller settles with the greeting */
+    return false;
 }
 
 static int tls_send(struct conn *c, const uint8_t *data, size_t len)
@@ -373,7 +442,7 @@ static void on_expired(struct conn *c)
     char detail[160];
     if (c->stage == CONN_HANDSHAKING) {
         dci_engine_silence(c->engine, DCI_SILENT_TLS, detail, sizeof detail);
-        dci_conn_finish(c, DC_STATE_TLS, detail);
+        tls_failed(c, detail);
         return;
     }
     received(c, true);

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Real nats-server (Debian's): the client port with no authentication, with a user and
-# password, with a token and with TLS required; clusters whose routes come from 127.0.0.1
+# password, with a token and with TLS required (the certificate read after the INFO, as a
+# client's handshake would: its dates judged, its trust shown, not judged, with TLS 1.3 even
+# where the server wants a client certificate; a greeting whose server then closes: the
+# greeting's verdict stands); clusters whose routes come from 127.0.0.1
 # whatever address a server listens on (a loopback lab: what a multi-homed host or NAT does
 # to the route table), one whole and one with a server left out of the routes.
 # Usage: test_peers_nats.sh DMSCONN DATA
@@ -8,7 +11,8 @@ source "$(dirname "$0")/lib.sh"
 need nats-server openssl
 base=$(python3 "$lib_dir/free_base.py" 20 127.0.0.1 127.0.3.1 127.0.3.2 127.0.3.3 \
     127.0.4.1 127.0.4.2 127.0.4.3)
-plain=$base userpw=$((base + 1)) token=$((base + 2)) tls=$((base + 3))
+plain=$base userpw=$((base + 1)) token=$((base + 2)) tls=$((base + 3)) tls20=$((base + 4))
+vclient=$((base + 5)) fake=$((base + 6))
 client=$((base + 10)) route=$((base + 11)) mon=$((base + 12))
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
     -days 365 -subj /CN=nats -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
@@ -20,6 +24,16 @@ start plain nats-server -a 127.0.0.1 -p "$plain"
 start userpw nats-server -a 127.0.0.1 -c "$work/userpw.conf"
 start token nats-server -a 127.0.0.1 -c "$work/token.conf"
 start tls nats-server -a 127.0.0.1 -c "$work/tls.conf"
+# a certificate 20 days from its end (SLDataGateway's notice: under 30), and a client port
+# whose TLS verifies clients (verify: true)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key20.pem" \
+    -out "$work/cert20.pem" -days 20 -subj /CN=nats20 -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
+printf 'port: %s\ntls { cert_file: "%s", key_file: "%s" }\n' "$tls20" "$work/cert20.pem" \
+    "$work/key20.pem" > "$work/tls20.conf"
+printf 'port: %s\ntls { cert_file: "%s", key_file: "%s", ca_file: "%s", verify: true }\n' \
+    "$vclient" "$work/cert.pem" "$work/key.pem" "$work/cert.pem" > "$work/verify.conf"
+start tls20 nats-server -a 127.0.0.1 -c "$work/tls20.conf"
+start verify nats-server -a 127.0.0.1 -c "$work/verify.conf"
 # cluster 3: n1 routes to n2 and n3, which learn of each other by gossip; cluster 4: m1 and
 # m2 route, m3 is on its own
 start n1 nats-server -n n1 -a 127.0.3.1 -p "$client" -m "$mon" --cluster_name whole \
@@ -34,7 +48,8 @@ start m2 nats-server -n m2 -a 127.0.4.2 -p "$client" -m "$mon" --cluster_name cu
     --cluster "nats://127.0.4.2:$route" --routes "nats://127.0.4.1:$route"
 start m3 nats-server -n m3 -a 127.0.4.3 -p "$client" -m "$mon" --cluster_name cut \
     --cluster "nats://127.0.4.3:$route"
-up 127.0.0.1:$plain 127.0.0.1:$userpw 127.0.0.1:$token 127.0.0.1:$tls \
+up 127.0.0.1:$plain 127.0.0.1:$userpw 127.0.0.1:$token 127.0.0.1:$tls 127.0.0.1:$tls20 \
+    127.0.0.1:$vclient \
     http://127.0.3.1:$mon/varz http://127.0.3.2:$mon/varz http://127.0.3.3:$mon/varz \
     http://127.0.4.1:$mon/varz http://127.0.4.3:$mon/varz
 # every route up (num_routes 2 in the whole cluster, 1 for m1 and m2), bounded; n2 lists
@@ -73,6 +88,30 @@ msg-userpw | auth | it wants credentials: give --nats-creds | authorization user
 msg-token | auth | it wants credentials | authorization token: the same -ERR without the token
 msg-tls | tls | self-signed certificate | tls block: the server requires TLS and its certificate chains to no CA given
 CASES
+# TLS required: the certificate read after the INFO, whoever signed it (BrokerGateway's NATS
+# trusts its own CA), its dates judged as every TLS endpoint's
+check info-tls20 nats "$tls20"
+check client-verify nats "$vclient"
+check fake-tls nats "$fake"
+pids+=("$(python3 "$lib_dir/listen_and_close.py" 127.0.0.1 "$fake" 60 \
+    'INFO {\"server_id\":\"FAKE\",\"version\":\"2.9.10\",\"tls_required\":true}\r\n')")
+run "$work/certs.json" --check info-tls,info-tls20,client-verify,fake-tls
+python3 - "$work/certs.json" << 'PY' || { echo "FAIL: NATS certificates"; exit 1; }
+import json, sys
+r = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}
+a, b, v = r["info-tls"], r["info-tls20"], r["client-verify"]
+assert a["state"] == "ok" and a["verdict"] == "pass", a
+assert a["tls"]["subject"] == "CN=nats" and a["tls"]["days_left"] > 360, a["tls"]
+assert a["tls"]["verified"] is False and "TLSv1.3" in a["evidence"], a
+assert "server_id" in a["evidence"], a["evidence"]  # the INFO's, kept
+assert b["state"] == "ok" and b["verdict"] == "warn" and 19 < b["tls"]["days_left"] <= 20, b
+assert "renew the certificate" in b["remedy"] and "CN=nats20" in b["remedy"], b["remedy"]
+# TLS 1.3: the server's certificate comes before it asks for the client's
+assert v["state"] == "ok" and v["tls"]["subject"] == "CN=nats", v
+f = r["fake-tls"]  # INFO with tls_required, then the connection closed: no handshake
+assert f["state"] == "ok" and f["verdict"] == "pass" and not f.get("tls"), f
+assert "its TLS handshake failed, no certificate read" in f["evidence"], f["evidence"]
+PY
 run "$work/userpw.json" --check msg-userpw --nats-creds "$work/userpw.secret"
 run "$work/wrong.json" --check msg-userpw --nats-creds "$work/wrong.secret"
 run "$work/token.json" --check msg-token --nats-creds "$work/token.secret"
