@@ -24,6 +24,9 @@ struct dc_coordinator_opts {
      * the reference, each agent that answered (or refused) its clock, the rest DC_CLOCK_NONE.
      * Not judged: dc_clock_judge does that. */
     struct dc_clock *clocks;
+    /* Filled likewise when given: the certificate each agent's HTTPS showed (dc_cert text in
+     * the run's texts; NULL for the coordinator's node and agents spoken to over HTTP). */
+    const char **agent_certs;
 };
 
 /* Pre-flight around a run: opens listeners on every destination's free ports of the plan

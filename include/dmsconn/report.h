@@ -39,7 +39,12 @@ struct dc_report {
     const struct dc_diagnosis *diagnosis;       /* the causes of its failures, or NULL */
     const struct dc_clock *clocks; /* per node (cluster->nnodes), judged; NULL: none measured */
     const struct dc_report_watch *watch; /* continuous mode's counts, or NULL */
-    double refresh_s; /* the HTML page reloads itself this often (a live page); 0: never */
+    /* per node (cluster->nnodes): the certificate its agent's HTTPS showed (dc_cert text), or
+     * NULL; the array NULL when none was read. Judged with the endpoints' (a pinned key's
+     * dates are shown, not judged: the pin ignores them) */
+    const char *const *agent_certs;
+    unsigned agent_port; /* the agents' default port, for where such a certificate was seen */
+    double refresh_s;    /* the HTML page reloads itself this often (a live page); 0: never */
 };
 
 /* What keeps those counts from round to round: a cell is known by (from, to, check, port),
@@ -53,6 +58,12 @@ struct dc_watch_counts *dc_watch_counts_new(time_t started);
 int dc_watch_counts_round(struct dc_watch_counts *counts, struct dc_report *report,
                           const struct dc_diff *diff, time_t now);
 void dc_watch_counts_free(struct dc_watch_counts *counts);
+
+/* The run's verdict raised by the agents' certificates (report->agent_certs): one that a
+ * CA verified and that expires within the failure threshold makes it critical, within the
+ * warning threshold a warning. src/report/report_certs.c */
+enum dc_run_verdict dc_report_agent_certs_verdict(const struct dc_report *report,
+                                                  enum dc_run_verdict verdict);
 
 /* Compares a previous JSON report with this run's results (no JSON of the run is made). */
 int dc_diff_run(const char *old_json, size_t old_len, const char *old_name,

@@ -35,10 +35,14 @@ struct dci_answer_head {
     char signature[65];
     double clock_ms;
     uint64_t sent_ns, answered_ns;
+    void *easy;          /* the transfer (set by its owner): its TLS session is read */
+    const char *checked; /* the address it connects to, which the certificate should name */
+    char cert[1024];     /* the agent's certificate (dc_cert_format), "" over HTTP */
 };
 /* A CURLOPT_HEADERFUNCTION filling a struct dci_answer_head (ud). */
 size_t dci_curl_answer_header(char *line, size_t size, size_t n, void *ud);
-/* A CURLOPT_PREREQFUNCTION noting when the request leaves (ud: struct dci_answer_head). */
+/* A CURLOPT_PREREQFUNCTION noting when the request leaves and, over HTTPS, the certificate
+ * the agent showed (ud: struct dci_answer_head). */
 int dci_curl_answer_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
                            int conn_primary_port, int conn_local_port);
 

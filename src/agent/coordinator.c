@@ -166,7 +166,7 @@ static bool retry_later(struct row *row, CURLcode result)
     row->response = NULL;
     row->response_len = 0;
     row->overflow = false;
-    memset(&row->head, 0, sizeof row->head);
+    row->head = (struct dci_answer_head){.easy = row->head.easy, .checked = row->head.checked};
     row->attempts++;
     uv_timer_start(&row->retry, on_retry, delay_ms, 0);
     return true;
@@ -202,6 +202,8 @@ static void on_done(CURL *easy, CURLcode result, void *ud)
         return;
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (row->head.cert[0] && row->co->opts->agent_certs) /* whatever the answer says */
+        row->co->opts->agent_certs[row->source] = dc_texts_add(row->co->texts, row->head.cert);
     char code[32];
     snprintf(code, sizeof code, "%ld", status);
     if (result == CURLE_ABORTED_BY_CALLBACK) {
@@ -317,6 +319,8 @@ static int start_row(struct coordinator *co, struct row *row)
     ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, &row->head) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, dci_curl_answer_prereq) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_PREREQDATA, &row->head) == CURLE_OK;
+    row->head.easy = e;
+    row->head.checked = node->naddresses ? node->addresses[0] : "";
     ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total_ms) == CURLE_OK;
     ok = ok &&
          curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(co->timeout_s * 1000.0)) == CURLE_OK;

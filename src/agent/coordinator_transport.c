@@ -8,8 +8,11 @@
 #include "dmsconn/model.h"
 #include "dmsconn/sign.h"
 #include "agent/agent_private.h"
+#include "dmsconn/cert.h"
+#include "engine/engine_tls.h"
 
 #include <curl/curl.h>
+#include <openssl/x509.h>
 #include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +103,22 @@ int dci_curl_answer_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
     struct dci_answer_head *head = ud;
     head->sent_ns = uv_hrtime();
     head->answered_ns = 0;
+    /* its dates only matter here (curl has verified the chain, or pinned the key): no roots */
+    struct curl_tlssessioninfo *session = NULL;
+    struct dc_cert cert;
+    head->cert[0] = '\0';
+    if (head->easy && curl_easy_getinfo(head->easy, CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK &&
+        session && session->backend == CURLSSLBACKEND_OPENSSL && session->internals &&
+        dci_cert_read(session->internals, NULL, head->checked ? head->checked : "", &cert)) {
+        /* its trust is what curl's handshake found (OpenSSL records it even where only the
+         * key is pinned) */
+        long verify = -1;
+        curl_easy_getinfo(head->easy, CURLINFO_SSL_VERIFYRESULT, &verify);
+        cert.trusted = verify == 0;
+        snprintf(cert.problem, sizeof cert.problem, "%s",
+                 verify == 0 ? "" : X509_verify_cert_error_string(verify));
+        dc_cert_format(&cert, head->cert, sizeof head->cert);
+    }
     return CURL_PREREQFUNC_OK;
 }
 

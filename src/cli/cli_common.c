@@ -256,6 +256,13 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
      * agent told it, estimated from an HTTP answer's Date header (to the second) */
     struct dc_coordinator_opts coord = run->coord;
     struct dc_clock *clocks = calloc(cluster->nnodes ? cluster->nnodes : 1, sizeof *clocks);
+    /* and the certificate each agent's HTTPS shows, judged with the endpoints' */
+    bool https = coord.tls; /* a pinned agent speaks HTTPS too */
+    for (size_t n = 0; n < cluster->nnodes; n++)
+        https |= cluster->nodes[n].agent_pin != NULL;
+    const char **agent_certs =
+        run->coordinate && https ? calloc(cluster->nnodes, sizeof *agent_certs) : NULL;
+    coord.agent_certs = agent_certs;
     if (run->coordinate)
         coord.clocks = clocks; /* the coordinator marks its own node the reference */
     else if (clocks && plan->ntasks > 0)
@@ -283,10 +290,13 @@ int cli_execute_into(const struct dc_cluster *cluster, const struct dc_profile *
         dc_clock_judge(&clocks[n], run->verdict.clock_warn_s * 1e3,
                        run->verdict.clock_fail_s * 1e3);
     rep.clocks = clocks;
+    rep.agent_certs = agent_certs;
+    rep.agent_port = coord.agent_port;
     if (run->watch)
         run->watch->interrupted = rep.interrupted;
     int out = cli_judge_and_write(&rep, results, texts, run, rc != 0);
     free(clocks);
+    free(agent_certs);
     return out;
 }
 
@@ -296,6 +306,7 @@ int cli_judge_and_write(struct dc_report *rep, struct dc_result *results, struct
     enum dc_run_verdict verdict =
         dc_verdict_run_all(rep->cluster, rep->profile, rep->plan, &run->verdict, results, texts);
     verdict = dc_clock_run_verdict(verdict, rep->clocks, rep->cluster->nnodes);
+    verdict = dc_report_agent_certs_verdict(rep, verdict);
     rep->verdict = failed ? DC_RUN_UNKNOWN : verdict;
     struct dc_diagnosis *diagnosis = NULL;
     if (dc_diagnose(rep->cluster, rep->profile, rep->plan, results, &diagnosis))

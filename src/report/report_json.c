@@ -297,6 +297,37 @@ static cJSON *clocks_json(const struct dc_report *rep)
     return list;
 }
 
+/* "agents": [{node, pinned, verdict, tls}], the certificate each agent's HTTPS showed (only
+ * when some agent was spoken to over HTTPS). */
+static cJSON *agents_json(const struct dc_report *rep)
+{
+    cJSON *list = cJSON_CreateArray();
+    size_t n = 0;
+    struct dci_cert_entry *certs = dci_cert_list(rep, &n);
+    double now = dci_verdict_now(rep->verdict_opts);
+    for (size_t k = 0; list && k < n; k++) {
+        const struct dci_cert_entry *e = &certs[k];
+        if (e->agent < 0)
+            continue;
+        struct json_buf b = {0};
+        dci_json_raw(&b, "{\"_\":0", 6); /* the writer puts a comma before its key */
+        dci_cert_json_write(&b, &e->cert, now);
+        dci_json_raw(&b, "}", 1);
+        cJSON *parsed = b.failed ? NULL : cJSON_ParseWithLength(b.data, b.len);
+        dci_json_buf_free(&b);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "node", rep->cluster->nodes[e->agent].name);
+        cJSON_AddBoolToObject(o, "pinned", rep->cluster->nodes[e->agent].agent_pin != NULL);
+        cJSON_AddStringToObject(o, "verdict", dc_verdict_name(e->verdict));
+        if (parsed)
+            cJSON_AddItemToObject(o, "tls", cJSON_DetachItemFromObject(parsed, "tls"));
+        cJSON_Delete(parsed);
+        cJSON_AddItemToArray(list, o);
+    }
+    free(certs);
+    return list;
+}
+
 /* Everything but the results: small, built as one cJSON tree. */
 static cJSON *head_json(const struct dc_report *rep)
 {
@@ -338,6 +369,8 @@ static cJSON *head_json(const struct dc_report *rep)
         cJSON_AddItemToObject(root, "diff", diff_json(rep));
     cJSON_AddItemToObject(root, "upgrade", upgrade_json(rep->cluster));
     cJSON_AddItemToObject(root, "clocks", clocks_json(rep));
+    if (rep->agent_certs)
+        cJSON_AddItemToObject(root, "agents", agents_json(rep));
     return root;
 }
 

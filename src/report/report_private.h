@@ -27,7 +27,8 @@ double dci_verdict_now(const struct dc_verdict_opts *opts);
 /* The run's certificates, each endpoint's once (report_certs.c), soonest expiry first. */
 struct dci_cert_entry {
     struct dc_cert cert;
-    size_t first;            /* the first result that showed it */
+    size_t first;            /* the first result that showed it (not for an agent's) */
+    long agent;              /* the node whose agent's HTTPS showed it, or -1 */
     unsigned sources;        /* how many results showed it */
     bool refused;            /* a source refused it (its result's state is tls) */
     enum dc_verdict verdict; /* its expiry's, or fail when it was refused for trust or names */

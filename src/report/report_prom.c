@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Label values escape backslash, double quote and line feed. */
 static void label(FILE *f, const char *name, const char *value, bool first)
@@ -51,13 +52,28 @@ static void certs(FILE *f, const struct dc_report *rep)
     for (int m = 0; m < 2; m++) {
         fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", metric[m], help[m], metric[m]);
         for (size_t k = 0; k < n; k++) {
-            const struct dc_task *t = &rep->plan->tasks[list[k].first];
             char port[8];
-            snprintf(port, sizeof port, "%u", t->port);
+            const char *node, *check;
+            if (list[k].agent >= 0) { /* an agent's own HTTPS: its expiry only (curl judged) */
+                if (m == 1)
+                    continue;
+                const struct dc_node *a = &rep->cluster->nodes[list[k].agent];
+                const char *colon = a->agent ? strrchr(a->agent, ':') : NULL;
+                snprintf(port, sizeof port, "%s", colon ? colon + 1 : "");
+                if (!colon)
+                    snprintf(port, sizeof port, "%u", rep->agent_port);
+                node = a->name;
+                check = "agent";
+            } else {
+                const struct dc_task *t = &rep->plan->tasks[list[k].first];
+                snprintf(port, sizeof port, "%u", t->port);
+                node = rep->cluster->nodes[t->to].name;
+                check = rep->profile->checks[t->check].name;
+            }
             fprintf(f, "%s{", metric[m]);
-            label(f, "node", rep->cluster->nodes[t->to].name, true);
+            label(f, "node", node, true);
             label(f, "port", port, false);
-            label(f, "check", rep->profile->checks[t->check].name, false);
+            label(f, "check", check, false);
             label(f, "subject", list[k].cert.subject, false);
             label(f, "issuer", list[k].cert.issuer, false);
             if (m == 0)

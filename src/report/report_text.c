@@ -390,8 +390,18 @@ void dc_report_text(const struct dc_report *rep, const struct dc_text_opts *opts
     if (clock_counts[DC_VERDICT_FAIL] || clock_counts[DC_VERDICT_WARN]) /* they count too */
         snprintf(clocks, sizeof clocks, "; clocks: %zu fail, %zu warn",
                  clock_counts[DC_VERDICT_FAIL], clock_counts[DC_VERDICT_WARN]);
-    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s%s)\n",
+    char agents[64] = "";
+    size_t agent_counts[3] = {0, 0, 0};
+    size_t ncerts = 0;
+    struct dci_cert_entry *certs = rep->agent_certs ? dci_cert_list(rep, &ncerts) : NULL;
+    for (size_t k = 0; k < ncerts; k++)
+        agent_counts[certs[k].verdict] += certs[k].agent >= 0;
+    free(certs);
+    if (agent_counts[DC_VERDICT_FAIL] || agent_counts[DC_VERDICT_WARN]) /* they count too */
+        snprintf(agents, sizeof agents, "; agents' certificates: %zu fail, %zu warn",
+                 agent_counts[DC_VERDICT_FAIL], agent_counts[DC_VERDICT_WARN]);
+    fprintf(out, "\nverdict: %s%s%s (%zu pass, %zu warn, %zu fail%s%s%s)\n",
             opts->color ? vcolor[rep->verdict] : "", dc_run_verdict_name(rep->verdict),
             opts->color ? RESET : "", counts[DC_VERDICT_PASS], counts[DC_VERDICT_WARN],
-            counts[DC_VERDICT_FAIL], apart, clocks);
+            counts[DC_VERDICT_FAIL], apart, clocks, agents);
 }

@@ -238,9 +238,10 @@ assert status == 200 and r["results"][0]["state"] == "ok", r
 PY
 
 # HTTPS: an agent with a certificate; the coordinator verifies it against that certificate,
-# and refuses it against the system's CAs
+# and refuses it against the system's CAs; the certificate, 20 days from its end, warns (as
+# SLDataGateway's notice, with the endpoints')
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 365 -subj /CN=n2 -addext "subjectAltName=IP:127.0.1.12" 2>/dev/null
+    -days 20 -subj /CN=n2 -addext "subjectAltName=IP:127.0.1.12" 2>/dev/null
 sed "s/127.0.1.12:$((base + 2))/127.0.1.12:$((base + 4))/" "$work/inventory.yaml" > "$work/tls.yaml"
 "$dmsconn" agent --inventory "$work/tls.yaml" --profile "$work/profile.yaml" \
     --token-file "$work/token" --listen "127.0.1.12:$((base + 4))" --bind-source \
@@ -260,7 +261,17 @@ r = json.load(open(sys.argv[1]))["results"]
 got = {(x["to"], x["check"], x["state"]) for x in r}
 assert len(r) == 8 and {("n1", "svc-a", "ok"), ("n1", "svc-b", "refused"), ("n3", "svc-a", "ok"),
                         ("n3", "svc-b", "refused"), ("n3", "svc-c", "refused")} <= got, r
+a = json.load(open(sys.argv[1]))["agents"]
+assert len(a) == 1 and a[0]["node"] == "n2" and not a[0]["pinned"] and a[0]["verdict"] == "warn", a
+t = a[0]["tls"]
+assert t["verified"] and t["subject"] == "CN=n2" and 19 < t["days_left"] <= 20, t
 ' "$work/tls-ok.json" && ok || ko "HTTPS agent with its certificate"
+timeout 30 "$dmsconn" check --inventory "$work/tls.yaml" --profile "$work/profile.yaml" \
+    --token-file "$work/token" --as n1 --from n2 --timeout 1 --agent-tls \
+    --agent-ca "$work/cert.pem" --no-color > "$work/tls.txt"
+grep -q "^  WARN n2 dmsconn agent (HTTPS): .* (20.0 days), TLSv1.3, CN=n2" "$work/tls.txt" &&
+    grep -q "agents' certificates: 0 fail, 1 warn)" "$work/tls.txt" && ok ||
+    { ko "the agent's certificate in the terminal's Certificates"; cat "$work/tls.txt"; }
 tls_check "$work/tls-bad.json"
 python3 -c '
 import json, sys

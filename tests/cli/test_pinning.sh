@@ -61,7 +61,11 @@ python3 -c '
 import json, sys
 r = {(x["from"], x["to"]): x for x in json.load(open(sys.argv[1]))["results"]}
 assert r[("n2", "n1")]["state"] == "refused" and r[("n2", "n1")].get("measured", True), r
-' "$work/pinned.json" && ok || ko "pinned agent: its row measured over HTTPS"
+# the certificate it showed: its own (--tls-auto: ten years), pinned, so its dates unjudged
+a = json.load(open(sys.argv[1]))["agents"]
+assert len(a) == 1 and a[0]["node"] == "n2" and a[0]["pinned"] and a[0]["verdict"] == "pass", a
+assert a[0]["tls"]["days_left"] > 3600 and a[0]["tls"]["names_ok"], a
+' "$work/pinned.json" && ok || ko "pinned agent: its row measured over HTTPS, its certificate shown"
 # a restart keeps the key pair, and so the fingerprint
 stop_agent
 start_agent "$work/tls" "$work/agent2.log"

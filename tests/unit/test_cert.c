@@ -7,6 +7,7 @@
 #include "dmsconn/cluster.h"
 #include "dmsconn/inventory.h"
 #include "dmsconn/profile.h"
+#include "dmsconn/report.h"
 #include "dmsconn/texts.h"
 #include "dmsconn/verdict.h"
 
@@ -202,12 +203,53 @@ static void test_verdicts(void **state)
     assert_contains(j.remedy, "the TLS handshake with Cassandra CQL over TLS");
 }
 
+/* An agent's own HTTPS certificate (report.h: agent_certs): verified by a CA, its dates raise
+ * the run's verdict as a clock does (20 days: a warning, 3: critical, and critical whatever
+ * else); pinned by key, its dates are shown, never judged. */
+static void test_agent_certs(void **state)
+{
+    (void)state;
+    struct dc_verdict_opts opts;
+    dc_verdict_opts_default(&opts);
+    opts.now_s = NOW;
+    struct dc_plan plan = {0};
+    const char *certs[2] = {NULL, NULL};
+    struct dc_report rep = {.cluster = cluster,
+                            .profile = profile,
+                            .plan = &plan,
+                            .verdict_opts = &opts,
+                            .agent_certs = certs};
+    char text[1024];
+    struct dc_cert c = sample(20);
+    dc_cert_format(&c, text, sizeof text);
+    certs[1] = text;
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_OK), DC_RUN_WARNING);
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_CRITICAL), DC_RUN_CRITICAL);
+    c = sample(3);
+    dc_cert_format(&c, text, sizeof text);
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_OK), DC_RUN_CRITICAL);
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_UNKNOWN), DC_RUN_CRITICAL);
+    c = sample(365);
+    dc_cert_format(&c, text, sizeof text);
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_OK), DC_RUN_OK);
+    /* pinned: an expired one is no finding (the pin ignores its dates) */
+    c = sample(-10);
+    dc_cert_format(&c, text, sizeof text);
+    cluster->nodes[1].agent_pin = "sha256:pinned";
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_OK), DC_RUN_OK);
+    cluster->nodes[1].agent_pin = NULL;
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_OK), DC_RUN_CRITICAL);
+    rep.agent_certs = NULL;
+    assert_int_equal(dc_report_agent_certs_verdict(&rep, DC_RUN_OK), DC_RUN_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_round_trip),
         cmocka_unit_test(test_thresholds),
         cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agent_certs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
