@@ -114,6 +114,10 @@ struct dci_protocol {
          * peer's certificate; the verdict stays the judge's whatever the handshake gives
          * (it is the certificate's dates that are judged, not the upgrade). NULL: never. */
         bool (*tls_next)(const uint8_t *reply, size_t len);
+        /* A peer silent this long after the connect may be waiting for the client's TLS
+         * handshake first (a NATS route with TLS): the driver makes it, reads the
+         * certificate, then judges what comes through TLS. 0: never. */
+        unsigned tls_if_silent_ms;
     } dialogue;
     struct {
         /* The paths to GET in turn ("/", "/_cluster/health"), NULL-terminated; judge sees

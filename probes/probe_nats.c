@@ -105,7 +105,8 @@ static const struct dci_protocol nats_messaging_protocol = {
 /* (nats-messaging leaves TLS to libnats, which makes its own connection) */
 static const struct dci_protocol nats_protocol = {
     .driver = DCI_DRIVER_DIALOGUE,
-    .dialogue = {.judge = nats_judge, .tls_next = nats_tls_next},
+    /* a route port with TLS says nothing before the handshake; a server greets at once */
+    .dialogue = {.judge = nats_judge, .tls_next = nats_tls_next, .tls_if_silent_ms = 300},
     .selftest = nats_selftest,
     .max_reply = 4096,
 };

@@ -184,18 +184,25 @@ int dci_os_icmp_send(struct dci_icmp *icmp, uint16_t seq, unsigned timeout_ms)
     return n == (ssize_t)sizeof pkt ? 0 : -errno;
 }
 
+/* A message to receive into iov, with its sender and its control messages. */
+static struct msghdr message(struct iovec *iov, struct sockaddr_storage *from, void *control,
+                             size_t cap)
+{
+    return (struct msghdr){.msg_name = from,
+                           .msg_namelen = sizeof *from,
+                           .msg_iov = iov,
+                           .msg_iovlen = 1,
+                           .msg_control = control,
+                           .msg_controllen = cap};
+}
+
 /* An ICMP error from the ping socket's error queue. */
 static enum dci_icmp_event read_error(struct dci_icmp *icmp, char *detail, size_t cap)
 {
     uint8_t data[256], control[512];
     struct sockaddr_storage from;
     struct iovec iov = {data, sizeof data};
-    struct msghdr msg = {.msg_name = &from,
-                         .msg_namelen = sizeof from,
-                         .msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control,
-                         .msg_controllen = sizeof control};
+    struct msghdr msg = message(&iov, &from, control, sizeof control);
     if (recvmsg(icmp->sock, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
         return DCI_ICMP_NONE;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -257,12 +264,7 @@ enum dci_icmp_event dci_os_icmp_recv(struct dci_icmp *icmp, uint16_t *seq, doubl
     uint8_t buf[1500], control[256];
     struct sockaddr_storage from;
     struct iovec iov = {buf, sizeof buf};
-    struct msghdr msg = {.msg_name = &from,
-                         .msg_namelen = sizeof from,
-                         .msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control,
-                         .msg_controllen = sizeof control};
+    struct msghdr msg = message(&iov, &from, control, sizeof control);
     ssize_t n = recvmsg(icmp->sock, &msg, MSG_DONTWAIT);
     if (n < 0)
         return errno == EAGAIN || errno == EWOULDBLOCK ? DCI_ICMP_NONE

@@ -146,3 +146,11 @@ const char *dci_cert_keep(struct engine *e, const struct dc_cert *c)
     dc_cert_format(c, text, sizeof text);
     return dc_texts_add(e->texts, text);
 }
+
+const char *dci_cert_take(struct engine *e, SSL *ssl, const char *checked, struct dc_cert *out)
+{
+    SSL_CTX *ctx = dci_engine_tls_ctx(e);
+    if (!dci_cert_read(ssl, ctx ? SSL_CTX_get_cert_store(ctx) : NULL, checked, out))
+        return NULL;
+    return dci_cert_keep(e, out);
+}

@@ -43,6 +43,12 @@ struct talk {
     bool upgraded;
     enum dc_state greeting_state;
     char greeting_detail[sizeof((struct dc_finding *)0)->detail];
+    /* TLS before any greeting (the protocol's tls_if_silent_ms): in the driver's `silent`
+     * list until a byte comes or it is due */
+    bool tls_first;
+    struct conn *conn;
+    uint64_t silent_due_ns;
+    struct dci_queue silent_node;
     uint8_t hello[HELLO_MAX];
     struct dci_queue node; /* in the driver's free list */
 };
@@ -51,6 +57,9 @@ struct talk {
 struct dci_dialogue_state {
     struct dci_queue in_library; /* connections whose library step runs on the thread pool */
     struct dci_queue free_talks; /* finished connections' talks, reused */
+    struct dci_queue silent;     /* talks waiting for a greeting, soonest due first */
+    uv_timer_t silent_timer;     /* when the first of them is due */
+    bool silent_timer_ready;
 };
 
 static struct talk *talk_of(const struct conn *c)
@@ -87,6 +96,7 @@ static void library_finished(struct conn *c, enum dc_state state, const char *de
 }
 
 static bool starttls(struct conn *c, const struct dc_finding *greeting);
+static bool to_tls(struct conn *c);
 static void tls_failed(struct conn *c, const char *why);
 
 /* Lets the probe judge what arrived; a probe that answers DONE has filled state, detail and
@@ -101,6 +111,13 @@ static void received(struct conn *c, bool closed)
     /* judges may memcmp the reply: never hand them NULL, even for zero bytes */
     static const uint8_t none[1];
     const uint8_t *reply = t->reply ? t->reply : none;
+    if (t->tls_first && t->reply_len == 0 && closed && c->stage == CONN_TALKING) {
+        /* a completed handshake, then nothing: a server that wants a client certificate */
+        dci_conn_finish(c, DC_STATE_OK,
+                        "a TLS server that speaks only after the handshake (a NATS route with "
+                        "TLS): it asks for a client certificate, so its greeting is not read");
+        return;
+    }
     enum dci_judgement j = c->probe->proto->dialogue.judge(reply, t->reply_len, closed, &verdict);
     if (j == DCI_JUDGE_MORE && !closed)
         return;
@@ -142,6 +159,57 @@ static void say_hello(struct conn *c)
     }
 }
 
+/* ---- a peer that waits for the client's TLS first (tls_if_silent_ms) ---- */
+
+static void silent_off(struct engine *e, struct talk *t)
+{
+    if (dci_queue_empty(&t->silent_node))
+        return;
+    dci_queue_remove(&t->silent_node);
+    dci_queue_init(&t->silent_node);
+    if (dci_queue_empty(&e->dialogue->silent)) /* the timer keeps the loop for nothing else */
+        uv_timer_stop(&e->dialogue->silent_timer);
+}
+
+/* Still silent when due: the TLS handshake on the same connection (tls_step reads the
+ * certificate, then judges what comes through TLS; no TLS either is judged as the silence). */
+static void on_silent(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+    struct dci_queue *q = &e->dialogue->silent;
+    uint64_t now = uv_hrtime();
+    while (!dci_queue_empty(q)) {
+        struct talk *t = DCI_QUEUE_DATA(q->next, struct talk, silent_node);
+        if (t->silent_due_ns > now) { /* one delay for all: due in the list's order */
+            uv_timer_start(timer, on_silent, (t->silent_due_ns - now) / 1000000 + 1, 0);
+            return;
+        }
+        silent_off(e, t);
+        struct conn *c = t->conn;
+        if (!over(c) && c->stage == CONN_TALKING && t->reply_len == 0) {
+            t->tls_first = true;
+            if (!to_tls(c))
+                received(c, true);
+        }
+    }
+}
+
+/* A connection of a protocol whose peer may wait for TLS: due after its silence. */
+static void silent_on(struct conn *c, unsigned ms)
+{
+    struct engine *e = c->engine;
+    struct dci_dialogue_state *d = e->dialogue;
+    if (!d->silent_timer_ready) {
+        uv_timer_init(&e->loop, &d->silent_timer);
+        d->silent_timer.data = e;
+        d->silent_timer_ready = true;
+    }
+    talk_of(c)->silent_due_ns = uv_hrtime() + (uint64_t)ms * 1000000u;
+    if (dci_queue_empty(&d->silent))
+        uv_timer_start(&d->silent_timer, on_silent, ms, 0);
+    dci_queue_insert_tail(&d->silent, &talk_of(c)->silent_node);
+}
+
 /* ---- plain: the reply is read straight into its buffer ---- */
 
 static void plain_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -162,6 +230,7 @@ static void plain_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     if (nread > 0) {
         struct talk *t = talk_of(c);
+        silent_off(c->engine, t);
         t->reply_len += (size_t)nread;
         received(c, t->reply_len >= t->reply_cap); /* a full buffer is all it will ever see */
     } else if (nread < 0) {
@@ -240,15 +309,13 @@ static bool certificate_accepted(struct conn *c)
     struct engine *e = c->engine;
     struct dc_cert cert;
     char why[256];
-    SSL_CTX *ctx = dci_engine_tls_ctx(e);
-    if (!dci_cert_read(dci_tls_ssl(talk_of(c)->tls), ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
-                       c->dest->address, &cert)) {
+    c->tls = dci_cert_take(e, dci_tls_ssl(talk_of(c)->tls), c->dest->address, &cert);
+    if (!c->tls) {
         if (e->opts.tls_insecure)
             return true;
         dci_conn_finish(c, DC_STATE_TLS, "the peer sent no certificate");
         return false;
     }
-    c->tls = dci_cert_keep(e, &cert);
     if (dci_cert_accept(&cert, e->opts.tls_insecure, why, sizeof why))
         return true;
     dci_conn_finish(c, DC_STATE_TLS, why);
@@ -268,10 +335,7 @@ static void upgrade_done(struct conn *c, const char *failed)
                  c->evidence ? c->evidence : "", failed);
     } else {
         struct dc_cert cert;
-        SSL_CTX *ctx = dci_engine_tls_ctx(e);
-        if (dci_cert_read(dci_tls_ssl(t->tls), ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
-                          c->dest->address, &cert))
-            c->tls = dci_cert_keep(e, &cert);
+        c->tls = dci_cert_take(e, dci_tls_ssl(t->tls), c->dest->address, &cert);
         char tls[sizeof((struct dc_finding *)0)->evidence];
         dci_tls_describe(t->tls, tls, sizeof tls);
         snprintf(evidence, sizeof evidence, "%s; %s", c->evidence ? c->evidence : "", tls);
@@ -285,6 +349,8 @@ static void tls_failed(struct conn *c, const char *why)
 {
     if (talk_of(c)->upgraded)
         upgrade_done(c, why);
+    else if (talk_of(c)->tls_first) /* no TLS either: judged as the silence it was */
+        received(c, true);
     else
         dci_conn_finish(c, DC_STATE_TLS, why);
 }
@@ -311,7 +377,10 @@ static void tls_step(struct conn *c)
         char evidence[sizeof((struct dc_finding *)0)->evidence];
         dci_tls_describe(t->tls, evidence, sizeof evidence);
         c->evidence = dc_texts_add(c->engine->texts, evidence);
-        if (!certificate_accepted(c))
+        struct dc_cert cert; /* TLS first: its trust shown, not judged (no client of ours) */
+        if (t->tls_first)
+            c->tls = dci_cert_take(c->engine, dci_tls_ssl(t->tls), c->dest->address, &cert);
+        else if (!certificate_accepted(c))
             return;
         if (!c->probe->proto->dialogue.judge) {
             dci_conn_finish(c, DC_STATE_OK, "TLS handshake completed");
@@ -374,13 +443,19 @@ static bool starttls(struct conn *c, const struct dc_finding *greeting)
     t->upgraded = true;
     t->greeting_state = greeting->state;
     snprintf(t->greeting_detail, sizeof t->greeting_detail, "%s", greeting->detail);
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    t->layer = &tls_layer;
     t->reply_len = 0;
-    if (tls_begin(c))
+    if (to_tls(c))
         return true;
     t->upgraded = false; /* the caller settles with the greeting */
     return false;
+}
+
+/* The connection goes on through the TLS layer from now on. */
+static bool to_tls(struct conn *c)
+{
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    talk_of(c)->layer = &tls_layer;
+    return tls_begin(c);
 }
 
 static int tls_send(struct conn *c, const uint8_t *data, size_t len)
@@ -408,8 +483,10 @@ static struct talk *talk_new(struct engine *e)
     } else {
         t = calloc(1, sizeof *t);
     }
-    if (t)
+    if (t) {
         dci_queue_init(&t->node);
+        dci_queue_init(&t->silent_node);
+    }
     return t;
 }
 
@@ -433,8 +510,12 @@ static void on_connected(struct conn *c)
                                       : "local failure after connect: cannot read");
         return;
     }
+    t->conn = c;
     if (t->layer == &plain_layer)
         say_hello(c); /* TLS says it once the handshake is done */
+    unsigned silent_ms = c->probe->proto->dialogue.tls_if_silent_ms;
+    if (t->layer == &plain_layer && silent_ms && !over(c))
+        silent_on(c, silent_ms);
 }
 
 static void on_expired(struct conn *c)
@@ -453,6 +534,7 @@ static void on_released(struct conn *c)
     struct talk *t = talk_of(c);
     if (!t)
         return;
+    silent_off(c->engine, t);
     dci_tls_free(t->tls);
     t->tls = NULL;
     c->ctx = NULL;
@@ -469,6 +551,7 @@ static int dialogue_init(struct engine *e)
         return DC_ENOMEM;
     dci_queue_init(&d->in_library);
     dci_queue_init(&d->free_talks);
+    dci_queue_init(&d->silent);
     e->dialogue = d;
     return 0;
 }
@@ -503,7 +586,14 @@ static void dialogue_release(struct engine *e)
     e->dialogue = NULL;
 }
 
+static void dialogue_close(struct engine *e)
+{
+    if (e->dialogue->silent_timer_ready)
+        uv_close((uv_handle_t *)&e->dialogue->silent_timer, NULL);
+}
+
 const struct dci_driver dci_driver_dialogue = {.init = dialogue_init,
                                                .start = dialogue_start,
                                                .abort_all = dialogue_abort_all,
+                                               .close = dialogue_close,
                                                .release = dialogue_release};

@@ -106,19 +106,17 @@ static int on_prereq(void *ud, char *remote_ip, char *local_ip, int remote_port,
     const struct curl_tlssessioninfo *session = NULL;
     if (!h->probe->tls || h->tls)
         return CURL_PREREQFUNC_OK;
-    SSL_CTX *ctx = dci_engine_tls_ctx(e);
     struct dc_cert cert;
-    bool read =
-        curl_easy_getinfo(h->easy, CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK && session &&
-        session->backend == CURLSSLBACKEND_OPENSSL && session->internals &&
-        dci_cert_read(session->internals, ctx ? SSL_CTX_get_cert_store(ctx) : NULL, h->host, &cert);
-    if (!read) {
+    h->tls = curl_easy_getinfo(h->easy, CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK && session &&
+                     session->backend == CURLSSLBACKEND_OPENSSL && session->internals
+                 ? dci_cert_take(e, session->internals, h->host, &cert)
+                 : NULL;
+    if (!h->tls) {
         if (e->opts.tls_insecure)
             return CURL_PREREQFUNC_OK;
         snprintf(h->refused, sizeof h->refused, "no certificate could be read from the peer");
         return CURL_PREREQFUNC_ABORT;
     }
-    h->tls = dci_cert_keep(e, &cert);
     return dci_cert_accept(&cert, e->opts.tls_insecure, h->refused, sizeof h->refused)
                ? CURL_PREREQFUNC_OK
                : CURL_PREREQFUNC_ABORT;

@@ -59,5 +59,9 @@ bool dci_cert_read(struct ssl_st *ssl, struct x509_store_st *roots, const char *
 bool dci_cert_accept(const struct dc_cert *cert, bool insecure, char *detail, size_t cap);
 /* The certificate as its text in the run's pool, for the result. */
 const char *dci_cert_keep(struct engine *e, const struct dc_cert *cert);
+/* dci_cert_read against the run's roots, then kept: the text (and the certificate in *out),
+ * or NULL when the peer sent none. */
+const char *dci_cert_take(struct engine *e, struct ssl_st *ssl, const char *checked,
+                          struct dc_cert *out);
 
 #endif

@@ -3,7 +3,8 @@
 # password, with a token and with TLS required (the certificate read after the INFO, as a
 # client's handshake would: its dates judged, its trust shown, not judged, with TLS 1.3 even
 # where the server wants a client certificate; a greeting whose server then closes: the
-# greeting's verdict stands); clusters whose routes come from 127.0.0.1
+# greeting's verdict stands); a route port with TLS, which says nothing before the
+# handshake: made after a silence, its certificate read; clusters whose routes come from 127.0.0.1
 # whatever address a server listens on (a loopback lab: what a multi-homed host or NAT does
 # to the route table), one whole and one with a server left out of the routes.
 # Usage: test_peers_nats.sh DMSCONN DATA
@@ -12,7 +13,7 @@ need nats-server openssl
 base=$(python3 "$lib_dir/free_base.py" 20 127.0.0.1 127.0.3.1 127.0.3.2 127.0.3.3 \
     127.0.4.1 127.0.4.2 127.0.4.3)
 plain=$base userpw=$((base + 1)) token=$((base + 2)) tls=$((base + 3)) tls20=$((base + 4))
-vclient=$((base + 5)) fake=$((base + 6))
+vclient=$((base + 5)) fake=$((base + 6)) troute=$((base + 7)) tclient=$((base + 8))
 client=$((base + 10)) route=$((base + 11)) mon=$((base + 12))
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
     -days 365 -subj /CN=nats -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
@@ -34,6 +35,11 @@ printf 'port: %s\ntls { cert_file: "%s", key_file: "%s", ca_file: "%s", verify: 
     "$vclient" "$work/cert.pem" "$work/key.pem" "$work/cert.pem" > "$work/verify.conf"
 start tls20 nats-server -a 127.0.0.1 -c "$work/tls20.conf"
 start verify nats-server -a 127.0.0.1 -c "$work/verify.conf"
+# a cluster port with TLS: nats-server makes the route's handshake before any INFO (and
+# verifies the other side's certificate, as routes always do)
+printf 'port: %s\ncluster { name: t, port: %s, tls { cert_file: "%s", key_file: "%s", ca_file: "%s" } }\n' \
+    "$tclient" "$troute" "$work/cert.pem" "$work/key.pem" "$work/cert.pem" > "$work/troute.conf"
+start troute nats-server -a 127.0.0.1 -c "$work/troute.conf"
 # cluster 3: n1 routes to n2 and n3, which learn of each other by gossip; cluster 4: m1 and
 # m2 route, m3 is on its own
 start n1 nats-server -n n1 -a 127.0.3.1 -p "$client" -m "$mon" --cluster_name whole \
@@ -49,7 +55,7 @@ start m2 nats-server -n m2 -a 127.0.4.2 -p "$client" -m "$mon" --cluster_name cu
 start m3 nats-server -n m3 -a 127.0.4.3 -p "$client" -m "$mon" --cluster_name cut \
     --cluster "nats://127.0.4.3:$route"
 up 127.0.0.1:$plain 127.0.0.1:$userpw 127.0.0.1:$token 127.0.0.1:$tls 127.0.0.1:$tls20 \
-    127.0.0.1:$vclient \
+    127.0.0.1:$vclient 127.0.0.1:$troute \
     http://127.0.3.1:$mon/varz http://127.0.3.2:$mon/varz http://127.0.3.3:$mon/varz \
     http://127.0.4.1:$mon/varz http://127.0.4.3:$mon/varz
 # every route up (num_routes 2 in the whole cluster, 1 for m1 and m2), bounded; n2 lists
@@ -93,9 +99,10 @@ CASES
 check info-tls20 nats "$tls20"
 check client-verify nats "$vclient"
 check fake-tls nats "$fake"
+check route-tls nats "$troute"
 pids+=("$(python3 "$lib_dir/listen_and_close.py" 127.0.0.1 "$fake" 60 \
     'INFO {\"server_id\":\"FAKE\",\"version\":\"2.9.10\",\"tls_required\":true}\r\n')")
-run "$work/certs.json" --check info-tls,info-tls20,client-verify,fake-tls
+run "$work/certs.json" --check info-tls,info-tls20,client-verify,fake-tls,route-tls,info-plain
 python3 - "$work/certs.json" << 'PY' || { echo "FAIL: NATS certificates"; exit 1; }
 import json, sys
 r = {x["check"]: x for x in json.load(open(sys.argv[1]))["results"]}
@@ -111,6 +118,14 @@ assert v["state"] == "ok" and v["tls"]["subject"] == "CN=nats", v
 f = r["fake-tls"]  # INFO with tls_required, then the connection closed: no handshake
 assert f["state"] == "ok" and f["verdict"] == "pass" and not f.get("tls"), f
 assert "its TLS handshake failed, no certificate read" in f["evidence"], f["evidence"]
+# TLS before any INFO (a route with TLS): the handshake made after a silence, the certificate
+# read, the server's wish for a client certificate said, no false wrong_service
+t = r["route-tls"]
+assert t["state"] == "ok" and t["tls"]["subject"] == "CN=nats", t
+assert "speaks only after the handshake" in t["detail"], t["detail"]
+# a server that greets at once is never sent a handshake
+p = r["info-plain"]
+assert p["state"] == "ok" and not p.get("tls") and "TLS" not in p["evidence"], p
 PY
 run "$work/userpw.json" --check msg-userpw --nats-creds "$work/userpw.secret"
 run "$work/wrong.json" --check msg-userpw --nats-creds "$work/wrong.secret"
