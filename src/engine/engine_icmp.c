@@ -12,6 +12,7 @@
 #include "engine_private.h"
 #include "probes/probe.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,11 @@ static void finish(struct icmp_probe *p, bool interrupted)
         snprintf(detail, sizeof detail, "%s", p->why[0] ? p->why : "interrupted before an answer");
     } else if (s->received > 0) {
         state = DC_STATE_OK;
+        /* to the microsecond, as the evidence writes them: the JSON's icmp block (read back
+         * from the evidence) and the latency then say the same number */
+        s->rtt_min_ms = round(s->rtt_min_ms * 1e3) / 1e3;
+        s->rtt_avg_ms = round(s->rtt_avg_ms * 1e3) / 1e3;
+        s->rtt_max_ms = round(s->rtt_max_ms * 1e3) / 1e3;
         latency = s->rtt_avg_ms;
         snprintf(detail, sizeof detail, "%u of %u echo requests answered, round trip %.2f ms",
                  s->received, s->sent, s->rtt_avg_ms);

@@ -90,7 +90,7 @@ rc=$?
 cat "$work/run.txt"
 [[ $rc -eq 2 ]] && ok || ko "two clocks over 5 s: exit 2 (critical), got $rc"
 python3 - "$work/run.json" << 'PY' && ok || ko "clocks in the JSON report"
-import json, sys
+import json, os, sys
 r = json.load(open(sys.argv[1]))
 c = {x["node"]: x for x in r["clocks"]}
 assert set(c) == {"n1", "n2", "n3", "n4", "n5"}, c
@@ -100,8 +100,9 @@ for node, shift, verdict in (("n2", 0, "pass"), ("n3", 3000, "warn"), ("n4", 100
     x = c[node]
     # NTP's promise: the true offset lies within the measured one's uncertainty (1 ms more for
     # the agents' clocks, read to the millisecond); on loopback, that is a few milliseconds
+    # (under the sanitizers on a loaded machine a few tens: 51 ms seen)
     assert abs(x["offset_ms"] - shift) <= x["uncertainty_ms"] + 1, x
-    assert 0 <= x["uncertainty_ms"] < 50, x
+    assert 0 <= x["uncertainty_ms"] < (250 if os.environ.get("ASAN_OPTIONS") else 50), x
     assert x["verdict"] == verdict, x
 assert c["n2"]["source"] == c["n3"]["source"] == c["n4"]["source"] == "agent"
 assert c["n5"]["source"] == "agent refusal (unsigned)", c["n5"]
