@@ -1,8 +1,8 @@
 /* The socket-dialogue driver: on a connection the connect stage made, an optional hello and
  * a reply the probe judges as it arrives; then, for a probe with one, its library step.
- * Bytes go and come through one of two layers, plain or TLS (OpenSSL on memory BIOs,
- * engine_tls.c), chosen once per connection, except that a plaintext greeting may ask for
- * TLS next (NATS): the judge sees plaintext either way. */
+ * Bytes go through one of two layers, plain or TLS (OpenSSL on memory BIOs, engine_tls.c),
+ * chosen per connection; a greeting, or a silence, may ask for TLS next (NATS): the judge
+ * sees plaintext either way. */
 #include "dmsconn/cert.h"
 #include "dmsconn/probe.h"
 #include "engine_conn.h"
@@ -38,14 +38,10 @@ struct talk {
     struct dci_tls *tls;          /* the probe speaks TLS over this connection */
     struct dci_library_step *lib; /* the library step under way, or NULL */
     uv_write_t write_req;         /* the plain hello's */
-    /* TLS after a plaintext greeting (the protocol's tls_next): the greeting's verdict,
-     * which the handshake only adds the certificate to */
-    bool upgraded;
+    bool upgraded; /* TLS after a greeting (tls_next): its verdict, the certificate added */
     enum dc_state greeting_state;
     char greeting_detail[sizeof((struct dc_finding *)0)->detail];
-    /* TLS before any greeting (the protocol's tls_if_silent_ms): in the driver's `silent`
-     * list until a byte comes or it is due */
-    bool tls_first;
+    bool tls_first; /* TLS before any greeting (tls_if_silent_ms), after a silence */
     struct conn *conn;
     uint64_t silent_due_ns;
     struct dci_queue silent_node;
@@ -160,7 +156,6 @@ static void say_hello(struct conn *c)
 }
 
 /* ---- a peer that waits for the client's TLS first (tls_if_silent_ms) ---- */
-
 static void silent_off(struct engine *e, struct talk *t)
 {
     if (dci_queue_empty(&t->silent_node))
@@ -180,7 +175,7 @@ static void on_silent(uv_timer_t *timer)
     uint64_t now = uv_hrtime();
     while (!dci_queue_empty(q)) {
         struct talk *t = DCI_QUEUE_DATA(q->next, struct talk, silent_node);
-        if (t->silent_due_ns > now) { /* one delay for all: due in the list's order */
+        if (t->silent_due_ns > now) { /* the soonest due first */
             uv_timer_start(timer, on_silent, (t->silent_due_ns - now) / 1000000 + 1, 0);
             return;
         }
@@ -194,7 +189,8 @@ static void on_silent(uv_timer_t *timer)
     }
 }
 
-/* A connection of a protocol whose peer may wait for TLS: due after its silence. */
+/* A connection of a protocol whose peer may wait for TLS: due after its silence, which
+ * counts two round trips more (a greeting on a slow link is not a silence). */
 static void silent_on(struct conn *c, unsigned ms)
 {
     struct engine *e = c->engine;
@@ -204,10 +200,16 @@ static void silent_on(struct conn *c, unsigned ms)
         d->silent_timer.data = e;
         d->silent_timer_ready = true;
     }
-    talk_of(c)->silent_due_ns = uv_hrtime() + (uint64_t)ms * 1000000u;
-    if (dci_queue_empty(&d->silent))
+    ms += c->latency_ms > 0 ? (unsigned)(2 * c->latency_ms) : 0;
+    struct talk *t = talk_of(c);
+    t->silent_due_ns = uv_hrtime() + (uint64_t)ms * 1000000u;
+    struct dci_queue *after = d->silent.prev; /* in due order */
+    while (after != &d->silent &&
+           DCI_QUEUE_DATA(after, struct talk, silent_node)->silent_due_ns > t->silent_due_ns)
+        after = after->prev;
+    dci_queue_insert_tail(after->next, &t->silent_node);
+    if (d->silent.next == &t->silent_node) /* the first due: the timer is for it */
         uv_timer_start(&d->silent_timer, on_silent, ms, 0);
-    dci_queue_insert_tail(&d->silent, &talk_of(c)->silent_node);
 }
 
 /* ---- plain: the reply is read straight into its buffer ---- */
@@ -322,9 +324,9 @@ static bool certificate_accepted(struct conn *c)
     return false;
 }
 
-/* The handshake after a greeting has ended: the greeting's verdict, with the certificate
- * when there is one to read. Its trust is not judged here (the peer's own clients trust
- * what they were given: BrokerGateway's NATS its own CA), its dates are, with the result. */
+/* The handshake after a greeting has ended: the greeting's verdict, with the certificate;
+ * its trust not judged (the peer's clients trust what they were given: BrokerGateway's NATS
+ * its own CA), its dates judged with the result. */
 static void upgrade_done(struct conn *c, const char *failed)
 {
     struct engine *e = c->engine;
@@ -435,8 +437,7 @@ static bool tls_begin(struct conn *c)
     return true;
 }
 
-/* The greeting asked for TLS: the same connection goes on through the TLS layer. False when
- * it cannot (then the greeting's verdict stands as it is). */
+/* The greeting asked for TLS next; false when it cannot be (the greeting's verdict stands). */
 static bool starttls(struct conn *c, const struct dc_finding *greeting)
 {
     struct talk *t = talk_of(c);
