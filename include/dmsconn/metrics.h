@@ -30,8 +30,8 @@ int dc_metrics_listen(struct dc_metrics *m, struct dc_diag *diag);
  * freed once no answer in flight still sends them). NULL keeps the previous one. */
 void dc_metrics_publish(struct dc_metrics *m, char *prom, size_t prom_len, char *html,
                         size_t html_len);
-/* "http://127.0.0.1:9110" (what to tell the admin), into buf. */
-const char *dc_metrics_url(const struct dc_metrics *m, char *buf, size_t cap);
+/* "http://127.0.0.1:9110": what to tell the admin (valid while m is). */
+const char *dc_metrics_url(const struct dc_metrics *m);
 /* Stops listening (answers in flight end) and frees it. */
 void dc_metrics_free(struct dc_metrics *m);
 

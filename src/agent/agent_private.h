@@ -31,6 +31,10 @@ size_t dci_curl_signature_header(char *line, size_t size, size_t n, void *ud);
  * (X-Dmsconn-Clock, ms of the Unix epoch; 0 when it said none); and when, on this machine's
  * monotonic clock (uv_hrtime), the request was about to leave and the answer's first line
  * came in (0: not yet): NTP's t0 and t3, taken as they happen. */
+/* A memory BIO's PEM text as a string (malloc'd), or NULL (agent_tls_auto.c). */
+struct bio_st;
+char *dci_pem_of(struct bio_st *bio);
+
 struct dci_answer_head {
     char signature[65];
     double clock_ms;

@@ -3,6 +3,7 @@
  * may read; every start prints the SHA-256 of the public key, which an inventory pins
  * (agent: {fingerprint: "sha256:..."}) so the coordinator takes that key and no other. */
 #include "dmsconn/agent.h"
+#include "agent/agent_private.h"
 
 #include "base/os.h"
 #include "dmsconn/inventory.h"
@@ -45,7 +46,7 @@ static int write_private(const char *path, const char *data, size_t len, struct 
     return 0;
 }
 
-static char *pem_of(BIO *bio)
+char *dci_pem_of(BIO *bio)
 {
     char *data;
     long n = BIO_get_mem_data(bio, &data);
@@ -85,8 +86,8 @@ static int make_pair(const char *name, const char *address, char **cert_pem, cha
         BN_free(bn);
         X509_EXTENSION_free(ext);
         if (ok) {
-            *key_pem = pem_of(kb);
-            *cert_pem = pem_of(cb);
+            *key_pem = dci_pem_of(kb);
+            *cert_pem = dci_pem_of(cb);
             rc = *key_pem && *cert_pem ? 0 : DC_ENOMEM;
         }
     }

@@ -10,6 +10,7 @@
 #include "dmsconn/metrics.h"
 #include "dmsconn/secret.h"
 #include "base/os.h"
+#include "agent/agent_private.h"
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -106,19 +107,6 @@ static int parse_listen(const char *text, struct dc_metrics *m, struct dc_diag *
     return DC_EINVAL;
 }
 
-/* A PEM into memory again (the form libmicrohttpd takes). */
-static char *pem_of(BIO *bio)
-{
-    char *data = NULL;
-    long len = BIO_get_mem_data(bio, &data);
-    char *copy = len > 0 ? malloc((size_t)len + 1) : NULL;
-    if (copy) {
-        memcpy(copy, data, (size_t)len);
-        copy[len] = '\0';
-    }
-    return copy;
-}
-
 /* The certificate file: certificates (the server's first) and the private key, in one PEM
  * file only its owner may read (as a haproxy or nginx bundle). The key must be the
  * certificate's. */
@@ -153,7 +141,8 @@ static int read_tls(const char *path, struct dc_metrics *m, struct dc_diag *diag
     else if (X509_check_private_key(leaf, key) != 1)
         dc_diag_set(diag, "--metrics-tls %s: the private key is not the first certificate's", path);
     else if (key_out && PEM_write_bio_PrivateKey(key_out, key, NULL, NULL, 0, NULL, NULL) == 1 &&
-             (m->cert_pem = pem_of(certs)) != NULL && (m->key_pem = pem_of(key_out)) != NULL)
+             (m->cert_pem = dci_pem_of(certs)) != NULL &&
+             (m->key_pem = dci_pem_of(key_out)) != NULL)
         rc = 0;
     else
         rc = DC_ENOMEM;
@@ -367,10 +356,9 @@ void dc_metrics_publish(struct dc_metrics *m, char *prom, size_t prom_len, char 
     page_release(old_h);
 }
 
-const char *dc_metrics_url(const struct dc_metrics *m, char *buf, size_t cap)
+const char *dc_metrics_url(const struct dc_metrics *m)
 {
-    snprintf(buf, cap, "%s", m->url);
-    return buf;
+    return m->url;
 }
 
 void dc_metrics_free(struct dc_metrics *m)

@@ -185,10 +185,7 @@ int cmd_agent(int argc, char **argv)
         goto out;
     }
     if (a.install_service || a.uninstall_service) {
-        rc = a.install_service && a.uninstall_service
-                 ? cli_usage_error("agent", "--install-service or --uninstall-service, not both")
-             : a.install_service ? validate_args(&a)
-                                 : 0;
+        rc = a.install_service && !a.uninstall_service ? validate_args(&a) : 0;
         if (!rc)
             rc = cli_service(&cli_agent_command, "dmsconn-agent", argc, argv, &a);
         goto out;

@@ -244,16 +244,14 @@ static int one_round(void *ud, struct dc_stopper *stopper, unsigned long n)
     struct rounds *w = ud;
     if (n == 1 && w->watch.server) { /* its thread starts now: the stop signals are blocked */
         struct dc_diag diag = {{0}};
-        char url[128];
         if (dc_metrics_listen(w->watch.server, &diag) != 0) {
             fprintf(stderr, "dmsconn check: %s\n", diag.msg);
             w->exit_code = DC_RUN_UNKNOWN;
             return 1;
         }
+        const char *url = dc_metrics_url(w->watch.server);
         if (!w->a->run.quiet)
-            fprintf(stderr, "dmsconn check: serving %s/metrics and the live page %s/\n",
-                    dc_metrics_url(w->watch.server, url, sizeof url),
-                    dc_metrics_url(w->watch.server, url, sizeof url));
+            fprintf(stderr, "dmsconn check: serving %s/metrics and the live page %s/\n", url, url);
     }
     if (n > 1)
         reread(w, n);
@@ -349,8 +347,6 @@ int cmd_check(int argc, char **argv)
                              "a service runs rounds: expected --every SECONDS with "
                              "--%s",
                              a.install_service ? "install-service" : "as-service");
-    if (!rc && a.install_service && a.uninstall_service)
-        rc = cli_usage_error("check", "--install-service or --uninstall-service, not both");
     if (rc)
         goto out;
     if (a.install_service || a.uninstall_service) {

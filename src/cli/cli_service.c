@@ -44,6 +44,8 @@ int cli_service(const struct cli_command *cmd, const char *name, int argc, char 
                 const struct cli_args *a)
 {
     char why[256], display[64];
+    if (a->install_service && a->uninstall_service)
+        return cli_usage_error(cmd->name, "--install-service or --uninstall-service, not both");
     snprintf(display, sizeof display, "dmsconn %s", cmd->name);
     if (a->uninstall_service) {
         if (dci_os_service_uninstall(name, why, sizeof why) != 0) {

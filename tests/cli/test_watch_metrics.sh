@@ -89,33 +89,44 @@ python3 "$lib/wait_up.py" "127.0.5.91:$svc" || exit 1
 pid=$!
 pids+=($pid)
 python3 "$lib/wait_up.py" "127.0.5.90:$web" || { cat err.txt; exit 1; }
-# /metrics until EXPR holds (a Python expression over the gauge `passing` and the counter
-# `changes`), at most 2 s: about six rounds
-until_metrics() {
-    python3 - "$url/metrics" "$1" << 'PY'
+# /metrics until EXPR holds for the path FROM -> TO (a Python expression over its gauge
+# `passing` and its counter `changes`; dmsconn_check_fail must say the opposite of passing),
+# at most 3 s; with ROUNDS, within that many rounds of the first fetch (by
+# dmsconn_watch_rounds_total). The text that made it true is left in metrics.txt.
+until_metrics() { # until_metrics FROM TO EXPR [ROUNDS]
+    python3 - "$url/metrics" "$@" << 'PY'
 import re, sys, time, urllib.request
-deadline = time.time() + 2
+url, src, dst, expr = sys.argv[1:5]
+most = int(sys.argv[5]) if len(sys.argv) > 5 else None
+deadline = time.time() + 3
+first = None
+def value(name, text):
+    m = re.search(r'^%s\{from="%s",to="%s",check="svc",port="\d+"\} (\d+)$' % (name, src, dst),
+                  text, re.M)
+    return int(m.group(1)) if m else None
 while True:
     try:
-        text = urllib.request.urlopen(sys.argv[1], timeout=1).read().decode()
+        text = urllib.request.urlopen(url, timeout=1).read().decode()
     except OSError:
         text = ""
-    m = re.search(r'^dmsconn_check_pass\{from="me",to="t",check="svc",port="\d+"\} (\d)', text, re.M)
-    f = re.search(r'^dmsconn_check_fail\{from="me",to="t",check="svc",port="\d+"\} (\d)', text, re.M)
-    c = re.search(r'^dmsconn_check_changes_total\{from="me",to="t",check="svc",port="\d+"\} (\d+)', text, re.M)
-    if m and c and f:
-        passing, changes = int(m.group(1)), int(c.group(1))
-        assert int(f.group(1)) == 1 - passing, text
-        if eval(sys.argv[2]):
+    passing, failing = value("dmsconn_check_pass", text), value("dmsconn_check_fail", text)
+    changes = value("dmsconn_check_changes_total", text)
+    rounds = re.search(r"^dmsconn_watch_rounds_total (\d+)$", text, re.M)
+    if None not in (passing, failing, changes) and rounds:
+        assert failing == 1 - passing, text
+        first = int(rounds.group(1)) if first is None else first
+        if eval(expr, {"passing": passing, "changes": changes}):
             open("metrics.txt", "w").write(text)
+            taken = int(rounds.group(1)) - first
+            assert most is None or taken <= most, f"{taken} rounds, more than {most}"
             sys.exit(0)
     if time.time() > deadline:
-        print(text[-600:], file=sys.stderr)
+        print(text[-800:], file=sys.stderr)
         sys.exit(1)
     time.sleep(0.05)
 PY
 }
-until_metrics "passing == 1 and changes == 0" && ok || ko "/metrics: the path passes"
+until_metrics me t "passing == 1 and changes == 0" && ok || ko "/metrics: the path passes"
 promtool check metrics < metrics.txt > promtool.txt 2>&1 && ok ||
     { cat promtool.txt; ko "promtool check metrics"; }
 # the scrape configuration and the alert rules docs/scheduling.md gives: valid, and the alerts
@@ -130,11 +141,14 @@ for name in ("prometheus.yml", "dmsconn-rules.yml"):
     assert "```yaml\n" + open(f"{sys.argv[1]}/scripts/prometheus/{name}").read() + "```" in doc, name
 PY
 rm up
-until_metrics "passing == 0 and changes == 1" && ok || ko "/metrics: the break within two rounds, counted"
+# within two rounds of the change (three counted: the one under way when it came, then two)
+until_metrics me t "passing == 0 and changes == 1" 3 && ok ||
+    ko "/metrics: the break within two rounds, counted"
 grep -qE '^dmsconn_check_last_change_timestamp_seconds\{from="me",to="t",check="svc",port="[0-9]+"\} [0-9]{10}$' metrics.txt &&
     ok || ko "/metrics: the last change's time"
 touch up
-until_metrics "passing == 1 and changes == 2" && ok || ko "/metrics: the heal within two rounds, counted"
+until_metrics me t "passing == 1 and changes == 2" 3 && ok ||
+    ko "/metrics: the heal within two rounds, counted"
 python3 - metrics.txt << 'PY' && ok || ko "/metrics: the rounds counted, the run's metrics beside"
 import re, sys
 t = open(sys.argv[1]).read()
@@ -224,29 +238,12 @@ python3 "$lib/wait_up.py" "http://127.0.5.91:$agent_port/v1/health" "127.0.5.90:
 pid=$!
 pids+=($pid)
 python3 "$lib/wait_up.py" "127.0.5.90:$web" || { cat agents-err.txt; exit 1; }
-until_row() { # until_row EXPR: like until_metrics, over t -> me (the agent's row)
-    python3 - "$url/metrics" "$1" << 'PY'
-import re, sys, time, urllib.request
-deadline = time.time() + 3
-while True:
-    try:
-        text = urllib.request.urlopen(sys.argv[1], timeout=1).read().decode()
-    except OSError:
-        text = ""
-    m = re.search(r'^dmsconn_check_pass\{from="t",to="me",check="svc",port="\d+"\} (\d)', text, re.M)
-    c = re.search(r'^dmsconn_check_changes_total\{from="t",to="me",check="svc",port="\d+"\} (\d+)', text, re.M)
-    h = re.search(r'^dmsconn_check_pass\{from="me",to="t",check="svc",port="\d+"\} 1', text, re.M)
-    if m and c and h and eval(sys.argv[2], {"passing": int(m.group(1)), "changes": int(c.group(1))}):
-        sys.exit(0)
-    if time.time() > deadline:
-        print(text[-800:], file=sys.stderr)
-        sys.exit(1)
-    time.sleep(0.05)
-PY
-}
-until_row "passing == 1 and changes == 0" && ok || ko "through the agent: its row on /metrics"
+until_metrics t me "passing == 1 and changes == 0" &&
+    grep -qE '^dmsconn_check_pass\{from="me",to="t",check="svc",port="[0-9]+"\} 1$' metrics.txt &&
+    ok || ko "through the agent: its row on /metrics, beside this machine's"
 rm up2
-until_row "passing == 0 and changes == 1" && ok || ko "through the agent: its row's break, counted"
+until_metrics t me "passing == 0 and changes == 1" && ok ||
+    ko "through the agent: its row's break, counted"
 kill -TERM "$pid"
 wait "$pid"
 grep -q "stopped by signal 15" agents-err.txt && ok || { cat agents-err.txt; ko "the rounds through agents stop"; }
